@@ -1,0 +1,2 @@
+/** Short, runnable examples of embedding mailfilter in a mail product. */
+package dev.mailfilter.examples;

@@ -1,0 +1,4 @@
+/** Examples of embedding mailfilter. */
+module dev.mailfilter.examples {
+  requires dev.mailfilter.core;
+}

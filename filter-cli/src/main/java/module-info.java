@@ -1,0 +1,4 @@
+/** The {@code mailfilter} command. */
+module dev.mailfilter.cli {
+  requires dev.mailfilter.core;
+}

@@ -1,0 +1,11 @@
+/**
+ * mailfilter's core: the zero-copy MIME parser, the classifier API, checks and policy.
+ *
+ * <p>No server code lives here; the SMTP and milter adapters are thin layers over the session API.
+ */
+module dev.mailfilter.core {
+  requires transitive org.slf4j;
+  requires com.google.common;
+
+  exports dev.mailfilter.mime;
+}
