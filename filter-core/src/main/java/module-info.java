@@ -6,6 +6,8 @@
 module dev.mailfilter.core {
   requires transitive org.slf4j;
   requires com.google.common;
+  requires org.dnsjava;
+  requires org.snakeyaml.engine.v2;
 
   exports dev.mailfilter.mime;
 }
