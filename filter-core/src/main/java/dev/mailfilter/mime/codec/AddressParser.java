@@ -380,7 +380,10 @@ public final class AddressParser {
         out.add(new Mailbox(display, "", ""));
         return;
       }
-      out.add(addrSpec(display, specStart, gt));
+      Mailbox m = addrSpec(display, specStart, gt);
+      if (m != null) {
+        out.add(m);
+      }
     }
 
     private void bareMailbox(int i, int end, List<Mailbox> out) {
@@ -392,12 +395,15 @@ public final class AddressParser {
         }
       }
       if (at < 0) {
-        String local = joined(i, end);
-        if (local.isEmpty()) {
+        String local = plainWord(i, end);
+        if (local != null && local.isEmpty()) {
           return; // only comments
         }
-        malformed("address without '@': '" + MimeParameters.abbreviate(local) + "'");
-        out.add(new Mailbox(firstComment(i, end), local, ""));
+        malformed("address without '@'");
+        if (local != null) {
+          // One bare word ("undisclosed-recipients", "postmaster"): a local part without domain.
+          out.add(new Mailbox(firstComment(i, end), local, ""));
+        }
         return;
       }
       // Walk back from '@' over the local part: words joined without whitespace, or by dots
@@ -433,7 +439,10 @@ public final class AddressParser {
       if (localStart == at) {
         malformed("address without local part");
       }
-      out.add(addrSpec(display, localStart, end));
+      Mailbox m = addrSpec(display, localStart, end);
+      if (m != null) {
+        out.add(m);
+      }
     }
 
     /** Whether token k and the next non-comment token after it join into one local part. */
@@ -447,6 +456,7 @@ public final class AddressParser {
       return text[k].endsWith(".") || text[next].startsWith(".");
     }
 
+    /** The mailbox for an addr-spec in the range, or null when there is none to speak of. */
     private Mailbox addrSpec(String display, int from, int to) {
       int at = -1;
       for (int j = to - 1; j >= from; j--) {
@@ -457,7 +467,8 @@ public final class AddressParser {
       }
       if (at < 0) {
         malformed("address without '@'");
-        return new Mailbox(display, joined(from, to), "");
+        String local = plainWord(from, to);
+        return local == null ? null : new Mailbox(display, local, "");
       }
       String local = joined(from, at);
       String domain = joined(at + 1, to);
@@ -465,6 +476,26 @@ public final class AddressParser {
         malformed("address without domain");
       }
       return new Mailbox(display, local, domain);
+    }
+
+    /**
+     * The single word in the range (comments aside), or null when it holds more than one word or
+     * anything but atoms and quoted strings: then it is no address at all.
+     */
+    private String plainWord(int from, int to) {
+      StringBuilder b = new StringBuilder();
+      boolean seen = false;
+      for (int j = from; j < to; j++) {
+        if (type[j] == COMMENT) {
+          continue;
+        }
+        if (type[j] != ATOM || (seen && ws[j])) {
+          return null;
+        }
+        seen = true;
+        b.append(text[j]);
+      }
+      return b.toString();
     }
 
     /** Tokens joined without whitespace, comments dropped: a local part or a domain. */

@@ -50,6 +50,10 @@ public final class EncodedWords {
     private int nextTerminator = -2; // -2 unknown, -1 none left, else index of the next "?="
     private boolean invalidReported;
     private boolean unterminatedReported;
+    private String wordCharset;
+    private boolean wordBase64;
+    private int wordTextStart;
+    private int wordTextEnd;
 
     Decoder(String s, Consumer<Defect> defects) {
       this.s = s;
@@ -71,6 +75,7 @@ public final class EncodedWords {
           flush();
           out.append(s, literalStart, start);
         }
+        appendWord();
         lastWasWord = true;
         literalStart = end;
         start = s.indexOf("=?", end);
@@ -90,7 +95,7 @@ public final class EncodedWords {
       return true;
     }
 
-    /** Decodes the word at {@code start} into the pending bytes; returns its end, or -1. */
+    /** Parses the word at {@code start} into the word fields; returns its end, or -1. */
     private int tryWord(int start) {
       int n = s.length();
       int i = start + 2;
@@ -145,25 +150,33 @@ public final class EncodedWords {
         }
         return -1;
       }
-      int len = term - textStart;
+      wordCharset = charset;
+      wordBase64 = enc == 'B' || enc == 'b';
+      wordTextStart = textStart;
+      wordTextEnd = term;
+      return term + 2;
+    }
+
+    /** Decodes the word {@link #tryWord} parsed into the pending bytes of its charset. */
+    private void appendWord() {
+      int len = wordTextEnd - wordTextStart;
       byte[] text = new byte[len];
       for (int k = 0; k < len; k++) {
-        char c = s.charAt(textStart + k);
-        // Encoded text is ASCII; anything else was raw 8-bit text, kept as a byte to be rejected
-        // or kept by the charset decoder.
+        char c = s.charAt(wordTextStart + k);
+        // Encoded text is ASCII; a raw 8-bit character is kept as its low byte, anything wider
+        // becomes '?' for the decoders to reject.
         text[k] = c < 0x100 ? (byte) c : (byte) '?';
       }
-      if (pendingCharset != null && !pendingCharset.equalsIgnoreCase(charset)) {
+      if (pendingCharset != null && !pendingCharset.equalsIgnoreCase(wordCharset)) {
         flush();
       }
-      pendingCharset = charset;
+      pendingCharset = wordCharset;
       ensure(pendingLength + len);
-      if (enc == 'B' || enc == 'b') {
+      if (wordBase64) {
         pendingLength += Base64.decode(text, 0, len, pending, pendingLength, defects);
       } else {
         pendingLength += QuotedPrintable.decodeQ(text, 0, len, pending, pendingLength, defects);
       }
-      return term + 2;
     }
 
     /** The index of the first "?=" at or after {@code from}; amortised linear over a pass. */

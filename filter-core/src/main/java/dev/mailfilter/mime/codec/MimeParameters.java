@@ -331,6 +331,7 @@ public final class MimeParameters {
       StringBuilder v = new StringBuilder();
       boolean space = false;
       boolean afterWhite = true;
+      boolean commentsAllowed = true;
       while (pos < n) {
         char c = s.charAt(pos);
         if (c == ';') {
@@ -342,9 +343,19 @@ public final class MimeParameters {
           pos++;
           continue;
         }
-        if (c == '(' && afterWhite) {
+        if (c == '(' && afterWhite && commentsAllowed) {
+          // A comment only when nothing but CFWS follows it up to ';': "us-ascii (Plain text)"
+          // but not "my file (1).pdf". One failed look-ahead per value keeps this linear.
+          int save = pos;
+          boolean saveReported = garbageReported;
           skipComment();
-          continue;
+          skipCfws();
+          if (pos >= n || s.charAt(pos) == ';') {
+            break;
+          }
+          pos = save;
+          garbageReported = saveReported;
+          commentsAllowed = false;
         }
         if (space && v.length() > 0) {
           v.append(' ');
