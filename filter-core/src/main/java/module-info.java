@@ -9,5 +9,8 @@ module dev.mailfilter.core {
   requires org.dnsjava;
   requires org.snakeyaml.engine.v2;
 
+  exports dev.mailfilter;
+  exports dev.mailfilter.check;
+  exports dev.mailfilter.config;
   exports dev.mailfilter.mime;
 }
