@@ -9,5 +9,6 @@ module dev.mailfilter.core {
   requires org.dnsjava;
   requires org.snakeyaml.engine.v2;
 
+  exports dev.mailfilter.learn;
   exports dev.mailfilter.mime;
 }

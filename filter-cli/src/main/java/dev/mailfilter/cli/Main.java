@@ -1,6 +1,7 @@
 package dev.mailfilter.cli;
 
 import java.io.PrintStream;
+import java.util.List;
 
 /** Entry point of the {@code mailfilter} command. */
 public final class Main {
@@ -17,7 +18,15 @@ public final class Main {
       out.println("usage: mailfilter <command> [options]");
       out.println("commands:");
       out.println("  inspect FILE...   print the MIME tree of each message (--json for machines)");
+      out.println("  train             learn spam and ham into the model file (train --help)");
+      out.println("  eval              measure the model's accuracy (eval --help)");
       return args.length == 0 ? 2 : 0;
+    }
+    if (args[0].equals("train")) {
+      return TrainCommand.run(List.of(args).subList(1, args.length), out, err);
+    }
+    if (args[0].equals("eval")) {
+      return EvalCommand.run(List.of(args).subList(1, args.length), out, err);
     }
     err.println("mailfilter: unknown command '" + args[0] + "' (try: mailfilter --help)");
     return 2;
