@@ -77,7 +77,7 @@ final class EvalCommand {
               .minTraining(0, 0)
               .learningRate(o.decimal("--learning-rate", defaults.learningRate()))
               .build();
-      int passes = o.integer("--passes", 1, 1, 100);
+      int passes = o.integer("--passes", TrainCommand.DEFAULT_PASSES, 1, 100);
       long seed = o.integer("--seed", 1, Integer.MIN_VALUE, Integer.MAX_VALUE);
       List<Fold> folds;
       if (o.has("--train-spam") || o.has("--test-spam")) {
@@ -268,12 +268,26 @@ final class EvalCommand {
     return folds;
   }
 
-  /** Train on the earliest share by Date header, in date order (a stream); test on the rest. */
+  /**
+   * A later stream: each class ordered by Date header, the earliest {@code share} of each trains
+   * (merged in date order, as a stream arrives), the latest of each tests. Splitting per class
+   * keeps both classes in the test set even where spam and ham were collected in different months.
+   */
   static Fold timeSplit(List<Corpus.Sample> all, double share) {
-    List<Corpus.Sample> sorted = new ArrayList<>(all);
-    sorted.sort(Comparator.comparingLong(Corpus.Sample::date).thenComparing(Corpus.Sample::name));
-    int cut = (int) Math.round(sorted.size() * share);
-    return new Fold(0, sorted.subList(0, cut), sorted.subList(cut, sorted.size()));
+    Comparator<Corpus.Sample> byDate =
+        Comparator.comparingLong(Corpus.Sample::date).thenComparing(Corpus.Sample::name);
+    List<Corpus.Sample> train = new ArrayList<>();
+    List<Corpus.Sample> test = new ArrayList<>();
+    for (Label label : Label.values()) {
+      List<Corpus.Sample> sorted =
+          new ArrayList<>(all.stream().filter(s -> s.label() == label).sorted(byDate).toList());
+      int cut = (int) Math.round(sorted.size() * share);
+      train.addAll(sorted.subList(0, cut));
+      test.addAll(sorted.subList(cut, sorted.size()));
+    }
+    train.sort(byDate);
+    test.sort(byDate);
+    return new Fold(0, train, test);
   }
 
   private static List<Corpus.Sample> shuffled(List<Corpus.Sample> samples, long seed) {
@@ -318,7 +332,7 @@ final class EvalCommand {
     out.println("       mailfilter eval --train-spam P --train-ham P --test-spam P --test-ham P");
     out.println("       mailfilter eval --scores FILE [--threshold T]");
     out.println("options: --threshold T (spam from this probability; default 0.5)");
-    out.println("         --passes N (training passes; default 1), --learning-rate R");
+    out.println("         --passes N (training passes; default 3), --learning-rate R");
     out.println(
         "         --split-out FILE (write the folds), --scores-out FILE (write the scores)");
   }

@@ -25,6 +25,13 @@ import java.util.Set;
  */
 final class TrainCommand {
   static final String DEFAULT_MODEL = "mailfilter.model";
+
+  /**
+   * Passes over the messages new to the model in one run: the first learns them, the others
+   * reinforce them in a reshuffled order (chosen by cross-validation, see README).
+   */
+  static final int DEFAULT_PASSES = 3;
+
   private static final int COMMIT_EVERY = 1000;
 
   private TrainCommand() {}
@@ -34,7 +41,9 @@ final class TrainCommand {
     try {
       o =
           Options.parse(
-              args, Set.of("--spam", "--ham", "--unlearn", "--model", "--seed"), Set.of("--help"));
+              args,
+              Set.of("--spam", "--ham", "--unlearn", "--model", "--seed", "--passes"),
+              Set.of("--help"));
     } catch (IllegalArgumentException e) {
       err.println("mailfilter train: " + e.getMessage());
       return 2;
@@ -51,6 +60,7 @@ final class TrainCommand {
     try {
       Path modelPath = Path.of(o.single("--model", DEFAULT_MODEL));
       long seed = o.integer("--seed", 1, Integer.MIN_VALUE, Integer.MAX_VALUE);
+      int passes = o.integer("--passes", DEFAULT_PASSES, 1, 100);
       long t0 = System.nanoTime();
       List<Corpus.Sample> samples =
           new ArrayList<>(Corpus.read(o.paths("--spam"), o.paths("--ham")));
@@ -60,7 +70,9 @@ final class TrainCommand {
       int unlearned = 0;
       ModelSettings settings = ModelSettings.builder().path(modelPath).build();
       try (SpamModel model = SpamModel.open(settings)) {
-        Progress progress = Progress.on(err, "train", samples.size() + forget.size());
+        Progress progress =
+            Progress.on(err, "train", (long) samples.size() * passes + forget.size());
+        List<Corpus.Sample> fresh = new ArrayList<>();
         int sinceCommit = 0;
         for (Corpus.Sample s : forget) {
           if (model.unlearn(s.doc())) {
@@ -69,11 +81,27 @@ final class TrainCommand {
           progress.step();
         }
         for (Corpus.Sample s : samples) {
-          outcomes.merge(model.learn(s.doc(), s.label()), 1, Integer::sum);
+          LearnOutcome outcome = model.learn(s.doc(), s.label());
+          outcomes.merge(outcome, 1, Integer::sum);
+          if (outcome != LearnOutcome.ALREADY_LEARNED) {
+            fresh.add(s); // only new messages get more passes, so a rerun changes nothing
+          }
           progress.step();
           if (++sinceCommit == COMMIT_EVERY) {
             model.commit();
             sinceCommit = 0;
+          }
+        }
+        Random reshuffle = new Random(seed);
+        for (int pass = 1; pass < passes; pass++) {
+          Collections.shuffle(fresh, reshuffle);
+          for (Corpus.Sample s : fresh) {
+            model.reinforce(s.doc(), s.label());
+            progress.step();
+            if (++sinceCommit == COMMIT_EVERY) {
+              model.commit();
+              sinceCommit = 0;
+            }
           }
         }
         progress.done();
@@ -118,7 +146,7 @@ final class TrainCommand {
 
   static void usage(PrintStream out) {
     out.println("usage: mailfilter train [--spam PATH...] [--ham PATH...] [--unlearn PATH...]");
-    out.println("                        [--model FILE] [--seed N]");
+    out.println("                        [--model FILE] [--seed N] [--passes 3]");
     out.println("PATH: a message file, a directory (Maildir too) or an mbox file.");
     out.println(
         "--model defaults to ./" + DEFAULT_MODEL + "; learning a message twice counts once.");

@@ -17,7 +17,10 @@ import java.util.Optional;
  *     eval} and for the {@code BAYES_SPAM} decision)
  * @param hashBits features are hashed into {@code 2^hashBits} weights (used when a new model is
  *     created; an existing file keeps its own size)
- * @param learningRate the step size of the online logistic regression
+ * @param learningRate the step size of the online logistic regression (features are normalised to
+ *     unit length, so a step of 1 moves a message's margin by 1 times its error; 30, chosen by
+ *     10-fold cross-validation on the SpamAssassin public corpus among 1, 3, 10, 30 and 100, makes
+ *     few passes enough)
  * @param autolearn learning from the engine's confident verdicts
  */
 public record ModelSettings(
@@ -105,7 +108,7 @@ public record ModelSettings(
     private int minSpam = DEFAULT_MIN_TRAINING;
     private double spamThreshold = 0.5;
     private int hashBits = 22;
-    private double learningRate = 1.0;
+    private double learningRate = 30.0;
     private Autolearn autolearn = Autolearn.OFF;
 
     private Builder() {}
