@@ -12,5 +12,6 @@ module dev.mailfilter.core {
   exports dev.mailfilter;
   exports dev.mailfilter.check;
   exports dev.mailfilter.config;
+  exports dev.mailfilter.learn;
   exports dev.mailfilter.mime;
 }
