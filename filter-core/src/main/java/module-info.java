@@ -10,4 +10,6 @@ module dev.mailfilter.core {
   requires org.snakeyaml.engine.v2;
 
   exports dev.mailfilter.mime;
+  exports dev.mailfilter.dns;
+  exports dev.mailfilter.dns.mirror;
 }
