@@ -88,7 +88,10 @@ final class ZoneFileParser {
       if (c == '#' || c == ';') {
         continue;
       }
-      if (c == ':') {
+      boolean v6 = kind == MirrorKind.IP6TRIE || kind == MirrorKind.IP6TSET;
+      if (c == ':' && !(v6 && s + 1 < end && buf[s + 1] == ':')) {
+        // A default value line; in IPv6 sets "::1" is an address, not a value.
+
         defaultValue = intern(parseValue(text(s, end), ZoneValue.DEFAULT, true));
         continue;
       }
