@@ -47,6 +47,7 @@ public final class DnsResolver {
   private static final Duration MIN_TRY_TIMEOUT = Duration.ofMillis(50);
 
   private final DnsSettings settings;
+  private final long perTryNanos;
   private final List<SimpleResolver> resolvers;
   private final Cache<String, Cached> cache;
   private final AtomicLong roundRobin = new AtomicLong();
@@ -68,10 +69,13 @@ public final class DnsResolver {
     if (perTry.compareTo(MIN_TRY_TIMEOUT) < 0) {
       perTry = MIN_TRY_TIMEOUT;
     }
+    this.perTryNanos = perTry.toNanos();
     List<SimpleResolver> rs = new ArrayList<>();
     for (InetSocketAddress s : servers) {
       SimpleResolver r = new SimpleResolver(s);
-      r.setTimeout(perTry);
+      // dnsjava checks its own timeouts coarsely; the per-try timeout is applied with orTimeout,
+      // dnsjava's only cleans up the abandoned query.
+      r.setTimeout(settings.deadline());
       rs.add(r);
     }
     this.resolvers = List.copyOf(rs);
@@ -187,7 +191,10 @@ public final class DnsResolver {
     }
     SimpleResolver r = resolvers.get((first + tryNo) % resolvers.size());
     queriesSent.increment();
+    long tryNanos = Math.min(perTryNanos, Math.max(1, deadline.nanoTime() - System.nanoTime()));
     r.sendAsync(query.clone())
+        .toCompletableFuture()
+        .orTimeout(tryNanos, TimeUnit.NANOSECONDS)
         .whenComplete(
             (msg, err) -> {
               if (result.isDone()) {

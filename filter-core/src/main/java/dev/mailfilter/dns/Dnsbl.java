@@ -246,9 +246,8 @@ public final class Dnsbl implements AutoCloseable {
     if (mirror != null) {
       Optional<MirrorHit> hit =
           list.kind() == ListKind.IP ? mirror.lookup(InetAddresses.forString(s)) : mirror.lookup(s);
-      List<Inet4Address> codes = hit.map(h -> List.of(h.code())).orElse(List.of());
-      List<String> txt =
-          withTxt ? hit.flatMap(MirrorHit::txt).map(List::of).orElse(List.of()) : List.of();
+      List<Inet4Address> codes = hit.map(MirrorHit::codes).orElse(List.of());
+      List<String> txt = withTxt ? hit.map(MirrorHit::txt).orElse(List.of()) : List.of();
       return CompletableFuture.completedFuture(
           classify(list, s, query, codes, txt, Source.MIRROR, since(start)));
     }

@@ -1,8 +1,11 @@
 package dev.mailfilter.dns.mirror;
 
 import com.google.common.collect.ImmutableList;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An IPv4 dataset (ip4set, ip4tset) as rbldnsd stores it: every entry is decomposed into CIDR
@@ -22,6 +25,8 @@ public final class Ip4Zone implements ZoneData {
 
   private final MirrorKind kind;
   private final List<ZoneValue> values;
+  private final List<List<ZoneValue>> groupValues = new ArrayList<>();
+  private final List<int[]> groups;
   private final int ttlSeconds;
   private final long entryCount;
   private final int[][] keys = new int[4][];
@@ -35,6 +40,7 @@ public final class Ip4Zone implements ZoneData {
   private Ip4Zone(Builder b, double bitsPerKey) {
     this.kind = b.kind;
     this.values = ImmutableList.copyOf(b.values);
+    this.groups = b.groups;
     this.ttlSeconds = b.ttlSeconds;
     this.entryCount = b.entries;
     long positives = 0;
@@ -52,14 +58,38 @@ public final class Ip4Zone implements ZoneData {
       int m = 0;
       boolean same = true;
       int pos = 0;
-      for (int i = 0; i < n; i++) {
+      for (int i = 0; i < n; ) {
         int key = (int) (packed[i] >>> 32) ^ Integer.MIN_VALUE;
-        // The low half holds value + 1, so an exclusion (0) sorts first and wins a duplicate key.
-        if (m > 0 && k[m - 1] == key) {
-          continue;
+        // The low half holds value + 1, so an exclusion (0) sorts first and wins its key; other
+        // duplicates are all answered, as rbldnsd does.
+        int j = i;
+        int distinct = 0;
+        int last = Integer.MIN_VALUE;
+        while (j < n && ((int) (packed[j] >>> 32) ^ Integer.MIN_VALUE) == key) {
+          int v1 = (int) packed[j] - 1;
+          if (v1 != last) {
+            distinct++;
+            last = v1;
+          }
+          j++;
         }
+        int value = (int) packed[i] - 1;
+        if (value >= 0 && distinct > 1) {
+          int[] group = new int[distinct];
+          int g = 0;
+          int prev = Integer.MIN_VALUE;
+          for (int x = i; x < j; x++) {
+            int v1 = (int) packed[x] - 1;
+            if (v1 != prev) {
+              group[g++] = v1;
+              prev = v1;
+            }
+          }
+          value = b.group(group);
+        }
+        i = j;
         k[m] = key;
-        v[m] = (int) packed[i] - 1;
+        v[m] = value;
         if (v[m] != v[0]) {
           same = false;
         }
@@ -82,6 +112,13 @@ public final class Ip4Zone implements ZoneData {
         probeQ[probes++] = qi;
         positives += pos;
       }
+    }
+    for (int[] g : groups) {
+      List<ZoneValue> vs = new ArrayList<>();
+      for (int i : g) {
+        vs.add(values.get(i));
+      }
+      groupValues.add(List.copyOf(vs));
     }
     this.bloom = BlockedBloomFilter.create(positives, bitsPerKey);
     this.probeMasks = new int[probes];
@@ -208,6 +245,13 @@ public final class Ip4Zone implements ZoneData {
   }
 
   @Override
+  public List<ZoneValue> valuesOf(int index) {
+    return index < values.size()
+        ? List.of(values.get(index))
+        : groupValues.get(index - values.size());
+  }
+
+  @Override
   public int ttlSeconds() {
     return ttlSeconds;
   }
@@ -250,6 +294,20 @@ public final class Ip4Zone implements ZoneData {
     List<ZoneValue> values = List.of(ZoneValue.DEFAULT);
     int ttlSeconds = 2100;
     long entries;
+    private final List<int[]> groups = new ArrayList<>();
+    private final Map<List<Integer>, Integer> groupIndex = new HashMap<>();
+
+    /** The index standing for several values answered together (after the single values). */
+    int group(int[] members) {
+      List<Integer> key = Arrays.stream(members).boxed().toList();
+      Integer i = groupIndex.get(key);
+      if (i == null) {
+        i = values.size() + groups.size();
+        groups.add(members);
+        groupIndex.put(key, i);
+      }
+      return i;
+    }
 
     Builder(MirrorKind kind) {
       this.kind = kind;

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,8 +139,15 @@ public final class Mirror {
     if (v < 0) {
       return Optional.empty();
     }
-    ZoneValue value = d.values().get(v);
-    return Optional.of(new MirrorHit(value.address(), value.txtFor(subject)));
+    List<Inet4Address> codes = new ArrayList<>();
+    List<String> txt = new ArrayList<>();
+    for (ZoneValue value : d.valuesOf(v)) {
+      if (!codes.contains(value.address())) {
+        codes.add(value.address());
+      }
+      value.txtFor(subject).ifPresent(txt::add);
+    }
+    return Optional.of(new MirrorHit(codes, txt));
   }
 
   /** The zone this mirror answers for. */

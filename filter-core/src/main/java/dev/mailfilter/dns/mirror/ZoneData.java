@@ -13,6 +13,14 @@ public sealed interface ZoneData permits Ip4Zone, Ip6Zone, DomainZone {
   /** The distinct values (A record and TXT template) entries refer to by index. */
   List<ZoneValue> values();
 
+  /**
+   * The values an index returned by a lookup stands for: one value, or for ip4set entries with the
+   * same key at the same level several (rbldnsd answers them all).
+   */
+  default List<ZoneValue> valuesOf(int index) {
+    return List.of(values().get(index));
+  }
+
   /** The answer TTL from {@code $TTL} (rbldnsd's default 2100 s when absent), in seconds. */
   int ttlSeconds();
 
