@@ -14,4 +14,6 @@ module dev.mailfilter.core {
   exports dev.mailfilter.config;
   exports dev.mailfilter.learn;
   exports dev.mailfilter.mime;
+  exports dev.mailfilter.dns;
+  exports dev.mailfilter.dns.mirror;
 }
