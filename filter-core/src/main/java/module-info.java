@@ -10,4 +10,5 @@ module dev.mailfilter.core {
   requires org.snakeyaml.engine.v2;
 
   exports dev.mailfilter.mime;
+  exports dev.mailfilter.av;
 }
