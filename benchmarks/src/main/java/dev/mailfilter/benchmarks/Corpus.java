@@ -1,0 +1,68 @@
+package dev.mailfilter.benchmarks;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Loads benchmark mail from the shared corpora into memory, once per trial. */
+public final class Corpus {
+  private Corpus() {}
+
+  /** The shared corpora folder: {@code -Dmailfilter.shared=DIR}, else {@code ../shared}. */
+  public static Path shared() {
+    return Path.of(System.getProperty("mailfilter.shared", "../shared")).resolve("corpora");
+  }
+
+  /**
+   * Messages of a named set: {@code spamassassin} (the whole public corpus) or {@code large} (the
+   * stress messages of nodemailer's mailparser fixtures, over 100 KB each).
+   */
+  public static List<byte[]> load(String name) {
+    return switch (name) {
+      case "spamassassin" -> files(shared().resolve("spamassassin-public-corpus"), 0);
+      case "large" -> files(shared().resolve("mime/nodemailer-mailparser"), 100_000);
+      default -> throw new IllegalArgumentException("unknown corpus: " + name);
+    };
+  }
+
+  private static List<byte[]> files(Path dir, long minSize) {
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalStateException(
+          "corpus folder not found: " + dir.toAbsolutePath() + " (set -Dmailfilter.shared=DIR)");
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      List<Path> paths =
+          walk.filter(Files::isRegularFile)
+              .filter(p -> !p.getFileName().toString().startsWith("."))
+              .filter(p -> !p.getFileName().toString().endsWith(".json"))
+              .filter(p -> !p.getFileName().toString().startsWith("LICENSE"))
+              .sorted()
+              .toList();
+      List<byte[]> out = new ArrayList<>();
+      for (Path p : paths) {
+        if (Files.size(p) >= minSize) {
+          out.add(Files.readAllBytes(p));
+        }
+      }
+      if (out.isEmpty()) {
+        throw new IllegalStateException("no messages in " + dir);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Total bytes of a message list. */
+  public static long totalBytes(List<byte[]> messages) {
+    long n = 0;
+    for (byte[] m : messages) {
+      n += m.length;
+    }
+    return n;
+  }
+}

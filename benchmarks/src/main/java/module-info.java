@@ -1,0 +1,11 @@
+/**
+ * JMH benchmarks of mailfilter against its peers, measured in the same run. Packages mirror the
+ * core's; run them from the shaded jar: {@code java -jar benchmarks/target/benchmarks.jar NAME}.
+ */
+open module dev.mailfilter.benchmarks {
+  requires dev.mailfilter.core;
+  requires jmh.core;
+  requires apache.mime4j.core;
+  requires jakarta.mail;
+  requires org.eclipse.angus.mail;
+}
