@@ -9,6 +9,9 @@ module dev.mailfilter.core {
   requires org.dnsjava;
   requires org.snakeyaml.engine.v2;
 
+  exports dev.mailfilter;
+  exports dev.mailfilter.check;
+  exports dev.mailfilter.config;
   exports dev.mailfilter.mime;
   exports dev.mailfilter.av;
 }

@@ -1,0 +1,101 @@
+package dev.mailfilter;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Symbols, demanded actions and failures gathered during one stage or transaction. Written
+ * concurrently by the checks of a stage, hence synchronized; small, so contention is nil.
+ */
+final class Findings {
+  /** An action a check demanded, with its reason. */
+  record Forced(Action action, String reason, String check) {}
+
+  private final Map<String, Acc> symbols = new LinkedHashMap<>();
+  private final List<Forced> forced = new ArrayList<>();
+  private boolean tempfailFailure;
+
+  private static final class Acc {
+    double score;
+    final Set<String> options = new LinkedHashSet<>();
+
+    Acc(double score) {
+      this.score = score;
+    }
+  }
+
+  synchronized void add(String name, double score, List<String> options) {
+    Acc acc = symbols.get(name);
+    if (acc == null) {
+      acc = new Acc(score);
+      symbols.put(name, acc);
+    } else if (Math.abs(score) > Math.abs(acc.score)) {
+      // The same symbol twice counts once, with the stronger weight (Rspamd merges likewise).
+      acc.score = score;
+    }
+    for (String o : options) {
+      if (acc.options.size() < 10) {
+        acc.options.add(o);
+      }
+    }
+  }
+
+  synchronized void force(Action action, String reason, String check) {
+    forced.add(new Forced(action, reason, check));
+  }
+
+  synchronized void markTempfail() {
+    tempfailFailure = true;
+  }
+
+  synchronized void addAll(Findings other) {
+    List<Symbol> theirs = other.symbols();
+    for (Symbol s : theirs) {
+      add(s.name(), s.score(), s.options());
+    }
+    synchronized (other) {
+      forced.addAll(other.forced);
+      tempfailFailure |= other.tempfailFailure;
+    }
+  }
+
+  synchronized List<Symbol> symbols() {
+    List<Symbol> out = new ArrayList<>(symbols.size());
+    for (Map.Entry<String, Acc> e : symbols.entrySet()) {
+      out.add(new Symbol(e.getKey(), e.getValue().score, List.copyOf(e.getValue().options)));
+    }
+    return out;
+  }
+
+  synchronized double score() {
+    double sum = 0;
+    for (Acc a : symbols.values()) {
+      sum += a.score;
+    }
+    return sum;
+  }
+
+  synchronized List<Forced> forced() {
+    return List.copyOf(forced);
+  }
+
+  synchronized boolean tempfailFailure() {
+    return tempfailFailure;
+  }
+
+  /** The symbols of several findings merged, highest score first, then by name. */
+  static List<Symbol> merged(Findings... all) {
+    Findings m = new Findings();
+    for (Findings f : all) {
+      m.addAll(f);
+    }
+    List<Symbol> out = m.symbols();
+    out.sort(Comparator.comparingDouble(Symbol::score).reversed().thenComparing(Symbol::name));
+    return out;
+  }
+}

@@ -1,0 +1,144 @@
+package dev.mailfilter;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import dev.mailfilter.check.CheckContext;
+import dev.mailfilter.check.Key;
+import dev.mailfilter.check.Stage;
+import dev.mailfilter.config.CheckSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** The context of one check run: reports go to the stage's findings until the run is closed. */
+final class RunContext implements CheckContext {
+  private final CheckSettings settings;
+  private final Stage stage;
+  private final String transactionId;
+  private final Envelope envelope;
+  private final Optional<String> recipient;
+  private final byte[] raw;
+  private final Findings findings;
+  private final Transaction transaction;
+  private final Instant deadline;
+  private final Clock clock;
+  private boolean closed;
+
+  RunContext(
+      CheckSettings settings,
+      Stage stage,
+      String transactionId,
+      Envelope envelope,
+      Optional<String> recipient,
+      byte[] raw,
+      Findings findings,
+      Transaction transaction,
+      Instant deadline,
+      Clock clock) {
+    this.settings = settings;
+    this.stage = stage;
+    this.transactionId = transactionId;
+    this.envelope = envelope;
+    this.recipient = recipient;
+    this.raw = raw;
+    this.findings = findings;
+    this.transaction = transaction;
+    this.deadline = deadline;
+    this.clock = clock;
+  }
+
+  /** Stops accepting reports: the run finished, failed or overran. */
+  synchronized void close() {
+    closed = true;
+  }
+
+  @Override
+  public Stage stage() {
+    return stage;
+  }
+
+  @Override
+  public String transactionId() {
+    return transactionId;
+  }
+
+  @Override
+  public Connection connection() {
+    return envelope.connection();
+  }
+
+  @Override
+  public Envelope envelope() {
+    return envelope;
+  }
+
+  @Override
+  public Optional<String> recipient() {
+    return recipient;
+  }
+
+  @Override
+  public byte[] raw() {
+    if (raw == null) {
+      throw new IllegalStateException("the message is only known at DATA, not at " + stage);
+    }
+    return raw;
+  }
+
+  @Override
+  public void addSymbol(String name, String... options) {
+    addWeighted(name, 1.0, options);
+  }
+
+  @Override
+  public void addWeighted(String name, double weight, String... options) {
+    Objects.requireNonNull(name, "name");
+    checkArgument(Double.isFinite(weight), "weight of %s is not finite: %s", name, weight);
+    Double score = settings.scores().get(name);
+    checkArgument(
+        score != null,
+        "check %s did not declare symbol %s (declared: %s)",
+        settings.check().name(),
+        name,
+        settings.scores().keySet());
+    List<String> opts = List.of(options);
+    synchronized (this) {
+      if (!closed) {
+        findings.add(name, score * weight, opts);
+      }
+    }
+  }
+
+  @Override
+  public void forceAction(Action action, String reason) {
+    Objects.requireNonNull(action, "action");
+    Objects.requireNonNull(reason, "reason");
+    synchronized (this) {
+      if (!closed) {
+        findings.force(action, reason, settings.check().name());
+      }
+    }
+  }
+
+  @Override
+  public Instant deadline() {
+    return deadline;
+  }
+
+  @Override
+  public Duration remaining() {
+    Duration d = Duration.between(clock.instant(), deadline);
+    return d.isNegative() ? Duration.ZERO : d;
+  }
+
+  @Override
+  public <T> T computeIfAbsent(Key<T> key, Function<? super CheckContext, ? extends T> compute) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(compute, "compute");
+    return transaction.computeIfAbsent(key, () -> compute.apply(this));
+  }
+}

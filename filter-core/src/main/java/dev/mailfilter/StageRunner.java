@@ -1,0 +1,161 @@
+package dev.mailfilter;
+
+import dev.mailfilter.check.Stage;
+import dev.mailfilter.config.CheckSettings;
+import dev.mailfilter.config.FailurePolicy;
+import dev.mailfilter.config.FilterConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the checks of one stage in parallel on virtual threads under the stage's deadline. A check
+ * that throws or overruns is isolated: reported as {@code CHECK_FAILED_<NAME>} or {@code
+ * CHECK_TIMEOUT_<NAME>}, logged (with its stack trace the first time per check), and its late
+ * reports are dropped.
+ */
+final class StageRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(StageRunner.class);
+
+  private final FilterConfig config;
+  private final Map<Stage, List<CheckSettings>> byStage = new EnumMap<>(Stage.class);
+  private final ExecutorService executor;
+  private final Clock clock;
+  private final Set<String> loggedTraces = ConcurrentHashMap.newKeySet();
+
+  StageRunner(
+      FilterConfig config, List<CheckSettings> checks, ExecutorService executor, Clock clock) {
+    this.config = config;
+    this.executor = executor;
+    this.clock = clock;
+    for (Stage s : Stage.values()) {
+      byStage.put(s, new ArrayList<>());
+    }
+    for (CheckSettings c : checks) {
+      byStage.get(c.check().stage()).add(c);
+    }
+    byStage.replaceAll((s, l) -> List.copyOf(l));
+  }
+
+  boolean hasChecks(Stage stage) {
+    return !byStage.get(stage).isEmpty();
+  }
+
+  /** Runs every check of the stage; returns when all finished or the deadline passed. */
+  void run(
+      Stage stage,
+      String transactionId,
+      Envelope envelope,
+      Optional<String> recipient,
+      byte[] raw,
+      Findings findings,
+      Transaction transaction) {
+    List<CheckSettings> checks = byStage.get(stage);
+    if (checks.isEmpty()) {
+      return;
+    }
+    Instant start = clock.instant();
+    Instant stageDeadline = start.plus(config.stageTimeout(stage));
+    List<Future<?>> futures = new ArrayList<>(checks.size());
+    List<RunContext> contexts = new ArrayList<>(checks.size());
+    List<Instant> deadlines = new ArrayList<>(checks.size());
+    for (CheckSettings c : checks) {
+      Instant deadline = stageDeadline;
+      if (c.timeout().isPresent()) {
+        Instant own = start.plus(c.timeout().get());
+        if (own.isBefore(deadline)) {
+          deadline = own;
+        }
+      }
+      RunContext ctx =
+          new RunContext(
+              c,
+              stage,
+              transactionId,
+              envelope,
+              recipient,
+              raw,
+              findings,
+              transaction,
+              deadline,
+              clock);
+      contexts.add(ctx);
+      deadlines.add(deadline);
+      futures.add(
+          executor.submit(
+              () -> {
+                c.check().run(ctx);
+                return null;
+              }));
+    }
+    boolean interrupted = false;
+    for (int i = 0; i < futures.size(); i++) {
+      CheckSettings c = checks.get(i);
+      Future<?> f = futures.get(i);
+      try {
+        long nanos = Duration.between(clock.instant(), deadlines.get(i)).toNanos();
+        f.get(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        f.cancel(true);
+        contexts.get(i).close();
+        failure(findings, "CHECK_TIMEOUT_", c, config.onCheckTimeout(), null, transactionId);
+      } catch (ExecutionException e) {
+        contexts.get(i).close();
+        failure(findings, "CHECK_FAILED_", c, config.onCheckError(), e.getCause(), transactionId);
+      } catch (InterruptedException e) {
+        // The caller's thread is being stopped: abandon the stage, keep the flag for the caller.
+        interrupted = true;
+        for (int j = i; j < futures.size(); j++) {
+          futures.get(j).cancel(true);
+          contexts.get(j).close();
+        }
+        findings.markTempfail();
+        break;
+      } finally {
+        contexts.get(i).close();
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void failure(
+      Findings findings,
+      String prefix,
+      CheckSettings c,
+      FailurePolicy policy,
+      Throwable cause,
+      String transactionId) {
+    String name = c.check().name();
+    String symbol = prefix + name.toUpperCase(Locale.ROOT);
+    String reason = cause == null ? "deadline passed" : cause.getClass().getSimpleName();
+    findings.add(symbol, config.failureScore(), List.of(reason));
+    if (policy == FailurePolicy.TEMPFAIL) {
+      findings.markTempfail();
+    }
+    if (cause == null) {
+      LOG.warn("[{}] check {} overran its deadline; {}", transactionId, name, policy);
+    } else if (loggedTraces.add(name)) {
+      LOG.warn(
+          "[{}] check {} failed; {} (stack trace logged once)", transactionId, name, policy, cause);
+    } else {
+      LOG.warn("[{}] check {} failed; {}: {}", transactionId, name, policy, cause.toString());
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package dev.mailfilter.check;
+
+import dev.mailfilter.Action;
+import dev.mailfilter.Connection;
+import dev.mailfilter.Envelope;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * What a running check sees and how it reports. One context per check run; the per-transaction
+ * cache behind {@link #computeIfAbsent} is shared by all checks of the transaction, so values such
+ * as extracted URLs are computed once.
+ *
+ * <p>Symbols added after the check's deadline are dropped: a check that overran has already been
+ * reported as timed out.
+ */
+public interface CheckContext {
+  /** The stage being run. */
+  Stage stage();
+
+  /** The transaction's id, as logged in the verdict line. */
+  String transactionId();
+
+  /** The client. */
+  Connection connection();
+
+  /** The envelope so far: HELO, sender and the recipients accepted before this stage. */
+  Envelope envelope();
+
+  /** At {@link Stage#RCPT}: the recipient being checked. Empty at other stages. */
+  Optional<String> recipient();
+
+  /**
+   * At {@link Stage#DATA}: the raw message as received. The array is shared, not copied: never
+   * modify it.
+   *
+   * @throws IllegalStateException at other stages
+   */
+  byte[] raw();
+
+  /**
+   * Reports a symbol this check declared, scored by the configuration. Adding the same symbol again
+   * merges the options.
+   *
+   * @throws IllegalArgumentException for a symbol the check did not declare
+   */
+  void addSymbol(String name, String... options);
+
+  /**
+   * Reports a symbol with its configured score multiplied by {@code weight} (Rspamd's dynamic
+   * weights), for checks whose confidence varies, like a probability from a model.
+   *
+   * @throws IllegalArgumentException for an undeclared symbol or a weight that is not finite
+   */
+  void addWeighted(String name, double weight, String... options);
+
+  /**
+   * Demands an action whatever the score (Rspamd's pre-result): a virus gets {@link Action#REJECT},
+   * an unreachable scanner {@link Action#TEMPFAIL}. The most severe demanded action wins over the
+   * score's.
+   *
+   * @param reason a short text for the log and, when the action refuses the client, the reply
+   */
+  void forceAction(Action action, String reason);
+
+  /** When this check's time is up. */
+  Instant deadline();
+
+  /** Time left until {@link #deadline()}, never negative. */
+  Duration remaining();
+
+  /**
+   * The transaction's cached value for {@code key}, computed once by the first caller while
+   * concurrent callers wait for it. A computation that throws is not cached and the exception
+   * propagates to the caller.
+   */
+  <T> T computeIfAbsent(Key<T> key, Function<? super CheckContext, ? extends T> compute);
+}

@@ -1,0 +1,87 @@
+package dev.mailfilter.checks;
+
+import dev.mailfilter.Action;
+import dev.mailfilter.check.Check;
+import dev.mailfilter.check.CheckContext;
+import dev.mailfilter.check.CheckSetup;
+import dev.mailfilter.check.Stage;
+import dev.mailfilter.check.SymbolDef;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * SpamAssassin's Generic Test for Unsolicited Bulk Email: a fixed string in the message that marks
+ * it as spam, so that admins can test the whole path. Searched in the raw bytes (SpamAssassin and
+ * Rspamd search the decoded body; a test message sends it in plain text anyway). Like Rspamd, the
+ * hit forces {@code reject} unless {@code action} says otherwise.
+ */
+public final class GtubeCheck implements Check {
+  /** The GTUBE string from SpamAssassin's documentation. */
+  static final byte[] GTUBE =
+      "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
+          .getBytes(StandardCharsets.US_ASCII);
+
+  private static final List<SymbolDef> SYMBOLS =
+      List.of(SymbolDef.of("GTUBE", 1000, "the GTUBE test string is in the message"));
+
+  private final Action action;
+
+  private GtubeCheck(Action action) {
+    this.action = action;
+  }
+
+  /**
+   * Factory for {@code checks.gtube}: option {@code action} (default reject; accept = score only).
+   */
+  public static GtubeCheck create(CheckSetup setup) {
+    Action a = setup.options().enumValue("action", Action.class, Action.REJECT);
+    return new GtubeCheck(a);
+  }
+
+  @Override
+  public String name() {
+    return "gtube";
+  }
+
+  @Override
+  public Stage stage() {
+    return Stage.DATA;
+  }
+
+  @Override
+  public List<SymbolDef> symbols() {
+    return SYMBOLS;
+  }
+
+  @Override
+  public void run(CheckContext ctx) {
+    if (indexOf(ctx.raw(), GTUBE) >= 0) {
+      ctx.addSymbol("GTUBE");
+      if (action != Action.ACCEPT) {
+        ctx.forceAction(action, "GTUBE test message");
+      }
+    }
+  }
+
+  /** Boyer-Moore-Horspool: the pattern's last byte is rare in mail, so most windows skip far. */
+  static int indexOf(byte[] haystack, byte[] needle) {
+    int n = needle.length;
+    int[] shift = new int[256];
+    java.util.Arrays.fill(shift, n);
+    for (int i = 0; i < n - 1; i++) {
+      shift[needle[i] & 0xff] = n - 1 - i;
+    }
+    int i = 0;
+    while (i <= haystack.length - n) {
+      int j = n - 1;
+      while (j >= 0 && haystack[i + j] == needle[j]) {
+        j--;
+      }
+      if (j < 0) {
+        return i;
+      }
+      i += shift[haystack[i + n - 1] & 0xff];
+    }
+    return -1;
+  }
+}

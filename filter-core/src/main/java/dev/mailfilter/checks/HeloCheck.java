@@ -1,0 +1,133 @@
+package dev.mailfilter.checks;
+
+import com.google.common.net.InetAddresses;
+import com.google.common.net.InternetDomainName;
+import dev.mailfilter.check.Check;
+import dev.mailfilter.check.CheckContext;
+import dev.mailfilter.check.CheckSetup;
+import dev.mailfilter.check.Stage;
+import dev.mailfilter.check.SymbolDef;
+import dev.mailfilter.config.ConfigException;
+import dev.mailfilter.config.ConfigNode;
+import java.net.InetAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * HELO sanity, as Rspamd's hfilter and SpamAssassin's HELO rules: a bare IP address where RFC 5321
+ * wants a name or an address literal, a name that is not a fully qualified domain, an address
+ * literal that is not the client's, and a client that claims to be this server.
+ */
+public final class HeloCheck implements Check {
+  private static final List<SymbolDef> SYMBOLS =
+      List.of(
+          SymbolDef.of("HELO_BARE_IP", 2.0, "HELO is a bare IP address, not [address] or a name"),
+          SymbolDef.of("HELO_NOT_FQDN", 2.0, "HELO name is not a fully qualified domain name"),
+          SymbolDef.of("HELO_IP_MISMATCH", 1.0, "HELO address literal is not the client's address"),
+          SymbolDef.of("HELO_CLAIMS_US", 4.0, "HELO claims to be this server or localhost"),
+          SymbolDef.of("HELO_MISSING", 1.0, "the client sent no HELO or EHLO name"));
+
+  private final Set<String> localNames;
+  private final Set<InetAddress> localAddresses;
+
+  private HeloCheck(Set<String> localNames, Set<InetAddress> localAddresses) {
+    this.localNames = Set.copyOf(localNames);
+    this.localAddresses = Set.copyOf(localAddresses);
+  }
+
+  /** Factory for {@code checks.helo}: options {@code local_names} and {@code local_addresses}. */
+  public static HeloCheck create(CheckSetup setup) {
+    ConfigNode o = setup.options();
+    Set<String> names = new HashSet<>();
+    for (String n : o.strings("local_names")) {
+      names.add(stripDot(n.toLowerCase(Locale.ROOT)));
+    }
+    Set<InetAddress> addresses = new HashSet<>();
+    List<String> addrs = o.strings("local_addresses");
+    for (int i = 0; i < addrs.size(); i++) {
+      if (!InetAddresses.isInetAddress(addrs.get(i))) {
+        throw new ConfigException(
+            o.path("local_addresses") + "[" + i + "]",
+            "expected an IP address, got \"" + addrs.get(i) + "\"");
+      }
+      addresses.add(InetAddresses.forString(addrs.get(i)));
+    }
+    return new HeloCheck(names, addresses);
+  }
+
+  @Override
+  public String name() {
+    return "helo";
+  }
+
+  @Override
+  public Stage stage() {
+    return Stage.HELO;
+  }
+
+  @Override
+  public List<SymbolDef> symbols() {
+    return SYMBOLS;
+  }
+
+  @Override
+  public void run(CheckContext ctx) {
+    String helo = ctx.envelope().helo().strip();
+    if (helo.isEmpty()) {
+      ctx.addSymbol("HELO_MISSING");
+      return;
+    }
+    InetAddress client = ctx.connection().clientAddress();
+    boolean clientIsLocal = client.isLoopbackAddress();
+    if (helo.startsWith("[") && helo.endsWith("]")) {
+      String literal = helo.substring(1, helo.length() - 1);
+      if (literal.regionMatches(true, 0, "IPv6:", 0, 5)) {
+        literal = literal.substring(5);
+      }
+      if (!InetAddresses.isInetAddress(literal)) {
+        ctx.addSymbol("HELO_NOT_FQDN", helo);
+        return;
+      }
+      InetAddress claimed = InetAddresses.forString(literal);
+      if (!clientIsLocal && (localAddresses.contains(claimed) || claimed.isLoopbackAddress())) {
+        ctx.addSymbol("HELO_CLAIMS_US", helo);
+      } else if (!claimed.equals(client)) {
+        ctx.addSymbol("HELO_IP_MISMATCH", helo);
+      }
+      return;
+    }
+    if (InetAddresses.isInetAddress(helo)) {
+      ctx.addSymbol("HELO_BARE_IP", helo);
+      if (!clientIsLocal && localAddresses.contains(InetAddresses.forString(helo))) {
+        ctx.addSymbol("HELO_CLAIMS_US", helo);
+      }
+      return;
+    }
+    String name = stripDot(helo.toLowerCase(Locale.ROOT));
+    if (!clientIsLocal
+        && (localNames.contains(name)
+            || name.equals("localhost")
+            || name.equals("localhost.localdomain"))) {
+      ctx.addSymbol("HELO_CLAIMS_US", helo);
+      return;
+    }
+    if (!isFqdn(name)) {
+      ctx.addSymbol("HELO_NOT_FQDN", helo);
+    }
+  }
+
+  /** A syntactically valid name of two labels or more under a public suffix (Guava's list). */
+  private static boolean isFqdn(String name) {
+    if (name.indexOf('.') < 0 || !InternetDomainName.isValid(name)) {
+      return false;
+    }
+    InternetDomainName d = InternetDomainName.from(name);
+    return d.hasPublicSuffix() && !d.isPublicSuffix();
+  }
+
+  private static String stripDot(String s) {
+    return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+  }
+}

@@ -1,0 +1,555 @@
+package dev.mailfilter.config;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import dev.mailfilter.Action;
+import dev.mailfilter.Reply;
+import dev.mailfilter.check.Check;
+import dev.mailfilter.check.CheckFactory;
+import dev.mailfilter.check.CheckRegistry;
+import dev.mailfilter.check.CheckSetup;
+import dev.mailfilter.check.Stage;
+import dev.mailfilter.check.SymbolDef;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/**
+ * The whole, validated, immutable configuration: thresholds, engine limits, headers, replies, allow
+ * and block lists, the enabled checks with their scores, and the sections of other features.
+ *
+ * <p>The file is laid over the built-in {@code default-config.yaml}, which is a complete working
+ * configuration; a bad file throws {@link ConfigException} naming the key path, and nothing is
+ * applied. Thread-safe.
+ */
+public final class FilterConfig {
+  private static final String DEFAULTS_RESOURCE = "default-config.yaml";
+  private static final Pattern REPLY =
+      Pattern.compile("(\\d{3})(?:\\s+([245]\\.\\d+\\.\\d+))?\\s+(\\S.*)");
+  private static final Set<String> GENERIC_CHECK_KEYS =
+      Set.of("enabled", "score", "scores", "timeout");
+  private static final Map<String, Object> DEFAULT_TREE = loadDefaultTree();
+  private static final FilterConfig DEFAULTS =
+      parse(DEFAULT_TREE, Map.of(), CheckRegistry.standard(), Sections.STANDARD);
+
+  private final Thresholds thresholds;
+  private final Map<Stage, Duration> stageTimeouts;
+  private final FailurePolicy onCheckError;
+  private final FailurePolicy onCheckTimeout;
+  private final double failureScore;
+  private final boolean earlyReject;
+  private final HeaderSettings headers;
+  private final Map<Action, Reply> replies;
+  private final Reply blockedReply;
+  private final AccessList allowList;
+  private final AccessList blockList;
+  private final List<CheckSettings> checks;
+  private final Map<String, Object> sections;
+
+  private FilterConfig(Parser p) {
+    this.thresholds = p.thresholds;
+    this.stageTimeouts = ImmutableMap.copyOf(p.stageTimeouts);
+    this.onCheckError = p.onCheckError;
+    this.onCheckTimeout = p.onCheckTimeout;
+    this.failureScore = p.failureScore;
+    this.earlyReject = p.earlyReject;
+    this.headers = p.headers;
+    this.replies = ImmutableMap.copyOf(p.replies);
+    this.blockedReply = p.blockedReply;
+    this.allowList = p.allowList;
+    this.blockList = p.blockList;
+    this.checks = ImmutableList.copyOf(p.checks);
+    this.sections = ImmutableMap.copyOf(p.sections);
+  }
+
+  /** The built-in configuration, no file needed. */
+  public static FilterConfig defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * Loads a YAML file over the built-in defaults, with the standard checks.
+   *
+   * @throws IOException when the file cannot be read
+   * @throws ConfigException when the file is not valid YAML or a key is wrong
+   */
+  public static FilterConfig load(Path file) throws IOException {
+    return load(file, CheckRegistry.standard());
+  }
+
+  /** Loads a YAML file over the built-in defaults with the given checks. */
+  public static FilterConfig load(Path file, CheckRegistry registry) throws IOException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    return parse(readTree(text, file.toString()), registry);
+  }
+
+  /** Parses YAML text over the built-in defaults, with the standard checks. */
+  public static FilterConfig parse(String yaml) {
+    return parse(readTree(yaml, "configuration"), CheckRegistry.standard());
+  }
+
+  private static FilterConfig parse(Map<String, Object> overlay, CheckRegistry registry) {
+    return parse(DEFAULT_TREE, overlay, registry, Sections.STANDARD);
+  }
+
+  private static FilterConfig parse(
+      Map<String, Object> defaults,
+      Map<String, Object> overlay,
+      CheckRegistry registry,
+      List<ConfigSection<?>> sections) {
+    Map<String, Object> merged = merge(defaults, overlay);
+    return new FilterConfig(new Parser(new ConfigNode("", merged), registry, sections));
+  }
+
+  /** A builder starting from the built-in defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Score thresholds of the actions. */
+  public Thresholds thresholds() {
+    return thresholds;
+  }
+
+  /** The deadline of a stage. */
+  public Duration stageTimeout(Stage stage) {
+    return stageTimeouts.get(stage);
+  }
+
+  /** What happens when a check throws. */
+  public FailurePolicy onCheckError() {
+    return onCheckError;
+  }
+
+  /** What happens when a check overruns its deadline. */
+  public FailurePolicy onCheckTimeout() {
+    return onCheckTimeout;
+  }
+
+  /** The score of {@code CHECK_FAILED_*} and {@code CHECK_TIMEOUT_*} symbols. */
+  public double failureScore() {
+    return failureScore;
+  }
+
+  /** Whether a score reaching the reject threshold before DATA refuses at once. */
+  public boolean earlyReject() {
+    return earlyReject;
+  }
+
+  /** Result header names and options. */
+  public HeaderSettings headers() {
+    return headers;
+  }
+
+  /**
+   * The reply for an action: the configured one for refusing actions, {@link Reply#OK} for the
+   * others.
+   */
+  public Reply reply(Action action) {
+    return replies.getOrDefault(action, Reply.OK);
+  }
+
+  /** The reply for a block-list hit. */
+  public Reply blockedReply() {
+    return blockedReply;
+  }
+
+  /** Senders, domains and networks that are accepted without checks. */
+  public AccessList allowList() {
+    return allowList;
+  }
+
+  /** Senders, domains and networks that are refused. */
+  public AccessList blockList() {
+    return blockList;
+  }
+
+  /** The enabled checks with their scores, in configuration order. */
+  public List<CheckSettings> checks() {
+    return checks;
+  }
+
+  /** The parsed value of a registered top-level section. */
+  @SuppressWarnings("unchecked")
+  public <T> T section(ConfigSection<T> section) {
+    Object v = sections.get(section.name());
+    if (v == null) {
+      throw new IllegalArgumentException("section not registered: " + section.name());
+    }
+    return (T) v;
+  }
+
+  /** Builds a {@link FilterConfig} in code, with the same validation as a file. */
+  public static final class Builder {
+    private final Map<String, Object> overlay = new LinkedHashMap<>();
+    private CheckRegistry registry = CheckRegistry.standard();
+
+    private Builder() {}
+
+    /** Lays YAML text over what was set so far. */
+    public Builder yaml(String yaml) {
+      Map<String, Object> tree = readTree(yaml, "configuration");
+      Map<String, Object> merged = merge(overlay, tree);
+      overlay.clear();
+      overlay.putAll(merged);
+      return this;
+    }
+
+    /**
+     * Sets one key by its dotted path, e.g. {@code set("actions.reject", 20)} or {@code
+     * set("lists.block.ips", List.of("192.0.2.0/24"))}. Values are what YAML would give: strings,
+     * numbers, booleans, lists, maps, or null.
+     */
+    @SuppressWarnings("unchecked")
+    public Builder set(String path, Object value) {
+      String[] parts = path.split("\\.", -1);
+      Map<String, Object> node = overlay;
+      for (int i = 0; i < parts.length - 1; i++) {
+        Object child = node.get(parts[i]);
+        if (!(child instanceof Map)) {
+          child = new LinkedHashMap<String, Object>();
+          node.put(parts[i], child);
+        }
+        node = (Map<String, Object>) child;
+      }
+      node.put(parts[parts.length - 1], value);
+      return this;
+    }
+
+    /** The checks the configuration may name; the standard ones by default. */
+    public Builder registry(CheckRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * The configuration.
+     *
+     * @throws ConfigException naming the key path of the first bad value
+     */
+    public FilterConfig build() {
+      return parse(overlay, registry);
+    }
+  }
+
+  // ---- parsing ----
+
+  private static final class Parser {
+    Thresholds thresholds;
+    final Map<Stage, Duration> stageTimeouts = new EnumMap<>(Stage.class);
+    FailurePolicy onCheckError;
+    FailurePolicy onCheckTimeout;
+    double failureScore;
+    boolean earlyReject;
+    HeaderSettings headers;
+    final Map<Action, Reply> replies = new EnumMap<>(Action.class);
+    Reply blockedReply;
+    AccessList allowList;
+    AccessList blockList;
+    final List<CheckSettings> checks = new ArrayList<>();
+    final Map<String, Object> sections = new HashMap<>();
+
+    Parser(ConfigNode root, CheckRegistry registry, List<ConfigSection<?>> sectionList) {
+      parseActions(root.section("actions"));
+      parseEngine(root.section("engine"));
+      parseHeaders(root.section("headers"));
+      parseReplies(root.section("replies"));
+      parseLists(root.section("lists"));
+      Set<String> known = new TreeSet<>();
+      for (ConfigSection<?> s : sectionList) {
+        sections.put(s.name(), s.parse(root.section(s.name())));
+        known.add(s.name());
+      }
+      parseChecks(root.section("checks"), registry);
+      for (String key : root.keys()) {
+        if (Sections.RESERVED.contains(key) && !known.contains(key)) {
+          throw new ConfigException(key, "section reserved for a feature this build does not have");
+        }
+      }
+      root.rejectUnread(known);
+    }
+
+    private void parseActions(ConfigNode n) {
+      Map<Action, Double> byAction = new EnumMap<>(Action.class);
+      for (Action a : Action.values()) {
+        if (a == Action.ACCEPT || a == Action.TEMPFAIL) {
+          continue;
+        }
+        OptionalDouble t = n.optionalNumber(a.configName());
+        if (t.isPresent()) {
+          byAction.put(a, t.getAsDouble());
+        }
+      }
+      thresholds = new Thresholds(byAction);
+    }
+
+    private void parseEngine(ConfigNode n) {
+      ConfigNode t = n.section("timeouts");
+      for (Stage s : Stage.values()) {
+        Duration d = t.duration(s.configName(), Duration.ofSeconds(5));
+        if (d.isZero()) {
+          throw t.error(s.configName(), "a stage needs a deadline above zero");
+        }
+        stageTimeouts.put(s, d);
+      }
+      onCheckError = n.enumValue("on_check_error", FailurePolicy.class, FailurePolicy.CONTINUE);
+      onCheckTimeout = n.enumValue("on_check_timeout", FailurePolicy.class, FailurePolicy.CONTINUE);
+      failureScore = n.number("failure_score", 0);
+      earlyReject = n.bool("early_reject", true);
+    }
+
+    private void parseHeaders(ConfigNode n) {
+      headers =
+          new HeaderSettings(
+              headerName(n, "flag"),
+              headerName(n, "score"),
+              headerName(n, "status"),
+              headerName(n, "symbols"),
+              n.bool("on_ham", true),
+              n.bool("remove_existing", true),
+              n.string("subject_tag", "*** SPAM *** "));
+    }
+
+    private static Optional<String> headerName(ConfigNode n, String key) {
+      String name = n.string(key, "");
+      if (name.isEmpty()) {
+        return Optional.empty();
+      }
+      if (!name.matches("[!-9;-~]+")) {
+        throw n.error(key, "not a valid header field name: \"" + name + "\"");
+      }
+      return Optional.of(name);
+    }
+
+    private void parseReplies(ConfigNode n) {
+      for (Action a :
+          List.of(Action.REJECT, Action.SOFT_REJECT, Action.GREYLIST, Action.TEMPFAIL)) {
+        Reply r = reply(n, a.configName());
+        int expectedClass = a == Action.REJECT ? 5 : 4;
+        if (r.code() / 100 != expectedClass) {
+          throw n.error(
+              a.configName(), "expected a " + expectedClass + "xx reply, got " + r.code());
+        }
+        replies.put(a, r);
+      }
+      blockedReply = reply(n, "blocked");
+      if (blockedReply.code() < 400) {
+        throw n.error("blocked", "expected a 4xx or 5xx reply, got " + blockedReply.code());
+      }
+    }
+
+    private static Reply reply(ConfigNode n, String key) {
+      String text = n.string(key, "");
+      Matcher m = REPLY.matcher(text.strip());
+      if (!m.matches()) {
+        throw n.error(
+            key,
+            "expected \"code enhanced-code text\" like \"554 5.7.1 Rejected\", got \""
+                + text
+                + "\"");
+      }
+      try {
+        return Reply.of(
+            Integer.parseInt(m.group(1)), m.group(2) == null ? "" : m.group(2), m.group(3));
+      } catch (IllegalArgumentException e) {
+        throw n.error(key, e.getMessage());
+      }
+    }
+
+    private void parseLists(ConfigNode n) {
+      boolean subdomains = n.bool("subdomains", true);
+      allowList = accessList(n.section("allow"), subdomains);
+      blockList = accessList(n.section("block"), subdomains);
+    }
+
+    private static AccessList accessList(ConfigNode n, boolean subdomains) {
+      List<String> senders = n.strings("senders");
+      for (int i = 0; i < senders.size(); i++) {
+        if (senders.get(i).indexOf('@') < 0) {
+          throw new ConfigException(
+              n.path("senders") + "[" + i + "]",
+              "expected an address with @, got \""
+                  + senders.get(i)
+                  + "\" (domains go under domains)");
+        }
+      }
+      List<String> domains = n.strings("domains");
+      for (int i = 0; i < domains.size(); i++) {
+        String d = domains.get(i);
+        if (d.isBlank() || d.indexOf('@') >= 0 || d.indexOf(' ') >= 0) {
+          throw new ConfigException(
+              n.path("domains") + "[" + i + "]", "expected a domain name, got \"" + d + "\"");
+        }
+      }
+      List<String> ipTexts = n.strings("ips");
+      List<IpRange> ranges = new ArrayList<>();
+      for (int i = 0; i < ipTexts.size(); i++) {
+        try {
+          ranges.add(IpRange.parse(ipTexts.get(i)));
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(n.path("ips") + "[" + i + "]", e.getMessage());
+        }
+      }
+      return new AccessList(Set.copyOf(senders), Set.copyOf(domains), ranges, subdomains);
+    }
+
+    private void parseChecks(ConfigNode n, CheckRegistry registry) {
+      for (String key : n.keys()) {
+        if (registry.factory(key).isEmpty()) {
+          throw n.error(key, "unknown check" + DidYouMean.suggest(key, registry.names()));
+        }
+      }
+      List<String> order = new ArrayList<>(n.keys());
+      for (String name : registry.names()) {
+        if (!order.contains(name)) {
+          order.add(name);
+        }
+      }
+      for (String name : order) {
+        ConfigNode c = n.section(name);
+        boolean enabled = c.bool("enabled", true);
+        OptionalDouble score = c.optionalNumber("score");
+        ConfigNode scoreNode = c.section("scores");
+        Map<String, Double> overrides = new HashMap<>();
+        for (String sym : scoreNode.keys()) {
+          overrides.put(sym, scoreNode.number(sym, 0));
+        }
+        Optional<Duration> timeout =
+            c.has("timeout") ? Optional.of(c.duration("timeout", Duration.ZERO)) : Optional.empty();
+        CheckFactory factory = registry.factory(name).orElseThrow();
+        Check check = factory.create(new Setup(name, c, this));
+        if (!check.name().equals(name)) {
+          throw new IllegalStateException(
+              "factory for " + name + " made a check named " + check.name());
+        }
+        Map<String, Double> scores = new HashMap<>();
+        for (SymbolDef d : check.symbols()) {
+          scores.put(d.name(), d.score());
+        }
+        if (score.isPresent()) {
+          if (scores.size() != 1) {
+            throw c.error(
+                "score",
+                "check "
+                    + name
+                    + " has "
+                    + scores.size()
+                    + " symbols; set each under scores ("
+                    + String.join(", ", new TreeSet<>(scores.keySet()))
+                    + ")");
+          }
+          scores.replaceAll((k, v) -> score.getAsDouble());
+        }
+        for (Map.Entry<String, Double> e : overrides.entrySet()) {
+          if (!scores.containsKey(e.getKey())) {
+            throw scoreNode.error(
+                e.getKey(),
+                "check "
+                    + name
+                    + " has no such symbol"
+                    + DidYouMean.suggest(e.getKey(), new TreeSet<>(scores.keySet())));
+          }
+          scores.put(e.getKey(), e.getValue());
+        }
+        if (enabled) {
+          checks.add(new CheckSettings(check, scores, timeout));
+        }
+      }
+    }
+  }
+
+  private record Setup(String name, ConfigNode options, Parser parser) implements CheckSetup {
+    @Override
+    public <T> T section(ConfigSection<T> section) {
+      Object v = parser.sections.get(section.name());
+      if (v == null) {
+        throw new IllegalArgumentException(
+            "check " + name + " needs section " + section.name() + ", which is not registered");
+      }
+      @SuppressWarnings("unchecked")
+      T t = (T) v;
+      return t;
+    }
+  }
+
+  // ---- YAML ----
+
+  private static Map<String, Object> loadDefaultTree() {
+    try (InputStream in = FilterConfig.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + DEFAULTS_RESOURCE);
+      }
+      return readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8), DEFAULTS_RESOURCE);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + DEFAULTS_RESOURCE, e);
+    }
+  }
+
+  static Map<String, Object> readTree(String yaml, String label) {
+    LoadSettings settings =
+        LoadSettings.builder()
+            .setLabel(label)
+            .setAllowDuplicateKeys(false)
+            .setMaxAliasesForCollections(50)
+            .setCodePointLimit(16 * 1024 * 1024)
+            .build();
+    Object doc;
+    try {
+      doc = new Load(settings).loadFromString(yaml);
+    } catch (MarkedYamlEngineException e) {
+      String where =
+          e.getProblemMark()
+              .map(m -> "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1) + ": ")
+              .orElse("");
+      throw new ConfigException("", label + ": " + where + "not valid YAML: " + e.getProblem());
+    } catch (YamlEngineException e) {
+      throw new ConfigException("", label + ": not valid YAML: " + e.getMessage());
+    }
+    if (doc == null) {
+      return Map.of();
+    }
+    if (!(doc instanceof Map)) {
+      throw new ConfigException(
+          "", label + ": expected a mapping of sections, got " + ConfigNode.describe(doc));
+    }
+    return ConfigNode.asStringMap("", doc);
+  }
+
+  /** Deep merge: mappings merge key by key; anything else in the overlay replaces. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> merge(Map<String, Object> base, Map<String, Object> overlay) {
+    Map<String, Object> out = new LinkedHashMap<>(base);
+    for (Map.Entry<String, Object> e : overlay.entrySet()) {
+      Object b = out.get(e.getKey());
+      Object o = e.getValue();
+      if (b instanceof Map && o instanceof Map) {
+        out.put(
+            e.getKey(),
+            merge(ConfigNode.asStringMap(e.getKey(), b), ConfigNode.asStringMap(e.getKey(), o)));
+      } else {
+        out.put(e.getKey(), o);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,154 @@
+package dev.mailfilter.mime;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The result of parsing one message: the part tree as offsets into the message bytes, and the
+ * defects found. Immutable after parsing and safe to share between threads; lazily computed values
+ * are cached racily but idempotently.
+ */
+public final class ParsedMessage {
+  private final byte[] bytes;
+  private final int base;
+  private final int parsedEnd;
+  private final long size;
+  private final MimeLimits limits;
+  private int[] fields;
+  private List<MimePart> parts;
+  private MimePart root;
+  private List<Defect> defects;
+
+  ParsedMessage(byte[] bytes, int base, int parsedEnd, long size, MimeLimits limits) {
+    this.bytes = bytes;
+    this.base = base;
+    this.parsedEnd = parsedEnd;
+    this.size = size;
+    this.limits = limits;
+  }
+
+  static ParsedMessage parse(byte[] bytes, int base, int length, long size, MimeLimits limits) {
+    int parsedEnd = base + (int) Math.min(length, limits.maxMessageSize());
+    ParsedMessage m = new ParsedMessage(bytes, base, parsedEnd, size, limits);
+    MimeScanner scanner = new MimeScanner(bytes, base, parsedEnd, limits);
+    List<Defect> defects = scanner.defects;
+    if (size > limits.maxMessageSize()) {
+      defects.add(
+          Defect.at(
+              DefectType.LIMIT_MESSAGE_SIZE,
+              limits.maxMessageSize(),
+              "message of " + size + " bytes; parsed the first " + limits.maxMessageSize()));
+    }
+    m.root = scanner.scanMessage(m);
+    m.fields = scanner.fields;
+    m.parts = Collections.unmodifiableList(scanner.parts);
+    defects.sort((a, c) -> Long.compare(a.offset(), c.offset()));
+    m.defects = Collections.unmodifiableList(defects);
+    return m;
+  }
+
+  /** The top-level entity. */
+  public MimePart root() {
+    return root;
+  }
+
+  /** Every entity, depth first in message order, the root first. */
+  public List<MimePart> parts() {
+    return parts;
+  }
+
+  /** The part with this {@link MimePart#path()}. */
+  public Optional<MimePart> part(String path) {
+    for (MimePart p : parts) {
+      if (p.path().equals(path)) {
+        return Optional.of(p);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Defects in offset order (defects without an offset first). */
+  public List<Defect> defects() {
+    return defects;
+  }
+
+  /** Whether a defect of this type was found. */
+  public boolean hasDefect(DefectType type) {
+    for (Defect d : defects) {
+      if (d.type() == type) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The message size in bytes (all of it, even when a size limit cut the parse). */
+  public long size() {
+    return size;
+  }
+
+  /** The bytes that were parsed (at most {@link MimeLimits#maxMessageSize()}). */
+  public ByteView bytes() {
+    return ByteView.of(bytes, base, parsedEnd - base);
+  }
+
+  /** The limits this message was parsed with. */
+  public MimeLimits limits() {
+    return limits;
+  }
+
+  /** The top-level header fields. */
+  public Headers headers() {
+    return root.headers();
+  }
+
+  /** The leaf parts in order (not multiparts, not message containers). */
+  public List<MimePart> leaves() {
+    List<MimePart> out = new ArrayList<>();
+    for (MimePart p : parts) {
+      if (!p.isMultipart() && !p.isMessage()) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  byte[] array() {
+    return bytes;
+  }
+
+  int base() {
+    return base;
+  }
+
+  HeaderField field(int index) {
+    return new HeaderField(bytes, base, fields, index);
+  }
+
+  boolean fieldNameIs(int index, String name) {
+    int f = index * MimeScanner.FIELD_INTS;
+    int s = fields[f];
+    int n = fields[f + 1] - s;
+    if (n != name.length()) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      int a = bytes[s + i];
+      int c = name.charAt(i);
+      if (a != c) {
+        if (a >= 'A' && a <= 'Z') {
+          a += 32;
+        }
+        if (c >= 'A' && c <= 'Z') {
+          c += 32;
+        }
+        if (a != c) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,136 @@
+package dev.mailfilter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.common.net.InetAddresses;
+import dev.mailfilter.check.Check;
+import dev.mailfilter.check.CheckContext;
+import dev.mailfilter.check.Stage;
+import dev.mailfilter.check.SymbolDef;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MailFilterTest {
+  private static final InetAddress CLIENT = InetAddresses.forString("198.51.100.7");
+  private static final Path TESTDATA =
+      Path.of(
+          System.getProperty("mailfilter.shared", "../shared"), "corpora/spamassassin-testdata");
+  private static final byte[] HAM =
+      ("From: a@example.org\r\nTo: b@example.net\r\nSubject: hello\r\n\r\nJust a note.\r\n")
+          .getBytes(StandardCharsets.US_ASCII);
+
+  /** What a test check does when run. */
+  interface Body {
+    void run(CheckContext ctx) throws IOException, InterruptedException;
+  }
+
+  /** A check made of a name, a stage, its symbols and a body. */
+  record TestCheck(String name, Stage stage, List<SymbolDef> symbols, Body body) implements Check {
+    @Override
+    public void run(CheckContext ctx) throws IOException, InterruptedException {
+      body.run(ctx);
+    }
+  }
+
+  /** A check that adds one fixed symbol, with the recipient as option at RCPT. */
+  static Check fixed(String name, Stage stage, String symbol, double score) {
+    return new TestCheck(
+        name,
+        stage,
+        List.of(SymbolDef.of(symbol, score, "test symbol")),
+        ctx -> ctx.addSymbol(symbol, ctx.recipient().orElse("-")));
+  }
+
+  private static Envelope envelope(String... rcpts) {
+    return Envelope.of(CLIENT, "mail.example.org", "a@example.org", List.of(rcpts));
+  }
+
+  @Test
+  void acceptsPlainHamWithStatusHeaders() {
+    try (MailFilter f = MailFilter.withDefaults()) {
+      Verdict v = f.classify(HAM, envelope("b@example.net"));
+      assertThat(v.action()).isEqualTo(Action.ACCEPT);
+      assertThat(v.reply().code()).isEqualTo(250);
+      assertThat(v.required()).isEqualTo(6.0);
+      assertThat(v.headerEdits())
+          .contains(new HeaderEdit.Remove("X-Spam-Flag"))
+          .contains(new HeaderEdit.Add("X-Spam-Status", "No, score=0.0 required=6.0 tests=none"))
+          .doesNotContain(new HeaderEdit.Add("X-Spam-Flag", "YES"));
+    }
+  }
+
+  @Test
+  void rejectsGtubeSampleAndAcceptsNonspamSample() throws IOException {
+    try (MailFilter f = MailFilter.withDefaults()) {
+      Verdict spam =
+          f.classify(
+              Files.readAllBytes(TESTDATA.resolve("sample-spam.txt")), envelope("r@example.net"));
+      assertThat(spam.action()).isEqualTo(Action.REJECT);
+      assertThat(spam.has("GTUBE")).isTrue();
+      assertThat(spam.score()).isGreaterThanOrEqualTo(1000);
+      assertThat(spam.reply().code()).isEqualTo(554);
+      assertThat(spam.reply().enhanced()).isEqualTo("5.7.1");
+      Verdict ham =
+          f.classify(
+              Files.readAllBytes(TESTDATA.resolve("sample-nonspam.txt")),
+              envelope("r@example.net"));
+      assertThat(ham.action()).isEqualTo(Action.ACCEPT);
+      assertThat(ham.has("GTUBE")).isFalse();
+    }
+  }
+
+  @Test
+  void addsSpamHeadersFoldedAtThreshold() {
+    List<Check> checks =
+        List.of(
+            fixed("a", Stage.DATA, "SOME_LONG_SYMBOL_NAME_ONE", 2.5),
+            fixed("b", Stage.DATA, "SOME_LONG_SYMBOL_NAME_TWO", 2.5),
+            fixed("c", Stage.DATA, "SOME_LONG_SYMBOL_NAME_THREE", 2.1));
+    MailFilter.Builder b = MailFilter.builder();
+    checks.forEach(b::addCheck);
+    try (MailFilter f = b.build()) {
+      Verdict v = f.classify(HAM, envelope("b@example.net"));
+      assertThat(v.action()).isEqualTo(Action.ADD_HEADER);
+      assertThat(v.score()).isCloseTo(7.1, org.assertj.core.data.Offset.offset(1e-9));
+      assertThat(v.headerEdits()).contains(new HeaderEdit.Add("X-Spam-Flag", "YES"));
+      String status =
+          v.headerEdits().stream()
+              .filter(e -> e instanceof HeaderEdit.Add a && a.name().equals("X-Spam-Status"))
+              .map(e -> ((HeaderEdit.Add) e).value())
+              .findFirst()
+              .orElseThrow();
+      assertThat(status).startsWith("Yes, score=7.1 required=6.0 tests=SOME_LONG_SYMBOL_NAME_ONE,");
+      assertThat(status).contains("\r\n\t");
+      for (String line : status.split("\r\n")) {
+        assertThat(line.length() + "X-Spam-Status: ".length()).isLessThanOrEqualTo(78);
+      }
+    }
+  }
+
+  @Test
+  void isolatesThrowingCheckAndStillRunsOthers() {
+    Check thrower =
+        new TestCheck(
+            "boom",
+            Stage.DATA,
+            List.of(SymbolDef.of("NEVER", 1, "never")),
+            ctx -> {
+              throw new IOException("scanner down");
+            });
+    try (MailFilter f =
+        MailFilter.builder()
+            .addCheck(thrower)
+            .addCheck(fixed("ok", Stage.DATA, "STILL_RUNS", 1.5))
+            .build()) {
+      Verdict v = f.classify(HAM, envelope("b@example.net"));
+      assertThat(v.has("CHECK_FAILED_BOOM")).isTrue();
+      assertThat(v.has("STILL_RUNS")).isTrue();
+      assertThat(v.action()).isEqualTo(Action.ACCEPT);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package dev.mailfilter.mime.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailfilter.mime.DefectType;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class CharsetsTest {
+  private static String lookupName(String label) {
+    return Charsets.lookup(label).map(Charset::name).orElse(null);
+  }
+
+  private static String decode(byte[] b, String label, Defects d) {
+    return Charsets.decode(b, 0, b.length, label, d);
+  }
+
+  @Test
+  void mapsLabelsAsTheWhatwgEncodingStandardDoes() {
+    assertThat(lookupName("utf8")).isEqualTo("UTF-8");
+    assertThat(lookupName("UTF-8")).isEqualTo("UTF-8");
+    assertThat(lookupName("latin1")).isEqualTo("windows-1252");
+    assertThat(lookupName("ISO-8859-1")).isEqualTo("windows-1252");
+    assertThat(lookupName("us-ascii")).isEqualTo("windows-1252");
+    assertThat(lookupName("cp1252")).isEqualTo("windows-1252");
+    assertThat(lookupName("ks_c_5601-1987")).isEqualTo("x-windows-949");
+    assertThat(lookupName("gb2312")).isEqualTo("GB18030");
+    assertThat(lookupName("x-sjis")).isEqualTo("windows-31j");
+    assertThat(lookupName("shift-jis")).isEqualTo("windows-31j");
+    assertThat(lookupName("iso-8859-9")).isEqualTo("windows-1254");
+    assertThat(lookupName("koi8-r")).isEqualTo("KOI8-R");
+    assertThat(Charsets.lookup("unicode-1-1-utf-7")).isPresent();
+  }
+
+  @Test
+  void lookupIsCaseInsensitiveAndTrimsQuotesAndWhitespace() {
+    assertThat(lookupName(" \"Utf-8\" ")).isEqualTo("UTF-8");
+    assertThat(lookupName("'ISO-8859-2'")).isEqualTo("ISO-8859-2");
+  }
+
+  @Test
+  void fallsBackToJavaNamesAndRejectsUnknownOrIllegalLabels() {
+    assertThat(lookupName("IBM437")).isEqualTo("IBM437");
+    assertThat(Charsets.lookup("no-such-charset")).isEmpty();
+    assertThat(Charsets.lookup("bad label!")).isEmpty();
+    assertThat(Charsets.lookup("")).isEmpty();
+    assertThat(Charsets.lookup(null)).isEmpty();
+  }
+
+  @Test
+  void decodesWindows1252PunctuationForLatin1Labels() {
+    Defects d = new Defects();
+    byte[] b = {(byte) 0x93, 'h', 'i', (byte) 0x94, (byte) 0xE9};
+    assertThat(decode(b, "iso-8859-1", d)).isEqualTo("\u201chi\u201d\u00e9");
+    assertThat(d.all).isEmpty();
+  }
+
+  @Test
+  void unknownLabelFallsBackToUtf8WhenValidWithADefect() {
+    Defects d = new Defects();
+    assertThat(decode("\u20ac uro".getBytes(StandardCharsets.UTF_8), "x-unknown", d))
+        .isEqualTo("\u20ac uro");
+    assertThat(d.types()).containsExactly(DefectType.UNKNOWN_CHARSET);
+  }
+
+  @Test
+  void unknownLabelFallsBackToWindows1252WhenNotUtf8() {
+    Defects d = new Defects();
+    assertThat(decode(new byte[] {'c', 'a', 'f', (byte) 0xE9}, "x-unknown", d))
+        .isEqualTo("caf\u00e9");
+    assertThat(d.types()).containsExactly(DefectType.UNKNOWN_CHARSET);
+  }
+
+  @Test
+  void missingLabelFallsBackWithoutADefect() {
+    Defects d = new Defects();
+    assertThat(decode("\u00e9".getBytes(StandardCharsets.UTF_8), null, d)).isEqualTo("\u00e9");
+    assertThat(decode(new byte[] {(byte) 0xE9}, "", d)).isEqualTo("\u00e9");
+    assertThat(d.all).isEmpty();
+  }
+
+  @Test
+  void malformedBytesBecomeReplacementCharactersWithOneDefect() {
+    Defects d = new Defects();
+    byte[] b = {'a', (byte) 0xFF, 'b', (byte) 0xC3};
+    assertThat(decode(b, "utf-8", d)).isEqualTo("a\uFFFDb\uFFFD");
+    assertThat(d.types()).containsExactly(DefectType.MALFORMED_TEXT);
+  }
+
+  @Test
+  void decodesMultiByteCharsets() {
+    Defects d = new Defects();
+    assertThat(decode("\u4f60\u597d".getBytes(Charset.forName("GBK")), "gb2312", d))
+        .isEqualTo("\u4f60\u597d");
+    assertThat(decode("\ud55c\uad6d".getBytes(Charset.forName("EUC-KR")), "ks_c_5601-1987", d))
+        .isEqualTo("\ud55c\uad6d");
+    assertThat(decode("\u65e5\u672c".getBytes(Charset.forName("ISO-2022-JP")), "iso-2022-jp", d))
+        .isEqualTo("\u65e5\u672c");
+    assertThat(d.all).isEmpty();
+  }
+
+  @Test
+  void asciiFastPathDoesNotApplyToCharsetsThatAreNotAsciiCompatible() {
+    Defects d = new Defects();
+    // RFC 2152 examples: "Hi Mom -+Jjo--!" is "Hi Mom -\u263a-!"; "+-" is a plus sign.
+    assertThat(decode("Hi Mom -+Jjo--!".getBytes(StandardCharsets.US_ASCII), "utf-7", d))
+        .isEqualTo("Hi Mom -\u263a-!");
+    assertThat(decode("1 +- 1".getBytes(StandardCharsets.US_ASCII), "UTF-7", d)).isEqualTo("1 + 1");
+    assertThat(decode("+ZeVnLIqe-".getBytes(StandardCharsets.US_ASCII), "utf-7", d))
+        .isEqualTo("\u65e5\u672c\u8a9e");
+    assertThat(decode("a\u0000".getBytes(StandardCharsets.UTF_16BE), "utf-16be", d))
+        .isEqualTo("a\u0000");
+    assertThat(d.all).isEmpty();
+  }
+
+  @Test
+  void malformedUtf7TailIsReported() {
+    Defects d = new Defects();
+    assertThat(decode("a+Jj-b".getBytes(StandardCharsets.US_ASCII), "utf-7", d))
+        .isEqualTo("a\uFFFDb");
+    assertThat(d.types()).containsExactly(DefectType.MALFORMED_TEXT);
+  }
+
+  @Test
+  void decodesAnEmptyRange() {
+    Defects d = new Defects();
+    assertThat(Charsets.decode(new byte[3], 1, 0, "iso-2022-jp", d)).isEmpty();
+    assertThat(Charsets.decode(new byte[3], 1, 0, "utf-7", d)).isEmpty();
+    assertThat(d.all).isEmpty();
+  }
+}
