@@ -2,7 +2,7 @@ package dev.mailfilter.av;
 
 import dev.mailfilter.av.ScanResult.FailureKind;
 import java.io.IOException;
-import java.net.SocketTimeoutException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.Optional;
@@ -195,13 +195,14 @@ public final class ClamdClient implements AutoCloseable {
       connection =
           ClamdConnection.open(
               settings.address(), settings.connectTimeout(), settings.readTimeout());
-    } catch (SocketTimeoutException e) {
+    } catch (InterruptedIOException e) {
       return Opened.failed(
           FailureKind.UNAVAILABLE,
           "connect to clamd at "
               + settings.address()
               + " timed out after "
-              + settings.connectTimeout());
+              + settings.connectTimeout()
+              + interrupted(e));
     } catch (IOException e) {
       return Opened.failed(
           FailureKind.UNAVAILABLE, "cannot connect to clamd at " + settings.address() + ": " + e);
@@ -221,6 +222,11 @@ public final class ClamdClient implements AutoCloseable {
     return Opened.of(session);
   }
 
+  /** Tells a real timeout from the caller's thread being interrupted (its own deadline). */
+  private static String interrupted(InterruptedIOException e) {
+    return e instanceof java.net.SocketTimeoutException ? "" : " (interrupted before that)";
+  }
+
   private record Exchange(ScanResult result, boolean reusable, boolean staleSuspect) {}
 
   private Exchange instream(Session session, ByteBuffer stream) {
@@ -229,14 +235,15 @@ public final class ClamdClient implements AutoCloseable {
     IOException writeFailure = null;
     try {
       ClamdCodec.writeInstream(c, stream.duplicate(), chunkSize);
-    } catch (SocketTimeoutException e) {
+    } catch (InterruptedIOException e) {
       return new Exchange(
           ScanResult.failed(
               FailureKind.TIMEOUT,
               "clamd at "
                   + settings.address()
                   + " stopped reading the stream for "
-                  + settings.readTimeout()),
+                  + settings.readTimeout()
+                  + interrupted(e)),
           false,
           false);
     } catch (IOException e) {
@@ -247,14 +254,15 @@ public final class ClamdClient implements AutoCloseable {
     boolean answered;
     try {
       answered = c.read(reply);
-    } catch (SocketTimeoutException e) {
+    } catch (InterruptedIOException e) {
       return new Exchange(
           ScanResult.failed(
               FailureKind.TIMEOUT,
               "clamd at "
                   + settings.address()
                   + " did not answer within "
-                  + settings.readTimeout()),
+                  + settings.readTimeout()
+                  + interrupted(e)),
           false,
           false);
     } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.mailfilter.av;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -14,6 +15,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * One socket to clamd, TCP or Unix, with a deadline on every wait. The channel is non-blocking and
@@ -139,6 +141,10 @@ final class ClamdConnection implements Closeable, ClamdCodec.Sink {
     key.interestOps(op);
     try {
       while (true) {
+        if (Thread.currentThread().isInterrupted()) {
+          // A selector returns at once while the interrupt is pending: stop instead of spinning.
+          throw new InterruptedIOException("interrupted while " + what.toLowerCase(Locale.ROOT));
+        }
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
           throw new SocketTimeoutException(what + " within the timeout");
