@@ -16,4 +16,5 @@ module dev.mailfilter.core {
   exports dev.mailfilter.mime;
   exports dev.mailfilter.dns;
   exports dev.mailfilter.dns.mirror;
+  exports dev.mailfilter.av;
 }

@@ -21,7 +21,11 @@ public final class CheckRegistry {
 
   // One line per built-in check, sorted by name.
   private static final CheckRegistry STANDARD =
-      builder().register("gtube", GtubeCheck::create).register("helo", HeloCheck::create).build();
+      builder()
+          .register("clamd", dev.mailfilter.av.ClamdCheck::create)
+          .register("gtube", GtubeCheck::create)
+          .register("helo", HeloCheck::create)
+          .build();
 
   private final ImmutableSortedMap<String, CheckFactory> factories;
 
