@@ -19,6 +19,9 @@ public final class Main {
       out.println("  inspect FILE...   print the MIME tree of each message (--json for machines)");
       return args.length == 0 ? 2 : 0;
     }
+    if (args[0].equals("inspect")) {
+      return InspectCommand.run(java.util.List.of(args).subList(1, args.length), out, err);
+    }
     err.println("mailfilter: unknown command '" + args[0] + "' (try: mailfilter --help)");
     return 2;
   }
