@@ -47,8 +47,6 @@ public final class FilterConfig {
   private static final String DEFAULTS_RESOURCE = "default-config.yaml";
   private static final Pattern REPLY =
       Pattern.compile("(\\d{3})(?:\\s+([245]\\.\\d+\\.\\d+))?\\s+(\\S.*)");
-  private static final Set<String> GENERIC_CHECK_KEYS =
-      Set.of("enabled", "score", "scores", "timeout");
   private static final Map<String, Object> DEFAULT_TREE = loadDefaultTree();
   private static final FilterConfig DEFAULTS =
       parse(DEFAULT_TREE, Map.of(), CheckRegistry.standard(), Sections.STANDARD);
