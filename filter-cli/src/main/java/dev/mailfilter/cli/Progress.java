@@ -3,28 +3,33 @@ package dev.mailfilter.cli;
 import java.io.Console;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
+import java.util.Locale;
 
 /**
  * A progress bar on stderr, shown only when stderr is a terminal, so that redirected output and
- * tests stay clean. Redraws at most ten times a second.
+ * tests stay clean. Counts steps of a known total (files, folds, training passes) and, where the
+ * command knows them, messages. Redraws at most ten times a second.
  */
 final class Progress {
   private final PrintStream err;
-  private final int files;
+  private final String unit;
+  private final long total;
   private final boolean enabled;
   private final long start = System.nanoTime();
-  private int filesDone;
+  private long done;
   private long messages;
   private long lastDraw;
 
-  private Progress(PrintStream err, int files, boolean enabled) {
+  private Progress(PrintStream err, String unit, long total, boolean enabled) {
     this.err = err;
-    this.files = files;
+    this.unit = unit;
+    this.total = total;
     this.enabled = enabled;
   }
 
-  static Progress onTerminal(PrintStream err, int files) {
-    return new Progress(err, files, err == System.err && isTerminal());
+  /** A bar over {@code total} steps named {@code unit}, drawn only on a terminal. */
+  static Progress on(PrintStream err, String unit, long total) {
+    return new Progress(err, unit, total, err == System.err && isTerminal());
   }
 
   /**
@@ -49,8 +54,8 @@ final class Progress {
     draw(false);
   }
 
-  synchronized void fileDone() {
-    filesDone++;
+  synchronized void step() {
+    done++;
     draw(false);
   }
 
@@ -71,17 +76,21 @@ final class Progress {
     }
     lastDraw = now;
     int width = 30;
-    int filled = files == 0 ? width : (int) ((long) filesDone * width / files);
+    int filled = total <= 0 ? width : (int) Math.min(width, done * width / total);
     double seconds = Math.max(1e-3, (now - start) / 1e9);
+    String rate =
+        messages > 0
+            ? String.format(Locale.ROOT, ", %d messages, %.0f msg/s", messages, messages / seconds)
+            : "";
     err.printf(
-        java.util.Locale.ROOT,
-        "\r[%s%s] %d/%d files, %d messages, %.0f msg/s ",
+        Locale.ROOT,
+        "\r[%s%s] %d/%d %s%s ",
         "#".repeat(filled),
         " ".repeat(width - filled),
-        filesDone,
-        files,
-        messages,
-        messages / seconds);
+        done,
+        total,
+        unit,
+        rate);
     err.flush();
   }
 }

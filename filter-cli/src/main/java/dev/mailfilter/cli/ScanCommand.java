@@ -87,7 +87,7 @@ final class ScanCommand {
       err.println("mailfilter scan: " + f.label() + ": " + f.reason());
       failed = true;
     }
-    Progress progress = Progress.onTerminal(err, listing.files().size());
+    Progress progress = Progress.on(err, "files", listing.files().size());
     boolean spam = false;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try (MailFilter filter = MailFilter.builder().config(config.get()).build()) {
@@ -118,7 +118,7 @@ final class ScanCommand {
                   }));
           failed |= drain(window, out, err, progress, limit);
         }
-        progress.fileDone();
+        progress.step();
       }
       failed |= drain(window, out, err, progress, 0);
       spam = spamSeen.get();

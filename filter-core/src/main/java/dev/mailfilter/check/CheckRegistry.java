@@ -25,6 +25,7 @@ public final class CheckRegistry {
   static {
     Builder b = builder();
     // One line per built-in check, sorted by name.
+    b.register("clamd", dev.mailfilter.av.ClamdCheck::create);
     b.register("gtube", GtubeCheck::create);
     b.register("helo", HeloCheck::create);
     b.register("mime_defects", MimeDefectsCheck::create);
