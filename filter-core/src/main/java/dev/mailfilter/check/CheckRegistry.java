@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import com.google.common.collect.ImmutableSortedMap;
 import dev.mailfilter.checks.GtubeCheck;
 import dev.mailfilter.checks.HeloCheck;
+import dev.mailfilter.checks.MimeDefectsCheck;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,13 +20,17 @@ import java.util.regex.Pattern;
 public final class CheckRegistry {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
 
-  // One line per built-in check, sorted by name.
-  private static final CheckRegistry STANDARD =
-      builder()
-          .register("clamd", dev.mailfilter.av.ClamdCheck::create)
-          .register("gtube", GtubeCheck::create)
-          .register("helo", HeloCheck::create)
-          .build();
+  private static final CheckRegistry STANDARD;
+
+  static {
+    Builder b = builder();
+    // One line per built-in check, sorted by name.
+    b.register("clamd", dev.mailfilter.av.ClamdCheck::create);
+    b.register("gtube", GtubeCheck::create);
+    b.register("helo", HeloCheck::create);
+    b.register("mime_defects", MimeDefectsCheck::create);
+    STANDARD = b.build();
+  }
 
   private final ImmutableSortedMap<String, CheckFactory> factories;
 

@@ -1,5 +1,6 @@
 package dev.mailfilter.config;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -7,8 +8,14 @@ import java.util.Set;
 final class Sections {
   private Sections() {}
 
-  /** One line per section owned by a feature: {@code DnsSettings.SECTION,}. */
-  static final List<ConfigSection<?>> STANDARD = List.of();
+  /** Every registered section, parsed at each load. */
+  static final List<ConfigSection<?>> STANDARD;
+
+  static {
+    List<ConfigSection<?>> s = new ArrayList<>();
+    // One line per feature's section, e.g. s.add(dev.mailfilter.dns.DnsSettings.SECTION);
+    STANDARD = List.copyOf(s);
+  }
 
   /** Names set aside for features still to come; refused with a clear reason until registered. */
   static final Set<String> RESERVED = Set.of("dns", "dnsbl", "mirrors", "clamd", "model");
