@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import com.google.common.collect.ImmutableSortedMap;
 import dev.mailfilter.checks.GtubeCheck;
 import dev.mailfilter.checks.HeloCheck;
+import dev.mailfilter.learn.ModelCheck;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,7 +22,11 @@ public final class CheckRegistry {
 
   // One line per built-in check, sorted by name.
   private static final CheckRegistry STANDARD =
-      builder().register("gtube", GtubeCheck::create).register("helo", HeloCheck::create).build();
+      builder()
+          .register("gtube", GtubeCheck::create)
+          .register("helo", HeloCheck::create)
+          .register("model", ModelCheck::create)
+          .build();
 
   private final ImmutableSortedMap<String, CheckFactory> factories;
 

@@ -1,5 +1,6 @@
 package dev.mailfilter.config;
 
+import dev.mailfilter.learn.ModelSettings;
 import java.util.List;
 import java.util.Set;
 
@@ -8,8 +9,8 @@ final class Sections {
   private Sections() {}
 
   /** One line per section owned by a feature: {@code DnsSettings.SECTION,}. */
-  static final List<ConfigSection<?>> STANDARD = List.of();
+  static final List<ConfigSection<?>> STANDARD = List.of(ModelSettings.SECTION);
 
   /** Names set aside for features still to come; refused with a clear reason until registered. */
-  static final Set<String> RESERVED = Set.of("dns", "dnsbl", "mirrors", "clamd", "model");
+  static final Set<String> RESERVED = Set.of("dns", "dnsbl", "mirrors", "clamd");
 }
