@@ -6,6 +6,7 @@ import com.google.common.collect.ImmutableSortedMap;
 import dev.mailfilter.checks.GtubeCheck;
 import dev.mailfilter.checks.HeloCheck;
 import dev.mailfilter.checks.MimeDefectsCheck;
+import dev.mailfilter.learn.ModelCheck;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,6 +30,7 @@ public final class CheckRegistry {
     b.register("gtube", GtubeCheck::create);
     b.register("helo", HeloCheck::create);
     b.register("mime_defects", MimeDefectsCheck::create);
+    b.register("model", ModelCheck::create);
     STANDARD = b.build();
   }
 
