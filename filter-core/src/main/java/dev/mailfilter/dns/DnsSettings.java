@@ -38,8 +38,8 @@ public record DnsSettings(
         "dns.deadline must be in (0, 1 min]: %s",
         deadline);
     checkArgument(retries >= 0 && retries <= 10, "dns.retries must be in [0, 10]: %s", retries);
-    checkArgument(cacheSize >= 0, "dns.cache-size must be >= 0: %s", cacheSize);
-    checkArgument(!maxCacheTtl.isNegative(), "dns.max-cache-ttl must be >= 0: %s", maxCacheTtl);
+    checkArgument(cacheSize >= 0, "dns.cache_size must be >= 0: %s", cacheSize);
+    checkArgument(!maxCacheTtl.isNegative(), "dns.max_cache_ttl must be >= 0: %s", maxCacheTtl);
     for (InetSocketAddress s : servers) {
       checkArgument(!s.isUnresolved(), "dns.servers entry must be an IP address: %s", s);
     }

@@ -20,13 +20,13 @@ public record MirrorSettings(String zone, Path path, MirrorKind kind, Duration r
 
   /** Validates; messages carry the bad value. */
   public MirrorSettings {
-    zone = DnsblList.normalizeZone(zone, "mirrors[].zone");
-    requireNonNull(path, "mirrors[].path");
-    requireNonNull(kind, "mirrors[].kind");
-    requireNonNull(reloadInterval, "mirrors[].reload-interval");
+    zone = DnsblList.normalizeZone(zone, "mirrors.files[].zone");
+    requireNonNull(path, "mirrors.files[].path");
+    requireNonNull(kind, "mirrors.files[].kind");
+    requireNonNull(reloadInterval, "mirrors.files[].reload_interval");
     checkArgument(
         reloadInterval.compareTo(Duration.ofMillis(100)) >= 0,
-        "mirrors[].reload-interval must be >= 100 ms: %s",
+        "mirrors.files[].reload_interval must be >= 100 ms: %s",
         reloadInterval);
   }
 
