@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import com.google.common.collect.ImmutableSortedMap;
 import dev.mailfilter.checks.GtubeCheck;
 import dev.mailfilter.checks.HeloCheck;
+import dev.mailfilter.dns.DnsblCheck;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,7 +22,14 @@ public final class CheckRegistry {
 
   // One line per built-in check, sorted by name.
   private static final CheckRegistry STANDARD =
-      builder().register("gtube", GtubeCheck::create).register("helo", HeloCheck::create).build();
+      builder()
+          .register("dnsbl_connect", DnsblCheck.factory(Stage.CONNECT))
+          .register("dnsbl_data", DnsblCheck.factory(Stage.DATA))
+          .register("dnsbl_helo", DnsblCheck.factory(Stage.HELO))
+          .register("dnsbl_mail_from", DnsblCheck.factory(Stage.MAIL_FROM))
+          .register("gtube", GtubeCheck::create)
+          .register("helo", HeloCheck::create)
+          .build();
 
   private final ImmutableSortedMap<String, CheckFactory> factories;
 

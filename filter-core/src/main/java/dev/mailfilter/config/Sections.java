@@ -8,7 +8,11 @@ final class Sections {
   private Sections() {}
 
   /** One line per section owned by a feature: {@code DnsSettings.SECTION,}. */
-  static final List<ConfigSection<?>> STANDARD = List.of();
+  static final List<ConfigSection<?>> STANDARD =
+      List.of(
+          dev.mailfilter.dns.DnsSettings.SECTION,
+          dev.mailfilter.dns.DnsblSettings.SECTION,
+          dev.mailfilter.dns.MirrorSettings.SECTION);
 
   /** Names set aside for features still to come; refused with a clear reason until registered. */
   static final Set<String> RESERVED = Set.of("dns", "dnsbl", "mirrors", "clamd", "model");

@@ -3,6 +3,7 @@ package dev.mailfilter.dns;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import dev.mailfilter.config.ConfigSection;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,10 @@ public record DnsSettings(
     int retries,
     long cacheSize,
     Duration maxCacheTtl) {
+
+  /** The configuration section {@code dns}. */
+  public static final ConfigSection<DnsSettings> SECTION =
+      ConfigSection.of("dns", DnsConfigSections::dns);
 
   /** Validates; messages carry the bad value. */
   public DnsSettings {

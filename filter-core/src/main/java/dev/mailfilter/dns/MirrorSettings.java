@@ -3,9 +3,11 @@ package dev.mailfilter.dns;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import dev.mailfilter.config.ConfigSection;
 import dev.mailfilter.dns.mirror.MirrorKind;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A local mirror of a blocklist zone (configuration section {@code mirrors}): an rbldnsd dataset
@@ -17,6 +19,10 @@ import java.time.Duration;
  * @param reloadInterval how often the file's modification time and size are polled (default 30 s)
  */
 public record MirrorSettings(String zone, Path path, MirrorKind kind, Duration reloadInterval) {
+
+  /** The configuration section {@code mirrors}: its {@code files} list. */
+  public static final ConfigSection<List<MirrorSettings>> SECTION =
+      ConfigSection.of("mirrors", DnsConfigSections::mirrors);
 
   /** Validates; messages carry the bad value. */
   public MirrorSettings {
