@@ -23,6 +23,7 @@ public final class CheckRegistry {
   // One line per built-in check, sorted by name.
   private static final CheckRegistry STANDARD =
       builder()
+          .register("clamd", dev.mailfilter.av.ClamdCheck::create)
           .register("dnsbl_connect", DnsblCheck.factory(Stage.CONNECT))
           .register("dnsbl_data", DnsblCheck.factory(Stage.DATA))
           .register("dnsbl_helo", DnsblCheck.factory(Stage.HELO))
