@@ -12,6 +12,9 @@ module dev.mailfilter.core {
   exports dev.mailfilter;
   exports dev.mailfilter.check;
   exports dev.mailfilter.config;
+  exports dev.mailfilter.learn;
   exports dev.mailfilter.mime;
+  exports dev.mailfilter.dns;
+  exports dev.mailfilter.dns.mirror;
   exports dev.mailfilter.av;
 }

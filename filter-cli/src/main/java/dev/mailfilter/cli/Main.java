@@ -1,6 +1,7 @@
 package dev.mailfilter.cli;
 
 import java.io.PrintStream;
+import java.util.List;
 
 /** Entry point of the {@code mailfilter} command. */
 public final class Main {
@@ -17,8 +18,19 @@ public final class Main {
       out.println("usage: mailfilter <command> [options]");
       out.println("commands:");
       out.println("  inspect FILE...   print the MIME tree of each message (--json for machines)");
+      out.println("  scan PATH...      classify messages: files, directories, mbox, Maildir");
+      out.println("                    [--json] [--threads N]; exit 0 no spam, 1 spam, 2 error");
+      out.println("  config check FILE validate a configuration file");
+      out.println("  train             learn spam and ham into the model file (train --help)");
+      out.println("  eval              measure the model's accuracy (eval --help)");
+      out.println("every command takes --config FILE (default: the built-in configuration)");
       return args.length == 0 ? 2 : 0;
     }
+    List<String> rest = List.of(args).subList(1, args.length);
+    if (args[0].equals("scan")) return ScanCommand.run(rest, out, err);
+    if (args[0].equals("config")) return ConfigCommand.run(rest, out, err);
+    if (args[0].equals("train")) return TrainCommand.run(rest, out, err);
+    if (args[0].equals("eval")) return EvalCommand.run(rest, out, err);
     err.println("mailfilter: unknown command '" + args[0] + "' (try: mailfilter --help)");
     return 2;
   }

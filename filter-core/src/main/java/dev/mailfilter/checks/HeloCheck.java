@@ -26,8 +26,7 @@ public final class HeloCheck implements Check {
           SymbolDef.of("HELO_BARE_IP", 2.0, "HELO is a bare IP address, not [address] or a name"),
           SymbolDef.of("HELO_NOT_FQDN", 2.0, "HELO name is not a fully qualified domain name"),
           SymbolDef.of("HELO_IP_MISMATCH", 1.0, "HELO address literal is not the client's address"),
-          SymbolDef.of("HELO_CLAIMS_US", 4.0, "HELO claims to be this server or localhost"),
-          SymbolDef.of("HELO_MISSING", 1.0, "the client sent no HELO or EHLO name"));
+          SymbolDef.of("HELO_CLAIMS_US", 4.0, "HELO claims to be this server or localhost"));
 
   private final Set<String> localNames;
   private final Set<InetAddress> localAddresses;
@@ -76,8 +75,7 @@ public final class HeloCheck implements Check {
   public void run(CheckContext ctx) {
     String helo = ctx.envelope().helo().strip();
     if (helo.isEmpty()) {
-      ctx.addSymbol("HELO_MISSING");
-      return;
+      return; // unknown (an embedder without the SMTP dialogue); SMTP servers demand HELO anyway
     }
     InetAddress client = ctx.connection().clientAddress();
     boolean clientIsLocal = client.isLoopbackAddress();

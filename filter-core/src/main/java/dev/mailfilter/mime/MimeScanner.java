@@ -236,32 +236,31 @@ final class MimeScanner {
   }
 
   /**
-   * Matches a line against the open boundaries, innermost first. Returns {@code -1}, or the stack
-   * index times two plus one for a close delimiter. RFC 2046 section 5.1.1: "--" boundary, an
-   * optional "--", then only linear white space to the end of the line.
+   * Matches a line against the open boundaries. Returns {@code -1}, or the stack index times two
+   * plus one for a close delimiter. RFC 2046 section 5.1.1 allows only white space after "--"
+   * boundary [ "--" ]; like mime4j and common MUAs we also accept text after a close delimiter or
+   * after white space ("--b--</HTML>" is common in spam), but never a boundary directly followed by
+   * other characters, which would confuse "--ab" with "--abc".
    */
   private int matchBoundary(int p, int le) {
     if (le - p < 2 || b[p] != '-' || b[p + 1] != '-') {
       return -1;
     }
     int avail = le - p - 2;
-    for (int k = openBoundaries - 1; k >= 0; k--) {
+    // Outermost first: when an inner multipart reuses an enclosing boundary (forbidden by RFC 2046
+    // section 5.1.1), the line belongs to the enclosing one, as Python's email and mime4j read it.
+    for (int k = 0; k < openBoundaries; k++) {
       byte[] bd = boundaries[k];
       int n = bd.length;
       if (avail < n || !Arrays.equals(b, p + 2, p + 2 + n, bd, 0, n)) {
         continue;
       }
       int q = p + 2 + n;
-      int close = 0;
       if (q + 1 < le && b[q] == '-' && b[q + 1] == '-') {
-        close = 1;
-        q += 2;
+        return k * 2 + 1;
       }
-      while (q < le && (b[q] == ' ' || b[q] == '\t' || b[q] == '\r')) {
-        q++;
-      }
-      if (q == le) {
-        return k * 2 + close;
+      if (q == le || b[q] == ' ' || b[q] == '\t' || b[q] == '\r') {
+        return k * 2;
       }
     }
     return -1;
@@ -377,15 +376,15 @@ final class MimeScanner {
           colon = i;
           break;
         }
-        if (c <= ' ' || c >= 127) {
-          break;
+        if ((c <= ' ' && c >= 0) || c == 127) {
+          break; // 8-bit bytes are tolerated in names (reported), as mime4j and MUAs read them
         }
       }
       int nameEnd = colon;
       if (colon < 0) {
         // Obsolete syntax (RFC 5322 section 4.5.1) allows white space before the colon.
         int i = p;
-        while (i < contentEnd && b[i] > ' ' && b[i] < 127 && b[i] != ':') {
+        while (i < contentEnd && (b[i] > ' ' || b[i] < 0) && b[i] != 127 && b[i] != ':') {
           i++;
         }
         nameEnd = i;
@@ -525,10 +524,46 @@ final class MimeScanner {
         part.boundary = null;
       }
     } else if (regionIs(ts, te, "message") && regionIs(ss, se, "rfc822")) {
-      part.kind = MimePart.MESSAGE;
+      // RFC 2046 section 5.2.1 allows only 7bit, 8bit and binary here. An encoded message cannot
+      // be parsed in place, so it stays an opaque leaf; its decoded body can be parsed on its own.
+      int cte = encodedTransfer(part);
+      if (cte >= 0) {
+        defect(
+            DefectType.TRANSFER_ENCODING_ON_COMPOSITE,
+            fields[cte * FIELD_INTS],
+            "message/rfc822 with a transfer encoding kept as a leaf");
+        part.kind = MimePart.LEAF;
+      } else {
+        part.kind = MimePart.MESSAGE;
+      }
     } else {
       part.kind = MimePart.LEAF;
     }
+  }
+
+  private static final byte[] CONTENT_TRANSFER_ENCODING =
+      "content-transfer-encoding".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /** The Content-Transfer-Encoding field if it names anything but 7bit, 8bit or binary; or -1. */
+  private int encodedTransfer(MimePart part) {
+    for (int i = part.fieldFirst, n = i + part.fieldCount; i < n; i++) {
+      int f = i * FIELD_INTS;
+      if (fields[f + 1] - fields[f] == 25
+          && equalsIgnoreCase(fields[f], CONTENT_TRANSFER_ENCODING)) {
+        int vs = skipCfws(fields[f + 2], fields[f + 3]);
+        int ve = vs;
+        while (ve < fields[f + 3] && isTokenChar(b[ve])) {
+          ve++;
+        }
+        boolean identity =
+            ve == vs
+                || regionIs(vs, ve, "7bit")
+                || regionIs(vs, ve, "8bit")
+                || regionIs(vs, ve, "binary");
+        return identity ? -1 : i;
+      }
+    }
+    return -1;
   }
 
   /** The unquoted value of parameter {@code name} in {@code [p, e)}, or null. */

@@ -184,6 +184,9 @@ public final class AddressParser {
             while (i < len && isAtomChar(s.charAt(i))) {
               i++;
             }
+            if (i == start) {
+              i++; // a stray ']' or control character: keep it as a word of its own
+            }
             add(ATOM, s.subSequence(start, i).toString(), white);
           }
         }
@@ -524,7 +527,7 @@ public final class AddressParser {
       if (b.isEmpty()) {
         return "";
       }
-      return EncodedWords.decode(b, defects).strip();
+      return EncodedWords.decode(b, defects);
     }
 
     private String firstComment(int from, int to) {

@@ -87,8 +87,13 @@ public final class MimeParameters {
     Parsed parse() {
       String value = parseValue();
       while (pos < n) {
-        // at ';'
-        pos++;
+        if (s.charAt(pos) == ';') {
+          pos++;
+        } else {
+          // A parameter that starts without ';' ("access-type=x  server=y"): the previous value
+          // stopped at whitespace before "name=". RFC 2045 requires the ';'; mailers forget it.
+          missingSemicolon();
+        }
         parseParameter();
       }
       Map<String, String> result = new LinkedHashMap<>();
@@ -116,6 +121,9 @@ public final class MimeParameters {
           bad = true;
         } else if (isWhite(c)) {
           pos++;
+          if (v.length() > 0 && startsParameter(pos)) {
+            break;
+          }
         } else {
           if (!isTokenChar(c) && c != '/') {
             bad = true;
@@ -126,7 +134,11 @@ public final class MimeParameters {
       }
       String value = v.toString().toLowerCase(Locale.ROOT);
       int slash = value.indexOf('/');
-      if (value.isEmpty() || bad || (slash >= 0 && value.indexOf('/', slash + 1) >= 0)) {
+      boolean emptyHalf = slash == 0 || (slash > 0 && slash == value.length() - 1);
+      if (value.isEmpty()
+          || bad
+          || emptyHalf
+          || (slash >= 0 && value.indexOf('/', slash + 1) >= 0)) {
         defects.accept(
             Defect.of(
                 DefectType.INVALID_CONTENT_TYPE, "malformed value '" + abbreviate(value) + "'"));
@@ -140,8 +152,8 @@ public final class MimeParameters {
         return; // empty parameter, as in a trailing ';': harmless and common
       }
       int nameStart = pos;
-      while (pos < n && isTokenChar(s.charAt(pos))) {
-        pos++;
+      while (pos < n && (isTokenChar(s.charAt(pos)) || s.charAt(pos) >= 0x80)) {
+        pos++; // 8-bit names are garbage by RFC 2045 but kept, as the value is (RFC 6532 mail)
       }
       String name = s.subSequence(nameStart, pos).toString().toLowerCase(Locale.ROOT);
       skipCfws();
@@ -160,12 +172,16 @@ public final class MimeParameters {
       if (quoted) {
         value = quotedString();
         skipCfws();
-        if (pos < n && s.charAt(pos) != ';') {
+        if (pos < n && s.charAt(pos) != ';' && !startsParameter(pos)) {
           garbage("text after quoted value of '" + name + "'");
           skipToSemicolon();
         }
       } else {
         value = unquotedValue();
+        if (value.isEmpty()) {
+          garbage("parameter '" + name + "' without a value");
+          return;
+        }
       }
       int star = name.indexOf('*');
       if (star < 0) {
@@ -341,6 +357,9 @@ public final class MimeParameters {
           space = true;
           afterWhite = true;
           pos++;
+          if (startsParameter(pos)) {
+            break;
+          }
           continue;
         }
         if (c == '(' && afterWhite && commentsAllowed) {
@@ -430,6 +449,32 @@ public final class MimeParameters {
           pos++;
         }
       }
+    }
+
+    /**
+     * Whether a parameter ("name=" or "name*0*=", CFWS allowed before '=') starts at {@code p}.
+     * Looks at one word only, so calling it once per whitespace run keeps parsing linear.
+     */
+    private boolean startsParameter(int p) {
+      int i = p;
+      while (i < n && isWhite(s.charAt(i))) {
+        i++;
+      }
+      int start = i;
+      while (i < n && isTokenChar(s.charAt(i))) {
+        i++;
+      }
+      if (i == start) {
+        return false;
+      }
+      while (i < n && isWhite(s.charAt(i))) {
+        i++;
+      }
+      return i < n && s.charAt(i) == '=';
+    }
+
+    private void missingSemicolon() {
+      garbage("parameters not separated by ';'");
     }
 
     private void duplicate(String name) {

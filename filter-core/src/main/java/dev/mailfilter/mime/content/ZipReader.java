@@ -228,10 +228,10 @@ final class ZipReader {
         x += 4 + sz;
       }
       boolean streamed = (flags & 8) != 0 && comp == 0;
-      entries.add(new Entry(name, flags, method, comp, size, data, aes));
       if (streamed) {
+        // Sizes follow the data in a descriptor: find the next header, then read the descriptor.
         int q = data;
-        int next = -1;
+        int next = end;
         while (q + 4 <= end) {
           int sig = u32(b, q);
           if (sig == LOCAL || sig == CENTRAL) {
@@ -240,21 +240,28 @@ final class ZipReader {
           }
           q++;
         }
-        if (next < 0) {
+        comp = next - data;
+        if (next - 16 >= data && u32(b, next - 16) == DESCRIPTOR) {
+          comp = Math.min(comp, u32(b, next - 8) & 0xFFFFFFFFL);
+          size = u32(b, next - 4) & 0xFFFFFFFFL;
+        }
+        entries.add(new Entry(name, flags, method, comp, size, data, aes));
+        if (next >= end) {
           break;
         }
         p = next;
-      } else {
-        long next = data + comp;
-        if (next > end) {
-          break;
-        }
-        p = (int) next;
-        if (p + 4 <= end && u32(b, p) == DESCRIPTOR) {
-          p += 16; // a signed data descriptor after the data
-        } else if ((flags & 8) != 0 && p + 12 <= end && u32(b, p) != LOCAL) {
-          p += 12;
-        }
+        continue;
+      }
+      entries.add(new Entry(name, flags, method, comp, size, data, aes));
+      long next = data + comp;
+      if (comp < 0 || next > end) {
+        break;
+      }
+      p = (int) next;
+      if (p + 4 <= end && u32(b, p) == DESCRIPTOR) {
+        p += 16; // a signed data descriptor after the data
+      } else if ((flags & 8) != 0 && p + 12 <= end && u32(b, p) != LOCAL) {
+        p += 12;
       }
     }
     return new Listing(entries, false, truncated, false);

@@ -1,0 +1,58 @@
+package dev.mailfilter.cli;
+
+import dev.mailfilter.config.ConfigException;
+import dev.mailfilter.config.FilterConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** The {@code --config FILE} option every command takes, and loading it with a clear error. */
+final class ConfigOption {
+  private ConfigOption() {}
+
+  /**
+   * Removes {@code --config FILE} (or {@code --config=FILE}) from the arguments and returns the
+   * file, if given.
+   *
+   * @throws IllegalArgumentException when the option has no value
+   */
+  static Optional<Path> extract(List<String> args) {
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (a.equals("--config")) {
+        if (i + 1 >= args.size()) {
+          throw new IllegalArgumentException("--config needs a FILE");
+        }
+        Path p = Path.of(args.get(i + 1));
+        args.remove(i + 1);
+        args.remove(i);
+        return Optional.of(p);
+      }
+      if (a.startsWith("--config=")) {
+        args.remove(i);
+        return Optional.of(Path.of(a.substring("--config=".length())));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Loads the file or the built-in defaults; prints why and returns empty when it cannot. */
+  static Optional<FilterConfig> load(Optional<Path> file, PrintStream err) {
+    if (file.isEmpty()) {
+      return Optional.of(FilterConfig.defaults());
+    }
+    try {
+      return Optional.of(FilterConfig.load(file.get()));
+    } catch (NoSuchFileException e) {
+      err.println("mailfilter: " + file.get() + ": no such file");
+    } catch (IOException e) {
+      err.println("mailfilter: " + file.get() + ": cannot read: " + e.getMessage());
+    } catch (ConfigException e) {
+      err.println("mailfilter: " + file.get() + ": " + e.getMessage());
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,210 @@
+package dev.mailfilter.cli;
+
+import dev.mailfilter.Envelope;
+import dev.mailfilter.MailFilter;
+import dev.mailfilter.Symbol;
+import dev.mailfilter.Verdict;
+import dev.mailfilter.config.FilterConfig;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code mailfilter scan [--json] [--threads N] [--config FILE] PATH...}: classifies every message
+ * under the paths and prints one line per message. Exit 0 when no message is spam, 1 when some is,
+ * 2 when a path could not be read or the options are wrong.
+ */
+final class ScanCommand {
+  private static final int TOP_SYMBOLS = 5;
+  private static final String VERDICT_LOG_LEVEL =
+      "org.slf4j.simpleLogger.log.dev.mailfilter.verdict";
+  private static final Envelope ENVELOPE =
+      Envelope.of(java.net.InetAddress.getLoopbackAddress(), "", "", List.of());
+
+  private ScanCommand() {}
+
+  static int run(List<String> args, PrintStream out, PrintStream err) {
+    // scan prints one line per message itself; the per-verdict log line would repeat it on
+    // stderr. Set the property to info to have both.
+    if (System.getProperty(VERDICT_LOG_LEVEL) == null) {
+      System.setProperty(VERDICT_LOG_LEVEL, "warn");
+    }
+    List<String> rest = new ArrayList<>(args);
+    Optional<Path> configFile;
+    boolean json = false;
+    int threads = Runtime.getRuntime().availableProcessors();
+    List<Path> paths = new ArrayList<>();
+    try {
+      configFile = ConfigOption.extract(rest);
+      for (int i = 0; i < rest.size(); i++) {
+        String a = rest.get(i);
+        if (a.equals("--json")) {
+          json = true;
+        } else if (a.equals("--threads") || a.startsWith("--threads=")) {
+          String v =
+              a.equals("--threads") ? (i + 1 < rest.size() ? rest.get(++i) : "") : a.substring(10);
+          try {
+            threads = Integer.parseInt(v);
+          } catch (NumberFormatException e) {
+            threads = 0;
+          }
+          if (threads < 1 || threads > 1024) {
+            throw new IllegalArgumentException(
+                "--threads needs a number from 1 to 1024, got \"" + v + "\"");
+          }
+        } else if (a.startsWith("--") && !a.equals("--")) {
+          throw new IllegalArgumentException("unknown option " + a);
+        } else if (!a.equals("--")) {
+          paths.add(Path.of(a));
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      err.println("mailfilter scan: " + e.getMessage());
+      return 2;
+    }
+    if (paths.isEmpty()) {
+      err.println("usage: mailfilter scan [--json] [--threads N] [--config FILE] PATH...");
+      return 2;
+    }
+    Optional<FilterConfig> config = ConfigOption.load(configFile, err);
+    if (config.isEmpty()) {
+      return 2;
+    }
+    MessageSource.Listing listing = MessageSource.files(paths);
+    boolean failed = false;
+    for (MessageSource.Failure f : listing.failures()) {
+      err.println("mailfilter scan: " + f.label() + ": " + f.reason());
+      failed = true;
+    }
+    Progress progress = Progress.on(err, "files", listing.files().size());
+    boolean spam = false;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try (MailFilter filter = MailFilter.builder().config(config.get()).build()) {
+      // A bounded window keeps output in input order and memory flat whatever the corpus size.
+      Deque<Future<String>> window = new ArrayDeque<>();
+      int limit = threads * 8;
+      final boolean asJson = json;
+      AtomicBoolean spamSeen = new AtomicBoolean();
+      for (Path file : listing.files()) {
+        List<MessageSource.Item> items = new ArrayList<>();
+        MessageSource.read(file, items::add);
+        for (MessageSource.Item item : items) {
+          if (item instanceof MessageSource.Failure f) {
+            failed |= drain(window, out, err, progress, 0);
+            err.println("mailfilter scan: " + f.label() + ": " + f.reason());
+            failed = true;
+            continue;
+          }
+          MessageSource.Message m = (MessageSource.Message) item;
+          window.add(
+              pool.submit(
+                  () -> {
+                    Verdict v = filter.classify(m.bytes(), ENVELOPE);
+                    if (v.isSpam()) {
+                      spamSeen.set(true);
+                    }
+                    return asJson ? json(m.label(), v) : line(m.label(), v);
+                  }));
+          failed |= drain(window, out, err, progress, limit);
+        }
+        progress.step();
+      }
+      failed |= drain(window, out, err, progress, 0);
+      spam = spamSeen.get();
+    } finally {
+      pool.shutdownNow();
+      progress.finish();
+    }
+    return failed ? 2 : spam ? 1 : 0;
+  }
+
+  /** Prints finished results in order until at most {@code keep} are pending. */
+  private static boolean drain(
+      Deque<Future<String>> window, PrintStream out, PrintStream err, Progress progress, int keep) {
+    boolean failed = false;
+    while (window.size() > keep) {
+      Future<String> f = window.poll();
+      try {
+        out.println(f.get());
+      } catch (ExecutionException e) {
+        err.println("mailfilter scan: " + e.getCause());
+        failed = true;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        err.println("mailfilter scan: interrupted");
+        return true;
+      }
+      progress.messageDone();
+    }
+    return failed;
+  }
+
+  static String line(String label, Verdict v) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(label)
+        .append('\t')
+        .append(v.action().configName())
+        .append('\t')
+        .append(score(v.score()));
+    sb.append('\t');
+    List<Symbol> symbols = v.symbols();
+    if (symbols.isEmpty()) {
+      sb.append('-');
+    }
+    for (int i = 0; i < Math.min(TOP_SYMBOLS, symbols.size()); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append(symbols.get(i).name())
+          .append('(')
+          .append(score(symbols.get(i).score()))
+          .append(')');
+    }
+    if (symbols.size() > TOP_SYMBOLS) {
+      sb.append(",...");
+    }
+    return sb.toString();
+  }
+
+  static String json(String label, Verdict v) {
+    StringBuilder sb = new StringBuilder("{\"path\":");
+    Json.string(sb, label);
+    sb.append(",\"action\":\"").append(v.action().configName()).append('"');
+    sb.append(",\"spam\":").append(v.isSpam());
+    sb.append(",\"score\":").append(score(v.score()));
+    sb.append(",\"required\":")
+        .append(Double.isInfinite(v.required()) ? "null" : score(v.required()));
+    sb.append(",\"symbols\":[");
+    for (int i = 0; i < v.symbols().size(); i++) {
+      Symbol s = v.symbols().get(i);
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append("{\"name\":\"").append(s.name()).append("\",\"score\":").append(score(s.score()));
+      sb.append(",\"options\":[");
+      for (int j = 0; j < s.options().size(); j++) {
+        if (j > 0) {
+          sb.append(',');
+        }
+        Json.string(sb, s.options().get(j));
+      }
+      sb.append("]}");
+    }
+    return sb.append("]}").toString();
+  }
+
+  private static String score(double d) {
+    return BigDecimal.valueOf(d).setScale(2, RoundingMode.HALF_EVEN).toPlainString();
+  }
+}

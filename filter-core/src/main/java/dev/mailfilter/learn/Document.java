@@ -1,0 +1,69 @@
+package dev.mailfilter.learn;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The decoded text of one message, as the model tokenizes it: a plain value that any MIME parser
+ * can fill, so the model does not depend on how the message was parsed.
+ *
+ * @param subject the decoded Subject, or empty
+ * @param from the decoded From field (display name and address), or empty
+ * @param headers every header field in message order, names as written and values unfolded (and
+ *     decoded where the parser could)
+ * @param texts the decoded text/plain bodies
+ * @param htmlTexts the visible text of the text/html bodies, tags removed
+ * @param urls link targets found in the bodies (href and src attributes, bare URLs in text)
+ * @param partTypes the media type of every leaf part, lower case, like {@code text/html}
+ */
+public record Document(
+    String subject,
+    String from,
+    List<Header> headers,
+    List<String> texts,
+    List<String> htmlTexts,
+    List<String> urls,
+    List<String> partTypes) {
+
+  /**
+   * One header field.
+   *
+   * @param name the field name as written
+   * @param value the unfolded value
+   */
+  public record Header(String name, String value) {
+    public Header {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(value, "value");
+    }
+  }
+
+  public Document {
+    Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(from, "from");
+    headers = List.copyOf(headers);
+    texts = List.copyOf(texts);
+    htmlTexts = List.copyOf(htmlTexts);
+    urls = List.copyOf(urls);
+    partTypes = List.copyOf(partTypes);
+  }
+
+  /**
+   * Decodes a raw RFC 5322 message into its text, best effort: malformed mail still yields a
+   * document (possibly with less text), never an exception.
+   */
+  public static Document fromMessage(byte[] rawMessage) {
+    Objects.requireNonNull(rawMessage, "rawMessage");
+    return MessageText.extract(rawMessage);
+  }
+
+  /** The value of the first header field with this name (case-insensitive), or empty. */
+  public String header(String name) {
+    for (Header h : headers) {
+      if (h.name().equalsIgnoreCase(name)) {
+        return h.value();
+      }
+    }
+    return "";
+  }
+}

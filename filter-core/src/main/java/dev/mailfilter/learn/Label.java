@@ -1,0 +1,7 @@
+package dev.mailfilter.learn;
+
+/** The class a message is learned as. */
+public enum Label {
+  HAM,
+  SPAM
+}

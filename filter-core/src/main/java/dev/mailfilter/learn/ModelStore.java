@@ -1,0 +1,41 @@
+package dev.mailfilter.learn;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Where a {@link SpamModel} keeps its weights and its record of learned messages. The embedded
+ * default is {@link FileModelStore}; a store shared by a cluster (Redis) implements the same
+ * operations.
+ *
+ * <p>{@link SpamModel} serialises the mutating calls ({@link #apply}, {@link #commit}); reads may
+ * run concurrently with each other but not with a mutation.
+ */
+public interface ModelStore extends Closeable {
+  /** The store holds {@code 2^hashBits()} weights; feature indices are below that. */
+  int hashBits();
+
+  /** Fills {@code out[i]} with the weight of feature {@code indices[i]}. */
+  void weights(int[] indices, float[] out);
+
+  /** The bias (intercept) of the model. */
+  float bias();
+
+  /** What was learned from the message with this digest, if anything. */
+  Optional<LearnedMessage> learned(long digest);
+
+  /** How many distinct messages of each class are learned. */
+  TrainingCounts counts();
+
+  /**
+   * Applies one learning step atomically: adds {@code delta} to the weights at {@code indices} and
+   * {@code biasDelta} to the bias, and records {@code record} for {@code digest} (or forgets the
+   * digest when {@code record} is empty).
+   */
+  void apply(
+      int[] indices, float delta, float biasDelta, long digest, Optional<LearnedMessage> record);
+
+  /** Makes every applied step durable; after a crash the store reopens at the last commit. */
+  void commit() throws IOException;
+}

@@ -1,0 +1,139 @@
+package dev.mailfilter.learn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileModelStoreTest {
+  @TempDir Path dir;
+
+  private ModelSettings settings(Path file) {
+    return ModelSettings.builder().path(file).hashBits(16).minTraining(0, 0).build();
+  }
+
+  @Test
+  void roundTripsWeightsCountsAndLearnedMessages() throws Exception {
+    Path file = dir.resolve("model.bin");
+    SplittableRandom r = new SplittableRandom(11);
+    List<Document> probe = new ArrayList<>();
+    Document first = SpamModelTest.message(r, Label.SPAM, 0);
+    double[] before;
+    try (SpamModel m = SpamModel.open(settings(file))) {
+      m.learn(first, Label.SPAM);
+      for (int i = 1; i < 40; i++) {
+        m.learn(SpamModelTest.message(r, Label.HAM, i), Label.HAM);
+      }
+      for (int i = 0; i < 10; i++) {
+        probe.add(SpamModelTest.message(r, i % 2 == 0 ? Label.SPAM : Label.HAM, 100 + i));
+      }
+      before = probe.stream().mapToDouble(d -> m.classify(d).probability()).toArray();
+    }
+    try (SpamModel again = SpamModel.open(settings(file))) {
+      assertThat(again.counts()).isEqualTo(new TrainingCounts(39, 1));
+      assertThat(probe.stream().mapToDouble(d -> again.classify(d).probability()).toArray())
+          .containsExactly(before);
+      assertThat(again.learn(first, Label.SPAM)).isEqualTo(LearnOutcome.ALREADY_LEARNED);
+      assertThat(again.unlearn(first)).isTrue();
+    }
+    try (SpamModel third = SpamModel.open(settings(file))) {
+      assertThat(third.counts()).isEqualTo(new TrainingCounts(39, 0));
+    }
+  }
+
+  @Test
+  void keepsItsOwnSizeWhenOpenedWithOtherSettings() throws Exception {
+    Path file = dir.resolve("m");
+    try (SpamModel m = SpamModel.open(settings(file))) {
+      m.learn(SpamModelTest.message(new SplittableRandom(1), Label.HAM, 1), Label.HAM);
+    }
+    try (FileModelStore s = FileModelStore.open(file, 20)) {
+      assertThat(s.hashBits()).isEqualTo(16);
+    }
+  }
+
+  @Test
+  void refusesADamagedFileNamingIt() throws Exception {
+    Path file = dir.resolve("model.bin");
+    try (SpamModel m = SpamModel.open(settings(file))) {
+      m.learn(SpamModelTest.message(new SplittableRandom(1), Label.HAM, 1), Label.HAM);
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length / 2] ^= 0x40;
+    Files.write(file, bytes);
+    assertThatThrownBy(() -> FileModelStore.open(file, 16))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining("checksum");
+    Files.write(file, new byte[] {1, 2, 3});
+    assertThatThrownBy(() -> FileModelStore.open(file, 16))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("too short");
+  }
+
+  @Test
+  void inMemoryStoreWritesNothing() throws Exception {
+    try (SpamModel m = SpamModel.open(ModelSettings.builder().hashBits(12).build())) {
+      m.learn(SpamModelTest.message(new SplittableRandom(1), Label.HAM, 1), Label.HAM);
+      m.commit();
+    }
+    try (var files = Files.list(dir)) {
+      assertThat(files).isEmpty();
+    }
+  }
+
+  /**
+   * A child JVM learns and commits in a loop; killing it at random moments must always leave a
+   * model file that loads, holding one of the committed states (a multiple of the batch size).
+   */
+  @Test
+  void aKillDuringTrainingLeavesTheLastCommittedModel() throws Exception {
+    Path file = dir.resolve("model.bin");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    for (int round = 0; round < 3; round++) {
+      Process child =
+          new ProcessBuilder(
+                  java,
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  CrashingTrainer.class.getName(),
+                  file.toString(),
+                  Integer.toString(round))
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("child-" + round + ".log").toFile())
+              .start();
+      try {
+        // Wait until at least one commit landed (or a bounded time), then kill mid-training.
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long sizeSeen = Files.exists(file) ? Files.size(file) : -1;
+        while (System.nanoTime() < deadline && child.isAlive()) {
+          if (Files.exists(file) && Files.size(file) != sizeSeen) {
+            break;
+          }
+          Thread.sleep(5); // polling a condition with a deadline, not waiting for time
+        }
+        assertThat(child.isAlive())
+            .as("child exited early; see " + dir.resolve("child-" + round + ".log"))
+            .isTrue();
+        Thread.sleep(50 + 70L * round);
+      } finally {
+        child.destroyForcibly();
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      }
+      try (FileModelStore store = FileModelStore.open(file, 16)) {
+        TrainingCounts c = store.counts();
+        assertThat((c.ham() + c.spam()) % CrashingTrainer.BATCH).as("round " + round).isZero();
+        assertThat(c.ham() + c.spam()).isPositive();
+      }
+    }
+  }
+}

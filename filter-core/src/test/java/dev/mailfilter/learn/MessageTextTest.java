@@ -1,0 +1,82 @@
+package dev.mailfilter.learn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class MessageTextTest {
+  private static Document parse(String raw) {
+    return Document.fromMessage(raw.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void decodesHeadersAndAPlainBody() {
+    Document d =
+        parse(
+            "From: =?UTF-8?B?SsO8cmdlbg==?= <j@example.org>\r\n"
+                + "Subject: =?ISO-8859-1?Q?Gr=FC=DFe?=\r\n  aus Berlin\r\n"
+                + "\r\n"
+                + "Hello there\r\n");
+    assertThat(d.from()).isEqualTo("Jürgen <j@example.org>");
+    assertThat(d.subject()).isEqualTo("Grüße aus Berlin");
+    assertThat(d.texts()).containsExactly("Hello there\r\n");
+    assertThat(d.partTypes()).containsExactly("text/plain");
+  }
+
+  @Test
+  void splitsMultipartAndUndoesTransferEncodings() {
+    Document d =
+        parse(
+            "Content-Type: multipart/alternative; boundary=\"b1\"\n"
+                + "\n"
+                + "preamble\n"
+                + "--b1\n"
+                + "Content-Type: text/plain; charset=utf-8\n"
+                + "Content-Transfer-Encoding: quoted-printable\n"
+                + "\n"
+                + "caf=C3=A9 soft=\n"
+                + "break\n"
+                + "--b1\n"
+                + "Content-Type: text/html\n"
+                + "Content-Transfer-Encoding: base64\n"
+                + "\n"
+                + "PGh0bWw+PGhlYWQ+PHRpdGxlPnQ8L3RpdGxlPjwvaGVhZD48Ym9keT48YSBocmVmPSJodHRw\n"
+                + "Oi8vZXhhbXBsZS5jb20vIj5CdXk8L2E+ICZhbXA7IHNhdmU8c2NyaXB0PngoKTwvc2NyaXB0\n"
+                + "PjwvYm9keT48L2h0bWw+\n"
+                + "--b1--\n"
+                + "epilogue\n");
+    assertThat(d.texts()).containsExactly("café softbreak");
+    assertThat(d.htmlTexts()).hasSize(1);
+    assertThat(d.htmlTexts().get(0).strip().replaceAll("\\s+", " ")).isEqualTo("Buy & save");
+    assertThat(d.urls()).containsExactly("http://example.com/");
+    assertThat(d.partTypes()).containsExactly("text/plain", "text/html");
+  }
+
+  @Test
+  void survivesBrokenStructureWithoutThrowing() {
+    Document d =
+        parse(
+            "Content-Type: multipart/mixed; boundary=zz\n\n--zz\nContent-Type: text/html\n\n<b>open"
+                + " <script>never closed");
+    assertThat(d.htmlTexts()).hasSize(1);
+    assertThat(d.htmlTexts().get(0)).contains("open").doesNotContain("never");
+    assertThat(parse("").texts()).containsExactly("");
+    assertThat(parse("no header separator at all").headers()).isEmpty();
+  }
+
+  @Test
+  void boundsNestingDepth() {
+    StringBuilder raw = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      raw.append("Content-Type: multipart/mixed; boundary=b")
+          .append(i)
+          .append("\n\n--b")
+          .append(i)
+          .append('\n');
+    }
+    raw.append("\ndeep\n");
+    Document d = parse(raw.toString());
+    assertThat(d.partTypes().size()).isLessThanOrEqualTo(64);
+  }
+}
