@@ -8,6 +8,7 @@
 # Usage: benchmarks/peers/speed.sh [--with-spamassassin] [--sa-messages N] [--sa-train N]
 # Env:   MAILFILTER_CORPORA  corpora folder (default: ../shared/corpora beside the checkout)
 #        MAILFILTER_PEERS_KEEP  if set, keep the temp folder (configs, logs, outputs) for a look
+#        MAILFILTER_JAR      the jar to time (default: filter-cli/target/mailfilter.jar here)
 #        JAVA_HOME           a JDK 21+ (otherwise the newest 21+ under /usr/lib/jvm)
 set -euo pipefail
 exec </dev/null
@@ -18,7 +19,8 @@ usage: speed.sh [--with-spamassassin] [--sa-messages N] [--sa-train N]
   --with-spamassassin  also time SpamAssassin (spamd -L + spamc, 2 children) over a subset
   --sa-messages N      size of that subset, spread over the three folders (default 300)
   --sa-train N         spam and ham messages each that SpamAssassin's Bayes learns (default 300)
-env: MAILFILTER_CORPORA (folder holding spamassassin-public-corpus), JAVA_HOME (JDK 21+)
+env: MAILFILTER_CORPORA (folder holding spamassassin-public-corpus), MAILFILTER_JAR (jar to
+     time), JAVA_HOME (JDK 21+), MAILFILTER_PEERS_KEEP=1 (keep the temp folder)
 EOF
 }
 
@@ -133,6 +135,22 @@ for kind in sys.argv[1:]:
     socks.append(s)
 print(" ".join(str(s.getsockname()[1]) for s in socks))
 ' "$@"
+}
+
+# fg_job [-i FILE] COMMAND...: run COMMAND (stdin from FILE, else /dev/null) as a job that
+# cleanup stops too, and wait for it. Waiting on a background job rather than running it in the
+# foreground lets Ctrl-C and TERM reach the traps at once instead of after a minute-long run.
+fg_job() {
+  local in=/dev/null pid rc=0
+  if [ "$1" = -i ]; then in=$2; shift 2; fi
+  "$@" <"$in" &
+  pid=$!
+  pids+=("$pid")
+  wait "$pid" || rc=$?
+  local keep=() p
+  for p in "${pids[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
+  pids=("${keep[@]}")
+  return "$rc"
 }
 
 # poll SECONDS PID COMMAND...: run COMMAND every 0.2 s until it succeeds (status 0); status 1
@@ -283,7 +301,7 @@ EOF
   # Until the hs_helper has compiled the regexps, workers fall back to PCRE; time nothing before
   # both normal workers have loaded the compiled database.
   hs_loaded() {
-    [ "$(grep -c '(normal).*full hyperscan database .* has been loaded' "$r/log/rspamd.log")" -ge 2 ]
+    [ "$(grep -ac '(normal).*full hyperscan database .* has been loaded' "$r/log/rspamd.log")" -ge 2 ]
   }
   wait_until 300 "$rspamd_pid" "rspamd hyperscan compilation" "$r/log/rspamd.log" hs_loaded
   log "rspamd ready after $(elapsed "$t0" "$(now)") s"
@@ -291,9 +309,9 @@ EOF
   log "learning Bayes: $(wc -l <"$work/spam.list") spam, $(wc -l <"$work/ham.list") ham"
   t0=$(now)
   # Learn-Type: bulk makes rspamd learn every message even when Bayes already agrees.
-  xargs -d '\n' -a "$work/spam.list" rspamc -h "127.0.0.1:$p_ctrl" -n 2 -t 60 --header 'Learn-Type=bulk' learn_spam >"$r/learn_spam.out" 2>&1 ||
+  fg_job xargs -d '\n' -a "$work/spam.list" rspamc -h "127.0.0.1:$p_ctrl" -n 2 -t 60 --header 'Learn-Type=bulk' learn_spam >"$r/learn_spam.out" 2>&1 ||
     { tail "$r/learn_spam.out" >&2; die "rspamc learn_spam failed"; }
-  xargs -d '\n' -a "$work/ham.list" rspamc -h "127.0.0.1:$p_ctrl" -n 2 -t 60 --header 'Learn-Type=bulk' learn_ham >"$r/learn_ham.out" 2>&1 ||
+  fg_job xargs -d '\n' -a "$work/ham.list" rspamc -h "127.0.0.1:$p_ctrl" -n 2 -t 60 --header 'Learn-Type=bulk' learn_ham >"$r/learn_ham.out" 2>&1 ||
     { tail "$r/learn_ham.out" >&2; die "rspamc learn_ham failed"; }
   local learned_ok
   learned_ok=$(cat "$r/learn_spam.out" "$r/learn_ham.out" | grep -c '^success = true;' || true)
@@ -319,7 +337,7 @@ EOF
   c0=$REPLY
   s0=$(server_cpu "$rspamd_pid" "$redis_pid")
   t0=$(now)
-  xargs -d '\n' -a "$work/all.list" rspamc -h "127.0.0.1:$p_normal" -n 2 -t 60 >"$r/scan.out" 2>&1 ||
+  fg_job xargs -d '\n' -a "$work/all.list" rspamc -h "127.0.0.1:$p_normal" -n 2 -t 60 >"$r/scan.out" 2>&1 ||
     { tail "$r/scan.out" >&2; die "rspamc scan failed"; }
   t1=$(now)
   client_cpu
@@ -330,7 +348,7 @@ EOF
   bayes=$(grep -cE '^Symbol: BAYES_(SPAM|HAM)' "$r/scan.out" || true)
   [ "$scanned" = "$total" ] || { tail "$r/scan.out" >&2; die "rspamc answered $scanned of $total messages"; }
   local dns
-  dns=$(grep -o 'dns req: [0-9]*' "$r/log/rspamd.log" | awk '{ s += $3 } END { print s + 0 }')
+  dns=$(grep -ao 'dns req: [0-9]*' "$r/log/rspamd.log" | awk '{ s += $3; n++ } END { printf "%d in %d logged tasks", s, n }')
   log "rspamd: Bayes voted on $bayes of $scanned messages; DNS requests during the run: $dns"
   add_result "Rspamd $(rspamd --version 2>/dev/null | sed -n 's/.*version \([0-9.]*\).*/\1/p') (rspamc -n 2)" "$scanned" "$(elapsed "$t0" "$t1")" \
     "$(cpu_delta "$c0" "$c1" "$s0" "$s1")"
@@ -345,9 +363,9 @@ run_bogofilter() {
   local b="$work/bogofilter"
   mkdir -p "$b/db"
   log "training bogofilter on $(wc -l <"$work/spam.list") spam and $(wc -l <"$work/ham.list") ham"
-  xargs -d '\n' -a "$work/spam.list" bogofilter -d "$b/db" -s -B ||
+  fg_job xargs -d '\n' -a "$work/spam.list" bogofilter -d "$b/db" -s -B ||
     die "bogofilter -s (register spam) failed"
-  xargs -d '\n' -a "$work/ham.list" bogofilter -d "$b/db" -n -B ||
+  fg_job xargs -d '\n' -a "$work/ham.list" bogofilter -d "$b/db" -n -B ||
     die "bogofilter -n (register ham) failed"
   log "timing bogofilter -b over $total messages"
   local t0 t1 c0 c1 rc=0
@@ -355,7 +373,7 @@ run_bogofilter() {
   c0=$REPLY
   t0=$(now)
   # -b: bulk mode reading the file names from stdin (one process, no argument-length limit).
-  bogofilter -d "$b/db" -T -b <"$work/all.list" >"$b/out" 2>"$b/err" || rc=$?
+  fg_job -i "$work/all.list" bogofilter -d "$b/db" -T -b >"$b/out" 2>"$b/err" || rc=$?
   t1=$(now)
   client_cpu
   c1=$REPLY
@@ -387,7 +405,7 @@ pick_jdk() { # the same choice as .ci/run: JAVA_HOME or the newest JDK 21+ under
 mailfilter_failed=0
 run_mailfilter() {
   local tool="mailfilter scan --threads 2 (whole JVM process)"
-  local jar="$root/filter-cli/target/mailfilter.jar" jdk m="$work/mailfilter"
+  local jar=${MAILFILTER_JAR:-$root/filter-cli/target/mailfilter.jar} jdk m="$work/mailfilter"
   mkdir -p "$m"
   jdk=$(pick_jdk)
   if [ -z "$jdk" ]; then
@@ -412,7 +430,7 @@ run_mailfilter() {
   client_cpu
   c0=$REPLY
   t0=$(now)
-  "$jdk/bin/java" -jar "$jar" scan --threads 2 "${dirs[@]}" >"$m/out" 2>"$m/err" || rc=$?
+  fg_job "$jdk/bin/java" -jar "$jar" scan --threads 2 "${dirs[@]}" >"$m/out" 2>"$m/err" || rc=$?
   t1=$(now)
   client_cpu
   c1=$REPLY
@@ -459,11 +477,11 @@ run_spamassassin() {
   n=$(wc -l <"$a/subset.list")
   local sa=(sa-learn -L --siteconfigpath "$a/etc")
   log "training SpamAssassin Bayes (sa-learn -L) on $(wc -l <"$a/spam.list") spam and $(wc -l <"$a/ham.list") ham"
-  "${sa[@]}" --spam --no-sync -f "$a/spam.list" >"$a/learn.out" 2>&1 ||
+  fg_job "${sa[@]}" --spam --no-sync -f "$a/spam.list" >"$a/learn.out" 2>&1 ||
     { tail "$a/learn.out" >&2; die "sa-learn --spam failed"; }
-  "${sa[@]}" --ham --no-sync -f "$a/ham.list" >>"$a/learn.out" 2>&1 ||
+  fg_job "${sa[@]}" --ham --no-sync -f "$a/ham.list" >>"$a/learn.out" 2>&1 ||
     { tail "$a/learn.out" >&2; die "sa-learn --ham failed"; }
-  "${sa[@]}" --sync >>"$a/learn.out" 2>&1 || { tail "$a/learn.out" >&2; die "sa-learn --sync failed"; }
+  fg_job "${sa[@]}" --sync >>"$a/learn.out" 2>&1 || { tail "$a/learn.out" >&2; die "sa-learn --sync failed"; }
   chmod -R a+rw "$a/bayes"
   log "SpamAssassin Bayes: $("${sa[@]}" --dump magic 2>/dev/null | awk '$NF == "nspam" || $NF == "nham" { printf "%s=%s ", $NF, $3 }')"
 
@@ -481,7 +499,7 @@ run_spamassassin() {
   t0=$(now)
   # -y prints the rules hit (possibly none) on one line; -x fails instead of passing the message
   # through unchecked. One output line per message: file, tab, rules.
-  xargs -d '\n' -a "$a/subset.list" -P 2 -n 1 sh -c 'r=$(spamc -x -d 127.0.0.1 -p "$0" -y <"$1") && printf "%s\t%s\n" "$1" "$r"' "$p_spamd" \
+  fg_job xargs -d '\n' -a "$a/subset.list" -P 2 -n 1 sh -c 'r=$(spamc -x -d 127.0.0.1 -p "$0" -y <"$1") && printf "%s\t%s\n" "$1" "$r"' "$p_spamd" \
     >"$a/out" 2>"$a/err" || { tail "$a/err" >&2; die "spamc failed (stderr above)"; }
   t1=$(now)
   client_cpu
