@@ -203,6 +203,10 @@ public final class MimeParameters {
 
     private void addSection(String rawName, int star, String value) {
       String base = rawName.substring(0, star);
+      if (base.isEmpty()) {
+        garbage("RFC 2231 parameter without a name: '" + abbreviate(rawName) + "'");
+        return;
+      }
       String rest = rawName.substring(star + 1);
       boolean encoded = rest.endsWith("*") || rest.isEmpty();
       String digits = rest.isEmpty() ? "" : encoded ? rest.substring(0, rest.length() - 1) : rest;
