@@ -6,6 +6,8 @@ import com.google.common.collect.ImmutableSortedMap;
 import dev.mailfilter.checks.GtubeCheck;
 import dev.mailfilter.checks.HeloCheck;
 import dev.mailfilter.checks.MimeDefectsCheck;
+import dev.mailfilter.dns.DnsblCheck;
+import dev.mailfilter.learn.ModelCheck;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,9 +28,14 @@ public final class CheckRegistry {
     Builder b = builder();
     // One line per built-in check, sorted by name.
     b.register("clamd", dev.mailfilter.av.ClamdCheck::create);
+    b.register("dnsbl_connect", DnsblCheck.factory(Stage.CONNECT));
+    b.register("dnsbl_data", DnsblCheck.factory(Stage.DATA));
+    b.register("dnsbl_helo", DnsblCheck.factory(Stage.HELO));
+    b.register("dnsbl_mail_from", DnsblCheck.factory(Stage.MAIL_FROM));
     b.register("gtube", GtubeCheck::create);
     b.register("helo", HeloCheck::create);
     b.register("mime_defects", MimeDefectsCheck::create);
+    b.register("model", ModelCheck::create);
     STANDARD = b.build();
   }
 

@@ -1,5 +1,6 @@
 package dev.mailfilter.config;
 
+import dev.mailfilter.learn.ModelSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -13,10 +14,13 @@ final class Sections {
 
   static {
     List<ConfigSection<?>> s = new ArrayList<>();
-    // One line per feature's section, e.g. s.add(dev.mailfilter.dns.DnsSettings.SECTION);
+    s.add(dev.mailfilter.dns.DnsSettings.SECTION);
+    s.add(dev.mailfilter.dns.DnsblSettings.SECTION);
+    s.add(dev.mailfilter.dns.MirrorSettings.SECTION);
+    s.add(ModelSettings.SECTION);
     STANDARD = List.copyOf(s);
   }
 
   /** Names set aside for features still to come; refused with a clear reason until registered. */
-  static final Set<String> RESERVED = Set.of("dns", "dnsbl", "mirrors", "clamd", "model");
+  static final Set<String> RESERVED = Set.of();
 }
