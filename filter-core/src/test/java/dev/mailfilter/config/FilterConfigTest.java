@@ -144,6 +144,16 @@ class FilterConfigTest {
   }
 
   @Test
+  void emptySectionKeepsTheDefaultsBelowIt() {
+    FilterConfig c = FilterConfig.parse("checks:\nlists:\nactions:\n  reject: 20\n");
+    assertThat(c.checks())
+        .extracting(s -> s.check().name())
+        .containsExactlyElementsOf(
+            FilterConfig.defaults().checks().stream().map(s -> s.check().name()).toList());
+    assertThat(c.thresholds().threshold(Action.ADD_HEADER)).hasValue(6.0);
+  }
+
+  @Test
   void emptyFileMeansDefaults() {
     FilterConfig c = FilterConfig.parse("");
     assertThat(c.thresholds()).isEqualTo(FilterConfig.defaults().thresholds());
