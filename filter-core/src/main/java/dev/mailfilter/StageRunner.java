@@ -4,6 +4,7 @@ import dev.mailfilter.check.Stage;
 import dev.mailfilter.config.CheckSettings;
 import dev.mailfilter.config.FailurePolicy;
 import dev.mailfilter.config.FilterConfig;
+import dev.mailfilter.mime.MessageParser;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +37,7 @@ final class StageRunner {
   private final Map<Stage, List<CheckSettings>> byStage = new EnumMap<>(Stage.class);
   private final ExecutorService executor;
   private final Clock clock;
+  private final MessageParser parser;
   private final Set<String> loggedTraces = ConcurrentHashMap.newKeySet();
 
   StageRunner(
@@ -43,6 +45,7 @@ final class StageRunner {
     this.config = config;
     this.executor = executor;
     this.clock = clock;
+    this.parser = MessageParser.create(config.mimeLimits());
     for (Stage s : Stage.values()) {
       byStage.put(s, new ArrayList<>());
     }
@@ -93,7 +96,8 @@ final class StageRunner {
               findings,
               transaction,
               deadline,
-              clock);
+              clock,
+              parser);
       contexts.add(ctx);
       deadlines.add(deadline);
       futures.add(

@@ -3,6 +3,7 @@ package dev.mailfilter.dns;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import dev.mailfilter.config.ConfigSection;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +27,10 @@ public record DnsSettings(
     long cacheSize,
     Duration maxCacheTtl) {
 
+  /** The configuration section {@code dns}. */
+  public static final ConfigSection<DnsSettings> SECTION =
+      ConfigSection.of("dns", DnsConfigSections::dns);
+
   /** Validates; messages carry the bad value. */
   public DnsSettings {
     servers = List.copyOf(requireNonNull(servers, "servers"));
@@ -38,8 +43,8 @@ public record DnsSettings(
         "dns.deadline must be in (0, 1 min]: %s",
         deadline);
     checkArgument(retries >= 0 && retries <= 10, "dns.retries must be in [0, 10]: %s", retries);
-    checkArgument(cacheSize >= 0, "dns.cache-size must be >= 0: %s", cacheSize);
-    checkArgument(!maxCacheTtl.isNegative(), "dns.max-cache-ttl must be >= 0: %s", maxCacheTtl);
+    checkArgument(cacheSize >= 0, "dns.cache_size must be >= 0: %s", cacheSize);
+    checkArgument(!maxCacheTtl.isNegative(), "dns.max_cache_ttl must be >= 0: %s", maxCacheTtl);
     for (InetSocketAddress s : servers) {
       checkArgument(!s.isUnresolved(), "dns.servers entry must be an IP address: %s", s);
     }

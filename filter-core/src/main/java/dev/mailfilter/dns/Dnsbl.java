@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.net.InetAddresses;
 import com.google.common.net.InternetDomainName;
+import dev.mailfilter.check.Stage;
 import dev.mailfilter.dns.ListAnswer.Listing;
 import dev.mailfilter.dns.ListAnswer.Outcome;
 import dev.mailfilter.dns.ListAnswer.Source;
@@ -113,7 +114,7 @@ public final class Dnsbl implements AutoCloseable {
   }
 
   /** Runs every list checked at {@code stage} against what {@code request} offers. */
-  public DnsblReport check(DnsblStage stage, DnsblRequest request, Deadline deadline) {
+  public DnsblReport check(Stage stage, DnsblRequest request, Deadline deadline) {
     long start = System.nanoTime();
     List<CompletableFuture<ListAnswer>> pending = new ArrayList<>();
     for (DnsblList list : lists) {
@@ -131,18 +132,18 @@ public final class Dnsbl implements AutoCloseable {
     return new DnsblReport(answers, hits(answers), Duration.ofNanos(System.nanoTime() - start));
   }
 
-  private static List<String> subjects(DnsblList list, DnsblStage stage, DnsblRequest r) {
+  private static List<String> subjects(DnsblList list, Stage stage, DnsblRequest r) {
     Set<String> out = new LinkedHashSet<>();
     switch (list.kind()) {
       case IP -> r.clientIp().ifPresent(ip -> out.add(InetAddresses.toAddrString(ip)));
       case DOMAIN -> {
-        if (stage.compareTo(DnsblStage.HELO) >= 0) {
+        if (stage.compareTo(Stage.HELO) >= 0) {
           r.helo().flatMap(Dnsbl::domainOf).ifPresent(out::add);
         }
-        if (stage.compareTo(DnsblStage.MAIL) >= 0) {
+        if (stage.compareTo(Stage.MAIL_FROM) >= 0) {
           r.mailFrom().flatMap(Dnsbl::domainOf).ifPresent(out::add);
         }
-        if (stage == DnsblStage.DATA) {
+        if (stage == Stage.DATA) {
           r.fromHeader().flatMap(Dnsbl::domainOf).ifPresent(out::add);
         }
       }

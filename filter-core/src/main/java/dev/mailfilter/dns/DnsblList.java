@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.net.InetAddresses;
+import dev.mailfilter.check.Stage;
 import java.net.Inet4Address;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -38,7 +39,7 @@ public record DnsblList(
     double weight,
     Map<Inet4Address, String> returnCodes,
     Set<Inet4Address> errorCodes,
-    DnsblStage stage,
+    Stage stage,
     boolean testPoints) {
 
   private static final Pattern SYMBOL = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
@@ -61,17 +62,17 @@ public record DnsblList(
     requireNonNull(kind, "dnsbl.lists[].kind");
     requireNonNull(stage, "dnsbl.lists[].stage");
     checkArgument(Double.isFinite(weight), "dnsbl.lists[].weight must be finite: %s", weight);
-    returnCodes = ImmutableMap.copyOf(requireNonNull(returnCodes, "return-codes"));
-    errorCodes = ImmutableSet.copyOf(requireNonNull(errorCodes, "error-codes"));
+    returnCodes = ImmutableMap.copyOf(requireNonNull(returnCodes, "return_codes"));
+    errorCodes = ImmutableSet.copyOf(requireNonNull(errorCodes, "error_codes"));
     for (var e : returnCodes.entrySet()) {
       checkArgument(
           SYMBOL.matcher(e.getValue()).matches(),
-          "dnsbl.lists[%s].return-codes symbol must be upper case letters, digits and '_': '%s'",
+          "dnsbl.lists[%s].return_codes symbol must be upper case letters, digits and '_': '%s'",
           zone,
           e.getValue());
       checkArgument(
           (e.getKey().getAddress()[0] & 0xff) == 127,
-          "dnsbl.lists[%s].return-codes must be in 127.0.0.0/8: %s",
+          "dnsbl.lists[%s].return_codes must be in 127.0.0.0/8: %s",
           zone,
           e.getKey().getHostAddress());
       checkArgument(
@@ -81,12 +82,12 @@ public record DnsblList(
           e.getKey().getHostAddress());
     }
     checkArgument(
-        kind == ListKind.IP || stage != DnsblStage.CONNECT,
+        kind == ListKind.IP || stage != Stage.CONNECT,
         "dnsbl.lists[%s]: a %s list cannot be checked at CONNECT (no domain is known yet)",
         zone,
         kind);
     checkArgument(
-        kind != ListKind.URI || stage == DnsblStage.DATA,
+        kind != ListKind.URI || stage == Stage.DATA,
         "dnsbl.lists[%s]: a URI list is checked at DATA, not %s",
         zone,
         stage);
@@ -133,13 +134,13 @@ public record DnsblList(
 
   /** The Spamhaus Domain Block List, as a sender/HELO domain list (kind DOMAIN, stage MAIL). */
   public static DnsblList spamhausDbl() {
-    return dbl(builder("DBL", "dbl.spamhaus.org", ListKind.DOMAIN).stage(DnsblStage.MAIL), "DBL");
+    return dbl(builder("DBL", "dbl.spamhaus.org", ListKind.DOMAIN).stage(Stage.MAIL_FROM), "DBL");
   }
 
   /** The Spamhaus Domain Block List for URL domains in the message (kind URI, stage DATA). */
   public static DnsblList spamhausDblUri() {
     return dbl(
-        builder("URIBL_DBL", "dbl.spamhaus.org", ListKind.URI).stage(DnsblStage.DATA), "URIBL_DBL");
+        builder("URIBL_DBL", "dbl.spamhaus.org", ListKind.URI).stage(Stage.DATA), "URIBL_DBL");
   }
 
   private static DnsblList dbl(Builder b, String p) {
@@ -164,7 +165,7 @@ public record DnsblList(
     private double weight = 1;
     private final Map<Inet4Address, String> returnCodes = new LinkedHashMap<>();
     private Set<Inet4Address> errorCodes = new LinkedHashSet<>(SPAMHAUS_ERROR_CODES);
-    private DnsblStage stage;
+    private Stage stage;
     private boolean testPoints = true;
 
     private Builder(String symbol, String zone, ListKind kind) {
@@ -173,9 +174,9 @@ public record DnsblList(
       this.kind = requireNonNull(kind, "kind");
       this.stage =
           switch (kind) {
-            case IP -> DnsblStage.CONNECT;
-            case DOMAIN -> DnsblStage.MAIL;
-            case URI -> DnsblStage.DATA;
+            case IP -> Stage.CONNECT;
+            case DOMAIN -> Stage.MAIL_FROM;
+            case URI -> Stage.DATA;
           };
     }
 
@@ -198,7 +199,7 @@ public record DnsblList(
     }
 
     /** The stage to check at (default by kind: CONNECT, MAIL, DATA). */
-    public Builder stage(DnsblStage stage) {
+    public Builder stage(Stage stage) {
       this.stage = stage;
       return this;
     }

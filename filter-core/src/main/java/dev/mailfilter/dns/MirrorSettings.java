@@ -3,9 +3,11 @@ package dev.mailfilter.dns;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import dev.mailfilter.config.ConfigSection;
 import dev.mailfilter.dns.mirror.MirrorKind;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A local mirror of a blocklist zone (configuration section {@code mirrors}): an rbldnsd dataset
@@ -18,15 +20,19 @@ import java.time.Duration;
  */
 public record MirrorSettings(String zone, Path path, MirrorKind kind, Duration reloadInterval) {
 
+  /** The configuration section {@code mirrors}: its {@code files} list. */
+  public static final ConfigSection<List<MirrorSettings>> SECTION =
+      ConfigSection.of("mirrors", DnsConfigSections::mirrors);
+
   /** Validates; messages carry the bad value. */
   public MirrorSettings {
-    zone = DnsblList.normalizeZone(zone, "mirrors[].zone");
-    requireNonNull(path, "mirrors[].path");
-    requireNonNull(kind, "mirrors[].kind");
-    requireNonNull(reloadInterval, "mirrors[].reload-interval");
+    zone = DnsblList.normalizeZone(zone, "mirrors.files[].zone");
+    requireNonNull(path, "mirrors.files[].path");
+    requireNonNull(kind, "mirrors.files[].kind");
+    requireNonNull(reloadInterval, "mirrors.files[].reload_interval");
     checkArgument(
         reloadInterval.compareTo(Duration.ofMillis(100)) >= 0,
-        "mirrors[].reload-interval must be >= 100 ms: %s",
+        "mirrors.files[].reload_interval must be >= 100 ms: %s",
         reloadInterval);
   }
 

@@ -3,6 +3,7 @@ package dev.mailfilter.dns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
+import dev.mailfilter.check.Stage;
 import dev.mailfilter.dns.ListAnswer.Outcome;
 import dev.mailfilter.dns.ListAnswer.Source;
 import dev.mailfilter.dns.mirror.MirrorKind;
@@ -189,7 +190,7 @@ class DnsblRbldnsdTest {
       assertThat(outside127.outcome()).isEqualTo(Outcome.BLOCKED);
       DnsblReport r =
           d.check(
-              DnsblStage.CONNECT,
+              Stage.CONNECT,
               DnsblRequest.ofClient(InetAddresses.forString("198.51.100.1")),
               Deadline.after(Duration.ofSeconds(2)));
       assertThat(r.hits()).extracting(DnsblHit::symbol).containsExactly("RBL_BLOCKED");
@@ -207,7 +208,7 @@ class DnsblRbldnsdTest {
               java.util.Optional.of("<bounce@spam.example>"),
               java.util.Optional.empty(),
               List.of("http://ignored"));
-      DnsblReport connect = d.check(DnsblStage.CONNECT, req, Deadline.after(Duration.ofSeconds(2)));
+      DnsblReport connect = d.check(Stage.CONNECT, req, Deadline.after(Duration.ofSeconds(2)));
       assertThat(connect.answers())
           .extracting(a -> a.list().symbol())
           .containsExactlyInAnyOrder("BL_TEST", "V6_TEST", "ERR_TEST", "BROKEN_TEST");
@@ -218,7 +219,7 @@ class DnsblRbldnsdTest {
           .filteredOn(h -> h.symbol().equals("BL_TEST_SBL"))
           .extracting(DnsblHit::score)
           .containsExactly(3.0);
-      DnsblReport mail = d.check(DnsblStage.MAIL, req, Deadline.after(Duration.ofSeconds(2)));
+      DnsblReport mail = d.check(Stage.MAIL_FROM, req, Deadline.after(Duration.ofSeconds(2)));
       assertThat(mail.answers())
           .extracting(ListAnswer::subject)
           .containsExactly("mx.both.example", "spam.example");
@@ -276,7 +277,7 @@ class DnsblRbldnsdTest {
       long start = System.nanoTime();
       DnsblReport r =
           d.check(
-              DnsblStage.CONNECT,
+              Stage.CONNECT,
               DnsblRequest.ofClient(InetAddresses.forString("127.0.0.2")),
               Deadline.after(Duration.ofMillis(300)));
       Duration took = Duration.ofNanos(System.nanoTime() - start);
