@@ -10,12 +10,12 @@
 #   --sa-cv  also runs SpamAssassin on the 10 folds (about 18 messages/s: slow).
 #   --no-cv  time split only.
 # Needs: a built jar (./mvnw -q -B -DskipTests package), bogofilter, spamassassin (Debian
-# packages bogofilter, spamassassin). CORPUS overrides the corpus directory.
+# packages bogofilter, spamassassin). CORPUS overrides the corpus directory, MAILFILTER_JAR the jar.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CORPUS=${CORPUS:-$ROOT/../shared/corpora/spamassassin-public-corpus}
-JAR=$ROOT/filter-cli/target/mailfilter.jar
+JAR=${MAILFILTER_JAR:-$ROOT/filter-cli/target/mailfilter.jar}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 CV=1 SA=1 SA_CV=0
 for a in "$@"; do
@@ -48,9 +48,11 @@ bogofilter_run() { # $1 mode
     mkdir -p "$db"
     part "$split" "$fold" train spam | bogofilter -C -d "$db" -s -b
     part "$split" "$fold" train ham | bogofilter -C -d "$db" -n -b
-    awk -v f="$fold" '$1==f && $2=="test" {print $4}' "$split" | bogofilter -C -d "$db" -T -b \
-      | awk -v split="$split" -v f="$fold" '
-          BEGIN { while ((getline l < split) > 0) { split(l, a, " "); if (a[1]==f && a[2]=="test") label[a[4]]=a[3] } }
+    # Exit status 0/1/2 is spam/ham/unsure; only 3 is an error.
+    awk -v f="$fold" '$1==f && $2=="test" {print $4}' "$split" \
+      | { bogofilter -C -d "$db" -T -b || [ $? -lt 3 ]; } \
+      | awk -v sf="$split" -v f="$fold" '
+          BEGIN { while ((getline l < sf) > 0) { split(l, a, " "); if (a[1]==f && a[2]=="test") label[a[4]]=a[3] } }
           { print label[$1], $3, $1 }' >> "$scores"
   done
   echo "bogofilter 1.2.5 (-C defaults, spam_cutoff 0.99):"

@@ -6,6 +6,8 @@ import dev.mailfilter.check.CheckContext;
 import dev.mailfilter.check.Key;
 import dev.mailfilter.check.Stage;
 import dev.mailfilter.config.CheckSettings;
+import dev.mailfilter.mime.MessageParser;
+import dev.mailfilter.mime.ParsedMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +18,8 @@ import java.util.function.Function;
 
 /** The context of one check run: reports go to the stage's findings until the run is closed. */
 final class RunContext implements CheckContext {
+  private static final Key<ParsedMessage> PARSED = Key.of("parsed-message");
+
   private final CheckSettings settings;
   private final Stage stage;
   private final String transactionId;
@@ -26,6 +30,7 @@ final class RunContext implements CheckContext {
   private final Transaction transaction;
   private final Instant deadline;
   private final Clock clock;
+  private final MessageParser parser;
   private boolean closed;
 
   RunContext(
@@ -38,7 +43,8 @@ final class RunContext implements CheckContext {
       Findings findings,
       Transaction transaction,
       Instant deadline,
-      Clock clock) {
+      Clock clock,
+      MessageParser parser) {
     this.settings = settings;
     this.stage = stage;
     this.transactionId = transactionId;
@@ -49,6 +55,7 @@ final class RunContext implements CheckContext {
     this.transaction = transaction;
     this.deadline = deadline;
     this.clock = clock;
+    this.parser = parser;
   }
 
   /** Stops accepting reports: the run finished, failed or overran. */
@@ -87,6 +94,12 @@ final class RunContext implements CheckContext {
       throw new IllegalStateException("the message is only known at DATA, not at " + stage);
     }
     return raw;
+  }
+
+  @Override
+  public ParsedMessage message() {
+    byte[] bytes = raw();
+    return transaction.computeIfAbsent(PARSED, () -> parser.parse(bytes));
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.mailfilter.check.Stage;
 import dev.mailfilter.config.CheckSettings;
 import dev.mailfilter.config.FailurePolicy;
 import dev.mailfilter.config.FilterConfig;
+import dev.mailfilter.mime.MessageParser;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,10 +15,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -36,6 +39,7 @@ final class StageRunner {
   private final Map<Stage, List<CheckSettings>> byStage = new EnumMap<>(Stage.class);
   private final ExecutorService executor;
   private final Clock clock;
+  private final MessageParser parser;
   private final Set<String> loggedTraces = ConcurrentHashMap.newKeySet();
 
   StageRunner(
@@ -43,6 +47,7 @@ final class StageRunner {
     this.config = config;
     this.executor = executor;
     this.clock = clock;
+    this.parser = MessageParser.create(config.mimeLimits());
     for (Stage s : Stage.values()) {
       byStage.put(s, new ArrayList<>());
     }
@@ -93,15 +98,21 @@ final class StageRunner {
               findings,
               transaction,
               deadline,
-              clock);
+              clock,
+              parser);
       contexts.add(ctx);
       deadlines.add(deadline);
-      futures.add(
-          executor.submit(
-              () -> {
-                c.check().run(ctx);
-                return null;
-              }));
+      try {
+        futures.add(
+            executor.submit(
+                () -> {
+                  c.check().run(ctx);
+                  return null;
+                }));
+      } catch (RejectedExecutionException e) {
+        // The filter was closed under a session still in flight (a reload finished early).
+        futures.add(CompletableFuture.failedFuture(e));
+      }
     }
     boolean interrupted = false;
     for (int i = 0; i < futures.size(); i++) {

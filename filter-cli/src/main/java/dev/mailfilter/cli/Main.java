@@ -33,6 +33,7 @@ public final class Main {
     if (args[0].equals("config")) return ConfigCommand.run(rest, out, err);
     if (args[0].equals("train")) return TrainCommand.run(rest, out, err);
     if (args[0].equals("eval")) return EvalCommand.run(rest, out, err);
+    if (args[0].equals("inspect")) return InspectCommand.run(rest, out, err);
     if (args[0].equals("lookup")) return LookupCommand.run(rest, out, err);
     err.println("mailfilter: unknown command '" + args[0] + "' (try: mailfilter --help)");
     return 2;

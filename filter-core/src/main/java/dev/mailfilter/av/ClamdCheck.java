@@ -1,12 +1,15 @@
 package dev.mailfilter.av;
 
 import dev.mailfilter.Action;
+import dev.mailfilter.av.ScanResult.FailureKind;
 import dev.mailfilter.check.Check;
 import dev.mailfilter.check.CheckContext;
 import dev.mailfilter.check.CheckSetup;
 import dev.mailfilter.check.Stage;
 import dev.mailfilter.check.SymbolDef;
 import dev.mailfilter.config.ConfigNode;
+import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -33,6 +36,9 @@ public final class ClamdCheck implements Check, AutoCloseable {
       List.of(
           SymbolDef.of(VIRUS, 20, "clamd found a virus; the option names the signature"),
           SymbolDef.of(FAIL, 0, "the virus scan gave no verdict; the option says why"));
+
+  /** Time kept back from the stage deadline to report the outcome. */
+  private static final Duration DEADLINE_MARGIN = Duration.ofMillis(20);
 
   private final ClamdClient client;
 
@@ -83,8 +89,8 @@ public final class ClamdCheck implements Check, AutoCloseable {
     return b.build();
   }
 
-  private static java.time.Duration positive(ConfigNode o, String key, java.time.Duration d) {
-    if (d.isZero() || d.compareTo(java.time.Duration.ofHours(1)) > 0) {
+  private static Duration positive(ConfigNode o, String key, Duration d) {
+    if (d.isZero() || d.compareTo(Duration.ofHours(1)) > 0) {
       throw o.error(key, "expected more than 0 and at most 1h, got " + d);
     }
     return d;
@@ -112,7 +118,14 @@ public final class ClamdCheck implements Check, AutoCloseable {
 
   @Override
   public void run(CheckContext ctx) throws InterruptedException {
-    ScanResult result = client.scan(ctx.raw());
+    // Finish a little before the stage deadline, so that a slow clamd still gets the failure
+    // action (symbols added after the deadline are dropped and the engine's default goes on).
+    Duration left = ctx.remaining();
+    Duration limit = left.minus(left.dividedBy(10)).minus(DEADLINE_MARGIN);
+    ScanResult result =
+        limit.isNegative()
+            ? ScanResult.failed(FailureKind.TIMEOUT, "no time left before the stage deadline")
+            : client.scan(ByteBuffer.wrap(ctx.raw()), limit);
     if (Thread.interrupted()) {
       // The engine's deadline passed while we waited on clamd: it reports the timeout itself.
       throw new InterruptedException("clamd scan interrupted at the stage deadline");

@@ -4,6 +4,7 @@ import dev.mailfilter.av.ScanResult.FailureKind;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -89,6 +90,29 @@ public final class ClamdClient implements AutoCloseable {
   public ScanResult scan(ByteBuffer stream) {
     Objects.requireNonNull(stream, "stream");
     checkOpen();
+    return scanUntil(stream, null);
+  }
+
+  /**
+   * Scans the remaining bytes of {@code stream}, giving up after {@code timeLimit} in all (connect,
+   * send and answer) with {@link ScanResult.FailureKind#TIMEOUT}, even if the configured timeouts
+   * would allow more. For a caller with its own deadline, such as a check inside a stage.
+   *
+   * @throws IllegalArgumentException if {@code timeLimit} is negative
+   * @throws IllegalStateException if the client is closed
+   */
+  public ScanResult scan(ByteBuffer stream, Duration timeLimit) {
+    Objects.requireNonNull(stream, "stream");
+    Objects.requireNonNull(timeLimit, "timeLimit");
+    if (timeLimit.isNegative()) {
+      throw new IllegalArgumentException("timeLimit must not be negative: " + timeLimit);
+    }
+    checkOpen();
+    long deadline = System.nanoTime() + Math.min(timeLimit.toNanos(), TimeUnit.HOURS.toNanos(2));
+    return scanUntil(stream, deadline);
+  }
+
+  private ScanResult scanUntil(ByteBuffer stream, Long deadline) {
     long length = stream.remaining();
     if (length > settings.maxStreamLength()) {
       return ScanResult.failed(
@@ -102,25 +126,28 @@ public final class ClamdClient implements AutoCloseable {
     Session session = idle == null ? null : takeIdle();
     boolean reused = session != null;
     if (session == null) {
-      Opened opened = openSession(idle != null);
+      Opened opened = openSession(idle != null, deadline);
       if (opened.failure() != null) {
         return opened.failure();
       }
       session = opened.session();
     }
+    session.connection.limitTo(deadline);
     Exchange exchange = instream(session, stream);
     if (reused && exchange.staleSuspect()) {
       // clamd closes idle sessions (IdleTimeout); the request never reached a live session.
       log.debug(
           "pooled clamd connection was closed ({}); retrying on a new one", exchange.result());
       session.close();
-      Opened opened = openSession(true);
+      Opened opened = openSession(true, deadline);
       if (opened.failure() != null) {
         return opened.failure();
       }
       session = opened.session();
+      session.connection.limitTo(deadline);
       exchange = instream(session, stream);
     }
+    session.connection.limitTo(null);
     release(session, exchange.reusable());
     return exchange.result();
   }
@@ -189,19 +216,25 @@ public final class ClamdClient implements AutoCloseable {
     }
   }
 
-  private Opened openSession(boolean pooled) {
+  private Opened openSession(boolean pooled, Long deadline) {
+    Duration connectTimeout = settings.connectTimeout();
+    if (deadline != null) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return Opened.failed(FailureKind.TIMEOUT, "no time left to scan before the deadline");
+      }
+      connectTimeout = Duration.ofNanos(Math.min(left, connectTimeout.toNanos()));
+    }
     ClamdConnection connection;
     try {
-      connection =
-          ClamdConnection.open(
-              settings.address(), settings.connectTimeout(), settings.readTimeout());
+      connection = ClamdConnection.open(settings.address(), connectTimeout, settings.readTimeout());
     } catch (InterruptedIOException e) {
       return Opened.failed(
           FailureKind.UNAVAILABLE,
           "connect to clamd at "
               + settings.address()
               + " timed out after "
-              + settings.connectTimeout()
+              + connectTimeout
               + interrupted(e));
     } catch (IOException e) {
       return Opened.failed(
@@ -241,8 +274,9 @@ public final class ClamdClient implements AutoCloseable {
               FailureKind.TIMEOUT,
               "clamd at "
                   + settings.address()
-                  + " stopped reading the stream for "
+                  + " stopped reading the stream in time (read timeout "
                   + settings.readTimeout()
+                  + " or the scan's time limit)"
                   + interrupted(e)),
           false,
           false);
@@ -260,8 +294,9 @@ public final class ClamdClient implements AutoCloseable {
               FailureKind.TIMEOUT,
               "clamd at "
                   + settings.address()
-                  + " did not answer within "
+                  + " did not answer in time (read timeout "
                   + settings.readTimeout()
+                  + " or the scan's time limit)"
                   + interrupted(e)),
           false,
           false);

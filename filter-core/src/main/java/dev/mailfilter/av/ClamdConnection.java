@@ -28,6 +28,8 @@ final class ClamdConnection implements Closeable, ClamdCodec.Sink {
   private final SelectionKey key;
   private final long ioTimeoutNanos;
   private final ByteBuffer readBuffer = ByteBuffer.allocate(256).flip();
+  private boolean limited;
+  private long limitNanos;
 
   private ClamdConnection(SocketChannel channel, Selector selector, long ioTimeoutNanos)
       throws IOException {
@@ -132,12 +134,24 @@ final class ClamdConnection implements Closeable, ClamdCodec.Sink {
     }
   }
 
+  /**
+   * Bounds every later wait by an absolute {@link System#nanoTime()} deadline as well, for a scan
+   * that must end before its caller's deadline; {@code null} lifts the bound.
+   */
+  void limitTo(Long deadlineNanos) {
+    limited = deadlineNanos != null;
+    limitNanos = limited ? deadlineNanos : 0;
+  }
+
   /** True if bytes arrived that no request asked for: the connection is not safe to reuse. */
   boolean hasUnreadBytes() {
     return readBuffer.hasRemaining();
   }
 
   private void await(int op, long deadline, String what) throws IOException {
+    if (limited && limitNanos - deadline < 0) {
+      deadline = limitNanos;
+    }
     key.interestOps(op);
     try {
       while (true) {

@@ -3,6 +3,7 @@ package dev.mailfilter.check;
 import dev.mailfilter.Action;
 import dev.mailfilter.Connection;
 import dev.mailfilter.Envelope;
+import dev.mailfilter.mime.ParsedMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -39,6 +40,15 @@ public interface CheckContext {
    * @throws IllegalStateException at other stages
    */
   byte[] raw();
+
+  /**
+   * At {@link Stage#DATA}: the parsed message, parsed on first use with the configured limits and
+   * shared by every check of the transaction. Malformed mail still parses; see its {@code
+   * defects()}.
+   *
+   * @throws IllegalStateException at other stages
+   */
+  ParsedMessage message();
 
   /**
    * Reports a symbol this check declared, scored by the configuration. Adding the same symbol again

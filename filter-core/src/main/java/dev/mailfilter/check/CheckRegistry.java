@@ -5,7 +5,9 @@ import static com.google.common.base.Preconditions.checkArgument;
 import com.google.common.collect.ImmutableSortedMap;
 import dev.mailfilter.checks.GtubeCheck;
 import dev.mailfilter.checks.HeloCheck;
+import dev.mailfilter.checks.MimeDefectsCheck;
 import dev.mailfilter.dns.DnsblCheck;
+import dev.mailfilter.learn.ModelCheck;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,17 +22,22 @@ import java.util.regex.Pattern;
 public final class CheckRegistry {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
 
-  // One line per built-in check, sorted by name.
-  private static final CheckRegistry STANDARD =
-      builder()
-          .register("clamd", dev.mailfilter.av.ClamdCheck::create)
-          .register("dnsbl_connect", DnsblCheck.factory(Stage.CONNECT))
-          .register("dnsbl_data", DnsblCheck.factory(Stage.DATA))
-          .register("dnsbl_helo", DnsblCheck.factory(Stage.HELO))
-          .register("dnsbl_mail_from", DnsblCheck.factory(Stage.MAIL_FROM))
-          .register("gtube", GtubeCheck::create)
-          .register("helo", HeloCheck::create)
-          .build();
+  private static final CheckRegistry STANDARD;
+
+  static {
+    Builder b = builder();
+    // One line per built-in check, sorted by name.
+    b.register("clamd", dev.mailfilter.av.ClamdCheck::create);
+    b.register("dnsbl_connect", DnsblCheck.factory(Stage.CONNECT));
+    b.register("dnsbl_data", DnsblCheck.factory(Stage.DATA));
+    b.register("dnsbl_helo", DnsblCheck.factory(Stage.HELO));
+    b.register("dnsbl_mail_from", DnsblCheck.factory(Stage.MAIL_FROM));
+    b.register("gtube", GtubeCheck::create);
+    b.register("helo", HeloCheck::create);
+    b.register("mime_defects", MimeDefectsCheck::create);
+    b.register("model", ModelCheck::create);
+    STANDARD = b.build();
+  }
 
   private final ImmutableSortedMap<String, CheckFactory> factories;
 

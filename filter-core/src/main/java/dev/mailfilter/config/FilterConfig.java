@@ -10,6 +10,7 @@ import dev.mailfilter.check.CheckRegistry;
 import dev.mailfilter.check.CheckSetup;
 import dev.mailfilter.check.Stage;
 import dev.mailfilter.check.SymbolDef;
+import dev.mailfilter.mime.MimeLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -46,8 +47,6 @@ public final class FilterConfig {
   private static final String DEFAULTS_RESOURCE = "default-config.yaml";
   private static final Pattern REPLY =
       Pattern.compile("(\\d{3})(?:\\s+([245]\\.\\d+\\.\\d+))?\\s+(\\S.*)");
-  private static final Set<String> GENERIC_CHECK_KEYS =
-      Set.of("enabled", "score", "scores", "timeout");
   private static final Map<String, Object> DEFAULT_TREE = loadDefaultTree();
   private static final FilterConfig DEFAULTS =
       parse(DEFAULT_TREE, Map.of(), CheckRegistry.standard(), Sections.STANDARD);
@@ -58,6 +57,7 @@ public final class FilterConfig {
   private final FailurePolicy onCheckTimeout;
   private final double failureScore;
   private final boolean earlyReject;
+  private final MimeLimits mimeLimits;
   private final HeaderSettings headers;
   private final Map<Action, Reply> replies;
   private final Reply blockedReply;
@@ -73,6 +73,7 @@ public final class FilterConfig {
     this.onCheckTimeout = p.onCheckTimeout;
     this.failureScore = p.failureScore;
     this.earlyReject = p.earlyReject;
+    this.mimeLimits = p.mimeLimits;
     this.headers = p.headers;
     this.replies = ImmutableMap.copyOf(p.replies);
     this.blockedReply = p.blockedReply;
@@ -154,6 +155,11 @@ public final class FilterConfig {
   /** Whether a score reaching the reject threshold before DATA refuses at once. */
   public boolean earlyReject() {
     return earlyReject;
+  }
+
+  /** The MIME parser's limits for messages at DATA. */
+  public MimeLimits mimeLimits() {
+    return mimeLimits;
   }
 
   /** Result header names and options. */
@@ -261,6 +267,7 @@ public final class FilterConfig {
     FailurePolicy onCheckTimeout;
     double failureScore;
     boolean earlyReject;
+    MimeLimits mimeLimits;
     HeaderSettings headers;
     final Map<Action, Reply> replies = new EnumMap<>(Action.class);
     Reply blockedReply;
@@ -272,6 +279,7 @@ public final class FilterConfig {
     Parser(ConfigNode root, CheckRegistry registry, List<ConfigSection<?>> sectionList) {
       parseActions(root.section("actions"));
       parseEngine(root.section("engine"));
+      parseMime(root.section("mime"));
       parseHeaders(root.section("headers"));
       parseReplies(root.section("replies"));
       parseLists(root.section("lists"));
@@ -316,6 +324,29 @@ public final class FilterConfig {
       onCheckTimeout = n.enumValue("on_check_timeout", FailurePolicy.class, FailurePolicy.CONTINUE);
       failureScore = n.number("failure_score", 0);
       earlyReject = n.bool("early_reject", true);
+    }
+
+    private void parseMime(ConfigNode n) {
+      MimeLimits d = MimeLimits.DEFAULT;
+      long maxSize = n.bytes("max_message_size", d.maxMessageSize());
+      if (maxSize > Integer.MAX_VALUE - 8) {
+        throw n.error("max_message_size", "at most " + (Integer.MAX_VALUE - 8) + " bytes");
+      }
+      long headerSize = n.bytes("max_header_size", d.maxHeaderSize());
+      if (headerSize < 1 || headerSize > Integer.MAX_VALUE) {
+        throw n.error("max_header_size", "expected 1 to " + Integer.MAX_VALUE + " bytes");
+      }
+      mimeLimits =
+          MimeLimits.builder()
+              .maxDepth((int) n.integer("max_depth", d.maxDepth(), 0, 1000))
+              .maxParts((int) n.integer("max_parts", d.maxParts(), 1, Integer.MAX_VALUE))
+              .maxHeaderCount(
+                  (int) n.integer("max_header_count", d.maxHeaderCount(), 0, Integer.MAX_VALUE))
+              .maxHeaderSize((int) headerSize)
+              .maxLineLength(
+                  (int) n.integer("max_line_length", d.maxLineLength(), 1, Integer.MAX_VALUE))
+              .maxMessageSize(maxSize)
+              .build();
     }
 
     private void parseHeaders(ConfigNode n) {
@@ -535,13 +566,20 @@ public final class FilterConfig {
     return ConfigNode.asStringMap("", doc);
   }
 
-  /** Deep merge: mappings merge key by key; anything else in the overlay replaces. */
+  /**
+   * Deep merge: mappings merge key by key; a null over a mapping keeps the mapping; anything else
+   * in the overlay replaces.
+   */
   @SuppressWarnings("unchecked")
   static Map<String, Object> merge(Map<String, Object> base, Map<String, Object> overlay) {
     Map<String, Object> out = new LinkedHashMap<>(base);
     for (Map.Entry<String, Object> e : overlay.entrySet()) {
       Object b = out.get(e.getKey());
       Object o = e.getValue();
+      if (b instanceof Map && o == null) {
+        // "checks:" with every entry commented out is null in YAML: keep the defaults below it.
+        continue;
+      }
       if (b instanceof Map && o instanceof Map) {
         out.put(
             e.getKey(),

@@ -1,5 +1,7 @@
 package dev.mailfilter.learn;
 
+import dev.mailfilter.mime.MessageParser;
+import dev.mailfilter.mime.ParsedMessage;
 import java.util.List;
 import java.util.Objects;
 
@@ -15,6 +17,9 @@ import java.util.Objects;
  * @param htmlTexts the visible text of the text/html bodies, tags removed
  * @param urls link targets found in the bodies (href and src attributes, bare URLs in text)
  * @param partTypes the media type of every leaf part, lower case, like {@code text/html}
+ * @param traits structural facts the parser noticed, as short names (HTML with a form or hidden
+ *     text, parser defects such as {@code defect:BARE_LF}); broken or evasive structure is a spam
+ *     signal that outlives any vocabulary
  */
 public record Document(
     String subject,
@@ -23,7 +28,8 @@ public record Document(
     List<String> texts,
     List<String> htmlTexts,
     List<String> urls,
-    List<String> partTypes) {
+    List<String> partTypes,
+    List<String> traits) {
 
   /**
    * One header field.
@@ -46,15 +52,22 @@ public record Document(
     htmlTexts = List.copyOf(htmlTexts);
     urls = List.copyOf(urls);
     partTypes = List.copyOf(partTypes);
+    traits = List.copyOf(traits);
   }
 
   /**
-   * Decodes a raw RFC 5322 message into its text, best effort: malformed mail still yields a
-   * document (possibly with less text), never an exception.
+   * Decodes a raw RFC 5322 message into its text with the default parser limits, best effort:
+   * malformed mail still yields a document (possibly with less text), never an exception.
    */
   public static Document fromMessage(byte[] rawMessage) {
     Objects.requireNonNull(rawMessage, "rawMessage");
-    return MessageText.extract(rawMessage);
+    return MessageText.extract(MessageParser.create().parse(rawMessage));
+  }
+
+  /** The text of a message the engine has already parsed. */
+  public static Document of(ParsedMessage message) {
+    Objects.requireNonNull(message, "message");
+    return MessageText.extract(message);
   }
 
   /** The value of the first header field with this name (case-insensitive), or empty. */

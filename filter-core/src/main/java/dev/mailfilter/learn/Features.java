@@ -114,6 +114,9 @@ final class Features {
       }
     }
 
+    for (String trait : doc.traits()) {
+      out.add(hash(STRUCTURE, trait));
+    }
     for (String type : doc.partTypes()) {
       out.add(hash(STRUCTURE, "part:" + type));
     }

@@ -2,6 +2,9 @@ package dev.mailfilter.learn;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.mailfilter.config.ConfigNode;
+import dev.mailfilter.config.ConfigSection;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,6 +38,10 @@ public record ModelSettings(
   /** The default number of messages of each class needed before the model votes. */
   public static final int DEFAULT_MIN_TRAINING = 200;
 
+  /** The {@code model:} section of the configuration file; README lists its keys. */
+  public static final ConfigSection<ModelSettings> SECTION =
+      ConfigSection.of("model", ModelSettings::fromConfig);
+
   public ModelSettings {
     Objects.requireNonNull(path, "path");
     checkArgument(minHam >= 0, "minHam must be >= 0: %s", minHam);
@@ -50,6 +57,47 @@ public record ModelSettings(
   /** The built-in defaults: in memory, 200 + 200 messages before voting, autolearn off. */
   public static ModelSettings defaults() {
     return builder().build();
+  }
+
+  /**
+   * Reads a {@code model:} section; absent keys keep their defaults, bad values fail with the key's
+   * path.
+   */
+  static ModelSettings fromConfig(ConfigNode n) {
+    ModelSettings d = defaults();
+    Builder b = builder();
+    n.optionalString("path")
+        .filter(p -> !p.isBlank())
+        .ifPresent(
+            p -> {
+              try {
+                b.path(Path.of(p));
+              } catch (InvalidPathException e) {
+                throw n.error("path", "not a valid path: " + e.getMessage());
+              }
+            });
+    b.minTraining(
+        (int) n.integer("min_ham", d.minHam(), 0, Integer.MAX_VALUE),
+        (int) n.integer("min_spam", d.minSpam(), 0, Integer.MAX_VALUE));
+    double threshold = n.number("spam_threshold", d.spamThreshold());
+    if (!(threshold > 0 && threshold < 1)) {
+      throw n.error("spam_threshold", "expected a probability between 0 and 1, got " + threshold);
+    }
+    b.spamThreshold(threshold);
+    b.hashBits((int) n.integer("hash_bits", d.hashBits(), 10, 28));
+    double rate = n.number("learning_rate", d.learningRate());
+    if (!(rate > 0 && rate <= 100)) {
+      throw n.error("learning_rate", "expected a number in (0, 100], got " + rate);
+    }
+    b.learningRate(rate);
+    ConfigNode a = n.section("autolearn");
+    double spamScore = a.number("spam_score", Autolearn.OFF.spamScore());
+    double hamScore = a.number("ham_score", Autolearn.OFF.hamScore());
+    if (!(hamScore < spamScore)) {
+      throw a.error("ham_score", "must be below spam_score (" + spamScore + "), got " + hamScore);
+    }
+    b.autolearn(new Autolearn(a.bool("enabled", false), spamScore, hamScore));
+    return b.build();
   }
 
   /** A builder starting from the defaults. */

@@ -93,6 +93,20 @@ public final class HeaderField {
     return v;
   }
 
+  /**
+   * The unfolded value with RFC 2047 encoded words decoded (any Java charset, with aliases and
+   * fall-backs). Never throws; bad words are kept as written.
+   */
+  public String decodedValue() {
+    return decodedValue(d -> {});
+  }
+
+  /** As {@link #decodedValue()}, reporting defects (bad words, unknown charsets) to the sink. */
+  public String decodedValue(java.util.function.Consumer<Defect> defects) {
+    String v = value();
+    return v.indexOf("=?") < 0 ? v : dev.mailfilter.mime.codec.EncodedWords.decode(v, defects);
+  }
+
   static String unfold(byte[] b, int from, int to) {
     boolean plain = true;
     boolean ascii = true;

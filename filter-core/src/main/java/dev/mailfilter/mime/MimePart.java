@@ -1,6 +1,14 @@
 package dev.mailfilter.mime;
 
+import dev.mailfilter.mime.codec.Base64;
+import dev.mailfilter.mime.codec.Charsets;
+import dev.mailfilter.mime.codec.EncodedWords;
+import dev.mailfilter.mime.codec.MimeParameters;
+import dev.mailfilter.mime.codec.QuotedPrintable;
+import dev.mailfilter.mime.content.HtmlText;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -47,6 +55,16 @@ public final class MimePart {
   private String path;
   private String mediaType;
   private Headers headers;
+  // Lazily computed values; each is published whole, so racing threads compute equal values.
+  private ContentType contentType;
+  private Decoded decoded;
+  private Text text;
+
+  /** A decoded body and the defects found while decoding it. */
+  private record Decoded(ByteView body, List<Defect> defects) {}
+
+  /** A charset-decoded text and the defects found while decoding it. */
+  private record Text(String text, List<Defect> defects) {}
 
   MimePart(
       ParsedMessage message,
@@ -213,6 +231,196 @@ public final class MimePart {
     return epilogueStart < 0 || epilogueEnd < epilogueStart
         ? ByteView.empty()
         : ByteView.of(message.array(), epilogueStart, epilogueEnd - epilogueStart);
+  }
+
+  /**
+   * The full Content-Type with parameters (RFC 2045 and RFC 2231), parsed on first use; the RFC
+   * 2045 section 5.2 default when the field is missing or invalid.
+   */
+  public ContentType contentType() {
+    ContentType c = contentType;
+    if (c == null) {
+      String m = mediaType();
+      int slash = m.indexOf('/');
+      if (contentTypeField < 0) {
+        c =
+            digestChild
+                ? new ContentType("message", "rfc822", java.util.Map.of())
+                : ContentType.DEFAULT;
+      } else {
+        MimeParameters.Parsed parsed =
+            MimeParameters.parse(message.field(contentTypeField).value(), d -> {});
+        c = new ContentType(m.substring(0, slash), m.substring(slash + 1), parsed.parameters());
+      }
+      contentType = c;
+    }
+    return c;
+  }
+
+  /** The declared charset parameter, if any (as written, not validated). */
+  public Optional<String> charset() {
+    return contentType().parameter("charset");
+  }
+
+  /** The Content-Transfer-Encoding; {@link TransferEncoding#SEVEN_BIT} when the field is absent. */
+  public TransferEncoding transferEncoding() {
+    return headers()
+        .firstValue("Content-Transfer-Encoding")
+        .map(TransferEncoding::fromToken)
+        .orElse(TransferEncoding.SEVEN_BIT);
+  }
+
+  /**
+   * The Content-Disposition type in lower case ({@code "inline"}, {@code "attachment"}), if any.
+   */
+  public Optional<String> disposition() {
+    return headers()
+        .firstValue("Content-Disposition")
+        .map(v -> MimeParameters.parse(v, d -> {}).value())
+        .filter(v -> !v.isEmpty());
+  }
+
+  /**
+   * The file name: Content-Disposition's {@code filename}, else Content-Type's {@code name}, with
+   * RFC 2231 and (common though not standard there) RFC 2047 encodings decoded.
+   */
+  public Optional<String> filename() {
+    Optional<String> name =
+        headers()
+            .firstValue("Content-Disposition")
+            .map(v -> MimeParameters.parse(v, d -> {}).parameters().get("filename"));
+    if (name.isEmpty()) {
+      name = contentType().parameter("name");
+    }
+    return name.map(n -> n.contains("=?") ? EncodedWords.decode(n, d -> {}) : n)
+        .filter(n -> !n.isBlank());
+  }
+
+  /**
+   * Whether this leaf is an attachment rather than message text: disposition {@code attachment}, a
+   * file name, or content that is neither text nor structure.
+   */
+  public boolean isAttachment() {
+    if (isMultipart() || isMessage()) {
+      return false;
+    }
+    if (disposition().filter("attachment"::equals).isPresent() || filename().isPresent()) {
+      return true;
+    }
+    return !isType("text");
+  }
+
+  /** An upper bound for the decoded body size, for sizing a buffer for {@link #decodeBodyInto}. */
+  public int maxDecodedLength() {
+    int n = bodyEnd - bodyStart;
+    return transferEncoding() == TransferEncoding.BASE64 ? Base64.maxDecodedLength(n) : n;
+  }
+
+  /**
+   * Decodes the body's transfer encoding into {@code dst} at {@code offset} and returns the count
+   * written. Identity and unknown encodings are copied as they are. Never throws on content.
+   *
+   * @throws IndexOutOfBoundsException if {@code dst} has less than {@link #maxDecodedLength()}
+   *     bytes from {@code offset}
+   */
+  public int decodeBodyInto(byte[] dst, int offset) {
+    int need = maxDecodedLength();
+    if (offset < 0 || offset > dst.length || dst.length - offset < need) {
+      throw new IndexOutOfBoundsException(
+          "need " + need + " bytes at offset " + offset + " in an array of " + dst.length);
+    }
+    return decodeInto(dst, offset, d -> {});
+  }
+
+  private int decodeInto(byte[] dst, int offset, java.util.function.Consumer<Defect> defects) {
+    byte[] src = message.array();
+    int n = bodyEnd - bodyStart;
+    return switch (transferEncoding()) {
+      case BASE64 -> Base64.decode(src, bodyStart, n, dst, offset, defects);
+      case QUOTED_PRINTABLE -> QuotedPrintable.decode(src, bodyStart, n, dst, offset, defects);
+      case SEVEN_BIT, EIGHT_BIT, BINARY, UNKNOWN -> {
+        System.arraycopy(src, bodyStart, dst, offset, n);
+        yield n;
+      }
+    };
+  }
+
+  /**
+   * The body with its transfer encoding removed: a view of the message bytes when the encoding is
+   * 7bit, 8bit, binary or unknown (no copy), else a new array decoded once and cached.
+   */
+  public ByteView decodedBody() {
+    return decoded().body();
+  }
+
+  /**
+   * Defects found while decoding this part's body and text (broken base64, bad quoted-printable,
+   * unknown charset, malformed text, unknown transfer encoding). Decodes on first use.
+   */
+  public List<Defect> bodyDefects() {
+    List<Defect> out = new ArrayList<>(decoded().defects());
+    if (isType("text")) {
+      out.addAll(decodedText().defects());
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  private Decoded decoded() {
+    Decoded d = decoded;
+    if (d == null) {
+      List<Defect> defects = new ArrayList<>(0);
+      TransferEncoding te = transferEncoding();
+      ByteView body;
+      if (te == TransferEncoding.BASE64 || te == TransferEncoding.QUOTED_PRINTABLE) {
+        byte[] out = new byte[maxDecodedLength()];
+        int n = decodeInto(out, 0, defects::add);
+        body = ByteView.of(out, 0, n);
+      } else {
+        if (te == TransferEncoding.UNKNOWN) {
+          defects.add(
+              Defect.at(
+                  DefectType.UNKNOWN_TRANSFER_ENCODING,
+                  start(),
+                  "Content-Transfer-Encoding '"
+                      + headers().firstValue("Content-Transfer-Encoding").orElse("")
+                      + "' left as is"));
+        }
+        body = rawBody();
+      }
+      d = new Decoded(body, List.copyOf(defects));
+      decoded = d;
+    }
+    return d;
+  }
+
+  /**
+   * The decoded body as text in its declared charset (with the usual aliases and fall-backs for
+   * mislabelled charsets; undecodable bytes become U+FFFD). Meant for text parts; any part decodes.
+   */
+  public String text() {
+    return decodedText().text();
+  }
+
+  private Text decodedText() {
+    Text t = text;
+    if (t == null) {
+      ByteView body = decodedBody();
+      List<Defect> defects = new ArrayList<>(0);
+      String s =
+          Charsets.decode(
+              body.array(), body.offset(), body.size(), charset().orElse(null), defects::add);
+      t = new Text(s, List.copyOf(defects));
+      text = t;
+    }
+    return t;
+  }
+
+  /**
+   * The text a reader sees: for {@code text/html} the markup reduced to text (tags stripped,
+   * entities decoded, script and style dropped); for other parts {@link #text()}.
+   */
+  public String htmlText() {
+    return mediaType().equals("text/html") ? HtmlText.toText(text()) : text();
   }
 
   /** The message this part belongs to. */

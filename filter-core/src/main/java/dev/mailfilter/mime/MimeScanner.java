@@ -519,6 +519,15 @@ final class MimeScanner {
     if (regionIs(ts, te, "multipart")) {
       part.kind = MimePart.MULTIPART;
       part.isDigest = regionIs(ss, se, "digest");
+      int cte = encodedTransfer(part);
+      if (cte >= 0) {
+        // RFC 2045 section 6.4: never valid on a multipart; parsed as a multipart regardless,
+        // as Python's email and mime4j do.
+        defect(
+            DefectType.TRANSFER_ENCODING_ON_COMPOSITE,
+            fields[cte * FIELD_INTS],
+            "multipart with a transfer encoding; encoding ignored");
+      }
       part.boundary = findParameter(q, ve, "boundary");
       if (part.boundary != null && part.boundary.length == 0) {
         part.boundary = null;

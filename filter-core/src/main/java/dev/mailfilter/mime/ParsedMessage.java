@@ -1,7 +1,12 @@
 package dev.mailfilter.mime;
 
+import dev.mailfilter.mime.codec.AddressParser;
+import dev.mailfilter.mime.content.TypeSniffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -113,6 +118,65 @@ public final class ParsedMessage {
       }
     }
     return out;
+  }
+
+  /** The Subject with RFC 2047 words decoded, if present. */
+  public Optional<String> subject() {
+    return headers().first("Subject").map(HeaderField::decodedValue);
+  }
+
+  /** The addresses of the first From field (RFC 5322, groups and obsolete syntax). */
+  public List<Address> from() {
+    return headers()
+        .firstValue("From")
+        .map(v -> AddressParser.parseList(v, d -> {}))
+        .orElse(List.of());
+  }
+
+  /** Text and HTML leaves that are message text (not attachments), in order. */
+  public List<MimePart> textParts() {
+    List<MimePart> out = new ArrayList<>();
+    for (MimePart p : parts) {
+      if (!p.isMultipart()
+          && !p.isMessage()
+          && (p.mediaType().equals("text/plain") || p.mediaType().equals("text/html"))
+          && !p.isAttachment()) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The attachments: leaves with disposition {@code attachment}, a file name, or content that is
+   * neither text nor structure. Decodes each one to size, sniff and hash it.
+   */
+  public List<Attachment> attachments() {
+    List<Attachment> out = new ArrayList<>();
+    for (MimePart p : parts) {
+      if (p.isAttachment()) {
+        ByteView body = p.decodedBody();
+        out.add(
+            new Attachment(
+                p.path(),
+                p.filename(),
+                p.mediaType(),
+                TypeSniffer.sniff(body.array(), body.offset(), body.size()),
+                body.size(),
+                sha256(body)));
+      }
+    }
+    return out;
+  }
+
+  private static String sha256(ByteView body) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(body.array(), body.offset(), body.size());
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
   }
 
   byte[] array() {

@@ -169,6 +169,43 @@ class ClamdCheckTest {
   }
 
   @Test
+  void scanEndsBeforeTheStageDeadlineWithTheFailureAction() throws Exception {
+    CountDownLatch over = new CountDownLatch(1);
+    try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+      Thread server =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try (var s = silent.accept()) {
+                      assertThat(s.isConnected()).isTrue();
+                      over.await();
+                    } catch (Exception e) {
+                      // The test is over.
+                    }
+                  });
+      String yaml =
+          "engine:\n  timeouts:\n    data: 300ms\nchecks:\n  clamd:\n    enabled: true\n"
+              + "    address: \"tcp:127.0.0.1:"
+              + silent.getLocalPort()
+              + "\"\n    read_timeout: 1h\n";
+      try (MailFilter f = MailFilter.builder().config(FilterConfig.parse(yaml)).build()) {
+        Verdict v =
+            assertTimeoutPreemptively(
+                Duration.ofSeconds(10), () -> f.classify(ClamdClientTest.cleanMail(), ENVELOPE));
+        // The check ends itself before the stage deadline, so its failure action still applies.
+        assertThat(v.action()).as(v.toString()).isEqualTo(Action.TEMPFAIL);
+        assertThat(symbol(v, ClamdCheck.FAIL).options())
+            .singleElement()
+            .asString()
+            .startsWith("timeout: ");
+      } finally {
+        over.countDown();
+        server.join(Duration.ofSeconds(5));
+      }
+    }
+  }
+
+  @Test
   void builtInConfigurationHasClamdDisabled() {
     try (MailFilter f = MailFilter.withDefaults()) {
       assertThat(f.checks()).noneMatch(c -> c.check().name().equals("clamd"));
@@ -188,7 +225,7 @@ class ClamdCheckTest {
                 connect_timeout: 2s
                 read_timeout: 30s
                 max_size: 10MiB
-                pool_size: 0
+                pool_size: 3
                 action: quarantine
                 on_failure: accept
             """);
@@ -206,7 +243,7 @@ class ClamdCheckTest {
                 .connectTimeout(Duration.ofSeconds(2))
                 .readTimeout(Duration.ofSeconds(30))
                 .maxStreamLength(10L << 20)
-                .poolSize(0)
+                .poolSize(3)
                 .onVirus(ClamdSettings.VirusAction.QUARANTINE)
                 .onFailure(ClamdSettings.FailureAction.ACCEPT)
                 .build());

@@ -18,6 +18,7 @@ class ClamdSettingsTest {
     assertThat(d.maxStreamLength()).isEqualTo(25L * 1024 * 1024);
     assertThat(d.onVirus()).isEqualTo(ClamdSettings.VirusAction.REJECT);
     assertThat(d.onFailure()).isEqualTo(ClamdSettings.FailureAction.TEMPFAIL);
+    assertThat(d.poolSize()).isZero();
     assertThat(d.toBuilder().build()).isEqualTo(d);
   }
 

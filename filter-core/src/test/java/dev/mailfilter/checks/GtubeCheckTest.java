@@ -27,7 +27,9 @@ class GtubeCheckTest {
     return MailFilter.builder()
         .config(
             FilterConfig.builder()
-                .yaml("checks:\n  helo:\n    enabled: false\n" + extraYaml)
+                .yaml(
+                    "checks:\n  helo:\n    enabled: false\n  mime_defects:\n    enabled: false\n"
+                        + extraYaml)
                 .build())
         .build();
   }

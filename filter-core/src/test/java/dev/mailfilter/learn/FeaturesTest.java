@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class FeaturesTest {
   private static Document body(String text) {
-    return new Document("", "", List.of(), List.of(text), List.of(), List.of(), List.of());
+    return new Document(
+        "", "", List.of(), List.of(text), List.of(), List.of(), List.of(), List.of());
   }
 
   private static Set<Long> set(long[] features) {
@@ -40,7 +41,8 @@ class FeaturesTest {
   @Test
   void sameWordInDifferentZonesGivesDifferentFeatures() {
     Document inSubject =
-        new Document("viagra", "", List.of(), List.of(), List.of(), List.of(), List.of());
+        new Document(
+            "viagra", "", List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
     Set<Long> subject = set(Features.of(inSubject));
     Set<Long> inBody = set(Features.of(body("viagra")));
     assertThat(subject).contains(Features.hash(Features.seed("subject"), "viagra"));
@@ -58,6 +60,7 @@ class FeaturesTest {
             List.of(),
             List.of(),
             List.of("http://user@Mail.Example.CO.UK:8080/x?y", "https://192.0.2.7/login"),
+            List.of(),
             List.of());
     Set<Long> f = set(Features.of(d));
     long url = Features.seed("url");
@@ -90,11 +93,33 @@ class FeaturesTest {
             List.of(),
             List.of(),
             List.of(),
+            List.of(),
             List.of());
     Set<Long> f = set(Features.of(d));
     assertThat(f).contains(Features.hash(Features.seed("header-name"), "received"));
     assertThat(f).doesNotContain(Features.hash(Features.seed("header:received"), "relay42"));
     assertThat(f).contains(Features.hash(Features.seed("header:x-mailer"), "outlook"));
+  }
+
+  @Test
+  void structuralTraitsAreFeatures() {
+    Document d =
+        new Document(
+            "",
+            "",
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of("text/html"),
+            List.of("html:hidden-text", "defect:BARE_LF"));
+    Set<Long> f = set(Features.of(d));
+    long structure = Features.seed("structure");
+    assertThat(f)
+        .contains(
+            Features.hash(structure, "html:hidden-text"),
+            Features.hash(structure, "defect:BARE_LF"),
+            Features.hash(structure, "part:text/html"));
   }
 
   @Test

@@ -19,7 +19,7 @@ class MessageTextTest {
                 + "\r\n"
                 + "Hello there\r\n");
     assertThat(d.from()).isEqualTo("Jürgen <j@example.org>");
-    assertThat(d.subject()).isEqualTo("Grüße aus Berlin");
+    assertThat(d.subject()).isEqualTo("Grüße  aus Berlin"); // unfolding keeps the white space
     assertThat(d.texts()).containsExactly("Hello there\r\n");
     assertThat(d.partTypes()).containsExactly("text/plain");
   }
@@ -49,6 +49,7 @@ class MessageTextTest {
     assertThat(d.texts()).containsExactly("café softbreak");
     assertThat(d.htmlTexts()).hasSize(1);
     assertThat(d.htmlTexts().get(0).strip().replaceAll("\\s+", " ")).isEqualTo("Buy & save");
+    assertThat(d.traits()).contains("html:script");
     assertThat(d.urls()).containsExactly("http://example.com/");
     assertThat(d.partTypes()).containsExactly("text/plain", "text/html");
   }
@@ -61,8 +62,9 @@ class MessageTextTest {
                 + " <script>never closed");
     assertThat(d.htmlTexts()).hasSize(1);
     assertThat(d.htmlTexts().get(0)).contains("open").doesNotContain("never");
-    assertThat(parse("").texts()).containsExactly("");
-    assertThat(parse("no header separator at all").headers()).isEmpty();
+    assertThat(parse("").headers()).isEmpty();
+    assertThat(parse("no header separator at all").subject()).isEmpty();
+    assertThat(parse("Subject: x\n\nline\rwith bare CR\n").traits()).contains("defect:BARE_CR");
   }
 
   @Test

@@ -30,7 +30,8 @@ class SpamModelTest {
         List.of(text.toString()),
         List.of(),
         List.of(),
-        List.of("text/plain"));
+        List.of("text/plain"),
+        List.of());
   }
 
   private static SpamModel model(int minHam, int minSpam) throws Exception {

@@ -208,13 +208,18 @@ public final class Charsets {
       if (ascii) {
         return new String(src, off, len, StandardCharsets.ISO_8859_1);
       }
-      Charset guess = isUtf8(src, off, len) ? StandardCharsets.UTF_8 : WINDOWS_1252;
-      return decodeWith(guess, src, off, len, defects);
+      if (isUtf8(src, off, len)) {
+        return new String(src, off, len, StandardCharsets.UTF_8);
+      }
+      return decodeWith(WINDOWS_1252, src, off, len, defects);
     }
     Charset cs = declared.get();
     if (ascii && asciiCompatible(cs)) {
       // Compact strings make a Latin-1 decode of ASCII a plain copy.
       return new String(src, off, len, StandardCharsets.ISO_8859_1);
+    }
+    if (cs.equals(StandardCharsets.UTF_8) && isUtf8(src, off, len)) {
+      return new String(src, off, len, StandardCharsets.UTF_8); // the JDK's intrinsic decoder
     }
     return decodeWith(cs, src, off, len, defects);
   }

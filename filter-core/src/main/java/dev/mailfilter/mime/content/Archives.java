@@ -412,13 +412,18 @@ public final class Archives {
     }
     long nextOffset = ZipReader.u64(b, off + 12);
     long nextSize = ZipReader.u64(b, off + 20);
-    long start = off + 32L + nextOffset;
-    if (nextOffset < 0 || start >= end || nextSize <= 0) {
+    if (nextOffset > len - 32 || nextSize <= 0) {
       ctx.flags.add(Flag.DAMAGED);
       ctx.flags.add(Flag.OPAQUE);
       return;
     }
-    int headerEnd = (int) Math.min(end, start + nextSize);
+    long start = off + 32L + nextOffset;
+    if (start >= end) {
+      ctx.flags.add(Flag.DAMAGED);
+      ctx.flags.add(Flag.OPAQUE);
+      return;
+    }
+    int headerEnd = (int) Math.min(end, start + Math.min(nextSize, len));
     boolean aes = indexOf(b, (int) start, headerEnd, AES_CODER) >= 0;
     if (aes && b[(int) start] == 0x17) {
       ctx.flags.add(Flag.HEADERS_ENCRYPTED);

@@ -16,7 +16,7 @@ final class Css {
   static final int TRANSPARENT = -2;
 
   /** What one {@code style} attribute says about visibility and colours. */
-  record Style(boolean hides, int color, int background) {}
+  record Style(boolean hides, boolean colorSet, int color, boolean backgroundSet, int background) {}
 
   // The CSS basic colours plus the near-white names spammers use for white-on-white text.
   private static final Map<String, Integer> NAMED =
@@ -136,6 +136,8 @@ final class Css {
     boolean hides = false;
     int color = UNKNOWN;
     int background = UNKNOWN;
+    boolean colorSet = false;
+    boolean backgroundSet = false;
     boolean overflowHidden = false;
     boolean zeroBox = false;
     String[] declarations = style.toLowerCase(Locale.ROOT).split(";", 256);
@@ -170,18 +172,24 @@ final class Css {
           double d = number(value);
           hides |= !Double.isNaN(d) && d <= -999;
         }
-        case "color" -> color = color(value);
-        case "background-color" -> background = color(value);
-        case "background" -> {
-          int c = firstColor(value);
-          if (c != UNKNOWN) {
-            background = c;
-          }
+        case "color" -> {
+          colorSet = true;
+          color = color(value);
+        }
+        case "background-color" -> {
+          backgroundSet = true;
+          background = color(value);
+        }
+        case "background", "background-image" -> {
+          backgroundSet = true;
+          // An image may be what the text stands on: its colour is then unknown.
+          background = value.contains("url(") ? UNKNOWN : firstColor(value);
         }
         default -> {}
       }
     }
-    return new Style(hides || (zeroBox && overflowHidden), color, background);
+    return new Style(
+        hides || (zeroBox && overflowHidden), colorSet, color, backgroundSet, background);
   }
 
   /** The first token of a shorthand value that reads as a colour (spaces inside "(...)" kept). */

@@ -98,8 +98,8 @@ public final class HtmlText {
     }
 
     void append(int cp) {
-      if (sb.length() >= cap) {
-        return;
+      if (sb.length() >= cap || (cp == ' ' && sb.isEmpty())) {
+        return; // leading spaces (from pre) are trimmed like all leading whitespace
       }
       if (!sb.isEmpty()) {
         if (pendingNewlines > 0) {
@@ -115,7 +115,11 @@ public final class HtmlText {
 
     @Override
     public String toString() {
-      return sb.toString();
+      int end = sb.length();
+      while (end > 0 && sb.charAt(end - 1) == ' ') {
+        end--; // trailing spaces from pre
+      }
+      return sb.substring(0, end);
     }
   }
 
@@ -276,13 +280,7 @@ public final class HtmlText {
           } else if (startsWith("->", body)) {
             i = body + 2;
           } else {
-            int end = indexOf("-->", body);
-            int bang = indexOf("--!>", body);
-            if (bang >= 0 && (end < 0 || bang < end)) {
-              i = bang + 4;
-            } else {
-              i = end < 0 ? n : end + 3;
-            }
+            i = commentEnd(body);
           }
         } else if (startsWithIgnoreCase("[CDATA[", i + 2)) {
           int end = indexOf("]]>", i + 9);
@@ -296,6 +294,22 @@ public final class HtmlText {
         text('<');
         i++;
       }
+    }
+
+    /** The index after "-->" or "--!>" (browsers accept both), or the end of input. */
+    private int commentEnd(int from) {
+      for (int k = from; k + 2 < n; k++) {
+        if (s.charAt(k) == '-' && s.charAt(k + 1) == '-') {
+          char c = s.charAt(k + 2);
+          if (c == '>') {
+            return k + 3;
+          }
+          if (c == '!' && k + 3 < n && s.charAt(k + 3) == '>') {
+            return k + 4;
+          }
+        }
+      }
+      return n;
     }
 
     private void skipPast(String needle, int from) {
@@ -592,30 +606,31 @@ public final class HtmlText {
       if (attr("hidden") != null) {
         hiddenNow = true;
       }
+      // A colour or image we cannot read makes the background unknown: no contrast verdict then.
       String bgcolor = attr("bgcolor");
       if (bgcolor != null) {
         int c = Css.color(bgcolor);
-        if (c >= 0) {
+        if (c != Css.TRANSPARENT) {
           bg = c;
         }
+      }
+      if (attr("background") != null) {
+        bg = Css.UNKNOWN;
       }
       if (name.equals("font")) {
         String color = attr("color");
         if (color != null) {
-          int c = Css.color(color);
-          if (c != Css.UNKNOWN) {
-            fg = c;
-          }
+          fg = Css.color(color);
         }
       }
       String style = attr("style");
       if (style != null) {
         Css.Style st = Css.parse(style);
         hiddenNow |= st.hides();
-        if (st.background() >= 0) {
+        if (st.backgroundSet() && st.background() != Css.TRANSPARENT) {
           bg = st.background();
         }
-        if (st.color() != Css.UNKNOWN) {
+        if (st.colorSet()) {
           fg = st.color();
         }
       }

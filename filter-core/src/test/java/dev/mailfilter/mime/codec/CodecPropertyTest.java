@@ -142,10 +142,15 @@ class CodecPropertyTest {
 
   /** Encodes bytes as RFC 2047 words, split at random byte offsets (even inside characters). */
   static String encodeWords(SplittableRandom r, byte[] bytes, String label) {
+    return encodeWords(r, bytes, label, true);
+  }
+
+  /** As above; with {@code splitChars} false the whole byte string goes into one word. */
+  static String encodeWords(SplittableRandom r, byte[] bytes, String label, boolean splitChars) {
     StringBuilder out = new StringBuilder();
     int i = 0;
     do {
-      int n = Math.min(bytes.length - i, 1 + r.nextInt(30));
+      int n = splitChars ? Math.min(bytes.length - i, 1 + r.nextInt(30)) : bytes.length;
       byte[] chunk = Arrays.copyOfRange(bytes, i, i + n);
       if (!out.isEmpty()) {
         out.append(

@@ -1,0 +1,554 @@
+#!/usr/bin/env bash
+# Whole-process classification speed: `mailfilter scan --threads 2` against Rspamd (`rspamc -n 2`,
+# network checks off, local rules and Bayes on), bogofilter (model only) and optionally
+# SpamAssassin (spamd -L, local tests and Bayes), all over the same messages on this machine.
+# Every server runs from a private config in a temp folder on 127.0.0.1 and free ports, and is
+# stopped by PID on exit. See benchmarks/peers/README.md.
+#
+# Usage: benchmarks/peers/speed.sh [--with-spamassassin] [--sa-messages N] [--sa-train N]
+# Env:   MAILFILTER_CORPORA  corpora folder (default: ../shared/corpora beside the checkout)
+#        MAILFILTER_PEERS_KEEP  if set, keep the temp folder (configs, logs, outputs) for a look
+#        MAILFILTER_JAR      the jar to time (default: filter-cli/target/mailfilter.jar here)
+#        JAVA_HOME           a JDK 21+ (otherwise the newest 21+ under /usr/lib/jvm)
+set -euo pipefail
+exec </dev/null
+
+usage() {
+  cat <<'EOF'
+usage: speed.sh [--with-spamassassin] [--sa-messages N] [--sa-train N]
+  --with-spamassassin  also time SpamAssassin (spamd -L + spamc, 2 children) over a subset
+  --sa-messages N      size of that subset, spread over the three folders (default 300)
+  --sa-train N         spam and ham messages each that SpamAssassin's Bayes learns (default 300)
+env: MAILFILTER_CORPORA (folder holding spamassassin-public-corpus), MAILFILTER_JAR (jar to
+     time), JAVA_HOME (JDK 21+), MAILFILTER_PEERS_KEEP=1 (keep the temp folder)
+EOF
+}
+
+with_sa=0
+sa_messages=300
+sa_train=300
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --with-spamassassin) with_sa=1 ;;
+    --sa-messages)
+      [ $# -ge 2 ] || { usage >&2; exit 2; }
+      sa_messages=$2
+      shift
+      ;;
+    --sa-train)
+      [ $# -ge 2 ] || { usage >&2; exit 2; }
+      sa_train=$2
+      shift
+      ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "speed.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ "$sa_messages" =~ ^[1-9][0-9]*$ ]] || { echo "speed.sh: --sa-messages needs a positive integer, got '$sa_messages'" >&2; exit 2; }
+[[ "$sa_train" =~ ^[1-9][0-9]*$ ]] && [ "$sa_train" -ge 200 ] ||
+  { echo "speed.sh: --sa-train needs an integer of at least 200 (Bayes' minimum), got '$sa_train'" >&2; exit 2; }
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+corpora=${MAILFILTER_CORPORA:-$here/../../../shared/corpora}
+corpus="$corpora/spamassassin-public-corpus"
+dirs=("$corpus/easy_ham" "$corpus/hard_ham" "$corpus/spam")
+
+die() { echo "speed.sh: $*" >&2; exit 1; }
+log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+need() { command -v "$1" >/dev/null 2>&1 || die "'$1' not found on PATH: install the Debian package '$2' (apt-get install $2)"; }
+
+for d in "${dirs[@]}"; do [ -d "$d" ] || die "corpus folder $d is missing (set MAILFILTER_CORPORA to the folder holding spamassassin-public-corpus)"; done
+need rspamd rspamd
+need rspamc rspamd
+need redis-server redis-server
+need redis-cli redis-tools
+need bogofilter bogofilter
+need python3 python3
+need curl curl
+if [ "$with_sa" = 1 ]; then
+  need spamd spamd
+  need spamc spamc
+  need sa-learn spamassassin
+fi
+
+# Message lists, one file per line, in a stable order; the same list feeds every tool.
+work=$(mktemp -d -t mailfilter-peers.XXXXXX)
+chmod 755 "$work" # the servers drop to their own users and must reach their folders
+pids=()
+
+# stop PID...: TERM, then up to 10 s for a clean exit, then KILL; reaps the processes.
+stop() {
+  local pid i
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do
+    for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "speed.sh: PID $pid ignored TERM for 10 s, killing it" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  # Forget them, so that cleanup never signals a PID the system has since reused.
+  local keep=() p
+  for p in "${pids[@]}"; do [[ " $* " == *" $p "* ]] || keep+=("$p"); done
+  pids=("${keep[@]}")
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  [ "${#pids[@]}" -eq 0 ] || stop "${pids[@]}"
+  if [ -n "${MAILFILTER_PEERS_KEEP:-}" ]; then
+    echo "speed.sh: kept $work (MAILFILTER_PEERS_KEEP is set)" >&2
+  else
+    rm -rf "$work"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+find "${dirs[@]}" -maxdepth 1 -type f | LC_ALL=C sort >"$work/all.list"
+total=$(wc -l <"$work/all.list")
+[ "$total" -gt 0 ] || die "no messages under ${dirs[*]}"
+grep '/spam/' "$work/all.list" >"$work/spam.list" || true
+grep -v '/spam/' "$work/all.list" >"$work/ham.list" || true
+
+now() { date +%s.%N; }
+# spread N FILE: N lines spread evenly over FILE (all of it when shorter), order kept.
+spread() {
+  awk -v n="$1" -v t="$(wc -l <"$2")" 'BEGIN { last = -1 } { k = int((NR - 1) * n / t); if (k != last) { print; last = k } }' "$2"
+}
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+# Free ports: bind port 0 for each requested kind at once (so they differ), print, release.
+free_ports() {
+  python3 -c '
+import socket, sys
+socks = []
+for kind in sys.argv[1:]:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if kind == "udp" else socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+' "$@"
+}
+
+# fg_job [-i FILE] COMMAND...: run COMMAND (stdin from FILE, else /dev/null) as a job that
+# cleanup stops too, and wait for it. Waiting on a background job rather than running it in the
+# foreground lets Ctrl-C and TERM reach the traps at once instead of after a minute-long run.
+fg_job() {
+  local in=/dev/null pid rc=0
+  if [ "$1" = -i ]; then in=$2; shift 2; fi
+  "$@" <"$in" &
+  pid=$!
+  pids+=("$pid")
+  wait "$pid" || rc=$?
+  local keep=() p
+  for p in "${pids[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
+  pids=("${keep[@]}")
+  return "$rc"
+}
+
+# poll SECONDS PID COMMAND...: run COMMAND every 0.2 s until it succeeds (status 0); status 1
+# when SECONDS pass first, 2 when the server PID dies first.
+poll() {
+  local secs=$1 pid=$2
+  shift 2
+  local deadline=$(($(date +%s) + secs))
+  until "$@" >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || return 2
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 0.2
+  done
+}
+
+# wait_until SECONDS PID WHAT LOGFILE COMMAND...: poll, or die showing the tail of the log.
+wait_until() {
+  local secs=$1 pid=$2 what=$3 logfile=$4 rc=0
+  shift 4
+  poll "$secs" "$pid" "$@" || rc=$?
+  [ "$rc" = 0 ] && return 0
+  tail -n 30 "$logfile" >&2 2>/dev/null || true
+  [ "$rc" = 2 ] && die "$what exited before it was ready (log above: $logfile)"
+  die "$what not ready after ${secs}s (log above: $logfile)"
+}
+
+# CPU accounting, because 2 shared cores make wall time alone fragile: CPU seconds of this
+# shell's reaped children (clients: rspamc, java, bogofilter, spamc) and of live server
+# processes with their direct children (rspamd workers, redis, spamd children).
+# client_cpu sets REPLY; it must run in this shell, not in a $(...) subshell, for `times` to see.
+client_cpu() {
+  times >"$work/times"
+  REPLY=$(sed -n 2p "$work/times" | awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); n += a[1] * 60 + a[2] } printf "%.2f", n }')
+}
+server_cpu() {
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v roots=" $* " -v hz="$(getconf CLK_TCK)" '
+    { pid = $1; sub(/^.*\) /, ""); split($0, f, " ")  # f[2] ppid, f[12] utime, f[13] stime
+      if (index(roots, " " pid " ") || index(roots, " " f[2] " ")) t += f[12] + f[13] }
+    END { printf "%.2f", t / hz }'
+}
+cpu_delta() { awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" 'BEGIN { printf "%.2f", (b - a) + (d - c) }'; }
+
+# Results: "tool<TAB>messages<TAB>seconds<TAB>cpu seconds" or "tool<TAB>skipped<TAB>why".
+results=()
+add_result() { results+=("$1"$'\t'"$2"$'\t'"$3"$'\t'"${4:-}"); }
+
+########################################################################################
+# Rspamd 3.x with Redis-backed Bayes, no network.
+########################################################################################
+run_rspamd() {
+  local p_redis p_normal p_ctrl p_proxy p_fuzzy p_dns
+  read -r p_redis p_normal p_ctrl p_proxy p_fuzzy p_dns < <(free_ports tcp tcp tcp tcp udp udp)
+  local r="$work/rspamd"
+  mkdir -p "$r/redis" "$r/local/local.d" "$r/local/override.d" "$r/db" "$r/run" "$r/log"
+
+  log "starting redis on 127.0.0.1:$p_redis"
+  redis-server --bind 127.0.0.1 --port "$p_redis" --save '' --appendonly no --daemonize no \
+    --dir "$r/redis" --logfile "$r/redis/redis.log" &
+  local redis_pid=$!
+  pids+=("$redis_pid")
+  wait_until 20 "$redis_pid" redis "$r/redis/redis.log" redis-cli -h 127.0.0.1 -p "$p_redis" ping
+
+  local L="$r/local/local.d" O="$r/local/override.d"
+  # Workers on our own ports. override.d replaces the keys it names, so the stock
+  # `bind_socket = "localhost:1133x"` is gone (local.d would merge both into a list).
+  cat >"$O/worker-normal.inc" <<EOF
+bind_socket = "127.0.0.1:$p_normal";
+count = 2;
+EOF
+  cat >"$O/worker-controller.inc" <<EOF
+bind_socket = "127.0.0.1:$p_ctrl";
+count = 1;
+secure_ip = "127.0.0.1";
+EOF
+  cat >"$O/worker-proxy.inc" <<EOF
+bind_socket = "127.0.0.1:$p_proxy";
+count = -1;
+EOF
+  cat >"$O/worker-fuzzy.inc" <<EOF
+bind_socket = "127.0.0.1:$p_fuzzy";
+count = -1;
+EOF
+  # DNS at a closed local port: any lookup fails fast instead of reaching the internet.
+  cat >"$O/options.inc" <<EOF
+dns {
+  nameserver = ["127.0.0.1:$p_dns"];
+  timeout = 0.1s;
+  sockets = 2;
+  retransmits = 1;
+}
+EOF
+  # Bayes on the Redis above. Only the classifier gets the Redis address: a global `redis {}`
+  # would switch on every Redis-backed module (history, ratelimit, replies, neural, ...).
+  cat >"$L/classifier-bayes.conf" <<EOF
+backend = "redis";
+servers = "127.0.0.1:$p_redis";
+min_learns = 200;
+EOF
+  # Network modules off.
+  local m
+  for m in rbl surbl emails fuzzy_check dkim spf dmarc arc asn phishing url_redirector neural \
+    ratelimit greylist reputation rspamd_update once_received mx_check dcc whitelist multimap \
+    history_redis replies bimi p0f clickhouse elastic metadata_exporter external_services \
+    antivirus aws_s3 spamtrap; do
+    echo 'enabled = false;' >"$L/$m.conf"
+  done
+  # hfilter: keep the local header, URL and recipient checks, drop the parts that resolve the
+  # HELO and MAIL FROM domains.
+  cat >"$L/hfilter.conf" <<'EOF'
+helo_enabled = false;
+from_enabled = false;
+EOF
+  # Maps that default to maps.rspamd.com: the packaged local copies only.
+  cat >"$O/mid.conf" <<'EOF'
+source {
+  url = ["${CONFDIR}/maps.d/mid.inc"];
+}
+EOF
+  cat >"$O/mime_types.conf" <<'EOF'
+file = ["${CONFDIR}/maps.d/mime_types.inc"];
+extension_map = {
+  html = "text/html";
+  txt = ["message/disposition-notification", "text/plain", "text/rfc822-headers"];
+  pdf = ["application/octet-stream", "application/pdf", "application/x-pdf"];
+}
+EOF
+  local user_args=()
+  if [ "$(id -u)" = 0 ]; then
+    id _rspamd >/dev/null 2>&1 || die "user _rspamd missing (reinstall the rspamd package)"
+    chown -R _rspamd:_rspamd "$r/db" "$r/run" "$r/log"
+    user_args=(-u _rspamd -g _rspamd)
+  fi
+  local vars=(--var=LOCAL_CONFDIR="$r/local" --var=DBDIR="$r/db" --var=RUNDIR="$r/run" --var=LOGDIR="$r/log")
+
+  rspamadm "${vars[@]}" configtest -c /etc/rspamd/rspamd.conf >"$r/configtest.out" 2>&1 ||
+    { cat "$r/configtest.out" >&2; die "rspamd refuses the private config (above)"; }
+
+  log "starting rspamd (normal :$p_normal x2, controller :$p_ctrl); the first start compiles its regexp cache"
+  local t0
+  t0=$(now)
+  rspamd -f "${user_args[@]}" -c /etc/rspamd/rspamd.conf "${vars[@]}" >"$r/stdout.log" 2>&1 &
+  local rspamd_pid=$!
+  pids+=("$rspamd_pid")
+  wait_until 120 "$rspamd_pid" rspamd "$r/log/rspamd.log" curl -fsS "http://127.0.0.1:$p_normal/ping"
+  wait_until 120 "$rspamd_pid" "rspamd controller" "$r/log/rspamd.log" \
+    rspamc -h "127.0.0.1:$p_ctrl" -t 5 stat
+  log "rspamd answers after $(elapsed "$t0" "$(now)") s; waiting for its hyperscan database"
+  # Until the hs_helper has compiled the regexps, workers fall back to PCRE; time nothing before
+  # both normal workers have loaded the compiled database.
+  hs_loaded() {
+    [ "$(grep -ac '(normal).*full hyperscan database .* has been loaded' "$r/log/rspamd.log")" -ge 2 ]
+  }
+  wait_until 300 "$rspamd_pid" "rspamd hyperscan compilation" "$r/log/rspamd.log" hs_loaded
+  log "rspamd ready after $(elapsed "$t0" "$(now)") s"
+
+  log "learning Bayes: $(wc -l <"$work/spam.list") spam, $(wc -l <"$work/ham.list") ham"
+  t0=$(now)
+  # Learn-Type: bulk makes rspamd learn every message even when Bayes already agrees.
+  fg_job xargs -d '\n' -a "$work/spam.list" rspamc -h "127.0.0.1:$p_ctrl" -n 2 -t 60 --header 'Learn-Type=bulk' learn_spam >"$r/learn_spam.out" 2>&1 ||
+    { tail "$r/learn_spam.out" >&2; die "rspamc learn_spam failed"; }
+  fg_job xargs -d '\n' -a "$work/ham.list" rspamc -h "127.0.0.1:$p_ctrl" -n 2 -t 60 --header 'Learn-Type=bulk' learn_ham >"$r/learn_ham.out" 2>&1 ||
+    { tail "$r/learn_ham.out" >&2; die "rspamc learn_ham failed"; }
+  local learned_ok
+  learned_ok=$(cat "$r/learn_spam.out" "$r/learn_ham.out" | grep -c '^success = true;' || true)
+  log "learned in $(elapsed "$t0" "$(now)") s: $learned_ok accepted ($(cat "$r/learn_spam.out" "$r/learn_ham.out" | grep -c 'already learned' || true) duplicates refused)"
+  # The controller refreshes its Bayes statistics from Redis on a timer: poll until both classes
+  # pass Bayes' 200-learns minimum (min_learns), below which Bayes does not vote.
+  bayes_ready() {
+    rspamc -h "127.0.0.1:$p_ctrl" -t 5 stat >"$r/stat.out" 2>&1 || return 1
+    local s h
+    s=$(sed -n 's/.*Statfile: BAYES_SPAM.*learned: \([0-9]*\).*/\1/p' "$r/stat.out" | head -n1)
+    h=$(sed -n 's/.*Statfile: BAYES_HAM.*learned: \([0-9]*\).*/\1/p' "$r/stat.out" | head -n1)
+    [ "${s:-0}" -ge 200 ] && [ "${h:-0}" -ge 200 ]
+  }
+  if ! poll 60 "$rspamd_pid" bayes_ready; then
+    cat "$r/stat.out" >&2
+    die "rspamd Bayes stayed below its 200-learns minimum per class, so it would not vote"
+  fi
+  log "Bayes statistics: $(grep -o 'Statfile: BAYES_[A-Z]*.*learned: [0-9]*' "$r/stat.out" | sed 's/Statfile: \(BAYES_[A-Z]*\).*learned: \([0-9]*\)/\1 \2/' | paste -sd, -)"
+
+  log "timing rspamc -n 2 over $total messages"
+  local c0 s0 c1 s1 t1
+  client_cpu
+  c0=$REPLY
+  s0=$(server_cpu "$rspamd_pid" "$redis_pid")
+  t0=$(now)
+  fg_job xargs -d '\n' -a "$work/all.list" rspamc -h "127.0.0.1:$p_normal" -n 2 -t 60 >"$r/scan.out" 2>&1 ||
+    { tail "$r/scan.out" >&2; die "rspamc scan failed"; }
+  t1=$(now)
+  client_cpu
+  c1=$REPLY
+  s1=$(server_cpu "$rspamd_pid" "$redis_pid")
+  local scanned bayes
+  scanned=$(grep -c '^Action:' "$r/scan.out" || true)
+  bayes=$(grep -cE '^Symbol: BAYES_(SPAM|HAM)' "$r/scan.out" || true)
+  [ "$scanned" = "$total" ] || { tail "$r/scan.out" >&2; die "rspamc answered $scanned of $total messages"; }
+  local dns
+  dns=$(grep -ao 'dns req: [0-9]*' "$r/log/rspamd.log" | awk '{ s += $3; n++ } END { printf "%d in %d logged tasks", s, n }')
+  log "rspamd: Bayes voted on $bayes of $scanned messages; DNS requests during the run: $dns"
+  add_result "Rspamd $(rspamd --version 2>/dev/null | sed -n 's/.*version \([0-9.]*\).*/\1/p') (rspamc -n 2)" "$scanned" "$(elapsed "$t0" "$t1")" \
+    "$(cpu_delta "$c0" "$c1" "$s0" "$s1")"
+
+  stop "$rspamd_pid" "$redis_pid" # before the next row is timed
+}
+
+########################################################################################
+# bogofilter: the statistical model alone, one process in bulk mode.
+########################################################################################
+run_bogofilter() {
+  local b="$work/bogofilter"
+  mkdir -p "$b/db"
+  log "training bogofilter on $(wc -l <"$work/spam.list") spam and $(wc -l <"$work/ham.list") ham"
+  fg_job xargs -d '\n' -a "$work/spam.list" bogofilter -d "$b/db" -s -B ||
+    die "bogofilter -s (register spam) failed"
+  fg_job xargs -d '\n' -a "$work/ham.list" bogofilter -d "$b/db" -n -B ||
+    die "bogofilter -n (register ham) failed"
+  log "timing bogofilter -b over $total messages"
+  local t0 t1 c0 c1 rc=0
+  client_cpu
+  c0=$REPLY
+  t0=$(now)
+  # -b: bulk mode reading the file names from stdin (one process, no argument-length limit).
+  fg_job -i "$work/all.list" bogofilter -d "$b/db" -T -b >"$b/out" 2>"$b/err" || rc=$?
+  t1=$(now)
+  client_cpu
+  c1=$REPLY
+  # Bulk mode exits with the last message's class (0 spam, 1 ham, 2 unsure); 3 is an error.
+  [ "$rc" -le 2 ] || { cat "$b/err" >&2; die "bogofilter -b failed with exit $rc"; }
+  local classified
+  classified=$(grep -cE ' [SHU] [0-9.e-]+$' "$b/out" || true)
+  [ "$classified" = "$total" ] || { head "$b/out" "$b/err" >&2; die "bogofilter classified $classified of $total messages"; }
+  log "bogofilter: $(awk '{ c[$2]++ } END { printf "%d spam, %d ham, %d unsure", c["S"], c["H"], c["U"] }' "$b/out")"
+  add_result "bogofilter $(bogofilter -V 2>&1 | sed -n '1s/.*version \([0-9.]*\).*/\1/p') (bulk, 1 process, model only)" "$classified" "$(elapsed "$t0" "$t1")" \
+    "$(cpu_delta "$c0" "$c1" 0 0)"
+}
+
+########################################################################################
+# mailfilter: the whole JVM process, as a user runs it.
+########################################################################################
+java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
+pick_jdk() { # the same choice as .ci/run: JAVA_HOME or the newest JDK 21+ under /usr/lib/jvm
+  local candidates=() d v best="" best_v=0
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+  for d in /usr/lib/jvm/*; do [ -x "$d/bin/java" ] && candidates+=("$d"); done
+  for d in "${candidates[@]}"; do
+    v=$(java_major "$d" || echo 0)
+    if [ "${v%%.*}" -ge 21 ] 2>/dev/null && [ "${v%%.*}" -gt "$best_v" ]; then best="$d"; best_v="${v%%.*}"; fi
+  done
+  echo "$best"
+}
+
+mailfilter_failed=0
+run_mailfilter() {
+  local tool="mailfilter scan --threads 2 (whole JVM process)"
+  local jar=${MAILFILTER_JAR:-$root/filter-cli/target/mailfilter.jar} jdk m="$work/mailfilter"
+  mkdir -p "$m"
+  jdk=$(pick_jdk)
+  if [ -z "$jdk" ]; then
+    log "SKIPPED mailfilter: no JDK 21+ in JAVA_HOME or /usr/lib/jvm"
+    add_result "$tool" skipped "no JDK 21+ found"
+    return
+  fi
+  if [ ! -f "$jar" ]; then
+    log "SKIPPED mailfilter: $jar is missing; build it first: ./mvnw -q -B -DskipTests package"
+    add_result "$tool" skipped "jar not built"
+    return
+  fi
+  # A jar without the command answers "unknown command 'scan'" (see Main.java).
+  "$jdk/bin/java" -jar "$jar" scan --help >"$m/help.out" 2>&1 || true
+  if grep -qi "unknown command" "$m/help.out"; then
+    log "SKIPPED mailfilter: this jar has no 'scan' command yet: $(head -n1 "$m/help.out")"
+    add_result "$tool" skipped "no 'scan' command in this jar yet"
+    return
+  fi
+  log "timing $jdk/bin/java -jar $jar scan --threads 2 over $total messages"
+  local t0 t1 c0 c1 rc=0
+  client_cpu
+  c0=$REPLY
+  t0=$(now)
+  fg_job "$jdk/bin/java" -jar "$jar" scan --threads 2 "${dirs[@]}" >"$m/out" 2>"$m/err" || rc=$?
+  t1=$(now)
+  client_cpu
+  c1=$REPLY
+  # scan's exit status says whether any message was spam (0 or 1); anything else is a failure.
+  if [ "$rc" -gt 1 ]; then
+    tail -n 20 "$m/err" >&2
+    log "FAILED mailfilter scan: exit $rc (stderr above)"
+    add_result "$tool" failed "exit $rc"
+    mailfilter_failed=1
+    return
+  fi
+  local lines
+  lines=$(wc -l <"$m/out")
+  if [ "$lines" -lt "$total" ]; then
+    tail -n 5 "$m/out" "$m/err" >&2
+    log "FAILED mailfilter scan: $lines output lines for $total messages"
+    add_result "$tool" failed "$lines lines for $total messages"
+    mailfilter_failed=1
+    return
+  fi
+  # What the checks did, from scan's "label<TAB>action<TAB>score<TAB>symbols" lines ("-" for no
+  # symbol): a row where nothing fired times the parser and the engine only.
+  log "mailfilter: $(awk -F'\t' 'NF >= 4 { n++; if ($4 != "-") s++; if ($2 != "accept") a++ }
+    END { printf "%d of %d messages with a symbol, %d not accepted", s, n, a }' "$m/out")"
+  add_result "$tool" "$total" "$(elapsed "$t0" "$t1")" "$(cpu_delta "$c0" "$c1" 0 0)"
+}
+
+########################################################################################
+# SpamAssassin: spamd with local tests only (-L) and its Bayes, 2 children, over a subset.
+########################################################################################
+run_spamassassin() {
+  local p_spamd
+  p_spamd=$(free_ports tcp)
+  local a="$work/sa"
+  mkdir -p "$a/etc" "$a/bayes"
+  # A private site config replaces /etc/spamassassin entirely, including the *.pre files that
+  # load the plugins (Check and Bayes among them): copy those, then add our local.cf.
+  cp /etc/spamassassin/*.pre "$a/etc/"
+  printf '%s\n' 'use_bayes 1' 'bayes_auto_learn 0' "bayes_path $a/bayes/bayes" 'bayes_file_mode 0777' \
+    'bayes_auto_expire 0' 'lock_method flock' 'dns_available no' 'skip_rbl_checks 1' >"$a/etc/local.cf"
+  chmod 777 "$a/bayes" # spamd's children run as nobody
+  # sa-learn manages ~15 messages/s here, so it learns an even spread of $sa_train per class
+  # (its Bayes votes from 200 each), and spamc checks an even spread of $sa_messages.
+  spread "$sa_messages" "$work/all.list" >"$a/subset.list"
+  spread "$sa_train" "$work/spam.list" >"$a/spam.list"
+  spread "$sa_train" "$work/ham.list" >"$a/ham.list"
+  local n
+  n=$(wc -l <"$a/subset.list")
+  local sa=(sa-learn -L --siteconfigpath "$a/etc")
+  log "training SpamAssassin Bayes (sa-learn -L) on $(wc -l <"$a/spam.list") spam and $(wc -l <"$a/ham.list") ham"
+  fg_job "${sa[@]}" --spam --no-sync -f "$a/spam.list" >"$a/learn.out" 2>&1 ||
+    { tail "$a/learn.out" >&2; die "sa-learn --spam failed"; }
+  fg_job "${sa[@]}" --ham --no-sync -f "$a/ham.list" >>"$a/learn.out" 2>&1 ||
+    { tail "$a/learn.out" >&2; die "sa-learn --ham failed"; }
+  fg_job "${sa[@]}" --sync >>"$a/learn.out" 2>&1 || { tail "$a/learn.out" >&2; die "sa-learn --sync failed"; }
+  chmod -R a+rw "$a/bayes"
+  log "SpamAssassin Bayes: $("${sa[@]}" --dump magic 2>/dev/null | awk '$NF == "nspam" || $NF == "nham" { printf "%s=%s ", $NF, $3 }')"
+
+  log "starting spamd on 127.0.0.1:$p_spamd (2 children, local tests only)"
+  spamd -L -x -u nobody -i "127.0.0.1:$p_spamd" -A 127.0.0.1 -m 2 --min-children=2 --min-spare=1 --max-spare=2 \
+    --siteconfigpath "$a/etc" -r "$a/spamd.pid" -s "$a/spamd.log" >"$a/spamd.out" 2>&1 &
+  local spamd_pid=$!
+  pids+=("$spamd_pid")
+  wait_until 120 "$spamd_pid" spamd "$a/spamd.log" spamc -d 127.0.0.1 -p "$p_spamd" -K
+  log "timing spamc (2 at a time) over $n of the $total messages"
+  local t0 t1 c0 c1 s0 s1
+  client_cpu
+  c0=$REPLY
+  s0=$(server_cpu "$spamd_pid")
+  t0=$(now)
+  # -y prints the rules hit (possibly none) on one line; -x fails instead of passing the message
+  # through unchecked. One output line per message: file, tab, rules.
+  fg_job xargs -d '\n' -a "$a/subset.list" -P 2 -n 1 sh -c 'r=$(spamc -x -d 127.0.0.1 -p "$0" -y <"$1") && printf "%s\t%s\n" "$1" "$r"' "$p_spamd" \
+    >"$a/out" 2>"$a/err" || { tail "$a/err" >&2; die "spamc failed (stderr above)"; }
+  t1=$(now)
+  client_cpu
+  c1=$REPLY
+  s1=$(server_cpu "$spamd_pid")
+  local answered bayes
+  answered=$(wc -l <"$a/out")
+  bayes=$(grep -c $'\t.*BAYES_' "$a/out" || true)
+  [ "$answered" = "$n" ] || { tail "$a/out" "$a/err" >&2; die "spamd answered $answered of $n messages"; }
+  log "spamassassin: Bayes voted on $bayes of $answered messages"
+  add_result "SpamAssassin $(spamassassin -V 2>/dev/null | sed -n '1s/.*version \([0-9.]*\).*/\1/p') (spamd -L -m 2, spamc x2)" "$answered" "$(elapsed "$t0" "$t1")" \
+    "$(cpu_delta "$c0" "$c1" "$s0" "$s1")"
+  stop "$spamd_pid"
+}
+
+log "$(nproc) cores; load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+run_rspamd
+run_mailfilter
+run_bogofilter
+if [ "$with_sa" = 1 ]; then run_spamassassin; fi
+
+# The table, in Markdown, ratios against the Rspamd row.
+rate_of() { awk -v c="$1" -v s="$2" 'BEGIN { printf "%.6f", c / s }'; }
+rspamd_rate=""
+for row in "${results[@]}"; do
+  IFS=$'\t' read -r t c sec cpu <<<"$row"
+  if [[ "$t" == Rspamd* ]]; then rspamd_rate=$(rate_of "$c" "$sec"); fi
+done
+echo
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| tool | messages | seconds | messages/s | ratio to Rspamd | CPU seconds | messages per CPU second |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for row in "${results[@]}"; do
+  IFS=$'\t' read -r t c sec cpu <<<"$row"
+  if [ "$c" = skipped ] || [ "$c" = failed ]; then
+    echo "| $t | $c: $sec | | | | | |"
+  else
+    awk -v t="$t" -v c="$c" -v s="$sec" -v r="$rspamd_rate" -v cpu="$cpu" '
+      function num(x) { return x < 100 ? sprintf("%.1f", x) : sprintf("%.0f", x) }
+      BEGIN { rate = c / s
+              printf "| %s | %d | %.2f | %s | %s | %.2f | %s |\n", t, c, s, num(rate),
+                     (r == "") ? "n/a" : sprintf("%.2fx", rate / r), cpu, ((cpu + 0) > 0) ? num(c / cpu) : "n/a" }'
+  fi
+done
+echo
+echo "CPU seconds: client and server processes together (rspamd workers and redis; spamd children)."
+exit "$mailfilter_failed"

@@ -1,0 +1,146 @@
+package dev.mailfilter.cli;
+
+import static dev.mailfilter.cli.CommandTestSupport.TESTDATA;
+import static dev.mailfilter.cli.CommandTestSupport.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScanCommandTest {
+  private static final String GTUBE =
+      "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
+
+  @TempDir Path dir;
+
+  private static List<String> lines(String s) {
+    return s.isEmpty() ? List.of() : List.of(s.split("\n"));
+  }
+
+  @Test
+  void samplesGiveOneLinePerMessageAndExitOneForSpam() {
+    Path spam = TESTDATA.resolve("sample-spam.txt");
+    Path ham = TESTDATA.resolve("sample-nonspam.txt");
+    CommandTestSupport.Result r = run("scan", ham.toString(), spam.toString());
+    assertThat(r.code()).isEqualTo(1);
+    List<String> lines = lines(r.out());
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0)).startsWith(ham + "\taccept\t");
+    assertThat(lines.get(1)).startsWith(spam + "\treject\t1000.00\tGTUBE(1000.00)");
+    assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void hamOnlyExitsZero() {
+    CommandTestSupport.Result r = run("scan", TESTDATA.resolve("sample-nonspam.txt").toString());
+    assertThat(r.code()).isEqualTo(0);
+  }
+
+  @Test
+  void jsonLinesCarryActionScoreAndSymbols() {
+    CommandTestSupport.Result r =
+        run("scan", "--json", TESTDATA.resolve("sample-spam.txt").toString());
+    assertThat(r.out())
+        .startsWith(
+            "{\"path\":\"" + TESTDATA.resolve("sample-spam.txt") + "\",\"action\":\"reject\"")
+        .contains("\"spam\":true,\"score\":1000.00,\"required\":6.00")
+        .contains("{\"name\":\"GTUBE\",\"score\":1000.00,\"options\":[]}");
+  }
+
+  @Test
+  void mboxIsSplitAtFromLinesAndUnquoted() throws IOException {
+    Path mbox = dir.resolve("inbox.mbox");
+    Files.writeString(
+        mbox,
+        "From a@example.org Thu Jan  1 00:00:00 2026\n"
+            + "Subject: one\n\nhello\n>From the start\n\n"
+            + "From b@example.org Thu Jan  1 00:00:01 2026\n"
+            + "Subject: two\n\n"
+            + GTUBE
+            + "\n\n"
+            + "From c@example.org Thu Jan  1 00:00:02 2026\n"
+            + "Subject: three\n\nbye\n",
+        StandardCharsets.US_ASCII);
+    CommandTestSupport.Result r = run("scan", mbox.toString());
+    List<String> lines = lines(r.out());
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(0)).startsWith(mbox + ":1\taccept");
+    assertThat(lines.get(1)).startsWith(mbox + ":2\treject");
+    assertThat(lines.get(2)).startsWith(mbox + ":3\taccept");
+    assertThat(r.code()).isEqualTo(1);
+    List<byte[]> messages = new java.util.ArrayList<>();
+    MessageSource.read(mbox, item -> messages.add(((MessageSource.Message) item).bytes()));
+    assertThat(new String(messages.get(0), StandardCharsets.US_ASCII))
+        .isEqualTo("Subject: one\n\nhello\nFrom the start\n");
+  }
+
+  @Test
+  void maildirReadsCurAndNewButNotTmp() throws IOException {
+    Path md = dir.resolve("Maildir");
+    for (String sub : List.of("cur", "new", "tmp")) {
+      Files.createDirectories(md.resolve(sub));
+    }
+    Files.writeString(md.resolve("cur/1.host:2,S"), "Subject: a\n\nx\n", StandardCharsets.US_ASCII);
+    Files.writeString(
+        md.resolve("new/2.host"), "Subject: b\n\n" + GTUBE + "\n", StandardCharsets.US_ASCII);
+    Files.writeString(md.resolve("tmp/3.host"), "Subject: partial\n", StandardCharsets.US_ASCII);
+    CommandTestSupport.Result r = run("scan", md.toString());
+    List<String> lines = lines(r.out());
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0)).startsWith(md.resolve("cur/1.host:2,S") + "\taccept");
+    assertThat(lines.get(1)).startsWith(md.resolve("new/2.host") + "\treject");
+  }
+
+  @Test
+  void unreadablePathIsReportedAndScanContinuesWithExitTwo() {
+    Path missing = dir.resolve("missing.eml");
+    CommandTestSupport.Result r =
+        run("scan", missing.toString(), TESTDATA.resolve("sample-spam.txt").toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains(missing + ": no such file or directory");
+    assertThat(lines(r.out())).hasSize(1);
+  }
+
+  @Test
+  void configOptionChangesTheVerdict() throws IOException {
+    Path cfg = dir.resolve("c.yaml");
+    Files.writeString(cfg, "checks:\n  gtube:\n    enabled: false\n", StandardCharsets.UTF_8);
+    CommandTestSupport.Result r =
+        run("scan", "--config", cfg.toString(), TESTDATA.resolve("sample-spam.txt").toString());
+    assertThat(r.code()).isEqualTo(0);
+    assertThat(r.out()).contains("\taccept\t");
+  }
+
+  @Test
+  void badConfigOrOptionsExitTwo() throws IOException {
+    Path cfg = dir.resolve("bad.yaml");
+    Files.writeString(cfg, "actions:\n  reject: lots\n", StandardCharsets.UTF_8);
+    CommandTestSupport.Result r = run("scan", "--config", cfg.toString(), "x");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("actions.reject: expected a number, got \"lots\"");
+    assertThat(run("scan", "--threads", "0", "x").code()).isEqualTo(2);
+    assertThat(run("scan", "--frobnicate", "x").code()).isEqualTo(2);
+    assertThat(run("scan").code()).isEqualTo(2);
+  }
+
+  @Test
+  void publicCorpusScansWithEveryMessageAccountedForInOrder() throws IOException {
+    Path spamDir = CommandTestSupport.SHARED.resolve("corpora/spamassassin-public-corpus/spam");
+    long files;
+    try (var s = Files.list(spamDir)) {
+      files = s.filter(p -> !p.getFileName().toString().startsWith(".")).count();
+    }
+    CommandTestSupport.Result r = run("scan", "--threads", "3", spamDir.toString());
+    List<String> lines = lines(r.out());
+    assertThat(lines).hasSize((int) files);
+    List<String> paths = lines.stream().map(l -> l.substring(0, l.indexOf('\t'))).toList();
+    assertThat(paths).isSorted();
+    assertThat(r.code()).isIn(0, 1);
+    assertThat(r.err()).isEmpty();
+  }
+}

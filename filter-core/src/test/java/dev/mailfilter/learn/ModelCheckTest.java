@@ -1,0 +1,101 @@
+package dev.mailfilter.learn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.common.net.InetAddresses;
+import dev.mailfilter.Envelope;
+import dev.mailfilter.MailFilter;
+import dev.mailfilter.Symbol;
+import dev.mailfilter.Verdict;
+import dev.mailfilter.config.ConfigException;
+import dev.mailfilter.config.FilterConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The model as the engine runs it: configured by the {@code model:} section, checked at DATA. */
+class ModelCheckTest {
+  @TempDir Path dir;
+
+  private static Envelope envelope() {
+    return Envelope.of(
+        InetAddresses.forString("192.0.2.1"),
+        "mail.example.org",
+        "a@example.org",
+        List.of("b@example.net"));
+  }
+
+  private static List<Path> files(Path d, int n) throws IOException {
+    try (Stream<Path> s = Files.list(d)) {
+      return s.sorted().limit(n).toList();
+    }
+  }
+
+  @Test
+  void aTrainedModelAddsAGradedSymbolThroughTheEngine() throws Exception {
+    Path corpus = AccuracyRegressionTest.corpus();
+    Path file = dir.resolve("model.bin");
+    List<Path> spam = files(corpus.resolve("spam"), 60);
+    List<Path> ham = files(corpus.resolve("easy_ham"), 60);
+    try (SpamModel m = SpamModel.open(ModelSettings.builder().path(file).build())) {
+      for (int i = 0; i < 50; i++) {
+        m.learn(Document.fromMessage(Files.readAllBytes(spam.get(i))), Label.SPAM);
+        m.learn(Document.fromMessage(Files.readAllBytes(ham.get(i))), Label.HAM);
+      }
+    }
+    FilterConfig config =
+        FilterConfig.parse("model:\n  path: " + file + "\n  min_ham: 50\n  min_spam: 50\n");
+    assertThat(config.section(ModelSettings.SECTION).minHam()).isEqualTo(50);
+    try (MailFilter filter = MailFilter.builder().config(config).build()) {
+      Verdict spamVerdict = filter.classify(Files.readAllBytes(spam.get(55)), envelope());
+      Verdict hamVerdict = filter.classify(Files.readAllBytes(ham.get(55)), envelope());
+      assertThat(bayes(spamVerdict).name()).isIn("BAYES_95", "BAYES_99", "BAYES_999", "BAYES_80");
+      assertThat(bayes(spamVerdict).score()).isPositive();
+      assertThat(bayes(hamVerdict).name()).isIn("BAYES_00", "BAYES_05");
+      assertThat(bayes(hamVerdict).score()).isNegative();
+    }
+  }
+
+  @Test
+  void anUntrainedModelStaysSilent() throws Exception {
+    try (MailFilter filter = MailFilter.withDefaults()) {
+      Verdict v = filter.classify("Subject: hi\r\n\r\nhello\r\n".getBytes(), envelope());
+      assertThat(v.symbols()).noneMatch(s -> s.name().startsWith("BAYES_"));
+    }
+  }
+
+  @Test
+  void badModelSettingsAreRefusedWithTheirKeyPath() {
+    assertThatThrownBy(() -> FilterConfig.parse("model:\n  spam_threshold: 2\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("model.spam_threshold");
+    assertThatThrownBy(() -> FilterConfig.parse("model:\n  autolearn:\n    enabled: yes please\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("model.autolearn.enabled");
+    assertThatThrownBy(() -> FilterConfig.parse("model:\n  hash_bitz: 20\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("hash_bitz");
+  }
+
+  @Test
+  void autolearnSettingsLoadFromTheFile() {
+    ModelSettings s =
+        FilterConfig.parse("model:\n  autolearn:\n    enabled: true\n    spam_score: 9\n")
+            .section(ModelSettings.SECTION);
+    assertThat(s.autolearn()).isEqualTo(new ModelSettings.Autolearn(true, 9, 0.1));
+    assertThat(FilterConfig.defaults().section(ModelSettings.SECTION))
+        .isEqualTo(ModelSettings.defaults());
+  }
+
+  private static Symbol bayes(Verdict v) {
+    return v.symbols().stream()
+        .filter(s -> s.name().startsWith("BAYES_"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no BAYES_ symbol in " + v.symbols()));
+  }
+}
