@@ -36,13 +36,13 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The whole-message cost of the blocklist checks against a real rbldnsd on loopback (started by
- * the benchmark, like the tests do): the CONNECT stage (client IP in an IP list), MAIL FROM (HELO
- * and sender domains in a domain list) and DATA (two URL domains in a URI list), each stage's
- * queries in parallel, the stages one after the other as a session runs them. Cold = cache off
- * (every query on the wire), cached = answers from the resolver's cache, mirror = the same zones
- * loaded as local mirrors. {@code cachedAnswer} and {@code mirrorAnswer} are single lookups, the
- * "cached DNS answer" column of the mirror comparison.
+ * The whole-message cost of the blocklist checks against a real rbldnsd on loopback (started by the
+ * benchmark, like the tests do): the CONNECT stage (client IP in an IP list), MAIL FROM (HELO and
+ * sender domains in a domain list) and DATA (two URL domains in a URI list), each stage's queries
+ * in parallel, the stages one after the other as a session runs them. Cold = cache off (every query
+ * on the wire), cached = answers from the resolver's cache, mirror = the same zones loaded as local
+ * mirrors. {@code cachedAnswer} and {@code mirrorAnswer} are single lookups, the "cached DNS
+ * answer" column of the mirror comparison.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar DnsblNetworkBenchmark} (needs
  * /usr/sbin/rbldnsd and root to start it as user rbldns).
@@ -91,8 +91,17 @@ public class DnsblNetworkBenchmark {
     }
     rbldnsd =
         new ProcessBuilder(
-                "/usr/sbin/rbldnsd", "-n", "-u", "rbldns", "-b", "127.0.0.1/" + port, "-w",
-                dir.toString(), "-p", dir.resolve("pid").toString(), "bl.test:ip4set:bl.zone",
+                "/usr/sbin/rbldnsd",
+                "-n",
+                "-u",
+                "rbldns",
+                "-b",
+                "127.0.0.1/" + port,
+                "-w",
+                dir.toString(),
+                "-p",
+                dir.resolve("pid").toString(),
+                "bl.test:ip4set:bl.zone",
                 "dbl.test:dnset:dbl.zone")
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("log").toFile())
@@ -101,7 +110,8 @@ public class DnsblNetworkBenchmark {
     DnsSettings base =
         DnsSettings.builder().addServer(server).deadline(Duration.ofSeconds(1)).build();
     List<DnsblList> lists = List.of(IP, DOMAIN, URI);
-    cold = Dnsbl.create(DnsResolver.create(base.toBuilder().cacheSize(0).build()), lists, List.of());
+    cold =
+        Dnsbl.create(DnsResolver.create(base.toBuilder().cacheSize(0).build()), lists, List.of());
     cached = Dnsbl.create(DnsResolver.create(base), lists, List.of());
     mirrored =
         Dnsbl.create(

@@ -12,8 +12,8 @@ import java.util.Map;
  * blocks and each block widened to the next of four prefix lengths (/8, /16, /24, /32); a lookup
  * checks the most specific length first and the first match wins, so an exclusion of one address
  * beats the range around it. Per prefix length the keys are one sorted {@code int[]} (binary search
- * narrowed by a bucket index of about 8 keys per bucket on big arrays), values a parallel {@code int[]} only
- * when entries differ.
+ * narrowed by a bucket index of about 8 keys per bucket on big arrays), values a parallel {@code
+ * int[]} only when entries differ.
  *
  * <p>A {@link BlockedBloomFilter} over the positive keys fronts the arrays: "not listed" is decided
  * by at most one probe per prefix length present in the data, and every "maybe" is confirmed
