@@ -68,7 +68,7 @@ public class DnsblNetworkBenchmark {
       new DnsblRequest(
           Optional.of(InetAddresses.forString("192.0.2.77")),
           Optional.of("mx.sender.example"),
-          Optional.of("bounce@sender.example"),
+          Optional.of("bounce@spam.example"),
           Optional.empty(),
           List.of("www.shop.example.co.uk", "links.spam.example"));
 
