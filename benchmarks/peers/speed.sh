@@ -451,6 +451,10 @@ run_mailfilter() {
     mailfilter_failed=1
     return
   fi
+  # What the checks did, from scan's "label<TAB>action<TAB>score<TAB>symbols" lines ("-" for no
+  # symbol): a row where nothing fired times the parser and the engine only.
+  log "mailfilter: $(awk -F'\t' 'NF >= 4 { n++; if ($4 != "-") s++; if ($2 != "accept") a++ }
+    END { printf "%d of %d messages with a symbol, %d not accepted", s, n, a }' "$m/out")"
   add_result "$tool" "$total" "$(elapsed "$t0" "$t1")" "$(cpu_delta "$c0" "$c1" 0 0)"
 }
 

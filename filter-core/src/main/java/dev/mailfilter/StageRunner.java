@@ -15,10 +15,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -100,12 +102,17 @@ final class StageRunner {
               parser);
       contexts.add(ctx);
       deadlines.add(deadline);
-      futures.add(
-          executor.submit(
-              () -> {
-                c.check().run(ctx);
-                return null;
-              }));
+      try {
+        futures.add(
+            executor.submit(
+                () -> {
+                  c.check().run(ctx);
+                  return null;
+                }));
+      } catch (RejectedExecutionException e) {
+        // The filter was closed under a session still in flight (a reload finished early).
+        futures.add(CompletableFuture.failedFuture(e));
+      }
     }
     boolean interrupted = false;
     for (int i = 0; i < futures.size(); i++) {

@@ -325,6 +325,18 @@ class FilterSessionTest {
   }
 
   @Test
+  void sessionOnAClosedFilterReportsFailedChecksInsteadOfThrowing() {
+    MailFilter f = MailFilter.builder().addCheck(fixed("late", Stage.DATA, "LATE", 1)).build();
+    FilterSession s = f.open(conn());
+    s.helo("mx.example.org");
+    s.mailFrom("a@example.org");
+    s.rcptTo("b@example.net");
+    f.close();
+    Verdict v = s.endOfData(MESSAGE);
+    assertThat(v.symbols()).extracting(Symbol::name).contains("CHECK_FAILED_LATE");
+  }
+
+  @Test
   void misuseThrowsIllegalState() {
     try (MailFilter f = MailFilter.withDefaults()) {
       FilterSession s = f.open(conn());

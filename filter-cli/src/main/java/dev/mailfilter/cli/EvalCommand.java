@@ -1,5 +1,6 @@
 package dev.mailfilter.cli;
 
+import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.learn.Document;
 import dev.mailfilter.learn.Label;
 import dev.mailfilter.learn.ModelSettings;
@@ -50,7 +51,8 @@ final class EvalCommand {
           "--passes",
           "--learning-rate",
           "--split-out",
-          "--scores-out");
+          "--scores-out",
+          "--config");
 
   private EvalCommand() {}
 
@@ -58,7 +60,7 @@ final class EvalCommand {
     Options o;
     try {
       o = Options.parse(args, WITH_VALUE, Set.of("--help"));
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | ConfigException e) {
       err.println("mailfilter eval: " + e.getMessage());
       return 2;
     }
@@ -67,13 +69,14 @@ final class EvalCommand {
       return 0;
     }
     try {
-      ModelSettings defaults = ModelSettings.defaults();
+      ModelSettings defaults = o.modelSettings();
       double threshold = o.decimal("--threshold", defaults.spamThreshold());
       if (o.has("--scores")) {
         return scoresOnly(Path.of(o.single("--scores", null)), threshold, out, err);
       }
       ModelSettings settings =
           defaults.toBuilder()
+              .path(null) // evaluation trains fresh in-memory models, never the configured file
               .minTraining(0, 0)
               .learningRate(o.decimal("--learning-rate", defaults.learningRate()))
               .build();
@@ -117,7 +120,7 @@ final class EvalCommand {
         writeSplit(Path.of(o.single("--split-out", null)), folds);
       }
       return evaluate(folds, settings, passes, seed, threshold, o, out, err);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | ConfigException e) {
       err.println("mailfilter eval: " + e.getMessage());
       return 2;
     } catch (IOException | UncheckedIOException e) {
@@ -331,7 +334,8 @@ final class EvalCommand {
     out.println("       mailfilter eval --spam PATH... --ham PATH... --time-split 0.7");
     out.println("       mailfilter eval --train-spam P --train-ham P --test-spam P --test-ham P");
     out.println("       mailfilter eval --scores FILE [--threshold T]");
-    out.println("options: --threshold T (spam from this probability; default 0.5)");
+    out.println(
+        "options: --config FILE (its model: section), --threshold T (default model.spam_threshold)");
     out.println("         --passes N (training passes; default 3), --learning-rate R");
     out.println(
         "         --split-out FILE (write the folds), --scores-out FILE (write the scores)");

@@ -23,6 +23,8 @@ public final class Main {
       out.println("  config check FILE validate a configuration file");
       out.println("  train             learn spam and ham into the model file (train --help)");
       out.println("  eval              measure the model's accuracy (eval --help)");
+      out.println(
+          "  lookup IP|DOMAIN  every blocklist's answer, its source and time [--self-test]");
       out.println("every command takes --config FILE (default: the built-in configuration)");
       return args.length == 0 ? 2 : 0;
     }
@@ -32,6 +34,7 @@ public final class Main {
     if (args[0].equals("train")) return TrainCommand.run(rest, out, err);
     if (args[0].equals("eval")) return EvalCommand.run(rest, out, err);
     if (args[0].equals("inspect")) return InspectCommand.run(rest, out, err);
+    if (args[0].equals("lookup")) return LookupCommand.run(rest, out, err);
     err.println("mailfilter: unknown command '" + args[0] + "' (try: mailfilter --help)");
     return 2;
   }

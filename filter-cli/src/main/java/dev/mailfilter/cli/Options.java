@@ -42,6 +42,19 @@ final class Options {
     return o;
   }
 
+  /**
+   * The model settings: the {@code model:} section of {@code --config FILE} if given, else the
+   * built-in defaults.
+   */
+  dev.mailfilter.learn.ModelSettings modelSettings() throws java.io.IOException {
+    String config = single("--config", null);
+    if (config == null) {
+      return dev.mailfilter.learn.ModelSettings.defaults();
+    }
+    return dev.mailfilter.config.FilterConfig.load(Path.of(config))
+        .section(dev.mailfilter.learn.ModelSettings.SECTION);
+  }
+
   boolean has(String name) {
     return values.containsKey(name);
   }

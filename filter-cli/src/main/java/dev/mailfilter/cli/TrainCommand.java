@@ -1,5 +1,6 @@
 package dev.mailfilter.cli;
 
+import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.learn.LearnOutcome;
 import dev.mailfilter.learn.ModelSettings;
 import dev.mailfilter.learn.SpamModel;
@@ -42,9 +43,9 @@ final class TrainCommand {
       o =
           Options.parse(
               args,
-              Set.of("--spam", "--ham", "--unlearn", "--model", "--seed", "--passes"),
+              Set.of("--spam", "--ham", "--unlearn", "--model", "--seed", "--passes", "--config"),
               Set.of("--help"));
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | ConfigException e) {
       err.println("mailfilter train: " + e.getMessage());
       return 2;
     }
@@ -58,7 +59,11 @@ final class TrainCommand {
       return 2;
     }
     try {
-      Path modelPath = Path.of(o.single("--model", DEFAULT_MODEL));
+      ModelSettings configured = o.modelSettings();
+      Path modelPath =
+          o.has("--model")
+              ? Path.of(o.single("--model", null))
+              : configured.path().orElse(Path.of(DEFAULT_MODEL));
       long seed = o.integer("--seed", 1, Integer.MIN_VALUE, Integer.MAX_VALUE);
       int passes = o.integer("--passes", DEFAULT_PASSES, 1, 100);
       long t0 = System.nanoTime();
@@ -68,7 +73,7 @@ final class TrainCommand {
       Collections.shuffle(samples, new Random(seed));
       Map<LearnOutcome, Integer> outcomes = new EnumMap<>(LearnOutcome.class);
       int unlearned = 0;
-      ModelSettings settings = ModelSettings.builder().path(modelPath).build();
+      ModelSettings settings = configured.toBuilder().path(modelPath).build();
       try (SpamModel model = SpamModel.open(settings)) {
         Progress progress =
             Progress.on(err, "steps", (long) samples.size() * passes + forget.size());
@@ -135,7 +140,7 @@ final class TrainCommand {
             (samples.size() + forget.size()) / Math.max(seconds, 1e-9));
       }
       return 0;
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | ConfigException e) {
       err.println("mailfilter train: " + e.getMessage());
       return 2;
     } catch (IOException | UncheckedIOException e) {
@@ -146,7 +151,7 @@ final class TrainCommand {
 
   static void usage(PrintStream out) {
     out.println("usage: mailfilter train [--spam PATH...] [--ham PATH...] [--unlearn PATH...]");
-    out.println("                        [--model FILE] [--seed N] [--passes 3]");
+    out.println("                        [--model FILE] [--config FILE] [--seed N] [--passes 3]");
     out.println("PATH: a message file, a directory (Maildir too) or an mbox file.");
     out.println(
         "--model defaults to ./" + DEFAULT_MODEL + "; learning a message twice counts once.");

@@ -24,7 +24,7 @@ class ConfigCommandTest {
     Path f = file("actions:\n  reject: 20\nchecks:\n  helo:\n    enabled: false\n");
     CommandTestSupport.Result r = run("config", "check", f.toString());
     assertThat(r.code()).isEqualTo(0);
-    assertThat(r.out()).isEqualTo(f + ": ok (checks: gtube, mime_defects)\n");
+    assertThat(r.out()).isEqualTo(f + ": ok (checks: gtube, mime_defects, model)\n");
   }
 
   @Test

@@ -90,6 +90,38 @@ class ModelCommandsTest {
   }
 
   @Test
+  void trainTakesTheModelPathFromTheConfiguration() throws IOException {
+    Path model = dir.resolve("configured.model");
+    Path config = dir.resolve("mailfilter.yaml");
+    Files.writeString(config, "model:\n  path: " + model + "\n  min_ham: 10\n  min_spam: 10\n");
+    Result r =
+        run(
+            "train",
+            "--config",
+            config.toString(),
+            "--spam",
+            spam.toString(),
+            "--ham",
+            ham.toString());
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(r.out()).contains("holds 60 ham and 30 spam").doesNotContain("it votes from");
+    assertThat(model).isRegularFile();
+
+    Files.writeString(config, "model:\n  spam_threshold: 7\n");
+    Result bad =
+        run(
+            "eval",
+            "--config",
+            config.toString(),
+            "--spam",
+            spam.toString(),
+            "--ham",
+            ham.toString());
+    assertThat(bad.status()).isEqualTo(2);
+    assertThat(bad.err()).contains("model.spam_threshold");
+  }
+
+  @Test
   void crossValidationPrintsEveryFigure() throws IOException {
     Path split = dir.resolve("cv.split");
     Result r =

@@ -566,13 +566,20 @@ public final class FilterConfig {
     return ConfigNode.asStringMap("", doc);
   }
 
-  /** Deep merge: mappings merge key by key; anything else in the overlay replaces. */
+  /**
+   * Deep merge: mappings merge key by key; a null over a mapping keeps the mapping; anything else
+   * in the overlay replaces.
+   */
   @SuppressWarnings("unchecked")
   static Map<String, Object> merge(Map<String, Object> base, Map<String, Object> overlay) {
     Map<String, Object> out = new LinkedHashMap<>(base);
     for (Map.Entry<String, Object> e : overlay.entrySet()) {
       Object b = out.get(e.getKey());
       Object o = e.getValue();
+      if (b instanceof Map && o == null) {
+        // "checks:" with every entry commented out is null in YAML: keep the defaults below it.
+        continue;
+      }
       if (b instanceof Map && o instanceof Map) {
         out.put(
             e.getKey(),

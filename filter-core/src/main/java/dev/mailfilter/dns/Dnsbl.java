@@ -159,6 +159,26 @@ public final class Dnsbl implements AutoCloseable {
     return List.copyOf(out);
   }
 
+  /**
+   * Looks {@code subject} up in every list that takes it: an IP address in the IP lists, a domain
+   * in the domain and URI lists; all in parallel under one deadline, in configuration order.
+   */
+  public List<ListAnswer> lookupAll(String subject, boolean withTxt, Deadline deadline) {
+    boolean ip = isIpAddress(subject);
+    List<CompletableFuture<ListAnswer>> pending = new ArrayList<>();
+    for (DnsblList list : lists) {
+      if ((list.kind() == ListKind.IP) == ip) {
+        pending.add(lookup(list, subject, withTxt, deadline));
+      }
+    }
+    return pending.stream().map(CompletableFuture::join).toList();
+  }
+
+  /** Whether {@code s} is an IPv4 or IPv6 address literal. */
+  public static boolean isIpAddress(String s) {
+    return InetAddresses.isInetAddress(s);
+  }
+
   /** The domain of an address, HELO name or domain; empty for IP literals and invalid names. */
   static Optional<String> domainOf(String s) {
     String d = s.trim();

@@ -18,10 +18,10 @@ import java.util.Optional;
  * end of data it scores the message and, once the model has learned enough of both classes, adds
  * one graded symbol {@code BAYES_00} .. {@code BAYES_999} with the probability as its option.
  *
- * <p>The model file is opened on the first message, not when the configuration loads, so that
- * validating a configuration stays cheap; a file that cannot be read fails each run (the engine
- * reports {@code CHECK_FAILED_MODEL}) rather than the load. A model trained after the filter was
- * built is seen after the next configuration reload.
+ * <p>Without {@code model.path} the check does nothing. The model file is opened on the first
+ * message, not when the configuration loads, so that validating a configuration stays cheap; a file
+ * that cannot be read fails each run (the engine reports {@code CHECK_FAILED_MODEL}) rather than
+ * the load. A model trained after the filter was built is seen after the next configuration reload.
  */
 public final class ModelCheck implements Check, AutoCloseable {
   /** The message's text, decoded once per transaction for every check that wants it. */
@@ -76,6 +76,9 @@ public final class ModelCheck implements Check, AutoCloseable {
 
   @Override
   public void run(CheckContext ctx) throws IOException {
+    if (model == null && settings.path().isEmpty()) {
+      return; // no model file configured: an empty in-memory model could never vote
+    }
     Document doc = ctx.computeIfAbsent(DOCUMENT, c -> Document.fromMessage(c.raw()));
     Prediction p = model().classify(doc);
     Optional<BayesBand> band = p.band();

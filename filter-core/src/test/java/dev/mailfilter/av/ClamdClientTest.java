@@ -394,6 +394,36 @@ class ClamdClientTest {
   }
 
   @Test
+  void timeLimitCutsAScanShorterThanTheReadTimeout() throws Exception {
+    java.util.concurrent.CountDownLatch testOver = new java.util.concurrent.CountDownLatch(1);
+    try (FakeClamd fake =
+            new FakeClamd(
+                s -> {
+                  FakeClamd.readRequest(s);
+                  try {
+                    testOver.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+        ClamdClient client =
+            ClamdClient.create(settings(fake.address()).readTimeout(Duration.ofHours(1)).build())) {
+      ScanResult r =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(5),
+              () -> client.scan(java.nio.ByteBuffer.wrap(cleanMail()), Duration.ofMillis(200)));
+      assertThat(r)
+          .isInstanceOfSatisfying(
+              ScanResult.Failed.class, f -> assertThat(f.kind()).isEqualTo(FailureKind.TIMEOUT));
+      assertThat(client.scan(java.nio.ByteBuffer.wrap(cleanMail()), Duration.ZERO))
+          .isInstanceOfSatisfying(
+              ScanResult.Failed.class, f -> assertThat(f.kind()).isEqualTo(FailureKind.TIMEOUT));
+    } finally {
+      testOver.countDown();
+    }
+  }
+
+  @Test
   void garbageReplyIsAProtocolFailure() throws Exception {
     try (FakeClamd fake =
         new FakeClamd(

@@ -79,7 +79,8 @@ class FilterConfigTest {
     assertThat(c.blockList().matchClient(InetAddresses.forString("198.51.100.1"))).isEmpty();
     assertThat(c.checks())
         .extracting(s -> s.check().name())
-        .containsExactly("gtube", "mime_defects");
+        .contains("gtube", "mime_defects")
+        .doesNotContain("helo");
     assertThat(c.checks().get(0).scores()).containsEntry("GTUBE", 500.0);
   }
 
@@ -140,6 +141,16 @@ class FilterConfigTest {
     assertThat(e.getMessage()).contains("line ").contains("not valid YAML");
     assertThat(error("actions:\n  reject: 1\n  reject: 2\n").getMessage()).contains("reject");
     assertThat(error("- just\n- a list\n").getMessage()).contains("expected a mapping");
+  }
+
+  @Test
+  void emptySectionKeepsTheDefaultsBelowIt() {
+    FilterConfig c = FilterConfig.parse("checks:\nlists:\nactions:\n  reject: 20\n");
+    assertThat(c.checks())
+        .extracting(s -> s.check().name())
+        .containsExactlyElementsOf(
+            FilterConfig.defaults().checks().stream().map(s -> s.check().name()).toList());
+    assertThat(c.thresholds().threshold(Action.ADD_HEADER)).hasValue(6.0);
   }
 
   @Test

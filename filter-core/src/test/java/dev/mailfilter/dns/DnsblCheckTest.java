@@ -72,6 +72,10 @@ class DnsblCheckTest {
               zone: dbl.test
               kind: uri
               weight: 5
+        checks:
+          dnsbl_connect: {enabled: true}
+          dnsbl_mail_from: {enabled: true}
+          dnsbl_data: {enabled: true}
         """
             .formatted(dns.getPort())
         + extra;

@@ -74,6 +74,8 @@ class DnsblRbldnsdTest {
             *.wild.example :127.0.1.4:
             .both.example :127.0.1.5:
             !good.both.example
+            .txt.example
+            *.star.example
             """);
     write(
         "err.zone",
@@ -338,7 +340,10 @@ class DnsblRbldnsdTest {
               "wild.example",
               "both.example",
               "q.both.example",
-              "good.both.example")) {
+              "good.both.example",
+              "a.b.txt.example",
+              "txt.example",
+              "s.star.example")) {
         cases.add(new String[] {"DBL", n});
       }
       for (String ip : List.of("198.51.100.1", "198.51.100.2", "198.51.100.3")) {

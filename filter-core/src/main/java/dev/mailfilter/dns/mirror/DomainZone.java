@@ -103,6 +103,23 @@ public final class DomainZone implements ZoneData {
     return -1;
   }
 
+  /**
+   * The entry that lists {@code name}: the name itself or the parent a wildcard entry names. TXT
+   * templates of domain sets expand {@code $} to it, as rbldnsd does.
+   */
+  public String matchedEntry(String name) {
+    if (exact.containsKey(name)) {
+      return name;
+    }
+    for (int i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) {
+      String parent = name.substring(i + 1);
+      if (wild.containsKey(parent)) {
+        return parent;
+      }
+    }
+    return name;
+  }
+
   @Override
   public MirrorKind kind() {
     return MirrorKind.DNSET;

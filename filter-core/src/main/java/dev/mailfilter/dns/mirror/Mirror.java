@@ -132,7 +132,8 @@ public final class Mirror {
       return Optional.empty();
     }
     String n = DomainZone.normalize(domain);
-    return hit(d, z.lookup(n), n);
+    int v = z.lookup(n);
+    return hit(d, v, v < 0 ? n : z.matchedEntry(n));
   }
 
   private static Optional<MirrorHit> hit(ZoneData d, int v, String subject) {

@@ -3,7 +3,6 @@ package dev.mailfilter.mime.codec;
 import dev.mailfilter.mime.Defect;
 import dev.mailfilter.mime.DefectType;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -204,6 +203,10 @@ public final class MimeParameters {
 
     private void addSection(String rawName, int star, String value) {
       String base = rawName.substring(0, star);
+      if (base.isEmpty()) {
+        garbage("RFC 2231 parameter without a name: '" + abbreviate(rawName) + "'");
+        return;
+      }
       String rest = rawName.substring(star + 1);
       boolean encoded = rest.endsWith("*") || rest.isEmpty();
       String digits = rest.isEmpty() ? "" : encoded ? rest.substring(0, rest.length() - 1) : rest;
@@ -273,7 +276,7 @@ public final class MimeParameters {
               bad = true;
             }
           }
-          if (percentDecode(text, bytes)) {
+          if (percentDecode(text, bytes, charset, out)) {
             bad = true;
           }
         } else {
@@ -299,8 +302,13 @@ public final class MimeParameters {
       }
     }
 
-    /** Appends the bytes of a %XX-encoded string; returns true when a '%' was malformed. */
-    private static boolean percentDecode(String text, ByteArrayOutputStream bytes) {
+    /**
+     * Appends the bytes of a %XX-encoded string; returns true when a '%' was malformed. Raw
+     * non-ASCII characters (8-bit headers read as text) are not bytes of the declared charset: they
+     * go to the output as they are, after the bytes before them.
+     */
+    private boolean percentDecode(
+        String text, ByteArrayOutputStream bytes, String charset, StringBuilder out) {
       boolean bad = false;
       for (int i = 0; i < text.length(); i++) {
         char c = text.charAt(i);
@@ -317,8 +325,9 @@ public final class MimeParameters {
           if (c < 0x80) {
             bytes.write(c);
           } else {
-            byte[] u = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-            bytes.write(u, 0, u.length);
+            bad = true;
+            flushBytes(bytes, charset, out);
+            out.append(c);
           }
         }
       }

@@ -128,6 +128,14 @@ class MimeParametersTest {
   }
 
   @Test
+  void dropsRfc2231SectionsWithoutAName() {
+    Defects d = new Defects();
+    assertThat(parse("text/plain; *=x; *0*=y; a=b", d).parameters())
+        .containsExactly(entry("a", "b"));
+    assertThat(d.types()).containsExactly(DefectType.INVALID_PARAMETER);
+  }
+
+  @Test
   void reportsAnEmptyOrMalformedValue() {
     Defects d = new Defects();
     assertThat(parse("; charset=utf-8", d).value()).isEmpty();
