@@ -75,6 +75,10 @@ public final class HeaderCheck extends DataCheck {
         ctx.addSymbol("INVALID_DATE", clip(date.get().value()));
       } else {
         Instant now = clock.instant();
+        Optional<Instant> received = topReceived(h);
+        if (received.isPresent() && received.get().isBefore(now)) {
+          now = received.get();
+        }
         Instant sent = d.get().toInstant();
         if (sent.isAfter(now.plus(futureSkew))) {
           ctx.addSymbol("DATE_IN_FUTURE", hours(Duration.between(now, sent)));
@@ -105,6 +109,13 @@ public final class HeaderCheck extends DataCheck {
     if (!any) {
       ctx.addSymbol("INVALID_FROM", clip(froms.get(0).value()));
     }
+  }
+
+  private static Optional<Instant> topReceived(Headers h) {
+    return h.firstValue("Received")
+        .filter(v -> v.lastIndexOf(';') >= 0)
+        .flatMap(v -> MailDates.parse(v.substring(v.lastIndexOf(';') + 1)))
+        .map(ZonedDateTime::toInstant);
   }
 
   private static String hours(Duration d) {

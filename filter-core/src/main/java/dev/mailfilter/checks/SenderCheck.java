@@ -46,6 +46,9 @@ public final class SenderCheck extends DataCheck {
           "Mailing-List",
           "X-Mailing-List");
 
+  /** Characters of a display name examined. */
+  static final int MAX_NAME = 256;
+
   private static final Pattern ADDRESS =
       Pattern.compile("[A-Za-z0-9._%+'-]+@((?:[A-Za-z0-9-]+\\.)+[A-Za-z]{2,})");
   private static final Pattern DOMAIN =
@@ -68,6 +71,9 @@ public final class SenderCheck extends DataCheck {
     }
     String fromDomain = MessageUrls.registrableDomain(from.get().domain());
     String name = from.get().displayName();
+    if (name.length() > MAX_NAME) {
+      name = name.substring(0, MAX_NAME); // the patterns below backtrack; a real name is short
+    }
     Matcher a = ADDRESS.matcher(name);
     if (a.find()) {
       String other = MessageUrls.registrableDomain(a.group(1));

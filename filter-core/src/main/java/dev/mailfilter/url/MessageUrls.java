@@ -154,6 +154,9 @@ public final class MessageUrls {
       } catch (IllegalArgumentException e) {
         // not a valid IDN: keep the name as written
       }
+      if (host.isEmpty()) {
+        return Optional.empty(); // only characters IDNA maps to nothing (soft hyphens...)
+      }
     }
     return Optional.of(
         new Url(url, host, registrableDomain(host), Optional.empty(), false, source, anchorText));

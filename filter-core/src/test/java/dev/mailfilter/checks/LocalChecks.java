@@ -39,6 +39,16 @@ final class LocalChecks implements AutoCloseable {
           "urls",
           "attachments");
 
+  /**
+   * YAML lines (under {@code checks:}) turning the local checks off, for tests of other checks that
+   * feed sparse synthetic messages (no Date, no Message-ID) and expect only their symbols.
+   */
+  static final String OFF_YAML =
+      NAMES.stream()
+          .sorted()
+          .map(n -> "  " + n + ": {enabled: false}\n")
+          .collect(Collectors.joining());
+
   static final Envelope ENV =
       Envelope.of(InetAddresses.forString("192.0.2.9"), "", "", List.of("rcpt@example.org"));
 
@@ -82,8 +92,37 @@ final class LocalChecks implements AutoCloseable {
     return classify(raw).symbols().stream().map(Symbol::name).sorted().toList();
   }
 
+  /** Symbols of a message given with LF line ends (sent as CRLF). */
   List<String> symbols(String message) {
     return symbols(message.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * A well-formed message dated at the clock's "now": {@code headers} (LF separated, may be empty)
+   * follow the usual ones, and a header given there replaces the default of the same name.
+   */
+  String message(String headers, String body) {
+    StringBuilder m = new StringBuilder();
+    java.util.Map<String, String> defaults = new java.util.LinkedHashMap<>();
+    defaults.put("From", "Alice Example <alice@example.org>");
+    defaults.put("To", "bob@example.net");
+    defaults.put("Subject", "Minutes of Tuesday's meeting");
+    defaults.put(
+        "Date",
+        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+            clock.instant().atZone(ZoneOffset.UTC)));
+    defaults.put("Message-ID", "<minutes-1@example.org>");
+    for (String line : headers.split("\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0) {
+        defaults.remove(line.substring(0, colon));
+      }
+    }
+    defaults.forEach((k, v) -> m.append(k).append(": ").append(v).append('\n'));
+    if (!headers.isEmpty()) {
+      m.append(headers).append(headers.endsWith("\n") ? "" : "\n");
+    }
+    return m.append('\n').append(body).toString();
   }
 
   /** Symbol names with their options, for failure messages. */
