@@ -29,7 +29,7 @@ public final class SenderCheck extends DataCheck {
               "SPOOF_DISPLAY_NAME",
               4.0,
               "the From display name holds an address of another domain"),
-          SymbolDef.of("FROM_NAME_HAS_DOMAIN", 1.5, "the From display name names another domain"),
+          SymbolDef.of("FROM_NAME_HAS_DOMAIN", 0.5, "the From display name names another domain"),
           SymbolDef.of("REPLYTO_DIFF_DOMAIN", 1.0, "Reply-To is in another domain than From"),
           SymbolDef.of(
               "RETURN_PATH_MISMATCH",

@@ -30,7 +30,7 @@ public final class UrlCheck extends DataCheck {
           SymbolDef.of(
               "PHISH_LINK_MISMATCH", 3.0, "a link's text shows another domain than its target"),
           SymbolDef.of("URL_SHORTENER", 1.0, "a URL goes through a URL shortener"),
-          SymbolDef.of("MANY_URL_DOMAINS", 1.0, "URLs point at more than max_domains domains"));
+          SymbolDef.of("MANY_URL_DOMAINS", 0.5, "URLs point at more than max_domains domains"));
 
   /** Widely abused shorteners; {@code checks.urls.shorteners} replaces the list. */
   static final List<String> DEFAULT_SHORTENERS =
@@ -96,12 +96,19 @@ public final class UrlCheck extends DataCheck {
     for (String d : o.strings("extra_shorteners")) {
       s.add(d.toLowerCase(Locale.ROOT));
     }
-    return new UrlCheck(s, (int) o.integer("max_domains", 15, 1, MessageUrls.MAX_URLS));
+    return new UrlCheck(s, (int) o.integer("max_domains", 30, 1, MessageUrls.MAX_URLS));
   }
 
   @Override
   public void run(CheckContext ctx) {
     MessageUrls urls = MessageUrls.of(ctx);
+    // A sender linking through its own click tracker is not phishing (Rspamd exempts these too).
+    String fromDomain =
+        ctx.message().from().stream()
+            .filter(a -> a instanceof dev.mailfilter.mime.Mailbox m && !m.domain().isEmpty())
+            .map(a -> MessageUrls.registrableDomain(((dev.mailfilter.mime.Mailbox) a).domain()))
+            .findFirst()
+            .orElse("");
     for (Url u : urls.urls()) {
       if (u.isIpLiteral()) {
         ctx.addSymbol(u.obfuscatedAddress() ? "URL_OBFUSCATED_IP" : "URL_IP_LITERAL", u.host());
@@ -112,7 +119,7 @@ public final class UrlCheck extends DataCheck {
         Matcher m = SHOWN_DOMAIN.matcher(u.anchorText());
         if (m.matches() && looksLikeAddress(u.anchorText().strip(), m.group(1))) {
           String shown = MessageUrls.registrableDomain(m.group(1));
-          if (!shown.equals(u.registrableDomain())) {
+          if (!shown.equals(u.registrableDomain()) && !u.registrableDomain().equals(fromDomain)) {
             ctx.addSymbol("PHISH_LINK_MISMATCH", shown + "->" + u.registrableDomain());
           }
         }
