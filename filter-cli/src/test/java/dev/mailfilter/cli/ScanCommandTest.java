@@ -31,7 +31,8 @@ class ScanCommandTest {
     List<String> lines = lines(r.out());
     assertThat(lines).hasSize(2);
     assertThat(lines.get(0)).startsWith(ham + "\taccept\t");
-    assertThat(lines.get(1)).startsWith(spam + "\treject\t1000.00\tGTUBE(1000.00)");
+    // GTUBE first; the local checks may add more (the sample's Date is from 2003)
+    assertThat(lines.get(1)).startsWith(spam + "\treject\t").contains("\tGTUBE(1000.00)");
     assertThat(r.err()).isEmpty();
   }
 
@@ -48,7 +49,8 @@ class ScanCommandTest {
     assertThat(r.out())
         .startsWith(
             "{\"path\":\"" + TESTDATA.resolve("sample-spam.txt") + "\",\"action\":\"reject\"")
-        .contains("\"spam\":true,\"score\":1000.00,\"required\":6.00")
+        .contains("\"spam\":true,\"score\":100")
+        .contains("\"required\":6.00")
         .contains("{\"name\":\"GTUBE\",\"score\":1000.00,\"options\":[]}");
   }
 
