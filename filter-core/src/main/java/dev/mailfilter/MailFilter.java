@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -152,10 +153,16 @@ public final class MailFilter implements AutoCloseable {
   }
 
   void logVerdict(
-      String id, Connection c, String helo, String sender, List<String> rcpts, Verdict v) {
+      String id,
+      Connection c,
+      String helo,
+      String sender,
+      List<String> rcpts,
+      Verdict v,
+      Optional<Findings.Forced> demand) {
     if (VERDICTS.isInfoEnabled()) {
       VERDICTS.info(
-          "id={} client={} helo={} from=<{}> rcpt={} action={} score={}/{} symbols={}",
+          "id={} client={} helo={} from=<{}> rcpt={} action={} score={}/{} symbols={}{}",
           id,
           c.clientAddress().getHostAddress(),
           helo.isEmpty() ? "-" : helo,
@@ -164,14 +171,21 @@ public final class MailFilter implements AutoCloseable {
           v.action().configName(),
           Scores.format(v.score()),
           Double.isInfinite(v.required()) ? "-" : Scores.format(v.required()),
-          symbolsForLog(v.symbols()));
+          symbolsForLog(v.symbols()),
+          demandForLog(demand));
     }
   }
 
-  void logRefusal(String id, Connection c, String helo, String sender, Decision.Refuse r) {
+  void logRefusal(
+      String id,
+      Connection c,
+      String helo,
+      String sender,
+      Decision.Refuse r,
+      Optional<Findings.Forced> demand) {
     if (VERDICTS.isInfoEnabled()) {
       VERDICTS.info(
-          "id={} client={} helo={} from=<{}> action={} reply=\"{} {}\" symbols={}",
+          "id={} client={} helo={} from=<{}> action={} reply=\"{} {}\" symbols={}{}",
           id,
           c.clientAddress().getHostAddress(),
           helo.isEmpty() ? "-" : helo,
@@ -179,8 +193,24 @@ public final class MailFilter implements AutoCloseable {
           r.action().configName(),
           r.reply().code(),
           r.reply().enhanced(),
-          symbolsForLog(r.symbols()));
+          symbolsForLog(r.symbols()),
+          demandForLog(demand));
     }
+  }
+
+  /** {@code forced=check("reason")} when a check demanded the action, else nothing. */
+  private static String demandForLog(Optional<Findings.Forced> demand) {
+    return demand.map(d -> " forced=" + d.check() + "(\"" + oneLine(d.reason()) + "\")").orElse("");
+  }
+
+  /** The text with quotes and control characters (a CR or LF would forge a log line) replaced. */
+  private static String oneLine(String text) {
+    StringBuilder sb = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      sb.append(ch == '"' ? '\'' : Character.isISOControl(ch) ? ' ' : ch);
+    }
+    return sb.toString();
   }
 
   private static String symbolsForLog(List<Symbol> symbols) {

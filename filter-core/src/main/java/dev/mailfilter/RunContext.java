@@ -130,10 +130,38 @@ final class RunContext implements CheckContext {
   public void forceAction(Action action, String reason) {
     Objects.requireNonNull(action, "action");
     Objects.requireNonNull(reason, "reason");
-    synchronized (this) {
-      if (!closed) {
-        findings.force(action, reason, settings.check().name());
-      }
+    force(new Findings.Forced(action, reason, stage, settings.check().name(), Optional.empty()));
+  }
+
+  @Override
+  public void forceAction(Action action, String reason, Reply reply) {
+    Objects.requireNonNull(action, "action");
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(reply, "reply");
+    int expected = expectedReplyClass(action);
+    checkArgument(
+        reply.code() / 100 == expected,
+        "check %s forced %s with reply %s: %s needs a %sxx reply",
+        settings.check().name(),
+        action,
+        reply.code(),
+        action,
+        expected);
+    force(new Findings.Forced(action, reason, stage, settings.check().name(), Optional.of(reply)));
+  }
+
+  /** 5 for a permanent refusal, 4 for temporary ones, 2 for actions that take the message. */
+  static int expectedReplyClass(Action action) {
+    return switch (action) {
+      case REJECT -> 5;
+      case TEMPFAIL, SOFT_REJECT, GREYLIST -> 4;
+      case ACCEPT, ADD_HEADER, REWRITE_SUBJECT, QUARANTINE, DISCARD -> 2;
+    };
+  }
+
+  private synchronized void force(Findings.Forced demand) {
+    if (!closed) {
+      findings.force(demand);
     }
   }
 
