@@ -2,15 +2,12 @@ package dev.mailfilter.mime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -34,7 +31,7 @@ class ExpectedParsesTest {
               .toList();
     }
     assertThat(xmls.size()).as("expected parses found").isEqualTo(80);
-    Set<String> known = known();
+    Set<String> known = KnownDifferences.mime4j();
     List<String> failures = new ArrayList<>();
     int compared = 0;
     for (Path xml : xmls) {
@@ -58,19 +55,6 @@ class ExpectedParsesTest {
   private static Path msgFor(Path xml) {
     String n = xml.getFileName().toString();
     return xml.resolveSibling(n.substring(0, n.length() - 4) + ".msg");
-  }
-
-  private static Set<String> known() throws IOException {
-    Set<String> out = new TreeSet<>();
-    try (InputStream in = ExpectedParsesTest.class.getResourceAsStream("/known-differences.md")) {
-      Matcher m =
-          Pattern.compile("^- `([^`]+)`", Pattern.MULTILINE)
-              .matcher(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      while (m.find()) {
-        out.add(m.group(1));
-      }
-    }
-    return out;
   }
 
   private static String ours(MimePart p) {
