@@ -36,6 +36,7 @@ public final class MailFilter implements AutoCloseable {
   private final Policy defaultPolicy;
   private final ExecutorService executor;
   private final StageRunner runner;
+  private final StatsRecorder stats;
 
   private MailFilter(Builder b) {
     this.config = b.config;
@@ -53,7 +54,8 @@ public final class MailFilter implements AutoCloseable {
     this.executor =
         Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("mailfilter-check-", 0).factory());
-    this.runner = new StageRunner(config, checks, executor, b.clock);
+    this.stats = new StatsRecorder(checks);
+    this.runner = new StageRunner(config, checks, executor, b.clock, stats);
   }
 
   /** A builder, with the built-in configuration unless told otherwise. */
@@ -74,6 +76,16 @@ public final class MailFilter implements AutoCloseable {
   /** The checks this filter runs, with their scores. */
   public List<CheckSettings> checks() {
     return checks;
+  }
+
+  /**
+   * The counters since this filter was built: per stage and check the runs, failures, timeouts,
+   * symbol hits and latency histogram, and the verdicts and early refusals by action. Cheap enough
+   * to call every few seconds; counters are read while others keep counting, so figures of one
+   * snapshot may be a message apart.
+   */
+  public FilterStats stats() {
+    return stats.snapshot();
   }
 
   /** Opens a session for a new connection and runs the connect stage. */
@@ -160,6 +172,7 @@ public final class MailFilter implements AutoCloseable {
       List<String> rcpts,
       Verdict v,
       Optional<Findings.Forced> demand) {
+    stats.verdict(v.action());
     if (VERDICTS.isInfoEnabled()) {
       VERDICTS.info(
           "id={} client={} helo={} from=<{}> rcpt={} action={} score={}/{} symbols={}{}",
@@ -183,6 +196,7 @@ public final class MailFilter implements AutoCloseable {
       String sender,
       Decision.Refuse r,
       Optional<Findings.Forced> demand) {
+    stats.refusal(r.action());
     if (VERDICTS.isInfoEnabled()) {
       VERDICTS.info(
           "id={} client={} helo={} from=<{}> action={} reply=\"{} {}\" symbols={}{}",
