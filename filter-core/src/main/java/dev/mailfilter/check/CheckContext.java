@@ -101,6 +101,10 @@ public interface CheckContext {
    * The transaction's cached value for {@code key}, computed once by the first caller while
    * concurrent callers wait for it. A computation that throws is not cached and the exception
    * propagates to the caller.
+   *
+   * @throws IllegalStateException naming the key when the computation asks for its own key,
+   *     directly or through other keys, on its own thread or via another check's (a cycle that
+   *     would otherwise wait until the stage deadline)
    */
   <T> T computeIfAbsent(Key<T> key, Function<? super CheckContext, ? extends T> compute);
 }
