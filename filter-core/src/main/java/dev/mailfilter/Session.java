@@ -245,6 +245,7 @@ final class Session implements FilterSession {
           .runner()
           .run(Stage.DATA, t.id, envelope(t), Optional.empty(), message, t.findings, t.cache);
       v = verdict(policy, message, connectFindings, heloFindings, t.findings);
+      filter.runner().verdictReached(t.id, message, v);
     }
     filter.logVerdict(t.id, connection, helo, t.sender, t.recipients, v);
     return v;
