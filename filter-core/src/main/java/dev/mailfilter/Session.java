@@ -248,6 +248,7 @@ final class Session implements FilterSession {
       Findings[] all = {connectFindings, heloFindings, t.findings};
       demand = Findings.winningDemand(a -> true, all);
       v = verdict(policy, message, demand, all);
+      filter.runner().verdictReached(t.id, message, v);
     }
     filter.logVerdict(t.id, connection, helo, t.sender, t.recipients, v, demand);
     return v;

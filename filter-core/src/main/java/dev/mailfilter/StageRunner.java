@@ -1,6 +1,7 @@
 package dev.mailfilter;
 
 import dev.mailfilter.check.Stage;
+import dev.mailfilter.check.VerdictListener;
 import dev.mailfilter.config.CheckSettings;
 import dev.mailfilter.config.FailurePolicy;
 import dev.mailfilter.config.FilterConfig;
@@ -188,6 +189,21 @@ final class StageRunner {
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Shows a DATA verdict to the enabled DATA checks that listen for it ({@code VerdictListener}).
+   */
+  void verdictReached(String transactionId, byte[] raw, Verdict verdict) {
+    for (CheckSettings c : byStage.get(Stage.DATA)) {
+      if (c.check() instanceof VerdictListener l) {
+        try {
+          l.verdictReached(transactionId, raw, verdict);
+        } catch (RuntimeException e) {
+          LOG.warn("[{}] check {} failed on the verdict: {}", transactionId, c.check().name(), e);
+        }
+      }
     }
   }
 
