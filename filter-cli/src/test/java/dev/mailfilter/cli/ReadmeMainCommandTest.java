@@ -40,7 +40,8 @@ class ReadmeMainCommandTest {
         .anySatisfy(l -> assertThat(l).startsWith(mail.resolve("gtube.eml") + "\treject\t1000.00"));
     assertThat(lines)
         .filteredOn(l -> !l.startsWith(mail.resolve("gtube.eml").toString()))
-        .allSatisfy(l -> assertThat(l.split("\t")[1]).isEqualTo("accept"));
+        // malformed.eml (broken MIME, an .exe attachment) may be tagged by the local checks
+        .allSatisfy(l -> assertThat(l.split("\t")[1]).isIn("accept", "add_header"));
     assertThat(r.code()).isEqualTo(1);
     // Without the spam sample nothing is spam, and the exit status says so.
     CommandTestSupport.Result ham = run("scan", mail.resolve("alternative.eml").toString());
