@@ -24,7 +24,12 @@ public final class Corpus {
    */
   public static List<byte[]> load(String name) {
     return switch (name) {
-      case "spamassassin" -> files(shared().resolve("spamassassin-public-corpus"), 0);
+      case "spamassassin" -> {
+        // The message folders only: the corpus root also holds its README, LICENSE and NOTICE.
+        List<byte[]> all = new ArrayList<>(load("spamassassin-spam"));
+        all.addAll(load("spamassassin-ham"));
+        yield all;
+      }
       case "spamassassin-spam" -> files(shared().resolve("spamassassin-public-corpus/spam"), 0);
       case "spamassassin-ham" -> {
         Path sa = shared().resolve("spamassassin-public-corpus");
