@@ -184,7 +184,7 @@ class ClamdCheckTest {
                     }
                   });
       String yaml =
-          "engine:\n  timeouts:\n    data: 300ms\nchecks:\n  clamd:\n    enabled: true\n"
+          "engine:\n  timeouts:\n    data: 2s\nchecks:\n  clamd:\n    enabled: true\n"
               + "    address: \"tcp:127.0.0.1:"
               + silent.getLocalPort()
               + "\"\n    read_timeout: 1h\n";

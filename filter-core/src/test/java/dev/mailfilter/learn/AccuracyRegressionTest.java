@@ -13,12 +13,12 @@ import org.junit.jupiter.api.Test;
 /**
  * A fixed small slice of the SpamAssassin public corpus: every other message (by file name) of the
  * first 200 spam and 600 ham trains, the rest tests. Floors are set below what the model reaches
- * today (1-ROCA% {@value #MEASURED_ONE_MINUS_ROCA}, 77 of 100 spam caught at 0.5, no false
+ * today (1-ROCA% {@value #MEASURED_ONE_MINUS_ROCA}, 82 of 100 spam caught at 0.5, no false
  * positive; with the learning rate at 1 instead of 30 it caught 31 and failed), so a regression in
  * the features or the learner fails this test.
  */
 class AccuracyRegressionTest {
-  static final double MEASURED_ONE_MINUS_ROCA = 0.85;
+  static final double MEASURED_ONE_MINUS_ROCA = 0.71;
 
   static Path corpus() {
     Path shared = Path.of(System.getProperty("mailfilter.shared", "../shared"));
@@ -77,8 +77,8 @@ class AccuracyRegressionTest {
     System.out.printf(
         "accuracy slice: 1-ROCA%% %.4f, recall %d/%d, false positives %d/%d%n",
         oneMinusRoca, caught, spamScores.size(), falsePositives, hamScores.size());
-    assertThat(oneMinusRoca).isLessThan(1.5);
-    assertThat(caught).isGreaterThanOrEqualTo(70);
+    assertThat(oneMinusRoca).isLessThan(1.2);
+    assertThat(caught).isGreaterThanOrEqualTo(75);
     assertThat(falsePositives).isLessThanOrEqualTo(3);
   }
 }

@@ -82,13 +82,15 @@ class FeaturesTest {
   }
 
   @Test
-  void deliveryHeadersAreNotTokenizedButTheirNamesAre() {
+  void datesAreNotTokenizedButRelayPathsAndHeaderNamesAre() {
     Document d =
         new Document(
             "",
             "",
             List.of(
-                new Document.Header("Received", "from relay42 by mx"),
+                new Document.Header(
+                    "Received", "from relay42 by mx; Tue, 1 Oct 2002 10:00:00 +0000"),
+                new Document.Header("Date", "Tue, 1 Oct 2002 10:00:00 +0000"),
                 new Document.Header("X-Mailer", "Outlook Express")),
             List.of(),
             List.of(),
@@ -97,7 +99,9 @@ class FeaturesTest {
             List.of());
     Set<Long> f = set(Features.of(d));
     assertThat(f).contains(Features.hash(Features.seed("header-name"), "received"));
-    assertThat(f).doesNotContain(Features.hash(Features.seed("header:received"), "relay42"));
+    assertThat(f).contains(Features.hash(Features.seed("header:received"), "relay42"));
+    assertThat(f).doesNotContain(Features.hash(Features.seed("header:received"), "2002"));
+    assertThat(f).doesNotContain(Features.hash(Features.seed("header:date"), "2002"));
     assertThat(f).contains(Features.hash(Features.seed("header:x-mailer"), "outlook"));
   }
 

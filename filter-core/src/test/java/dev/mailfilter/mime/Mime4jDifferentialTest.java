@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.james.mime4j.MimeException;
 import org.apache.james.mime4j.codec.DecodeMonitor;
 import org.apache.james.mime4j.stream.EntityState;
@@ -59,7 +57,7 @@ class Mime4jDifferentialTest {
         differences.put(Corpus.name(file), firstDifference(ours, theirs));
       }
     }
-    Set<String> listed = listedDifferences();
+    Set<String> listed = KnownDifferences.mime4j();
     List<String> unlisted = new ArrayList<>();
     differences.forEach(
         (name, diff) -> {
@@ -92,22 +90,6 @@ class Mime4jDifferentialTest {
       return java.util.Arrays.copyOfRange(bytes, Math.min(lf + 1, bytes.length), bytes.length);
     }
     return bytes;
-  }
-
-  private static Set<String> listedDifferences() throws IOException {
-    Set<String> out = new TreeSet<>();
-    try (InputStream in =
-        Mime4jDifferentialTest.class.getResourceAsStream("/known-differences.md")) {
-      if (in == null) {
-        return out;
-      }
-      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      Matcher m = Pattern.compile("^- `([^`]+)`", Pattern.MULTILINE).matcher(text);
-      while (m.find()) {
-        out.add(m.group(1));
-      }
-    }
-    return out;
   }
 
   private static String firstDifference(String ours, String theirs) {

@@ -57,9 +57,11 @@ public final class Base64 {
    *
    * <p>Whitespace and line breaks are skipped; characters outside the base64 alphabet are ignored
    * (one {@link DefectType#INVALID_BASE64} defect per call); missing padding, excess padding and
-   * data after padding are tolerated (one {@link DefectType#BASE64_PADDING}); data after a padded
-   * quantum keeps being decoded, as mail from concatenated base64 blocks needs. A final lone
-   * character (6 bits, not a whole byte) is dropped with an {@link DefectType#INVALID_BASE64}.
+   * data after padding are tolerated (one {@link DefectType#BASE64_PADDING}); a further block after
+   * a padded quantum is decoded when it starts on a new line, as mail from concatenated base64
+   * bodies needs, while text after the padding on the same line ends the data (RFC 2045 6.8). A
+   * final lone character (6 bits, not a whole byte) is dropped with an {@link
+   * DefectType#INVALID_BASE64}.
    *
    * @param dst must have room for {@link #maxDecodedLength maxDecodedLength(len)} bytes from {@code
    *     dstOff}
@@ -118,12 +120,15 @@ public final class Base64 {
         // A pad ends the current quantum: flush what it holds. Pads that are not needed (n == 0 or
         // n == 1, or more than the quantum calls for) are excess padding.
         int pads = 1;
+        boolean newLine = false;
         while (i < end) {
           int w = t[src[i] & 0xFF];
           if (w == PAD) {
             pads++;
           } else if (w != WS) {
             break;
+          } else if (src[i] == '\n' || src[i] == '\r') {
+            newLine = true;
           }
           i++;
         }
@@ -138,9 +143,13 @@ public final class Base64 {
         quantum = 0;
         n = 0;
         if (i < end) {
-          // RFC 2045 6.8: "=" means end of data; anything decodable after it is a second block
-          // glued on (seen in mail built by concatenation). Decode it, but say so.
+          // RFC 2045 6.8: "=" means end of data. A further block starting on a new line is mail
+          // built by concatenating base64 bodies: decode it, but say so. Text after the pad on
+          // the same line is not base64 at all (mime4j and Python stop there too): stop.
           padding = true;
+          if (!newLine) {
+            break;
+          }
         }
       } else {
         invalid = true;

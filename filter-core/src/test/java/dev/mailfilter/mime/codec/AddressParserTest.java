@@ -166,4 +166,14 @@ class AddressParserTest {
     assertThat(parse("(".repeat(100_000), new Defects()).isEmpty()).isTrue();
     assertThat(parse("a ".repeat(100_000) + "<b@c>", new Defects())).hasSize(1);
   }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(10)
+  void strayCloseParenthesisBeforeBackslashTerminates() {
+    // Found by the parser's fuzzer: ")\\" looped forever, growing memory.
+    for (String v : List.of(")\\", "a)\\", "x <a@b>)\\", ")\\)\\", "\\)")) {
+      Defects d = new Defects();
+      assertThat(parse(v, d)).isNotNull();
+    }
+  }
 }

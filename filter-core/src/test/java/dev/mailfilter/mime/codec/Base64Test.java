@@ -68,10 +68,19 @@ class Base64Test {
   }
 
   @Test
-  void decodesDataAfterPaddingAsAnotherBlock() {
+  void decodesABlockAfterPaddingThatStartsOnANewLine() {
     Defects d = new Defects();
-    assertThat(text("Zg==Zm8=", d)).isEqualTo("ffo");
+    assertThat(text("Zg==\r\nZm8=", d)).isEqualTo("ffo");
     assertThat(d.types()).containsExactly(DefectType.BASE64_PADDING);
+  }
+
+  @Test
+  void stopsAtPaddingFollowedByTextOnTheSameLine() {
+    // RFC 2045 6.8: "=" is the end of the data; "Zg== ignored" is not a second block.
+    Defects d = new Defects();
+    assertThat(text("Zg== ignored\r\n", d)).isEqualTo("f");
+    assertThat(d.types()).containsExactly(DefectType.BASE64_PADDING);
+    assertThat(text("Zg==Zm8=", new Defects())).isEqualTo("f");
   }
 
   @Test
