@@ -68,7 +68,7 @@ public class DnsblNetworkBenchmark {
       new DnsblRequest(
           Optional.of(InetAddresses.forString("192.0.2.77")),
           Optional.of("mx.sender.example"),
-          Optional.of("bounce@sender.example"),
+          Optional.of("bounce@spam.example"),
           Optional.empty(),
           List.of("www.shop.example.co.uk", "links.spam.example"));
 
@@ -106,6 +106,15 @@ public class DnsblNetworkBenchmark {
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("log").toFile())
             .start();
+    try {
+      connect(port, bl, dbl);
+    } catch (Exception | Error e) {
+      rbldnsd.destroy(); // JMH skips the tear-down when set-up fails: do not leave it running
+      throw e;
+    }
+  }
+
+  private void connect(int port, Path bl, Path dbl) throws IOException {
     InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     DnsSettings base =
         DnsSettings.builder().addServer(server).deadline(Duration.ofSeconds(1)).build();
