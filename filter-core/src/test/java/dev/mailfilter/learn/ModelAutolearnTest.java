@@ -224,6 +224,18 @@ class ModelAutolearnTest {
   }
 
   @Test
+  void messagesAcceptedByTheAllowListAreNotSeen() throws IOException {
+    String yaml =
+        "  autolearn:\n    enabled: true\n"
+            + "lists:\n  allow:\n    senders: [alice@example.org]\n";
+    try (MailFilter f = filter(yaml)) {
+      Verdict v = f.classify(message(1, -40), envelope()); // score 0 would be ham otherwise
+      assertThat(v.symbols()).anyMatch(s -> s.name().equals("ALLOWLIST_SENDER"));
+    }
+    assertThat(Files.exists(dir.resolve("model.bin"))).isFalse();
+  }
+
+  @Test
   void verdictsWithAFailedCheckAreNotLearned() throws IOException {
     Path file = dir.resolve("model.bin");
     FilterConfig config =
