@@ -192,7 +192,7 @@ public final class Ip4Zone implements ZoneData {
     long[] l1 = new long[Math.max(1, (1 << level1Bits) >>> 6)];
     long[] c16 = null;
     long finePositives = 0;
-    boolean[] has = new boolean[2];
+    boolean any24 = false;
     for (int qi = 0; qi < 4; qi++) {
       int[] k = keys[qi];
       if (k == null) {
@@ -212,7 +212,7 @@ public final class Ip4Zone implements ZoneData {
           setRange(c16, k[i] >>> 16, 1 << (16 - q));
         } else {
           finePositives++;
-          has[qi] = true;
+          any24 |= q == 24;
         }
       }
     }
@@ -253,7 +253,7 @@ public final class Ip4Zone implements ZoneData {
         }
       }
     }
-    return new Front(l1, c16, has[1], sparse32, dense, f);
+    return new Front(l1, c16, any24, sparse32, dense, f);
   }
 
   private static void setRange(long[] bits, int from, int count) {
