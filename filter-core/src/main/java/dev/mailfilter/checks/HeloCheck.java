@@ -13,7 +13,9 @@ import java.net.InetAddress;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * HELO sanity, as Rspamd's hfilter and SpamAssassin's HELO rules: a bare IP address where RFC 5321
@@ -28,8 +30,15 @@ public final class HeloCheck implements Check {
           SymbolDef.of("HELO_IP_MISMATCH", 1.0, "HELO address literal is not the client's address"),
           SymbolDef.of("HELO_CLAIMS_US", 4.0, "HELO claims to be this server or localhost"));
 
+  /** Names remembered by {@link #isFqdnCached}; the cache starts over when this many are held. */
+  static final int FQDN_CACHE_SIZE = 1024;
+
   private final Set<String> localNames;
   private final Set<InetAddress> localAddresses;
+
+  // A public-suffix lookup costs a twentieth of classifying a message, and senders repeat their
+  // HELO names; the bound keeps a flood of distinct names from growing it.
+  private final Map<String, Boolean> fqdnCache = new ConcurrentHashMap<>();
 
   private HeloCheck(Set<String> localNames, Set<InetAddress> localAddresses) {
     this.localNames = Set.copyOf(localNames);
@@ -111,9 +120,22 @@ public final class HeloCheck implements Check {
       ctx.addSymbol("HELO_CLAIMS_US", helo);
       return;
     }
-    if (!isFqdn(name)) {
+    if (!isFqdnCached(name)) {
       ctx.addSymbol("HELO_NOT_FQDN", helo);
     }
+  }
+
+  private boolean isFqdnCached(String name) {
+    Boolean known = fqdnCache.get(name);
+    if (known != null) {
+      return known;
+    }
+    boolean fqdn = isFqdn(name);
+    if (fqdnCache.size() >= FQDN_CACHE_SIZE) {
+      fqdnCache.clear();
+    }
+    fqdnCache.put(name, fqdn);
+    return fqdn;
   }
 
   /** A syntactically valid name of two labels or more under a public suffix (Guava's list). */

@@ -59,17 +59,24 @@ public final class MessageBodies {
       if (out.size() >= MAX_PARTS) {
         break;
       }
-      String t = p.text();
-      if (t.length() > MAX_CHARS) {
-        t = t.substring(0, MAX_CHARS);
-      }
-      if (p.mediaType().equals("text/html")) {
-        HtmlScan scan = HtmlText.scan(t);
-        out.add(new Body(p, scan.text(), Optional.of(scan)));
-      } else {
-        out.add(new Body(p, t, Optional.empty()));
-      }
+      out.add(decode(p));
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * One text part decoded the way {@link #compute} does it: for parts it leaves out (attachments,
+   * other text types) that a reader of the whole message, like the learning model, still wants.
+   */
+  public static Body decode(MimePart p) {
+    String t = p.text();
+    if (t.length() > MAX_CHARS) {
+      t = t.substring(0, MAX_CHARS);
+    }
+    if (p.mediaType().equals("text/html")) {
+      HtmlScan scan = HtmlText.scan(t);
+      return new Body(p, scan.text(), Optional.of(scan));
+    }
+    return new Body(p, t, Optional.empty());
   }
 }

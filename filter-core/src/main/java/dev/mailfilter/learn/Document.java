@@ -1,5 +1,7 @@
 package dev.mailfilter.learn;
 
+import dev.mailfilter.check.CheckContext;
+import dev.mailfilter.checks.MessageBodies;
 import dev.mailfilter.mime.MessageParser;
 import dev.mailfilter.mime.ParsedMessage;
 import java.util.List;
@@ -68,6 +70,17 @@ public record Document(
   public static Document of(ParsedMessage message) {
     Objects.requireNonNull(message, "message");
     return MessageText.extract(message);
+  }
+
+  /**
+   * The text of a message in a filter transaction, reusing the text parts the checks decoded and
+   * scanned ({@link MessageBodies#of}) instead of decoding them again. Same result as {@link
+   * #of(ParsedMessage)} and {@link #fromMessage(byte[])} for the same message, so a model trained
+   * from files scores the message the same in the filter.
+   */
+  public static Document of(CheckContext ctx) {
+    Objects.requireNonNull(ctx, "ctx");
+    return MessageText.extract(ctx.message(), MessageBodies.of(ctx));
   }
 
   /** The value of the first header field with this name (case-insensitive), or empty. */

@@ -57,23 +57,35 @@ final class Features {
   /** The feature hashes of a document; may hold duplicates, which the model ignores. */
   static long[] of(Document doc) {
     LongList out = new LongList(1024);
-    List<String> words = new ArrayList<>();
+    of(doc, out::add);
+    return out.toArray();
+  }
+
+  /** A receiver of feature hashes: an array for {@link #of(Document)}, a set for the model. */
+  @FunctionalInterface
+  interface Sink {
+    void add(long feature);
+  }
+
+  /** Sends the feature hashes of a document, duplicates included, to {@code out}. */
+  static void of(Document doc, Sink out) {
+    LongList hashes = new LongList(1024);
     for (String text : doc.texts()) {
-      Tokenizer.words(text, words);
+      Tokenizer.hashes(text, BODY, hashes);
     }
     for (String text : doc.htmlTexts()) {
-      Tokenizer.words(text, words);
+      Tokenizer.hashes(text, BODY, hashes);
     }
-    addWithBigrams(BODY, words, out);
+    addWithBigrams(hashes, out);
 
-    words.clear();
-    Tokenizer.words(doc.subject(), words);
-    addWithBigrams(SUBJECT, words, out);
+    hashes.clear();
+    Tokenizer.hashes(doc.subject(), SUBJECT, hashes);
+    addWithBigrams(hashes, out);
     if (doc.subject().isEmpty()) {
       out.add(hash(STRUCTURE, "no-subject"));
     }
 
-    words.clear();
+    List<String> words = new ArrayList<>();
     Tokenizer.words(doc.from(), words);
     for (String w : words) {
       out.add(hash(FROM, w));
@@ -108,7 +120,6 @@ final class Features {
         continue;
       }
       long zone = seed("header:" + name);
-      words.clear();
       String value = h.value();
       if (name.equals("received")) {
         // The relay path (hosts, addresses, software) is the sender's infrastructure and the
@@ -116,9 +127,10 @@ final class Features {
         int semi = value.lastIndexOf(';');
         value = semi >= 0 ? value.substring(0, semi) : value;
       }
-      Tokenizer.words(value, words);
-      for (String w : words) {
-        out.add(hash(zone, w));
+      hashes.clear();
+      Tokenizer.hashes(value, zone, hashes);
+      for (int i = 0; i < hashes.size(); i++) {
+        out.add(hashes.get(i));
       }
     }
 
@@ -140,16 +152,15 @@ final class Features {
       chars += t.length();
     }
     out.add(hash(STRUCTURE, "text-chars:" + bucket(chars)));
-    return out.toArray();
   }
 
-  private static void addWithBigrams(long zone, List<String> words, LongList out) {
-    long[] h = new long[words.size()];
-    for (int i = 0; i < h.length; i++) {
-      h[i] = hash(zone, words.get(i));
-      out.add(h[i]);
+  /** Each word feature, followed by its sparse bigrams with the words before it. */
+  private static void addWithBigrams(LongList words, Sink out) {
+    for (int i = 0; i < words.size(); i++) {
+      long h = words.get(i);
+      out.add(h);
       for (int d = 1; d < OSB_WINDOW && i - d >= 0; d++) {
-        out.add(pair(h[i - d], h[i], d));
+        out.add(pair(words.get(i - d), h, d));
       }
     }
   }
@@ -184,6 +195,16 @@ final class Features {
     h ^= h >>> 33;
     h *= 0xc4ceb9fe1a85ec53L;
     h ^= h >>> 33;
+    return h;
+  }
+
+  /** Spreads an int's bits over the low ones, for hash-table slots (murmur3's fmix32). */
+  static int mixInt(int h) {
+    h ^= h >>> 16;
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
+    h ^= h >>> 16;
     return h;
   }
 
@@ -269,6 +290,18 @@ final class Features {
         values = java.util.Arrays.copyOf(values, size * 2);
       }
       values[size++] = v;
+    }
+
+    int size() {
+      return size;
+    }
+
+    long get(int i) {
+      return values[i];
+    }
+
+    void clear() {
+      size = 0;
     }
 
     long[] toArray() {

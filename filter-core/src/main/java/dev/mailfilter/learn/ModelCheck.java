@@ -148,7 +148,7 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
     if (!active()) {
       return; // no model file configured: an empty in-memory model could never vote
     }
-    Document doc = ctx.computeIfAbsent(DOCUMENT, c -> Document.of(c.message()));
+    Document doc = ctx.computeIfAbsent(DOCUMENT, c -> Document.of(c));
     Prediction p = model().classify(doc);
     Optional<BayesBand> band = p.band();
     if (band.isPresent()) {

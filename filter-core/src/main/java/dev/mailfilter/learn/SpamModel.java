@@ -69,7 +69,7 @@ public final class SpamModel implements Closeable {
 
   /** The spam probability of a message, and whether the model is trained enough to vote. */
   public Prediction classify(Document doc) {
-    return classify(Vector.of(doc, mask));
+    return classify(Vector.of(doc, mask, false));
   }
 
   /**
@@ -78,7 +78,7 @@ public final class SpamModel implements Closeable {
    */
   public LearnOutcome learn(Document doc, Label label) {
     Objects.requireNonNull(label, "label");
-    Vector v = Vector.of(doc, mask);
+    Vector v = Vector.of(doc, mask, true);
     lock.writeLock().lock();
     try {
       Optional<LearnedMessage> before = store.learned(v.digest);
@@ -100,7 +100,7 @@ public final class SpamModel implements Closeable {
    */
   public void reinforce(Document doc, Label label) {
     Objects.requireNonNull(label, "label");
-    Vector v = Vector.of(doc, mask);
+    Vector v = Vector.of(doc, mask, true);
     lock.writeLock().lock();
     try {
       Optional<LearnedMessage> before = store.learned(v.digest);
@@ -118,7 +118,7 @@ public final class SpamModel implements Closeable {
 
   /** Unlearns a message; returns false if it was not learned. */
   public boolean unlearn(Document doc) {
-    Vector v = Vector.of(doc, mask);
+    Vector v = Vector.of(doc, mask, true);
     lock.writeLock().lock();
     try {
       Optional<LearnedMessage> before = store.learned(v.digest);
@@ -131,7 +131,7 @@ public final class SpamModel implements Closeable {
 
   /** What the message was learned as, if it was. */
   public Optional<Label> learnedAs(Document doc) {
-    Vector v = Vector.of(doc, mask);
+    Vector v = Vector.of(doc, mask, true);
     lock.readLock().lock();
     try {
       return store.learned(v.digest).map(LearnedMessage::label);
@@ -226,20 +226,15 @@ public final class SpamModel implements Closeable {
       this.digest = digest;
     }
 
-    static Vector of(Document doc, int mask) {
-      long[] features = Features.of(doc);
-      int[] idx = new int[features.length];
-      for (int i = 0; i < features.length; i++) {
-        idx[i] = (int) (features[i] >>> 32) & mask;
-      }
-      Arrays.sort(idx);
-      int n = 0;
-      for (int i = 0; i < idx.length; i++) {
-        if (n == 0 || idx[i] != idx[n - 1]) {
-          idx[n++] = idx[i];
-        }
-      }
-      return new Vector(Arrays.copyOf(idx, n), digest(doc));
+    /**
+     * The distinct feature indices of a document, deduplicated in an open-addressing set (cheaper
+     * than sorting the few thousand raw features); the digest only when asked, since classifying
+     * needs none.
+     */
+    static Vector of(Document doc, int mask, boolean withDigest) {
+      IndexSet set = new IndexSet();
+      Features.of(doc, f -> set.add((int) (f >>> 32) & mask));
+      return new Vector(set.toArray(), withDigest ? digest(doc) : 0L);
     }
 
     /** Identifies "the same message" by its content, not by delivery headers that change. */
@@ -256,6 +251,59 @@ public final class SpamModel implements Closeable {
         h.putString(t, StandardCharsets.UTF_8).putByte((byte) 2);
       }
       return h.hash().asLong();
+    }
+  }
+
+  /** A set of non-negative ints in insertion order; grows by doubling, stays over half empty. */
+  static final class IndexSet {
+    private int[] slots;
+    private int[] order;
+    private int size;
+
+    IndexSet() {
+      slots = new int[2048];
+      order = new int[1024];
+      Arrays.fill(slots, -1);
+    }
+
+    void add(int value) {
+      int m = slots.length - 1;
+      int i = Features.mixInt(value) & m;
+      while (true) {
+        int s = slots[i];
+        if (s == value) {
+          return;
+        }
+        if (s == -1) {
+          break;
+        }
+        i = (i + 1) & m;
+      }
+      slots[i] = value;
+      if (size == order.length) {
+        order = Arrays.copyOf(order, size * 2);
+      }
+      order[size++] = value;
+      if (size * 2 > slots.length) {
+        rehash();
+      }
+    }
+
+    private void rehash() {
+      slots = new int[slots.length * 2];
+      Arrays.fill(slots, -1);
+      int m = slots.length - 1;
+      for (int k = 0; k < size; k++) {
+        int i = Features.mixInt(order[k]) & m;
+        while (slots[i] != -1) {
+          i = (i + 1) & m;
+        }
+        slots[i] = order[k];
+      }
+    }
+
+    int[] toArray() {
+      return Arrays.copyOf(order, size);
     }
   }
 }

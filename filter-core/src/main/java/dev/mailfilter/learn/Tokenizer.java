@@ -35,33 +35,89 @@ final class Tokenizer {
         i++;
       }
       int start = i;
-      while (i < n) {
-        char c = text.charAt(i);
-        if (isWordChar(c)) {
-          i++;
-        } else if (isInner(c) && i + 1 < n && isWordChar(text.charAt(i + 1)) && i > start) {
-          i++;
-        } else {
-          break;
-        }
-      }
+      i = wordEnd(text, i);
       if (i > start) {
-        add(text.substring(start, i), out);
+        String token = token(text.substring(start, i));
+        if (token != null) {
+          out.add(token);
+        }
       }
     }
   }
 
-  private static void add(String word, List<String> out) {
+  /**
+   * Adds {@code Features.hash(zone, w)} for every word {@code w} that {@link #words(String)}
+   * yields, in the same order and with the same cap, without building the words as strings: the hot
+   * path of classification. Pure-ASCII words of normal length are lower-cased and hashed in place;
+   * the rest go through the string path, so the result is identical.
+   */
+  static void hashes(String text, long zone, Features.LongList out) {
+    int n = text.length();
+    int limit = out.size() + MAX_TOKENS_PER_TEXT;
+    int i = 0;
+    while (i < n && out.size() < limit) {
+      while (i < n && !isWordChar(text.charAt(i))) {
+        i++;
+      }
+      int start = i;
+      i = wordEnd(text, i);
+      int len = i - start;
+      if (len < MIN_LENGTH) {
+        continue;
+      }
+      long h = len > MAX_LENGTH ? 0 : asciiHash(text, start, i, zone);
+      if (h == 0) {
+        h = Features.hash(zone, token(text.substring(start, i)));
+      }
+      out.add(h);
+    }
+  }
+
+  /** FNV-1a of the lower-cased ASCII word, as {@code Features.hash}; 0 if a char is not ASCII. */
+  private static long asciiHash(String text, int start, int end, long zone) {
+    long h = 0xcbf29ce484222325L ^ zone;
+    for (int k = start; k < end; k++) {
+      char c = text.charAt(k);
+      if (c >= 0x80) {
+        return 0;
+      }
+      if (c >= 'A' && c <= 'Z') {
+        c += 'a' - 'A';
+      }
+      h ^= c;
+      h *= 0x100000001b3L;
+    }
+    // A true hash of 0 just takes the string path, which yields 0 again.
+    return Features.mix(h);
+  }
+
+  private static int wordEnd(String text, int start) {
+    int n = text.length();
+    int i = start;
+    while (i < n) {
+      char c = text.charAt(i);
+      if (isWordChar(c)) {
+        i++;
+      } else if (isInner(c) && i + 1 < n && isWordChar(text.charAt(i + 1)) && i > start) {
+        i++;
+      } else {
+        break;
+      }
+    }
+    return i;
+  }
+
+  /** The token a word becomes, or null when it is too short to count. */
+  private static String token(String word) {
     int len = word.length();
     if (len < MIN_LENGTH) {
-      return;
+      return null;
     }
     String lower = word.toLowerCase(Locale.ROOT);
     if (len > MAX_LENGTH) {
-      out.add("skip:" + lower.charAt(0) + ":" + (len / 10 * 10));
-      return;
+      return "skip:" + lower.charAt(0) + ":" + (len / 10 * 10);
     }
-    out.add(lower);
+    return lower;
   }
 
   private static boolean isWordChar(char c) {

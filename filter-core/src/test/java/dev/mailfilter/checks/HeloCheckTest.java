@@ -74,6 +74,22 @@ class HeloCheckTest {
   }
 
   @Test
+  void repeatedAndManyDistinctNamesKeepTheirAnswers() {
+    // The FQDN answers are cached per check; a repeat and a cache that started over must agree.
+    for (int round = 0; round < 2; round++) {
+      assertThat(symbols("203.0.113.4", "co.uk")).containsExactly("HELO_NOT_FQDN");
+      assertThat(symbols("203.0.113.4", "mx.example.co.uk")).isEmpty();
+    }
+    for (int i = 0; i <= HeloCheck.FQDN_CACHE_SIZE + 1; i++) {
+      String name = i % 2 == 0 ? "host" + i : "h" + i + ".example.net";
+      assertThat(symbols("203.0.113.4", name))
+          .as(name)
+          .isEqualTo(i % 2 == 0 ? List.of("HELO_NOT_FQDN") : List.of());
+    }
+    assertThat(symbols("203.0.113.4", "co.uk")).containsExactly("HELO_NOT_FQDN");
+  }
+
+  @Test
   void claimingToBeUsIsFlagged() {
     assertThat(symbols("203.0.113.4", "mx1.provider.example")).containsExactly("HELO_CLAIMS_US");
     assertThat(symbols("203.0.113.4", "localhost")).containsExactly("HELO_CLAIMS_US");

@@ -3,6 +3,11 @@ package dev.mailfilter.learn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class MessageTextTest {
@@ -80,5 +85,59 @@ class MessageTextTest {
     raw.append("\ndeep\n");
     Document d = parse(raw.toString());
     assertThat(d.partTypes().size()).isLessThanOrEqualTo(64);
+  }
+
+  private static final Pattern BARE_URL =
+      Pattern.compile("(?i)\\b(?:https?://|www\\.)[^\\s<>\"']+");
+
+  private static final String[] PIECES = {
+    "http://",
+    "https://",
+    "HTTP://",
+    "www.",
+    "WwW.",
+    "x",
+    "_",
+    "a",
+    " ",
+    "\t",
+    "<",
+    ">",
+    "\"",
+    "'",
+    "/",
+    ".",
+    "\u00e9",
+    "\u212a",
+    "\u0131",
+    "h",
+    "w",
+    "ttp",
+    "://",
+    "\u000b",
+    "\u00a0",
+    "7"
+  };
+
+  @Test
+  void bareUrlScanMatchesTheRegex() {
+    long seed = System.nanoTime();
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int round = 0; round < 5000; round++) {
+      StringBuilder b = new StringBuilder();
+      int n = random.nextInt(12);
+      for (int i = 0; i < n; i++) {
+        b.append(PIECES[random.nextInt(PIECES.length)]);
+      }
+      String text = b.toString();
+      List<String> expected = new ArrayList<>();
+      Matcher m = BARE_URL.matcher(text);
+      while (m.find()) {
+        expected.add(m.group());
+      }
+      List<String> actual = new ArrayList<>();
+      MessageText.bareUrls(text, actual);
+      assertThat(actual).as("seed %d, text [%s]", seed, text).isEqualTo(expected);
+    }
   }
 }
