@@ -17,4 +17,5 @@ module dev.mailfilter.core {
   exports dev.mailfilter.dns;
   exports dev.mailfilter.dns.mirror;
   exports dev.mailfilter.av;
+  exports dev.mailfilter.url;
 }

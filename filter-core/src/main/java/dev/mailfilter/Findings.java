@@ -1,11 +1,13 @@
 package dev.mailfilter;
 
+import dev.mailfilter.check.Stage;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -13,8 +15,14 @@ import java.util.Set;
  * concurrently by the checks of a stage, hence synchronized; small, so contention is nil.
  */
 final class Findings {
-  /** An action a check demanded, with its reason. */
-  record Forced(Action action, String reason, String check) {}
+  /** An action a check demanded, with its reason and, when the check brought one, its own reply. */
+  record Forced(Action action, String reason, Stage stage, String check, Optional<Reply> reply) {
+    /** Which of several demands of the same action answers the client (see CheckContext). */
+    static final Comparator<Forced> PRECEDENCE =
+        Comparator.comparing((Forced f) -> f.reply().isEmpty())
+            .thenComparing(Forced::stage)
+            .thenComparing(Forced::check);
+  }
 
   private final Map<String, Acc> symbols = new LinkedHashMap<>();
   private final List<Forced> forced = new ArrayList<>();
@@ -45,8 +53,8 @@ final class Findings {
     }
   }
 
-  synchronized void force(Action action, String reason, String check) {
-    forced.add(new Forced(action, reason, check));
+  synchronized void force(Forced demand) {
+    forced.add(demand);
   }
 
   synchronized void markTempfail() {
@@ -86,6 +94,31 @@ final class Findings {
 
   synchronized boolean tempfailFailure() {
     return tempfailFailure;
+  }
+
+  /**
+   * The winning demand of several findings: the most severe action among those {@code eligible},
+   * then {@link Forced#PRECEDENCE}. Empty when no check demanded an eligible action.
+   */
+  static Optional<Forced> winningDemand(
+      java.util.function.Predicate<Action> eligible, Findings... all) {
+    Forced best = null;
+    for (Findings f : all) {
+      for (Forced x : f.forced()) {
+        if (!eligible.test(x.action())) {
+          continue;
+        }
+        if (best == null) {
+          best = x;
+        } else {
+          int bySeverity = x.action().compareTo(best.action());
+          if (bySeverity > 0 || (bySeverity == 0 && Forced.PRECEDENCE.compare(x, best) < 0)) {
+            best = x;
+          }
+        }
+      }
+    }
+    return Optional.ofNullable(best);
   }
 
   /** The symbols of several findings merged, highest score first, then by name. */

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,6 +36,7 @@ public final class MailFilter implements AutoCloseable {
   private final Policy defaultPolicy;
   private final ExecutorService executor;
   private final StageRunner runner;
+  private final StatsRecorder stats;
 
   private MailFilter(Builder b) {
     this.config = b.config;
@@ -52,7 +54,8 @@ public final class MailFilter implements AutoCloseable {
     this.executor =
         Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("mailfilter-check-", 0).factory());
-    this.runner = new StageRunner(config, checks, executor, b.clock);
+    this.stats = new StatsRecorder(checks);
+    this.runner = new StageRunner(config, checks, executor, b.clock, stats);
   }
 
   /** A builder, with the built-in configuration unless told otherwise. */
@@ -73,6 +76,16 @@ public final class MailFilter implements AutoCloseable {
   /** The checks this filter runs, with their scores. */
   public List<CheckSettings> checks() {
     return checks;
+  }
+
+  /**
+   * The counters since this filter was built: per stage and check the runs, failures, timeouts,
+   * symbol hits and latency histogram, and the verdicts and early refusals by action. Cheap enough
+   * to call every few seconds; counters are read while others keep counting, so figures of one
+   * snapshot may be a message apart.
+   */
+  public FilterStats stats() {
+    return stats.snapshot();
   }
 
   /** Opens a session for a new connection and runs the connect stage. */
@@ -152,10 +165,17 @@ public final class MailFilter implements AutoCloseable {
   }
 
   void logVerdict(
-      String id, Connection c, String helo, String sender, List<String> rcpts, Verdict v) {
+      String id,
+      Connection c,
+      String helo,
+      String sender,
+      List<String> rcpts,
+      Verdict v,
+      Optional<Findings.Forced> demand) {
+    stats.verdict(v.action());
     if (VERDICTS.isInfoEnabled()) {
       VERDICTS.info(
-          "id={} client={} helo={} from=<{}> rcpt={} action={} score={}/{} symbols={}",
+          "id={} client={} helo={} from=<{}> rcpt={} action={} score={}/{} symbols={}{}",
           id,
           c.clientAddress().getHostAddress(),
           helo.isEmpty() ? "-" : helo,
@@ -164,14 +184,22 @@ public final class MailFilter implements AutoCloseable {
           v.action().configName(),
           Scores.format(v.score()),
           Double.isInfinite(v.required()) ? "-" : Scores.format(v.required()),
-          symbolsForLog(v.symbols()));
+          symbolsForLog(v.symbols()),
+          demandForLog(demand));
     }
   }
 
-  void logRefusal(String id, Connection c, String helo, String sender, Decision.Refuse r) {
+  void logRefusal(
+      String id,
+      Connection c,
+      String helo,
+      String sender,
+      Decision.Refuse r,
+      Optional<Findings.Forced> demand) {
+    stats.refusal(r.action());
     if (VERDICTS.isInfoEnabled()) {
       VERDICTS.info(
-          "id={} client={} helo={} from=<{}> action={} reply=\"{} {}\" symbols={}",
+          "id={} client={} helo={} from=<{}> action={} reply=\"{} {}\" symbols={}{}",
           id,
           c.clientAddress().getHostAddress(),
           helo.isEmpty() ? "-" : helo,
@@ -179,8 +207,24 @@ public final class MailFilter implements AutoCloseable {
           r.action().configName(),
           r.reply().code(),
           r.reply().enhanced(),
-          symbolsForLog(r.symbols()));
+          symbolsForLog(r.symbols()),
+          demandForLog(demand));
     }
+  }
+
+  /** {@code forced=check("reason")} when a check demanded the action, else nothing. */
+  private static String demandForLog(Optional<Findings.Forced> demand) {
+    return demand.map(d -> " forced=" + d.check() + "(\"" + oneLine(d.reason()) + "\")").orElse("");
+  }
+
+  /** The text with quotes and control characters (a CR or LF would forge a log line) replaced. */
+  private static String oneLine(String text) {
+    StringBuilder sb = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      sb.append(ch == '"' ? '\'' : Character.isISOControl(ch) ? ' ' : ch);
+    }
+    return sb.toString();
   }
 
   private static String symbolsForLog(List<Symbol> symbols) {

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -17,6 +18,8 @@ import java.util.regex.Pattern;
  */
 public record Reply(int code, String enhanced, List<String> lines) {
   private static final Pattern ENHANCED = Pattern.compile("[245]\\.\\d{1,3}\\.\\d{1,3}");
+  private static final Pattern CONFIG_FORM =
+      Pattern.compile("(\\d{3})(?:\\s+([245]\\.\\d+\\.\\d+))?\\s+(\\S.*)", Pattern.DOTALL);
 
   /** The reply for an accepted stage or message. */
   public static final Reply OK = new Reply(250, "2.0.0", List.of("OK"));
@@ -38,6 +41,23 @@ public record Reply(int code, String enhanced, List<String> lines) {
           "reply line contains CR or LF: %s",
           line);
     }
+  }
+
+  /**
+   * Parses the configuration form {@code "code [enhanced] text"}: {@code "554 5.7.1 Rejected"},
+   * {@code "451 Try later"}.
+   *
+   * @throws IllegalArgumentException naming the text when it is not of that form or the reply is
+   *     not valid (a code out of range, an enhanced code of another class, a CR or LF)
+   */
+  public static Reply parse(String text) {
+    Objects.requireNonNull(text, "text");
+    Matcher m = CONFIG_FORM.matcher(text.strip());
+    checkArgument(
+        m.matches(),
+        "expected \"code enhanced-code text\" like \"554 5.7.1 Rejected\", got \"%s\"",
+        text);
+    return Reply.of(Integer.parseInt(m.group(1)), m.group(2) == null ? "" : m.group(2), m.group(3));
   }
 
   /** A one-line reply. */

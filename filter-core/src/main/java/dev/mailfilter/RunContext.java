@@ -11,9 +11,11 @@ import dev.mailfilter.mime.ParsedMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /** The context of one check run: reports go to the stage's findings until the run is closed. */
@@ -31,7 +33,10 @@ final class RunContext implements CheckContext {
   private final Instant deadline;
   private final Clock clock;
   private final MessageParser parser;
+  private final StatsRecorder.CheckCounters counters;
   private boolean closed;
+  // Symbols counted in this run's hit figures; most runs find nothing, so made on first hit.
+  private Set<String> counted;
 
   RunContext(
       CheckSettings settings,
@@ -44,7 +49,8 @@ final class RunContext implements CheckContext {
       Transaction transaction,
       Instant deadline,
       Clock clock,
-      MessageParser parser) {
+      MessageParser parser,
+      StatsRecorder.CheckCounters counters) {
     this.settings = settings;
     this.stage = stage;
     this.transactionId = transactionId;
@@ -56,6 +62,7 @@ final class RunContext implements CheckContext {
     this.deadline = deadline;
     this.clock = clock;
     this.parser = parser;
+    this.counters = counters;
   }
 
   /** Stops accepting reports: the run finished, failed or overran. */
@@ -122,6 +129,12 @@ final class RunContext implements CheckContext {
     synchronized (this) {
       if (!closed) {
         findings.add(name, score * weight, opts);
+        if (counted == null) {
+          counted = new HashSet<>(4);
+        }
+        if (counted.add(name)) {
+          counters.hit(name);
+        }
       }
     }
   }
@@ -130,10 +143,38 @@ final class RunContext implements CheckContext {
   public void forceAction(Action action, String reason) {
     Objects.requireNonNull(action, "action");
     Objects.requireNonNull(reason, "reason");
-    synchronized (this) {
-      if (!closed) {
-        findings.force(action, reason, settings.check().name());
-      }
+    force(new Findings.Forced(action, reason, stage, settings.check().name(), Optional.empty()));
+  }
+
+  @Override
+  public void forceAction(Action action, String reason, Reply reply) {
+    Objects.requireNonNull(action, "action");
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(reply, "reply");
+    int expected = expectedReplyClass(action);
+    checkArgument(
+        reply.code() / 100 == expected,
+        "check %s forced %s with reply %s: %s needs a %sxx reply",
+        settings.check().name(),
+        action,
+        reply.code(),
+        action,
+        expected);
+    force(new Findings.Forced(action, reason, stage, settings.check().name(), Optional.of(reply)));
+  }
+
+  /** 5 for a permanent refusal, 4 for temporary ones, 2 for actions that take the message. */
+  static int expectedReplyClass(Action action) {
+    return switch (action) {
+      case REJECT -> 5;
+      case TEMPFAIL, SOFT_REJECT, GREYLIST -> 4;
+      case ACCEPT, ADD_HEADER, REWRITE_SUBJECT, QUARANTINE, DISCARD -> 2;
+    };
+  }
+
+  private synchronized void force(Findings.Forced demand) {
+    if (!closed) {
+      findings.force(demand);
     }
   }
 

@@ -227,6 +227,7 @@ final class Session implements FilterSession {
     Policy policy = t.policy != null ? t.policy : filter.defaultPolicy();
     double required = policy.thresholds().required();
     Verdict v;
+    Optional<Findings.Forced> demand = Optional.empty();
     if (t.refusal instanceof Decision.Refuse r) {
       v = new Verdict(r.action(), sum(r.symbols()), required, r.symbols(), List.of(), r.reply());
     } else if (t.allowed) {
@@ -244,55 +245,58 @@ final class Session implements FilterSession {
       filter
           .runner()
           .run(Stage.DATA, t.id, envelope(t), Optional.empty(), message, t.findings, t.cache);
-      v = verdict(policy, message, connectFindings, heloFindings, t.findings);
+      Findings[] all = {connectFindings, heloFindings, t.findings};
+      demand = Findings.winningDemand(a -> true, all);
+      v = verdict(policy, message, demand, all);
+      filter.runner().verdictReached(t.id, message, v);
     }
-    filter.logVerdict(t.id, connection, helo, t.sender, t.recipients, v);
+    filter.logVerdict(t.id, connection, helo, t.sender, t.recipients, v, demand);
     return v;
   }
 
-  private Verdict verdict(Policy policy, byte[] message, Findings... all) {
+  private Verdict verdict(
+      Policy policy, byte[] message, Optional<Findings.Forced> forced, Findings... all) {
     List<Symbol> symbols = Findings.merged(all);
     double score = sum(symbols);
     double required = policy.thresholds().required();
     Action action = policy.thresholds().actionFor(score);
-    Action forced = null;
     boolean tempfail = false;
     for (Findings f : all) {
-      for (Findings.Forced x : f.forced()) {
-        if (forced == null || x.action().compareTo(forced) > 0) {
-          forced = x.action();
-        }
-      }
       tempfail |= f.tempfailFailure();
     }
-    if (forced != null) {
-      action = forced;
-    } else if (tempfail && !action.refusesClient()) {
-      action = Action.TEMPFAIL;
+    Reply reply;
+    if (forced.isPresent()) {
+      action = forced.get().action();
+      reply = replyFor(forced.get());
+    } else {
+      if (tempfail && !action.refusesClient()) {
+        action = Action.TEMPFAIL;
+      }
+      reply = config.reply(action);
     }
     List<HeaderEdit> edits =
         ResultHeaders.edits(config.headers(), action, score, required, symbols, message);
-    return new Verdict(action, score, required, symbols, edits, config.reply(action));
+    return new Verdict(action, score, required, symbols, edits, reply);
+  }
+
+  /** The demanding check's own reply, or the configured one of its action. */
+  private Reply replyFor(Findings.Forced demand) {
+    return demand.reply().orElseGet(() -> config.reply(demand.action()));
   }
 
   /** The decision before DATA: a demanded refusal, a failed check on tempfail, or early reject. */
   private Decision decide(String id, Policy policy, Findings... all) {
-    Action forced = null;
+    Optional<Findings.Forced> forced = Findings.winningDemand(Action::refusesClient, all);
     boolean tempfail = false;
     for (Findings f : all) {
-      for (Findings.Forced x : f.forced()) {
-        if (x.action().refusesClient() && (forced == null || x.action().compareTo(forced) > 0)) {
-          forced = x.action();
-        }
-      }
       tempfail |= f.tempfailFailure();
     }
-    if (forced == null && !tempfail && !config.earlyReject()) {
+    if (forced.isEmpty() && !tempfail && !config.earlyReject()) {
       return Decision.proceed();
     }
     List<Symbol> symbols = Findings.merged(all);
-    if (forced != null) {
-      return refuse(id, forced, config.reply(forced), symbols);
+    if (forced.isPresent()) {
+      return refuse(id, forced.get().action(), replyFor(forced.get()), symbols, forced);
     }
     if (tempfail) {
       return refuse(id, Action.TEMPFAIL, config.reply(Action.TEMPFAIL), symbols);
@@ -305,8 +309,17 @@ final class Session implements FilterSession {
   }
 
   private Decision.Refuse refuse(String id, Action action, Reply reply, List<Symbol> symbols) {
+    return refuse(id, action, reply, symbols, Optional.empty());
+  }
+
+  private Decision.Refuse refuse(
+      String id,
+      Action action,
+      Reply reply,
+      List<Symbol> symbols,
+      Optional<Findings.Forced> demand) {
     Decision.Refuse r = new Decision.Refuse(action, reply, symbols);
-    filter.logRefusal(id, connection, helo, tx == null ? null : tx.sender, r);
+    filter.logRefusal(id, connection, helo, tx == null ? null : tx.sender, r, demand);
     return r;
   }
 

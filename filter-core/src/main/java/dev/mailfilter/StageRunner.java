@@ -1,6 +1,7 @@
 package dev.mailfilter;
 
 import dev.mailfilter.check.Stage;
+import dev.mailfilter.check.VerdictListener;
 import dev.mailfilter.config.CheckSettings;
 import dev.mailfilter.config.FailurePolicy;
 import dev.mailfilter.config.FilterConfig;
@@ -37,14 +38,22 @@ final class StageRunner {
 
   private final FilterConfig config;
   private final Map<Stage, List<CheckSettings>> byStage = new EnumMap<>(Stage.class);
+  private final Map<Stage, List<StatsRecorder.CheckCounters>> countersByStage =
+      new EnumMap<>(Stage.class);
+  private final StatsRecorder stats;
   private final ExecutorService executor;
   private final Clock clock;
   private final MessageParser parser;
   private final Set<String> loggedTraces = ConcurrentHashMap.newKeySet();
 
   StageRunner(
-      FilterConfig config, List<CheckSettings> checks, ExecutorService executor, Clock clock) {
+      FilterConfig config,
+      List<CheckSettings> checks,
+      ExecutorService executor,
+      Clock clock,
+      StatsRecorder stats) {
     this.config = config;
+    this.stats = stats;
     this.executor = executor;
     this.clock = clock;
     this.parser = MessageParser.create(config.mimeLimits());
@@ -55,6 +64,9 @@ final class StageRunner {
       byStage.get(c.check().stage()).add(c);
     }
     byStage.replaceAll((s, l) -> List.copyOf(l));
+    for (Stage s : Stage.values()) {
+      countersByStage.put(s, byStage.get(s).stream().map(stats::check).toList());
+    }
   }
 
   boolean hasChecks(Stage stage) {
@@ -74,12 +86,36 @@ final class StageRunner {
     if (checks.isEmpty()) {
       return;
     }
+    List<StatsRecorder.CheckCounters> counters = countersByStage.get(stage);
+    StatsRecorder.StageCounters stageCounters = stats.stage(stage);
+    stageCounters.runs.increment();
+    long stageStartNanos = System.nanoTime();
+    try {
+      runChecks(
+          stage, transactionId, envelope, recipient, raw, findings, transaction, checks, counters);
+    } finally {
+      stageCounters.latency.record(System.nanoTime() - stageStartNanos);
+    }
+  }
+
+  private void runChecks(
+      Stage stage,
+      String transactionId,
+      Envelope envelope,
+      Optional<String> recipient,
+      byte[] raw,
+      Findings findings,
+      Transaction transaction,
+      List<CheckSettings> checks,
+      List<StatsRecorder.CheckCounters> counters) {
     Instant start = clock.instant();
     Instant stageDeadline = start.plus(config.stageTimeout(stage));
     List<Future<?>> futures = new ArrayList<>(checks.size());
     List<RunContext> contexts = new ArrayList<>(checks.size());
     List<Instant> deadlines = new ArrayList<>(checks.size());
-    for (CheckSettings c : checks) {
+    for (int n = 0; n < checks.size(); n++) {
+      CheckSettings c = checks.get(n);
+      StatsRecorder.CheckCounters cc = counters.get(n);
       Instant deadline = stageDeadline;
       if (c.timeout().isPresent()) {
         Instant own = start.plus(c.timeout().get());
@@ -99,14 +135,22 @@ final class StageRunner {
               transaction,
               deadline,
               clock,
-              parser);
+              parser,
+              cc);
       contexts.add(ctx);
       deadlines.add(deadline);
+      cc.runs.increment();
       try {
         futures.add(
             executor.submit(
                 () -> {
-                  c.check().run(ctx);
+                  // Timed on the check's own thread: its real run time, also when it ends late.
+                  long t0 = System.nanoTime();
+                  try {
+                    c.check().run(ctx);
+                  } finally {
+                    cc.latency.record(System.nanoTime() - t0);
+                  }
                   return null;
                 }));
       } catch (RejectedExecutionException e) {
@@ -124,9 +168,11 @@ final class StageRunner {
       } catch (TimeoutException e) {
         f.cancel(true);
         contexts.get(i).close();
+        counters.get(i).timeouts.increment();
         failure(findings, "CHECK_TIMEOUT_", c, config.onCheckTimeout(), null, transactionId);
       } catch (ExecutionException e) {
         contexts.get(i).close();
+        counters.get(i).failures.increment();
         failure(findings, "CHECK_FAILED_", c, config.onCheckError(), e.getCause(), transactionId);
       } catch (InterruptedException e) {
         // The caller's thread is being stopped: abandon the stage, keep the flag for the caller.
@@ -143,6 +189,21 @@ final class StageRunner {
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Shows a DATA verdict to the enabled DATA checks that listen for it ({@code VerdictListener}).
+   */
+  void verdictReached(String transactionId, byte[] raw, Verdict verdict) {
+    for (CheckSettings c : byStage.get(Stage.DATA)) {
+      if (c.check() instanceof VerdictListener l) {
+        try {
+          l.verdictReached(transactionId, raw, verdict);
+        } catch (RuntimeException e) {
+          LOG.warn("[{}] check {} failed on the verdict: {}", transactionId, c.check().name(), e);
+        }
+      }
     }
   }
 

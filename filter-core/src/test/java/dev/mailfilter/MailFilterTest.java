@@ -21,7 +21,12 @@ class MailFilterTest {
       Path.of(
           System.getProperty("mailfilter.shared", "../shared"), "corpora/spamassassin-testdata");
   private static final byte[] HAM =
-      ("From: a@example.org\r\nTo: b@example.net\r\nSubject: hello\r\n\r\nJust a note.\r\n")
+      ("From: a@example.org\r\nTo: b@example.net\r\nSubject: hello\r\n"
+              + "Message-ID: <note-1@example.org>\r\nDate: "
+              // a fresh date: the header check flags dates days old
+              + java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                  java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC))
+              + "\r\n\r\nJust a note.\r\n")
           .getBytes(StandardCharsets.US_ASCII);
 
   /** What a test check does when run. */

@@ -38,8 +38,8 @@ final class Corpus {
   }
 
   private static void add(List<Path> paths, Label label, List<Sample> out) throws IOException {
-    for (MailSource.Mail m : MailSource.read(paths)) {
-      out.add(new Sample(m.name(), label, m.bytes(), Document.fromMessage(m.bytes())));
+    for (MessageSource.Message m : MessageSource.readAll(paths)) {
+      out.add(new Sample(m.label(), label, m.bytes(), Document.fromMessage(m.bytes())));
     }
   }
 

@@ -19,7 +19,8 @@ public final class Main {
       out.println("commands:");
       out.println("  inspect FILE...   print the MIME tree of each message (--json for machines)");
       out.println("  scan PATH...      classify messages: files, directories, mbox, Maildir");
-      out.println("                    [--json] [--threads N]; exit 0 no spam, 1 spam, 2 error");
+      out.println(
+          "                    [--json] [--threads N] [--stats]; exit 0 no spam, 1 spam, 2 error");
       out.println("  config check FILE validate a configuration file");
       out.println("  train             learn spam and ham into the model file (train --help)");
       out.println("  eval              measure the model's accuracy (eval --help)");

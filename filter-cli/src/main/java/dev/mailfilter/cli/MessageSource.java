@@ -1,17 +1,24 @@
 package dev.mailfilter.cli;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Finds the messages under the paths given to {@code scan}: single message files, directories
- * (recursively, in name order), Maildir folders (their {@code cur} and {@code new}), and mbox files
- * (split at {@code From_} lines, {@code >From} unquoted as mboxrd).
+ * Finds the messages under the paths given to {@code scan}, {@code train} and {@code eval}: single
+ * message files, directories (recursively, in name order, hidden files skipped), Maildir folders
+ * (their {@code cur} and {@code new}, not {@code tmp}), and mbox files (recognised by a leading
+ * {@code From } line; split at {@code From } lines after a blank line that carry a time of day, so
+ * an unquoted "From here on" in a body does not split; {@code >From} unquoted as mboxrd).
+ *
+ * <p>{@code scan} streams one file at a time ({@link #files}, {@link #read}) so memory stays
+ * bounded by the largest file; the model commands need every message at once ({@link #readAll}).
  */
 final class MessageSource {
   /** A message to scan, or a path that could not be read. */
@@ -25,7 +32,39 @@ final class MessageSource {
   /** A path that could not be read, with the reason. */
   record Failure(String label, String reason) implements Item {}
 
+  /** An mbox separator after the first: sender, then a date with a time of day. */
+  private static final Pattern FROM_LINE = Pattern.compile("^From \\S+ +\\S.*\\d\\d?:\\d\\d");
+
   private MessageSource() {}
+
+  /**
+   * Every message under the paths, in order.
+   *
+   * @throws IOException naming the first path that does not exist or cannot be read
+   */
+  static List<Message> readAll(List<Path> paths) throws IOException {
+    Listing listing = files(paths);
+    if (!listing.failures().isEmpty()) {
+      Failure f = listing.failures().get(0);
+      throw new IOException(f.reason() + ": " + f.label());
+    }
+    List<Message> out = new ArrayList<>();
+    List<Failure> failures = new ArrayList<>();
+    for (Path file : listing.files()) {
+      read(
+          file,
+          item -> {
+            switch (item) {
+              case Message m -> out.add(m);
+              case Failure f -> failures.add(f);
+            }
+          });
+      if (!failures.isEmpty()) {
+        throw new IOException(failures.get(0).reason() + ": " + failures.get(0).label());
+      }
+    }
+    return out;
+  }
 
   /** The files found under the paths, in order, and the paths that could not be listed. */
   record Listing(List<Path> files, List<Failure> failures) {}
@@ -107,7 +146,13 @@ final class MessageSource {
       while (eol < b.length && b[eol] != '\n') {
         eol++;
       }
-      boolean fromLine = previousBlank && startsWith(b, i, eol, "From ");
+      boolean fromLine =
+          previousBlank
+              && startsWith(b, i, eol, "From ")
+              && (start < 0
+                  || FROM_LINE
+                      .matcher(new String(b, i, eol - i, StandardCharsets.ISO_8859_1))
+                      .find());
       if (fromLine) {
         if (start >= 0) {
           sink.accept(new Message(label + ":" + (++n), unquote(b, start, i)));

@@ -1,6 +1,7 @@
 package dev.mailfilter.cli;
 
 import dev.mailfilter.Envelope;
+import dev.mailfilter.FilterStats;
 import dev.mailfilter.MailFilter;
 import dev.mailfilter.Symbol;
 import dev.mailfilter.Verdict;
@@ -21,9 +22,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@code mailfilter scan [--json] [--threads N] [--config FILE] PATH...}: classifies every message
- * under the paths and prints one line per message. Exit 0 when no message is spam, 1 when some is,
- * 2 when a path could not be read or the options are wrong.
+ * {@code mailfilter scan [--json] [--threads N] [--stats] [--config FILE] PATH...}: classifies
+ * every message under the paths and prints one line per message; {@code --stats} adds a table of
+ * the filter's figures ({@link StatsTable}) on stderr at the end. Exit 0 when no message is spam, 1
+ * when some is, 2 when a path could not be read or the options are wrong.
  */
 final class ScanCommand {
   private static final int TOP_SYMBOLS = 5;
@@ -43,6 +45,7 @@ final class ScanCommand {
     List<String> rest = new ArrayList<>(args);
     Optional<Path> configFile;
     boolean json = false;
+    boolean stats = false;
     int threads = Runtime.getRuntime().availableProcessors();
     List<Path> paths = new ArrayList<>();
     try {
@@ -51,6 +54,8 @@ final class ScanCommand {
         String a = rest.get(i);
         if (a.equals("--json")) {
           json = true;
+        } else if (a.equals("--stats")) {
+          stats = true;
         } else if (a.equals("--threads") || a.startsWith("--threads=")) {
           String v =
               a.equals("--threads") ? (i + 1 < rest.size() ? rest.get(++i) : "") : a.substring(10);
@@ -74,7 +79,8 @@ final class ScanCommand {
       return 2;
     }
     if (paths.isEmpty()) {
-      err.println("usage: mailfilter scan [--json] [--threads N] [--config FILE] PATH...");
+      err.println(
+          "usage: mailfilter scan [--json] [--threads N] [--stats] [--config FILE] PATH...");
       return 2;
     }
     Optional<FilterConfig> config = ConfigOption.load(configFile, err);
@@ -89,6 +95,7 @@ final class ScanCommand {
     }
     Progress progress = Progress.on(err, "files", listing.files().size());
     boolean spam = false;
+    FilterStats figures = null;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try (MailFilter filter = MailFilter.builder().config(config.get()).build()) {
       // A bounded window keeps output in input order and memory flat whatever the corpus size.
@@ -122,9 +129,15 @@ final class ScanCommand {
       }
       failed |= drain(window, out, err, progress, 0);
       spam = spamSeen.get();
+      if (stats) {
+        figures = filter.stats();
+      }
     } finally {
       pool.shutdownNow();
       progress.finish();
+    }
+    if (figures != null) {
+      err.print(StatsTable.render(figures));
     }
     return failed ? 2 : spam ? 1 : 0;
   }

@@ -1,6 +1,7 @@
 package dev.mailfilter.av;
 
 import dev.mailfilter.Action;
+import dev.mailfilter.Reply;
 import dev.mailfilter.av.ScanResult.FailureKind;
 import dev.mailfilter.check.Check;
 import dev.mailfilter.check.CheckContext;
@@ -11,16 +12,19 @@ import dev.mailfilter.config.ConfigNode;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Virus scanning at end of data: the raw message goes to clamd in one INSTREAM (clamd decodes MIME
  * and archives itself, and one stream was faster than one per part: README, "Virus scanning").
  *
  * <p>{@code FOUND} adds {@code CLAM_VIRUS} with the signature name as its option and demands the
- * configured action (reject by default, or quarantine). A scan without a verdict (clamd down, slow,
- * over its size limit, or talking nonsense) adds {@code CLAM_VIRUS_FAIL} with the reason and
- * applies the failure action: tempfail by default, so that the sender retries instead of the
- * message passing unscanned.
+ * configured action (reject by default, answered with {@code 554 5.7.1 Virus found: NAME}, or
+ * quarantine). A scan without a verdict (clamd down, slow, over its size limit, or talking
+ * nonsense) adds {@code CLAM_VIRUS_FAIL} with the reason and applies the failure action: tempfail
+ * by default ({@code 451 4.7.1}), so that the sender retries instead of the message passing
+ * unscanned. Both replies are the check's own ({@code reply}, {@code failure_reply}), not the
+ * generic {@code replies.*}.
  *
  * <p>Configured under {@code checks.clamd}; disabled in the built-in configuration because it needs
  * a clamd to talk to. The client connects lazily, so a disabled or idle check holds no socket.
@@ -54,8 +58,9 @@ public final class ClamdCheck implements Check, AutoCloseable {
   /**
    * Factory for {@code checks.clamd}: options {@code address} ({@code tcp:HOST:PORT} or {@code
    * unix:/PATH}), {@code connect_timeout}, {@code read_timeout}, {@code max_size}, {@code
-   * pool_size}, {@code action} ({@code reject} or {@code quarantine}) and {@code on_failure}
-   * ({@code tempfail}, {@code accept} or {@code reject}).
+   * pool_size}, {@code action} ({@code reject} or {@code quarantine}), {@code on_failure} ({@code
+   * tempfail}, {@code accept} or {@code reject}), {@code reply} (to a virus, {@code {virus}} naming
+   * it) and {@code failure_reply} (when the scan gives no verdict; null for the action's default).
    *
    * @throws dev.mailfilter.config.ConfigException for a bad option, with its key path
    */
@@ -85,7 +90,37 @@ public final class ClamdCheck implements Check, AutoCloseable {
     b.maxStreamLength(maxSize);
     b.poolSize((int) o.integer("pool_size", d.poolSize(), 0, ClamdSettings.MAX_POOL_SIZE));
     b.onVirus(o.enumValue("action", ClamdSettings.VirusAction.class, d.onVirus()));
-    b.onFailure(o.enumValue("on_failure", ClamdSettings.FailureAction.class, d.onFailure()));
+    ClamdSettings.FailureAction onFailure =
+        o.enumValue("on_failure", ClamdSettings.FailureAction.class, d.onFailure());
+    b.onFailure(onFailure);
+    String virusReply = o.string("reply", d.virusReply());
+    try {
+      b.virusReply(virusReply);
+      Reply sample = Reply.parse(virusReply);
+      if (!sample.isPermanent()) {
+        throw o.error("reply", "expected a 5xx reply, got " + sample.code());
+      }
+    } catch (IllegalArgumentException e) {
+      throw o.error("reply", e.getMessage());
+    }
+    Optional<String> failureReply = o.optionalString("failure_reply");
+    if (failureReply.isPresent()) {
+      Reply r;
+      try {
+        r = Reply.parse(failureReply.get());
+      } catch (IllegalArgumentException e) {
+        throw o.error("failure_reply", e.getMessage());
+      }
+      if (onFailure == ClamdSettings.FailureAction.TEMPFAIL && !r.isTemporary()) {
+        throw o.error(
+            "failure_reply", "expected a 4xx reply for on_failure: tempfail, got " + r.code());
+      }
+      if (onFailure == ClamdSettings.FailureAction.REJECT && !r.isPermanent()) {
+        throw o.error(
+            "failure_reply", "expected a 5xx reply for on_failure: reject, got " + r.code());
+      }
+      b.failureReply(r);
+    }
     return b.build();
   }
 
@@ -139,13 +174,20 @@ public final class ClamdCheck implements Check, AutoCloseable {
               case REJECT -> Action.REJECT;
               case QUARANTINE -> Action.QUARANTINE;
             };
-        ctx.forceAction(action, "virus found: " + i.signature());
+        String reason = "virus found: " + i.signature();
+        if (action == Action.REJECT) {
+          ctx.forceAction(action, reason, settings().virusReplyFor(i.signature()));
+        } else {
+          // Quarantined mail is taken from the client with the usual 250.
+          ctx.forceAction(action, reason);
+        }
       }
       case ScanResult.Failed f -> {
         ctx.addSymbol(FAIL, f.kind().name().toLowerCase(java.util.Locale.ROOT) + ": " + f.reason());
+        String reason = "virus scan failed: " + f.reason();
         switch (settings().onFailure()) {
-          case TEMPFAIL -> ctx.forceAction(Action.TEMPFAIL, "virus scan failed: " + f.reason());
-          case REJECT -> ctx.forceAction(Action.REJECT, "virus scan failed: " + f.reason());
+          case TEMPFAIL -> ctx.forceAction(Action.TEMPFAIL, reason, settings().failureReply());
+          case REJECT -> ctx.forceAction(Action.REJECT, reason, settings().failureReply());
           case ACCEPT -> {}
         }
       }

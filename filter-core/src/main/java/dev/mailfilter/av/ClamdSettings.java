@@ -2,6 +2,7 @@ package dev.mailfilter.av;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.mailfilter.Reply;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -22,6 +23,13 @@ import java.util.Objects;
  * @param onVirus what to do with an infected message; default {@link VirusAction#REJECT}
  * @param onFailure what to do when the scan gives no verdict; default {@link
  *     FailureAction#TEMPFAIL}
+ * @param virusReply the answer to an infected message under {@link VirusAction#REJECT}, a 5xx reply
+ *     in the configuration form {@code "code enhanced text"} where {@code {virus}} stands for the
+ *     signature name; default {@value #DEFAULT_VIRUS_REPLY}
+ * @param failureReply the answer when the scan gives no verdict under {@link
+ *     FailureAction#TEMPFAIL} (4xx) or {@link FailureAction#REJECT} (5xx); default {@code 451 4.7.1
+ *     Virus scan unavailable, please try again later} for tempfail and {@code 554 5.7.0 Virus scan
+ *     failed, message refused} for reject
  */
 public record ClamdSettings(
     ClamdAddress address,
@@ -30,7 +38,23 @@ public record ClamdSettings(
     long maxStreamLength,
     int poolSize,
     VirusAction onVirus,
-    FailureAction onFailure) {
+    FailureAction onFailure,
+    String virusReply,
+    Reply failureReply) {
+
+  /** The default answer to an infected message; {@code {virus}} is the signature name. */
+  public static final String DEFAULT_VIRUS_REPLY = "554 5.7.1 Virus found: {virus}";
+
+  /** The placeholder in {@link #virusReply()} replaced by the signature name. */
+  public static final String VIRUS_PLACEHOLDER = "{virus}";
+
+  private static final Reply TEMPFAIL_REPLY =
+      Reply.of(451, "4.7.1", "Virus scan unavailable, please try again later");
+  private static final Reply REJECT_FAILURE_REPLY =
+      Reply.of(554, "5.7.0", "Virus scan failed, message refused");
+
+  /** Longest signature name put in a reply; the symbol keeps the whole name. */
+  private static final int MAX_NAME_IN_REPLY = 200;
 
   /** clamd's default {@code StreamMaxLength} (25M). */
   public static final long DEFAULT_MAX_STREAM_LENGTH = 25L * 1024 * 1024;
@@ -69,6 +93,18 @@ public record ClamdSettings(
     Objects.requireNonNull(readTimeout, "readTimeout");
     Objects.requireNonNull(onVirus, "onVirus");
     Objects.requireNonNull(onFailure, "onFailure");
+    Objects.requireNonNull(virusReply, "virusReply");
+    Objects.requireNonNull(failureReply, "failureReply");
+    Reply sample = Reply.parse(virusReply);
+    checkArgument(sample.isPermanent(), "virusReply must be a 5xx reply: %s", virusReply);
+    checkArgument(
+        onFailure != FailureAction.TEMPFAIL || failureReply.isTemporary(),
+        "failureReply must be a 4xx reply for on_failure tempfail: %s",
+        failureReply);
+    checkArgument(
+        onFailure != FailureAction.REJECT || failureReply.isPermanent(),
+        "failureReply must be a 5xx reply for on_failure reject: %s",
+        failureReply);
     checkPositive("connectTimeout", connectTimeout);
     checkPositive("readTimeout", readTimeout);
     checkArgument(
@@ -91,12 +127,34 @@ public record ClamdSettings(
         d);
   }
 
+  /**
+   * The reply to a message infected with {@code signature}: {@link #virusReply()} with the name in
+   * place of {@code {virus}}, control characters replaced and the name cut at 200 characters, so
+   * that whatever clamd answers the reply stays one valid line.
+   */
+  public Reply virusReplyFor(String signature) {
+    StringBuilder name = new StringBuilder();
+    for (int i = 0; i < signature.length() && name.length() < MAX_NAME_IN_REPLY; i++) {
+      char ch = signature.charAt(i);
+      name.append(Character.isISOControl(ch) ? '?' : ch);
+    }
+    return Reply.parse(virusReply.replace(VIRUS_PLACEHOLDER, name));
+  }
+
+  /** The default {@link #failureReply()} for an action when the scan gives no verdict. */
+  public static Reply defaultFailureReply(FailureAction onFailure) {
+    return onFailure == FailureAction.REJECT ? REJECT_FAILURE_REPLY : TEMPFAIL_REPLY;
+  }
+
   /** A builder starting from the defaults. */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder starting from these settings. */
+  /**
+   * A builder starting from these settings. A failure reply that is the default of the failure
+   * action is not carried over, so that changing the action also changes the reply.
+   */
   public Builder toBuilder() {
     return new Builder()
         .address(address)
@@ -105,7 +163,9 @@ public record ClamdSettings(
         .maxStreamLength(maxStreamLength)
         .poolSize(poolSize)
         .onVirus(onVirus)
-        .onFailure(onFailure);
+        .onFailure(onFailure)
+        .virusReply(virusReply)
+        .failureReply(failureReply.equals(defaultFailureReply(onFailure)) ? null : failureReply);
   }
 
   /** Builds {@link ClamdSettings}; every setter validates in {@link #build()}. */
@@ -117,6 +177,8 @@ public record ClamdSettings(
     private int poolSize = 0;
     private VirusAction onVirus = VirusAction.REJECT;
     private FailureAction onFailure = FailureAction.TEMPFAIL;
+    private String virusReply = DEFAULT_VIRUS_REPLY;
+    private Reply failureReply;
 
     private Builder() {}
 
@@ -162,6 +224,21 @@ public record ClamdSettings(
       return this;
     }
 
+    /** The answer to an infected message, {@code {virus}} standing for the signature name. */
+    public Builder virusReply(String virusReply) {
+      this.virusReply = virusReply;
+      return this;
+    }
+
+    /**
+     * The answer when the scan gives no verdict; unset, {@link #defaultFailureReply} of the failure
+     * action.
+     */
+    public Builder failureReply(Reply failureReply) {
+      this.failureReply = failureReply;
+      return this;
+    }
+
     /**
      * The settings.
      *
@@ -170,7 +247,17 @@ public record ClamdSettings(
      */
     public ClamdSettings build() {
       return new ClamdSettings(
-          address, connectTimeout, readTimeout, maxStreamLength, poolSize, onVirus, onFailure);
+          address,
+          connectTimeout,
+          readTimeout,
+          maxStreamLength,
+          poolSize,
+          onVirus,
+          onFailure,
+          virusReply,
+          failureReply != null
+              ? failureReply
+              : onFailure == null ? TEMPFAIL_REPLY : defaultFailureReply(onFailure));
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.mailfilter.check;
 import dev.mailfilter.Action;
 import dev.mailfilter.Connection;
 import dev.mailfilter.Envelope;
+import dev.mailfilter.Reply;
 import dev.mailfilter.mime.ParsedMessage;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,11 +70,26 @@ public interface CheckContext {
   /**
    * Demands an action whatever the score (Rspamd's pre-result): a virus gets {@link Action#REJECT},
    * an unreachable scanner {@link Action#TEMPFAIL}. The most severe demanded action wins over the
-   * score's.
+   * score's. The client gets the configured reply of that action ({@code replies.*}); use {@link
+   * #forceAction(Action, String, Reply)} to answer with the check's own text.
    *
-   * @param reason a short text for the log and, when the action refuses the client, the reply
+   * @param reason a short text for the verdict log line
    */
   void forceAction(Action action, String reason);
+
+  /**
+   * Demands an action like {@link #forceAction(Action, String)} and answers the client with {@code
+   * reply} when this demand is the one that wins: {@code 554 5.7.1 Virus found: Eicar-Signature}
+   * instead of the generic spam text. When several checks demand the winning action, the reply of
+   * the earliest stage wins, then that of the check whose name sorts first.
+   *
+   * @param reason a short text for the verdict log line
+   * @param reply the answer: 5xx for {@link Action#REJECT}; 4xx for {@link Action#TEMPFAIL}, {@link
+   *     Action#SOFT_REJECT} and {@link Action#GREYLIST}; 2xx for the actions that accept the
+   *     message from the client
+   * @throws IllegalArgumentException when the reply's class does not fit the action
+   */
+  void forceAction(Action action, String reason, Reply reply);
 
   /** When this check's time is up. */
   Instant deadline();
@@ -85,6 +101,10 @@ public interface CheckContext {
    * The transaction's cached value for {@code key}, computed once by the first caller while
    * concurrent callers wait for it. A computation that throws is not cached and the exception
    * propagates to the caller.
+   *
+   * @throws IllegalStateException naming the key when the computation asks for its own key,
+   *     directly or through other keys, on its own thread or via another check's (a cycle that
+   *     would otherwise wait until the stage deadline)
    */
   <T> T computeIfAbsent(Key<T> key, Function<? super CheckContext, ? extends T> compute);
 }

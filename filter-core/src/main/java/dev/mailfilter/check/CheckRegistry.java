@@ -27,15 +27,24 @@ public final class CheckRegistry {
   static {
     Builder b = builder();
     // One line per built-in check, sorted by name.
+    b.register("attachments", dev.mailfilter.checks.AttachmentCheck::create);
     b.register("clamd", dev.mailfilter.av.ClamdCheck::create);
     b.register("dnsbl_connect", DnsblCheck.factory(Stage.CONNECT));
     b.register("dnsbl_data", DnsblCheck.factory(Stage.DATA));
     b.register("dnsbl_helo", DnsblCheck.factory(Stage.HELO));
     b.register("dnsbl_mail_from", DnsblCheck.factory(Stage.MAIL_FROM));
+    b.register("encoded_words", dev.mailfilter.checks.EncodedWordCheck::create);
     b.register("gtube", GtubeCheck::create);
+    b.register("headers", dev.mailfilter.checks.HeaderCheck::create);
     b.register("helo", HeloCheck::create);
+    b.register("html", dev.mailfilter.checks.HtmlCheck::create);
     b.register("mime_defects", MimeDefectsCheck::create);
     b.register("model", ModelCheck::create);
+    b.register("obfuscation", dev.mailfilter.checks.ObfuscationCheck::create);
+    b.register("received", dev.mailfilter.checks.ReceivedCheck::create);
+    b.register("sender", dev.mailfilter.checks.SenderCheck::create);
+    b.register("subject", dev.mailfilter.checks.SubjectCheck::create);
+    b.register("urls", dev.mailfilter.checks.UrlCheck::create);
     STANDARD = b.build();
   }
 

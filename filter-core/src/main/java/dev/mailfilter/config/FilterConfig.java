@@ -28,8 +28,6 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
@@ -45,8 +43,6 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  */
 public final class FilterConfig {
   private static final String DEFAULTS_RESOURCE = "default-config.yaml";
-  private static final Pattern REPLY =
-      Pattern.compile("(\\d{3})(?:\\s+([245]\\.\\d+\\.\\d+))?\\s+(\\S.*)");
   private static final Map<String, Object> DEFAULT_TREE = loadDefaultTree();
   private static final FilterConfig DEFAULTS =
       parse(DEFAULT_TREE, Map.of(), CheckRegistry.standard(), Sections.STANDARD);
@@ -390,18 +386,8 @@ public final class FilterConfig {
     }
 
     private static Reply reply(ConfigNode n, String key) {
-      String text = n.string(key, "");
-      Matcher m = REPLY.matcher(text.strip());
-      if (!m.matches()) {
-        throw n.error(
-            key,
-            "expected \"code enhanced-code text\" like \"554 5.7.1 Rejected\", got \""
-                + text
-                + "\"");
-      }
       try {
-        return Reply.of(
-            Integer.parseInt(m.group(1)), m.group(2) == null ? "" : m.group(2), m.group(3));
+        return Reply.parse(n.string(key, ""));
       } catch (IllegalArgumentException e) {
         throw n.error(key, e.getMessage());
       }

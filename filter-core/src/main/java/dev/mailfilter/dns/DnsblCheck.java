@@ -5,6 +5,7 @@ import dev.mailfilter.check.CheckContext;
 import dev.mailfilter.check.CheckFactory;
 import dev.mailfilter.check.Stage;
 import dev.mailfilter.check.SymbolDef;
+import dev.mailfilter.url.MessageUrls;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -105,7 +106,7 @@ public final class DnsblCheck implements Check, AutoCloseable {
     Optional<String> from = Optional.empty();
     List<String> hosts = new ArrayList<>();
     if (stage == Stage.DATA) {
-      MessageDomains.Found f = MessageDomains.extract(ctx.raw());
+      MessageDomains.Found f = MessageDomains.extract(ctx.message(), MessageUrls.of(ctx));
       from = f.fromDomain();
       hosts = f.urlHosts();
     }

@@ -1,17 +1,31 @@
 package dev.mailfilter.learn;
 
+import dev.mailfilter.Action;
+import dev.mailfilter.Symbol;
+import dev.mailfilter.Verdict;
 import dev.mailfilter.check.Check;
 import dev.mailfilter.check.CheckContext;
 import dev.mailfilter.check.CheckSetup;
 import dev.mailfilter.check.Key;
 import dev.mailfilter.check.Stage;
 import dev.mailfilter.check.SymbolDef;
+import dev.mailfilter.check.VerdictListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The learning model as a check ({@code checks.model}, settings in the {@code model:} section): at
@@ -20,12 +34,29 @@ import java.util.Optional;
  *
  * <p>Without {@code model.path} the check does nothing. The model file is opened on the first
  * message, not when the configuration loads, so that validating a configuration stays cheap; a file
- * that cannot be read fails each run (the engine reports {@code CHECK_FAILED_MODEL}) rather than
- * the load. A model trained after the filter was built is seen after the next configuration reload.
+ * that cannot be read at first fails each run (the engine reports {@code CHECK_FAILED_MODEL})
+ * rather than the load.
+ *
+ * <p>Reload: before each message the check compares the file's modification time, size and file key
+ * (inode) with those of the model it holds (one {@code stat}); when they differ, as after {@code
+ * mailfilter train} replaced the file, it loads the new file and swaps it in atomically, so
+ * messages in flight finish on the old model. A new file that cannot be loaded is logged once with
+ * the reason and the old model stays; a removed file keeps the old model too.
+ *
+ * <p>Autolearn ({@code model.autolearn}): as a {@link VerdictListener} the check sees each DATA
+ * verdict; when enabled it learns the message as spam if the verdict's score without the model's
+ * own {@code BAYES_*} symbol is at least {@code spam_score}, as ham if at most {@code ham_score}
+ * (SpamAssassin's rule, so that the model does not reinforce its own opinion). Verdicts with a
+ * failed or timed-out check, or a tempfail, are incomplete and not learned. Learning is idempotent.
+ * The file is committed after every {@code commit_every} newly learned messages and when the filter
+ * closes; when the file was replaced by someone else since the model was loaded, the replacement
+ * wins: the pending autolearned messages are dropped (logged) and the new file is loaded.
  */
-public final class ModelCheck implements Check, AutoCloseable {
+public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
   /** The message's text, decoded once per transaction for every check that wants it. */
   public static final Key<Document> DOCUMENT = Key.of("learn.document");
+
+  private static final Logger LOG = LoggerFactory.getLogger(ModelCheck.class);
 
   private static final List<SymbolDef> SYMBOLS =
       Arrays.stream(BayesBand.values())
@@ -40,23 +71,48 @@ public final class ModelCheck implements Check, AutoCloseable {
                           100 * b.lowerBound())))
           .toList();
 
-  private final ModelSettings settings;
-  private volatile SpamModel model;
+  private static final Set<String> OWN_SYMBOLS =
+      Arrays.stream(BayesBand.values()).map(Enum::name).collect(Collectors.toUnmodifiableSet());
 
-  private ModelCheck(ModelSettings settings) {
+  /** A model with the state of the file it was read from (empty: there was no file). */
+  private record Loaded(SpamModel model, Optional<Stamp> stamp) {}
+
+  /** What tells one version of the model file from another. */
+  private record Stamp(FileTime modified, long size, Object fileKey) {
+    static Optional<Stamp> of(Path path) throws IOException {
+      try {
+        BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+        return Optional.of(new Stamp(a.lastModifiedTime(), a.size(), a.fileKey()));
+      } catch (NoSuchFileException e) {
+        return Optional.empty();
+      }
+    }
+  }
+
+  private final ModelSettings settings;
+  private final boolean fixed; // over(model): no file to watch
+  private final Object lock = new Object();
+  private volatile Loaded current;
+  private Optional<Stamp> rejected = Optional.empty(); // guarded by lock
+  private int pending; // autolearned since the last commit; guarded by lock
+
+  private ModelCheck(ModelSettings settings, SpamModel model) {
     this.settings = settings;
+    this.fixed = model != null;
+    this.current = model == null ? null : new Loaded(model, Optional.empty());
   }
 
   /** Factory for {@code checks.model}: it has no options of its own beyond the section. */
   public static ModelCheck create(CheckSetup setup) {
-    return new ModelCheck(setup.section(ModelSettings.SECTION));
+    return new ModelCheck(setup.section(ModelSettings.SECTION), null);
   }
 
-  /** A check over an already open model (for embedders and tests). */
+  /**
+   * A check over an already open model (for embedders and tests); it does not watch the model's
+   * file, and autolearn follows the model's settings.
+   */
   public static ModelCheck over(SpamModel model) {
-    ModelCheck c = new ModelCheck(model.settings());
-    c.model = model;
-    return c;
+    return new ModelCheck(model.settings(), Objects.requireNonNull(model, "model"));
   }
 
   @Override
@@ -76,7 +132,7 @@ public final class ModelCheck implements Check, AutoCloseable {
 
   @Override
   public void run(CheckContext ctx) throws IOException {
-    if (model == null && settings.path().isEmpty()) {
+    if (!active()) {
       return; // no model file configured: an empty in-memory model could never vote
     }
     Document doc = ctx.computeIfAbsent(DOCUMENT, c -> Document.fromMessage(c.raw()));
@@ -87,29 +143,150 @@ public final class ModelCheck implements Check, AutoCloseable {
     }
   }
 
-  private SpamModel model() throws IOException {
-    SpamModel m = model;
-    if (m == null) {
-      synchronized (this) {
-        m = model;
-        if (m == null) {
-          m = SpamModel.open(settings);
-          model = m;
-        }
+  @Override
+  public void verdictReached(String transactionId, byte[] raw, Verdict verdict) {
+    ModelSettings.Autolearn autolearn = settings.autolearn();
+    if (!autolearn.enabled() || !active() || incomplete(verdict)) {
+      return;
+    }
+    double score = 0;
+    for (Symbol s : verdict.symbols()) {
+      if (!OWN_SYMBOLS.contains(s.name())) {
+        score += s.score();
       }
     }
-    return m;
+    Optional<Label> label = autolearn.decide(score);
+    if (label.isEmpty()) {
+      return;
+    }
+    SpamModel m;
+    try {
+      m = model();
+    } catch (IOException e) {
+      LOG.warn("[{}] autolearn skipped: {}", transactionId, e.getMessage());
+      return;
+    }
+    LearnOutcome outcome = m.learn(Document.fromMessage(raw), label.get());
+    LOG.debug(
+        "[{}] autolearn {} at score {}: {}",
+        transactionId,
+        label.get(),
+        String.format(Locale.ROOT, "%.2f", score),
+        outcome);
+    if (outcome == LearnOutcome.ALREADY_LEARNED) {
+      return;
+    }
+    synchronized (lock) {
+      if (current == null || current.model() != m) {
+        return; // the model was swapped meanwhile: this learn went to the discarded one
+      }
+      if (++pending >= autolearn.commitEvery()) {
+        commitPending();
+      }
+    }
   }
 
-  /** Closes the model if it was opened. */
+  private static boolean incomplete(Verdict v) {
+    if (v.action() == Action.TEMPFAIL) {
+      return true;
+    }
+    for (Symbol s : v.symbols()) {
+      if (s.name().startsWith("CHECK_FAILED_") || s.name().startsWith("CHECK_TIMEOUT_")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean active() {
+    return fixed || settings.path().isPresent();
+  }
+
+  /** The model, reloaded first if its file changed. */
+  private SpamModel model() throws IOException {
+    Loaded l = current;
+    if (fixed) {
+      return l.model();
+    }
+    Path path = settings.path().orElseThrow();
+    Optional<Stamp> now = Stamp.of(path);
+    if (l != null && (now.equals(l.stamp()) || now.isEmpty())) {
+      return l.model();
+    }
+    synchronized (lock) {
+      l = current;
+      if (l != null && (now.equals(l.stamp()) || now.equals(rejected))) {
+        return l.model();
+      }
+      SpamModel fresh;
+      try {
+        fresh = SpamModel.open(settings);
+      } catch (IOException e) {
+        if (l == null) {
+          throw e;
+        }
+        rejected = now;
+        LOG.warn(
+            "model file {} changed but cannot be loaded; keeping the previous model: {}",
+            path,
+            e.getMessage());
+        return l.model();
+      }
+      if (l != null) {
+        TrainingCounts c = fresh.counts();
+        LOG.info(
+            "model file {} changed: reloaded ({} ham, {} spam learned){}",
+            path,
+            c.ham(),
+            c.spam(),
+            pending > 0 ? "; " + pending + " autolearned messages not yet committed dropped" : "");
+      }
+      // The old model is dropped, not closed: closing would commit it over the new file.
+      current = new Loaded(fresh, now);
+      rejected = Optional.empty();
+      pending = 0;
+      return fresh;
+    }
+  }
+
+  /** Commits autolearned messages unless the file was replaced meanwhile; holds {@link #lock}. */
+  private void commitPending() {
+    Loaded l = current;
+    pending = 0;
+    try {
+      if (fixed) {
+        l.model().commit();
+        return;
+      }
+      Path path = settings.path().orElseThrow();
+      Optional<Stamp> now = Stamp.of(path);
+      if (!now.equals(l.stamp())) {
+        LOG.warn(
+            "model file {} was replaced since it was loaded; autolearned messages not committed,"
+                + " the new file is loaded on the next message",
+            path);
+        return;
+      }
+      l.model().commit();
+      current = new Loaded(l.model(), Stamp.of(path));
+    } catch (IOException e) {
+      LOG.warn("committing autolearned messages to {} failed: {}", settings.path(), e.toString());
+    }
+  }
+
+  /** Commits autolearned messages (unless the file was replaced meanwhile). */
   @Override
   public void close() {
-    SpamModel m = model;
-    if (m != null) {
-      try {
-        m.close();
-      } catch (IOException e) {
-        throw new UncheckedIOException("closing the model " + settings.path(), e);
+    synchronized (lock) {
+      if (current != null && pending > 0) {
+        commitPending();
+      }
+      if (fixed) {
+        try {
+          current.model().close();
+        } catch (IOException e) {
+          throw new UncheckedIOException("closing the model " + settings.path(), e);
+        }
       }
     }
   }

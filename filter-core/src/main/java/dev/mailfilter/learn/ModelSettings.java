@@ -96,7 +96,9 @@ public record ModelSettings(
     if (!(hamScore < spamScore)) {
       throw a.error("ham_score", "must be below spam_score (" + spamScore + "), got " + hamScore);
     }
-    b.autolearn(new Autolearn(a.bool("enabled", false), spamScore, hamScore));
+    int commitEvery =
+        (int) a.integer("commit_every", Autolearn.OFF.commitEvery(), 1, Integer.MAX_VALUE);
+    b.autolearn(new Autolearn(a.bool("enabled", false), spamScore, hamScore, commitEvery));
     return b.build();
   }
 
@@ -127,14 +129,25 @@ public record ModelSettings(
    * @param enabled whether to autolearn
    * @param spamScore the verdict score from which a message is learned as spam
    * @param hamScore the verdict score up to which a message is learned as ham
+   * @param commitEvery autolearned messages after which the model file is committed (and on close);
+   *     bounds what a crash loses without writing the whole file for every message
    */
-  public record Autolearn(boolean enabled, double spamScore, double hamScore) {
+  public record Autolearn(boolean enabled, double spamScore, double hamScore, int commitEvery) {
+    /** The default commit cadence of autolearned messages. */
+    public static final int DEFAULT_COMMIT_EVERY = 100;
+
     /** SpamAssassin's default thresholds (12.0 and 0.1), switched off. */
     public static final Autolearn OFF = new Autolearn(false, 12.0, 0.1);
 
     public Autolearn {
       checkArgument(
           hamScore < spamScore, "hamScore %s must be below spamScore %s", hamScore, spamScore);
+      checkArgument(commitEvery >= 1, "commitEvery must be >= 1: %s", commitEvery);
+    }
+
+    /** Autolearn committing every {@link #DEFAULT_COMMIT_EVERY} messages. */
+    public Autolearn(boolean enabled, double spamScore, double hamScore) {
+      this(enabled, spamScore, hamScore, DEFAULT_COMMIT_EVERY);
     }
 
     /** What to learn a message with this verdict score as, or empty. */

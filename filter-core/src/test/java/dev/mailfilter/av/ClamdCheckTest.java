@@ -70,11 +70,29 @@ class ClamdCheckTest {
         assertThat(v.action()).isEqualTo(Action.REJECT);
         assertThat(v.reply().code()).isEqualTo(554);
         assertThat(v.reply().enhanced()).isEqualTo("5.7.1");
-        assertThat(symbol(v, ClamdCheck.VIRUS).options())
-            .singleElement()
-            .asString()
-            .startsWith("Test.EICAR.");
+        String signature = symbol(v, ClamdCheck.VIRUS).options().getFirst();
+        assertThat(signature).startsWith("Test.EICAR.");
+        // The client learns which virus it sent, not the generic spam text.
+        assertThat(v.reply().lines()).containsExactly("Virus found: " + signature);
+        assertThat(v.reply().toWire()).isEqualTo("554 5.7.1 Virus found: " + signature + "\r\n");
       }
+    }
+  }
+
+  @Test
+  void virusReplyTextIsConfigurable() throws Exception {
+    try (MailFilter f =
+        filter(
+            clamd.unixAddress().toString(),
+            "reply: \"550 5.7.0 Your message carries {virus}; it was not delivered\"")) {
+      Verdict v = f.classify(ClamdClientTest.infectedMail(), ENVELOPE);
+      assertThat(v.action()).isEqualTo(Action.REJECT);
+      assertThat(v.reply().code()).isEqualTo(550);
+      assertThat(v.reply().enhanced()).isEqualTo("5.7.0");
+      assertThat(v.reply().lines())
+          .singleElement()
+          .asString()
+          .matches("Your message carries Test\\.EICAR\\.[\\w.]+; it was not delivered");
     }
   }
 
@@ -84,6 +102,7 @@ class ClamdCheckTest {
       Verdict v = f.classify(ClamdClientTest.infectedMail(), ENVELOPE);
       assertThat(v.action()).isEqualTo(Action.QUARANTINE);
       assertThat(v.has(ClamdCheck.VIRUS)).isTrue();
+      assertThat(v.reply()).isEqualTo(dev.mailfilter.Reply.OK);
     }
   }
 
@@ -105,11 +124,31 @@ class ClamdCheckTest {
           assertTimeoutPreemptively(
               Duration.ofSeconds(5), () -> f.classify(ClamdClientTest.infectedMail(), ENVELOPE));
       assertThat(v.action()).as(v.toString()).isEqualTo(Action.TEMPFAIL);
-      assertThat(v.reply().code()).isEqualTo(451);
+      assertThat(v.reply())
+          .isEqualTo(
+              dev.mailfilter.Reply.of(
+                  451, "4.7.1", "Virus scan unavailable, please try again later"));
+      assertThat(v.reply()).isNotEqualTo(f.config().reply(Action.TEMPFAIL));
       assertThat(symbol(v, ClamdCheck.FAIL).options())
           .singleElement()
           .asString()
           .startsWith("unavailable: ");
+    }
+  }
+
+  @Test
+  void failureReplyIsConfigurableAndFollowsTheFailureAction() throws Exception {
+    String nobody = "tcp:127.0.0.1:" + ClamdServer.freePort();
+    try (MailFilter f = filter(nobody, "failure_reply: \"421 4.7.0 Scanner offline\"")) {
+      Verdict v = f.classify(ClamdClientTest.cleanMail(), ENVELOPE);
+      assertThat(v.action()).isEqualTo(Action.TEMPFAIL);
+      assertThat(v.reply()).isEqualTo(dev.mailfilter.Reply.of(421, "4.7.0", "Scanner offline"));
+    }
+    try (MailFilter f = filter(nobody, "on_failure: reject")) {
+      Verdict v = f.classify(ClamdClientTest.cleanMail(), ENVELOPE);
+      assertThat(v.action()).isEqualTo(Action.REJECT);
+      assertThat(v.reply())
+          .isEqualTo(dev.mailfilter.Reply.of(554, "5.7.0", "Virus scan failed, message refused"));
     }
   }
 
@@ -228,6 +267,8 @@ class ClamdCheckTest {
                 pool_size: 3
                 action: quarantine
                 on_failure: accept
+                reply: "550 5.7.1 Infected: {virus}"
+                failure_reply: "421 4.3.2 Scanner busy"
             """);
     ClamdCheck check =
         (ClamdCheck)
@@ -246,6 +287,8 @@ class ClamdCheckTest {
                 .poolSize(3)
                 .onVirus(ClamdSettings.VirusAction.QUARANTINE)
                 .onFailure(ClamdSettings.FailureAction.ACCEPT)
+                .virusReply("550 5.7.1 Infected: {virus}")
+                .failureReply(dev.mailfilter.Reply.of(421, "4.3.2", "Scanner busy"))
                 .build());
     check.close();
   }
@@ -271,6 +314,32 @@ class ClamdCheckTest {
     assertThatThrownBy(() -> FilterConfig.parse("checks:\n  clamd:\n    max_size: 0\n"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("checks.clamd.max_size");
+    assertThatThrownBy(
+            () -> FilterConfig.parse("checks:\n  clamd:\n    reply: \"451 4.7.1 {virus}\"\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("checks.clamd.reply")
+        .hasMessageContaining("5xx")
+        .hasMessageContaining("451");
+    assertThatThrownBy(
+            () -> FilterConfig.parse("checks:\n  clamd:\n    reply: \"Virus {virus}\"\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("checks.clamd.reply")
+        .hasMessageContaining("\"Virus {virus}\"");
+    assertThatThrownBy(
+            () ->
+                FilterConfig.parse("checks:\n  clamd:\n    failure_reply: \"554 5.7.0 No scan\"\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("checks.clamd.failure_reply")
+        .hasMessageContaining("4xx")
+        .hasMessageContaining("554");
+    assertThatThrownBy(
+            () ->
+                FilterConfig.parse(
+                    "checks:\n  clamd:\n    on_failure: reject\n"
+                        + "    failure_reply: \"451 4.7.1 Later\"\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("checks.clamd.failure_reply")
+        .hasMessageContaining("5xx");
     assertThatThrownBy(() -> FilterConfig.parse("checks:\n  clamd:\n    adress: \"tcp:a:1\"\n"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("checks.clamd.adress");

@@ -46,6 +46,44 @@ class ClamdSettingsTest {
   }
 
   @Test
+  void virusReplyNamesTheSignatureAndStaysOneValidLine() {
+    ClamdSettings d = ClamdSettings.DEFAULTS;
+    assertThat(d.virusReplyFor("Eicar-Test-Signature").toWire())
+        .isEqualTo("554 5.7.1 Virus found: Eicar-Test-Signature\r\n");
+    // clamd's answer is not ours to trust: a CR LF must not forge a second reply line.
+    assertThat(d.virusReplyFor("Evil\r\n250 OK").lines())
+        .containsExactly("Virus found: Evil??250 OK");
+    assertThat(d.virusReplyFor("x".repeat(5000)).lines().getFirst()).hasSize(13 + 200);
+  }
+
+  @Test
+  void failureReplyDefaultsFollowTheFailureAction() {
+    assertThat(ClamdSettings.DEFAULTS.failureReply().toWire())
+        .isEqualTo("451 4.7.1 Virus scan unavailable, please try again later\r\n");
+    ClamdSettings reject =
+        ClamdSettings.builder().onFailure(ClamdSettings.FailureAction.REJECT).build();
+    assertThat(reject.failureReply().code()).isEqualTo(554);
+    // A default reply is not carried over when the action changes.
+    assertThat(
+            ClamdSettings.DEFAULTS.toBuilder()
+                .onFailure(ClamdSettings.FailureAction.REJECT)
+                .build()
+                .failureReply())
+        .isEqualTo(reject.failureReply());
+    assertThatThrownBy(
+            () ->
+                ClamdSettings.builder()
+                    .onFailure(ClamdSettings.FailureAction.REJECT)
+                    .failureReply(dev.mailfilter.Reply.of(451, "4.7.1", "later"))
+                    .build())
+        .hasMessageContaining("5xx")
+        .hasMessageContaining("451");
+    assertThatThrownBy(() -> ClamdSettings.builder().virusReply("250 2.0.0 fine").build())
+        .hasMessageContaining("5xx")
+        .hasMessageContaining("250 2.0.0 fine");
+  }
+
+  @Test
   void parsesAndPrintsAddresses() {
     assertThat(ClamdAddress.parse("tcp:127.0.0.1:3310"))
         .isEqualTo(ClamdAddress.tcp("127.0.0.1", 3310));

@@ -29,6 +29,7 @@ class GtubeCheckTest {
             FilterConfig.builder()
                 .yaml(
                     "checks:\n  helo:\n    enabled: false\n  mime_defects:\n    enabled: false\n"
+                        + LocalChecks.OFF_YAML
                         + extraYaml)
                 .build())
         .build();

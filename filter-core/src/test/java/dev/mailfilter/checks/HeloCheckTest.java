@@ -21,13 +21,12 @@ class HeloCheckTest {
           .config(
               FilterConfig.builder()
                   .yaml(
-                      """
-                      checks:
-                        gtube: {enabled: false}
-                        helo:
-                          local_names: [mx1.provider.example]
-                          local_addresses: ["198.51.100.53", "2001:db8::53"]
-                      """)
+                      "checks:\n"
+                          + LocalChecks.OFF_YAML
+                          + "  gtube: {enabled: false}\n"
+                          + "  helo:\n"
+                          + "    local_names: [mx1.provider.example]\n"
+                          + "    local_addresses: [\"198.51.100.53\", \"2001:db8::53\"]\n")
                   .build())
           .build();
 

@@ -23,6 +23,7 @@ class MimeDefectsCheckTest {
               FilterConfig.builder()
                   .yaml(
                       "checks:\n  helo: {enabled: false}\n  gtube: {enabled: false}\n"
+                          + LocalChecks.OFF_YAML
                           + "  mime_defects:\n    scores:\n      MIME_DUPLICATE_HEADER: 2.5\n")
                   .build())
           .build();

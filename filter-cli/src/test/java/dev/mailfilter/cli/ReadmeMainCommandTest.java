@@ -1,0 +1,49 @@
+package dev.mailfilter.cli;
+
+import static dev.mailfilter.cli.CommandTestSupport.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** README's first command, the main job, scans the samples and means what its exit says. */
+class ReadmeMainCommandTest {
+  private static final Path ROOT = Path.of("..");
+
+  @Test
+  void firstReadmeCommandScansTheSampleMessages() throws IOException {
+    List<String> readme = Files.readAllLines(ROOT.resolve("README.md"), StandardCharsets.UTF_8);
+    String first =
+        readme.stream()
+            .dropWhile(l -> !l.equals("```sh"))
+            .filter(l -> !l.startsWith("#") && !l.startsWith("```") && !l.isBlank())
+            .findFirst()
+            .orElseThrow();
+    assertThat(first)
+        .isEqualTo(
+            "./mvnw -q -B -DskipTests package && java -jar filter-cli/target/mailfilter.jar"
+                + " scan examples/mail");
+  }
+
+  @Test
+  void scanOfTheSamplesRejectsGtubeAcceptsTheRestAndExitsOne() {
+    Path mail = ROOT.resolve("examples/mail");
+    CommandTestSupport.Result r = run("scan", mail.toString());
+    assertThat(r.err()).isEmpty();
+    List<String> lines = List.of(r.out().split("\\R"));
+    assertThat(lines)
+        .hasSizeGreaterThanOrEqualTo(5)
+        .anySatisfy(l -> assertThat(l).startsWith(mail.resolve("gtube.eml") + "\treject\t1000.00"));
+    assertThat(lines)
+        .filteredOn(l -> !l.startsWith(mail.resolve("gtube.eml").toString()))
+        .allSatisfy(l -> assertThat(l.split("\t")[1]).isEqualTo("accept"));
+    assertThat(r.code()).isEqualTo(1);
+    // Without the spam sample nothing is spam, and the exit status says so.
+    CommandTestSupport.Result ham = run("scan", mail.resolve("alternative.eml").toString());
+    assertThat(ham.code()).isZero();
+  }
+}
