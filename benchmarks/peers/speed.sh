@@ -335,18 +335,24 @@ EOF
   learn_secs=$(elapsed "$t0" "$(now)")
   learned_ok=$(cat "$r/learn_spam.out" "$r/learn_ham.out" | grep -c '^success = true;' || true)
   log "learned in $learn_secs s: $learned_ok accepted ($(cat "$r/learn_spam.out" "$r/learn_ham.out" | grep -c 'already learned' || true) duplicates refused)"
-  # The controller refreshes its Bayes statistics from Redis on a timer: poll until both classes
-  # pass Bayes' 200-learns minimum (min_learns), below which Bayes does not vote.
-  bayes_ready() {
+  # The controller and the workers refresh their Bayes statistics (learn counts, which Bayes
+  # uses for min_learns and to weigh the classes) from Redis on a timer: poll until the stats
+  # show every accepted message, so the timed run scores with the whole training counted.
+  # Without that, at least both classes must pass min_learns = 200, below which Bayes abstains.
+  bayes_counts() {
     rspamc -h "127.0.0.1:$p_ctrl" -t 5 stat >"$r/stat.out" 2>&1 || return 1
     local s h
     s=$(sed -n 's/.*Statfile: BAYES_SPAM.*learned: \([0-9]*\).*/\1/p' "$r/stat.out" | head -n1)
     h=$(sed -n 's/.*Statfile: BAYES_HAM.*learned: \([0-9]*\).*/\1/p' "$r/stat.out" | head -n1)
-    [ "${s:-0}" -ge 200 ] && [ "${h:-0}" -ge 200 ]
+    [ "${s:-0}" -ge "$1" ] && [ "${h:-0}" -ge "$1" ] && [ $((${s:-0} + ${h:-0})) -ge "$2" ]
   }
-  if ! poll 60 "$rspamd_pid" bayes_ready; then
-    cat "$r/stat.out" >&2
-    die "rspamd Bayes stayed below its 200-learns minimum per class, so it would not vote"
+  if ! poll 120 "$rspamd_pid" bayes_counts 200 "$learned_ok"; then
+    if poll 5 "$rspamd_pid" bayes_counts 200 0; then
+      log "WARNING: after 120 s rspamd's statistics still show fewer than the $learned_ok messages learned"
+    else
+      cat "$r/stat.out" >&2
+      die "rspamd Bayes stayed below its 200-learns minimum per class, so it would not vote"
+    fi
   fi
   log "Bayes statistics: $(grep -o 'Statfile: BAYES_[A-Z]*.*learned: [0-9]*' "$r/stat.out" | sed 's/Statfile: \(BAYES_[A-Z]*\).*learned: \([0-9]*\)/\1 \2/' | paste -sd, -)"
 
