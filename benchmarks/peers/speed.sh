@@ -11,8 +11,11 @@
 #        MAILFILTER_PEERS_KEEP  if set, keep the temp folder (configs, logs, outputs) for a look
 #        MAILFILTER_JAR      the jar to time (default: filter-cli/target/mailfilter.jar here)
 #        JAVA_HOME           a JDK 21+ (otherwise the newest 21+ under /usr/lib/jvm)
-set -euo pipefail
+set -Eeuo pipefail
 exec </dev/null
+# A command that fails where the script does not expect it stops the run: say which, never exit
+# silently.
+trap 'echo "speed.sh: line $LINENO: \"$BASH_COMMAND\" failed (exit $?); stopping" >&2' ERR
 
 usage() {
   cat <<'EOF'
@@ -199,7 +202,8 @@ client_cpu() {
   REPLY=$(sed -n 2p "$work/times" | awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); n += a[1] * 60 + a[2] } printf "%.2f", n }')
 }
 server_cpu() {
-  cat /proc/[0-9]*/stat 2>/dev/null | awk -v roots=" $* " -v hz="$(getconf CLK_TCK)" '
+  # A process may end between the glob and the read: cat then fails, and that is fine.
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v roots=" $* " -v hz="$(getconf CLK_TCK)" '
     { pid = $1; sub(/^.*\) /, ""); split($0, f, " ")  # f[2] ppid, f[12] utime, f[13] stime
       if (index(roots, " " pid " ") || index(roots, " " f[2] " ")) t += f[12] + f[13] }
     END { printf "%.2f", t / hz }'
@@ -373,7 +377,7 @@ EOF
   bayes=$(grep -cE '^Symbol: BAYES_(SPAM|HAM)' "$r/scan.out" || true)
   [ "$scanned" = "$total" ] || { tail "$r/scan.out" >&2; die "rspamc answered $scanned of $total messages"; }
   local dns
-  dns=$(grep -ao 'dns req: [0-9]*' "$r/log/rspamd.log" | awk '{ s += $3; n++ } END { printf "%d in %d logged tasks", s, n }')
+  dns=$({ grep -ao 'dns req: [0-9]*' "$r/log/rspamd.log" || true; } | awk '{ s += $3; n++ } END { printf "%d in %d logged tasks", s, n }')
   log "rspamd: Bayes voted on $bayes of $scanned messages; DNS requests during the run: $dns"
   add_result "Rspamd $(rspamd --version 2>/dev/null | sed -n 's/.*version \([0-9.]*\).*/\1/p') (rspamc -n 2)" "$scanned" "$(elapsed "$t0" "$t1")" \
     "$(cpu_delta "$c0" "$c1" "$s0" "$s1")" "$(trained "$learned_ok" "$learn_secs") (rspamc learn)"
