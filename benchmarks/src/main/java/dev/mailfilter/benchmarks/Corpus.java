@@ -19,11 +19,24 @@ public final class Corpus {
 
   /**
    * Messages of a named set: {@code spamassassin} (the whole public corpus) or {@code large} (the
-   * stress messages of nodemailer's mailparser fixtures, over 100 KB each).
+   * stress messages of nodemailer's mailparser fixtures, over 100 KB each); {@code
+   * spamassassin-spam} and {@code spamassassin-ham} (easy and hard ham) are its labelled halves.
    */
   public static List<byte[]> load(String name) {
     return switch (name) {
-      case "spamassassin" -> files(shared().resolve("spamassassin-public-corpus"), 0);
+      case "spamassassin" -> {
+        // The message folders only: the corpus root also holds its README, LICENSE and NOTICE.
+        List<byte[]> all = new ArrayList<>(load("spamassassin-spam"));
+        all.addAll(load("spamassassin-ham"));
+        yield all;
+      }
+      case "spamassassin-spam" -> files(shared().resolve("spamassassin-public-corpus/spam"), 0);
+      case "spamassassin-ham" -> {
+        Path sa = shared().resolve("spamassassin-public-corpus");
+        List<byte[]> ham = new ArrayList<>(files(sa.resolve("easy_ham"), 0));
+        ham.addAll(files(sa.resolve("hard_ham"), 0));
+        yield ham;
+      }
       case "large" -> files(shared().resolve("mime/nodemailer-mailparser"), 100_000);
       default -> throw new IllegalArgumentException("unknown corpus: " + name);
     };

@@ -34,6 +34,10 @@ class EmbedExampleTest {
           assertThat(v.action()).as(file.toString()).isEqualTo(Action.REJECT);
           assertThat(v.has("GTUBE")).isTrue();
           assertThat(v.reply().toWire()).isEqualTo("554 5.7.1 Message rejected as spam\r\n");
+        } else if (file.getFileName().toString().equals("malformed.eml")) {
+          // Broken MIME, NUL bytes and an .exe attachment: tagged, still delivered.
+          assertThat(v.action()).as(file + ": " + v.symbols()).isEqualTo(Action.ADD_HEADER);
+          assertThat(v.reply()).isEqualTo(Reply.OK);
         } else {
           assertThat(v.action()).as(file + ": " + v.symbols()).isEqualTo(Action.ACCEPT);
           assertThat(v.reply()).isEqualTo(Reply.OK);
@@ -90,7 +94,7 @@ class EmbedExampleTest {
     List<String> lines = List.of(bytes.toString(StandardCharsets.UTF_8).split("\\R"));
     assertThat(lines).hasSize(EmbedExample.messages(List.of(MAIL)).size() + 1);
     assertThat(lines)
-        .anySatisfy(l -> assertThat(l).contains("gtube.eml\treject\t1000.00\t554 5.7.1"));
+        .anySatisfy(l -> assertThat(l).contains("gtube.eml\treject\t").contains("\t554 5.7.1"));
     assertThat(lines.getLast())
         .isEqualTo("MAIL FROM:<bulk@news.spammer.example>\t554 5.7.1 Access denied by policy");
   }

@@ -38,8 +38,13 @@ class ReadmeMainCommandTest {
     assertThat(lines)
         .hasSizeGreaterThanOrEqualTo(5)
         .anySatisfy(l -> assertThat(l).startsWith(mail.resolve("gtube.eml") + "\treject\t1000.00"));
+    // The malformed sample (NUL bytes, a dangerous attachment name, broken MIME) is tagged.
+    assertThat(lines)
+        .anySatisfy(
+            l -> assertThat(l).startsWith(mail.resolve("malformed.eml") + "\tadd_header\t"));
     assertThat(lines)
         .filteredOn(l -> !l.startsWith(mail.resolve("gtube.eml").toString()))
+        .filteredOn(l -> !l.startsWith(mail.resolve("malformed.eml").toString()))
         .allSatisfy(l -> assertThat(l.split("\t")[1]).isEqualTo("accept"));
     assertThat(r.code()).isEqualTo(1);
     // Without the spam sample nothing is spam, and the exit status says so.

@@ -12,9 +12,12 @@ import dev.mailfilter.check.SymbolDef;
 import dev.mailfilter.check.VerdictListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
@@ -38,10 +41,10 @@ import org.slf4j.LoggerFactory;
  * rather than the load.
  *
  * <p>Reload: before each message the check compares the file's modification time, size and file key
- * (inode) with those of the model it holds (one {@code stat}); when they differ, as after {@code
- * mailfilter train} replaced the file, it loads the new file and swaps it in atomically, so
- * messages in flight finish on the old model. A new file that cannot be loaded is logged once with
- * the reason and the old model stays; a removed file keeps the old model too.
+ * (inode) and the checksum in its last four bytes with those of the model it holds; when they
+ * differ, as after {@code mailfilter train} replaced the file, it loads the new file and swaps it
+ * in atomically, so messages in flight finish on the old model. A new file that cannot be loaded is
+ * logged once with the reason and the old model stays; a removed file keeps the old model too.
  *
  * <p>Autolearn ({@code model.autolearn}): as a {@link VerdictListener} the check sees each DATA
  * verdict; when enabled it learns the message as spam if the verdict's score without the model's
@@ -77,12 +80,22 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
   /** A model with the state of the file it was read from (empty: there was no file). */
   private record Loaded(SpamModel model, Optional<Stamp> stamp) {}
 
-  /** What tells one version of the model file from another. */
-  private record Stamp(FileTime modified, long size, Object fileKey) {
+  /**
+   * What tells one version of the model file from another. The checksum the file ends with is part
+   * of it because a file replaced within one tick of the kernel's coarse clock may reuse the inode
+   * and have the same size and time.
+   */
+  private record Stamp(FileTime modified, long size, Object fileKey, int checksum) {
     static Optional<Stamp> of(Path path) throws IOException {
-      try {
+      try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
         BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
-        return Optional.of(new Stamp(a.lastModifiedTime(), a.size(), a.fileKey()));
+        ByteBuffer tail = ByteBuffer.allocate(4);
+        long size = ch.size();
+        int checksum = -1;
+        if (size >= 4 && ch.read(tail, size - 4) == 4) {
+          checksum = tail.getInt(0);
+        }
+        return Optional.of(new Stamp(a.lastModifiedTime(), size, a.fileKey(), checksum));
       } catch (NoSuchFileException e) {
         return Optional.empty();
       }
@@ -135,7 +148,7 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
     if (!active()) {
       return; // no model file configured: an empty in-memory model could never vote
     }
-    Document doc = ctx.computeIfAbsent(DOCUMENT, c -> Document.fromMessage(c.raw()));
+    Document doc = ctx.computeIfAbsent(DOCUMENT, c -> Document.of(c.message()));
     Prediction p = model().classify(doc);
     Optional<BayesBand> band = p.band();
     if (band.isPresent()) {

@@ -25,10 +25,10 @@ public final class HeaderField {
     this.base = base;
     int f = index * MimeScanner.FIELD_INTS;
     this.nameStart = fields[f];
-    this.nameEnd = fields[f + 1];
-    this.valueStart = fields[f + 2];
-    this.valueEnd = fields[f + 3];
-    this.fieldEnd = fields[f + 4];
+    this.nameEnd = MimeScanner.nameEnd(bytes, nameStart);
+    this.fieldEnd = fields[f + 1];
+    this.valueEnd = MimeScanner.valueEnd(bytes, fieldEnd);
+    this.valueStart = MimeScanner.valueStart(bytes, nameStart, valueEnd);
   }
 
   /** The field name as written (case preserved; compare with {@link #is(String)}). */

@@ -59,6 +59,7 @@ public final class MimePart {
   private ContentType contentType;
   private Decoded decoded;
   private Text text;
+  private TransferEncoding transferEncoding;
 
   /** A decoded body and the defects found while decoding it. */
   private record Decoded(ByteView body, List<Defect> defects) {}
@@ -264,10 +265,17 @@ public final class MimePart {
 
   /** The Content-Transfer-Encoding; {@link TransferEncoding#SEVEN_BIT} when the field is absent. */
   public TransferEncoding transferEncoding() {
-    return headers()
-        .firstValue("Content-Transfer-Encoding")
-        .map(TransferEncoding::fromToken)
-        .orElse(TransferEncoding.SEVEN_BIT);
+    TransferEncoding e = transferEncoding;
+    if (e == null) {
+      // Cached: decoding asks for it several times per body (size bound, then the decoder).
+      e =
+          headers()
+              .firstValue("Content-Transfer-Encoding")
+              .map(TransferEncoding::fromToken)
+              .orElse(TransferEncoding.SEVEN_BIT);
+      transferEncoding = e;
+    }
+    return e;
   }
 
   /**

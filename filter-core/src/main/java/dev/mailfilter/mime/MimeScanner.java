@@ -1,5 +1,8 @@
 package dev.mailfilter.mime;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,13 +16,22 @@ import java.util.List;
  * <p>One scanner parses one message; it is cheap to create and not reused.
  */
 final class MimeScanner {
-  static final int FIELD_INTS = 5;
+  static final int FIELD_INTS = 2;
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+  private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
 
   private final byte[] b;
   private final int end;
   private final MimeLimits limits;
+  private final int maxLineLength;
 
-  // Packed header fields: nameStart, nameEnd, valueStart, valueEnd, fieldEnd (absolute indexes).
+  // Packed header fields: start and end (after the last line break), absolute indexes. The name's
+  // end and the value's range follow from the bytes (nameEnd, valueStart, valueEnd): two ints per
+  // field keep the parse's allocation small, most of it is this array.
   int[] fields = new int[FIELD_INTS * 32];
   int fieldCount;
 
@@ -27,7 +39,7 @@ final class MimeScanner {
   final List<Defect> defects = new ArrayList<>(0);
   private final int base;
 
-  private byte[][] boundaries = new byte[8][];
+  private byte[][] boundaries;
   private int openBoundaries;
 
   // Line-level defects are reported once per message with a count, so a flood of bare LFs or NULs
@@ -50,6 +62,7 @@ final class MimeScanner {
     this.base = base;
     this.end = end;
     this.limits = limits;
+    this.maxLineLength = limits.maxLineLength();
     this.highWater = base;
   }
 
@@ -228,7 +241,9 @@ final class MimeScanner {
   }
 
   private int push(byte[] boundary) {
-    if (openBoundaries == boundaries.length) {
+    if (boundaries == null) {
+      boundaries = new byte[8][];
+    } else if (openBoundaries == boundaries.length) {
       boundaries = Arrays.copyOf(boundaries, boundaries.length * 2);
     }
     boundaries[openBoundaries] = boundary;
@@ -282,18 +297,90 @@ final class MimeScanner {
     return le < end ? le + 1 : end;
   }
 
+  /**
+   * The high bit of each byte of {@code w} (little endian) that is in [0, 13], the SWAR "has less
+   * than" test: zero when there is none. A borrow can mark a byte above a marked one, never below,
+   * so the lowest mark is exact.
+   */
+  private static long controlMask(long w) {
+    return (w - 14 * ONES) & ~w & HIGHS;
+  }
+
+  /** Like {@link #controlMask} for LF bytes: the lowest mark is the first LF. */
+  private static long lfMask(long w) {
+    long x = w ^ LFS;
+    return (x - ONES) & ~x & HIGHS;
+  }
+
+  /**
+   * The end of a field's name: its colon, or, in obsolete syntax (RFC 5322 section 4.5.1), the
+   * white space before the colon. The same rule the parse used to accept the field.
+   */
+  static int nameEnd(byte[] b, int fieldStart) {
+    int i = fieldStart;
+    while (!endsName(b[i])) {
+      i++;
+    }
+    return i;
+  }
+
+  /** Whether a byte ends a field name: its colon, white space or a control character. */
+  static boolean endsName(int c) {
+    return c == ':' || (c <= ' ' && c >= 0) || c == 127;
+  }
+
+  /**
+   * The start of a field's value: after the colon and the white space that follows it, at most
+   * {@code valueEnd}.
+   */
+  static int valueStart(byte[] b, int fieldStart, int valueEnd) {
+    int i = nameEnd(b, fieldStart);
+    while (b[i] != ':') {
+      i++; // white space of the obsolete syntax; the parse saw the colon
+    }
+    i++;
+    while (i < valueEnd && (b[i] == ' ' || b[i] == '\t')) {
+      i++;
+    }
+    return Math.min(i, valueEnd);
+  }
+
+  /** The end of a field's value: its end without the last line break (LF or CRLF). */
+  static int valueEnd(byte[] b, int fieldEnd) {
+    int le = fieldEnd > 0 && b[fieldEnd - 1] == '\n' ? fieldEnd - 1 : fieldEnd;
+    return le > 0 && b[le - 1] == '\r' ? le - 1 : le;
+  }
+
   /** Index of the LF ending the line at {@code p}, or {@code end}; notes line defects once. */
   private int eol(int p) {
     final byte[] b = this.b;
     final int e = end;
     int i = p;
     if (p < highWater) {
+      // Eight bytes at a time: most words of a line hold no LF.
+      while (i + 8 <= e) {
+        long m = lfMask((long) LONGS.get(b, i));
+        if (m != 0) {
+          return i + (Long.numberOfTrailingZeros(m) >>> 3);
+        }
+        i += 8;
+      }
       while (i < e && b[i] != '\n') {
         i++;
       }
       return i;
     }
     while (i < e) {
+      // Eight bytes at a time: most words of text hold no control byte [0, 13]; in a word that
+      // does, jump to the first one (the lowest marked byte is exact), so none is missed.
+      if (i + 8 <= e) {
+        long m = controlMask((long) LONGS.get(b, i));
+        if (m == 0) {
+          i += 8;
+          continue;
+        }
+        i += Long.numberOfTrailingZeros(m) >>> 3;
+      }
       byte c = b[i];
       if (c <= '\r' && c >= 0) {
         if (c == '\n') {
@@ -316,7 +403,7 @@ final class MimeScanner {
         bareLfFirst = i;
       }
     }
-    if (i - p > limits.maxLineLength()) {
+    if (i - p > maxLineLength) {
       if (longLineCount++ == 0) {
         longLineFirst = p;
       }
@@ -352,8 +439,7 @@ final class MimeScanner {
             open = -1;
             dropping = true;
           } else {
-            fields[f + 3] = contentEnd;
-            fields[f + 4] = next(le);
+            fields[f + 1] = next(le);
             eightBit(p, contentEnd);
           }
         } else if (!dropping) {
@@ -428,19 +514,12 @@ final class MimeScanner {
         continue;
       }
       eightBit(p, contentEnd);
-      int vs = colon + 1;
-      while (vs < contentEnd && (b[vs] == ' ' || b[vs] == '\t')) {
-        vs++;
-      }
       int f = fieldCount * FIELD_INTS;
       if (f + FIELD_INTS > fields.length) {
         fields = Arrays.copyOf(fields, fields.length * 2);
       }
       fields[f] = p;
-      fields[f + 1] = nameEnd;
-      fields[f + 2] = vs;
-      fields[f + 3] = contentEnd;
-      fields[f + 4] = next(le);
+      fields[f + 1] = next(le);
       open = fieldCount++;
       p = next(le);
     }
@@ -454,7 +533,11 @@ final class MimeScanner {
   }
 
   private void eightBit(int from, int to) {
-    for (int i = from; i < to; i++) {
+    int i = from;
+    while (i + 8 <= to && ((long) LONGS.get(b, i) & HIGHS) == 0) {
+      i += 8;
+    }
+    for (; i < to; i++) {
       if (b[i] < 0) {
         if (eightBitCount++ == 0) {
           eightBitFirst = i;
@@ -472,7 +555,9 @@ final class MimeScanner {
     int found = -1;
     for (int i = part.fieldFirst, n = i + part.fieldCount; i < n; i++) {
       int f = i * FIELD_INTS;
-      if (fields[f + 1] - fields[f] == 12 && equalsIgnoreCase(fields[f], CONTENT_TYPE)) {
+      if (startsWithC(fields[f])
+          && nameEnd(b, fields[f]) - fields[f] == 12
+          && equalsIgnoreCase(fields[f], CONTENT_TYPE)) {
         if (found < 0) {
           found = i;
         } else {
@@ -486,8 +571,8 @@ final class MimeScanner {
       return;
     }
     int f = found * FIELD_INTS;
-    int vs = fields[f + 2];
-    int ve = fields[f + 3];
+    int ve = valueEnd(b, fields[f + 1]);
+    int vs = valueStart(b, fields[f], ve);
     int q = skipCfws(vs, ve);
     int ts = q;
     while (q < ve && isTokenChar(b[q])) {
@@ -557,11 +642,13 @@ final class MimeScanner {
   private int encodedTransfer(MimePart part) {
     for (int i = part.fieldFirst, n = i + part.fieldCount; i < n; i++) {
       int f = i * FIELD_INTS;
-      if (fields[f + 1] - fields[f] == 25
+      if (startsWithC(fields[f])
+          && nameEnd(b, fields[f]) - fields[f] == 25
           && equalsIgnoreCase(fields[f], CONTENT_TRANSFER_ENCODING)) {
-        int vs = skipCfws(fields[f + 2], fields[f + 3]);
+        int end = valueEnd(b, fields[f + 1]);
+        int vs = skipCfws(valueStart(b, fields[f], end), end);
         int ve = vs;
-        while (ve < fields[f + 3] && isTokenChar(b[ve])) {
+        while (ve < end && isTokenChar(b[ve])) {
           ve++;
         }
         boolean identity =
@@ -696,6 +783,11 @@ final class MimeScanner {
       }
     }
     return true;
+  }
+
+  /** A cheap first test before measuring a name: both names looked for start with a C. */
+  private boolean startsWithC(int s) {
+    return (b[s] | 0x20) == 'c';
   }
 
   private boolean equalsIgnoreCase(int s, byte[] lower) {

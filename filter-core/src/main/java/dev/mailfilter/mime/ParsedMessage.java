@@ -194,12 +194,14 @@ public final class ParsedMessage {
   boolean fieldNameIs(int index, String name) {
     int f = index * MimeScanner.FIELD_INTS;
     int s = fields[f];
-    int n = fields[f + 1] - s;
-    if (n != name.length()) {
-      return false;
-    }
+    int n = name.length();
+    // Compares up to the first difference without measuring the name first; the field's colon
+    // ends the name, so the reads stay inside the field.
     for (int i = 0; i < n; i++) {
       int a = bytes[s + i];
+      if (MimeScanner.endsName(a)) {
+        return false;
+      }
       int c = name.charAt(i);
       if (a != c) {
         if (a >= 'A' && a <= 'Z') {
@@ -213,6 +215,6 @@ public final class ParsedMessage {
         }
       }
     }
-    return true;
+    return MimeScanner.endsName(bytes[s + n]);
   }
 }

@@ -224,6 +224,18 @@ class ModelAutolearnTest {
   }
 
   @Test
+  void messagesAcceptedByTheAllowListAreNotSeen() throws IOException {
+    String yaml =
+        "  autolearn:\n    enabled: true\n"
+            + "lists:\n  allow:\n    senders: [alice@example.org]\n";
+    try (MailFilter f = filter(yaml)) {
+      Verdict v = f.classify(message(1, -40), envelope()); // score 0 would be ham otherwise
+      assertThat(v.symbols()).anyMatch(s -> s.name().equals("ALLOWLIST_SENDER"));
+    }
+    assertThat(Files.exists(dir.resolve("model.bin"))).isFalse();
+  }
+
+  @Test
   void verdictsWithAFailedCheckAreNotLearned() throws IOException {
     Path file = dir.resolve("model.bin");
     FilterConfig config =
@@ -250,6 +262,49 @@ class ModelAutolearnTest {
       assertThat(bayes(kept)).hasValueSatisfying(p -> p.startsWith("BAYES_9"));
       assertThat(kept.symbols()).noneMatch(s -> s.name().startsWith("CHECK_FAILED"));
       Files.delete(file);
+      train(file, Label.HAM, probe, OTHER);
+      assertThat(bayes(f.classify(probe, envelope()))).contains("BAYES_00");
+    }
+  }
+
+  @Test
+  void aFileRetrainedMeanwhileWinsOverPendingAutolearnedMessages() throws IOException {
+    Path file = dir.resolve("model.bin");
+    byte[] probe = message(7, 0);
+    try (MailFilter f = filter("  autolearn:\n    enabled: true\n")) {
+      f.classify(message(1, 40), envelope()); // learned, not yet committed
+      train(file, Label.SPAM, probe, OTHER); // mailfilter train replaces the file
+    } // close would commit the autolearned message over the new file; it must not
+    assertThat(learnedAs(probe)).contains(Label.SPAM);
+    assertThat(learnedAs(message(1, 40))).isEmpty();
+  }
+
+  @Test
+  void sessionsInFlightAlwaysSeeAWholeModelWhileTheFileIsReplaced() throws Exception {
+    Path file = dir.resolve("model.bin");
+    byte[] probe = message(7, 0);
+    train(file, Label.SPAM, probe, OTHER);
+    try (MailFilter f = filter("  min_ham: 1\n  min_spam: 1\n");
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+      List<java.util.concurrent.Future<List<String>>> runs = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        runs.add(
+            pool.submit(
+                () -> {
+                  List<String> seen = new java.util.ArrayList<>();
+                  for (int i = 0; i < 40; i++) {
+                    Verdict v = f.classify(probe, envelope());
+                    seen.add(bayes(v).orElse(v.symbols().toString()));
+                  }
+                  return seen;
+                }));
+      }
+      for (int k = 0; k < 6; k++) {
+        train(file, k % 2 == 0 ? Label.HAM : Label.SPAM, probe, OTHER);
+      }
+      for (var run : runs) {
+        assertThat(run.get()).allMatch(n -> n.equals("BAYES_00") || n.startsWith("BAYES_9"));
+      }
       train(file, Label.HAM, probe, OTHER);
       assertThat(bayes(f.classify(probe, envelope()))).contains("BAYES_00");
     }

@@ -2,6 +2,7 @@ package dev.mailfilter.benchmarks.dns;
 
 import com.google.common.hash.BloomFilter;
 import com.google.common.hash.Funnels;
+import dev.mailfilter.dns.mirror.BlockedBloomFilter;
 import dev.mailfilter.dns.mirror.Ip4Zone;
 import dev.mailfilter.dns.mirror.MirrorKind;
 import dev.mailfilter.dns.mirror.ZoneFiles;
@@ -30,15 +31,22 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Lookups in a local mirror of an ip4set with millions of entries (95 % single addresses, 4 % /24
- * blocks, 1 % {@code a-b} ranges, 1 % exclusions): the Bloom-fronted {@link Ip4Zone} against the
- * same sorted arrays without the Bloom filter, a {@code HashSet<Long>} holding the same keys (the
- * "HashSet-style" exact lookup), and Guava's {@code BloomFilter} probed the same way. Listed and
- * unlisted addresses are drawn at random from 2<sup>20</sup> precomputed ones, so most probes miss
- * the CPU caches as they would on a busy server. Setup prints bytes per entry.
+ * blocks, 0.5 % {@code a-b} ranges, 0.5 % exclusions) in two layouts ({@code dataset}): {@code
+ * uniform} spreads the entries over all of IPv4 (the worst case for the first-level occupancy
+ * bitmap: every /20 is occupied), {@code clustered} draws them from 4096 random /16s of public
+ * unicast space (as dynamic and residential ranges cluster in real lists). Compared: the current
+ * {@link Ip4Zone} front (occupancy bitmap, /16 cover, one Bloom block per /24), the previous front
+ * rebuilt here ({@code legacy*}: one independent Bloom probe per prefix length present, then the
+ * same arrays), the sorted arrays alone, a {@code HashSet<Long>} holding the same keys, and Guava's
+ * {@code BloomFilter} probed the same way. Unlisted addresses are drawn uniformly from public
+ * unicast space (first octet 1 to 223 except 10 and 127), listed ones from random and nearby
+ * addresses, each from 2<sup>20</sup> precomputed ones so most probes miss the CPU caches as they
+ * would on a busy server. Setup prints bytes per entry.
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar MirrorLookupBenchmark -p
- * entries=10000000}; load time: {@code java -jar benchmarks/target/benchmarks.jar
- * 'MirrorLookupBenchmark.load'}. The cached-DNS comparison is in {@link DnsblNetworkBenchmark}.
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar
+ * 'MirrorLookupBenchmark.(bloom|legacy|exact)' -p entries=10000000}; load time: {@code java -jar
+ * benchmarks/target/benchmarks.jar 'MirrorLookupBenchmark.load'}. The cached-DNS comparison is in
+ * {@link DnsblNetworkBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -55,10 +63,16 @@ public class MirrorLookupBenchmark {
   @Param({"10000000"})
   public int entries;
 
+  @Param({"uniform", "clustered"})
+  public String dataset;
+
   private Path file;
   private Ip4Zone zone;
   private HashSet<Long> hashSet;
   private BloomFilter<Long> guava;
+  private BlockedBloomFilter legacy;
+  private int[] legacyMasks;
+  private long[] legacyTags;
   private int[] listed;
   private int[] unlisted;
   private int next;
@@ -66,7 +80,7 @@ public class MirrorLookupBenchmark {
   /** Writes (once per size, cached in java.io.tmpdir) and loads the dataset. */
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    file = dataset(entries);
+    file = dataset(entries, dataset.equals("clustered"));
     zone = (Ip4Zone) ZoneFiles.read(file, MirrorKind.IP4SET);
     SplittableRandom r = new SplittableRandom(99);
     listed = new int[QUERIES];
@@ -74,7 +88,7 @@ public class MirrorLookupBenchmark {
     int l = 0;
     int u = 0;
     while (l < QUERIES || u < QUERIES) {
-      int ip = r.nextInt();
+      int ip = unicast(r);
       if (zone.exactLookup(ip) >= 0) {
         if (l < QUERIES) {
           listed[l++] = ip;
@@ -92,18 +106,46 @@ public class MirrorLookupBenchmark {
     }
     System.out.printf(
         Locale.ROOT,
-        "%n%d entries, %d keys: Bloom %.2f bytes/entry (%.2f bytes/key), exact arrays %.2f bytes/entry%n",
+        "%n%s: %d entries, %d keys: Bloom %.2f bytes/entry (%.2f bytes/key), first level %d bytes,"
+            + " exact arrays %.2f bytes/entry, whole %.2f bytes/entry%n",
+        dataset,
         zone.entryCount(),
         zone.keyCount(),
         zone.bloomBytes() / (double) zone.entryCount(),
         zone.bloomBytes() / (double) zone.keyCount(),
-        zone.exactBytes() / (double) zone.entryCount());
+        zone.firstLevelBytes(),
+        zone.exactBytes() / (double) zone.entryCount(),
+        (zone.bloomBytes() + zone.firstLevelBytes() + zone.exactBytes())
+            / (double) zone.entryCount());
+    int through = 0;
+    for (int ip : unlisted) {
+      through += zone.bloomMaybe(ip) ? 1 : 0;
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "unlisted lookups reaching the arrays (false positives of the front): %.3f %%%n",
+        100.0 * through / QUERIES);
+  }
+
+  /** A random address of public unicast space: first octet 1 to 223, except 10 and 127. */
+  private static int unicast(SplittableRandom r) {
+    while (true) {
+      int ip = r.nextInt();
+      int first = ip >>> 24;
+      if (first >= 1 && first <= 223 && first != 10 && first != 127) {
+        return ip;
+      }
+    }
   }
 
   /** Builds the comparators only for the benchmarks that use them (they are big). */
   @Setup(Level.Trial)
   public void setUpPeers(org.openjdk.jmh.infra.BenchmarkParams params) throws IOException {
-    String b = params.getBenchmark();
+    buildPeers(params.getBenchmark());
+  }
+
+  /** Builds the comparators whose names occur in {@code b} ("hashSet", "guava", "legacy"). */
+  void buildPeers(String b) throws IOException {
     if (b.contains("hashSet")) {
       Runtime rt = Runtime.getRuntime();
       System.gc();
@@ -121,6 +163,35 @@ public class MirrorLookupBenchmark {
           "HashSet<Long>: %d keys, about %.1f bytes/entry%n",
           hashSet.size(),
           (after - before) / (double) zone.entryCount());
+    }
+    if (b.contains("legacy")) {
+      // The previous front: one independent Bloom probe per prefix length present (13 bits per
+      // key; exclusions included here, 0.5 % of the keys).
+      legacy = BlockedBloomFilter.create(zone.keyCount(), ZoneFiles.DEFAULT_BITS_PER_KEY);
+      int n = 0;
+      int[] masks = new int[4];
+      long[] tags = new long[4];
+      for (int q : QUANTA) {
+        int[] k = zone.keysAt(q);
+        if (k.length > 0) {
+          masks[n] = -1 << (32 - q);
+          tags[n++] = (long) q << 32;
+        }
+        for (int key : k) {
+          legacy.put(key(key, q));
+        }
+      }
+      legacyMasks = java.util.Arrays.copyOf(masks, n);
+      legacyTags = java.util.Arrays.copyOf(tags, n);
+      int through = 0;
+      for (int ip : unlisted) {
+        through += legacyMaybe(ip) ? 1 : 0;
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "legacy Bloom: %.2f bytes/entry, unlisted lookups reaching the arrays %.3f %%%n",
+          legacy.sizeBytes() / (double) zone.entryCount(),
+          100.0 * through / QUERIES);
     }
     if (b.contains("guava")) {
       guava = BloomFilter.create(Funnels.longFunnel(), zone.keyCount(), 0.003);
@@ -142,14 +213,21 @@ public class MirrorLookupBenchmark {
     return ((long) q << 32) | (net & 0xffffffffL);
   }
 
-  static Path dataset(int n) throws IOException {
+  static Path dataset(int n, boolean clustered) throws IOException {
     Path p =
-        Path.of(System.getProperty("java.io.tmpdir"), "mailfilter-bench-ip4set-" + n + ".zone");
+        Path.of(
+            System.getProperty("java.io.tmpdir"),
+            "mailfilter-bench-ip4set-" + (clustered ? "clustered-" : "") + n + ".zone");
     if (Files.exists(p)) {
       return p;
     }
     Path tmp = Files.createTempFile(p.getParent(), "mailfilter-bench", ".tmp");
     SplittableRandom r = new SplittableRandom(20261126);
+    // The uniform file is the same as before the clustered one was added (same random stream).
+    int[] slash16 = new int[clustered ? 4096 : 0];
+    for (int i = 0; i < slash16.length; i++) {
+      slash16[i] = unicast(r) & 0xffff0000;
+    }
     try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.US_ASCII)) {
       w.write("$SOA 3600 ns.bench.test. hostmaster.bench.test. 1 3600 600 86400 60\n");
       w.write(":127.0.0.2:Listed, see https://bl.example/lookup?ip=$\n");
@@ -157,7 +235,9 @@ public class MirrorLookupBenchmark {
       for (int i = 0; i < n; i++) {
         sb.setLength(0);
         int kind = r.nextInt(100);
-        long ip = r.nextInt() & 0xffffffffL;
+        long ip =
+            (clustered ? slash16[r.nextInt(slash16.length)] | (r.nextInt() >>> 16) : r.nextInt())
+                & 0xffffffffL;
         if (kind < 95) {
           ip(sb, ip);
         } else if (kind < 99) {
@@ -234,6 +314,31 @@ public class MirrorLookupBenchmark {
     return false;
   }
 
+  /** The previous front: one Bloom probe per prefix length present, exact arrays on "maybe". */
+  @Benchmark
+  public int legacyUnlisted() {
+    int ip = unlisted[nextIndex()];
+    return legacyMaybe(ip) ? zone.exactLookup(ip) : -1;
+  }
+
+  /** The previous front, listed address. */
+  @Benchmark
+  public int legacyListed() {
+    int ip = listed[nextIndex()];
+    return legacyMaybe(ip) ? zone.exactLookup(ip) : -1;
+  }
+
+  private boolean legacyMaybe(int ip) {
+    int[] masks = legacyMasks;
+    long[] tags = legacyTags;
+    for (int p = 0; p < masks.length; p++) {
+      if (legacy.mightContain(tags[p] | ((ip & masks[p]) & 0xffffffffL))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Guava's BloomFilter in the Bloom filter's place (probe only, no exact check). */
   @Benchmark
   public boolean guavaBloomUnlisted() {
@@ -246,7 +351,7 @@ public class MirrorLookupBenchmark {
     return false;
   }
 
-  /** Our Bloom filter's probes only, for comparison with Guava's. */
+  /** Our front's probes only (bitmaps and Bloom filter), for comparison with Guava's. */
   @Benchmark
   public boolean blockedBloomUnlisted() {
     return zone.bloomMaybe(unlisted[nextIndex()]);

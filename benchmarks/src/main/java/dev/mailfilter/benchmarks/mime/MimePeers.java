@@ -60,7 +60,7 @@ final class MimePeers {
   private static long walk(Part part, int depth, byte[] sink)
       throws IOException, MessagingException {
     if (depth < 50 && part.isMimeType("multipart/*")) {
-      if (part.getContent() instanceof Multipart mp) {
+      if (content(part) instanceof Multipart mp) {
         long n = 0;
         for (int i = 0; i < mp.getCount(); i++) {
           BodyPart bp = mp.getBodyPart(i);
@@ -70,7 +70,7 @@ final class MimePeers {
       }
     }
     if (depth < 50 && part.isMimeType("message/rfc822")) {
-      if (part.getContent() instanceof Part inner) {
+      if (content(part) instanceof Part inner) {
         return walk(inner, depth + 1, sink);
       }
     }
@@ -79,6 +79,18 @@ final class MimePeers {
     } catch (IOException | MessagingException e) {
       // A broken encoding: Jakarta gives up on the part; count what was read before.
       return 0;
+    }
+  }
+
+  /**
+   * The parsed content, or null when Jakarta refuses it (a multipart without its start boundary): a
+   * filter then reads the part as one body, as {@code walk} does next.
+   */
+  private static Object content(Part part) throws IOException {
+    try {
+      return part.getContent();
+    } catch (MessagingException e) {
+      return null;
     }
   }
 

@@ -90,6 +90,69 @@ public final class BlockedBloomFilter {
     return (r & 1) != 0;
   }
 
+  /**
+   * Adds a key whose block is chosen by {@code blockHash} and whose 8 bits by {@code selector}:
+   * keys that share a block hash (an address's /24 and /32 keys) land in one block, so one probe
+   * reads both from one cache line.
+   */
+  void putSplit(long blockHash, long selector) {
+    int base = blockBase(blockHash);
+    long bits = bitSelector(selector);
+    long[] w = words;
+    for (int i = 0; i < WORDS_PER_BLOCK; i++) {
+      w[base + i] |= 1L << (bits >>> (6 * i));
+    }
+    keys++;
+  }
+
+  /**
+   * Whether any of three keys added with {@link #putSplit} under the same {@code blockHash} may be
+   * present; one block read for all, branch-free. {@code false} is certain for all three.
+   */
+  boolean mightContainAny(long blockHash, long selector1, long selector2, long selector3) {
+    int base = blockBase(blockHash);
+    long a = bitSelector(selector1);
+    long b = bitSelector(selector2);
+    long c = bitSelector(selector3);
+    long[] w = words;
+    long w0 = w[base];
+    long w1 = w[base + 1];
+    long w2 = w[base + 2];
+    long w3 = w[base + 3];
+    long w4 = w[base + 4];
+    long w5 = w[base + 5];
+    long w6 = w[base + 6];
+    long w7 = w[base + 7];
+    long ra =
+        (w0 >>> a)
+            & (w1 >>> (a >>> 6))
+            & (w2 >>> (a >>> 12))
+            & (w3 >>> (a >>> 18))
+            & (w4 >>> (a >>> 24))
+            & (w5 >>> (a >>> 30))
+            & (w6 >>> (a >>> 36))
+            & (w7 >>> (a >>> 42));
+    long rb =
+        (w0 >>> b)
+            & (w1 >>> (b >>> 6))
+            & (w2 >>> (b >>> 12))
+            & (w3 >>> (b >>> 18))
+            & (w4 >>> (b >>> 24))
+            & (w5 >>> (b >>> 30))
+            & (w6 >>> (b >>> 36))
+            & (w7 >>> (b >>> 42));
+    long rc =
+        (w0 >>> c)
+            & (w1 >>> (c >>> 6))
+            & (w2 >>> (c >>> 12))
+            & (w3 >>> (c >>> 18))
+            & (w4 >>> (c >>> 24))
+            & (w5 >>> (c >>> 30))
+            & (w6 >>> (c >>> 36))
+            & (w7 >>> (c >>> 42));
+    return ((ra | rb | rc) & 1) != 0;
+  }
+
   private int blockBase(long hash) {
     // Lemire's multiply-shift reduction of the high 32 bits onto [0, blocks).
     return (int) (((hash >>> 32) * blocks) >>> 32) * WORDS_PER_BLOCK;

@@ -15,13 +15,32 @@ import java.util.Map;
  * narrowed by a bucket index of about 8 keys per bucket on big arrays), values a parallel {@code
  * int[]} only when entries differ.
  *
- * <p>A {@link BlockedBloomFilter} over the positive keys fronts the arrays: "not listed" is decided
- * by at most one probe per prefix length present in the data, and every "maybe" is confirmed
- * against the arrays, so a Bloom false positive can never become a listing.
+ * <p>Three exact-or-conservative levels front the arrays, cheapest first, and every "maybe" is
+ * confirmed against the arrays, so no level can ever produce a listing:
+ *
+ * <ol>
+ *   <li>an occupancy bitmap over /16 prefixes (8 KB; /20 prefixes, 128 KB, from 2<sup>17</sup>
+ *       positive keys on) with a bit set where any positive key lies in or covers the prefix:
+ *       cache-resident, it ends most unlisted lookups when the data clusters, as real lists do;
+ *   <li>an exact bitmap over /16 prefixes covered by a positive /16 or /8 key (only when the data
+ *       has such keys): a set bit goes straight to the arrays;
+ *   <li>a {@link BlockedBloomFilter} over the positive /24 and /32 keys whose block is chosen by
+ *       the /24 prefix, so an address's /24 and /32 keys are read from one cache line: on data that
+ *       defeats the first level (uniformly spread entries) an unlisted lookup costs one memory miss
+ *       instead of one per prefix length.
+ * </ol>
+ *
+ * <p>Blocking by /24 has one trap: a /24 holding many listed /32s (a range, a dense cluster) would
+ * fill its block and raise the false-positive rate of every other /24 sharing it. Such a /24 (more
+ * than {@value #DENSE} listed /32s) gets one "dense" marker key in its block instead of its /32
+ * keys, and any address in it goes to the arrays.
  */
 public final class Ip4Zone implements ZoneData {
   private static final int[] QUANTA = {32, 24, 16, 8};
   private static final int INDEX_THRESHOLD = 4096;
+
+  /** More listed /32 keys than this in one /24 are replaced by one dense marker in the filter. */
+  static final int DENSE = 16;
 
   private final MirrorKind kind;
   private final List<ZoneValue> values;
@@ -34,9 +53,40 @@ public final class Ip4Zone implements ZoneData {
   private final int[] uniform = new int[4];
   private final int[][] index = new int[4][];
   private final int[] indexShift = new int[4];
-  private final int[] probeMasks;
-  private final long[] probeTags;
+  private final long[] level1;
+  private final int level1Shift;
+  private final long[] cover16;
+  private final boolean has24;
+  private final boolean has32;
+  private final boolean hasDense;
+  private final int dense24Count;
   private final BlockedBloomFilter bloom;
+
+  /** A copy sharing the exact arrays with a front rebuilt at another first-level resolution. */
+  private Ip4Zone(Ip4Zone src, int level1Bits, double bitsPerKey) {
+    this.kind = src.kind;
+    this.values = src.values;
+    this.groupValues.addAll(src.groupValues);
+    this.groups = src.groups;
+    this.ttlSeconds = src.ttlSeconds;
+    this.entryCount = src.entryCount;
+    for (int qi = 0; qi < 4; qi++) {
+      keys[qi] = src.keys[qi];
+      vals[qi] = src.vals[qi];
+      uniform[qi] = src.uniform[qi];
+      index[qi] = src.index[qi];
+      indexShift[qi] = src.indexShift[qi];
+    }
+    Front f = buildFront(level1Bits, bitsPerKey);
+    this.level1 = f.level1;
+    this.level1Shift = 32 - level1Bits;
+    this.cover16 = f.cover16;
+    this.has24 = f.has24;
+    this.has32 = f.has32;
+    this.hasDense = f.dense > 0;
+    this.dense24Count = f.dense;
+    this.bloom = f.bloom;
+  }
 
   private Ip4Zone(Builder b, double bitsPerKey) {
     this.kind = b.kind;
@@ -45,8 +95,6 @@ public final class Ip4Zone implements ZoneData {
     this.ttlSeconds = b.ttlSeconds;
     this.entryCount = b.entries;
     long positives = 0;
-    int[] probeQ = new int[4];
-    int probes = 0;
     for (int qi = 0; qi < 4; qi++) {
       long[] packed = b.packed[qi];
       int n = b.sizes[qi];
@@ -110,10 +158,7 @@ public final class Ip4Zone implements ZoneData {
         indexShift[qi] = 32 - indexBits(m);
         index[qi] = bucketIndex(keys[qi], 32 - indexShift[qi]);
       }
-      if (pos > 0) {
-        probeQ[probes++] = qi;
-        positives += pos;
-      }
+      positives += pos;
     }
     for (int[] g : groups) {
       List<ZoneValue> vs = new ArrayList<>();
@@ -122,20 +167,115 @@ public final class Ip4Zone implements ZoneData {
       }
       groupValues.add(List.copyOf(vs));
     }
-    this.bloom = BlockedBloomFilter.create(positives, bitsPerKey);
-    this.probeMasks = new int[probes];
-    this.probeTags = new long[probes];
-    for (int p = 0; p < probes; p++) {
-      int qi = probeQ[p];
-      probeMasks[p] = mask(QUANTA[qi]);
-      probeTags[p] = tag(QUANTA[qi]);
+    int level1Bits = positives >= 1 << 17 ? 20 : 16;
+    Front f = buildFront(level1Bits, bitsPerKey);
+    this.level1 = f.level1;
+    this.level1Shift = 32 - level1Bits;
+    this.cover16 = f.cover16;
+    this.has24 = f.has24;
+    this.has32 = f.has32;
+    this.hasDense = f.dense > 0;
+    this.dense24Count = f.dense;
+    this.bloom = f.bloom;
+  }
+
+  private record Front(
+      long[] level1,
+      long[] cover16,
+      boolean has24,
+      boolean has32,
+      int dense,
+      BlockedBloomFilter bloom) {}
+
+  /** Builds the levels in front of the arrays from the positive keys (exclusions never listed). */
+  private Front buildFront(int level1Bits, double bitsPerKey) {
+    long[] l1 = new long[Math.max(1, (1 << level1Bits) >>> 6)];
+    long[] c16 = null;
+    long finePositives = 0;
+    boolean any24 = false;
+    for (int qi = 0; qi < 4; qi++) {
       int[] k = keys[qi];
+      if (k == null) {
+        continue;
+      }
+      int q = QUANTA[qi];
       for (int i = 0; i < k.length; i++) {
-        if (valueAt(qi, i) >= 0) {
-          bloom.putHash(hash(k[i], probeTags[p]));
+        if (valueAt(qi, i) < 0) {
+          continue;
+        }
+        // A key shorter than the level covers 2^(bits - q) of its prefixes.
+        setRange(l1, k[i] >>> (32 - level1Bits), q >= level1Bits ? 1 : 1 << (level1Bits - q));
+        if (q <= 16) {
+          if (c16 == null) {
+            c16 = new long[1 << 10];
+          }
+          setRange(c16, k[i] >>> 16, 1 << (16 - q));
+        } else {
+          finePositives++;
+          any24 |= q == 24;
         }
       }
     }
+    BlockedBloomFilter f = BlockedBloomFilter.create(finePositives, bitsPerKey);
+    int dense = 0;
+    boolean sparse32 = false;
+    int[] k32 = keys[0];
+    if (k32 != null) {
+      // Keys are in unsigned order, so the /32 keys of one /24 are adjacent.
+      for (int i = 0; i < k32.length; ) {
+        int j = i;
+        int listed = 0;
+        while (j < k32.length && (k32[j] >>> 8) == (k32[i] >>> 8)) {
+          listed += valueAt(0, j) >= 0 ? 1 : 0;
+          j++;
+        }
+        long h = blockHash(k32[i]);
+        if (listed > DENSE) {
+          f.putSplit(h, selectorDense(h));
+          dense++;
+        } else {
+          for (int x = i; x < j; x++) {
+            if (valueAt(0, x) >= 0) {
+              f.putSplit(h, selector32(h, k32[x]));
+              sparse32 = true;
+            }
+          }
+        }
+        i = j;
+      }
+    }
+    int[] k24 = keys[1];
+    if (k24 != null) {
+      for (int i = 0; i < k24.length; i++) {
+        if (valueAt(1, i) >= 0) {
+          long h = blockHash(k24[i]);
+          f.putSplit(h, h);
+        }
+      }
+    }
+    return new Front(l1, c16, any24, sparse32, dense, f);
+  }
+
+  private static void setRange(long[] bits, int from, int count) {
+    for (int i = from; i < from + count; i++) {
+      bits[i >>> 6] |= 1L << i;
+    }
+  }
+
+  /** How many /24s are represented in the Bloom filter by a dense marker (for tests). */
+  int dense24Count() {
+    return dense24Count;
+  }
+
+  /**
+   * The same zone with its first level at {@code level1Bits} (8 to 24) instead of the automatic
+   * choice, sharing the exact arrays: lets tests exercise every resolution on small data.
+   */
+  Ip4Zone withLevel1Bits(int level1Bits, double bitsPerKey) {
+    if (level1Bits < 8 || level1Bits > 24) {
+      throw new IllegalArgumentException("level1Bits must be in [8, 24]: " + level1Bits);
+    }
+    return new Ip4Zone(this, level1Bits, bitsPerKey);
   }
 
   /**
@@ -168,12 +308,19 @@ public final class Ip4Zone implements ZoneData {
     return q == 0 ? 0 : -1 << (32 - q);
   }
 
-  private static long tag(int q) {
-    return (long) q << 32;
+  /** The hash of an address's /24 prefix: picks the Bloom block and the /24 key's bits. */
+  private static long blockHash(int ip) {
+    return BlockedBloomFilter.mix((24L << 32) | (ip >>> 8));
   }
 
-  private static long hash(int net, long tag) {
-    return BlockedBloomFilter.mix(tag | (net & 0xffffffffL));
+  /** The dense marker's bits, derived from the /24 hash. */
+  private static long selectorDense(long blockHash) {
+    return BlockedBloomFilter.mix(blockHash ^ 0x632be59bd9b4e019L);
+  }
+
+  /** The /32 key's bits, derived from its /24 hash (one more mix, no second block). */
+  private static long selector32(long blockHash, int ip) {
+    return BlockedBloomFilter.mix(blockHash + ((ip & 0xffL) + 1) * 0x9e3779b97f4a7c15L);
   }
 
   private int valueAt(int qi, int pos) {
@@ -183,27 +330,38 @@ public final class Ip4Zone implements ZoneData {
 
   /**
    * The index into {@link #values()} of the value listing {@code ip}, or -1 when not listed.
-   * Consults the Bloom filter first, the exact arrays only on "maybe".
+   * Consults the levels in front first, the exact arrays only on "maybe".
    */
   public int lookup(int ip) {
-    int[] masks = probeMasks;
-    long[] tags = probeTags;
-    for (int p = 0; p < masks.length; p++) {
-      if (bloom.mightContainHash(hash(ip & masks[p], tags[p]))) {
-        return exactLookup(ip);
-      }
-    }
-    return -1;
+    return maybe(ip) ? exactLookup(ip) : -1;
   }
 
-  /** Whether the Bloom filter lets {@code ip} through to the exact check ("maybe listed"). */
+  /**
+   * Whether the levels in front of the arrays (first-level bitmap, /16 cover, Bloom filter) let
+   * {@code ip} through to the exact check ("maybe listed"); {@code false} is certain.
+   */
   public boolean bloomMaybe(int ip) {
-    for (int p = 0; p < probeMasks.length; p++) {
-      if (bloom.mightContainHash(hash(ip & probeMasks[p], probeTags[p]))) {
-        return true;
-      }
+    return maybe(ip);
+  }
+
+  private boolean maybe(int ip) {
+    int i1 = ip >>> level1Shift;
+    if ((level1[i1 >>> 6] & (1L << i1)) == 0) {
+      return false;
     }
-    return false;
+    long[] c = cover16;
+    if (c != null && (c[ip >>> 22] & (1L << (ip >>> 16))) != 0) {
+      return true;
+    }
+    if (!has32 && !has24 && !hasDense) {
+      return false;
+    }
+    long h = blockHash(ip);
+    // A kind of key absent from the data is not probed (it could only add false positives): its
+    // slot repeats another probe.
+    long s24 = has24 ? h : has32 ? selector32(h, ip) : selectorDense(h);
+    long s32 = has32 ? selector32(h, ip) : s24;
+    return bloom.mightContainAny(h, s24, s32, hasDense ? selectorDense(h) : s24);
   }
 
   /** The exact answer without the Bloom filter: the index of the value, or -1 when not listed. */
@@ -310,6 +468,11 @@ public final class Ip4Zone implements ZoneData {
   @Override
   public long bloomBytes() {
     return bloom.sizeBytes();
+  }
+
+  /** The bytes of the cache-resident levels before the Bloom filter (occupancy and /16 cover). */
+  public long firstLevelBytes() {
+    return 8L * level1.length + (cover16 == null ? 0 : 8L * cover16.length);
   }
 
   /** Collects entries; not thread-safe; {@link #build} once. */
