@@ -8,8 +8,8 @@ package dev.mailfilter.learn;
  * <p>The scores are ours, not SpamAssassin's: SpamAssassin's (3.5 for {@code BAYES_99}) assume its
  * required score of 5 and dozens of other rules, and under our Rspamd-style {@code add_header} of 6
  * they let the model tag almost nothing on its own (31 of 150 spam on the later-stream split). Here
- * a probability of 0.95 or more tags by itself and the bands below ramp up to it; the ham side keeps
- * SpamAssassin's negative scores. Every score is configurable ({@code checks.model.scores}).
+ * a probability of 0.95 or more tags by itself and the bands below ramp up to it; the ham side
+ * keeps SpamAssassin's negative scores. Every score is configurable ({@code checks.model.scores}).
  */
 public enum BayesBand {
   BAYES_00(0.00, -1.9),

@@ -13,6 +13,12 @@ import java.util.List;
  * is looked at twice (by the part it ends and by its multipart), so the work is linear in the input
  * size. Boundaries are matched against the stack of open multiparts without allocating.
  *
+ * <p>The one stretch that needs no boundary search (a body or epilogue with no multipart open,
+ * which runs to the end of the input) is not read by the structure pass: it is read only for its
+ * line defects, so its scan is deferred to {@link #finishDefects()}, which {@link ParsedMessage}
+ * calls on the first request for the defects. Bodies inside a multipart are read for delimiters
+ * anyway, and their line defects are noted on that same read.
+ *
  * <p>One scanner parses one message; it is cheap to create and not reused.
  */
 final class MimeScanner {
@@ -57,6 +63,10 @@ final class MimeScanner {
   private int eightBitFirst = -1;
   private boolean partLimitReported;
 
+  // Start of the line-scanned-for-defects-only tail of the input, or -1 when there is none (or it
+  // was scanned). At most one per message: it runs to the end of the input.
+  private int deferredFrom = -1;
+
   MimeScanner(byte[] bytes, int base, int end, MimeLimits limits) {
     this.b = bytes;
     this.base = base;
@@ -79,8 +89,32 @@ final class MimeScanner {
       }
     }
     parseEntity(root, p);
-    reportLineDefects();
     return root;
+  }
+
+  /** Whether a stretch of lines is left for {@link #finishDefects()} to scan. */
+  boolean hasDeferredLines() {
+    return deferredFrom >= 0;
+  }
+
+  /**
+   * Scans the deferred tail for line defects, adds the line defects and returns all defects in
+   * offset order. Called once, after {@link #scanMessage}; the caller serializes calls.
+   */
+  List<Defect> finishDefects() {
+    int p = deferredFrom;
+    if (p >= 0) {
+      deferredFrom = -1;
+      // The same line reads the structure pass would have made: eol keeps its high-water mark, so a
+      // first body line already read by the header parser is not counted twice.
+      while (p < end) {
+        p = next(eol(p));
+      }
+    }
+    reportLineDefects();
+    // Stable: defects at one offset keep the order they were found in.
+    defects.sort((a, c) -> Long.compare(a.offset(), c.offset()));
+    return java.util.Collections.unmodifiableList(defects);
   }
 
   private MimePart newPart(
@@ -130,9 +164,8 @@ final class MimeScanner {
 
   private int parseLeafBody(MimePart part, int p) {
     if (openBoundaries == 0) {
-      while (p < end) {
-        p = next(eol(p));
-      }
+      // No delimiter can end this body: it runs to the end, and only its line defects need a read.
+      deferLines(p);
       part.bodyEnd = end;
       return end;
     }
@@ -202,6 +235,10 @@ final class MimeScanner {
     }
     // Epilogue: up to the next boundary of an enclosing multipart, or the end.
     part.epilogueStart = p;
+    if (openBoundaries == 0) {
+      deferLines(p);
+      p = end;
+    }
     while (p < end) {
       int le = eol(p);
       if (openBoundaries > 0 && b[p] == '-' && matchBoundary(p, le) >= 0) {
@@ -216,6 +253,12 @@ final class MimeScanner {
     part.bodyEnd = end;
     finishMultipart(part, true);
     return end;
+  }
+
+  private void deferLines(int p) {
+    if (p < end) {
+      deferredFrom = p;
+    }
   }
 
   private void finishMultipart(MimePart part, boolean sawDelimiter) {

@@ -13,7 +13,9 @@ import java.util.Optional;
 /**
  * The result of parsing one message: the part tree as offsets into the message bytes, and the
  * defects found. Immutable after parsing and safe to share between threads; lazily computed values
- * are cached racily but idempotently.
+ * are cached racily but idempotently, except the line defects of a body that needs no boundary
+ * search (a single-part message's body), which are scanned once, under a lock, on the first call to
+ * {@link #defects()} or {@link #hasDefect}.
  */
 public final class ParsedMessage {
   private final byte[] bytes;
@@ -24,7 +26,11 @@ public final class ParsedMessage {
   private int[] fields;
   private List<MimePart> parts;
   private MimePart root;
-  private List<Defect> defects;
+  // Null until the line defects are complete; then never changes.
+  private volatile List<Defect> defects;
+  // The scanner holding the state for the deferred line scan, or null; set once before publication.
+  // It is also the lock for that scan, since it is never exposed.
+  private MimeScanner pendingLines;
 
   ParsedMessage(byte[] bytes, int base, int parsedEnd, long size, MimeLimits limits) {
     this.bytes = bytes;
@@ -35,6 +41,15 @@ public final class ParsedMessage {
   }
 
   static ParsedMessage parse(byte[] bytes, int base, int length, long size, MimeLimits limits) {
+    return parse(bytes, base, length, size, limits, false);
+  }
+
+  /**
+   * With {@code eagerLineScan} the line defects of every body are found during the parse, as before
+   * the scan was deferred: for tests that compare the two.
+   */
+  static ParsedMessage parse(
+      byte[] bytes, int base, int length, long size, MimeLimits limits, boolean eagerLineScan) {
     int parsedEnd = base + (int) Math.min(length, limits.maxMessageSize());
     ParsedMessage m = new ParsedMessage(bytes, base, parsedEnd, size, limits);
     MimeScanner scanner = new MimeScanner(bytes, base, parsedEnd, limits);
@@ -49,9 +64,17 @@ public final class ParsedMessage {
     m.root = scanner.scanMessage(m);
     m.fields = scanner.fields;
     m.parts = Collections.unmodifiableList(scanner.parts);
-    defects.sort((a, c) -> Long.compare(a.offset(), c.offset()));
-    m.defects = Collections.unmodifiableList(defects);
+    if (eagerLineScan || !scanner.hasDeferredLines()) {
+      m.defects = scanner.finishDefects();
+    } else {
+      m.pendingLines = scanner;
+    }
     return m;
+  }
+
+  /** Whether line defects are still to be scanned (for tests of the deferral). */
+  boolean lineScanPending() {
+    return defects == null;
   }
 
   /** The top-level entity. */
@@ -74,14 +97,31 @@ public final class ParsedMessage {
     return Optional.empty();
   }
 
-  /** Defects in offset order (defects without an offset first). */
+  /**
+   * Defects in offset order (defects without an offset first). The first call may read the body of
+   * a single-part message for its line defects (bare CR or LF, NUL, over-long lines), which the
+   * structure pass leaves unread; later calls return the same list.
+   */
   public List<Defect> defects() {
-    return defects;
+    List<Defect> d = defects;
+    return d != null ? d : scanDeferredLines();
+  }
+
+  private List<Defect> scanDeferredLines() {
+    MimeScanner s = pendingLines;
+    synchronized (s) {
+      List<Defect> d = defects;
+      if (d == null) {
+        d = s.finishDefects();
+        defects = d;
+      }
+      return d;
+    }
   }
 
   /** Whether a defect of this type was found. */
   public boolean hasDefect(DefectType type) {
-    for (Defect d : defects) {
+    for (Defect d : defects()) {
       if (d.type() == type) {
         return true;
       }

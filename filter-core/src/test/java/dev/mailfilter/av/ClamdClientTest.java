@@ -340,7 +340,7 @@ class ClamdClientTest {
   private static void assertFailure(ClamdAddress address, FailureKind kind, int pool) {
     try (ClamdClient client =
         ClamdClient.create(
-            settings(address).readTimeout(Duration.ofMillis(300)).poolSize(pool).build())) {
+            settings(address).readTimeout(Duration.ofSeconds(2)).poolSize(pool).build())) {
       ScanResult r =
           assertTimeoutPreemptively(Duration.ofSeconds(5), () -> client.scan(cleanMail()));
       assertThat(r)

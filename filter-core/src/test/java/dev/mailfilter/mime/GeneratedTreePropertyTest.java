@@ -53,6 +53,16 @@ class GeneratedTreePropertyTest {
     }
   }
 
+  /** The message of one seed, built as {@link #randomTreesRoundTrip} builds it. */
+  static byte[] generatedMessage(long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    String eol = r.nextBoolean() ? "\r\n" : "\n";
+    Node tree = node(r, 0, new int[] {0}, eol);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    write(tree, r, eol, out, true);
+    return out.toByteArray();
+  }
+
   private static String describe(MimePart p) {
     String s = p.path() + " " + p.mediaType();
     if (p.isMultipart()) {

@@ -41,7 +41,7 @@ class LineScanPropertyTest {
   }
 
   /** Header fields with folded lines and odd bytes in values, a blank line, a random body. */
-  private static byte[] message(SplittableRandom rnd, List<String[]> fields) {
+  static byte[] message(SplittableRandom rnd, List<String[]> fields) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int n = 1 + rnd.nextInt(5);
     for (int i = 0; i < n; i++) {
