@@ -242,8 +242,11 @@ final class MimeScanner {
     while (p < end) {
       int le = eol(p);
       if (openBoundaries > 0 && b[p] == '-' && matchBoundary(p, le) >= 0) {
-        part.epilogueEnd = before(p, part.epilogueStart);
-        part.bodyEnd = part.epilogueEnd;
+        // RFC 2046: the line break before the enclosing delimiter belongs to that delimiter, even
+        // when it is the one that ended this close delimiter's line (an empty epilogue).
+        int cut = before(p, part.bodyStart);
+        part.epilogueEnd = Math.max(part.epilogueStart, cut);
+        part.bodyEnd = cut;
         finishMultipart(part, true);
         return p;
       }

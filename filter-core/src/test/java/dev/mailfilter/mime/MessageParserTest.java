@@ -223,4 +223,30 @@ class MessageParserTest {
     assertThat(m.headers().get(0).offset()).isZero();
     assertThat(m.bytes().latin1()).isEqualTo("Subject: x\r\n\r\nbody");
   }
+
+  @Test
+  void lineBreakBeforeAnOuterDelimiterIsNotPartOfAnInnerMultipartWithoutEpilogue() {
+    // RFC 2046: delimiter := CRLF dash-boundary. The line break after "--in--" is the one that
+    // starts the outer "--out--", so the inner multipart ends right after its close delimiter.
+    String message =
+        """
+        Content-Type: multipart/mixed; boundary="out"\r
+        \r
+        --out\r
+        Content-Type: multipart/mixed; boundary="in"\r
+        \r
+        --in\r
+        \r
+        inner text\r
+        --in--\r
+        --out--\r
+        """;
+    ParsedMessage m = Parsing.parse(message);
+    MimePart inner = m.part("1").orElseThrow();
+    assertThat(inner.isMultipart()).isTrue();
+    assertThat(inner.rawBody().utf8()).endsWith("--in--");
+    assertThat(inner.epilogue().size()).isZero();
+    assertThat(inner.children().get(0).rawBody().utf8()).isEqualTo("inner text");
+    assertThat(m.defects()).isEmpty();
+  }
 }
