@@ -285,11 +285,6 @@ public final class FilterConfig {
         known.add(s.name());
       }
       parseChecks(root.section("checks"), registry);
-      for (String key : root.keys()) {
-        if (Sections.RESERVED.contains(key) && !known.contains(key)) {
-          throw new ConfigException(key, "section reserved for a feature this build does not have");
-        }
-      }
       root.rejectUnread(known);
     }
 
