@@ -57,7 +57,7 @@ final class MailDates {
 
   /** The date-time, or empty when the text is not one. */
   static Optional<ZonedDateTime> parse(String value) {
-    String s = stripComments(value).strip().replaceAll("\\s+", " ");
+    String s = collapseSpace(stripComments(value).strip());
     Matcher m = DATE.matcher(s);
     if (!m.matches()) {
       return Optional.empty();
@@ -100,6 +100,40 @@ final class MailDates {
     } catch (DateTimeException e) {
       return Optional.empty(); // 31 Feb, hour 25...
     }
+  }
+
+  /**
+   * Each run of whitespace ({@code \\s}: space, tab, CR, LF, VT, FF) as one space; the string
+   * itself when there is nothing to collapse, which is nearly always (String.replaceAll compiles
+   * its pattern on every call).
+   */
+  static String collapseSpace(String s) {
+    int i = 0;
+    while (i < s.length()
+        && !(isSpace(s.charAt(i))
+            && (s.charAt(i) != ' ' || (i + 1 < s.length() && isSpace(s.charAt(i + 1)))))) {
+      i++;
+    }
+    if (i == s.length()) {
+      return s;
+    }
+    StringBuilder out = new StringBuilder(s.length()).append(s, 0, i);
+    boolean inSpace = false;
+    for (; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!isSpace(c)) {
+        out.append(c);
+        inSpace = false;
+      } else if (!inSpace) {
+        out.append(' ');
+        inSpace = true;
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean isSpace(char c) {
+    return c == ' ' || (c >= '\t' && c <= '\r');
   }
 
   /** RFC 5322 comments, nested, as in {@code -0700 (PDT)}. */

@@ -104,14 +104,16 @@ public final class ObfuscationCheck extends DataCheck {
     int letters = 0;
     for (int i = 0; i <= s.length(); ) {
       int cp = i < s.length() ? s.codePointAt(i) : ' ';
-      boolean letter = Character.isLetter(cp);
+      // Most text is ASCII: its letters are Latin, and UnicodeScript.of is a binary search.
+      boolean ascii = cp < 0x80;
+      boolean letter = ascii ? ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') : Character.isLetter(cp);
       if (letter || (i < s.length() && isInvisible((char) cp) && start >= 0)) {
         if (start < 0) {
           start = i;
         }
         if (letter) {
           letters++;
-          UnicodeScript script = UnicodeScript.of(cp);
+          UnicodeScript script = ascii ? UnicodeScript.LATIN : UnicodeScript.of(cp);
           latin |= script == UnicodeScript.LATIN;
           lookalike |= script == UnicodeScript.CYRILLIC || script == UnicodeScript.GREEK;
         }

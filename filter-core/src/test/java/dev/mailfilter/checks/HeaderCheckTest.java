@@ -104,6 +104,24 @@ class HeaderCheckTest {
     assertThat(MailDates.parse("yesterday")).isEmpty();
   }
 
+  @Test
+  void whitespaceCollapsesAsTheRegexDid() {
+    String alphabet = " \t\r\n\u000B\f\u00A0a1,:";
+    long seed = new java.util.SplittableRandom().nextLong();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    for (int n = 0; n < 5_000; n++) {
+      StringBuilder sb = new StringBuilder();
+      int len = random.nextInt(12);
+      for (int i = 0; i < len; i++) {
+        sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String s = sb.toString();
+      assertThat(MailDates.collapseSpace(s))
+          .as("seed %d, text [%s]", seed, s)
+          .isEqualTo(s.replaceAll("\\s+", " "));
+    }
+  }
+
   private static String rfc(Instant t) {
     return java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
         t.atZone(java.time.ZoneOffset.UTC));

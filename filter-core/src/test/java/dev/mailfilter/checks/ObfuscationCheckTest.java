@@ -2,8 +2,10 @@ package dev.mailfilter.checks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.Character.UnicodeScript;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -52,5 +54,66 @@ class ObfuscationCheckTest {
     List<String> ex = new ArrayList<>();
     assertThat(ObfuscationCheck.mixedWords("P\u200B\u0430y pal \u0430b Paypal", ex)).isEqualTo(1);
     assertThat(ex).containsExactly("P\u200B\u0430y");
+  }
+
+  @Test
+  void asciiFastPathCountsAsTheUnicodeTablesDo() {
+    // Letters, digits, punctuation, Latin-1 (µ is Common, not Latin), Cyrillic, Greek, invisibles,
+    // a supplementary letter and a lone surrogate.
+    String alphabet =
+        "aZq9_ .,-'\u00B5\u00E9\u00AA\u0430\u043E\u03B1\u200B\u00AD\uD835\uDC00\uD800";
+    long seed = new SplittableRandom().nextLong();
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int n = 0; n < 5_000; n++) {
+      StringBuilder sb = new StringBuilder();
+      int len = random.nextInt(30);
+      for (int i = 0; i < len; i++) {
+        sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String s = sb.toString();
+      List<String> got = new ArrayList<>();
+      List<String> want = new ArrayList<>();
+      assertThat(ObfuscationCheck.mixedWords(s, got))
+          .as("seed %d, text %s", seed, s)
+          .isEqualTo(referenceMixedWords(s, want));
+      assertThat(got).as("seed %d, text %s", seed, s).isEqualTo(want);
+    }
+  }
+
+  /** The definition without the ASCII fast path: every code point through the Unicode tables. */
+  private static int referenceMixedWords(String s, List<String> examples) {
+    int count = 0;
+    int start = -1;
+    boolean latin = false;
+    boolean lookalike = false;
+    int letters = 0;
+    for (int i = 0; i <= s.length(); ) {
+      int cp = i < s.length() ? s.codePointAt(i) : ' ';
+      boolean letter = Character.isLetter(cp);
+      if (letter || (i < s.length() && ObfuscationCheck.isInvisible((char) cp) && start >= 0)) {
+        if (start < 0) {
+          start = i;
+        }
+        if (letter) {
+          letters++;
+          UnicodeScript script = UnicodeScript.of(cp);
+          latin |= script == UnicodeScript.LATIN;
+          lookalike |= script == UnicodeScript.CYRILLIC || script == UnicodeScript.GREEK;
+        }
+      } else {
+        if (start >= 0 && latin && lookalike && letters >= 3) {
+          count++;
+          if (examples.size() < 5) {
+            examples.add(s.substring(start, i));
+          }
+        }
+        start = -1;
+        latin = false;
+        lookalike = false;
+        letters = 0;
+      }
+      i += i < s.length() ? Character.charCount(cp) : 1;
+    }
+    return count;
   }
 }
