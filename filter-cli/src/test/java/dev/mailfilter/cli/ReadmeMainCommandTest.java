@@ -25,8 +25,7 @@ class ReadmeMainCommandTest {
             .orElseThrow();
     assertThat(first)
         .isEqualTo(
-            "./mvnw -q -B -DskipTests package && java -jar filter-cli/target/mailfilter.jar"
-                + " scan examples/mail");
+            "./mvnw -q -B -DskipTests package && bin/mailfilter scan examples/mail");
   }
 
   @Test
