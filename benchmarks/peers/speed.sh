@@ -456,7 +456,9 @@ run_mailfilter() {
     add_result "$mf_tool" skipped "jar not built"
     return
   fi
-  local java=("$jdk/bin/java" -jar "$jar") cmd
+  # bin/mailfilter, the command users run: C1 only, serial GC, a class archive per command.
+  local java=(env JAVA_HOME="$jdk" MAILFILTER_JAR="$jar" MAILFILTER_CLASS_CACHE="$m/classes" \
+    MAILFILTER_JAVA_OPTS="${MAILFILTER_JAVA_OPTS:-}" "$root/bin/mailfilter") cmd
   # A jar without a command answers "unknown command '...'" (see Main.java).
   for cmd in scan train; do
     fg_job -t 60 "${java[@]}" "$cmd" --help >"$m/help-$cmd.out" 2>&1 || true
@@ -514,7 +516,10 @@ run_mailfilter() {
     return
   fi
 
-  log "timing $jdk/bin/java -jar $jar scan --threads 2 --json --config $m/config.yaml over $total messages"
+  # The launcher writes its class archive for scan at the end of the first scan; users scan more
+  # than once, so the timed run is the second (the first sees only the sample messages).
+  fg_job -t 60 "${java[@]}" scan --config "$m/config.yaml" "$root/examples/mail" >/dev/null 2>&1 || true
+  log "timing bin/mailfilter (JDK $jdk, $jar) scan --threads 2 --json --config $m/config.yaml over $total messages"
   local t0 t1 c0 c1
   rc=0
   client_cpu
