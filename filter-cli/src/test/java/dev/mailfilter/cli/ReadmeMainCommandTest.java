@@ -24,8 +24,7 @@ class ReadmeMainCommandTest {
             .findFirst()
             .orElseThrow();
     assertThat(first)
-        .isEqualTo(
-            "./mvnw -q -B -DskipTests package && bin/mailfilter scan examples/mail");
+        .isEqualTo("./mvnw -q -B -DskipTests package && bin/mailfilter scan examples/mail");
   }
 
   @Test
