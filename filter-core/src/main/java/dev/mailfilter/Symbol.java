@@ -4,7 +4,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * One finding of a check, as Rspamd and SpamAssassin show them: a stable upper-case name users grep
@@ -15,13 +14,25 @@ import java.util.regex.Pattern;
  * @param options short reasons, possibly none
  */
 public record Symbol(String name, double score, List<String> options) {
-  private static final Pattern NAME = Pattern.compile("[A-Z][A-Z0-9_]*");
-
   public Symbol {
     Objects.requireNonNull(name, "name");
-    checkArgument(NAME.matcher(name).matches(), "symbol name must match [A-Z][A-Z0-9_]*: %s", name);
+    checkArgument(isName(name), "symbol name must match [A-Z][A-Z0-9_]*: %s", name);
     checkArgument(Double.isFinite(score), "symbol %s score is not finite: %s", name, score);
     options = List.copyOf(options);
+  }
+
+  /** {@code [A-Z][A-Z0-9_]*}, checked for every symbol a check adds: no regex on that path. */
+  static boolean isName(String name) {
+    if (name.isEmpty() || name.charAt(0) < 'A' || name.charAt(0) > 'Z') {
+      return false;
+    }
+    for (int i = 1; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A symbol with options. */

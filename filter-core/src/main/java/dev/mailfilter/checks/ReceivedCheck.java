@@ -120,7 +120,8 @@ public final class ReceivedCheck extends DataCheck {
     }
     Matcher name = NAME.matcher(text);
     while (name.find()) {
-      String t = name.group().toLowerCase(Locale.ROOT).replaceAll("\\.$", "");
+      String t = name.group().toLowerCase(Locale.ROOT);
+      t = t.endsWith(".") ? t.substring(0, t.length() - 1) : t;
       if (localNames.contains(t)) {
         return true;
       }

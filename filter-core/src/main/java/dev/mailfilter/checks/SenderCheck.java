@@ -105,7 +105,7 @@ public final class SenderCheck extends DataCheck {
     }
     String sender = ctx.envelope().sender();
     if (sender.isEmpty()) {
-      sender = h.firstValue("Return-Path").map(v -> v.strip().replaceAll("^<|>$", "")).orElse("");
+      sender = h.firstValue("Return-Path").map(SenderCheck::unbracket).orElse("");
     }
     int at = sender.lastIndexOf('@');
     if (at > 0 && at < sender.length() - 1) {
@@ -135,5 +135,15 @@ public final class SenderCheck extends DataCheck {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * {@code <a@b>} as {@code a@b}: either bracket alone is dropped too, as a sloppy sender writes.
+   */
+  static String unbracket(String value) {
+    String v = value.strip();
+    int start = v.startsWith("<") ? 1 : 0;
+    int end = v.length() > start && v.endsWith(">") ? v.length() - 1 : v.length();
+    return v.substring(start, end);
   }
 }

@@ -62,4 +62,22 @@ class SenderCheckTest {
     assertThat(CHECKS.symbols(CHECKS.message("Return-Path: <b@bounces.example.org>", "x\n")))
         .doesNotContain("RETURN_PATH_MISMATCH");
   }
+
+  @Test
+  void returnPathBracketsAreDroppedAsTheRegexDid() {
+    String alphabet = "<> a@";
+    long seed = new java.util.SplittableRandom().nextLong();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    for (int n = 0; n < 5_000; n++) {
+      StringBuilder sb = new StringBuilder();
+      int len = random.nextInt(7);
+      for (int i = 0; i < len; i++) {
+        sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String s = sb.toString();
+      assertThat(SenderCheck.unbracket(s))
+          .as("seed %d, [%s]", seed, s)
+          .isEqualTo(s.strip().replaceAll("^<|>$", ""));
+    }
+  }
 }

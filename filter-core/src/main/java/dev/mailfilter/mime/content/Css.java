@@ -2,12 +2,15 @@ package dev.mailfilter.mime.content;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Just enough inline CSS and legacy colour syntax to tell whether text is hidden from the reader.
  */
 final class Css {
   private Css() {}
+
+  private static final Pattern SPACES = Pattern.compile("\\s+");
 
   /** A colour we could not read. */
   static final int UNKNOWN = -1;
@@ -158,7 +161,7 @@ final class Css {
         }
         case "font-size" -> hides |= tinyLength(value, 1);
         case "font" -> {
-          for (String token : value.split("\\s+")) {
+          for (String token : SPACES.split(value)) {
             if (tinyLength(token.contains("/") ? token.substring(0, token.indexOf('/')) : token, 1)
                 && !token.isEmpty()
                 && Character.isDigit(token.charAt(0))) {
