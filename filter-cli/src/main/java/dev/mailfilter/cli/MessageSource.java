@@ -15,7 +15,8 @@ import java.util.stream.Stream;
  * message files, directories (recursively, in name order, hidden files skipped), Maildir folders
  * (their {@code cur} and {@code new}, not {@code tmp}), and mbox files (recognised by a leading
  * {@code From } line; split at {@code From } lines after a blank line that carry a time of day, so
- * an unquoted "From here on" in a body does not split; {@code >From} unquoted as mboxrd).
+ * an unquoted "From here on" in a body does not split; {@code >From} unquoted as mboxrd; a file of
+ * one message keeps its plain path as its label).
  *
  * <p>{@code scan} streams one file at a time ({@link #files}, {@link #read}) so memory stays
  * bounded by the largest file; the model commands need every message at once ({@link #readAll}).
@@ -137,7 +138,36 @@ final class MessageSource {
 
   /** Splits at {@code From } lines at the start of the file or after a blank line. */
   static void splitMbox(String label, byte[] b, Consumer<Item> sink) {
-    int n = 0;
+    // The first message waits until a second shows the file is a real mbox: a file of one
+    // message after a From line (the SpamAssassin corpus, many archives) keeps its plain path as
+    // its label, which other tools can open.
+    Message[] first = new Message[1];
+    int[] count = new int[1];
+    splitMbox(
+        b,
+        (start, end) -> {
+          count[0]++;
+          if (count[0] == 1) {
+            first[0] = new Message(label, unquote(b, start, end));
+            return;
+          }
+          if (count[0] == 2) {
+            sink.accept(new Message(label + ":1", first[0].bytes()));
+          }
+          sink.accept(new Message(label + ":" + count[0], unquote(b, start, end)));
+        });
+    if (count[0] == 1) {
+      sink.accept(first[0]);
+    }
+  }
+
+  /** A message's byte range in an mbox. */
+  @FunctionalInterface
+  private interface RangeSink {
+    void accept(int start, int end);
+  }
+
+  private static void splitMbox(byte[] b, RangeSink sink) {
     int start = -1;
     int i = 0;
     boolean previousBlank = true;
@@ -155,7 +185,7 @@ final class MessageSource {
                       .find());
       if (fromLine) {
         if (start >= 0) {
-          sink.accept(new Message(label + ":" + (++n), unquote(b, start, i)));
+          sink.accept(start, i);
         }
         start = Math.min(eol + 1, b.length);
       }
@@ -164,7 +194,7 @@ final class MessageSource {
       i = eol + 1;
     }
     if (start >= 0 && start < b.length) {
-      sink.accept(new Message(label + ":" + (++n), unquote(b, start, b.length)));
+      sink.accept(start, b.length);
     }
   }
 

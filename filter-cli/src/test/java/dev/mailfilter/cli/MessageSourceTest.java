@@ -71,6 +71,17 @@ class MessageSourceTest {
   }
 
   @Test
+  void aFileOfOneMessageAfterAFromLineIsLabelledByItsPathAlone() throws IOException {
+    // The SpamAssassin corpus and many archives keep one message per file after an mbox From
+    // line: its label must stay a path other tools (sa-learn, bogofilter) can open.
+    Path one =
+        write("00001.abc", "From a@example.org  Thu Aug 22 13:17:22 2002\nSubject: one\n\nhi\n");
+    List<MessageSource.Message> all = MessageSource.readAll(List.of(one));
+    assertThat(all).extracting(MessageSource.Message::label).containsExactly(one.toString());
+    assertThat(text(all.get(0))).isEqualTo("Subject: one\n\nhi\n");
+  }
+
+  @Test
   void aFromHeaderIsNotAnMbox() throws IOException {
     Path msg = write("one.eml", "From: a@example.org\nSubject: x\n\nFrom me\n");
     List<MessageSource.Message> all = MessageSource.readAll(List.of(msg));
