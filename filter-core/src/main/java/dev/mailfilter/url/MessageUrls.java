@@ -32,6 +32,21 @@ public final class MessageUrls {
   /** A longer URL is cut: its host is what matters. */
   public static final int MAX_URL_LENGTH = 2_048;
 
+  /**
+   * Hosts whose registrable domain is known: the same hosts recur across a message's URLs, its
+   * headers and the next messages, and Guava's lookup (validate, split, walk the suffix maps) costs
+   * about a microsecond a call; over the SpamAssassin corpus's hosts this cache cuts that five- to
+   * tenfold. A direct-mapped array of immutable entries: a racy read sees a whole entry or none
+   * (final fields), a collision overwrites, so it needs no lock and stays bounded (4096 entries of
+   * at most 253-char hosts).
+   */
+  private static final DomainEntry[] DOMAINS = new DomainEntry[4096];
+
+  /** Longer names are not valid domain names and are not cached: they would pin memory. */
+  private static final int MAX_CACHED_HOST = 253;
+
+  private record DomainEntry(String host, String domain) {}
+
   private final List<Url> urls;
   private final boolean capped;
   private final Set<String> hosts;
@@ -182,6 +197,21 @@ public final class MessageUrls {
 
   /** The domain one level below its public suffix, or the name itself when there is none. */
   public static String registrableDomain(String host) {
+    if (host.length() > MAX_CACHED_HOST) {
+      return lookUpRegistrableDomain(host);
+    }
+    int hash = host.hashCode() * 0x9E3779B9;
+    int slot = (hash ^ hash >>> 16) & (DOMAINS.length - 1);
+    DomainEntry e = DOMAINS[slot];
+    if (e != null && e.host().equals(host)) {
+      return e.domain();
+    }
+    String domain = lookUpRegistrableDomain(host);
+    DOMAINS[slot] = new DomainEntry(host, domain);
+    return domain;
+  }
+
+  private static String lookUpRegistrableDomain(String host) {
     String h = host.toLowerCase(Locale.ROOT);
     if (!InternetDomainName.isValid(h)) {
       return h;
