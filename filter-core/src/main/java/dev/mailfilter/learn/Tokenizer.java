@@ -48,47 +48,59 @@ final class Tokenizer {
   /**
    * Adds {@code Features.hash(zone, w)} for every word {@code w} that {@link #words(String)}
    * yields, in the same order and with the same cap, without building the words as strings: the hot
-   * path of classification. Pure-ASCII words of normal length are lower-cased and hashed in place;
-   * the rest go through the string path, so the result is identical.
+   * path of classification. A word is scanned and hashed in one pass, lower-casing ASCII on the
+   * fly; a word with a non-ASCII char or of more than {@link #MAX_LENGTH} chars is hashed again
+   * through the string path, whose Unicode lower-casing may change its length.
    */
   static void hashes(String text, long zone, Features.LongList out) {
-    int n = text.length();
+    hashes(text, 0, text.length(), zone, out);
+  }
+
+  /** {@link #hashes(String, long, Features.LongList)} of {@code text.substring(from, to)}. */
+  static void hashes(String text, int from, int to, long zone, Features.LongList out) {
+    int n = to;
     int limit = out.size() + MAX_TOKENS_PER_TEXT;
-    int i = 0;
+    int i = from;
     while (i < n && out.size() < limit) {
       while (i < n && !isWordChar(text.charAt(i))) {
         i++;
       }
       int start = i;
-      i = wordEnd(text, i);
+      long h = Features.FNV_OFFSET ^ zone;
+      boolean ascii = true;
+      // wordEnd, with the hash of the lower-cased word computed on the way.
+      while (i < n) {
+        char c = text.charAt(i);
+        if (c < 0x80) {
+          int kind = ASCII[c];
+          if (kind == INNER) {
+            if (i == start || i + 1 >= n || !isWordChar(text.charAt(i + 1))) {
+              break;
+            }
+          } else if (kind != WORD) {
+            break;
+          }
+          if (c >= 'A' && c <= 'Z') {
+            c += 'a' - 'A';
+          }
+          h = (h ^ c) * Features.FNV_PRIME;
+        } else if (Character.isLetterOrDigit(c)) {
+          ascii = false;
+        } else {
+          break;
+        }
+        i++;
+      }
       int len = i - start;
       if (len < MIN_LENGTH) {
         continue;
       }
-      long h = len > MAX_LENGTH ? 0 : asciiHash(text, start, i, zone);
-      if (h == 0) {
-        h = Features.hash(zone, token(text.substring(start, i)));
+      if (ascii && len <= MAX_LENGTH) {
+        out.add(Features.mix(h));
+      } else {
+        out.add(Features.hash(zone, token(text.substring(start, i))));
       }
-      out.add(h);
     }
-  }
-
-  /** FNV-1a of the lower-cased ASCII word, as {@code Features.hash}; 0 if a char is not ASCII. */
-  private static long asciiHash(String text, int start, int end, long zone) {
-    long h = 0xcbf29ce484222325L ^ zone;
-    for (int k = start; k < end; k++) {
-      char c = text.charAt(k);
-      if (c >= 0x80) {
-        return 0;
-      }
-      if (c >= 'A' && c <= 'Z') {
-        c += 'a' - 'A';
-      }
-      h ^= c;
-      h *= 0x100000001b3L;
-    }
-    // A true hash of 0 just takes the string path, which yields 0 again.
-    return Features.mix(h);
   }
 
   private static int wordEnd(String text, int start) {
@@ -120,8 +132,20 @@ final class Tokenizer {
     return lower;
   }
 
+  private static final byte WORD = 1;
+  private static final byte INNER = 2;
+
+  /** The kind of every ASCII char, which the hot loops read instead of {@link Character}. */
+  private static final byte[] ASCII = new byte[0x80];
+
+  static {
+    for (char c = 0; c < 0x80; c++) {
+      ASCII[c] = Character.isLetterOrDigit(c) || c == '$' ? WORD : isInner(c) ? INNER : 0;
+    }
+  }
+
   private static boolean isWordChar(char c) {
-    return Character.isLetterOrDigit(c) || c == '$';
+    return c < 0x80 ? ASCII[c] == WORD : Character.isLetterOrDigit(c);
   }
 
   private static boolean isInner(char c) {
