@@ -116,18 +116,21 @@ final class Features {
               "Status")
           .collect(Collectors.toUnmodifiableMap(n -> n, HeaderName::of));
 
-  /** The structure features of each {@link #bucket} of counts, which are few. */
+  /** Features that are constants, and those of each {@link #bucket} of counts, which are few. */
   private static final long[] URL_BUCKETS = buckets("urls:");
 
   private static final long[] PART_BUCKETS = buckets("parts:");
   private static final long[] CHAR_BUCKETS = buckets("text-chars:");
+  private static final long NO_SUBJECT = hash(STRUCTURE, "no-subject");
+  private static final long HTML_ONLY = hash(STRUCTURE, "html-only");
+  private static final long IP_LITERAL = hash(URL, "ip-literal");
 
   private Features() {}
 
   /** The feature hashes of a document; may hold duplicates, which the model ignores. */
   static long[] of(Document doc) {
     LongList out = new LongList(1024);
-    of(doc, out::add);
+    of(doc, out);
     return out.toArray();
   }
 
@@ -139,20 +142,18 @@ final class Features {
 
   /** Sends the feature hashes of a document, duplicates included, to {@code out}. */
   static void of(Document doc, Sink out) {
-    LongList hashes = new LongList(1024);
+    // The body's texts are one run of words: bigrams span from one text into the next.
+    Bigrams body = new Bigrams(out);
     for (String text : doc.texts()) {
-      Tokenizer.hashes(text, BODY, hashes);
+      Tokenizer.hashes(text, BODY, body);
     }
     for (String text : doc.htmlTexts()) {
-      Tokenizer.hashes(text, BODY, hashes);
+      Tokenizer.hashes(text, BODY, body);
     }
-    addWithBigrams(hashes, out);
 
-    hashes.clear();
-    Tokenizer.hashes(doc.subject(), SUBJECT, hashes);
-    addWithBigrams(hashes, out);
+    Tokenizer.hashes(doc.subject(), SUBJECT, new Bigrams(out));
     if (doc.subject().isEmpty()) {
-      out.add(hash(STRUCTURE, "no-subject"));
+      out.add(NO_SUBJECT);
     }
 
     List<String> words = new ArrayList<>();
@@ -174,7 +175,7 @@ final class Features {
       urlCount++;
       out.add(hash(URL, host));
       if (isIpLiteral(host)) {
-        out.add(hash(URL, "ip-literal"));
+        out.add(IP_LITERAL);
       } else {
         // host() leaves no trailing dot, so the registered domain runs to the end of the host.
         out.add(hash(URL, "domain:", host, registeredDomainStart(host), host.length()));
@@ -199,11 +200,7 @@ final class Features {
         int semi = value.lastIndexOf(';');
         end = semi >= 0 ? semi : end;
       }
-      hashes.clear();
-      Tokenizer.hashes(value, 0, end, name.valueZone(), hashes);
-      for (int i = 0; i < hashes.size(); i++) {
-        out.add(hashes.get(i));
-      }
+      Tokenizer.hashes(value, 0, end, name.valueZone(), out);
     }
 
     for (String trait : doc.traits()) {
@@ -214,7 +211,7 @@ final class Features {
     }
     out.add(PART_BUCKETS[bucket(doc.partTypes().size())]);
     if (doc.texts().isEmpty() && !doc.htmlTexts().isEmpty()) {
-      out.add(hash(STRUCTURE, "html-only"));
+      out.add(HTML_ONLY);
     }
     int chars = 0;
     for (String t : doc.texts()) {
@@ -263,14 +260,27 @@ final class Features {
     return features;
   }
 
-  /** Each word feature, followed by its sparse bigrams with the words before it. */
-  private static void addWithBigrams(LongList words, Sink out) {
-    for (int i = 0; i < words.size(); i++) {
-      long h = words.get(i);
-      out.add(h);
-      for (int d = 1; d < OSB_WINDOW && i - d >= 0; d++) {
-        out.add(pair(words.get(i - d), h, d));
+  /**
+   * Passes on each word feature, followed by its sparse bigrams with the words before it, as the
+   * words come: only the last few words are kept, not the run of words.
+   */
+  private static final class Bigrams implements Sink {
+    private final Sink out;
+    private final long[] previous = new long[OSB_WINDOW - 1]; // word k at k % (OSB_WINDOW - 1)
+    private int words;
+
+    Bigrams(Sink out) {
+      this.out = out;
+    }
+
+    @Override
+    public void add(long word) {
+      out.add(word);
+      for (int d = 1; d < OSB_WINDOW && d <= words; d++) {
+        out.add(pair(previous[(words - d) % previous.length], word, d));
       }
+      previous[words % previous.length] = word;
+      words++;
     }
   }
 
@@ -440,7 +450,7 @@ final class Features {
   }
 
   /** A growable array of longs, to avoid boxing a few thousand features per message. */
-  static final class LongList {
+  static final class LongList implements Sink {
     private long[] values;
     private int size;
 
@@ -448,7 +458,8 @@ final class Features {
       values = new long[capacity];
     }
 
-    void add(long v) {
+    @Override
+    public void add(long v) {
       if (size == values.length) {
         values = java.util.Arrays.copyOf(values, size * 2);
       }
@@ -457,14 +468,6 @@ final class Features {
 
     int size() {
       return size;
-    }
-
-    long get(int i) {
-      return values[i];
-    }
-
-    void clear() {
-      size = 0;
     }
 
     long[] toArray() {

@@ -52,16 +52,16 @@ final class Tokenizer {
    * fly; a word with a non-ASCII char or of more than {@link #MAX_LENGTH} chars is hashed again
    * through the string path, whose Unicode lower-casing may change its length.
    */
-  static void hashes(String text, long zone, Features.LongList out) {
+  static void hashes(String text, long zone, Features.Sink out) {
     hashes(text, 0, text.length(), zone, out);
   }
 
-  /** {@link #hashes(String, long, Features.LongList)} of {@code text.substring(from, to)}. */
-  static void hashes(String text, int from, int to, long zone, Features.LongList out) {
+  /** {@link #hashes(String, long, Features.Sink)} of {@code text.substring(from, to)}. */
+  static void hashes(String text, int from, int to, long zone, Features.Sink out) {
     int n = to;
-    int limit = out.size() + MAX_TOKENS_PER_TEXT;
+    int tokens = 0;
     int i = from;
-    while (i < n && out.size() < limit) {
+    while (i < n && tokens < MAX_TOKENS_PER_TEXT) {
       while (i < n && !isWordChar(text.charAt(i))) {
         i++;
       }
@@ -100,6 +100,7 @@ final class Tokenizer {
       } else {
         out.add(Features.hash(zone, token(text.substring(start, i))));
       }
+      tokens++;
     }
   }
 
