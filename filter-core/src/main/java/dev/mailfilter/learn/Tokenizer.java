@@ -95,10 +95,12 @@ final class Tokenizer {
       if (len < MIN_LENGTH) {
         continue;
       }
-      if (ascii && len <= MAX_LENGTH) {
+      if (len > MAX_LENGTH) {
+        out.add(Features.hash(zone, skipToken(text.charAt(start), len)));
+      } else if (ascii) {
         out.add(Features.mix(h));
       } else {
-        out.add(Features.hash(zone, token(text.substring(start, i))));
+        out.add(Features.hash(zone, text.substring(start, i).toLowerCase(Locale.ROOT)));
       }
       tokens++;
     }
@@ -126,11 +128,17 @@ final class Tokenizer {
     if (len < MIN_LENGTH) {
       return null;
     }
-    String lower = word.toLowerCase(Locale.ROOT);
-    if (len > MAX_LENGTH) {
-      return "skip:" + lower.charAt(0) + ":" + (len / 10 * 10);
-    }
-    return lower;
+    return len > MAX_LENGTH ? skipToken(word.charAt(0), len) : word.toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The token of an over-long word. Its first char is lower-cased alone, not the whole word, which
+   * may be a long run of base64: the result is the same, as a word starts with a letter, digit or
+   * {@code $} of the Basic Multilingual Plane, and the lower case of such a char at the start of a
+   * string depends on nothing after it (final sigma needs a letter before it).
+   */
+  private static String skipToken(char first, int len) {
+    return "skip:" + Character.toLowerCase(first) + ":" + (len / 10 * 10);
   }
 
   private static final byte WORD = 1;

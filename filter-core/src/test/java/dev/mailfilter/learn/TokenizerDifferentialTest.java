@@ -2,6 +2,7 @@ package dev.mailfilter.learn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +57,26 @@ class TokenizerDifferentialTest {
       Tokenizer.hashes(text, 7L, actual);
       ReferenceTokenizer.hashes(text, 7L, expected);
       assertThat(actual.toArray()).as("seed %d", seed).containsExactly(expected.toArray());
+    }
+  }
+
+  /** The over-long word token lower-cases only the first char: every char that may be first. */
+  @Test
+  void overLongWordsMatchTheReferenceWhateverTheirFirstChar() {
+    for (String rest : List.of("a", "A", "\u03a3", "\u0130", "9", "\u00df")) {
+      String tail = rest.repeat(Tokenizer.MAX_LENGTH + 6);
+      for (char c = 0; c < Character.MAX_VALUE; c++) {
+        String text = c + tail;
+        Features.LongList actual = new Features.LongList(2);
+        ReferenceFeatures.LongList expected = new ReferenceFeatures.LongList(2);
+        Tokenizer.hashes(text, 7L, actual);
+        ReferenceTokenizer.hashes(text, 7L, expected);
+        assertThat(actual.toArray())
+            .as("U+%04X then %s", (int) c, rest)
+            .containsExactly(expected.toArray());
+      }
+      String last = Character.MAX_VALUE + tail;
+      assertThat(Tokenizer.words(last)).isEqualTo(ReferenceTokenizer.words(last));
     }
   }
 
