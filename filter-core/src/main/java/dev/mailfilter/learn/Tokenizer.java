@@ -72,18 +72,16 @@ final class Tokenizer {
       while (i < n) {
         char c = text.charAt(i);
         if (c < 0x80) {
-          int kind = ASCII[c];
-          if (kind == INNER) {
+          int lower = ASCII[c];
+          if (lower == INNER) {
             if (i == start || i + 1 >= n || !isWordChar(text.charAt(i + 1))) {
               break;
             }
-          } else if (kind != WORD) {
+            lower = c;
+          } else if (lower == 0) {
             break;
           }
-          if (c >= 'A' && c <= 'Z') {
-            c += 'a' - 'A';
-          }
-          h = (h ^ c) * Features.FNV_PRIME;
+          h = (h ^ lower) * Features.FNV_PRIME;
         } else if (Character.isLetterOrDigit(c)) {
           ascii = false;
         } else {
@@ -141,20 +139,27 @@ final class Tokenizer {
     return "skip:" + Character.toLowerCase(first) + ":" + (len / 10 * 10);
   }
 
-  private static final byte WORD = 1;
-  private static final byte INNER = 2;
+  private static final byte INNER = -1;
 
-  /** The kind of every ASCII char, which the hot loops read instead of {@link Character}. */
+  /**
+   * What the hot loops read instead of {@link Character} for an ASCII char: the char lower-cased if
+   * it is a word char, {@link #INNER} if it is inner punctuation, 0 otherwise. A table rather than
+   * a test for upper case, which text mixes unpredictably for the branch predictor.
+   */
   private static final byte[] ASCII = new byte[0x80];
 
   static {
     for (char c = 0; c < 0x80; c++) {
-      ASCII[c] = Character.isLetterOrDigit(c) || c == '$' ? WORD : isInner(c) ? INNER : 0;
+      if (Character.isLetterOrDigit(c) || c == '$') {
+        ASCII[c] = (byte) Character.toLowerCase(c);
+      } else if (isInner(c)) {
+        ASCII[c] = INNER;
+      }
     }
   }
 
   private static boolean isWordChar(char c) {
-    return c < 0x80 ? ASCII[c] == WORD : Character.isLetterOrDigit(c);
+    return c < 0x80 ? ASCII[c] > 0 : Character.isLetterOrDigit(c);
   }
 
   private static boolean isInner(char c) {
