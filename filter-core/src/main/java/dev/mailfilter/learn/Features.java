@@ -253,7 +253,7 @@ final class Features {
   }
 
   private static long[] buckets(String prefix) {
-    long[] features = new long[33];
+    long[] features = new long[33]; // bucket(Integer.MAX_VALUE) is 32
     for (int b = 0; b < features.length; b++) {
       features[b] = hash(STRUCTURE, prefix + b);
     }
@@ -329,16 +329,6 @@ final class Features {
     h ^= h >>> 33;
     h *= 0xc4ceb9fe1a85ec53L;
     h ^= h >>> 33;
-    return h;
-  }
-
-  /** Spreads an int's bits over the low ones, for hash-table slots (murmur3's fmix32). */
-  static int mixInt(int h) {
-    h ^= h >>> 16;
-    h *= 0x85ebca6b;
-    h ^= h >>> 13;
-    h *= 0xc2b2ae35;
-    h ^= h >>> 16;
     return h;
   }
 

@@ -49,8 +49,8 @@ final class Tokenizer {
    * Adds {@code Features.hash(zone, w)} for every word {@code w} that {@link #words(String)}
    * yields, in the same order and with the same cap, without building the words as strings: the hot
    * path of classification. A word is scanned and hashed in one pass, lower-casing ASCII on the
-   * fly; a word with a non-ASCII char or of more than {@link #MAX_LENGTH} chars is hashed again
-   * through the string path, whose Unicode lower-casing may change its length.
+   * fly; a word with a non-ASCII char is hashed again from its string lower-cased the Unicode way,
+   * which may change its length.
    */
   static void hashes(String text, long zone, Features.Sink out) {
     hashes(text, 0, text.length(), zone, out);

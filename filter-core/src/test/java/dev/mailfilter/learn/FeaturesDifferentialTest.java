@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -37,7 +38,7 @@ class FeaturesDifferentialTest {
       Document doc = Document.fromMessage(Files.readAllBytes(file));
       long[] expected = ReferenceFeatures.of(doc);
       features += expected.length;
-      if (!java.util.Arrays.equals(Features.of(doc), expected)) {
+      if (!Arrays.equals(Features.of(doc), expected)) {
         mismatches.add(file + ": features differ");
         continue;
       }
