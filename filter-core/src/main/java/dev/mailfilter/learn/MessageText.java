@@ -139,6 +139,13 @@ final class MessageText {
         i++;
         continue;
       }
+      // Most words starting with h or w are not links: their second char rules them out before
+      // the three case-insensitive prefix comparisons.
+      int second = i + 1 < n ? text.charAt(i + 1) | 0x20 : 0;
+      if (second != ((c | 0x20) == 'h' ? 't' : 'w')) {
+        i++;
+        continue;
+      }
       int prefix = urlPrefix(text, i);
       int end = i + prefix;
       while (prefix > 0 && end < n && !isUrlStop(text.charAt(end))) {

@@ -48,47 +48,60 @@ final class Tokenizer {
   /**
    * Adds {@code Features.hash(zone, w)} for every word {@code w} that {@link #words(String)}
    * yields, in the same order and with the same cap, without building the words as strings: the hot
-   * path of classification. Pure-ASCII words of normal length are lower-cased and hashed in place;
-   * the rest go through the string path, so the result is identical.
+   * path of classification. A word is scanned and hashed in one pass, lower-casing ASCII on the
+   * fly; a word with a non-ASCII char is hashed again from its string lower-cased the Unicode way,
+   * which may change its length.
    */
-  static void hashes(String text, long zone, Features.LongList out) {
-    int n = text.length();
-    int limit = out.size() + MAX_TOKENS_PER_TEXT;
-    int i = 0;
-    while (i < n && out.size() < limit) {
+  static void hashes(String text, long zone, Features.Sink out) {
+    hashes(text, 0, text.length(), zone, out);
+  }
+
+  /** {@link #hashes(String, long, Features.Sink)} of {@code text.substring(from, to)}. */
+  static void hashes(String text, int from, int to, long zone, Features.Sink out) {
+    int n = to;
+    int tokens = 0;
+    int i = from;
+    while (i < n && tokens < MAX_TOKENS_PER_TEXT) {
       while (i < n && !isWordChar(text.charAt(i))) {
         i++;
       }
       int start = i;
-      i = wordEnd(text, i);
+      long h = Features.FNV_OFFSET ^ zone;
+      boolean ascii = true;
+      // wordEnd, with the hash of the lower-cased word computed on the way.
+      while (i < n) {
+        char c = text.charAt(i);
+        if (c < 0x80) {
+          int lower = ASCII[c];
+          if (lower == INNER) {
+            if (i == start || i + 1 >= n || !isWordChar(text.charAt(i + 1))) {
+              break;
+            }
+            lower = c;
+          } else if (lower == 0) {
+            break;
+          }
+          h = (h ^ lower) * Features.FNV_PRIME;
+        } else if (Character.isLetterOrDigit(c)) {
+          ascii = false;
+        } else {
+          break;
+        }
+        i++;
+      }
       int len = i - start;
       if (len < MIN_LENGTH) {
         continue;
       }
-      long h = len > MAX_LENGTH ? 0 : asciiHash(text, start, i, zone);
-      if (h == 0) {
-        h = Features.hash(zone, token(text.substring(start, i)));
+      if (len > MAX_LENGTH) {
+        out.add(Features.hash(zone, skipToken(text.charAt(start), len)));
+      } else if (ascii) {
+        out.add(Features.mix(h));
+      } else {
+        out.add(Features.hash(zone, text.substring(start, i).toLowerCase(Locale.ROOT)));
       }
-      out.add(h);
+      tokens++;
     }
-  }
-
-  /** FNV-1a of the lower-cased ASCII word, as {@code Features.hash}; 0 if a char is not ASCII. */
-  private static long asciiHash(String text, int start, int end, long zone) {
-    long h = 0xcbf29ce484222325L ^ zone;
-    for (int k = start; k < end; k++) {
-      char c = text.charAt(k);
-      if (c >= 0x80) {
-        return 0;
-      }
-      if (c >= 'A' && c <= 'Z') {
-        c += 'a' - 'A';
-      }
-      h ^= c;
-      h *= 0x100000001b3L;
-    }
-    // A true hash of 0 just takes the string path, which yields 0 again.
-    return Features.mix(h);
   }
 
   private static int wordEnd(String text, int start) {
@@ -113,15 +126,40 @@ final class Tokenizer {
     if (len < MIN_LENGTH) {
       return null;
     }
-    String lower = word.toLowerCase(Locale.ROOT);
-    if (len > MAX_LENGTH) {
-      return "skip:" + lower.charAt(0) + ":" + (len / 10 * 10);
+    return len > MAX_LENGTH ? skipToken(word.charAt(0), len) : word.toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The token of an over-long word. Its first char is lower-cased alone, not the whole word, which
+   * may be a long run of base64: the result is the same, as a word starts with a letter, digit or
+   * {@code $} of the Basic Multilingual Plane, and the lower case of such a char at the start of a
+   * string depends on nothing after it (final sigma needs a letter before it).
+   */
+  private static String skipToken(char first, int len) {
+    return "skip:" + Character.toLowerCase(first) + ":" + (len / 10 * 10);
+  }
+
+  private static final byte INNER = -1;
+
+  /**
+   * What the hot loops read instead of {@link Character} for an ASCII char: the char lower-cased if
+   * it is a word char, {@link #INNER} if it is inner punctuation, 0 otherwise. A table rather than
+   * a test for upper case, which text mixes unpredictably for the branch predictor.
+   */
+  private static final byte[] ASCII = new byte[0x80];
+
+  static {
+    for (char c = 0; c < 0x80; c++) {
+      if (Character.isLetterOrDigit(c) || c == '$') {
+        ASCII[c] = (byte) Character.toLowerCase(c);
+      } else if (isInner(c)) {
+        ASCII[c] = INNER;
+      }
     }
-    return lower;
   }
 
   private static boolean isWordChar(char c) {
-    return Character.isLetterOrDigit(c) || c == '$';
+    return c < 0x80 ? ASCII[c] > 0 : Character.isLetterOrDigit(c);
   }
 
   private static boolean isInner(char c) {
