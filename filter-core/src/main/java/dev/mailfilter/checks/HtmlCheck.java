@@ -48,7 +48,8 @@ public final class HtmlCheck extends DataCheck {
     int images = 0;
     int text = 0;
     for (MessageBodies.Body b : bodies) {
-      text += nonSpace(b.text());
+      // Only compared with the image-only limit: counting stops past it (long texts are common).
+      text += nonSpace(b.text(), Math.max(0, imageOnlyMaxText - text));
       if (b.html().isPresent()) {
         html = true;
         HtmlScan s = b.html().get();
@@ -70,9 +71,15 @@ public final class HtmlCheck extends DataCheck {
   }
 
   static int nonSpace(String s) {
+    return nonSpace(s, Integer.MAX_VALUE);
+  }
+
+  /** Non-white-space chars, counted until there are more than {@code limit}. */
+  static int nonSpace(String s, int limit) {
     int n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      if (!Character.isWhitespace(s.charAt(i))) {
+    for (int i = 0; i < s.length() && n <= limit; i++) {
+      char c = s.charAt(i);
+      if (c > ' ' ? c < 0x80 || !Character.isWhitespace(c) : !Character.isWhitespace(c)) {
         n++;
       }
     }

@@ -74,7 +74,8 @@ public final class ObfuscationCheck extends DataCheck {
     int n = 0;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (isInvisible(c) && !(c == '\uFEFF' && i == 0)) {
+      // Every invisible character is at or above U+00AD: one comparison for nearly all text.
+      if (c >= '\u00AD' && isInvisible(c) && !(c == '\uFEFF' && i == 0)) {
         n++;
       }
     }
@@ -95,27 +96,50 @@ public final class ObfuscationCheck extends DataCheck {
   /**
    * Counts words of three letters or more that mix Latin with Cyrillic or Greek, and records the
    * first few in {@code examples}. Invisible characters do not break a word.
+   *
+   * <p>Every char of every text part passes through here, so ASCII (no invisible characters, its
+   * letters all Latin) takes a path without code points or Unicode tables; the test compares it
+   * with the plain definition.
    */
   static int mixedWords(String s, List<String> examples) {
+    int n = s.length();
     int count = 0;
     int start = -1;
     boolean latin = false;
     boolean lookalike = false;
     int letters = 0;
-    for (int i = 0; i <= s.length(); ) {
-      int cp = i < s.length() ? s.codePointAt(i) : ' ';
-      // Most text is ASCII: its letters are Latin, and UnicodeScript.of is a binary search.
-      boolean ascii = cp < 0x80;
-      boolean letter = ascii ? ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') : Character.isLetter(cp);
-      if (letter || (i < s.length() && isInvisible((char) cp) && start >= 0)) {
+    int i = 0;
+    while (i <= n) {
+      char c = i < n ? s.charAt(i) : ' ';
+      int width = 1;
+      boolean letter;
+      boolean invisible = false;
+      if (c < 0x80) {
+        letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+        if (letter) {
+          latin = true;
+        } else if (start < 0) {
+          i++; // outside a word nothing changes
+          continue;
+        }
+      } else {
+        int cp = s.codePointAt(i);
+        width = Character.charCount(cp);
+        letter = Character.isLetter(cp);
+        if (letter) {
+          UnicodeScript script = UnicodeScript.of(cp);
+          latin |= script == UnicodeScript.LATIN;
+          lookalike |= script == UnicodeScript.CYRILLIC || script == UnicodeScript.GREEK;
+        } else {
+          invisible = isInvisible((char) cp) && start >= 0;
+        }
+      }
+      if (letter || invisible) {
         if (start < 0) {
           start = i;
         }
         if (letter) {
           letters++;
-          UnicodeScript script = ascii ? UnicodeScript.LATIN : UnicodeScript.of(cp);
-          latin |= script == UnicodeScript.LATIN;
-          lookalike |= script == UnicodeScript.CYRILLIC || script == UnicodeScript.GREEK;
         }
       } else {
         if (start >= 0 && latin && lookalike && letters >= 3) {
@@ -129,7 +153,7 @@ public final class ObfuscationCheck extends DataCheck {
         lookalike = false;
         letters = 0;
       }
-      i += i < s.length() ? Character.charCount(cp) : 1;
+      i += width;
     }
     return count;
   }

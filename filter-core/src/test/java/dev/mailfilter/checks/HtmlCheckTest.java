@@ -66,4 +66,27 @@ class HtmlCheckTest {
         CHECKS.message(HTML, "<p>" + TEXT + " " + TEXT + "</p><img src=\"cid:logo\">\n");
     assertThat(CHECKS.symbols(withText)).doesNotContain("IMAGE_ONLY");
   }
+
+  @Test
+  void nonSpaceCountsAsCharacterIsWhitespaceAndStopsPastTheLimit() {
+    String alphabet = " \t\n\u000B\u001Fa~\u007F\u00A0\u2003\u3000\u00E9";
+    long seed = new java.util.SplittableRandom().nextLong();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    for (int n = 0; n < 5_000; n++) {
+      StringBuilder sb = new StringBuilder();
+      int len = random.nextInt(20);
+      for (int i = 0; i < len; i++) {
+        sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String s = sb.toString();
+      int want = (int) s.chars().filter(c -> !Character.isWhitespace(c)).count();
+      org.assertj.core.api.Assertions.assertThat(HtmlCheck.nonSpace(s))
+          .as("seed %d, [%s]", seed, s)
+          .isEqualTo(want);
+      int limit = random.nextInt(10);
+      org.assertj.core.api.Assertions.assertThat(HtmlCheck.nonSpace(s, limit))
+          .as("seed %d, [%s] limit %d", seed, s, limit)
+          .isEqualTo(Math.min(want, limit + 1));
+    }
+  }
 }

@@ -59,9 +59,10 @@ class ObfuscationCheckTest {
   @Test
   void asciiFastPathCountsAsTheUnicodeTablesDo() {
     // Letters, digits, punctuation, Latin-1 (µ is Common, not Latin), Cyrillic, Greek, invisibles,
-    // a supplementary letter and a lone surrogate.
+    // a supplementary letter, a lone surrogate, and an unassigned supplementary code point whose
+    // low 16 bits are U+200B (the definition reads it as a zero-width space).
     String alphabet =
-        "aZq9_ .,-'\u00B5\u00E9\u00AA\u0430\u043E\u03B1\u200B\u00AD\uD835\uDC00\uD800";
+        "aZq9_ .,-'\u00B5\u00E9\u00AA\u0430\u043E\u03B1\u200B\u00AD\uD835\uDC00\uD800\uDB48\uDC0B";
     long seed = new SplittableRandom().nextLong();
     SplittableRandom random = new SplittableRandom(seed);
     for (int n = 0; n < 5_000; n++) {
