@@ -82,7 +82,7 @@ final class Tokenizer {
             break;
           }
           h = (h ^ lower) * Features.FNV_PRIME;
-        } else if (Character.isLetterOrDigit(c)) {
+        } else if (isLetterOrDigit(c)) {
           ascii = false;
         } else {
           break;
@@ -158,8 +158,28 @@ final class Tokenizer {
     }
   }
 
+  /**
+   * {@link Character#isLetterOrDigit(char)} for every char, as a bit set (8 KB, filled once): spam
+   * in Chinese, Korean or Russian is non-ASCII from end to end, and the Unicode tables behind
+   * {@code Character} were a sixth of the model's time on such text when the JIT is C1 (the
+   * launcher's choice for short runs).
+   */
+  private static final long[] LETTER_OR_DIGIT = new long[1 << 10];
+
+  static {
+    for (int c = 0; c <= Character.MAX_VALUE; c++) {
+      if (Character.isLetterOrDigit((char) c)) {
+        LETTER_OR_DIGIT[c >>> 6] |= 1L << c;
+      }
+    }
+  }
+
+  private static boolean isLetterOrDigit(char c) {
+    return (LETTER_OR_DIGIT[c >>> 6] & (1L << c)) != 0;
+  }
+
   private static boolean isWordChar(char c) {
-    return c < 0x80 ? ASCII[c] > 0 : Character.isLetterOrDigit(c);
+    return c < 0x80 ? ASCII[c] > 0 : isLetterOrDigit(c);
   }
 
   private static boolean isInner(char c) {
