@@ -34,6 +34,9 @@ final class RunContext implements CheckContext {
   private final Clock clock;
   private final MessageParser parser;
   private final StatsRecorder.CheckCounters counters;
+  // A check run on the caller's thread cannot be cut at its deadline, so its context refuses the
+  // reports it makes after it, as a closed context refuses those of a check cut off.
+  private final boolean refuseAfterDeadline;
   private boolean closed;
   // Symbols counted in this run's hit figures; most runs find nothing, so made on first hit.
   private Set<String> counted;
@@ -50,7 +53,8 @@ final class RunContext implements CheckContext {
       Instant deadline,
       Clock clock,
       MessageParser parser,
-      StatsRecorder.CheckCounters counters) {
+      StatsRecorder.CheckCounters counters,
+      boolean refuseAfterDeadline) {
     this.settings = settings;
     this.stage = stage;
     this.transactionId = transactionId;
@@ -63,6 +67,11 @@ final class RunContext implements CheckContext {
     this.clock = clock;
     this.parser = parser;
     this.counters = counters;
+    this.refuseAfterDeadline = refuseAfterDeadline;
+  }
+
+  private boolean open() {
+    return !closed && !(refuseAfterDeadline && clock.instant().isAfter(deadline));
   }
 
   /** Stops accepting reports: the run finished, failed or overran. */
@@ -127,7 +136,7 @@ final class RunContext implements CheckContext {
         settings.scores().keySet());
     List<String> opts = List.of(options);
     synchronized (this) {
-      if (!closed) {
+      if (open()) {
         findings.add(name, score * weight, opts);
         if (counted == null) {
           counted = new HashSet<>(4);
@@ -173,7 +182,7 @@ final class RunContext implements CheckContext {
   }
 
   private synchronized void force(Findings.Forced demand) {
-    if (!closed) {
+    if (open()) {
       findings.force(demand);
     }
   }

@@ -28,10 +28,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the checks of one stage in parallel on virtual threads under the stage's deadline. A check
- * that throws or overruns is isolated: reported as {@code CHECK_FAILED_<NAME>} or {@code
- * CHECK_TIMEOUT_<NAME>}, logged (with its stack trace the first time per check), and its late
- * reports are dropped.
+ * Runs the checks of one stage under the stage's deadline: those that may block in parallel on
+ * virtual threads, those that never block ({@code Check.blocking()}) on the calling thread
+ * meanwhile. A check that throws or overruns is isolated: reported as {@code CHECK_FAILED_<NAME>}
+ * or {@code CHECK_TIMEOUT_<NAME>}, logged (with its stack trace the first time per check), and its
+ * late reports are dropped.
  */
 final class StageRunner {
   private static final Logger LOG = LoggerFactory.getLogger(StageRunner.class);
@@ -110,12 +111,12 @@ final class StageRunner {
       List<StatsRecorder.CheckCounters> counters) {
     Instant start = clock.instant();
     Instant stageDeadline = start.plus(config.stageTimeout(stage));
-    List<Future<?>> futures = new ArrayList<>(checks.size());
-    List<RunContext> contexts = new ArrayList<>(checks.size());
-    List<Instant> deadlines = new ArrayList<>(checks.size());
-    for (int n = 0; n < checks.size(); n++) {
-      CheckSettings c = checks.get(n);
-      StatsRecorder.CheckCounters cc = counters.get(n);
+    int n = checks.size();
+    Future<?>[] futures = new Future<?>[n];
+    RunContext[] contexts = new RunContext[n];
+    Instant[] deadlines = new Instant[n];
+    for (int i = 0; i < n; i++) {
+      CheckSettings c = checks.get(i);
       Instant deadline = stageDeadline;
       if (c.timeout().isPresent()) {
         Instant own = start.plus(c.timeout().get());
@@ -123,7 +124,8 @@ final class StageRunner {
           deadline = own;
         }
       }
-      RunContext ctx =
+      deadlines[i] = deadline;
+      contexts[i] =
           new RunContext(
               c,
               stage,
@@ -136,59 +138,119 @@ final class StageRunner {
               deadline,
               clock,
               parser,
-              cc);
-      contexts.add(ctx);
-      deadlines.add(deadline);
-      cc.runs.increment();
-      try {
-        futures.add(
-            executor.submit(
-                () -> {
-                  // Timed on the check's own thread: its real run time, also when it ends late.
-                  long t0 = System.nanoTime();
-                  try {
-                    c.check().run(ctx);
-                  } finally {
-                    cc.latency.record(System.nanoTime() - t0);
-                  }
-                  return null;
-                }));
-      } catch (RejectedExecutionException e) {
-        // The filter was closed under a session still in flight (a reload finished early).
-        futures.add(CompletableFuture.failedFuture(e));
+              counters.get(i),
+              !c.check().blocking());
+    }
+    // Checks that may block first, each on a virtual thread, so that their waits overlap the
+    // computing checks, which then run here one after another.
+    for (int i = 0; i < n; i++) {
+      if (checks.get(i).check().blocking()) {
+        futures[i] = submit(checks.get(i), contexts[i], counters.get(i));
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      if (!checks.get(i).check().blocking()) {
+        runHere(checks.get(i), contexts[i], counters.get(i), deadlines[i], findings, transactionId);
       }
     }
     boolean interrupted = false;
-    for (int i = 0; i < futures.size(); i++) {
+    for (int i = 0; i < n; i++) {
+      Future<?> f = futures[i];
+      if (f == null) {
+        continue;
+      }
       CheckSettings c = checks.get(i);
-      Future<?> f = futures.get(i);
       try {
-        long nanos = Duration.between(clock.instant(), deadlines.get(i)).toNanos();
+        long nanos = Duration.between(clock.instant(), deadlines[i]).toNanos();
         f.get(Math.max(0, nanos), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
         f.cancel(true);
-        contexts.get(i).close();
+        contexts[i].close();
         counters.get(i).timeouts.increment();
         failure(findings, "CHECK_TIMEOUT_", c, config.onCheckTimeout(), null, transactionId);
       } catch (ExecutionException e) {
-        contexts.get(i).close();
+        contexts[i].close();
         counters.get(i).failures.increment();
         failure(findings, "CHECK_FAILED_", c, config.onCheckError(), e.getCause(), transactionId);
       } catch (InterruptedException e) {
         // The caller's thread is being stopped: abandon the stage, keep the flag for the caller.
         interrupted = true;
-        for (int j = i; j < futures.size(); j++) {
-          futures.get(j).cancel(true);
-          contexts.get(j).close();
+        for (int j = i; j < n; j++) {
+          if (futures[j] != null) {
+            futures[j].cancel(true);
+          }
+          contexts[j].close();
         }
         findings.markTempfail();
         break;
       } finally {
-        contexts.get(i).close();
+        contexts[i].close();
       }
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private Future<?> submit(CheckSettings c, RunContext ctx, StatsRecorder.CheckCounters cc) {
+    cc.runs.increment();
+    try {
+      return executor.submit(
+          () -> {
+            // Timed on the check's own thread: its real run time, also when it ends late.
+            long t0 = System.nanoTime();
+            try {
+              c.check().run(ctx);
+            } finally {
+              cc.latency.record(System.nanoTime() - t0);
+            }
+            return null;
+          });
+    } catch (RejectedExecutionException e) {
+      // The filter was closed under a session still in flight (a reload finished early).
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Runs a check that never blocks on this thread. Whatever it throws is isolated as on a virtual
+   * thread; returning after its deadline makes it a timeout, its reports from after the deadline
+   * already refused by its context.
+   */
+  private void runHere(
+      CheckSettings c,
+      RunContext ctx,
+      StatsRecorder.CheckCounters cc,
+      Instant deadline,
+      Findings findings,
+      String transactionId) {
+    cc.runs.increment();
+    if (!clock.instant().isBefore(deadline)) {
+      // Checks before it used up the stage's time: not started, as a virtual thread would be cut.
+      ctx.close();
+      cc.timeouts.increment();
+      failure(findings, "CHECK_TIMEOUT_", c, config.onCheckTimeout(), null, transactionId);
+      return;
+    }
+    long t0 = System.nanoTime();
+    Throwable thrown = null;
+    try {
+      c.check().run(ctx);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // for the caller, as the other path keeps it
+      thrown = e;
+    } catch (Throwable e) { // as ExecutionException carries anything a virtual thread threw
+      thrown = e;
+    } finally {
+      cc.latency.record(System.nanoTime() - t0);
+      ctx.close();
+    }
+    if (thrown != null) {
+      cc.failures.increment();
+      failure(findings, "CHECK_FAILED_", c, config.onCheckError(), thrown, transactionId);
+    } else if (clock.instant().isAfter(deadline)) {
+      cc.timeouts.increment();
+      failure(findings, "CHECK_TIMEOUT_", c, config.onCheckTimeout(), null, transactionId);
     }
   }
 

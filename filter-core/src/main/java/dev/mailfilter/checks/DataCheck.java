@@ -29,4 +29,10 @@ abstract class DataCheck implements Check {
   public final List<SymbolDef> symbols() {
     return symbols;
   }
+
+  /** Computes only (local work bounded by the message): runs on the stage's calling thread. */
+  @Override
+  public final boolean blocking() {
+    return false;
+  }
 }

@@ -84,4 +84,10 @@ public final class GtubeCheck implements Check {
     }
     return -1;
   }
+
+  /** Computes only (local work bounded by the message): runs on the stage's calling thread. */
+  @Override
+  public boolean blocking() {
+    return false;
+  }
 }

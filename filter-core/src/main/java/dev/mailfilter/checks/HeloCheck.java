@@ -150,4 +150,10 @@ public final class HeloCheck implements Check {
   private static String stripDot(String s) {
     return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
   }
+
+  /** Computes only (local work bounded by the message): runs on the stage's calling thread. */
+  @Override
+  public boolean blocking() {
+    return false;
+  }
 }

@@ -108,4 +108,10 @@ public final class MimeDefectsCheck implements Check {
     }
     return List.copyOf(out);
   }
+
+  /** Computes only (local work bounded by the message): runs on the stage's calling thread. */
+  @Override
+  public boolean blocking() {
+    return false;
+  }
 }

@@ -303,4 +303,15 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
       }
     }
   }
+
+  /**
+   * Computes only: the model is in memory. Reloading a replaced file and committing autolearned
+   * messages read and write a local file, bounded work like the rest; only while one thread reloads
+   * do the others wait for it, and one that waits past its deadline is reported as timed out as any
+   * check would be.
+   */
+  @Override
+  public boolean blocking() {
+    return false;
+  }
 }
