@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,10 +59,39 @@ class LauncherIT {
   }
 
   @Test
-  void scansTheSamplesAndKeepsAClassArchiveForTheNextStart(@TempDir Path cache)
+  void onJdk25ScansWithTheAotCacheTheBuildTrained(@TempDir Path cache)
       throws IOException, InterruptedException {
-    assertThat(JAR).exists();
-    Map<String, String> env = Map.of("MAILFILTER_CLASS_CACHE", cache.toString());
+    Assumptions.assumeTrue(Runtime.version().feature() >= 25, "AOT caches need JDK 25");
+    Path aot = JAR.resolveSibling("mailfilter-" + System.getProperty("java.version") + ".aot");
+    assertThat(aot).exists();
+    Path log = cache.resolve("aot.log");
+    Run r =
+        run(
+            Map.of(
+                "MAILFILTER_CLASS_CACHE",
+                cache.toString(),
+                "MAILFILTER_JAVA_OPTS",
+                "-Xlog:aot:file=" + log),
+            "scan",
+            "examples/mail");
+    assertThat(r.err()).isEmpty();
+    assertThat(r.out()).contains("examples/mail/gtube.eml\treject\t1000.00");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(Files.readString(log))
+        .contains("Opened AOT cache " + aot)
+        .contains("Using AOT-linked classes: true");
+    try (Stream<Path> files = Files.list(cache)) {
+      assertThat(files.map(f -> f.getFileName().toString())).containsExactly("aot.log");
+    }
+  }
+
+  @Test
+  void withoutAnAotCacheKeepsAClassArchiveForTheNextStart(@TempDir Path cache, @TempDir Path bin)
+      throws IOException, InterruptedException {
+    // A copy of the jar with no AOT cache beside it, as on JDK 21-24 or after moving the jar.
+    Path jar = Files.copy(JAR, bin.resolve("mailfilter.jar"));
+    Map<String, String> env =
+        Map.of("MAILFILTER_CLASS_CACHE", cache.toString(), "MAILFILTER_JAR", jar.toString());
     Run first = run(env, "scan", "examples/mail");
     assertThat(first.err()).isEmpty();
     assertThat(first.out())
@@ -71,7 +101,7 @@ class LauncherIT {
     try (Stream<Path> files = Files.list(cache)) {
       assertThat(files.map(f -> f.getFileName().toString()).toList())
           .singleElement()
-          .satisfies(n -> assertThat(n).startsWith("classes-").endsWith(".jsa"));
+          .satisfies(n -> assertThat(n).startsWith("classes-").endsWith("-scan.jsa"));
     }
     // The second start maps the archive; its output and exit status are the same.
     Run second = run(env, "scan", "examples/mail");
