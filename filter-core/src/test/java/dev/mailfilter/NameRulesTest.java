@@ -31,4 +31,23 @@ class NameRulesTest {
           .isEqualTo(field.matcher(s).matches());
     }
   }
+
+  @Test
+  void foldedValuesAreAcceptedExactlyAsThePatternDid() {
+    Pattern fold = Pattern.compile("\r\n[ \t]");
+    String alphabet = "\r\n \ta:";
+    long seed = new SplittableRandom().nextLong();
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int n = 0; n < 20_000; n++) {
+      StringBuilder sb = new StringBuilder();
+      int len = random.nextInt(8);
+      for (int i = 0; i < len; i++) {
+        sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String s = sb.toString();
+      String unfolded = fold.matcher(s).replaceAll(" ");
+      boolean want = unfolded.indexOf('\r') < 0 && unfolded.indexOf('\n') < 0;
+      assertThat(HeaderFields.breaksOnlyFold(s)).as("seed %d, [%s]", seed, s).isEqualTo(want);
+    }
+  }
 }
