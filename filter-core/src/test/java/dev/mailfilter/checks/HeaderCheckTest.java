@@ -2,6 +2,7 @@ package dev.mailfilter.checks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailfilter.testing.RandomStrings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -106,20 +107,14 @@ class HeaderCheckTest {
 
   @Test
   void whitespaceCollapsesAsTheRegexDid() {
-    String alphabet = " \t\r\n\u000B\f\u00A0a1,:";
-    long seed = new java.util.SplittableRandom().nextLong();
-    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
-    for (int n = 0; n < 5_000; n++) {
-      StringBuilder sb = new StringBuilder();
-      int len = random.nextInt(12);
-      for (int i = 0; i < len; i++) {
-        sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
-      }
-      String s = sb.toString();
-      assertThat(MailDates.collapseSpace(s))
-          .as("seed %d, text [%s]", seed, s)
-          .isEqualTo(s.replaceAll("\\s+", " "));
-    }
+    RandomStrings.forEach(
+        5_000,
+        " \t\r\n\u000B\f\u00A0a1,:",
+        11,
+        c ->
+            assertThat(MailDates.collapseSpace(c.text()))
+                .as(c.describe())
+                .isEqualTo(c.text().replaceAll("\\s+", " ")));
   }
 
   private static String rfc(Instant t) {

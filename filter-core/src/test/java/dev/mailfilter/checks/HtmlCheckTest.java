@@ -2,6 +2,7 @@ package dev.mailfilter.checks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailfilter.testing.RandomStrings;
 import java.io.IOException;
 import java.nio.file.Files;
 import org.junit.jupiter.api.AfterAll;
@@ -69,24 +70,18 @@ class HtmlCheckTest {
 
   @Test
   void nonSpaceCountsAsCharacterIsWhitespaceAndStopsPastTheLimit() {
-    String alphabet = " \t\n\u000B\u001Fa~\u007F\u00A0\u2003\u3000\u00E9";
-    long seed = new java.util.SplittableRandom().nextLong();
-    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
-    for (int n = 0; n < 5_000; n++) {
-      StringBuilder sb = new StringBuilder();
-      int len = random.nextInt(20);
-      for (int i = 0; i < len; i++) {
-        sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
-      }
-      String s = sb.toString();
-      int want = (int) s.chars().filter(c -> !Character.isWhitespace(c)).count();
-      org.assertj.core.api.Assertions.assertThat(HtmlCheck.nonSpace(s))
-          .as("seed %d, [%s]", seed, s)
-          .isEqualTo(want);
-      int limit = random.nextInt(10);
-      org.assertj.core.api.Assertions.assertThat(HtmlCheck.nonSpace(s, limit))
-          .as("seed %d, [%s] limit %d", seed, s, limit)
-          .isEqualTo(Math.min(want, limit + 1));
-    }
+    RandomStrings.forEach(
+        5_000,
+        " \t\n\u000B\u001Fa~\u007F\u00A0\u2003\u3000\u00E9",
+        19,
+        c -> {
+          int want = (int) c.text().chars().filter(ch -> !Character.isWhitespace(ch)).count();
+          assertThat(HtmlCheck.nonSpace(c.text())).as(c.describe()).isEqualTo(want);
+          for (int limit = 0; limit < 10; limit++) {
+            assertThat(HtmlCheck.nonSpace(c.text(), limit))
+                .as("%s, limit %d", c.describe(), limit)
+                .isEqualTo(Math.min(want, limit + 1));
+          }
+        });
   }
 }

@@ -2,10 +2,10 @@ package dev.mailfilter.checks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailfilter.testing.RandomStrings;
 import java.lang.Character.UnicodeScript;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -63,22 +63,18 @@ class ObfuscationCheckTest {
     // low 16 bits are U+200B (the definition reads it as a zero-width space).
     String alphabet =
         "aZq9_ .,-'\u00B5\u00E9\u00AA\u0430\u043E\u03B1\u200B\u00AD\uD835\uDC00\uD800\uDB48\uDC0B";
-    long seed = new SplittableRandom().nextLong();
-    SplittableRandom random = new SplittableRandom(seed);
-    for (int n = 0; n < 5_000; n++) {
-      StringBuilder sb = new StringBuilder();
-      int len = random.nextInt(30);
-      for (int i = 0; i < len; i++) {
-        sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
-      }
-      String s = sb.toString();
-      List<String> got = new ArrayList<>();
-      List<String> want = new ArrayList<>();
-      assertThat(ObfuscationCheck.mixedWords(s, got))
-          .as("seed %d, text %s", seed, s)
-          .isEqualTo(referenceMixedWords(s, want));
-      assertThat(got).as("seed %d, text %s", seed, s).isEqualTo(want);
-    }
+    RandomStrings.forEach(
+        5_000,
+        alphabet,
+        29,
+        c -> {
+          List<String> got = new ArrayList<>();
+          List<String> want = new ArrayList<>();
+          assertThat(ObfuscationCheck.mixedWords(c.text(), got))
+              .as(c.describe())
+              .isEqualTo(referenceMixedWords(c.text(), want));
+          assertThat(got).as(c.describe()).isEqualTo(want);
+        });
   }
 
   /** The definition without the ASCII fast path: every code point through the Unicode tables. */

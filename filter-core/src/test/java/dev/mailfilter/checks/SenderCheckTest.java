@@ -2,6 +2,7 @@ package dev.mailfilter.checks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailfilter.testing.RandomStrings;
 import java.io.IOException;
 import java.nio.file.Files;
 import org.junit.jupiter.api.AfterAll;
@@ -65,19 +66,13 @@ class SenderCheckTest {
 
   @Test
   void returnPathBracketsAreDroppedAsTheRegexDid() {
-    String alphabet = "<> a@";
-    long seed = new java.util.SplittableRandom().nextLong();
-    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
-    for (int n = 0; n < 5_000; n++) {
-      StringBuilder sb = new StringBuilder();
-      int len = random.nextInt(7);
-      for (int i = 0; i < len; i++) {
-        sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
-      }
-      String s = sb.toString();
-      assertThat(SenderCheck.unbracket(s))
-          .as("seed %d, [%s]", seed, s)
-          .isEqualTo(s.strip().replaceAll("^<|>$", ""));
-    }
+    RandomStrings.forEach(
+        5_000,
+        "<> a@",
+        6,
+        c ->
+            assertThat(SenderCheck.unbracket(c.text()))
+                .as(c.describe())
+                .isEqualTo(c.text().strip().replaceAll("^<|>$", "")));
   }
 }
