@@ -81,6 +81,37 @@ class FileModelStoreTest {
   }
 
   @Test
+  void refusesAWeightIndexOrCountOutOfRangeEvenWithAValidChecksum() throws Exception {
+    Path file = dir.resolve("model.bin");
+    try (SpamModel m = SpamModel.open(settings(file))) {
+      m.learn(SpamModelTest.message(new SplittableRandom(1), Label.HAM, 1), Label.HAM);
+    }
+    byte[] good = Files.readAllBytes(file);
+    // Header: magic, version, hash bits, bias, weight count; then the first (index, weight) pair.
+    byte[] badIndex = good.clone();
+    java.nio.ByteBuffer.wrap(badIndex).putInt(20, 1 << 16);
+    writeWithCrc(file, badIndex);
+    assertThatThrownBy(() -> FileModelStore.open(file, 16))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining("weight index out of range: 65536");
+    byte[] badCount = good.clone();
+    java.nio.ByteBuffer.wrap(badCount).putInt(16, 1 << 16);
+    writeWithCrc(file, badCount);
+    assertThatThrownBy(() -> FileModelStore.open(file, 16))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("bad weight count 65536");
+  }
+
+  /** Writes the bytes with a correct CRC-32 in their last four. */
+  private static void writeWithCrc(Path file, byte[] bytes) throws IOException {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(bytes, 0, bytes.length - 4);
+    java.nio.ByteBuffer.wrap(bytes).putInt(bytes.length - 4, (int) crc.getValue());
+    Files.write(file, bytes);
+  }
+
+  @Test
   void inMemoryStoreWritesNothing() throws Exception {
     try (SpamModel m = SpamModel.open(ModelSettings.builder().hashBits(12).build())) {
       m.learn(SpamModelTest.message(new SplittableRandom(1), Label.HAM, 1), Label.HAM);
