@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,10 +110,32 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
   private Optional<Stamp> rejected = Optional.empty(); // guarded by lock
   private int pending; // autolearned since the last commit; guarded by lock
 
+  // The first load, started when the filter is built: reading a model file (11 MB for the
+  // SpamAssassin corpus) then overlaps the rest of start-up and the other checks of the first
+  // messages instead of holding up the first message. Null once taken or when there is none.
+  private volatile CompletableFuture<Loaded> preload;
+
   private ModelCheck(ModelSettings settings, SpamModel model) {
     this.settings = settings;
     this.fixed = model != null;
     this.current = model == null ? null : new Loaded(model, Optional.empty());
+    if (model == null && settings.path().isPresent()) {
+      Path path = settings.path().get();
+      CompletableFuture<Loaded> f = new CompletableFuture<>();
+      preload = f;
+      Thread.ofVirtual()
+          .name("mailfilter-model-load")
+          .start(
+              () -> {
+                try {
+                  // The stamp first: a file replaced during the load is then seen as changed.
+                  Optional<Stamp> stamp = Stamp.of(path);
+                  f.complete(stamp.isEmpty() ? null : new Loaded(SpamModel.open(settings), stamp));
+                } catch (IOException | RuntimeException e) {
+                  f.complete(null); // the first message loads it again and reports what fails
+                }
+              });
+    }
   }
 
   /** Factory for {@code checks.model}: it has no options of its own beyond the section. */
@@ -221,6 +244,9 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
     if (fixed) {
       return l.model();
     }
+    if (l == null && preload != null) {
+      l = adoptPreload();
+    }
     Path path = settings.path().orElseThrow();
     Optional<Stamp> now = Stamp.of(path);
     if (l != null && (now.equals(l.stamp()) || now.isEmpty())) {
@@ -259,6 +285,22 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
       rejected = Optional.empty();
       pending = 0;
       return fresh;
+    }
+  }
+
+  /** The preloaded model once it is read, made current unless a load beat it; may be null. */
+  private Loaded adoptPreload() {
+    CompletableFuture<Loaded> f = preload;
+    if (f == null) {
+      return current;
+    }
+    Loaded loaded = f.join(); // never fails: a failed load completes with null
+    synchronized (lock) {
+      if (current == null && loaded != null) {
+        current = loaded;
+      }
+      preload = null;
+      return current;
     }
   }
 

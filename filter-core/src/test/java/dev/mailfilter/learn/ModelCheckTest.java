@@ -64,6 +64,39 @@ class ModelCheckTest {
   }
 
   @Test
+  void aModelFileReplacedWhileItWasPreloadedIsReadAgainBeforeTheFirstMessage() throws Exception {
+    // The filter starts reading the model when it is built; a file replaced meanwhile must win.
+    Path corpus = AccuracyRegressionTest.corpus();
+    Path file = dir.resolve("model.bin");
+    List<Path> spam = files(corpus.resolve("spam"), 60);
+    List<Path> ham = files(corpus.resolve("easy_ham"), 60);
+    train(file, ham, spam); // labels swapped: this model calls spam ham
+    FilterConfig config =
+        FilterConfig.parse("model:\n  path: " + file + "\n  min_ham: 50\n  min_spam: 50\n");
+    try (MailFilter filter = MailFilter.builder().config(config).build()) {
+      Path right = dir.resolve("right.bin");
+      train(right, spam, ham);
+      Files.move(right, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Verdict v = filter.classify(Files.readAllBytes(spam.get(55)), envelope());
+      assertThat(bayes(v).score()).isPositive();
+    }
+    // And without a replacement the preloaded model is the one used.
+    try (MailFilter filter = MailFilter.builder().config(config).build()) {
+      Verdict v = filter.classify(Files.readAllBytes(ham.get(55)), envelope());
+      assertThat(bayes(v).score()).isNegative();
+    }
+  }
+
+  private static void train(Path file, List<Path> spam, List<Path> ham) throws IOException {
+    try (SpamModel m = SpamModel.open(ModelSettings.builder().path(file).build())) {
+      for (int i = 0; i < 50; i++) {
+        m.learn(Document.fromMessage(Files.readAllBytes(spam.get(i))), Label.SPAM);
+        m.learn(Document.fromMessage(Files.readAllBytes(ham.get(i))), Label.HAM);
+      }
+    }
+  }
+
+  @Test
   void theEngineScoresAMessageAsTheModelTrainedFromFilesDoes() throws Exception {
     // The check reuses the text the other checks decoded; training decodes files on its own. Both
     // must give the model the same features, or a model from `mailfilter train` scores differently.
