@@ -44,12 +44,7 @@ class ModelCheckTest {
     Path file = dir.resolve("model.bin");
     List<Path> spam = files(corpus.resolve("spam"), 60);
     List<Path> ham = files(corpus.resolve("easy_ham"), 60);
-    try (SpamModel m = SpamModel.open(ModelSettings.builder().path(file).build())) {
-      for (int i = 0; i < 50; i++) {
-        m.learn(Document.fromMessage(Files.readAllBytes(spam.get(i))), Label.SPAM);
-        m.learn(Document.fromMessage(Files.readAllBytes(ham.get(i))), Label.HAM);
-      }
-    }
+    train(file, spam, ham);
     FilterConfig config =
         FilterConfig.parse("model:\n  path: " + file + "\n  min_ham: 50\n  min_spam: 50\n");
     assertThat(config.section(ModelSettings.SECTION).minHam()).isEqualTo(50);
