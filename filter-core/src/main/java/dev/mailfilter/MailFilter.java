@@ -56,6 +56,9 @@ public final class MailFilter implements AutoCloseable {
             Thread.ofVirtual().name("mailfilter-check-", 0).factory());
     this.stats = new StatsRecorder(checks);
     this.runner = new StageRunner(config, checks, executor, b.clock, stats);
+    for (CheckSettings c : checks) {
+      c.check().prepare();
+    }
   }
 
   /** A builder, with the built-in configuration unless told otherwise. */

@@ -39,6 +39,14 @@ public interface Check {
   void run(CheckContext ctx) throws IOException, InterruptedException;
 
   /**
+   * Called once by each {@code MailFilter} built with this check enabled, before its first session,
+   * so that slow preparation (reading a model file) can start in the background and overlap the
+   * rest of start-up. Parsing a configuration creates its checks but does not prepare them. Must
+   * return at once and not throw; the default does nothing.
+   */
+  default void prepare() {}
+
+  /**
    * Whether this check may block: wait on the network, a server, a lock or another thread. A check
    * that may block runs on a virtual thread of its own, in parallel with the stage's other checks,
    * and the stage stops waiting for it at its deadline. A check that never blocks (it only

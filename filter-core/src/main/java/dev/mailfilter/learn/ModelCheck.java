@@ -110,32 +110,16 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
   private Optional<Stamp> rejected = Optional.empty(); // guarded by lock
   private int pending; // autolearned since the last commit; guarded by lock
 
-  // The first load, started when the filter is built: reading a model file (11 MB for the
-  // SpamAssassin corpus) then overlaps the rest of start-up and the other checks of the first
-  // messages instead of holding up the first message. Null once taken or when there is none.
+  // The first load, started when a filter with this check is built (prepare()): reading a model
+  // file (11 MB for the SpamAssassin corpus) then overlaps the rest of start-up and the other
+  // checks of the first messages instead of holding up the first message. Null until prepared,
+  // once taken, or when there is nothing to read. Guarded by lock when set.
   private volatile CompletableFuture<Loaded> preload;
 
   private ModelCheck(ModelSettings settings, SpamModel model) {
     this.settings = settings;
     this.fixed = model != null;
     this.current = model == null ? null : new Loaded(model, Optional.empty());
-    if (model == null && settings.path().isPresent()) {
-      Path path = settings.path().get();
-      CompletableFuture<Loaded> f = new CompletableFuture<>();
-      preload = f;
-      Thread.ofVirtual()
-          .name("mailfilter-model-load")
-          .start(
-              () -> {
-                try {
-                  // The stamp first: a file replaced during the load is then seen as changed.
-                  Optional<Stamp> stamp = Stamp.of(path);
-                  f.complete(stamp.isEmpty() ? null : new Loaded(SpamModel.open(settings), stamp));
-                } catch (IOException | RuntimeException e) {
-                  f.complete(null); // the first message loads it again and reports what fails
-                }
-              });
-    }
   }
 
   /** Factory for {@code checks.model}: it has no options of its own beyond the section. */
@@ -286,6 +270,38 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
       pending = 0;
       return fresh;
     }
+  }
+
+  /**
+   * Starts reading the model file in the background, once: a configuration parsed but never built
+   * into a filter (`config check`, a disabled check) reads nothing.
+   */
+  @Override
+  public void prepare() {
+    if (fixed || settings.path().isEmpty()) {
+      return;
+    }
+    Path path = settings.path().get();
+    CompletableFuture<Loaded> f;
+    synchronized (lock) {
+      if (current != null || preload != null) {
+        return;
+      }
+      f = new CompletableFuture<>();
+      preload = f;
+    }
+    Thread.ofVirtual()
+        .name("mailfilter-model-load")
+        .start(
+            () -> {
+              try {
+                // The stamp first: a file replaced during the load is then seen as changed.
+                Optional<Stamp> stamp = Stamp.of(path);
+                f.complete(stamp.isEmpty() ? null : new Loaded(SpamModel.open(settings), stamp));
+              } catch (IOException | RuntimeException e) {
+                f.complete(null); // the first message loads it again and reports what fails
+              }
+            });
   }
 
   /** The preloaded model once it is read, made current unless a load beat it; may be null. */
