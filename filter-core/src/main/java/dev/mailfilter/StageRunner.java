@@ -41,6 +41,8 @@ final class StageRunner {
   private final Map<Stage, List<CheckSettings>> byStage = new EnumMap<>(Stage.class);
   private final Map<Stage, List<StatsRecorder.CheckCounters>> countersByStage =
       new EnumMap<>(Stage.class);
+  // Check.blocking() of each check of a stage, asked once: where a check runs is fixed per filter.
+  private final Map<Stage, boolean[]> blockingByStage = new EnumMap<>(Stage.class);
   private final StatsRecorder stats;
   private final ExecutorService executor;
   private final Clock clock;
@@ -66,7 +68,13 @@ final class StageRunner {
     }
     byStage.replaceAll((s, l) -> List.copyOf(l));
     for (Stage s : Stage.values()) {
-      countersByStage.put(s, byStage.get(s).stream().map(stats::check).toList());
+      List<CheckSettings> l = byStage.get(s);
+      countersByStage.put(s, l.stream().map(stats::check).toList());
+      boolean[] blocking = new boolean[l.size()];
+      for (int i = 0; i < blocking.length; i++) {
+        blocking[i] = l.get(i).check().blocking();
+      }
+      blockingByStage.put(s, blocking);
     }
   }
 
@@ -112,6 +120,7 @@ final class StageRunner {
     Instant start = clock.instant();
     Instant stageDeadline = start.plus(config.stageTimeout(stage));
     int n = checks.size();
+    boolean[] blocking = blockingByStage.get(stage);
     Future<?>[] futures = new Future<?>[n];
     RunContext[] contexts = new RunContext[n];
     Instant[] deadlines = new Instant[n];
@@ -139,17 +148,17 @@ final class StageRunner {
               clock,
               parser,
               counters.get(i),
-              !c.check().blocking());
+              !blocking[i]);
     }
     // Checks that may block first, each on a virtual thread, so that their waits overlap the
     // computing checks, which then run here one after another.
     for (int i = 0; i < n; i++) {
-      if (checks.get(i).check().blocking()) {
+      if (blocking[i]) {
         futures[i] = submit(checks.get(i), contexts[i], counters.get(i));
       }
     }
     for (int i = 0; i < n; i++) {
-      if (!checks.get(i).check().blocking()) {
+      if (!blocking[i]) {
         runHere(checks.get(i), contexts[i], counters.get(i), deadlines[i], findings, transactionId);
       }
     }
