@@ -14,15 +14,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -41,11 +45,13 @@ import org.slf4j.LoggerFactory;
  * that cannot be read at first fails each run (the engine reports {@code CHECK_FAILED_MODEL})
  * rather than the load.
  *
- * <p>Reload: before each message the check compares the file's modification time, size and file key
- * (inode) and the checksum in its last four bytes with those of the model it holds; when they
- * differ, as after {@code mailfilter train} replaced the file, it loads the new file and swaps it
- * in atomically, so messages in flight finish on the old model. A new file that cannot be loaded is
- * logged once with the reason and the old model stays; a removed file keeps the old model too.
+ * <p>Reload: before each message the check compares the file's modification and status-change
+ * times, size and file key (inode) and the checksum in its last four bytes with those of the model
+ * it holds (once the file's times lie a clock tick in the past and it was seen unchanged since, a
+ * {@code stat} alone: see {@code Stamp.settledAt}); when they differ, as after {@code mailfilter
+ * train} replaced the file, it loads the new file and swaps it in atomically, so messages in flight
+ * finish on the old model. A new file that cannot be loaded is logged once with the reason and the
+ * old model stays; a removed file keeps the old model too.
  *
  * <p>Autolearn ({@code model.autolearn}): as a {@link VerdictListener} the check sees each DATA
  * verdict; when enabled it learns the message as spam if the verdict's score without the model's
@@ -82,24 +88,100 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
   private record Loaded(SpamModel model, Optional<Stamp> stamp) {}
 
   /**
-   * What tells one version of the model file from another. The checksum the file ends with is part
-   * of it because a file replaced within one tick of the kernel's coarse clock may reuse the inode
-   * and have the same size and time.
+   * What tells one version of the model file from another: its modification and (where the file
+   * system has them) status-change times, size and file key (inode), and the checksum the file ends
+   * with. The checksum is part of it because a file replaced within one tick of the file system's
+   * clock may reuse the inode and have the same size and times.
    */
-  private record Stamp(FileTime modified, long size, Object fileKey, int checksum) {
+  record Stamp(FileTime modified, FileTime changed, long size, Object fileKey, int checksum) {
     static Optional<Stamp> of(Path path) throws IOException {
       try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-        BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+        Attributes a = Attributes.of(path);
         ByteBuffer tail = ByteBuffer.allocate(4);
         long size = ch.size();
         int checksum = -1;
         if (size >= 4 && ch.read(tail, size - 4) == 4) {
           checksum = tail.getInt(0);
         }
-        return Optional.of(new Stamp(a.lastModifiedTime(), size, a.fileKey(), checksum));
+        return Optional.of(new Stamp(a.modified(), a.changed(), size, a.fileKey(), checksum));
       } catch (NoSuchFileException e) {
         return Optional.empty();
       }
+    }
+
+    /** Same times, size and file key: the same file unless replaced within one clock tick. */
+    boolean sameAttributes(Attributes a) {
+      return size == a.size()
+          && modified.equals(a.modified())
+          && Objects.equals(changed, a.changed())
+          && Objects.equals(fileKey, a.fileKey());
+    }
+
+    /** Same attributes and checksum (written out: a record's equals is slow before C2). */
+    boolean sameAs(Stamp o) {
+      return o.checksum == checksum
+          && o.size == size
+          && modified.equals(o.modified)
+          && Objects.equals(changed, o.changed)
+          && Objects.equals(fileKey, o.fileKey);
+    }
+
+    /**
+     * Whether checking the attributes alone is enough from {@code now} on: once the file's times
+     * lie more than a tick of its file system's clock in the past, a replacement would carry a
+     * later status-change time (which, unlike the modification time, no tool can set back). Only
+     * with that time: without it (file systems outside the "unix" view) every check reads the
+     * checksum too.
+     */
+    boolean settledAt(Instant now) {
+      if (changed == null) {
+        return false;
+      }
+      Instant latest = modified.toInstant();
+      if (changed.toInstant().isAfter(latest)) {
+        latest = changed.toInstant();
+      }
+      return latest.plus(tick(modified, changed)).isBefore(now);
+    }
+
+    /**
+     * The file system's clock tick, bounded above: times with a fraction of a second come from a
+     * clock that ticks every few milliseconds (Linux: a jiffy, at most 10 ms); whole seconds from
+     * one that ticks every second or two (FAT, HFS+, ext3).
+     */
+    static Duration tick(FileTime modified, FileTime changed) {
+      boolean fine =
+          modified.toInstant().getNano() != 0
+              || (changed != null && changed.toInstant().getNano() != 0);
+      return fine ? FINE_TICK : COARSE_TICK;
+    }
+  }
+
+  static final Duration FINE_TICK = Duration.ofMillis(100);
+  static final Duration COARSE_TICK = Duration.ofSeconds(3);
+
+  /** The attributes one {@code stat} gives: what {@link Stamp} holds besides the checksum. */
+  record Attributes(FileTime modified, FileTime changed, long size, Object fileKey) {
+    private static final boolean UNIX =
+        FileSystems.getDefault().supportedFileAttributeViews().contains("unix");
+
+    /**
+     * The file's attributes; {@code changed} only where the "unix" view gives a status-change time.
+     *
+     * @throws NoSuchFileException if there is no file
+     */
+    static Attributes of(Path path) throws IOException {
+      if (UNIX && path.getFileSystem() == FileSystems.getDefault()) {
+        Map<String, Object> a =
+            Files.readAttributes(path, "unix:lastModifiedTime,ctime,size,fileKey");
+        return new Attributes(
+            (FileTime) a.get("lastModifiedTime"),
+            (FileTime) a.get("ctime"),
+            (Long) a.get("size"),
+            a.get("fileKey"));
+      }
+      BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+      return new Attributes(a.lastModifiedTime(), null, a.size(), a.fileKey());
     }
   }
 
@@ -107,6 +189,10 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
   private final boolean fixed; // over(model): no file to watch
   private final Object lock = new Object();
   private volatile Loaded current;
+  // The loaded model whose file was last seen unchanged, checksum and all, after its times had
+  // settled (Stamp.settledAt): from then on one stat per message tells whether it changed, instead
+  // of an open, a stat and a read.
+  private volatile Loaded settled;
   private Optional<Stamp> rejected = Optional.empty(); // guarded by lock
   private int pending; // autolearned since the last commit; guarded by lock
 
@@ -232,13 +318,28 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
       l = adoptPreload();
     }
     Path path = settings.path().orElseThrow();
+    if (l != null && l == settled) {
+      try {
+        if (l.stamp().orElseThrow().sameAttributes(Attributes.of(path))) {
+          return l.model();
+        }
+      } catch (NoSuchFileException e) {
+        return l.model(); // a removed file keeps the model
+      }
+    }
     Optional<Stamp> now = Stamp.of(path);
-    if (l != null && (now.equals(l.stamp()) || now.isEmpty())) {
+    if (l != null && now.isEmpty()) {
+      return l.model();
+    }
+    if (l != null && same(now, l.stamp())) {
+      if (now.get().settledAt(Instant.now())) {
+        settled = l;
+      }
       return l.model();
     }
     synchronized (lock) {
       l = current;
-      if (l != null && (now.equals(l.stamp()) || now.equals(rejected))) {
+      if (l != null && (same(now, l.stamp()) || same(now, rejected))) {
         return l.model();
       }
       SpamModel fresh;
@@ -270,6 +371,10 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
       pending = 0;
       return fresh;
     }
+  }
+
+  private static boolean same(Optional<Stamp> a, Optional<Stamp> b) {
+    return a.isPresent() ? b.isPresent() && a.get().sameAs(b.get()) : b.isEmpty();
   }
 
   /**
@@ -331,7 +436,7 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
       }
       Path path = settings.path().orElseThrow();
       Optional<Stamp> now = Stamp.of(path);
-      if (!now.equals(l.stamp())) {
+      if (!same(now, l.stamp())) {
         LOG.warn(
             "model file {} was replaced since it was loaded; autolearned messages not committed,"
                 + " the new file is loaded on the next message",
