@@ -128,7 +128,11 @@ final class Findings {
       m.addAll(f);
     }
     List<Symbol> out = m.symbols();
-    out.sort(Comparator.comparingDouble(Symbol::score).reversed().thenComparing(Symbol::name));
+    out.sort(RANKED);
     return out;
   }
+
+  /** Highest score first, then by name; built once, not per verdict. */
+  private static final Comparator<Symbol> RANKED =
+      Comparator.comparingDouble(Symbol::score).reversed().thenComparing(Symbol::name);
 }
