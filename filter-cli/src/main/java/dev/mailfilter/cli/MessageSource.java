@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -167,35 +168,47 @@ final class MessageSource {
     void accept(int start, int end);
   }
 
+  /**
+   * Calls the sink with each message's range: the file starts with a {@code From } line, and every
+   * later {@code From } line after a blank line (empty, or a lone CR) that also matches {@link
+   * #FROM_LINE} starts the next message. Only the bytes after each line feed are looked at, in one
+   * pass, and the pattern only on candidate lines: this runs on every file {@code scan} reads.
+   */
   private static void splitMbox(byte[] b, RangeSink sink) {
-    int start = -1;
-    int i = 0;
-    boolean previousBlank = true;
-    while (i < b.length) {
-      int eol = i;
-      while (eol < b.length && b[eol] != '\n') {
-        eol++;
+    int n = b.length;
+    // After the first From line; -1 until a From line is seen (a file that starts with one, as
+    // read() makes sure, has it at once).
+    int start = startsWith(b, 0, n, "From ") ? Math.min(eol(b, 0) + 1, n) : -1;
+    for (int j = Math.max(start - 1, 0); j + 6 <= n; j++) {
+      // A line starts at i = j + 1; "From " there, after a blank line ending at j.
+      if (b[j] != '\n' || b[j + 1] != 'F') {
+        continue;
       }
-      boolean fromLine =
-          previousBlank
-              && startsWith(b, i, eol, "From ")
-              && (start < 0
-                  || FROM_LINE
-                      .matcher(new String(b, i, eol - i, StandardCharsets.ISO_8859_1))
-                      .find());
-      if (fromLine) {
-        if (start >= 0) {
-          sink.accept(start, i);
+      boolean afterBlank =
+          j == 0 || b[j - 1] == '\n' || (b[j - 1] == '\r' && (j == 1 || b[j - 2] == '\n'));
+      int i = j + 1;
+      if (afterBlank && startsWith(b, i, n, "From ")) {
+        int eol = eol(b, i);
+        if (start < 0
+            || FROM_LINE.matcher(new String(b, i, eol - i, StandardCharsets.ISO_8859_1)).find()) {
+          if (start >= 0) {
+            sink.accept(start, i);
+          }
+          start = Math.min(eol + 1, n);
         }
-        start = Math.min(eol + 1, b.length);
       }
-      int contentEnd = eol > i && b[eol - 1] == '\r' ? eol - 1 : eol;
-      previousBlank = contentEnd == i;
-      i = eol + 1;
     }
-    if (start >= 0 && start < b.length) {
-      sink.accept(start, b.length);
+    if (start >= 0 && start < n) {
+      sink.accept(start, n);
     }
+  }
+
+  /** The index of the line feed ending the line at {@code i}, or the length when there is none. */
+  private static int eol(byte[] b, int i) {
+    while (i < b.length && b[i] != '\n') {
+      i++;
+    }
+    return i;
   }
 
   private static boolean startsWith(byte[] b, int from, int to, String prefix) {
@@ -221,25 +234,41 @@ final class MessageSource {
     } else if (end - from >= 4 && b[end - 1] == '\n' && b[end - 2] == '\r' && b[end - 3] == '\n') {
       end -= 2;
     }
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(end - from);
-    int i = from;
-    while (i < end) {
-      int eol = i;
-      while (eol < end && b[eol] != '\n') {
-        eol++;
-      }
-      int gt = i;
-      while (gt < eol && b[gt] == '>') {
-        gt++;
-      }
-      int lineStart = i;
-      if (gt > i && startsWith(b, gt, eol, "From ")) {
-        lineStart = i + 1;
-      }
-      int lineEnd = Math.min(eol + 1, end);
-      out.write(b, lineStart, lineEnd - lineStart);
-      i = eol + 1;
+    int quoted = nextQuotedFrom(b, from, from, end);
+    if (quoted < 0) {
+      return Arrays.copyOfRange(b, from, end); // most messages: nothing to unquote
     }
-    return out.toByteArray();
+    byte[] out = new byte[end - from];
+    int length = 0;
+    int copied = from;
+    while (quoted >= 0) {
+      // Copy up to the quoted line, then the line without its first '>'.
+      System.arraycopy(b, copied, out, length, quoted - copied);
+      length += quoted - copied;
+      copied = quoted + 1;
+      quoted = nextQuotedFrom(b, from, copied, end);
+    }
+    System.arraycopy(b, copied, out, length, end - copied);
+    length += end - copied;
+    return Arrays.copyOf(out, length);
+  }
+
+  /**
+   * The start of the first line at or after {@code at} that is one or more {@code >} and then
+   * {@code From }, or -1; lines start at {@code from} and after each line feed.
+   */
+  private static int nextQuotedFrom(byte[] b, int from, int at, int end) {
+    for (int i = at; i < end; i++) {
+      if (b[i] == '>' && (i == from || b[i - 1] == '\n')) {
+        int gt = i;
+        while (gt < end && b[gt] == '>') {
+          gt++;
+        }
+        if (startsWith(b, gt, end, "From ")) {
+          return i;
+        }
+      }
+    }
+    return -1;
   }
 }
