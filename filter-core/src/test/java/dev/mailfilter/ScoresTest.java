@@ -34,4 +34,39 @@ class ScoresTest {
           .isEqualTo(BigDecimal.valueOf(d).setScale(1, RoundingMode.HALF_EVEN).toPlainString());
     }
   }
+
+  @Test
+  void formatsProbabilitiesAndTiesAsBigDecimalDoesAtEveryScale() {
+    long seed = new SplittableRandom().nextLong();
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int n = 0; n < 200_000; n++) {
+      int decimals = random.nextInt(7);
+      double d =
+          switch (random.nextInt(4)) {
+            case 0 -> random.nextDouble(); // a probability
+            case 1 -> 1 - Math.pow(10, -random.nextInt(1, 17)) * random.nextDouble();
+            // exact ties and their neighbours at this scale
+            case 2 -> {
+              double tie = (random.nextInt(-1_000_000, 1_000_000) + 0.5) / Math.pow(10, decimals);
+              yield switch (random.nextInt(3)) {
+                case 0 -> tie;
+                case 1 -> Math.nextUp(tie);
+                default -> Math.nextDown(tie);
+              };
+            }
+            default -> (random.nextDouble() - 0.5) * Math.pow(10, random.nextInt(-8, 14));
+          };
+      assertThat(Scores.format(d, decimals))
+          .as("seed %d, %s with %d decimals", seed, d, decimals)
+          .isEqualTo(
+              BigDecimal.valueOf(d).setScale(decimals, RoundingMode.HALF_EVEN).toPlainString());
+    }
+  }
+
+  @Test
+  void refusesScalesItCannotPrint() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Scores.format(1, 7))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("decimals not in [0, 6]: 7");
+  }
 }

@@ -3,12 +3,11 @@ package dev.mailfilter.cli;
 import dev.mailfilter.Envelope;
 import dev.mailfilter.FilterStats;
 import dev.mailfilter.MailFilter;
+import dev.mailfilter.Scores;
 import dev.mailfilter.Symbol;
 import dev.mailfilter.Verdict;
 import dev.mailfilter.config.FilterConfig;
 import java.io.PrintStream;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -218,6 +217,6 @@ final class ScanCommand {
   }
 
   private static String score(double d) {
-    return BigDecimal.valueOf(d).setScale(2, RoundingMode.HALF_EVEN).toPlainString();
+    return Scores.format(d);
   }
 }

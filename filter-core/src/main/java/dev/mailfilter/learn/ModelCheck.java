@@ -1,6 +1,7 @@
 package dev.mailfilter.learn;
 
 import dev.mailfilter.Action;
+import dev.mailfilter.Scores;
 import dev.mailfilter.Symbol;
 import dev.mailfilter.Verdict;
 import dev.mailfilter.check.Check;
@@ -75,10 +76,9 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
                   SymbolDef.of(
                       b.name(),
                       b.defaultScore(),
-                      String.format(
-                          Locale.ROOT,
-                          "the learning model puts the spam probability at %.1f%% or more",
-                          100 * b.lowerBound())))
+                      "the learning model puts the spam probability at "
+                          + Scores.format(100 * b.lowerBound(), 1)
+                          + "% or more"))
           .toList();
 
   private static final Set<String> OWN_SYMBOLS =
@@ -245,7 +245,8 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
     Prediction p = model().classify(doc);
     Optional<BayesBand> band = p.band();
     if (band.isPresent()) {
-      ctx.addSymbol(band.get().name(), String.format(Locale.ROOT, "p=%.4f", p.probability()));
+      // Not String.format: a Formatter per message, and its locale data at start-up.
+      ctx.addSymbol(band.get().name(), "p=" + Scores.format(p.probability(), 4));
     }
   }
 
