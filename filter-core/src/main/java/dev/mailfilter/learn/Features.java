@@ -129,21 +129,59 @@ final class Features {
 
   /** The feature hashes of a document; may hold duplicates, which the model ignores. */
   static long[] of(Document doc) {
-    LongList out = new LongList(1024);
+    Sink out = Sink.hashes();
     of(doc, out);
     return out.toArray();
   }
 
-  /** A receiver of feature hashes: an array for {@link #of(Document)}, a set for the model. */
-  @FunctionalInterface
-  interface Sink {
-    void add(long feature);
+  /**
+   * Where the features of a document go: the model's set of distinct weight indices, or a list of
+   * every hash. One final class rather than an interface with an implementation each: the words of
+   * a message make thousands of calls, which the launcher's C1 compiler can bind directly only when
+   * there is a single target.
+   */
+  static final class Sink {
+    private final SpamModel.IndexSet indices; // null: keep every hash
+    private final int mask;
+    private long[] hashes;
+    private int size;
+
+    private Sink(SpamModel.IndexSet indices, int mask, int capacity) {
+      this.indices = indices;
+      this.mask = mask;
+      this.hashes = indices == null ? new long[capacity] : null;
+    }
+
+    /** Adds each feature's weight index, its top bits masked, to {@code set}. */
+    static Sink indices(SpamModel.IndexSet set, int mask) {
+      return new Sink(set, mask, 0);
+    }
+
+    /** Keeps every hash, in order ({@link #toArray()}). */
+    static Sink hashes() {
+      return new Sink(null, 0, 1024);
+    }
+
+    void add(long feature) {
+      if (indices != null) {
+        indices.add((int) (feature >>> 32) & mask);
+        return;
+      }
+      if (size == hashes.length) {
+        hashes = java.util.Arrays.copyOf(hashes, size * 2);
+      }
+      hashes[size++] = feature;
+    }
+
+    long[] toArray() {
+      return java.util.Arrays.copyOf(hashes, size);
+    }
   }
 
   /** Sends the feature hashes of a document, duplicates included, to {@code out}. */
   static void of(Document doc, Sink out) {
     // The body's texts are one run of words: bigrams span from one text into the next.
-    Bigrams body = new Bigrams(out);
+    Words body = new Words(out, true);
     for (String text : doc.texts()) {
       Tokenizer.hashes(text, BODY, body);
     }
@@ -151,7 +189,7 @@ final class Features {
       Tokenizer.hashes(text, BODY, body);
     }
 
-    Tokenizer.hashes(doc.subject(), SUBJECT, new Bigrams(out));
+    Tokenizer.hashes(doc.subject(), SUBJECT, new Words(out, true));
     if (doc.subject().isEmpty()) {
       out.add(NO_SUBJECT);
     }
@@ -183,6 +221,7 @@ final class Features {
     }
     out.add(URL_BUCKETS[bucket(urlCount)]);
 
+    Words values = new Words(out, false);
     for (Document.Header h : doc.headers()) {
       HeaderName name = COMMON_HEADERS.get(h.name());
       if (name == null) {
@@ -200,7 +239,7 @@ final class Features {
         int semi = value.lastIndexOf(';');
         end = semi >= 0 ? semi : end;
       }
-      Tokenizer.hashes(value, 0, end, name.valueZone(), out);
+      Tokenizer.hashes(value, 0, end, name.valueZone(), values);
     }
 
     for (String trait : doc.traits()) {
@@ -261,21 +300,25 @@ final class Features {
   }
 
   /**
-   * Passes on each word feature, followed by its sparse bigrams with the words before it, as the
-   * words come: only the last few words are kept, not the run of words.
+   * Passes on each word feature, followed by its sparse bigrams with the words before it when
+   * {@code pairs}, as the words come: only the last few words are kept, not the run of words.
    */
-  private static final class Bigrams implements Sink {
+  static final class Words {
     private final Sink out;
+    private final boolean pairs;
     private final long[] previous = new long[OSB_WINDOW - 1]; // word k at k % (OSB_WINDOW - 1)
     private int words;
 
-    Bigrams(Sink out) {
+    Words(Sink out, boolean pairs) {
       this.out = out;
+      this.pairs = pairs;
     }
 
-    @Override
-    public void add(long word) {
+    void add(long word) {
       out.add(word);
+      if (!pairs) {
+        return;
+      }
       for (int d = 1; d < OSB_WINDOW && d <= words; d++) {
         out.add(pair(previous[(words - d) % previous.length], word, d));
       }
@@ -437,31 +480,5 @@ final class Features {
               || s.startsWith("edu", from);
       default -> false;
     };
-  }
-
-  /** A growable array of longs, to avoid boxing a few thousand features per message. */
-  static final class LongList implements Sink {
-    private long[] values;
-    private int size;
-
-    LongList(int capacity) {
-      values = new long[capacity];
-    }
-
-    @Override
-    public void add(long v) {
-      if (size == values.length) {
-        values = java.util.Arrays.copyOf(values, size * 2);
-      }
-      values[size++] = v;
-    }
-
-    int size() {
-      return size;
-    }
-
-    long[] toArray() {
-      return java.util.Arrays.copyOf(values, size);
-    }
   }
 }

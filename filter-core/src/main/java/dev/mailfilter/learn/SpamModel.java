@@ -235,7 +235,7 @@ public final class SpamModel implements Closeable {
      */
     static Vector of(Document doc, int mask, boolean withDigest) {
       IndexSet set = IndexSet.take();
-      Features.of(doc, f -> set.add((int) (f >>> 32) & mask));
+      Features.of(doc, Features.Sink.indices(set, mask));
       int[] indices = set.toArray();
       IndexSet.release(set);
       return new Vector(indices, withDigest ? digest(doc) : 0L);

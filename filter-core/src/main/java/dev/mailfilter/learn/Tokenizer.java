@@ -52,12 +52,12 @@ final class Tokenizer {
    * fly; a word with a non-ASCII char is hashed again from its string lower-cased the Unicode way,
    * which may change its length.
    */
-  static void hashes(String text, long zone, Features.Sink out) {
+  static void hashes(String text, long zone, Features.Words out) {
     hashes(text, 0, text.length(), zone, out);
   }
 
-  /** {@link #hashes(String, long, Features.Sink)} of {@code text.substring(from, to)}. */
-  static void hashes(String text, int from, int to, long zone, Features.Sink out) {
+  /** {@link #hashes(String, long, Features.Words)} of {@code text.substring(from, to)}. */
+  static void hashes(String text, int from, int to, long zone, Features.Words out) {
     int n = to;
     int tokens = 0;
     int i = from;
