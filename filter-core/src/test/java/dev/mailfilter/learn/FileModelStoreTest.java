@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -101,6 +102,69 @@ class FileModelStoreTest {
     assertThatThrownBy(() -> FileModelStore.open(file, 16))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("bad weight count 65536");
+  }
+
+  @Test
+  void aModelWithManyWeightsIsWrittenDenseAndReadBackAcrossChunks() throws Exception {
+    // 2^20 weights, a third of them set, and 150,000 learned messages: a version 2 file of some
+    // 6 MB, so every part of it crosses the reader's 1 MB chunks.
+    Path file = dir.resolve("dense.bin");
+    SplittableRandom r = new SplittableRandom(20261204);
+    int bits = 20;
+    float[] expected = new float[1 << bits];
+    int[] all = new int[1 << bits];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = i;
+    }
+    try (FileModelStore s = FileModelStore.open(file, bits)) {
+      for (int i = 0; i < 150_000; i++) {
+        int[] some = new int[3];
+        for (int k = 0; k < some.length; k++) {
+          some[k] = r.nextInt(1 << bits);
+        }
+        float delta = (float) r.nextDouble(-1, 1);
+        Label label = r.nextBoolean() ? Label.SPAM : Label.HAM;
+        s.apply(some, delta, 0.001f, i * 7919L, Optional.of(new LearnedMessage(label, delta)));
+        for (int k : some) {
+          expected[k] += delta;
+        }
+      }
+      s.commit();
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    assertThat(java.nio.ByteBuffer.wrap(bytes).getInt(4)).as("version").isEqualTo(2);
+    assertThat(bytes).hasSize(16 + 4 * (1 << bits) + 4 + 150_000 * 13 + 4);
+    try (FileModelStore s = FileModelStore.open(file, 12)) {
+      assertThat(s.hashBits()).isEqualTo(bits);
+      float[] got = new float[all.length];
+      s.weights(all, got);
+      assertThat(got).isEqualTo(expected);
+      assertThat(s.counts().ham() + s.counts().spam()).isEqualTo(150_000);
+      assertThat(s.learned(149_999 * 7919L)).isPresent();
+      assertThat(s.learned(7L)).isEmpty();
+    }
+    // A damaged weight is caught by the checksum; a dense file cut short with a valid one is
+    // refused before its weights are believed.
+    bytes[4 + 4 * 1000] ^= 0x08;
+    Files.write(file, bytes);
+    assertThatThrownBy(() -> FileModelStore.open(file, 12))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("checksum");
+    byte[] cut = java.util.Arrays.copyOf(bytes, 16 + 4 * 1000 + 4);
+    writeWithCrc(file, cut);
+    assertThatThrownBy(() -> FileModelStore.open(file, 12))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining("1048576 weights do not fit");
+  }
+
+  @Test
+  void aSmallModelStaysSparseInVersion1() throws Exception {
+    Path file = dir.resolve("small.bin");
+    try (SpamModel m = SpamModel.open(settings(file))) {
+      m.learn(SpamModelTest.message(new SplittableRandom(1), Label.HAM, 1), Label.HAM);
+    }
+    assertThat(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)).getInt(4)).isEqualTo(1);
   }
 
   /** Writes the bytes with a correct CRC-32 in their last four. */
