@@ -45,7 +45,7 @@ public final class AddressParser {
     Objects.requireNonNull(headerValue, "headerValue");
     Objects.requireNonNull(defects, "defects");
     Parser p = new Parser(defects);
-    p.tokenize(headerValue);
+    p.tokenize(headerValue.toString()); // a String: C1 binds its charAt directly
     return p.parse();
   }
 
@@ -81,7 +81,7 @@ public final class AddressParser {
       n++;
     }
 
-    void tokenize(CharSequence s) {
+    void tokenize(String s) {
       int len = s.length();
       int i = 0;
       boolean white = false;

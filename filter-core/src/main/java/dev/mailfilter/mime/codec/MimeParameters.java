@@ -70,7 +70,7 @@ public final class MimeParameters {
   }
 
   private static final class Parser {
-    private final CharSequence s;
+    private final String s; // not a CharSequence: C1 binds String.charAt directly
     private final int n;
     private final Consumer<Defect> defects;
     private int pos;
@@ -78,7 +78,7 @@ public final class MimeParameters {
     private boolean garbageReported;
 
     Parser(CharSequence s, Consumer<Defect> defects) {
-      this.s = s;
+      this.s = s.toString();
       this.n = s.length();
       this.defects = defects;
     }

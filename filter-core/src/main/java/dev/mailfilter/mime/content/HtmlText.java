@@ -136,7 +136,8 @@ public final class HtmlText {
     private static final int MAX_ATTRIBUTES = 64;
     private static final int MAX_ATTRIBUTE_VALUE = 16_384;
 
-    private final CharSequence s;
+    // A String, not the CharSequence given: charAt on an interface is a dispatch per char for C1.
+    private final String s;
     private final int n;
     private int i;
 
@@ -164,7 +165,7 @@ public final class HtmlText {
     private final List<String> attrValues = new ArrayList<>();
 
     Scanner(CharSequence s) {
-      this.s = s;
+      this.s = s.toString();
       this.n = s.length();
     }
 
