@@ -221,6 +221,11 @@ public final class Charsets {
     if (cs.equals(StandardCharsets.UTF_8) && isUtf8(src, off, len)) {
       return new String(src, off, len, StandardCharsets.UTF_8); // the JDK's intrinsic decoder
     }
+    if (cs.equals(WINDOWS_1252) && !hasC1Bytes(src, off, len)) {
+      // windows-1252 is Latin-1 outside 0x80-0x9F, and Latin-1 decodes as a plain copy; the
+      // label of most 8-bit Western mail (iso-8859-1 and us-ascii map here too).
+      return new String(src, off, len, StandardCharsets.ISO_8859_1);
+    }
     return decodeWith(cs, src, off, len, defects);
   }
 
@@ -237,6 +242,17 @@ public final class Charsets {
       }
     }
     return true;
+  }
+
+  /** True when a byte lies in 0x80-0x9F, where windows-1252 differs from Latin-1. */
+  private static boolean hasC1Bytes(byte[] src, int off, int len) {
+    for (int i = off, end = off + len; i < end; i++) {
+      int b = src[i] & 0xFF;
+      if (b >= 0x80 && b <= 0x9F) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether the charset maps every ASCII byte but ESC to itself (UTF-7, UTF-16, HZ do not). */

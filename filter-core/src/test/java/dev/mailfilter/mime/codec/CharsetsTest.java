@@ -57,6 +57,34 @@ class CharsetsTest {
   }
 
   @Test
+  void windows1252DecodesAsTheJdkDecoderDoesWithOrWithoutC1Bytes() {
+    // The Latin-1 copy for text without 0x80-0x9F against the JDK's windows-1252 decoder, on
+    // seeded random bytes of every value (with and without C1 bytes, and the five bytes
+    // windows-1252 leaves unmapped, which the decoder replaces with U+FFFD and a defect).
+    java.util.SplittableRandom r = new java.util.SplittableRandom(20261204);
+    java.nio.charset.Charset cp1252 = java.nio.charset.Charset.forName("windows-1252");
+    for (int n = 0; n < 20_000; n++) {
+      byte[] b = new byte[r.nextInt(1, 40)];
+      boolean c1 = r.nextInt(3) == 0;
+      for (int k = 0; k < b.length; k++) {
+        int v = r.nextInt(256);
+        b[k] = (byte) (!c1 && v >= 0x80 && v <= 0x9F ? v + 0x20 : v);
+      }
+      Defects d = new Defects();
+      String got = decode(b, "iso-8859-1", d);
+      if (d.all.isEmpty()) {
+        assertThat(got).isEqualTo(new String(b, cp1252));
+      } else {
+        assertThat(got).contains("\ufffd");
+      }
+      if (!c1) {
+        assertThat(d.all).isEmpty();
+        assertThat(got).isEqualTo(new String(b, StandardCharsets.ISO_8859_1));
+      }
+    }
+  }
+
+  @Test
   void unknownLabelFallsBackToUtf8WhenValidWithADefect() {
     Defects d = new Defects();
     assertThat(decode("\u20ac uro".getBytes(StandardCharsets.UTF_8), "x-unknown", d))
