@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -105,12 +106,20 @@ final class MessageSource {
       if (maildir && name.equals("tmp")) {
         continue; // Maildir: tmp holds messages still being written
       }
-      if (name.startsWith(".") && !(maildir && Files.isDirectory(c))) {
+      // One stat per entry (following links, as Files.isDirectory does): a corpus directory
+      // holds thousands of files, and the scan waits for this listing.
+      BasicFileAttributes a;
+      try {
+        a = Files.readAttributes(c, BasicFileAttributes.class);
+      } catch (IOException e) {
+        continue; // gone since the listing, or a dangling link: neither file nor directory
+      }
+      if (name.startsWith(".") && !(maildir && a.isDirectory())) {
         continue; // hidden files: editor droppings, .gitkeep, Maildir++ metadata
       }
-      if (Files.isDirectory(c)) {
+      if (a.isDirectory()) {
         expand(c, out, failures);
-      } else if (Files.isRegularFile(c)) {
+      } else if (a.isRegularFile()) {
         out.add(c);
       }
     }
