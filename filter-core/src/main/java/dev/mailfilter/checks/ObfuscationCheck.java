@@ -69,6 +69,18 @@ public final class ObfuscationCheck extends DataCheck {
     }
   }
 
+  /** No Greek or Cyrillic letter lies below U+0370, the start of the Greek block (tested). */
+  static final char FIRST_LOOKALIKE = '\u0370';
+
+  private static boolean hasCharFrom(String s, char from) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= from) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Zero-width, soft hyphen and bidi controls, except a leading byte order mark. */
   static int countInvisible(String s) {
     int n = 0;
@@ -102,6 +114,9 @@ public final class ObfuscationCheck extends DataCheck {
    * with the plain definition.
    */
   static int mixedWords(String s, List<String> examples) {
+    if (!hasCharFrom(s, FIRST_LOOKALIKE)) {
+      return 0; // a word counts only with a Greek or Cyrillic letter: most text has none
+    }
     int n = s.length();
     int count = 0;
     int start = -1;

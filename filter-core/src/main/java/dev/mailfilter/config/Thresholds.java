@@ -58,10 +58,12 @@ public record Thresholds(Map<Action, Double> byAction) {
    * Action#isSpam() is spam}, or infinity when none has one.
    */
   public double required() {
-    return byAction.entrySet().stream()
-        .filter(e -> e.getKey().isSpam())
-        .mapToDouble(Map.Entry::getValue)
-        .min()
-        .orElse(Double.POSITIVE_INFINITY);
+    double min = Double.POSITIVE_INFINITY; // a loop, not a stream: this runs for every verdict
+    for (Map.Entry<Action, Double> e : byAction.entrySet()) {
+      if (e.getKey().isSpam()) {
+        min = Math.min(min, e.getValue());
+      }
+    }
+    return min;
   }
 }

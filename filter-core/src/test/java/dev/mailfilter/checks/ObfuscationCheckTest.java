@@ -113,4 +113,21 @@ class ObfuscationCheckTest {
     }
     return count;
   }
+
+  @Test
+  void noGreekOrCyrillicLetterLiesBelowTheShortcutsBound() {
+    // mixedWords skips text without a char from FIRST_LOOKALIKE up: only sound while every Greek
+    // and Cyrillic letter of this JDK's Unicode lies at or above it.
+    for (int cp = 0; cp < ObfuscationCheck.FIRST_LOOKALIKE; cp++) {
+      Character.UnicodeScript script = Character.UnicodeScript.of(cp);
+      assertThat(
+              Character.isLetter(cp)
+                  && (script == Character.UnicodeScript.GREEK
+                      || script == Character.UnicodeScript.CYRILLIC))
+          .as("U+%04X", cp)
+          .isFalse();
+    }
+    assertThat(Character.UnicodeScript.of(ObfuscationCheck.FIRST_LOOKALIKE))
+        .isEqualTo(Character.UnicodeScript.GREEK);
+  }
 }
