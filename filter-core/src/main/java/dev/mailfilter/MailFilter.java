@@ -7,7 +7,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -164,7 +163,20 @@ public final class MailFilter implements AutoCloseable {
   }
 
   String newId() {
-    return Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36).toUpperCase(Locale.ROOT);
+    return id(ThreadLocalRandom.current().nextLong() >>> 1);
+  }
+
+  private static final char[] BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".toCharArray();
+
+  /** {@code Long.toString(n, 36).toUpperCase(Locale.ROOT)} for n >= 0, in one step. */
+  static String id(long n) {
+    char[] buf = new char[13]; // 36^13 > 2^63
+    int p = buf.length;
+    do {
+      buf[--p] = BASE36[(int) (n % 36)];
+      n /= 36;
+    } while (n != 0);
+    return new String(buf, p, buf.length - p);
   }
 
   void logVerdict(

@@ -138,4 +138,18 @@ class MailFilterTest {
       assertThat(v.action()).isEqualTo(Action.ACCEPT);
     }
   }
+
+  @Test
+  void transactionIdsAreUpperCaseBase36AsLongToStringWrites() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(20261204);
+    for (long n : new long[] {0, 1, 35, 36, Long.MAX_VALUE}) {
+      assertThat(MailFilter.id(n))
+          .isEqualTo(Long.toString(n, 36).toUpperCase(java.util.Locale.ROOT));
+    }
+    for (int k = 0; k < 100_000; k++) {
+      long n = r.nextLong() >>> r.nextInt(1, 64);
+      assertThat(MailFilter.id(n))
+          .isEqualTo(Long.toString(n, 36).toUpperCase(java.util.Locale.ROOT));
+    }
+  }
 }

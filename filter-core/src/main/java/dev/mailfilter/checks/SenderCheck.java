@@ -74,13 +74,14 @@ public final class SenderCheck extends DataCheck {
     if (name.length() > MAX_NAME) {
       name = name.substring(0, MAX_NAME); // the patterns below backtrack; a real name is short
     }
-    Matcher a = ADDRESS.matcher(name);
-    if (a.find()) {
+    // Each pattern needs a char most names lack ('@', '.'): test for it before the regex.
+    Matcher a = name.indexOf('@') >= 0 ? ADDRESS.matcher(name) : null;
+    if (a != null && a.find()) {
       String other = MessageUrls.registrableDomain(a.group(1));
       if (!other.equals(fromDomain)) {
         ctx.addSymbol("SPOOF_DISPLAY_NAME", a.group() + " via " + fromDomain);
       }
-    } else {
+    } else if (name.indexOf('.') >= 0) {
       Matcher d = DOMAIN.matcher(name);
       if (d.find()) {
         String other = MessageUrls.registrableDomain(d.group(1));
