@@ -75,7 +75,7 @@ class LauncherIT {
             "scan",
             "examples/mail");
     assertThat(r.err()).isEmpty();
-    assertThat(r.out()).contains("examples/mail/gtube.eml\treject\t1000.00");
+    assertThat(r.out()).contains("examples/mail/gtube.eml\treject\t").contains("\tGTUBE(1000.00)");
     assertThat(r.code()).isEqualTo(1);
     assertThat(Files.readString(log))
         .contains("Opened AOT cache " + aot)
@@ -95,7 +95,8 @@ class LauncherIT {
     Run first = run(env, "scan", "examples/mail");
     assertThat(first.err()).isEmpty();
     assertThat(first.out())
-        .contains("examples/mail/gtube.eml\treject\t1000.00")
+        .contains("examples/mail/gtube.eml\treject\t")
+        .contains("\tGTUBE(1000.00)")
         .contains("examples/mail/malformed.eml\tadd_header\t");
     assertThat(first.code()).isEqualTo(1);
     try (Stream<Path> files = Files.list(cache)) {

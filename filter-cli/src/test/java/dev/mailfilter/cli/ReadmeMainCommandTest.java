@@ -35,7 +35,12 @@ class ReadmeMainCommandTest {
     List<String> lines = List.of(r.out().split("\\R"));
     assertThat(lines)
         .hasSizeGreaterThanOrEqualTo(5)
-        .anySatisfy(l -> assertThat(l).startsWith(mail.resolve("gtube.eml") + "\treject\t1000.00"));
+        .anySatisfy(
+            l ->
+                // Not the exact score: DATE_IN_PAST joins once the samples' dates age.
+                assertThat(l)
+                    .startsWith(mail.resolve("gtube.eml") + "\treject\t")
+                    .contains("\tGTUBE(1000.00)"));
     // The malformed sample (NUL bytes, a dangerous attachment name, broken MIME) is tagged.
     assertThat(lines)
         .anySatisfy(
