@@ -124,9 +124,10 @@ public final class HtmlText {
   }
 
   /** One open element: what it makes of the text inside it. */
-  private record Frame(String name, boolean hidden, int fg, int bg, boolean pre) {
-    boolean hidesText() {
-      return hidden || Css.isTransparent(fg) || Css.near(fg, bg);
+  private record Frame(String name, boolean hidden, int fg, int bg, boolean pre, boolean hides) {
+    /** {@code hides}: whether text inside is not seen, worked out once, not per char of it. */
+    Frame(String name, boolean hidden, int fg, int bg, boolean pre) {
+      this(name, hidden, fg, bg, pre, hidden || Css.isTransparent(fg) || Css.near(fg, bg));
     }
   }
 
@@ -143,7 +144,9 @@ public final class HtmlText {
 
     private final TextSink visible = new TextSink(false, Integer.MAX_VALUE);
     private final TextSink hidden = new TextSink(true, Integer.MAX_VALUE);
-    private final List<Frame> stack = new ArrayList<>();
+    // ArrayList, not List: per char of text; C1 binds a class's methods directly, not an
+    // interface's.
+    private final ArrayList<Frame> stack = new ArrayList<>();
     private final List<HtmlScan.Link> links = new ArrayList<>();
     private final List<String> images = new ArrayList<>();
     private boolean linksCapped;
@@ -161,8 +164,8 @@ public final class HtmlText {
     private boolean hasMetaRefresh;
 
     // The current tag's attributes (names lower-cased), reused across tags.
-    private final List<String> attrNames = new ArrayList<>();
-    private final List<String> attrValues = new ArrayList<>();
+    private final ArrayList<String> attrNames = new ArrayList<>();
+    private final ArrayList<String> attrValues = new ArrayList<>();
 
     Scanner(CharSequence s) {
       this.s = s.toString();
@@ -224,7 +227,7 @@ public final class HtmlText {
         return;
       }
       Frame f = top();
-      boolean isHidden = f != null && (f.hidden || Css.isTransparent(f.fg) || Css.near(f.fg, f.bg));
+      boolean isHidden = f != null && f.hides;
       boolean pre = f != null && f.pre;
       if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == 0xA0) {
         if (isHidden) {
@@ -636,7 +639,7 @@ public final class HtmlText {
         }
       }
       Frame frame = new Frame(name, hiddenNow, fg, bg, pre);
-      if (frame.hidesText()) {
+      if (frame.hides) {
         hidden.space(); // separate one hidden element's text from the next one's
       }
       stack.add(frame);
