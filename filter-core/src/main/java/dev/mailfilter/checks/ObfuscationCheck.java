@@ -58,6 +58,9 @@ public final class ObfuscationCheck extends DataCheck {
     List<String> mixed = new ArrayList<>();
     int mixedCount = 0;
     for (String t : texts) {
+      if (!hasCharFrom(t, '\u00AD')) {
+        continue; // no invisible character and no Greek or Cyrillic letter lies below U+00AD
+      }
       invisible += countInvisible(t);
       mixedCount += mixedWords(t.length() > MAX_SCAN ? t.substring(0, MAX_SCAN) : t, mixed);
     }
