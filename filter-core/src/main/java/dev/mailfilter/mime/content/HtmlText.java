@@ -50,6 +50,9 @@ public final class HtmlText {
 
   /** True for the characters counted as invisible and removed from text. */
   static boolean isInvisible(int cp) {
+    if (cp < 0x00AD) {
+      return false; // every char of most text: no switch for it
+    }
     return switch (cp) {
       case 0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x3164, 0xFEFF, 0xFFA0 ->
           true;
