@@ -1,5 +1,8 @@
 package dev.mailfilter.cli;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -9,7 +12,23 @@ public final class Main {
 
   /** Runs the command and exits with its status. */
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err));
+    if (Progress.isTerminal()) {
+      System.exit(run(args, System.out, System.err));
+    }
+    // Not a terminal: nobody reads the lines as they come, so stdout gets a 64 KB buffer instead
+    // of System.out's flush per line (a write call per message for scan), flushed before exit.
+    PrintStream out =
+        new PrintStream(
+            new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
+            false,
+            System.out.charset());
+    int code;
+    try {
+      code = run(args, out, System.err);
+    } finally {
+      out.flush();
+    }
+    System.exit(code);
   }
 
   /** Runs the command with the given streams and returns its exit status; never calls exit. */
