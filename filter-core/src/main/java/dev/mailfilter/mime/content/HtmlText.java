@@ -196,7 +196,7 @@ public final class HtmlText {
             i = next;
           }
         } else {
-          int cp = Character.codePointAt(s, i);
+          int cp = s.codePointAt(i); // String's own: Character's takes a CharSequence
           text(cp);
           i += Character.charCount(cp);
         }
@@ -377,6 +377,14 @@ public final class HtmlText {
           }
           if (i < n && (s.charAt(i) == '"' || s.charAt(i) == '\'')) {
             char quote = s.charAt(i++);
+            int close = s.indexOf(quote, i);
+            int amp = s.indexOf('&', i);
+            if (close >= 0 && (amp < 0 || amp > close)) {
+              // No reference before the closing quote (most values): one copy, not a char at a
+              // time.
+              value.append(s, i, i + Math.min(close - i, MAX_ATTRIBUTE_VALUE));
+              i = close;
+            }
             while (i < n && s.charAt(i) != quote) {
               attributeChar(value);
             }
@@ -526,7 +534,7 @@ public final class HtmlText {
         case "plaintext" -> {
           push(name);
           while (i < n) {
-            int cp = Character.codePointAt(s, i);
+            int cp = s.codePointAt(i); // String's own: Character's takes a CharSequence
             text(cp);
             i += Character.charCount(cp);
           }
@@ -573,7 +581,7 @@ public final class HtmlText {
               continue;
             }
           }
-          int cp = Character.codePointAt(s, k);
+          int cp = s.codePointAt(k);
           text(cp);
           k += Character.charCount(cp);
         }
