@@ -113,6 +113,15 @@ public final class FileModelStore implements ModelStore {
   }
 
   @Override
+  public double weightSum(int[] indices, int count) {
+    double sum = 0;
+    for (int i = 0; i < count; i++) {
+      sum += weights[indices[i]];
+    }
+    return sum;
+  }
+
+  @Override
   public float bias() {
     return bias;
   }

@@ -19,6 +19,21 @@ public interface ModelStore extends Closeable {
   /** Fills {@code out[i]} with the weight of feature {@code indices[i]}. */
   void weights(int[] indices, float[] out);
 
+  /**
+   * The weights of {@code indices[0]} to {@code indices[count - 1]} summed as doubles in that order
+   * (classification's one read); a store that holds its weights in memory overrides it to skip the
+   * copies.
+   */
+  default double weightSum(int[] indices, int count) {
+    float[] w = new float[count];
+    weights(java.util.Arrays.copyOf(indices, count), w);
+    double sum = 0;
+    for (float x : w) {
+      sum += x;
+    }
+    return sum;
+  }
+
   /** The bias (intercept) of the model. */
   float bias();
 

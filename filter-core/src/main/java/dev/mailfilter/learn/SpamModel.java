@@ -70,7 +70,24 @@ public final class SpamModel implements Closeable {
 
   /** The spam probability of a message, and whether the model is trained enough to vote. */
   public Prediction classify(Document doc) {
-    return classify(Vector.of(doc, mask, false));
+    // The features' distinct indices straight from the set, without the Vector's copy of them and
+    // a float[] of their weights: the two largest allocations of a classification.
+    IndexSet set = IndexSet.take();
+    try {
+      Features.of(doc, Features.Sink.indices(set, mask));
+      int n = set.size();
+      lock.readLock().lock();
+      try {
+        double p = probability(set.elements(), n, Vector.value(n));
+        TrainingCounts counts = store.counts();
+        boolean ready = counts.ham() >= settings.minHam() && counts.spam() >= settings.minSpam();
+        return new Prediction(p, ready, counts);
+      } finally {
+        lock.readLock().unlock();
+      }
+    } finally {
+      IndexSet.release(set);
+    }
   }
 
   /**
@@ -172,27 +189,14 @@ public final class SpamModel implements Closeable {
     }
   }
 
-  private Prediction classify(Vector v) {
-    lock.readLock().lock();
-    try {
-      double p = probability(v);
-      TrainingCounts counts = store.counts();
-      boolean ready = counts.ham() >= settings.minHam() && counts.spam() >= settings.minSpam();
-      return new Prediction(p, ready, counts);
-    } finally {
-      lock.readLock().unlock();
-    }
+  /** The spam probability of the features {@code indices[0..n)}, each of the given value. */
+  private double probability(int[] indices, int n, float value) {
+    double margin = store.bias() + store.weightSum(indices, n) * value;
+    return 1.0 / (1.0 + Math.exp(-margin));
   }
 
   private double probability(Vector v) {
-    float[] w = new float[v.indices.length];
-    store.weights(v.indices, w);
-    double sum = 0;
-    for (float x : w) {
-      sum += x;
-    }
-    double margin = store.bias() + sum * v.value;
-    return 1.0 / (1.0 + Math.exp(-margin));
+    return probability(v.indices, v.indices.length, v.value);
   }
 
   /** One gradient step of the log-loss; {@code previous} is the step already recorded. */
@@ -223,8 +227,13 @@ public final class SpamModel implements Closeable {
 
     private Vector(int[] indices, long digest) {
       this.indices = indices;
-      this.value = indices.length == 0 ? 0f : (float) (1.0 / Math.sqrt(indices.length));
+      this.value = value(indices.length);
       this.digest = digest;
+    }
+
+    /** The common value of each of {@code n} features: the vector has unit length. */
+    static float value(int n) {
+      return n == 0 ? 0f : (float) (1.0 / Math.sqrt(n));
     }
 
     /**
@@ -335,6 +344,11 @@ public final class SpamModel implements Closeable {
 
     int[] toArray() {
       return Arrays.copyOf(order, size);
+    }
+
+    /** The elements in insertion order in the first {@link #size()} places; not a copy. */
+    int[] elements() {
+      return order;
     }
 
     /**

@@ -169,6 +169,7 @@ public final class HtmlText {
     // The current tag's attributes (names lower-cased), reused across tags.
     private final ArrayList<String> attrNames = new ArrayList<>();
     private final ArrayList<String> attrValues = new ArrayList<>();
+    private final StringBuilder attrValue = new StringBuilder(); // the one being read
 
     Scanner(CharSequence s) {
       this.s = s.toString();
@@ -344,7 +345,7 @@ public final class HtmlText {
     private boolean attributes() {
       attrNames.clear();
       attrValues.clear();
-      StringBuilder value = new StringBuilder();
+      StringBuilder value = attrValue;
       while (true) {
         while (i < n && (isSpace(s.charAt(i)) || s.charAt(i) == '/')) {
           i++;
