@@ -116,6 +116,21 @@ public final class HtmlText {
       sb.appendCodePoint(cp);
     }
 
+    /**
+     * {@link #append(int)} of each char of {@code s[from, to)}, which holds no space: only the
+     * first can be preceded by pending whitespace, and the rest are copied up to the cap.
+     */
+    void append(String s, int from, int to) {
+      if (from >= to) {
+        return;
+      }
+      append(s.charAt(from));
+      int n = Math.min(to - from - 1, cap - sb.length());
+      if (n > 0) {
+        sb.append(s, from + 1, from + 1 + n);
+      }
+    }
+
     @Override
     public String toString() {
       int end = sb.length();
@@ -196,6 +211,19 @@ public final class HtmlText {
             }
             i = next;
           }
+        } else if (c > ' ' && c < 0x7F) {
+          // A run of printable ASCII other than '<' and '&' goes to the text in one piece: it
+          // holds no whitespace, control or invisible char, and no element opens or closes in it.
+          int j = i + 1;
+          while (j < n) {
+            char d = s.charAt(j);
+            if (d <= ' ' || d >= 0x7F || d == '<' || d == '&') {
+              break;
+            }
+            j++;
+          }
+          plainText(i, j);
+          i = j;
         } else {
           int cp = s.codePointAt(i); // String's own: Character's takes a CharSequence
           text(cp);
@@ -223,6 +251,19 @@ public final class HtmlText {
 
     private Frame top() {
       return stack.isEmpty() ? null : stack.get(stack.size() - 1);
+    }
+
+    /** {@link #text(int)} of each char of {@code s[from, to)}, printable ASCII but '<' and '&'. */
+    private void plainText(int from, int to) {
+      Frame f = top();
+      if (f != null && f.hides) {
+        hidden.append(s, from, to);
+        return;
+      }
+      visible.append(s, from, to);
+      if (linkText != null) {
+        linkText.append(s, from, to);
+      }
     }
 
     private void text(int cp) {
