@@ -96,7 +96,7 @@ public final class SpamModel implements Closeable {
    */
   public LearnOutcome learn(Document doc, Label label) {
     Objects.requireNonNull(label, "label");
-    Vector v = Vector.of(doc, mask, true);
+    Vector v = Vector.of(doc, mask);
     lock.writeLock().lock();
     try {
       Optional<LearnedMessage> before = store.learned(v.digest);
@@ -118,7 +118,7 @@ public final class SpamModel implements Closeable {
    */
   public void reinforce(Document doc, Label label) {
     Objects.requireNonNull(label, "label");
-    Vector v = Vector.of(doc, mask, true);
+    Vector v = Vector.of(doc, mask);
     lock.writeLock().lock();
     try {
       Optional<LearnedMessage> before = store.learned(v.digest);
@@ -136,7 +136,7 @@ public final class SpamModel implements Closeable {
 
   /** Unlearns a message; returns false if it was not learned. */
   public boolean unlearn(Document doc) {
-    Vector v = Vector.of(doc, mask, true);
+    Vector v = Vector.of(doc, mask);
     lock.writeLock().lock();
     try {
       Optional<LearnedMessage> before = store.learned(v.digest);
@@ -149,7 +149,7 @@ public final class SpamModel implements Closeable {
 
   /** What the message was learned as, if it was. */
   public Optional<Label> learnedAs(Document doc) {
-    Vector v = Vector.of(doc, mask, true);
+    Vector v = Vector.of(doc, mask);
     lock.readLock().lock();
     try {
       return store.learned(v.digest).map(LearnedMessage::label);
@@ -239,15 +239,15 @@ public final class SpamModel implements Closeable {
     /**
      * The distinct feature indices of a document, deduplicated in an open-addressing set (cheaper
      * than sorting the few thousand raw features) in the order they first occur, which is the order
-     * the probability sums their weights in; the digest only when asked, since classifying needs
-     * none.
+     * the probability sums their weights in, and the message's digest. For learning: classifying
+     * reads the set in place ({@link SpamModel#classify(Document)}) and needs no digest.
      */
-    static Vector of(Document doc, int mask, boolean withDigest) {
+    static Vector of(Document doc, int mask) {
       IndexSet set = IndexSet.take();
       Features.of(doc, Features.Sink.indices(set, mask));
       int[] indices = set.toArray();
       IndexSet.release(set);
-      return new Vector(indices, withDigest ? digest(doc) : 0L);
+      return new Vector(indices, digest(doc));
     }
 
     /** Identifies "the same message" by its content, not by delivery headers that change. */
