@@ -420,8 +420,9 @@ public final class HtmlText {
           if (i < n && (s.charAt(i) == '"' || s.charAt(i) == '\'')) {
             char quote = s.charAt(i++);
             int close = s.indexOf(quote, i);
-            int amp = s.indexOf('&', i);
-            if (close >= 0 && (amp < 0 || amp > close)) {
+            // Only up to the quote: searching on to the end of the text made every attribute
+            // cost the rest of the document.
+            if (close >= 0 && s.indexOf('&', i, close) < 0) {
               // No reference before the closing quote (most values): one copy, not a char at a
               // time.
               value.append(s, i, i + Math.min(close - i, MAX_ATTRIBUTE_VALUE));

@@ -1,7 +1,9 @@
 package dev.mailfilter.mime.content;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class HtmlTextTest {
@@ -132,6 +134,18 @@ class HtmlTextTest {
     assertThat(scan.hasForm()).isTrue();
     assertThat(scan.hasPasswordField()).isTrue();
     assertThat(scan.linksCapped()).isFalse();
+  }
+
+  @Test
+  void quotedAttributesCostWorkLinearInTheText() {
+    // A hang guard, not a speed goal: the search for a character reference in a quoted value
+    // once ran on to the end of the text, so 600,000 attributes without one took a minute.
+    String html = "<b title=\"x\">y</b>".repeat(600_000) + "&amp;";
+    HtmlScan scan = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> HtmlText.scan(html));
+    assertThat(scan.text()).startsWith("yyy").endsWith("y&");
+    assertThat(HtmlText.scan("<a title=\"a&amp;b\" href=\"h?x=1&amp;y=2\">t</a> &amp;").links())
+        .singleElement()
+        .satisfies(link -> assertThat(link.href()).isEqualTo("h?x=1&y=2"));
   }
 
   @Test
