@@ -217,6 +217,18 @@ public final class Charsets {
       defects.accept(
           Defect.of(DefectType.UNKNOWN_CHARSET, "unknown charset " + abbreviate(declaredLabel)));
     }
+    int bom = bomLength(src, off, len);
+    if (bom > 0 && (declared.isEmpty() || isUnicode(declared.get()))) {
+      // WHATWG "decode": a byte order mark overrides a Unicode label (and is not text).
+      Charset unicode =
+          bom == 3
+              ? StandardCharsets.UTF_8
+              : src[off] == (byte) 0xFE ? StandardCharsets.UTF_16BE : StandardCharsets.UTF_16LE;
+      if (unicode == StandardCharsets.UTF_8 && isUtf8(src, off + bom, len - bom)) {
+        return new String(src, off + bom, len - bom, StandardCharsets.UTF_8);
+      }
+      return decodeWith(unicode, src, off + bom, len - bom, defects);
+    }
     boolean ascii = isAscii(src, off, len);
     if (declared.isEmpty()) {
       if (ascii) {
@@ -241,6 +253,29 @@ public final class Charsets {
       return new String(src, off, len, StandardCharsets.ISO_8859_1);
     }
     return decodeWith(cs, src, off, len, defects);
+  }
+
+  /** The length of a UTF-8, UTF-16BE or UTF-16LE byte order mark at {@code off}, else 0. */
+  private static int bomLength(byte[] b, int off, int len) {
+    if (len >= 3
+        && b[off] == (byte) 0xEF
+        && b[off + 1] == (byte) 0xBB
+        && b[off + 2] == (byte) 0xBF) {
+      return 3;
+    }
+    if (len >= 2
+        && ((b[off] == (byte) 0xFE && b[off + 1] == (byte) 0xFF)
+            || (b[off] == (byte) 0xFF && b[off + 1] == (byte) 0xFE))) {
+      return 2;
+    }
+    return 0;
+  }
+
+  private static boolean isUnicode(Charset cs) {
+    return cs.equals(StandardCharsets.UTF_8)
+        || cs.equals(StandardCharsets.UTF_16)
+        || cs.equals(StandardCharsets.UTF_16BE)
+        || cs.equals(StandardCharsets.UTF_16LE);
   }
 
   private static String abbreviate(String s) {

@@ -49,6 +49,44 @@ class CharsetsTest {
   }
 
   @Test
+  void aByteOrderMarkChoosesTheUnicodeEncodingAndIsDropped() {
+    // WHATWG "decode": a BOM wins over the label. Java's UTF-16 encoder writes FE FF, and the
+    // label utf-16 means UTF-16LE without one (as in browsers).
+    String text = "Free offer, \u0395\u03bb\u03bb\u03ac\u03b4\u03b1";
+    for (String label : new String[] {"utf-16", "UTF-16BE", "utf-16le", null}) {
+      Defects d = new Defects();
+      assertThat(decode(text.getBytes(StandardCharsets.UTF_16), label, d)).isEqualTo(text);
+      assertThat(decode(withBom(0xFF, 0xFE, text, StandardCharsets.UTF_16LE), label, d))
+          .isEqualTo(text);
+      assertThat(d.all).isEmpty();
+    }
+    Defects d = new Defects();
+    assertThat(decode(withBom(0xEF, 0xBB, 0xBF, text, StandardCharsets.UTF_8), "utf-8", d))
+        .isEqualTo(text);
+    assertThat(decode(withBom(0xEF, 0xBB, 0xBF, text, StandardCharsets.UTF_8), null, d))
+        .isEqualTo(text);
+    assertThat(d.all).isEmpty();
+    // Without a BOM the label decides; a legacy 8-bit label keeps bytes that only look like one.
+    assertThat(decode("hi".getBytes(StandardCharsets.UTF_16LE), "utf-16", d)).isEqualTo("hi");
+    assertThat(decode(new byte[] {(byte) 0xFE, (byte) 0xFF, 'a'}, "iso-8859-1", d))
+        .isEqualTo("\u00fe\u00ffa");
+  }
+
+  private static byte[] withBom(int b0, int b1, String text, Charset cs) {
+    return concat(new byte[] {(byte) b0, (byte) b1}, text.getBytes(cs));
+  }
+
+  private static byte[] withBom(int b0, int b1, int b2, String text, Charset cs) {
+    return concat(new byte[] {(byte) b0, (byte) b1, (byte) b2}, text.getBytes(cs));
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
   void decodesWindows1252PunctuationForLatin1Labels() {
     Defects d = new Defects();
     byte[] b = {(byte) 0x93, 'h', 'i', (byte) 0x94, (byte) 0xE9};
