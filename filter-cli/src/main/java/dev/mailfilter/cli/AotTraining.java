@@ -3,10 +3,12 @@ package dev.mailfilter.cli;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -77,6 +79,13 @@ final class AotTraining {
       mbox.append(new String(withFromLine(bytes), StandardCharsets.ISO_8859_1)).append('\n');
     }
     Files.writeString(mail.resolve("all.mbox"), mbox, StandardCharsets.ISO_8859_1);
+    List<byte[]> coverage = coverageMessages();
+    for (int i = 0; i < coverage.size(); i++) {
+      for (int copy = 0; copy < COVERAGE_COPIES; copy++) {
+        Files.write(
+            mail.resolve(String.format("coverage-%02d-%02d.eml", i, copy)), coverage.get(i));
+      }
+    }
     Path model = work.resolve("model");
     Path config = work.resolve("config.yaml");
     // The model votes from the first messages learned, so that its classify path runs in full.
@@ -98,6 +107,127 @@ final class AotTraining {
       throw new IllegalStateException(
           "mailfilter " + String.join(" ", args) + " exited " + code + " (stderr above)");
     }
+  }
+
+  /** Copies of each coverage message: its paths are rarer in mail than the samples'. */
+  static final int COVERAGE_COPIES = 10;
+
+  /**
+   * The charsets of the coverage messages: those of the mail that reaches filters in numbers (the
+   * SpamAssassin corpus, spam in Chinese, Japanese, Korean and Russian), each with words in its own
+   * script.
+   */
+  private static final List<List<String>> CHARSETS =
+      List.of(
+          List.of("UTF-8", "Grüße aus Köln: 50% Rabatt auf alle Bücher"),
+          List.of("ISO-8859-1", "Grüße aus Köln: Bücher für die Woche"),
+          List.of("ISO-8859-15", "Prix spécial: 50 € de réduction"),
+          List.of("windows-1252", "Offre spéciale “maintenant” – 50 €"),
+          List.of("ISO-8859-2", "Zażółć gęślą jaźń: promocja"),
+          List.of("windows-1250", "Příliš žluťoučký kůň: sleva"),
+          List.of("windows-1254", "Özel fırsat: şimdi ücretsiz"),
+          List.of("KOI8-R", "Скидка на все товары сегодня"),
+          List.of("windows-1251", "Бесплатная доставка по всей России"),
+          List.of("ISO-2022-JP", "今すぐ無料でお試しください"),
+          List.of("Shift_JIS", "限定セール開催中です"),
+          List.of("EUC-JP", "お得な情報をお届けします"),
+          List.of("GB2312", "免费发票代开，欢迎来电咨询"),
+          List.of("GBK", "优惠活动：全场五折"),
+          List.of("GB18030", "公司诚招代理商"),
+          List.of("Big5", "免費試用，立即註冊"),
+          List.of("Big5-HKSCS", "香港特價優惠"),
+          List.of("EUC-KR", "무료 상담 지금 바로 연락주세요"),
+          List.of("ISO-8859-7", "Δωρεάν αποστολή σήμερα"),
+          List.of("UTF-16", "Free offer, Ελλάδα, Россия"));
+
+  /**
+   * Messages that take the paths the samples do not: bodies, subjects and display names in the
+   * charsets above (quoted-printable, base64 and encoded words), HTML with styles that hide text,
+   * links to IP literals, IDN hosts, shorteners and a link text that shows another domain. A run
+   * that meets them then finds their classes loaded and linked and their call sites bound in the
+   * cache rather than loading, linking and compiling the JDK's lambda and concatenation machinery
+   * in the middle of a scan.
+   */
+  static List<byte[]> coverageMessages() {
+    List<byte[]> out = new ArrayList<>();
+    int n = 0;
+    for (List<String> entry : CHARSETS) {
+      Charset cs = Charset.forName(entry.get(0));
+      String words = entry.get(1);
+      String word = Base64.getEncoder().encodeToString(words.getBytes(cs));
+      Base64.Encoder body64 = Base64.getMimeEncoder(76, new byte[] {'\n'});
+      String head =
+          "Received: from mail"
+              + n
+              + ".example.net (mail"
+              + n
+              + ".example.net [192.0.2."
+              + (n + 1)
+              + "])\n\tby mx.example.org (Postfix) with ESMTP id 4F"
+              + n
+              + "\n\tfor <user@example.org>; Tue, 24 Nov 2026 09:12:44 +0100\n"
+              + "Received: from [10.0.0."
+              + (n + 1)
+              + "] (unknown [198.51.100."
+              + (n + 1)
+              + "])\n\tby mail"
+              + n
+              + ".example.net with SMTP; 24 Nov 2026 08:12:40 -0000\n"
+              + "From: =?"
+              + entry.get(0)
+              + "?B?"
+              + word
+              + "?= <offers@example.net>\n"
+              + "Reply-To: \"PayPal support@paypal.com\" <support@other.example>\n"
+              + "To: user@example.org\n"
+              + "Subject: =?"
+              + entry.get(0)
+              + "?B?"
+              + word
+              + "?=\n"
+              + "Date: Tue, 24 Nov 2026 09:12:44 +0100\n"
+              + "Message-ID: <coverage."
+              + n
+              + "@example.net>\n"
+              + "MIME-Version: 1.0\n"
+              + "Content-Type: multipart/alternative; boundary=\"b"
+              + n
+              + "\"\n\n";
+      String html =
+          "<html><head><style>.x{display:none} p{color:#333}</style></head><body>"
+              + "<p style=\"font-size:14px\">"
+              + words
+              + "</p><span class=\"x\">hidden words</span>"
+              + "<div style=\"display:none;color:white\">more "
+              + words
+              + "</div><a href=\"http://192.0.2.7/login?id=1&amp;x=2\">www.paypal.com</a> "
+              + "<a href=\"http://bit.ly/3xY"
+              + n
+              + "\">click</a> <a href=\"http://bücher.example/angebot\">Bücher</a> "
+              + "<a href=\"https://www.example.com/unsubscribe\">unsubscribe</a>"
+              + "<img src=\"http://0x7f.1/pixel.gif\" width=\"1\" height=\"1\">"
+              + "<font color=\"#ffffff\">tiny white text</font>&nbsp;&copy;&#8203;&#x200B;"
+              + "</body></html>";
+      String body =
+          "--b"
+              + n
+              + "\nContent-Type: text/plain; charset=\""
+              + entry.get(0)
+              + "\"\nContent-Transfer-Encoding: base64\n\n"
+              + body64.encodeToString(words.getBytes(cs))
+              + "\n--b"
+              + n
+              + "\nContent-Type: text/html; charset=\""
+              + entry.get(0)
+              + "\"\nContent-Transfer-Encoding: base64\n\n"
+              + body64.encodeToString(html.getBytes(cs))
+              + "\n--b"
+              + n
+              + "--\n";
+      out.add((head + body).getBytes(StandardCharsets.ISO_8859_1));
+      n++;
+    }
+    return out;
   }
 
   private static byte[] withFromLine(byte[] message) {
