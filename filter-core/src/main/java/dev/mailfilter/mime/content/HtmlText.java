@@ -619,7 +619,11 @@ public final class HtmlText {
             ref.setLength(0);
             int next = HtmlEntities.decode(s, k, end, false, ref);
             if (next != k) {
-              ref.codePoints().forEach(this::text);
+              for (int j = 0; j < ref.length(); ) {
+                int cp = ref.codePointAt(j);
+                j += Character.charCount(cp);
+                text(cp);
+              }
               k = next;
               continue;
             }
@@ -755,15 +759,15 @@ public final class HtmlText {
 
   static String collapse(String raw) {
     TextSink sink = new TextSink(true, MAX_ANCHOR_TEXT);
-    raw.codePoints()
-        .forEach(
-            cp -> {
-              if (Character.isWhitespace(cp) || cp == 0xA0) {
-                sink.space();
-              } else if (!isInvisible(cp) && cp >= 0x20) {
-                sink.append(cp);
-              }
-            });
+    for (int i = 0; i < raw.length(); ) {
+      int cp = raw.codePointAt(i);
+      i += Character.charCount(cp);
+      if (Character.isWhitespace(cp) || cp == 0xA0) {
+        sink.space();
+      } else if (!isInvisible(cp) && cp >= 0x20) {
+        sink.append(cp);
+      }
+    }
     return sink.toString();
   }
 
