@@ -48,6 +48,9 @@ final class AotTraining {
       System.err.println("AotTraining: " + e.getMessage());
       System.exit(1);
     }
+    // As every mailfilter command ends (Main): System.exit sets up the JDK's logging of the exit,
+    // classes that the cache then holds too.
+    System.exit(0);
   }
 
   static void run(Path samplesDir, Path work) throws IOException {
@@ -179,6 +182,10 @@ final class AotTraining {
               + word
               + "?= <offers@example.net>\n"
               + "Reply-To: \"PayPal support@paypal.com\" <support@other.example>\n"
+              + "Return-Path: <bounce-"
+              + n
+              + "@bounces.example.com>\n"
+              + "Sender: \"Offers\" <lists@mailer.example.net>\n"
               + "To: user@example.org\n"
               + "Subject: =?"
               + entry.get(0)
