@@ -155,42 +155,53 @@ final class MessageSource {
     int[] count = new int[1];
     splitMbox(
         b,
-        (start, end) -> {
+        (start, end, quoted) -> {
           count[0]++;
+          byte[] message = quoted ? unquote(b, start, end) : trimmed(b, start, end);
           if (count[0] == 1) {
-            first[0] = new Message(label, unquote(b, start, end));
+            first[0] = new Message(label, message);
             return;
           }
           if (count[0] == 2) {
             sink.accept(new Message(label + ":1", first[0].bytes()));
           }
-          sink.accept(new Message(label + ":" + count[0], unquote(b, start, end)));
+          sink.accept(new Message(label + ":" + count[0], message));
         });
     if (count[0] == 1) {
       sink.accept(first[0]);
     }
   }
 
-  /** A message's byte range in an mbox. */
+  /** A message's byte range in an mbox, and whether a line in it may be a quoted From line. */
   @FunctionalInterface
   private interface RangeSink {
-    void accept(int start, int end);
+    void accept(int start, int end, boolean quoted);
   }
 
   /**
    * Calls the sink with each message's range: the file starts with a {@code From } line, and every
    * later {@code From } line after a blank line (empty, or a lone CR) that also matches {@link
    * #FROM_LINE} starts the next message. Only the bytes after each line feed are looked at, in one
-   * pass, and the pattern only on candidate lines: this runs on every file {@code scan} reads.
+   * pass that also notes lines starting with {@code >} (a quoted From line needs unquoting), and
+   * the pattern only on candidate lines: this runs on every file {@code scan} reads.
    */
   private static void splitMbox(byte[] b, RangeSink sink) {
     int n = b.length;
     // After the first From line; -1 until a From line is seen (a file that starts with one, as
     // read() makes sure, has it at once).
     int start = startsWith(b, 0, n, "From ") ? Math.min(eol(b, 0) + 1, n) : -1;
-    for (int j = Math.max(start - 1, 0); j + 6 <= n; j++) {
+    boolean quoted = false;
+    for (int j = Math.max(start - 1, 0); j + 1 < n; j++) {
       // A line starts at i = j + 1; "From " there, after a blank line ending at j.
-      if (b[j] != '\n' || b[j + 1] != 'F') {
+      if (b[j] != '\n') {
+        continue;
+      }
+      byte next = b[j + 1];
+      if (next == '>') {
+        quoted = true;
+        continue;
+      }
+      if (next != 'F' || j + 6 > n) {
         continue;
       }
       boolean afterBlank =
@@ -201,14 +212,15 @@ final class MessageSource {
         if (start < 0
             || FROM_LINE.matcher(new String(b, i, eol - i, StandardCharsets.ISO_8859_1)).find()) {
           if (start >= 0) {
-            sink.accept(start, i);
+            sink.accept(start, i, quoted);
           }
           start = Math.min(eol + 1, n);
+          quoted = false;
         }
       }
     }
     if (start >= 0 && start < n) {
-      sink.accept(start, n);
+      sink.accept(start, n, quoted);
     }
   }
 
@@ -237,12 +249,7 @@ final class MessageSource {
    * {@code From } line and removing one {@code >} from {@code >From }, {@code >>From } lines.
    */
   static byte[] unquote(byte[] b, int from, int to) {
-    int end = to;
-    if (end - from >= 2 && b[end - 1] == '\n' && b[end - 2] == '\n') {
-      end--;
-    } else if (end - from >= 4 && b[end - 1] == '\n' && b[end - 2] == '\r' && b[end - 3] == '\n') {
-      end -= 2;
-    }
+    int end = trimmedEnd(b, from, to);
     int quoted = nextQuotedFrom(b, from, from, end);
     if (quoted < 0) {
       return Arrays.copyOfRange(b, from, end); // most messages: nothing to unquote
@@ -260,6 +267,21 @@ final class MessageSource {
     System.arraycopy(b, copied, out, length, end - copied);
     length += end - copied;
     return Arrays.copyOf(out, length);
+  }
+
+  /** One message out of the mbox, without the blank line before the next From line. */
+  private static byte[] trimmed(byte[] b, int from, int to) {
+    return Arrays.copyOfRange(b, from, trimmedEnd(b, from, to));
+  }
+
+  private static int trimmedEnd(byte[] b, int from, int to) {
+    if (to - from >= 2 && b[to - 1] == '\n' && b[to - 2] == '\n') {
+      return to - 1;
+    }
+    if (to - from >= 4 && b[to - 1] == '\n' && b[to - 2] == '\r' && b[to - 3] == '\n') {
+      return to - 2;
+    }
+    return to;
   }
 
   /**
