@@ -145,6 +145,7 @@ final class Features {
     private final int mask;
     private long[] hashes;
     private int size;
+    private char[] scratch;
 
     private Sink(SpamModel.IndexSet indices, int mask, int capacity) {
       this.indices = indices;
@@ -175,6 +176,20 @@ final class Features {
 
     long[] toArray() {
       return java.util.Arrays.copyOf(hashes, size);
+    }
+
+    /**
+     * A buffer of at least {@code n} chars, its content undefined: the index set's, which is kept
+     * for the next messages (not a thread-local: checks run on virtual threads), else the sink's.
+     */
+    char[] scratch(int n) {
+      if (indices != null) {
+        return indices.scratch(n);
+      }
+      if (scratch == null || scratch.length < n) {
+        scratch = new char[Math.max(n, 4096)];
+      }
+      return scratch;
     }
   }
 
@@ -312,6 +327,11 @@ final class Features {
     Words(Sink out, boolean pairs) {
       this.out = out;
       this.pairs = pairs;
+    }
+
+    /** A buffer of at least {@code n} chars for the tokenizer: see {@link Sink#scratch}. */
+    char[] scratch(int n) {
+      return out.scratch(n);
     }
 
     void add(long word) {
