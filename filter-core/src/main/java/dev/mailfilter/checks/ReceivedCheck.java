@@ -94,7 +94,7 @@ public final class ReceivedCheck extends DataCheck {
         }
         newer = date.get();
       }
-      boolean ours = i == 0 && claimsUs(by(v));
+      boolean ours = i == 0 && knowsUs() && claimsUs(by(v));
       if (!ours && !clientIsLocal && (claimsUs(v.substring(0, semi < 0 ? v.length() : semi)))) {
         ctx.addSymbol("FORGED_RECEIVED", HeaderCheck.clip(v));
       }
@@ -106,9 +106,14 @@ public final class ReceivedCheck extends DataCheck {
     return m.find() ? m.group(1) : "";
   }
 
+  /** Whether any names or addresses are ours: without, the "by" part need not be found. */
+  private boolean knowsUs() {
+    return !localNames.isEmpty() || !localAddresses.isEmpty();
+  }
+
   /** True when the text names one of our host names or addresses. */
   private boolean claimsUs(String text) {
-    if (localNames.isEmpty() && localAddresses.isEmpty()) {
+    if (!knowsUs()) {
       return false;
     }
     Matcher ip = IPV4.matcher(text);

@@ -115,7 +115,8 @@ public final class UrlCheck extends DataCheck {
       } else if (shorteners.contains(u.host()) || shorteners.contains(u.registrableDomain())) {
         ctx.addSymbol("URL_SHORTENER", u.host());
       }
-      if (u.source() == Url.Source.HTML_LINK && !u.anchorText().isEmpty()) {
+      // Only a text with a dot can show a domain: most ("click here") skip the pattern.
+      if (u.source() == Url.Source.HTML_LINK && u.anchorText().indexOf('.') >= 0) {
         Matcher m = SHOWN_DOMAIN.matcher(u.anchorText());
         if (m.matches() && looksLikeAddress(u.anchorText().strip(), m.group(1))) {
           String shown = MessageUrls.registrableDomain(m.group(1));

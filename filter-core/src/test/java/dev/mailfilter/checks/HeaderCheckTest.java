@@ -117,6 +117,22 @@ class HeaderCheckTest {
                 .isEqualTo(c.text().replaceAll("\\s+", " ")));
   }
 
+  @Test
+  void messageIdShapeIsThePatternItReplaced() {
+    java.util.regex.Pattern msgid = java.util.regex.Pattern.compile("^<[^<>\\s]+@[^<>\\s]+>$");
+    RandomStrings.forEach(
+        20_000,
+        "<>@@a.\t \u000B\u00A0",
+        9,
+        c ->
+            assertThat(HeaderCheck.isMessageId(c.text()))
+                .as(c.describe())
+                .isEqualTo(msgid.matcher(c.text()).matches()));
+    assertThat(HeaderCheck.isMessageId("<a@b>")).isTrue();
+    assertThat(HeaderCheck.isMessageId("<@a@b@>")).isTrue();
+    assertThat(HeaderCheck.isMessageId("<@b>")).isFalse();
+  }
+
   private static String rfc(Instant t) {
     return java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
         t.atZone(java.time.ZoneOffset.UTC));
