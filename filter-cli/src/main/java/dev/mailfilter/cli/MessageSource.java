@@ -172,7 +172,7 @@ final class MessageSource {
     }
   }
 
-  /** A message's byte range in an mbox, and whether a line in it may be a quoted From line. */
+  /** A message's byte range in an mbox, and whether a line in it is a quoted From line. */
   @FunctionalInterface
   private interface RangeSink {
     void accept(int start, int end, boolean quoted);
@@ -182,8 +182,8 @@ final class MessageSource {
    * Calls the sink with each message's range: the file starts with a {@code From } line, and every
    * later {@code From } line after a blank line (empty, or a lone CR) that also matches {@link
    * #FROM_LINE} starts the next message. Only the bytes after each line feed are looked at, in one
-   * pass that also notes lines starting with {@code >} (a quoted From line needs unquoting), and
-   * the pattern only on candidate lines: this runs on every file {@code scan} reads.
+   * pass that also notes quoted From lines ({@code >From }, {@code >>From }: unquoting), and the
+   * pattern only on candidate lines: this runs on every file {@code scan} reads.
    */
   private static void splitMbox(byte[] b, RangeSink sink) {
     int n = b.length;
@@ -198,7 +198,12 @@ final class MessageSource {
       }
       byte next = b[j + 1];
       if (next == '>') {
-        quoted = true;
+        // Quoted replies start lines with '>' too: only ">From ", ">>From "... need unquoting.
+        int gt = j + 1;
+        while (gt < n && b[gt] == '>') {
+          gt++;
+        }
+        quoted |= startsWith(b, gt, n, "From ");
         continue;
       }
       if (next != 'F' || j + 6 > n) {
