@@ -125,8 +125,12 @@ public final class SenderCheck extends DataCheck {
   /** A name with a known public suffix: "Amazon.com" is one, "Mr.Smith" is not. */
   private static boolean isPublicDomain(String name) {
     String n = name.toLowerCase(Locale.ROOT);
-    return com.google.common.net.InternetDomainName.isValid(n)
-        && com.google.common.net.InternetDomainName.from(n).isUnderPublicSuffix();
+    try {
+      // Not isValid() first: it parses the name too, by calling from() and catching this.
+      return com.google.common.net.InternetDomainName.from(n).isUnderPublicSuffix();
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static Optional<Mailbox> firstMailbox(List<Address> list) {

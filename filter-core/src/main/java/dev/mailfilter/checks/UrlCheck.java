@@ -138,7 +138,12 @@ public final class UrlCheck extends DataCheck {
    */
   private static boolean looksLikeAddress(String text, String name) {
     String n = name.toLowerCase(Locale.ROOT);
-    if (!InternetDomainName.isValid(n) || !InternetDomainName.from(n).isUnderPublicSuffix()) {
+    try {
+      // Not isValid() first: it parses the name too, by calling from() and catching this.
+      if (!InternetDomainName.from(n).isUnderPublicSuffix()) {
+        return false;
+      }
+    } catch (IllegalArgumentException e) {
       return false;
     }
     String t = text.toLowerCase(Locale.ROOT);

@@ -213,10 +213,13 @@ public final class MessageUrls {
 
   private static String lookUpRegistrableDomain(String host) {
     String h = host.toLowerCase(Locale.ROOT);
-    if (!InternetDomainName.isValid(h)) {
+    InternetDomainName d;
+    try {
+      // Not isValid() first: it parses the name too, by calling from() and catching this.
+      d = InternetDomainName.from(h);
+    } catch (IllegalArgumentException e) {
       return h;
     }
-    InternetDomainName d = InternetDomainName.from(h);
     return d.isUnderPublicSuffix() ? d.topPrivateDomain().toString() : h;
   }
 
