@@ -36,7 +36,13 @@ public record AccessList(
 
   /** The matching network entry for a client address, if any. */
   public java.util.Optional<IpRange> matchClient(InetAddress address) {
-    return networks.stream().filter(r -> r.contains(address)).findFirst();
+    // A loop, not a stream: this runs at every connection, mostly over an empty list.
+    for (IpRange r : networks) {
+      if (r.contains(address)) {
+        return java.util.Optional.of(r);
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   /** Whether the sender address is listed (null sender never matches). */
