@@ -103,12 +103,13 @@ public final class UrlCheck extends DataCheck {
   public void run(CheckContext ctx) {
     MessageUrls urls = MessageUrls.of(ctx);
     // A sender linking through its own click tracker is not phishing (Rspamd exempts these too).
-    String fromDomain =
-        ctx.message().from().stream()
-            .filter(a -> a instanceof dev.mailfilter.mime.Mailbox m && !m.domain().isEmpty())
-            .map(a -> MessageUrls.registrableDomain(((dev.mailfilter.mime.Mailbox) a).domain()))
-            .findFirst()
-            .orElse("");
+    String fromDomain = "";
+    for (dev.mailfilter.mime.Address a : ctx.message().from()) {
+      if (a instanceof dev.mailfilter.mime.Mailbox m && !m.domain().isEmpty()) {
+        fromDomain = MessageUrls.registrableDomain(m.domain());
+        break;
+      }
+    }
     for (Url u : urls.urls()) {
       if (u.isIpLiteral()) {
         ctx.addSymbol(u.obfuscatedAddress() ? "URL_OBFUSCATED_IP" : "URL_IP_LITERAL", u.host());

@@ -28,6 +28,7 @@ public final class ParsedMessage {
   private MimePart root;
   // Null until the line defects are complete; then never changes.
   private volatile List<Defect> defects;
+  private volatile List<Address> from; // from(), on first use
   // The scanner holding the state for the deferred line scan, or null; set once before publication.
   // It is also the lock for that scan, since it is never exposed.
   private MimeScanner pendingLines;
@@ -165,12 +166,23 @@ public final class ParsedMessage {
     return headers().first("Subject").map(HeaderField::decodedValue);
   }
 
-  /** The addresses of the first From field (RFC 5322, groups and obsolete syntax). */
+  /**
+   * The addresses of the first From field (RFC 5322, groups and obsolete syntax); parsed on first
+   * use, as several checks ask for them.
+   */
   public List<Address> from() {
-    return headers()
-        .firstValue("From")
-        .map(v -> AddressParser.parseList(v, d -> {}))
-        .orElse(List.of());
+    List<Address> f = from;
+    if (f == null) {
+      // A benign race: threads that miss the field parse the same header to an equal list.
+      f =
+          List.copyOf(
+              headers()
+                  .firstValue("From")
+                  .map(v -> AddressParser.parseList(v, d -> {}))
+                  .orElse(List.of()));
+      from = f;
+    }
+    return f;
   }
 
   /** Text and HTML leaves that are message text (not attachments), in order. */

@@ -28,6 +28,17 @@ class MessageParserTest {
       """;
 
   @Test
+  void fromIsParsedOnceAndSharedReadOnly() {
+    ParsedMessage m =
+        MessageParser.create().parse(ALTERNATIVE.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(m.from()).singleElement().isEqualTo(new Mailbox("Alice", "alice", "example.com"));
+    // Several checks ask for it: the same list, which none of them can change for the others.
+    assertThat(m.from()).isSameAs(m.from());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.from().clear())
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
   void parsesMultipartAlternativeIntoTwoTextParts() {
     ParsedMessage m = Parsing.parse(ALTERNATIVE);
     MimePart root = m.root();
