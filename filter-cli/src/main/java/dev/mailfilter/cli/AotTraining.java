@@ -145,11 +145,11 @@ final class AotTraining {
 
   /**
    * Messages that take the paths the samples do not: bodies, subjects and display names in the
-   * charsets above (quoted-printable, base64 and encoded words), HTML with styles that hide text,
-   * links to IP literals, IDN hosts, shorteners and a link text that shows another domain. A run
-   * that meets them then finds their classes loaded and linked and their call sites bound in the
-   * cache rather than loading, linking and compiling the JDK's lambda and concatenation machinery
-   * in the middle of a scan.
+   * charsets above (base64 bodies and encoded words), HTML with styles that hide text, links to IP
+   * literals, IDN hosts, shorteners and a link text that shows another domain. A run that meets
+   * them then finds their classes loaded and linked and their call sites bound in the cache rather
+   * than loading, linking and compiling the JDK's lambda and concatenation machinery in the middle
+   * of a scan.
    */
   static List<byte[]> coverageMessages() {
     List<byte[]> out = new ArrayList<>();
