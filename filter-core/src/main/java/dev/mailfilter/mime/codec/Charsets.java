@@ -219,15 +219,17 @@ public final class Charsets {
     }
     int bom = bomLength(src, off, len);
     if (bom > 0 && (declared.isEmpty() || isUnicode(declared.get()))) {
-      // WHATWG "decode": a byte order mark overrides a Unicode label (and is not text).
-      Charset unicode =
-          bom == 3
-              ? StandardCharsets.UTF_8
-              : src[off] == (byte) 0xFE ? StandardCharsets.UTF_16BE : StandardCharsets.UTF_16LE;
-      if (unicode == StandardCharsets.UTF_8 && isUtf8(src, off + bom, len - bom)) {
-        return new String(src, off + bom, len - bom, StandardCharsets.UTF_8);
-      }
-      return decodeWith(unicode, src, off + bom, len - bom, defects);
+      // WHATWG "decode": a byte order mark overrides a Unicode label (and is not text); the rest
+      // decodes as if that encoding had been declared.
+      declared =
+          Optional.of(
+              bom == 3
+                  ? StandardCharsets.UTF_8
+                  : src[off] == (byte) 0xFE
+                      ? StandardCharsets.UTF_16BE
+                      : StandardCharsets.UTF_16LE);
+      off += bom;
+      len -= bom;
     }
     boolean ascii = isAscii(src, off, len);
     if (declared.isEmpty()) {

@@ -66,6 +66,10 @@ class CharsetsTest {
     assertThat(decode(withBom(0xEF, 0xBB, 0xBF, text, StandardCharsets.UTF_8), null, d))
         .isEqualTo(text);
     assertThat(d.all).isEmpty();
+    // ASCII text in UTF-16 is all bytes below 0x80 and still UTF-16, not a Latin-1 copy.
+    assertThat(decode("hi".getBytes(StandardCharsets.UTF_16), null, d)).isEqualTo("hi");
+    assertThat(decode(withBom(0xFF, 0xFE, "hi", StandardCharsets.UTF_16LE), "utf-8", d))
+        .isEqualTo("hi");
     // Without a BOM the label decides; a legacy 8-bit label keeps bytes that only look like one.
     assertThat(decode("hi".getBytes(StandardCharsets.UTF_16LE), "utf-16", d)).isEqualTo("hi");
     assertThat(decode(new byte[] {(byte) 0xFE, (byte) 0xFF, 'a'}, "iso-8859-1", d))
