@@ -111,19 +111,19 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
 
     /** Same times, size and file key: the same file unless replaced within one clock tick. */
     boolean sameAttributes(Attributes a) {
-      return size == a.size()
-          && modified.equals(a.modified())
-          && Objects.equals(changed, a.changed())
-          && Objects.equals(fileKey, a.fileKey());
+      return sameFile(a.modified(), a.changed(), a.size(), a.fileKey());
     }
 
     /** Same attributes and checksum (written out: a record's equals is slow before C2). */
     boolean sameAs(Stamp o) {
-      return o.checksum == checksum
-          && o.size == size
-          && modified.equals(o.modified)
-          && Objects.equals(changed, o.changed)
-          && Objects.equals(fileKey, o.fileKey);
+      return o.checksum == checksum && sameFile(o.modified, o.changed, o.size, o.fileKey);
+    }
+
+    private boolean sameFile(FileTime m, FileTime c, long s, Object key) {
+      return size == s
+          && modified.equals(m)
+          && Objects.equals(changed, c)
+          && Objects.equals(fileKey, key);
     }
 
     /**
