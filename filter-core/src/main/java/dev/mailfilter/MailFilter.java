@@ -1,20 +1,22 @@
 package dev.mailfilter;
 
-import dev.mailfilter.check.Check;
-import dev.mailfilter.config.CheckSettings;
-import dev.mailfilter.config.FilterConfig;
+import dev.mailfilter.api.Connection;
+import dev.mailfilter.api.Decision;
+import dev.mailfilter.api.Envelope;
+import dev.mailfilter.api.FilterSession;
+import dev.mailfilter.api.FilterStats;
+import dev.mailfilter.api.PolicyResolver;
+import dev.mailfilter.api.Symbol;
+import dev.mailfilter.api.Verdict;
+import dev.mailfilter.engine.Engine;
+import dev.mailfilter.spi.Check;
+import dev.mailfilter.spi.CheckSettings;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The mail filter: built once from an immutable {@link FilterConfig}, thread-safe, shared by all
@@ -27,15 +29,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class MailFilter implements AutoCloseable {
-  private static final Logger VERDICTS = LoggerFactory.getLogger("dev.mailfilter.verdict");
-
   private final FilterConfig config;
   private final List<CheckSettings> checks;
-  private final PolicyResolver policyResolver;
-  private final Policy defaultPolicy;
-  private final ExecutorService executor;
-  private final StageRunner runner;
-  private final StatsRecorder stats;
+  private final Engine engine;
 
   private MailFilter(Builder b) {
     this.config = b.config;
@@ -48,16 +44,7 @@ public final class MailFilter implements AutoCloseable {
       }
     }
     this.checks = List.copyOf(all);
-    this.defaultPolicy = new Policy("default", config.thresholds());
-    this.policyResolver = b.policyResolver != null ? b.policyResolver : rcpt -> defaultPolicy;
-    this.executor =
-        Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("mailfilter-check-", 0).factory());
-    this.stats = new StatsRecorder(checks);
-    this.runner = new StageRunner(config, checks, executor, b.clock, stats);
-    for (CheckSettings c : checks) {
-      c.check().prepare();
-    }
+    this.engine = new Engine(config.engineSettings(), checks, b.policyResolver, b.clock);
   }
 
   /** A builder, with the built-in configuration unless told otherwise. */
@@ -87,12 +74,12 @@ public final class MailFilter implements AutoCloseable {
    * snapshot may be a message apart.
    */
   public FilterStats stats() {
-    return stats.snapshot();
+    return engine.stats();
   }
 
   /** Opens a session for a new connection and runs the connect stage. */
   public FilterSession open(Connection connection) {
-    return new Session(this, connection);
+    return engine.open(connection);
   }
 
   /**
@@ -137,123 +124,7 @@ public final class MailFilter implements AutoCloseable {
   /** Stops the check threads and closes checks that hold resources. */
   @Override
   public void close() {
-    executor.shutdownNow();
-    for (CheckSettings c : checks) {
-      if (c.check() instanceof AutoCloseable ac) {
-        try {
-          ac.close();
-        } catch (Exception e) {
-          LoggerFactory.getLogger(MailFilter.class)
-              .warn("closing check {} failed", c.check().name(), e);
-        }
-      }
-    }
-  }
-
-  StageRunner runner() {
-    return runner;
-  }
-
-  Policy defaultPolicy() {
-    return defaultPolicy;
-  }
-
-  PolicyResolver policyResolver() {
-    return policyResolver;
-  }
-
-  String newId() {
-    return id(ThreadLocalRandom.current().nextLong() >>> 1);
-  }
-
-  private static final char[] BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".toCharArray();
-
-  /** {@code Long.toString(n, 36).toUpperCase(Locale.ROOT)} for n >= 0, in one step. */
-  static String id(long n) {
-    char[] buf = new char[13]; // 36^13 > 2^63
-    int p = buf.length;
-    do {
-      buf[--p] = BASE36[(int) (n % 36)];
-      n /= 36;
-    } while (n != 0);
-    return new String(buf, p, buf.length - p);
-  }
-
-  void logVerdict(
-      String id,
-      Connection c,
-      String helo,
-      String sender,
-      List<String> rcpts,
-      Verdict v,
-      Optional<Findings.Forced> demand) {
-    stats.verdict(v.action());
-    if (VERDICTS.isInfoEnabled()) {
-      VERDICTS.info(
-          "id={} client={} helo={} from=<{}> rcpt={} action={} score={}/{} symbols={}{}",
-          id,
-          c.clientAddress().getHostAddress(),
-          helo.isEmpty() ? "-" : helo,
-          sender,
-          rcpts.isEmpty() ? "-" : String.join(",", rcpts),
-          v.action().configName(),
-          Scores.format(v.score()),
-          Double.isInfinite(v.required()) ? "-" : Scores.format(v.required()),
-          symbolsForLog(v.symbols()),
-          demandForLog(demand));
-    }
-  }
-
-  void logRefusal(
-      String id,
-      Connection c,
-      String helo,
-      String sender,
-      Decision.Refuse r,
-      Optional<Findings.Forced> demand) {
-    stats.refusal(r.action());
-    if (VERDICTS.isInfoEnabled()) {
-      VERDICTS.info(
-          "id={} client={} helo={} from=<{}> action={} reply=\"{} {}\" symbols={}{}",
-          id,
-          c.clientAddress().getHostAddress(),
-          helo.isEmpty() ? "-" : helo,
-          sender == null ? "" : sender,
-          r.action().configName(),
-          r.reply().code(),
-          r.reply().enhanced(),
-          symbolsForLog(r.symbols()),
-          demandForLog(demand));
-    }
-  }
-
-  /** {@code forced=check("reason")} when a check demanded the action, else nothing. */
-  private static String demandForLog(Optional<Findings.Forced> demand) {
-    return demand.map(d -> " forced=" + d.check() + "(\"" + oneLine(d.reason()) + "\")").orElse("");
-  }
-
-  /** The text with quotes and control characters (a CR or LF would forge a log line) replaced. */
-  private static String oneLine(String text) {
-    StringBuilder sb = new StringBuilder(text.length());
-    for (int i = 0; i < text.length(); i++) {
-      char ch = text.charAt(i);
-      sb.append(ch == '"' ? '\'' : Character.isISOControl(ch) ? ' ' : ch);
-    }
-    return sb.toString();
-  }
-
-  private static String symbolsForLog(List<Symbol> symbols) {
-    if (symbols.isEmpty()) {
-      return "-";
-    }
-    StringBuilder sb = new StringBuilder();
-    for (Symbol s : symbols) {
-      if (sb.length() > 0) {
-        sb.append(',');
-      }
-      sb.append(s.name()).append('(').append(Scores.format(s.score())).append(')');
-    }
-    return sb.toString();
+    engine.close();
   }
 
   /** Builds a {@link MailFilter}. */

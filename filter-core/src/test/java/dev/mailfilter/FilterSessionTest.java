@@ -1,16 +1,23 @@
 package dev.mailfilter;
 
-import static dev.mailfilter.MailFilterTest.fixed;
+import static dev.mailfilter.testing.TestCheck.fixed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
-import dev.mailfilter.MailFilterTest.TestCheck;
-import dev.mailfilter.check.Check;
-import dev.mailfilter.check.Key;
-import dev.mailfilter.check.Stage;
-import dev.mailfilter.check.SymbolDef;
-import dev.mailfilter.config.FilterConfig;
+import dev.mailfilter.api.Action;
+import dev.mailfilter.api.Connection;
+import dev.mailfilter.api.Decision;
+import dev.mailfilter.api.Envelope;
+import dev.mailfilter.api.FilterSession;
+import dev.mailfilter.api.HeaderEdit;
+import dev.mailfilter.api.Stage;
+import dev.mailfilter.api.Symbol;
+import dev.mailfilter.api.Verdict;
+import dev.mailfilter.spi.Check;
+import dev.mailfilter.spi.Key;
+import dev.mailfilter.spi.SymbolDef;
+import dev.mailfilter.testing.TestCheck;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

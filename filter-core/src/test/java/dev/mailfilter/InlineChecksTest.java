@@ -3,11 +3,14 @@ package dev.mailfilter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
-import dev.mailfilter.check.Check;
-import dev.mailfilter.check.CheckContext;
-import dev.mailfilter.check.Stage;
-import dev.mailfilter.check.SymbolDef;
-import dev.mailfilter.config.FilterConfig;
+import dev.mailfilter.api.Action;
+import dev.mailfilter.api.Envelope;
+import dev.mailfilter.api.Stage;
+import dev.mailfilter.api.Symbol;
+import dev.mailfilter.api.Verdict;
+import dev.mailfilter.spi.Check;
+import dev.mailfilter.spi.CheckContext;
+import dev.mailfilter.spi.SymbolDef;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +77,7 @@ class InlineChecksTest {
     AtomicReference<Thread> blockedOn = new AtomicReference<>();
     CountDownLatch blockingStarted = new CountDownLatch(1);
     Check blocking =
-        new MailFilterTest.TestCheck(
+        new dev.mailfilter.testing.TestCheck(
             "waits",
             Stage.DATA,
             List.of(SymbolDef.of("WAITED", 1, "test")),

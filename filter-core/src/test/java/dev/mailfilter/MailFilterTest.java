@@ -1,12 +1,17 @@
 package dev.mailfilter;
 
+import static dev.mailfilter.testing.TestCheck.fixed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
-import dev.mailfilter.check.Check;
-import dev.mailfilter.check.CheckContext;
-import dev.mailfilter.check.Stage;
-import dev.mailfilter.check.SymbolDef;
+import dev.mailfilter.api.Action;
+import dev.mailfilter.api.Envelope;
+import dev.mailfilter.api.HeaderEdit;
+import dev.mailfilter.api.Stage;
+import dev.mailfilter.api.Verdict;
+import dev.mailfilter.spi.Check;
+import dev.mailfilter.spi.SymbolDef;
+import dev.mailfilter.testing.TestCheck;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -28,28 +33,6 @@ class MailFilterTest {
                   java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC))
               + "\r\n\r\nJust a note.\r\n")
           .getBytes(StandardCharsets.US_ASCII);
-
-  /** What a test check does when run. */
-  interface Body {
-    void run(CheckContext ctx) throws IOException, InterruptedException;
-  }
-
-  /** A check made of a name, a stage, its symbols and a body. */
-  record TestCheck(String name, Stage stage, List<SymbolDef> symbols, Body body) implements Check {
-    @Override
-    public void run(CheckContext ctx) throws IOException, InterruptedException {
-      body.run(ctx);
-    }
-  }
-
-  /** A check that adds one fixed symbol, with the recipient as option at RCPT. */
-  static Check fixed(String name, Stage stage, String symbol, double score) {
-    return new TestCheck(
-        name,
-        stage,
-        List.of(SymbolDef.of(symbol, score, "test symbol")),
-        ctx -> ctx.addSymbol(symbol, ctx.recipient().orElse("-")));
-  }
 
   private static Envelope envelope(String... rcpts) {
     return Envelope.of(CLIENT, "mail.example.org", "a@example.org", List.of(rcpts));
@@ -136,20 +119,6 @@ class MailFilterTest {
       assertThat(v.has("CHECK_FAILED_BOOM")).isTrue();
       assertThat(v.has("STILL_RUNS")).isTrue();
       assertThat(v.action()).isEqualTo(Action.ACCEPT);
-    }
-  }
-
-  @Test
-  void transactionIdsAreUpperCaseBase36AsLongToStringWrites() {
-    java.util.SplittableRandom r = new java.util.SplittableRandom(20261204);
-    for (long n : new long[] {0, 1, 35, 36, Long.MAX_VALUE}) {
-      assertThat(MailFilter.id(n))
-          .isEqualTo(Long.toString(n, 36).toUpperCase(java.util.Locale.ROOT));
-    }
-    for (int k = 0; k < 100_000; k++) {
-      long n = r.nextLong() >>> r.nextInt(1, 64);
-      assertThat(MailFilter.id(n))
-          .isEqualTo(Long.toString(n, 36).toUpperCase(java.util.Locale.ROOT));
     }
   }
 }

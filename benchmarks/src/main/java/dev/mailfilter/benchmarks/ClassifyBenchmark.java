@@ -1,10 +1,10 @@
 package dev.mailfilter.benchmarks;
 
-import dev.mailfilter.Envelope;
+import dev.mailfilter.FilterConfig;
 import dev.mailfilter.MailFilter;
-import dev.mailfilter.Symbol;
-import dev.mailfilter.Verdict;
-import dev.mailfilter.config.FilterConfig;
+import dev.mailfilter.api.Envelope;
+import dev.mailfilter.api.Symbol;
+import dev.mailfilter.api.Verdict;
 import dev.mailfilter.learn.Document;
 import dev.mailfilter.learn.Label;
 import dev.mailfilter.learn.ModelSettings;

@@ -1,13 +1,13 @@
 package dev.mailfilter.examples;
 
-import dev.mailfilter.Connection;
-import dev.mailfilter.Decision;
-import dev.mailfilter.Envelope;
-import dev.mailfilter.FilterSession;
+import dev.mailfilter.FilterConfig;
 import dev.mailfilter.MailFilter;
-import dev.mailfilter.Reply;
-import dev.mailfilter.Verdict;
-import dev.mailfilter.config.FilterConfig;
+import dev.mailfilter.api.Connection;
+import dev.mailfilter.api.Decision;
+import dev.mailfilter.api.Envelope;
+import dev.mailfilter.api.FilterSession;
+import dev.mailfilter.api.Reply;
+import dev.mailfilter.api.Verdict;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;

@@ -2,10 +2,10 @@ package dev.mailfilter.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailfilter.Action;
 import dev.mailfilter.MailFilter;
-import dev.mailfilter.Reply;
-import dev.mailfilter.Verdict;
+import dev.mailfilter.api.Action;
+import dev.mailfilter.api.Reply;
+import dev.mailfilter.api.Verdict;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

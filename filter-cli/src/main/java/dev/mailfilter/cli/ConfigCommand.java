@@ -1,8 +1,8 @@
 package dev.mailfilter.cli;
 
-import dev.mailfilter.config.CheckSettings;
+import dev.mailfilter.FilterConfig;
 import dev.mailfilter.config.ConfigException;
-import dev.mailfilter.config.FilterConfig;
+import dev.mailfilter.spi.CheckSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;

@@ -1,7 +1,7 @@
 package dev.mailfilter.cli;
 
+import dev.mailfilter.FilterConfig;
 import dev.mailfilter.config.ConfigException;
-import dev.mailfilter.config.FilterConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;

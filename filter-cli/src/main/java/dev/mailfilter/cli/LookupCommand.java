@@ -1,6 +1,6 @@
 package dev.mailfilter.cli;
 
-import dev.mailfilter.config.FilterConfig;
+import dev.mailfilter.FilterConfig;
 import dev.mailfilter.dns.Deadline;
 import dev.mailfilter.dns.DnsResolver;
 import dev.mailfilter.dns.DnsSettings;

@@ -1,12 +1,12 @@
 package dev.mailfilter.cli;
 
-import dev.mailfilter.Envelope;
-import dev.mailfilter.FilterStats;
+import dev.mailfilter.FilterConfig;
 import dev.mailfilter.MailFilter;
-import dev.mailfilter.Scores;
-import dev.mailfilter.Symbol;
-import dev.mailfilter.Verdict;
-import dev.mailfilter.config.FilterConfig;
+import dev.mailfilter.api.Envelope;
+import dev.mailfilter.api.FilterStats;
+import dev.mailfilter.api.Scores;
+import dev.mailfilter.api.Symbol;
+import dev.mailfilter.api.Verdict;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayDeque;

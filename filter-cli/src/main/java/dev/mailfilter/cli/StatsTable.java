@@ -1,8 +1,8 @@
 package dev.mailfilter.cli;
 
-import dev.mailfilter.Action;
-import dev.mailfilter.FilterStats;
-import dev.mailfilter.check.Stage;
+import dev.mailfilter.api.Action;
+import dev.mailfilter.api.FilterStats;
+import dev.mailfilter.api.Stage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -56,8 +56,7 @@ class ConfigCommandTest {
 
   @Test
   void shippedDefaultFileIsValid() {
-    Path shipped =
-        Path.of("../filter-core/src/main/resources/dev/mailfilter/config/default-config.yaml");
+    Path shipped = Path.of("../filter-core/src/main/resources/dev/mailfilter/default-config.yaml");
     CommandTestSupport.Result r = run("config", "check", shipped.toString());
     assertThat(r.code()).as(r.err()).isEqualTo(0);
   }

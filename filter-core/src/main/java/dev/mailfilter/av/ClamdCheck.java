@@ -1,14 +1,14 @@
 package dev.mailfilter.av;
 
-import dev.mailfilter.Action;
-import dev.mailfilter.Reply;
+import dev.mailfilter.api.Action;
+import dev.mailfilter.api.Reply;
+import dev.mailfilter.api.Stage;
 import dev.mailfilter.av.ScanResult.FailureKind;
-import dev.mailfilter.check.Check;
-import dev.mailfilter.check.CheckContext;
-import dev.mailfilter.check.CheckSetup;
-import dev.mailfilter.check.Stage;
-import dev.mailfilter.check.SymbolDef;
 import dev.mailfilter.config.ConfigNode;
+import dev.mailfilter.spi.Check;
+import dev.mailfilter.spi.CheckContext;
+import dev.mailfilter.spi.CheckSetup;
+import dev.mailfilter.spi.SymbolDef;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.mailfilter.av;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import dev.mailfilter.Reply;
+import dev.mailfilter.api.Reply;
 import java.time.Duration;
 import java.util.Objects;
 

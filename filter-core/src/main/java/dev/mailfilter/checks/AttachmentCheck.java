@@ -1,8 +1,5 @@
 package dev.mailfilter.checks;
 
-import dev.mailfilter.check.CheckContext;
-import dev.mailfilter.check.CheckSetup;
-import dev.mailfilter.check.SymbolDef;
 import dev.mailfilter.config.ConfigNode;
 import dev.mailfilter.mime.MimePart;
 import dev.mailfilter.mime.content.ArchiveLimits;
@@ -11,6 +8,9 @@ import dev.mailfilter.mime.content.Archives;
 import dev.mailfilter.mime.content.FileNames;
 import dev.mailfilter.mime.content.OfficeMacros;
 import dev.mailfilter.mime.content.TypeSniffer;
+import dev.mailfilter.spi.CheckContext;
+import dev.mailfilter.spi.CheckSetup;
+import dev.mailfilter.spi.SymbolDef;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,8 +1,8 @@
 package dev.mailfilter.checks;
 
-import dev.mailfilter.check.Check;
-import dev.mailfilter.check.Stage;
-import dev.mailfilter.check.SymbolDef;
+import dev.mailfilter.api.Stage;
+import dev.mailfilter.spi.Check;
+import dev.mailfilter.spi.SymbolDef;
 import java.util.List;
 
 /** The common part of the local content checks: a name, the DATA stage, declared symbols. */

@@ -1,10 +1,10 @@
 package dev.mailfilter.checks;
 
-import dev.mailfilter.check.CheckContext;
-import dev.mailfilter.check.CheckSetup;
-import dev.mailfilter.check.SymbolDef;
+import dev.mailfilter.mime.EncodedWords;
 import dev.mailfilter.mime.HeaderField;
-import dev.mailfilter.mime.codec.EncodedWords;
+import dev.mailfilter.spi.CheckContext;
+import dev.mailfilter.spi.CheckSetup;
+import dev.mailfilter.spi.SymbolDef;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;

@@ -1,11 +1,11 @@
 package dev.mailfilter.checks;
 
-import dev.mailfilter.Action;
-import dev.mailfilter.check.Check;
-import dev.mailfilter.check.CheckContext;
-import dev.mailfilter.check.CheckSetup;
-import dev.mailfilter.check.Stage;
-import dev.mailfilter.check.SymbolDef;
+import dev.mailfilter.api.Action;
+import dev.mailfilter.api.Stage;
+import dev.mailfilter.spi.Check;
+import dev.mailfilter.spi.CheckContext;
+import dev.mailfilter.spi.CheckSetup;
+import dev.mailfilter.spi.SymbolDef;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 

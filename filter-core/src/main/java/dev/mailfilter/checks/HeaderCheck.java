@@ -1,14 +1,14 @@
 package dev.mailfilter.checks;
 
-import dev.mailfilter.check.CheckContext;
-import dev.mailfilter.check.CheckSetup;
-import dev.mailfilter.check.SymbolDef;
 import dev.mailfilter.config.ConfigNode;
 import dev.mailfilter.mime.Address;
+import dev.mailfilter.mime.AddressParser;
 import dev.mailfilter.mime.HeaderField;
 import dev.mailfilter.mime.Headers;
 import dev.mailfilter.mime.Mailbox;
-import dev.mailfilter.mime.codec.AddressParser;
+import dev.mailfilter.spi.CheckContext;
+import dev.mailfilter.spi.CheckSetup;
+import dev.mailfilter.spi.SymbolDef;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

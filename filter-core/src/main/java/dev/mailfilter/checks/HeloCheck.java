@@ -2,17 +2,13 @@ package dev.mailfilter.checks;
 
 import com.google.common.net.InetAddresses;
 import com.google.common.net.InternetDomainName;
-import dev.mailfilter.check.Check;
-import dev.mailfilter.check.CheckContext;
-import dev.mailfilter.check.CheckSetup;
-import dev.mailfilter.check.Stage;
-import dev.mailfilter.check.SymbolDef;
-import dev.mailfilter.config.ConfigException;
-import dev.mailfilter.config.ConfigNode;
+import dev.mailfilter.api.Stage;
+import dev.mailfilter.spi.Check;
+import dev.mailfilter.spi.CheckContext;
+import dev.mailfilter.spi.CheckSetup;
+import dev.mailfilter.spi.SymbolDef;
 import java.net.InetAddress;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,22 +43,8 @@ public final class HeloCheck implements Check {
 
   /** Factory for {@code checks.helo}: options {@code local_names} and {@code local_addresses}. */
   public static HeloCheck create(CheckSetup setup) {
-    ConfigNode o = setup.options();
-    Set<String> names = new HashSet<>();
-    for (String n : o.strings("local_names")) {
-      names.add(stripDot(n.toLowerCase(Locale.ROOT)));
-    }
-    Set<InetAddress> addresses = new HashSet<>();
-    List<String> addrs = o.strings("local_addresses");
-    for (int i = 0; i < addrs.size(); i++) {
-      if (!InetAddresses.isInetAddress(addrs.get(i))) {
-        throw new ConfigException(
-            o.path("local_addresses") + "[" + i + "]",
-            "expected an IP address, got \"" + addrs.get(i) + "\"");
-      }
-      addresses.add(InetAddresses.forString(addrs.get(i)));
-    }
-    return new HeloCheck(names, addresses);
+    LocalHosts local = LocalHosts.read(setup.options());
+    return new HeloCheck(local.names(), local.addresses());
   }
 
   @Override
@@ -112,7 +94,7 @@ public final class HeloCheck implements Check {
       }
       return;
     }
-    String name = stripDot(helo.toLowerCase(Locale.ROOT));
+    String name = LocalHosts.normalise(helo);
     if (!clientIsLocal
         && (localNames.contains(name)
             || name.equals("localhost")
@@ -145,10 +127,6 @@ public final class HeloCheck implements Check {
     }
     InternetDomainName d = InternetDomainName.from(name);
     return d.hasPublicSuffix() && !d.isPublicSuffix();
-  }
-
-  private static String stripDot(String s) {
-    return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
   }
 
   /** Computes only (local work bounded by the message): runs on the stage's calling thread. */

@@ -1,13 +1,13 @@
 package dev.mailfilter.checks;
 
-import dev.mailfilter.check.Check;
-import dev.mailfilter.check.CheckContext;
-import dev.mailfilter.check.CheckSetup;
-import dev.mailfilter.check.Stage;
-import dev.mailfilter.check.SymbolDef;
+import dev.mailfilter.api.Stage;
 import dev.mailfilter.mime.Defect;
 import dev.mailfilter.mime.DefectType;
 import dev.mailfilter.mime.ParsedMessage;
+import dev.mailfilter.spi.Check;
+import dev.mailfilter.spi.CheckContext;
+import dev.mailfilter.spi.CheckSetup;
+import dev.mailfilter.spi.SymbolDef;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;

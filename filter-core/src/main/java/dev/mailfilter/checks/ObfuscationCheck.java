@@ -1,9 +1,10 @@
 package dev.mailfilter.checks;
 
-import dev.mailfilter.check.CheckContext;
-import dev.mailfilter.check.CheckSetup;
-import dev.mailfilter.check.SymbolDef;
 import dev.mailfilter.config.ConfigNode;
+import dev.mailfilter.message.MessageBodies;
+import dev.mailfilter.spi.CheckContext;
+import dev.mailfilter.spi.CheckSetup;
+import dev.mailfilter.spi.SymbolDef;
 import java.lang.Character.UnicodeScript;
 import java.util.ArrayList;
 import java.util.List;

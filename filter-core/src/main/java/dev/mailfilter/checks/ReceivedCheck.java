@@ -1,16 +1,14 @@
 package dev.mailfilter.checks;
 
 import com.google.common.net.InetAddresses;
-import dev.mailfilter.check.CheckContext;
-import dev.mailfilter.check.CheckSetup;
-import dev.mailfilter.check.SymbolDef;
-import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.config.ConfigNode;
 import dev.mailfilter.mime.HeaderField;
+import dev.mailfilter.spi.CheckContext;
+import dev.mailfilter.spi.CheckSetup;
+import dev.mailfilter.spi.SymbolDef;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.ZonedDateTime;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -58,21 +56,9 @@ public final class ReceivedCheck extends DataCheck {
    */
   public static ReceivedCheck create(CheckSetup setup) {
     ConfigNode o = setup.options();
-    Set<String> names = new HashSet<>();
-    for (String n : o.strings("local_names")) {
-      names.add(n.toLowerCase(Locale.ROOT).replaceAll("\\.$", ""));
-    }
-    Set<InetAddress> addresses = new HashSet<>();
-    List<String> addrs = o.strings("local_addresses");
-    for (int i = 0; i < addrs.size(); i++) {
-      if (!InetAddresses.isInetAddress(addrs.get(i))) {
-        throw new ConfigException(
-            o.path("local_addresses") + "[" + i + "]",
-            "expected an IP address, got \"" + addrs.get(i) + "\"");
-      }
-      addresses.add(InetAddresses.forString(addrs.get(i)));
-    }
-    return new ReceivedCheck(names, addresses, o.duration("max_backwards", Duration.ofHours(6)));
+    LocalHosts local = LocalHosts.read(o);
+    return new ReceivedCheck(
+        local.names(), local.addresses(), o.duration("max_backwards", Duration.ofHours(6)));
   }
 
   @Override

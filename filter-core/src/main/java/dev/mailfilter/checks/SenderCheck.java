@@ -1,12 +1,12 @@
 package dev.mailfilter.checks;
 
-import dev.mailfilter.check.CheckContext;
-import dev.mailfilter.check.CheckSetup;
-import dev.mailfilter.check.SymbolDef;
 import dev.mailfilter.mime.Address;
+import dev.mailfilter.mime.AddressParser;
 import dev.mailfilter.mime.Headers;
 import dev.mailfilter.mime.Mailbox;
-import dev.mailfilter.mime.codec.AddressParser;
+import dev.mailfilter.spi.CheckContext;
+import dev.mailfilter.spi.CheckSetup;
+import dev.mailfilter.spi.SymbolDef;
 import dev.mailfilter.url.MessageUrls;
 import java.util.List;
 import java.util.Locale;

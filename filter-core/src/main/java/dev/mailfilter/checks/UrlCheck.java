@@ -1,10 +1,10 @@
 package dev.mailfilter.checks;
 
 import com.google.common.net.InternetDomainName;
-import dev.mailfilter.check.CheckContext;
-import dev.mailfilter.check.CheckSetup;
-import dev.mailfilter.check.SymbolDef;
 import dev.mailfilter.config.ConfigNode;
+import dev.mailfilter.spi.CheckContext;
+import dev.mailfilter.spi.CheckSetup;
+import dev.mailfilter.spi.SymbolDef;
 import dev.mailfilter.url.MessageUrls;
 import dev.mailfilter.url.Url;
 import java.util.HashSet;

@@ -291,7 +291,7 @@ public final class ConfigNode {
    *
    * @param known extra names to suggest for this node's unknown keys (e.g. registered checks)
    */
-  void rejectUnread(Collection<String> known) {
+  public void rejectUnread(Collection<String> known) {
     for (String key : values.keySet()) {
       if (!read.contains(key)) {
         Set<String> candidates = new TreeSet<>(read);

@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
  * parser runs on every load, with an empty node when the file has no such section, so it returns
  * the defaults then. Keys the parser does not read are refused as unknown.
  *
- * <p>Register a section with one line in {@link Sections#STANDARD}; read its value with {@link
- * FilterConfig#section(ConfigSection)}.
+ * <p>Register a section with one line in {@code BuiltIns}; read its value with {@code
+ * FilterConfig.section(ConfigSection)}.
  *
  * @param <T> the settings type
  */
@@ -40,7 +40,7 @@ public final class ConfigSection<T> {
     return name;
   }
 
-  T parse(ConfigNode node) {
+  public T parse(ConfigNode node) {
     return Objects.requireNonNull(parser.apply(node), () -> "section " + name + " parsed to null");
   }
 

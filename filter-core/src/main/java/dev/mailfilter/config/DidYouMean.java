@@ -3,11 +3,11 @@ package dev.mailfilter.config;
 import java.util.Collection;
 
 /** Suggests the closest known name for a misspelt one (edit distance, at most a third wrong). */
-final class DidYouMean {
+public final class DidYouMean {
   private DidYouMean() {}
 
   /** {@code " (did you mean add_header?)"}, or empty when nothing is close. */
-  static String suggest(String wrong, Collection<String> known) {
+  public static String suggest(String wrong, Collection<String> known) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String k : known) {

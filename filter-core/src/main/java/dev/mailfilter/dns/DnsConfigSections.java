@@ -2,7 +2,7 @@ package dev.mailfilter.dns;
 
 import com.google.common.net.HostAndPort;
 import com.google.common.net.InetAddresses;
-import dev.mailfilter.check.Stage;
+import dev.mailfilter.api.Stage;
 import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.config.ConfigNode;
 import dev.mailfilter.dns.mirror.MirrorKind;

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.net.InetAddresses;
 import com.google.common.net.InternetDomainName;
-import dev.mailfilter.check.Stage;
+import dev.mailfilter.api.Stage;
 import dev.mailfilter.dns.ListAnswer.Listing;
 import dev.mailfilter.dns.ListAnswer.Outcome;
 import dev.mailfilter.dns.ListAnswer.Source;

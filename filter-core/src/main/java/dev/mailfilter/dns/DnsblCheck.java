@@ -1,10 +1,10 @@
 package dev.mailfilter.dns;
 
-import dev.mailfilter.check.Check;
-import dev.mailfilter.check.CheckContext;
-import dev.mailfilter.check.CheckFactory;
-import dev.mailfilter.check.Stage;
-import dev.mailfilter.check.SymbolDef;
+import dev.mailfilter.api.Stage;
+import dev.mailfilter.spi.Check;
+import dev.mailfilter.spi.CheckContext;
+import dev.mailfilter.spi.CheckFactory;
+import dev.mailfilter.spi.SymbolDef;
 import dev.mailfilter.url.MessageUrls;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -6,7 +6,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.net.InetAddresses;
-import dev.mailfilter.check.Stage;
+import dev.mailfilter.api.Stage;
 import java.net.Inet4Address;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

@@ -1,9 +1,9 @@
 package dev.mailfilter.learn;
 
-import dev.mailfilter.check.CheckContext;
-import dev.mailfilter.checks.MessageBodies;
+import dev.mailfilter.message.MessageBodies;
 import dev.mailfilter.mime.MessageParser;
 import dev.mailfilter.mime.ParsedMessage;
+import dev.mailfilter.spi.CheckContext;
 import java.util.List;
 import java.util.Objects;
 

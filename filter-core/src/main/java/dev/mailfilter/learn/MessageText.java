@@ -1,11 +1,11 @@
 package dev.mailfilter.learn;
 
-import dev.mailfilter.checks.MessageBodies;
+import dev.mailfilter.message.MessageBodies;
 import dev.mailfilter.mime.Defect;
+import dev.mailfilter.mime.EncodedWords;
 import dev.mailfilter.mime.HeaderField;
 import dev.mailfilter.mime.MimePart;
 import dev.mailfilter.mime.ParsedMessage;
-import dev.mailfilter.mime.codec.EncodedWords;
 import dev.mailfilter.mime.content.HtmlScan;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;

@@ -1,16 +1,16 @@
 package dev.mailfilter.learn;
 
-import dev.mailfilter.Action;
-import dev.mailfilter.Scores;
-import dev.mailfilter.Symbol;
-import dev.mailfilter.Verdict;
-import dev.mailfilter.check.Check;
-import dev.mailfilter.check.CheckContext;
-import dev.mailfilter.check.CheckSetup;
-import dev.mailfilter.check.Key;
-import dev.mailfilter.check.Stage;
-import dev.mailfilter.check.SymbolDef;
-import dev.mailfilter.check.VerdictListener;
+import dev.mailfilter.api.Action;
+import dev.mailfilter.api.Scores;
+import dev.mailfilter.api.Stage;
+import dev.mailfilter.api.Symbol;
+import dev.mailfilter.api.Verdict;
+import dev.mailfilter.spi.Check;
+import dev.mailfilter.spi.CheckContext;
+import dev.mailfilter.spi.CheckSetup;
+import dev.mailfilter.spi.Key;
+import dev.mailfilter.spi.SymbolDef;
+import dev.mailfilter.spi.VerdictListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -104,7 +104,7 @@ public final class HeaderField {
   /** As {@link #decodedValue()}, reporting defects (bad words, unknown charsets) to the sink. */
   public String decodedValue(java.util.function.Consumer<Defect> defects) {
     String v = value();
-    return v.indexOf("=?") < 0 ? v : dev.mailfilter.mime.codec.EncodedWords.decode(v, defects);
+    return v.indexOf("=?") < 0 ? v : dev.mailfilter.mime.EncodedWords.decode(v, defects);
   }
 
   static String unfold(byte[] b, int from, int to) {

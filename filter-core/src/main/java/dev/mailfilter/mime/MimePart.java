@@ -1,10 +1,5 @@
 package dev.mailfilter.mime;
 
-import dev.mailfilter.mime.codec.Base64;
-import dev.mailfilter.mime.codec.Charsets;
-import dev.mailfilter.mime.codec.EncodedWords;
-import dev.mailfilter.mime.codec.MimeParameters;
-import dev.mailfilter.mime.codec.QuotedPrintable;
 import dev.mailfilter.mime.content.HtmlText;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

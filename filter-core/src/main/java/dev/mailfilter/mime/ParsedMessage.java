@@ -1,6 +1,5 @@
 package dev.mailfilter.mime;
 
-import dev.mailfilter.mime.codec.AddressParser;
 import dev.mailfilter.mime.content.TypeSniffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -2,11 +2,11 @@ package dev.mailfilter.url;
 
 import com.google.common.net.InetAddresses;
 import com.google.common.net.InternetDomainName;
-import dev.mailfilter.check.CheckContext;
-import dev.mailfilter.check.Key;
-import dev.mailfilter.checks.MessageBodies;
+import dev.mailfilter.message.MessageBodies;
 import dev.mailfilter.mime.ParsedMessage;
 import dev.mailfilter.mime.content.HtmlScan;
+import dev.mailfilter.spi.CheckContext;
+import dev.mailfilter.spi.Key;
 import java.net.IDN;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

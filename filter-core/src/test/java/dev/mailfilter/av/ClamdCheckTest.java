@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.google.common.net.InetAddresses;
-import dev.mailfilter.Action;
-import dev.mailfilter.Envelope;
+import dev.mailfilter.FilterConfig;
 import dev.mailfilter.MailFilter;
-import dev.mailfilter.Symbol;
-import dev.mailfilter.Verdict;
+import dev.mailfilter.api.Action;
+import dev.mailfilter.api.Envelope;
+import dev.mailfilter.api.Symbol;
+import dev.mailfilter.api.Verdict;
 import dev.mailfilter.config.ConfigException;
-import dev.mailfilter.config.FilterConfig;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -102,7 +102,7 @@ class ClamdCheckTest {
       Verdict v = f.classify(ClamdClientTest.infectedMail(), ENVELOPE);
       assertThat(v.action()).isEqualTo(Action.QUARANTINE);
       assertThat(v.has(ClamdCheck.VIRUS)).isTrue();
-      assertThat(v.reply()).isEqualTo(dev.mailfilter.Reply.OK);
+      assertThat(v.reply()).isEqualTo(dev.mailfilter.api.Reply.OK);
     }
   }
 
@@ -126,7 +126,7 @@ class ClamdCheckTest {
       assertThat(v.action()).as(v.toString()).isEqualTo(Action.TEMPFAIL);
       assertThat(v.reply())
           .isEqualTo(
-              dev.mailfilter.Reply.of(
+              dev.mailfilter.api.Reply.of(
                   451, "4.7.1", "Virus scan unavailable, please try again later"));
       assertThat(v.reply()).isNotEqualTo(f.config().reply(Action.TEMPFAIL));
       assertThat(symbol(v, ClamdCheck.FAIL).options())
@@ -142,13 +142,14 @@ class ClamdCheckTest {
     try (MailFilter f = filter(nobody, "failure_reply: \"421 4.7.0 Scanner offline\"")) {
       Verdict v = f.classify(ClamdClientTest.cleanMail(), ENVELOPE);
       assertThat(v.action()).isEqualTo(Action.TEMPFAIL);
-      assertThat(v.reply()).isEqualTo(dev.mailfilter.Reply.of(421, "4.7.0", "Scanner offline"));
+      assertThat(v.reply()).isEqualTo(dev.mailfilter.api.Reply.of(421, "4.7.0", "Scanner offline"));
     }
     try (MailFilter f = filter(nobody, "on_failure: reject")) {
       Verdict v = f.classify(ClamdClientTest.cleanMail(), ENVELOPE);
       assertThat(v.action()).isEqualTo(Action.REJECT);
       assertThat(v.reply())
-          .isEqualTo(dev.mailfilter.Reply.of(554, "5.7.0", "Virus scan failed, message refused"));
+          .isEqualTo(
+              dev.mailfilter.api.Reply.of(554, "5.7.0", "Virus scan failed, message refused"));
     }
   }
 
@@ -288,7 +289,7 @@ class ClamdCheckTest {
                 .onVirus(ClamdSettings.VirusAction.QUARANTINE)
                 .onFailure(ClamdSettings.FailureAction.ACCEPT)
                 .virusReply("550 5.7.1 Infected: {virus}")
-                .failureReply(dev.mailfilter.Reply.of(421, "4.3.2", "Scanner busy"))
+                .failureReply(dev.mailfilter.api.Reply.of(421, "4.3.2", "Scanner busy"))
                 .build());
     check.close();
   }

@@ -74,7 +74,7 @@ class ClamdSettingsTest {
             () ->
                 ClamdSettings.builder()
                     .onFailure(ClamdSettings.FailureAction.REJECT)
-                    .failureReply(dev.mailfilter.Reply.of(451, "4.7.1", "later"))
+                    .failureReply(dev.mailfilter.api.Reply.of(451, "4.7.1", "later"))
                     .build())
         .hasMessageContaining("5xx")
         .hasMessageContaining("451");

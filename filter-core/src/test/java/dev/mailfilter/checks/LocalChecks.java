@@ -1,14 +1,14 @@
 package dev.mailfilter.checks;
 
 import com.google.common.net.InetAddresses;
-import dev.mailfilter.Envelope;
+import dev.mailfilter.FilterConfig;
 import dev.mailfilter.MailFilter;
-import dev.mailfilter.Symbol;
-import dev.mailfilter.Verdict;
-import dev.mailfilter.check.CheckSetup;
+import dev.mailfilter.api.Envelope;
+import dev.mailfilter.api.Symbol;
+import dev.mailfilter.api.Verdict;
 import dev.mailfilter.config.ConfigNode;
 import dev.mailfilter.config.ConfigSection;
-import dev.mailfilter.config.FilterConfig;
+import dev.mailfilter.spi.CheckSetup;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -2,13 +2,13 @@ package dev.mailfilter.checks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailfilter.Symbol;
-import dev.mailfilter.Verdict;
-import dev.mailfilter.check.CheckRegistry;
-import dev.mailfilter.check.SymbolDef;
+import dev.mailfilter.BuiltIns;
+import dev.mailfilter.api.Symbol;
+import dev.mailfilter.api.Verdict;
 import dev.mailfilter.config.ConfigNode;
 import dev.mailfilter.mime.MessageParser;
 import dev.mailfilter.mime.ParsedMessage;
+import dev.mailfilter.spi.SymbolDef;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,7 +127,7 @@ class LocalChecksCorpusTest {
     for (String name : LocalChecks.NAMES) {
       ConfigNode empty = ConfigNode.empty("checks." + name);
       for (SymbolDef d :
-          CheckRegistry.standard()
+          BuiltIns.checks()
               .factory(name)
               .orElseThrow()
               .create(LocalChecks.setup(name, empty))

@@ -2,8 +2,8 @@ package dev.mailfilter.checks;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.mailfilter.Symbol;
-import dev.mailfilter.Verdict;
+import dev.mailfilter.api.Symbol;
+import dev.mailfilter.api.Verdict;
 import dev.mailfilter.url.MessageUrls;
 import dev.mailfilter.url.Url;
 import java.util.ArrayList;

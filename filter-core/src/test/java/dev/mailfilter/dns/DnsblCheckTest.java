@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
-import dev.mailfilter.Envelope;
+import dev.mailfilter.FilterConfig;
 import dev.mailfilter.MailFilter;
-import dev.mailfilter.Symbol;
-import dev.mailfilter.Verdict;
+import dev.mailfilter.api.Envelope;
+import dev.mailfilter.api.Symbol;
+import dev.mailfilter.api.Verdict;
 import dev.mailfilter.config.ConfigException;
-import dev.mailfilter.config.FilterConfig;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package dev.mailfilter.dns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
-import dev.mailfilter.check.Stage;
+import dev.mailfilter.api.Stage;
 import dev.mailfilter.dns.ListAnswer.Outcome;
 import dev.mailfilter.dns.ListAnswer.Source;
 import dev.mailfilter.dns.mirror.MirrorKind;

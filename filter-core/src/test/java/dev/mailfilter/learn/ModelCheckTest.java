@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
-import dev.mailfilter.Envelope;
+import dev.mailfilter.FilterConfig;
 import dev.mailfilter.MailFilter;
-import dev.mailfilter.Symbol;
-import dev.mailfilter.Verdict;
+import dev.mailfilter.api.Envelope;
+import dev.mailfilter.api.Symbol;
+import dev.mailfilter.api.Verdict;
 import dev.mailfilter.config.ConfigException;
-import dev.mailfilter.config.FilterConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,7 +110,7 @@ class ModelCheckTest {
       for (Path p : heldOut) {
         double probability = m.classify(Document.fromMessage(Files.readAllBytes(p))).probability();
         // Four decimals, rounded half-even as every score mailfilter prints
-        // (dev.mailfilter.Scores).
+        // (dev.mailfilter.api.Scores).
         expected.add(
             "p="
                 + java.math.BigDecimal.valueOf(probability)

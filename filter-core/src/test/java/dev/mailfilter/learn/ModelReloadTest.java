@@ -3,10 +3,10 @@ package dev.mailfilter.learn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
-import dev.mailfilter.Envelope;
+import dev.mailfilter.FilterConfig;
 import dev.mailfilter.MailFilter;
-import dev.mailfilter.Verdict;
-import dev.mailfilter.config.FilterConfig;
+import dev.mailfilter.api.Envelope;
+import dev.mailfilter.api.Verdict;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dev.mailfilter.url;
 
 import com.google.common.net.InetAddresses;
 import com.google.common.net.InternetDomainName;
-import dev.mailfilter.checks.MessageBodies;
+import dev.mailfilter.message.MessageBodies;
 import dev.mailfilter.mime.ParsedMessage;
 import dev.mailfilter.mime.content.HtmlScan;
 import java.net.IDN;

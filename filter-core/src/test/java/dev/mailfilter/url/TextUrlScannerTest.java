@@ -2,7 +2,7 @@ package dev.mailfilter.url;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailfilter.checks.MessageBodies;
+import dev.mailfilter.message.MessageBodies;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

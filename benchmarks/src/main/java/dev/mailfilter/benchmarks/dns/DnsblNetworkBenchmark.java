@@ -1,7 +1,7 @@
 package dev.mailfilter.benchmarks.dns;
 
 import com.google.common.net.InetAddresses;
-import dev.mailfilter.check.Stage;
+import dev.mailfilter.api.Stage;
 import dev.mailfilter.dns.Deadline;
 import dev.mailfilter.dns.DnsResolver;
 import dev.mailfilter.dns.DnsSettings;

@@ -120,16 +120,6 @@ final class HtmlEntities {
     0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178
   };
 
-  /** The replacement for a named reference written with a semicolon, or null. */
-  static String named(String name) {
-    return NAMED.get(name);
-  }
-
-  /** True if browsers decode {@code name} even without a trailing semicolon. */
-  static boolean legacy(String name) {
-    return LEGACY.contains(name);
-  }
-
   /** The code point browsers produce for numeric reference {@code value} (already clamped). */
   static int numeric(long value) {
     if (value == 0 || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) {

@@ -1,0 +1,111 @@
+package dev.mailfilter.spi;
+
+import dev.mailfilter.api.Action;
+import dev.mailfilter.api.Connection;
+import dev.mailfilter.api.Envelope;
+import dev.mailfilter.api.Reply;
+import dev.mailfilter.api.Stage;
+import dev.mailfilter.mime.ParsedMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * What a running check sees and how it reports. One context per check run; the per-transaction
+ * cache behind {@link #computeIfAbsent} is shared by all checks of the transaction, so values such
+ * as extracted URLs are computed once.
+ *
+ * <p>Symbols added after the check's deadline are dropped: a check that overran has already been
+ * reported as timed out.
+ */
+public interface CheckContext {
+  /** The stage being run. */
+  Stage stage();
+
+  /** The transaction's id, as logged in the verdict line. */
+  String transactionId();
+
+  /** The client. */
+  Connection connection();
+
+  /** The envelope so far: HELO, sender and the recipients accepted before this stage. */
+  Envelope envelope();
+
+  /** At {@link Stage#RCPT}: the recipient being checked. Empty at other stages. */
+  Optional<String> recipient();
+
+  /**
+   * At {@link Stage#DATA}: the raw message as received. The array is shared, not copied: never
+   * modify it.
+   *
+   * @throws IllegalStateException at other stages
+   */
+  byte[] raw();
+
+  /**
+   * At {@link Stage#DATA}: the parsed message, parsed on first use with the configured limits and
+   * shared by every check of the transaction. Malformed mail still parses; see its {@code
+   * defects()}.
+   *
+   * @throws IllegalStateException at other stages
+   */
+  ParsedMessage message();
+
+  /**
+   * Reports a symbol this check declared, scored by the configuration. Adding the same symbol again
+   * merges the options.
+   *
+   * @throws IllegalArgumentException for a symbol the check did not declare
+   */
+  void addSymbol(String name, String... options);
+
+  /**
+   * Reports a symbol with its configured score multiplied by {@code weight} (Rspamd's dynamic
+   * weights), for checks whose confidence varies, like a probability from a model.
+   *
+   * @throws IllegalArgumentException for an undeclared symbol or a weight that is not finite
+   */
+  void addWeighted(String name, double weight, String... options);
+
+  /**
+   * Demands an action whatever the score (Rspamd's pre-result): a virus gets {@link Action#REJECT},
+   * an unreachable scanner {@link Action#TEMPFAIL}. The most severe demanded action wins over the
+   * score's. The client gets the configured reply of that action ({@code replies.*}); use {@link
+   * #forceAction(Action, String, Reply)} to answer with the check's own text.
+   *
+   * @param reason a short text for the verdict log line
+   */
+  void forceAction(Action action, String reason);
+
+  /**
+   * Demands an action like {@link #forceAction(Action, String)} and answers the client with {@code
+   * reply} when this demand is the one that wins: {@code 554 5.7.1 Virus found: Eicar-Signature}
+   * instead of the generic spam text. When several checks demand the winning action, the reply of
+   * the earliest stage wins, then that of the check whose name sorts first.
+   *
+   * @param reason a short text for the verdict log line
+   * @param reply the answer: 5xx for {@link Action#REJECT}; 4xx for {@link Action#TEMPFAIL}, {@link
+   *     Action#SOFT_REJECT} and {@link Action#GREYLIST}; 2xx for the actions that accept the
+   *     message from the client
+   * @throws IllegalArgumentException when the reply's class does not fit the action
+   */
+  void forceAction(Action action, String reason, Reply reply);
+
+  /** When this check's time is up. */
+  Instant deadline();
+
+  /** Time left until {@link #deadline()}, never negative. */
+  Duration remaining();
+
+  /**
+   * The transaction's cached value for {@code key}, computed once by the first caller while
+   * concurrent callers wait for it. A computation that throws is not cached and the exception
+   * propagates to the caller.
+   *
+   * @throws IllegalStateException naming the key when the computation asks for its own key,
+   *     directly or through other keys, on its own thread or via another check's (a cycle that
+   *     would otherwise wait until the stage deadline)
+   */
+  <T> T computeIfAbsent(Key<T> key, Function<? super CheckContext, ? extends T> compute);
+}
