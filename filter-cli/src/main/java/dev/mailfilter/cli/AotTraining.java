@@ -24,8 +24,8 @@ import java.util.stream.Stream;
  * makes nothing hot and loads no model; here a model is trained on the samples and every sample is
  * scanned {@value #ROUNDS} times, as files and as mbox files, with that model voting. A scan of the
  * SpamAssassin corpus took 12% less wall time from this cache than from one recorded on a single
- * scan of the samples, and as little as from one recorded on a scan of the corpus itself (README
- * "The launcher").
+ * scan of the samples, and as little as from one recorded on a scan of the corpus itself
+ * (docs/design.md, "The launcher").
  *
  * <p>{@code SAMPLES} holds the {@code .eml} files (examples/mail; the message whose name starts
  * with {@code gtube} is the spam); {@code WORK} is created afresh. Exits 1 with the reason when a

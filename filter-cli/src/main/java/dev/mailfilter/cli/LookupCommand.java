@@ -55,8 +55,8 @@ final class LookupCommand {
     List<MirrorSettings> mirrors = config.get().section(MirrorSettings.SECTION);
     if (lists.isEmpty()) {
       err.println(
-          "mailfilter lookup: no blocklists configured (dnsbl.lists is empty; see README"
-              + " \"DNS blocklists\")");
+          "mailfilter lookup: no blocklists configured (dnsbl.lists is empty; see"
+              + " docs/configuration.md, \"DNS blocklists\")");
       return 2;
     }
     DnsResolver resolver = DnsResolver.create(dns);

@@ -29,7 +29,7 @@ final class TrainCommand {
 
   /**
    * Passes over the messages new to the model in one run: the first learns them, the others
-   * reinforce them in a reshuffled order (chosen by cross-validation, see README).
+   * reinforce them in a reshuffled order (chosen by cross-validation, see docs/design.md).
    */
   static final int DEFAULT_PASSES = 3;
 

@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** README's first command, the main job, scans the samples and means what its exit says. */
+/**
+ * README's two commands: the first, the main job, scans the samples and means what its exit says;
+ * the second is what CI runs.
+ */
 class ReadmeMainCommandTest {
   private static final Path ROOT = Path.of("..");
 
@@ -25,6 +28,24 @@ class ReadmeMainCommandTest {
             .orElseThrow();
     assertThat(first)
         .isEqualTo("./mvnw -q -B -DskipTests package && bin/mailfilter scan examples/mail");
+  }
+
+  @Test
+  void ciRunsReadmesTestCommandAsWritten() throws IOException {
+    List<String> commands =
+        Files.readAllLines(ROOT.resolve("README.md"), StandardCharsets.UTF_8).stream()
+            .dropWhile(l -> !l.equals("```sh"))
+            .skip(1)
+            .takeWhile(l -> !l.startsWith("```"))
+            .filter(l -> !l.startsWith("#") && !l.isBlank())
+            .toList();
+    assertThat(commands).hasSize(2);
+    assertThat(commands.get(1)).isEqualTo("bin/test");
+    List<String> ci =
+        Files.readAllLines(ROOT.resolve(".ci/run"), StandardCharsets.UTF_8).stream()
+            .filter(l -> !l.startsWith("#") && !l.isBlank())
+            .toList();
+    assertThat(ci.getLast()).isEqualTo(commands.get(1));
   }
 
   @Test

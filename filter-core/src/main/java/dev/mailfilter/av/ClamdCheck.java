@@ -16,7 +16,7 @@ import java.util.Optional;
 
 /**
  * Virus scanning at end of data: the raw message goes to clamd in one INSTREAM (clamd decodes MIME
- * and archives itself, and one stream was faster than one per part: README, "Virus scanning").
+ * and archives itself, and one stream was faster than one per part: docs/performance.md).
  *
  * <p>{@code FOUND} adds {@code CLAM_VIRUS} with the signature name as its option and demands the
  * configured action (reject by default, answered with {@code 554 5.7.1 Virus found: NAME}, or

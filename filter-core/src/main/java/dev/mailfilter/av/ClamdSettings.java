@@ -18,8 +18,9 @@ import java.util.Objects;
  *     default, and ours, is 25 MiB); if clamd's is smaller it answers {@code INSTREAM size limit
  *     exceeded}, which fails the same way
  * @param poolSize how many idle {@code IDSESSION} connections to keep for reuse; 0 opens one
- *     connection per scan, the default: on a local clamd sessions saved nothing measurable (README,
- *     "Virus scanning"); a pool saves a round trip per scan when clamd is on another host
+ *     connection per scan, the default: on a local clamd sessions saved nothing measurable
+ *     (docs/performance.md, "Virus scanning: clamd"); a pool saves a round trip per scan when clamd
+ *     is on another host
  * @param onVirus what to do with an infected message; default {@link VirusAction#REJECT}
  * @param onFailure what to do when the scan gives no verdict; default {@link
  *     FailureAction#TEMPFAIL}

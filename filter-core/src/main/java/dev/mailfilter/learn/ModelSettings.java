@@ -38,7 +38,7 @@ public record ModelSettings(
   /** The default number of messages of each class needed before the model votes. */
   public static final int DEFAULT_MIN_TRAINING = 200;
 
-  /** The {@code model:} section of the configuration file; README lists its keys. */
+  /** The {@code model:} section of the configuration file; docs/configuration.md lists its keys. */
   public static final ConfigSection<ModelSettings> SECTION =
       ConfigSection.of("model", ModelSettings::fromConfig);
 

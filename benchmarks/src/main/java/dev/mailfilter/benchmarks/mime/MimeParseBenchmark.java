@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>One operation handles one message; the state cycles through the corpus, so messages/s is the
  * score and MB/s is the score times the corpus' average message size (printed at setup, and in
- * README). Two modes:
+ * docs/performance.md). Two modes:
  *
  * <ul>
  *   <li>structure: every header field and part boundary found, no body read. Ours parses to offsets

@@ -9,8 +9,9 @@ import com.google.common.base.Preconditions;
  *
  * <p>Why not Guava's {@code BloomFilter}: its {@code mightContain} hashes through a {@code Funnel}
  * and a {@code Hasher} (murmur3-128, allocating per probe) and spreads a key's bits over the whole
- * array (one cache miss per bit); the README's "DNS blocklists" section has the measured
- * comparison. The price of blocking is a slightly higher false-positive rate for the same size.
+ * array (one cache miss per bit); docs/performance.md, "DNS blocklists: mirror lookups", has the
+ * measured comparison. The price of blocking is a slightly higher false-positive rate for the same
+ * size.
  *
  * <p>Not thread-safe while being filled; safely shareable once published (the mirror publishes it
  * through a volatile reference after loading).
