@@ -58,7 +58,8 @@ public final class BuiltIns {
           DnsSettings.SECTION,
           DnsblSettings.SECTION,
           MirrorSettings.SECTION,
-          ModelSettings.SECTION);
+          ModelSettings.SECTION,
+          ReloadSettings.SECTION);
 
   private BuiltIns() {}
 

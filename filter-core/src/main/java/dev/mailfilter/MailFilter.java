@@ -12,11 +12,13 @@ import dev.mailfilter.engine.Engine;
 import dev.mailfilter.spi.Check;
 import dev.mailfilter.spi.CheckSettings;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The mail filter: built once from an immutable {@link FilterConfig}, thread-safe, shared by all
@@ -32,6 +34,7 @@ public final class MailFilter implements AutoCloseable {
   private final FilterConfig config;
   private final List<CheckSettings> checks;
   private final Engine engine;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private MailFilter(Builder b) {
     this.config = b.config;
@@ -77,9 +80,19 @@ public final class MailFilter implements AutoCloseable {
     return engine.stats();
   }
 
-  /** Opens a session for a new connection and runs the connect stage. */
+  /**
+   * Opens a session for a new connection and runs the connect stage. Close the session when the
+   * connection ends: {@link #close()} waits for open sessions.
+   *
+   * @throws IllegalStateException once this filter is closing or closed
+   */
   public FilterSession open(Connection connection) {
     return engine.open(connection);
+  }
+
+  /** Sessions opened on this filter and not yet closed ({@link #classify} calls included). */
+  public long sessionsInFlight() {
+    return engine.sessionsInFlight();
   }
 
   /**
@@ -121,10 +134,27 @@ public final class MailFilter implements AutoCloseable {
     }
   }
 
-  /** Stops the check threads and closes checks that hold resources. */
+  /**
+   * Closes the filter once its sessions are done: refuses new ones at once ({@link #open} throws
+   * {@link IllegalStateException}), waits for sessions in flight to close for up to {@code
+   * reload.drain_timeout} (2 minutes by default), then stops the check threads, cutting the checks
+   * of sessions still open (logged with their number), and closes the checks that hold resources
+   * (the model commits what it autolearned). A second call returns at once.
+   */
   @Override
   public void close() {
-    engine.close();
+    close(config.section(ReloadSettings.SECTION).drainTimeout());
+  }
+
+  /**
+   * {@link #close()} with an explicit wait for sessions in flight; {@link Duration#ZERO} cuts them
+   * at once. An interrupt ends the wait early and stays set.
+   */
+  public void close(Duration drainTimeout) {
+    Objects.requireNonNull(drainTimeout, "drainTimeout");
+    if (closed.compareAndSet(false, true)) {
+      engine.close(drainTimeout);
+    }
   }
 
   /** Builds a {@link MailFilter}. */

@@ -11,6 +11,7 @@ import dev.mailfilter.api.Symbol;
 import dev.mailfilter.api.Verdict;
 import dev.mailfilter.spi.CheckSettings;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -34,6 +35,7 @@ public final class Engine implements AutoCloseable {
   private final ExecutorService executor;
   private final StageRunner runner;
   private final StatsRecorder stats;
+  private final InFlight inFlight = new InFlight();
 
   /**
    * An engine running these checks; a null resolver gives every recipient the default policy. Calls
@@ -58,9 +60,31 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  /** Opens a session for a new connection and runs the connect stage. */
+  /**
+   * Opens a session for a new connection and runs the connect stage.
+   *
+   * @throws IllegalStateException once {@link #close(Duration)} has begun
+   */
   public FilterSession open(Connection connection) {
-    return new Session(this, connection);
+    if (!inFlight.enter()) {
+      throw new IllegalStateException("the filter is closed; open sessions on its replacement");
+    }
+    try {
+      return new Session(this, connection);
+    } catch (RuntimeException | Error e) {
+      inFlight.exit();
+      throw e;
+    }
+  }
+
+  /** Sessions opened and not yet closed. */
+  public long sessionsInFlight() {
+    return inFlight.open();
+  }
+
+  /** Called once by each session's close. */
+  void sessionClosed() {
+    inFlight.exit();
   }
 
   /** The counters since this engine was built. */
@@ -68,9 +92,34 @@ public final class Engine implements AutoCloseable {
     return stats.snapshot();
   }
 
-  /** Stops the check threads and closes checks that hold resources. */
+  /** Closes at once, cutting sessions in flight: {@link #close(Duration)} with no grace. */
   @Override
   public void close() {
+    close(Duration.ZERO);
+  }
+
+  /**
+   * Refuses new sessions, waits up to {@code grace} for those in flight to close, then stops the
+   * check threads (cutting the checks of sessions still open, which then fail or time out as a
+   * check would) and closes the checks that hold resources. An interrupt ends the wait early and
+   * stays set.
+   */
+  public void close(Duration grace) {
+    long left;
+    try {
+      left = inFlight.closeAndAwait(grace);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      left = inFlight.open();
+    }
+    if (left > 0) {
+      LoggerFactory.getLogger(Engine.class)
+          .warn(
+              "closing the filter with {} session(s) still in flight after waiting {}: their"
+                  + " checks are cut",
+              left,
+              grace);
+    }
     executor.shutdownNow();
     for (CheckSettings c : checks) {
       if (c.check() instanceof AutoCloseable ac) {

@@ -368,8 +368,12 @@ final class Session implements FilterSession {
 
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
     closed = true;
     tx = null;
+    filter.sessionClosed(); // once: the engine's close waits for this
   }
 
   private void ensureOpen() {

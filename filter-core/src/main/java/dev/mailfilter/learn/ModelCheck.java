@@ -8,6 +8,7 @@ import dev.mailfilter.api.Verdict;
 import dev.mailfilter.spi.Check;
 import dev.mailfilter.spi.CheckContext;
 import dev.mailfilter.spi.CheckSetup;
+import dev.mailfilter.spi.FileBacked;
 import dev.mailfilter.spi.Key;
 import dev.mailfilter.spi.SymbolDef;
 import dev.mailfilter.spi.VerdictListener;
@@ -22,16 +23,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,31 +43,42 @@ import org.slf4j.LoggerFactory;
  * end of data it scores the message and, once the model has learned enough of both classes, adds
  * one graded symbol {@code BAYES_00} .. {@code BAYES_999} with the probability as its option.
  *
- * <p>Without {@code model.path} the check does nothing. The model file is opened on the first
- * message, not when the configuration loads, so that validating a configuration stays cheap; a file
- * that cannot be read at first fails each run (the engine reports {@code CHECK_FAILED_MODEL})
- * rather than the load.
+ * <p>Without {@code model.path} the check does nothing. The model file is read in the background
+ * from when a filter with this check is built ({@link #prepare()}), not when the configuration
+ * loads, so that validating a configuration stays cheap; {@link #load()} waits for it and reports a
+ * file that cannot be read.
  *
- * <p>Reload: before each message the check compares the file's modification and status-change
- * times, size and file key (inode) and the checksum in its last four bytes with those of the model
- * it holds (once the file's times lie a clock tick in the past and it was seen unchanged since, a
- * {@code stat} alone: see {@code Stamp.settledAt}); when they differ, as after {@code mailfilter
- * train} replaced the file, it loads the new file and swaps it in atomically, so messages in flight
- * finish on the old model. A new file that cannot be loaded is logged once with the reason and the
- * old model stays; a removed file keeps the old model too.
+ * <p>Reload: the check reads its file once. It does not watch it; as a {@link FileBacked} check it
+ * tells the filter's one reload mechanism ({@code FilterReloader}) when the file on disk is no
+ * longer the one it read (times, size, inode and the checksum in its last four bytes), as after
+ * {@code mailfilter train} replaced it, and that builds a new filter and swaps it in, so messages
+ * in flight finish on the old model. A removed file is not a change: the model in memory stays.
  *
  * <p>Autolearn ({@code model.autolearn}): as a {@link VerdictListener} the check sees each DATA
  * verdict; when enabled it learns the message as spam if the verdict's score without the model's
  * own {@code BAYES_*} symbol is at least {@code spam_score}, as ham if at most {@code ham_score}
  * (SpamAssassin's rule, so that the model does not reinforce its own opinion). Verdicts with a
  * failed or timed-out check, or a tempfail, are incomplete and not learned. Learning is idempotent.
- * The file is committed after every {@code commit_every} newly learned messages and when the filter
- * closes; when the file was replaced by someone else since the model was loaded, the replacement
- * wins: the pending autolearned messages are dropped (logged) and the new file is loaded.
+ * Learning and committing are never on the path of a reply: the verdict's message is queued to one
+ * background writer (a virtual thread); when {@value #AUTOLEARN_QUEUE} messages are already waiting
+ * the message is dropped and counted ({@link #autolearnDropped()}, logged). The writer commits the
+ * file after every {@code commit_every} newly learned messages and when the filter closes (after it
+ * has learned what was queued); when the file was replaced by someone else since the model was
+ * loaded, the replacement wins: the autolearned messages not yet committed are dropped (logged),
+ * and the reload mechanism loads the new file.
+ *
+ * <p>No monitor is held across file I/O: the load and the commits take a {@link ReentrantLock},
+ * which a waiting virtual thread releases its carrier for (a monitor pins it on Java 21).
  */
-public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
+public final class ModelCheck implements Check, VerdictListener, FileBacked, AutoCloseable {
   /** The message's text, decoded once per transaction for every check that wants it. */
   public static final Key<Document> DOCUMENT = Key.of("learn.document");
+
+  /**
+   * Autolearned messages that may wait for the background writer; more are dropped and counted. A
+   * thousand messages is seconds of a busy node's mail, and bounds the memory they hold.
+   */
+  public static final int AUTOLEARN_QUEUE = 1000;
 
   private static final Logger LOG = LoggerFactory.getLogger(ModelCheck.class);
 
@@ -91,7 +104,7 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
    * What tells one version of the model file from another: its modification and (where the file
    * system has them) status-change times, size and file key (inode), and the checksum the file ends
    * with. The checksum is part of it because a file replaced within one tick of the file system's
-   * clock may reuse the inode and have the same size and times.
+   * clock may reuse the inode and have the same size and times. Equal stamps: the same file.
    */
   record Stamp(FileTime modified, FileTime changed, long size, Object fileKey, int checksum) {
     static Optional<Stamp> of(Path path) throws IOException {
@@ -108,57 +121,7 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
         return Optional.empty();
       }
     }
-
-    /** Same times, size and file key: the same file unless replaced within one clock tick. */
-    boolean sameAttributes(Attributes a) {
-      return sameFile(a.modified(), a.changed(), a.size(), a.fileKey());
-    }
-
-    /** Same attributes and checksum (written out: a record's equals is slow before C2). */
-    boolean sameAs(Stamp o) {
-      return o.checksum == checksum && sameFile(o.modified, o.changed, o.size, o.fileKey);
-    }
-
-    private boolean sameFile(FileTime m, FileTime c, long s, Object key) {
-      return size == s
-          && modified.equals(m)
-          && Objects.equals(changed, c)
-          && Objects.equals(fileKey, key);
-    }
-
-    /**
-     * Whether checking the attributes alone is enough from {@code now} on: once the file's times
-     * lie more than a tick of its file system's clock in the past, a replacement would carry a
-     * later status-change time (which, unlike the modification time, no tool can set back). Only
-     * with that time: without it (file systems outside the "unix" view) every check reads the
-     * checksum too.
-     */
-    boolean settledAt(Instant now) {
-      if (changed == null) {
-        return false;
-      }
-      Instant latest = modified.toInstant();
-      if (changed.toInstant().isAfter(latest)) {
-        latest = changed.toInstant();
-      }
-      return latest.plus(tick(modified, changed)).isBefore(now);
-    }
-
-    /**
-     * The file system's clock tick, bounded above: times with a fraction of a second come from a
-     * clock that ticks every few milliseconds (Linux: a jiffy, at most 10 ms); whole seconds from
-     * one that ticks every second or two (FAT, HFS+, ext3).
-     */
-    static Duration tick(FileTime modified, FileTime changed) {
-      boolean fine =
-          modified.toInstant().getNano() != 0
-              || (changed != null && changed.toInstant().getNano() != 0);
-      return fine ? FINE_TICK : COARSE_TICK;
-    }
   }
-
-  static final Duration FINE_TICK = Duration.ofMillis(100);
-  static final Duration COARSE_TICK = Duration.ofSeconds(3);
 
   /** The attributes one {@code stat} gives: what {@link Stamp} holds besides the checksum. */
   record Attributes(FileTime modified, FileTime changed, long size, Object fileKey) {
@@ -185,40 +148,55 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
     }
   }
 
+  /** A message for the autolearn writer. */
+  private record Learn(String transactionId, byte[] raw, Label label) {}
+
+  private static final Learn STOP = new Learn("", new byte[0], Label.HAM);
+
   private final ModelSettings settings;
-  private final boolean fixed; // over(model): no file to watch
-  private final Object lock = new Object();
+  private final boolean fixed; // over(model): no file
+  // Taken to load the model and to commit it (both file I/O), and to compare the file with the
+  // model: a commit then never looks like someone else's change.
+  private final ReentrantLock fileLock = new ReentrantLock();
   private volatile Loaded current;
-  // The loaded model whose file was last seen unchanged, checksum and all, after its times had
-  // settled (Stamp.settledAt): from then on one stat per message tells whether it changed, instead
-  // of an open, a stat and a read.
-  private volatile Loaded settled;
-  private Optional<Stamp> rejected = Optional.empty(); // guarded by lock
-  private int pending; // autolearned since the last commit; guarded by lock
 
   // The first load, started when a filter with this check is built (prepare()): reading a model
   // file (11 MB for the SpamAssassin corpus) then overlaps the rest of start-up and the other
   // checks of the first messages instead of holding up the first message. Null until prepared,
-  // once taken, or when there is nothing to read. Guarded by lock when set.
+  // once taken, or when there is nothing to read. Set under fileLock.
   private volatile CompletableFuture<Loaded> preload;
 
-  private ModelCheck(ModelSettings settings, SpamModel model) {
+  private final BlockingQueue<Learn> queue;
+  private final LongAdder dropped = new LongAdder();
+  private final ReentrantLock writerLock = new ReentrantLock(); // starts and stops the writer
+  private Thread writer; // guarded by writerLock
+  private boolean closed; // guarded by writerLock
+  private int pending; // learned since the last commit; the writer's own
+
+  private ModelCheck(ModelSettings settings, SpamModel model, int queueCapacity) {
     this.settings = settings;
     this.fixed = model != null;
     this.current = model == null ? null : new Loaded(model, Optional.empty());
+    this.queue = new ArrayBlockingQueue<>(queueCapacity);
   }
 
   /** Factory for {@code checks.model}: it has no options of its own beyond the section. */
   public static ModelCheck create(CheckSetup setup) {
-    return new ModelCheck(setup.section(ModelSettings.SECTION), null);
+    return new ModelCheck(setup.section(ModelSettings.SECTION), null, AUTOLEARN_QUEUE);
   }
 
   /**
-   * A check over an already open model (for embedders and tests); it does not watch the model's
-   * file, and autolearn follows the model's settings.
+   * A check over an already open model (for embedders and tests); it has no file to watch, and
+   * autolearn follows the model's settings.
    */
   public static ModelCheck over(SpamModel model) {
-    return new ModelCheck(model.settings(), Objects.requireNonNull(model, "model"));
+    return over(model, AUTOLEARN_QUEUE);
+  }
+
+  /** {@link #over(SpamModel)} with another autolearn queue capacity (for tests). */
+  static ModelCheck over(SpamModel model, int queueCapacity) {
+    Objects.requireNonNull(model, "model");
+    return new ModelCheck(model.settings(), model, queueCapacity);
   }
 
   @Override
@@ -263,34 +241,71 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
       }
     }
     Optional<Label> label = autolearn.decide(score);
-    if (label.isEmpty()) {
-      return;
+    if (label.isPresent()) {
+      // A copy: the caller may reuse its buffer once the verdict is returned.
+      enqueue(new Learn(transactionId, raw.clone(), label.get()));
     }
-    SpamModel m;
+  }
+
+  private void enqueue(Learn job) {
+    boolean queued;
+    writerLock.lock();
     try {
-      m = model();
-    } catch (IOException e) {
-      LOG.warn("[{}] autolearn skipped: {}", transactionId, e.getMessage());
-      return;
-    }
-    LearnOutcome outcome = m.learn(Document.fromMessage(raw), label.get());
-    LOG.debug(
-        "[{}] autolearn {} at score {}: {}",
-        transactionId,
-        label.get(),
-        String.format(Locale.ROOT, "%.2f", score),
-        outcome);
-    if (outcome == LearnOutcome.ALREADY_LEARNED) {
-      return;
-    }
-    synchronized (lock) {
-      if (current == null || current.model() != m) {
-        return; // the model was swapped meanwhile: this learn went to the discarded one
+      if (closed) {
+        return; // a session cut by the filter's close: its verdict came too late to learn
       }
-      if (++pending >= autolearn.commitEvery()) {
-        commitPending();
+      if (writer == null) {
+        writer = Thread.ofVirtual().name("mailfilter-autolearn").start(this::writeLoop);
+      }
+      queued = queue.offer(job);
+    } finally {
+      writerLock.unlock();
+    }
+    if (!queued) {
+      dropped.increment();
+      long n = dropped.sum();
+      if (n == 1 || n % 1000 == 0) {
+        LOG.warn(
+            "[{}] autolearn queue full ({} messages waiting for the model file's writer): message"
+                + " not learned; {} dropped so far",
+            job.transactionId(),
+            AUTOLEARN_QUEUE,
+            n);
       }
     }
+  }
+
+  /** The autolearn writer: learns queued messages and commits, until {@link #close()}. */
+  private void writeLoop() {
+    int commitEvery = settings.autolearn().commitEvery();
+    try {
+      for (Learn job = queue.take(); job != STOP; job = queue.take()) {
+        learn(job);
+        if (pending >= commitEvery) {
+          commitPending();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // nobody but the JVM's end interrupts it: commit, end
+    }
+    commitPending();
+  }
+
+  private void learn(Learn job) {
+    try {
+      LearnOutcome outcome = model().learn(Document.fromMessage(job.raw()), job.label());
+      LOG.debug("[{}] autolearn {}: {}", job.transactionId(), job.label(), outcome);
+      if (outcome != LearnOutcome.ALREADY_LEARNED) {
+        pending++;
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("[{}] autolearn skipped: {}", job.transactionId(), e.toString());
+    }
+  }
+
+  /** Messages autolearn dropped because its queue was full. */
+  public long autolearnDropped() {
+    return dropped.sum();
   }
 
   private static boolean incomplete(Verdict v) {
@@ -309,73 +324,33 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
     return fixed || settings.path().isPresent();
   }
 
-  /** The model, reloaded first if its file changed. */
+  /** The model, read first (or taken from the preload) on the first call. */
   private SpamModel model() throws IOException {
     Loaded l = current;
-    if (fixed) {
+    if (l != null) {
       return l.model();
     }
-    if (l == null && preload != null) {
-      l = adoptPreload();
-    }
-    Path path = settings.path().orElseThrow();
-    if (l != null && l == settled) {
-      try {
-        if (l.stamp().orElseThrow().sameAttributes(Attributes.of(path))) {
-          return l.model();
-        }
-      } catch (NoSuchFileException e) {
-        return l.model(); // a removed file keeps the model
-      }
-    }
-    Optional<Stamp> now = Stamp.of(path);
-    if (l != null && now.isEmpty()) {
-      return l.model();
-    }
-    if (l != null && same(now, l.stamp())) {
-      if (now.get().settledAt(Instant.now())) {
-        settled = l;
-      }
-      return l.model();
-    }
-    synchronized (lock) {
+    fileLock.lock();
+    try {
       l = current;
-      if (l != null && (same(now, l.stamp()) || same(now, rejected))) {
-        return l.model();
-      }
-      SpamModel fresh;
-      try {
-        fresh = SpamModel.open(settings);
-      } catch (IOException e) {
-        if (l == null) {
-          throw e;
+      if (l == null) {
+        CompletableFuture<Loaded> f = preload;
+        preload = null;
+        if (f != null) {
+          l = f.join(); // never fails: a failed preload completes with null
         }
-        rejected = now;
-        LOG.warn(
-            "model file {} changed but cannot be loaded; keeping the previous model: {}",
-            path,
-            e.getMessage());
-        return l.model();
+        if (l == null) {
+          Path path = settings.path().orElseThrow();
+          // The stamp first: a file replaced during the load is then seen as changed.
+          Optional<Stamp> stamp = Stamp.of(path);
+          l = new Loaded(SpamModel.open(settings), stamp);
+        }
+        current = l;
       }
-      if (l != null) {
-        TrainingCounts c = fresh.counts();
-        LOG.info(
-            "model file {} changed: reloaded ({} ham, {} spam learned){}",
-            path,
-            c.ham(),
-            c.spam(),
-            pending > 0 ? "; " + pending + " autolearned messages not yet committed dropped" : "");
-      }
-      // The old model is dropped, not closed: closing would commit it over the new file.
-      current = new Loaded(fresh, now);
-      rejected = Optional.empty();
-      pending = 0;
-      return fresh;
+      return l.model();
+    } finally {
+      fileLock.unlock();
     }
-  }
-
-  private static boolean same(Optional<Stamp> a, Optional<Stamp> b) {
-    return a.isPresent() ? b.isPresent() && a.get().sameAs(b.get()) : b.isEmpty();
   }
 
   /**
@@ -389,90 +364,134 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
     }
     Path path = settings.path().get();
     CompletableFuture<Loaded> f;
-    synchronized (lock) {
+    fileLock.lock();
+    try {
       if (current != null || preload != null) {
         return;
       }
       f = new CompletableFuture<>();
       preload = f;
+    } finally {
+      fileLock.unlock();
     }
     Thread.ofVirtual()
         .name("mailfilter-model-load")
         .start(
             () -> {
               try {
-                // The stamp first: a file replaced during the load is then seen as changed.
                 Optional<Stamp> stamp = Stamp.of(path);
-                f.complete(stamp.isEmpty() ? null : new Loaded(SpamModel.open(settings), stamp));
+                f.complete(new Loaded(SpamModel.open(settings), stamp));
               } catch (IOException | RuntimeException e) {
-                f.complete(null); // the first message loads it again and reports what fails
+                f.complete(null); // load() or the first message reads it again and reports why
               }
             });
   }
 
-  /** The preloaded model once it is read, made current unless a load beat it; may be null. */
-  private Loaded adoptPreload() {
-    CompletableFuture<Loaded> f = preload;
-    if (f == null) {
-      return current;
-    }
-    Loaded loaded = f.join(); // never fails: a failed load completes with null
-    synchronized (lock) {
-      if (current == null && loaded != null) {
-        current = loaded;
-      }
-      preload = null;
-      return current;
+  /** Reads the model now unless it is read already; a check without a file has nothing to read. */
+  @Override
+  public void load() throws IOException {
+    if (active()) {
+      model();
     }
   }
 
-  /** Commits autolearned messages unless the file was replaced meanwhile; holds {@link #lock}. */
-  private void commitPending() {
-    Loaded l = current;
-    pending = 0;
+  /**
+   * The stamp of the model file when it is not the one the model was read from (or last committed
+   * to); empty when it is, when there is no file (a removed file keeps the model) or nothing is
+   * loaded yet.
+   */
+  @Override
+  public Optional<Object> changedOnDisk() throws IOException {
+    if (fixed || settings.path().isEmpty()) {
+      return Optional.empty();
+    }
+    fileLock.lock();
     try {
+      Loaded l = current;
+      if (l == null) {
+        return Optional.empty();
+      }
+      Optional<Stamp> now = Stamp.of(settings.path().get());
+      return now.isEmpty() || now.equals(l.stamp()) ? Optional.empty() : Optional.of(now.get());
+    } finally {
+      fileLock.unlock();
+    }
+  }
+
+  /** Commits autolearned messages unless the file was replaced meanwhile; the writer's. */
+  private void commitPending() {
+    if (pending == 0) {
+      return;
+    }
+    int n = pending;
+    pending = 0;
+    fileLock.lock();
+    try {
+      Loaded l = current;
       if (fixed) {
         l.model().commit();
         return;
       }
       Path path = settings.path().orElseThrow();
-      Optional<Stamp> now = Stamp.of(path);
-      if (!same(now, l.stamp())) {
+      if (!Stamp.of(path).equals(l.stamp())) {
         LOG.warn(
-            "model file {} was replaced since it was loaded; autolearned messages not committed,"
-                + " the new file is loaded on the next message",
-            path);
+            "model file {} was replaced since it was loaded; {} autolearned messages not"
+                + " committed, the reload loads the new file",
+            path,
+            n);
         return;
       }
       l.model().commit();
       current = new Loaded(l.model(), Stamp.of(path));
     } catch (IOException e) {
       LOG.warn("committing autolearned messages to {} failed: {}", settings.path(), e.toString());
+    } finally {
+      fileLock.unlock();
     }
   }
 
-  /** Commits autolearned messages (unless the file was replaced meanwhile). */
+  /**
+   * Stops autolearn: the writer learns what is queued, commits (unless the file was replaced
+   * meanwhile) and ends; then a model given to {@link #over} is closed. An interrupt ends the wait
+   * for the writer early, which then finishes in the background.
+   */
   @Override
   public void close() {
-    synchronized (lock) {
-      if (current != null && pending > 0) {
-        commitPending();
+    Thread w;
+    writerLock.lock();
+    try {
+      closed = true;
+      w = writer;
+    } finally {
+      writerLock.unlock();
+    }
+    try {
+      if (w != null) {
+        queue.put(STOP);
+        w.join();
       }
-      if (fixed) {
-        try {
-          current.model().close();
-        } catch (IOException e) {
-          throw new UncheckedIOException("closing the model " + settings.path(), e);
-        }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    } finally {
+      long n = dropped.sum();
+      if (n > 0) {
+        LOG.warn("autolearn dropped {} messages while its queue was full", n);
+      }
+    }
+    if (fixed) {
+      try {
+        current.model().close();
+      } catch (IOException e) {
+        throw new UncheckedIOException("closing the model", e);
       }
     }
   }
 
   /**
-   * Computes only: the model is in memory. Reloading a replaced file and committing autolearned
-   * messages read and write a local file, bounded work like the rest; only while one thread reloads
-   * do the others wait for it, and one that waits past its deadline is reported as timed out as any
-   * check would be.
+   * Computes only: the model is in memory. The first message may wait for the model file's read,
+   * bounded local work; one that waits past its deadline is reported as timed out as any check
+   * would be.
    */
   @Override
   public boolean blocking() {

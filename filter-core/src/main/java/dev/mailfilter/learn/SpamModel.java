@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -36,6 +37,7 @@ public final class SpamModel implements Closeable {
   private final ModelSettings settings;
   private final int mask;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private final ReentrantLock commitLock = new ReentrantLock();
 
   private SpamModel(ModelStore store, ModelSettings settings) {
     this.store = store;
@@ -168,13 +170,19 @@ public final class SpamModel implements Closeable {
     }
   }
 
-  /** Makes everything learned so far durable (see {@link ModelStore#commit()}). */
+  /**
+   * Makes everything learned so far durable (see {@link ModelStore#commit()}). Under the read lock:
+   * a commit only reads the weights, so messages are classified while the file is written; learning
+   * waits for it, and commits are taken one at a time.
+   */
   public void commit() throws IOException {
-    lock.writeLock().lock();
+    commitLock.lock();
+    lock.readLock().lock();
     try {
       store.commit();
     } finally {
-      lock.writeLock().unlock();
+      lock.readLock().unlock();
+      commitLock.unlock();
     }
   }
 
