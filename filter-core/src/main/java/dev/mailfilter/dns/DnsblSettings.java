@@ -4,6 +4,7 @@ import dev.mailfilter.config.ConfigSection;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +22,9 @@ public final class DnsblSettings {
 
   private final List<DnsblList> lists;
   private final boolean selfTest;
-  private Dnsbl runtime;
-  private boolean closed;
+  private final ReentrantLock lock = new ReentrantLock();
+  private Dnsbl runtime; // guarded by lock
+  private boolean closed; // guarded by lock
 
   /** The lists, and whether to self-test them when first used. */
   public DnsblSettings(List<DnsblList> lists, boolean selfTest) {
@@ -43,7 +45,18 @@ public final class DnsblSettings {
   /**
    * The shared checker for this configuration, created (and self-tested in the background) once.
    */
-  synchronized Dnsbl runtime(DnsSettings dns, List<MirrorSettings> mirrors) throws IOException {
+  Dnsbl runtime(DnsSettings dns, List<MirrorSettings> mirrors) throws IOException {
+    // A lock, not a monitor: the first run reads the mirror files here, on a check's virtual
+    // thread.
+    lock.lock();
+    try {
+      return runtimeLocked(dns, mirrors);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Dnsbl runtimeLocked(DnsSettings dns, List<MirrorSettings> mirrors) throws IOException {
     if (closed) {
       throw new IllegalStateException("the DNSBL checks of this configuration are closed");
     }
@@ -63,10 +76,15 @@ public final class DnsblSettings {
     return runtime;
   }
 
-  synchronized void close() {
-    closed = true;
-    if (runtime != null) {
-      runtime.close();
+  void close() {
+    lock.lock();
+    try {
+      closed = true;
+      if (runtime != null) {
+        runtime.close();
+      }
+    } finally {
+      lock.unlock();
     }
   }
 

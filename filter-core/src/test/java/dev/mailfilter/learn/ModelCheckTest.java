@@ -58,26 +58,45 @@ class ModelCheckTest {
   }
 
   @Test
-  void aModelFileReplacedWhileItWasPreloadedIsReadAgainBeforeTheFirstMessage() throws Exception {
-    // The filter starts reading the model when it is built; a file replaced meanwhile must win.
+  void aModelFileReplacedWhileItWasPreloadedIsReportedAsChanged() throws Exception {
+    // The filter starts reading the model when it is built; a file replaced meanwhile must not be
+    // taken for the one read: the reload mechanism then builds a filter over the new file.
     Path corpus = AccuracyRegressionTest.corpus();
     Path file = dir.resolve("model.bin");
     List<Path> spam = files(corpus.resolve("spam"), 60);
     List<Path> ham = files(corpus.resolve("easy_ham"), 60);
-    train(file, ham, spam); // labels swapped: this model calls spam ham
+    train(file, ham, spam);
     FilterConfig config =
         FilterConfig.parse("model:\n  path: " + file + "\n  min_ham: 50\n  min_spam: 50\n");
     try (MailFilter filter = MailFilter.builder().config(config).build()) {
+      ModelCheck check =
+          (ModelCheck)
+              filter.checks().stream()
+                  .filter(c -> c.check() instanceof ModelCheck)
+                  .findFirst()
+                  .orElseThrow()
+                  .check();
       Path right = dir.resolve("right.bin");
       train(right, spam, ham);
       Files.move(right, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      Verdict v = filter.classify(Files.readAllBytes(spam.get(55)), envelope());
-      assertThat(bayes(v).score()).isPositive();
+      check.load();
+      assertThat(check.changedOnDisk()).isPresent();
     }
-    // And without a replacement the preloaded model is the one used.
+    // And without a replacement the file read is the file on disk. A new configuration: its checks
+    // are new too (a FilterReloader loads the file again for each filter it builds).
+    config = FilterConfig.parse("model:\n  path: " + file + "\n  min_ham: 50\n  min_spam: 50\n");
     try (MailFilter filter = MailFilter.builder().config(config).build()) {
+      ModelCheck check =
+          (ModelCheck)
+              filter.checks().stream()
+                  .filter(c -> c.check() instanceof ModelCheck)
+                  .findFirst()
+                  .orElseThrow()
+                  .check();
+      check.load();
+      assertThat(check.changedOnDisk()).isEmpty();
       Verdict v = filter.classify(Files.readAllBytes(ham.get(55)), envelope());
-      assertThat(bayes(v).score()).isNegative();
+      assertThat(bayes(v).score()).isNegative(); // the right-way-round model now on disk
     }
   }
 

@@ -1,9 +1,10 @@
 package dev.mailfilter.learn;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
-import dev.mailfilter.FilterConfig;
+import dev.mailfilter.FilterReloader;
 import dev.mailfilter.MailFilter;
 import dev.mailfilter.api.Envelope;
 import dev.mailfilter.api.Verdict;
@@ -12,18 +13,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Reloading a replaced model file once the check has settled on one {@code stat} per message: a
- * file seen unchanged after its times lie a clock tick in the past is then checked by its
- * attributes alone.
+ * A replaced model file is picked up by the filter's one reload mechanism, {@link FilterReloader}:
+ * the model check reports the change, the reloader builds a new filter over the new file.
  */
 class ModelReloadTest {
   @TempDir Path dir;
@@ -55,27 +60,34 @@ class ModelReloadTest {
     return v.symbols().stream().map(s -> s.name()).filter(n -> n.startsWith("BAYES_")).findFirst();
   }
 
-  /** Classifies the probe until the check has had the chance to settle on the current file. */
-  private static Optional<String> settle(MailFilter f) throws InterruptedException {
-    Thread.sleep(ModelCheck.FINE_TICK.multipliedBy(2).toMillis() + 50);
-    bayes(f.classify(PROBE, envelope())); // a full check past the tick: settles
-    return bayes(f.classify(PROBE, envelope())); // the stat-only check
+  /** A configuration file using {@code model}, not watched (the test calls reloadIfChanged). */
+  private Path config(Path model, String extra) throws IOException {
+    Path yaml = dir.resolve("mailfilter.yaml");
+    Files.writeString(
+        yaml,
+        "reload:\n  watch_interval: 0\nmodel:\n  path: "
+            + model
+            + "\n  min_ham: 1\n  min_spam: 1\n"
+            + extra);
+    return yaml;
   }
 
   @Test
-  void aFileReplacedAfterTheCheckSettledIsPickedUp() throws Exception {
+  void aReplacedFileIsPickedUpAndARemovedOneKeepsTheModel() throws Exception {
     Path file = dir.resolve("model.bin");
     Files.move(trained(file, Label.SPAM, "a.bin"), file);
-    FilterConfig config =
-        FilterConfig.parse("model:\n  path: " + file + "\n  min_ham: 1\n  min_spam: 1\n");
-    try (MailFilter f = MailFilter.builder().config(config).build()) {
-      assertThat(settle(f)).hasValueSatisfying(b -> assertThat(b).startsWith("BAYES_9"));
+    try (FilterReloader r = FilterReloader.start(config(file, ""))) {
+      assertThat(bayes(r.classify(PROBE, envelope())))
+          .hasValueSatisfying(b -> b.startsWith("BAYES_9"));
+      assertThat(r.reloadIfChanged()).isFalse();
       Files.move(trained(file, Label.HAM, "b.bin"), file, StandardCopyOption.REPLACE_EXISTING);
-      assertThat(bayes(f.classify(PROBE, envelope()))).contains("BAYES_00");
-      // Settled again on the new file; removing it keeps the model.
-      assertThat(settle(f)).contains("BAYES_00");
+      MailFilter before = r.current();
+      assertThat(r.reloadIfChanged()).isTrue();
+      assertThat(r.current()).isNotSameAs(before);
+      assertThat(bayes(r.classify(PROBE, envelope()))).contains("BAYES_00");
       Files.delete(file);
-      assertThat(bayes(f.classify(PROBE, envelope()))).contains("BAYES_00");
+      assertThat(r.reloadIfChanged()).isFalse();
+      assertThat(bayes(r.classify(PROBE, envelope()))).contains("BAYES_00");
     }
   }
 
@@ -90,44 +102,123 @@ class ModelReloadTest {
     Files.write(file, spam);
     FileTime modified = FileTime.from(Instant.parse("2026-01-02T03:04:05.123456Z"));
     Files.setLastModifiedTime(file, modified);
-    FilterConfig config =
-        FilterConfig.parse("model:\n  path: " + file + "\n  min_ham: 1\n  min_spam: 1\n");
-    try (MailFilter f = MailFilter.builder().config(config).build()) {
-      assertThat(settle(f)).hasValueSatisfying(b -> assertThat(b).startsWith("BAYES_9"));
+    try (FilterReloader r = FilterReloader.start(config(file, ""))) {
+      assertThat(bayes(r.classify(PROBE, envelope())))
+          .hasValueSatisfying(b -> b.startsWith("BAYES_9"));
       Files.write(file, ham); // same inode
       Files.setLastModifiedTime(file, modified);
-      assertThat(bayes(f.classify(PROBE, envelope()))).contains("BAYES_00");
+      assertThat(r.reloadIfChanged()).isTrue();
+      assertThat(bayes(r.classify(PROBE, envelope()))).contains("BAYES_00");
     }
   }
 
   @Test
-  void aStampSettlesOneClockTickAfterTheFilesLatestTime() throws IOException {
-    Path file = Files.writeString(dir.resolve("f"), "model bytes");
-    ModelCheck.Stamp s = ModelCheck.Stamp.of(file).orElseThrow();
-    ModelCheck.Attributes a = ModelCheck.Attributes.of(file);
-    assertThat(s.sameAttributes(a)).isTrue();
-    Instant latest = a.modified().toInstant();
-    if (a.changed() != null && a.changed().toInstant().isAfter(latest)) {
-      latest = a.changed().toInstant();
+  void aDamagedFileKeepsTheRunningFilterAndIsTriedOnce() throws Exception {
+    Path file = dir.resolve("model.bin");
+    Files.move(trained(file, Label.SPAM, "a.bin"), file);
+    try (FilterReloader r = FilterReloader.start(config(file, ""))) {
+      MailFilter running = r.current();
+      Files.write(file, "not a model".getBytes(StandardCharsets.US_ASCII));
+      assertThatThrownBy(r::reloadIfChanged)
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("check model cannot read its file");
+      assertThat(r.current()).isSameAs(running);
+      assertThat(r.reloadIfChanged()).isFalse(); // the same bad file: not tried again
+      Verdict kept = r.classify(PROBE, envelope());
+      assertThat(bayes(kept)).hasValueSatisfying(b -> b.startsWith("BAYES_9"));
+      assertThat(kept.symbols()).noneMatch(s -> s.name().startsWith("CHECK_FAILED"));
+      Files.delete(file);
+      Files.move(trained(file, Label.HAM, "b.bin"), file);
+      assertThat(r.reloadIfChanged()).isTrue();
+      assertThat(bayes(r.classify(PROBE, envelope()))).contains("BAYES_00");
     }
-    Duration tick = ModelCheck.Stamp.tick(a.modified(), a.changed());
-    if (a.changed() == null) {
-      // Without a status-change time a stamp never settles: every check reads the checksum.
-      assertThat(s.settledAt(latest.plus(Duration.ofDays(1)))).isFalse();
-      return;
-    }
-    assertThat(s.settledAt(latest)).isFalse();
-    assertThat(s.settledAt(latest.plus(tick))).isFalse();
-    assertThat(s.settledAt(latest.plus(tick).plusMillis(1))).isTrue();
   }
 
   @Test
-  void wholeSecondTimesMeanACoarseClock() {
-    FileTime whole = FileTime.from(Instant.parse("2026-01-02T03:04:05Z"));
-    FileTime fine = FileTime.from(Instant.parse("2026-01-02T03:04:05.004Z"));
-    assertThat(ModelCheck.Stamp.tick(whole, whole)).isEqualTo(ModelCheck.COARSE_TICK);
-    assertThat(ModelCheck.Stamp.tick(whole, null)).isEqualTo(ModelCheck.COARSE_TICK);
-    assertThat(ModelCheck.Stamp.tick(fine, whole)).isEqualTo(ModelCheck.FINE_TICK);
-    assertThat(ModelCheck.Stamp.tick(whole, fine)).isEqualTo(ModelCheck.FINE_TICK);
+  void aDamagedFileFailsTheStart() throws Exception {
+    Path file = dir.resolve("model.bin");
+    Files.write(file, "not a model".getBytes(StandardCharsets.US_ASCII));
+    assertThatThrownBy(() -> FilterReloader.start(config(file, "")))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("check model cannot read its file");
+  }
+
+  @Test
+  void autolearnCommitsAreNotTakenForAReplacedFile() throws Exception {
+    Path file = dir.resolve("model.bin");
+    Files.move(trained(file, Label.SPAM, "a.bin"), file);
+    String autolearn = "  autolearn:\n    enabled: true\n    commit_every: 1\n";
+    try (FilterReloader r =
+        FilterReloader.start(
+            config(file, autolearn),
+            c ->
+                MailFilter.builder().config(c).addCheck(new ModelAutolearnTest.Points()).build())) {
+      Object inode = inode(file);
+      r.classify(ModelAutolearnTest.message(99, 40), envelope()); // learned, committed
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (inode(file).equals(inode)) { // a commit writes a new file and renames it over
+        assertThat(System.nanoTime()).as("autolearn commit").isLessThan(deadline);
+        LockSupport.parkNanos(5_000_000);
+      }
+      MailFilter running = r.current();
+      assertThat(r.reloadIfChanged()).isFalse();
+      assertThat(r.current()).isSameAs(running);
+    }
+  }
+
+  private static Object inode(Path file) throws IOException {
+    return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+  }
+
+  @Test
+  void theWatcherPicksUpAReplacedFileByItself() throws Exception {
+    Path file = dir.resolve("model.bin");
+    Files.move(trained(file, Label.SPAM, "a.bin"), file);
+    Path yaml = config(file, "");
+    Files.writeString(
+        yaml, Files.readString(yaml).replace("watch_interval: 0", "watch_interval: 100ms"));
+    try (FilterReloader r = FilterReloader.start(yaml)) {
+      MailFilter first = r.current();
+      Files.move(trained(file, Label.HAM, "b.bin"), file, StandardCopyOption.REPLACE_EXISTING);
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (r.current() == first) {
+        assertThat(System.nanoTime()).as("reload by the watcher").isLessThan(deadline);
+        LockSupport.parkNanos(10_000_000);
+      }
+      assertThat(bayes(r.classify(PROBE, envelope()))).contains("BAYES_00");
+    }
+  }
+
+  @Test
+  void sessionsInFlightAlwaysSeeAWholeModelWhileTheFileIsReplaced() throws Exception {
+    Path file = dir.resolve("model.bin");
+    Files.move(trained(file, Label.SPAM, "a.bin"), file);
+    try (FilterReloader r = FilterReloader.start(config(file, ""));
+        ExecutorService pool = Executors.newFixedThreadPool(4)) {
+      List<Future<List<String>>> runs = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        runs.add(
+            pool.submit(
+                () -> {
+                  List<String> seen = new ArrayList<>();
+                  for (int i = 0; i < 40; i++) {
+                    Verdict v = r.classify(PROBE, envelope());
+                    seen.add(bayes(v).orElse(v.symbols().toString()));
+                  }
+                  return seen;
+                }));
+      }
+      for (int k = 0; k < 6; k++) {
+        Path next = trained(file, k % 2 == 0 ? Label.HAM : Label.SPAM, "next.bin");
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING);
+        r.reloadIfChanged();
+      }
+      for (Future<List<String>> run : runs) {
+        assertThat(run.get()).allMatch(n -> n.equals("BAYES_00") || n.startsWith("BAYES_9"));
+      }
+      Files.move(trained(file, Label.HAM, "last.bin"), file, StandardCopyOption.REPLACE_EXISTING);
+      r.reloadIfChanged();
+      assertThat(bayes(r.classify(PROBE, envelope()))).contains("BAYES_00");
+    }
   }
 }
