@@ -171,7 +171,18 @@ public final class FilterReloader implements AutoCloseable {
     reloadLock.lock();
     try {
       ensureOpen();
-      ByteBuffer text = read();
+      ByteBuffer text;
+      try {
+        text = read();
+      } catch (IOException e) {
+        // A file removed or unreadable: reported once, as a bad version is.
+        Fingerprint unreadable = new Fingerprint(null, List.of(e.getClass().getName()));
+        if (unreadable.equals(rejected)) {
+          return false;
+        }
+        rejected = unreadable;
+        throw e;
+      }
       List<Object> changed = new ArrayList<>();
       for (CheckSettings c : current.get().checks()) {
         if (c.check() instanceof FileBacked fb) {

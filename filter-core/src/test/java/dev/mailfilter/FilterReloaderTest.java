@@ -124,6 +124,7 @@ class FilterReloaderTest {
       assertThat(r.reloadIfChanged()).isFalse();
       Files.delete(yaml);
       assertThatThrownBy(r::reloadIfChanged).isInstanceOf(NoSuchFileException.class);
+      assertThat(r.reloadIfChanged()).isFalse(); // reported once, not at every poll
       assertThat(r.current()).isSameAs(running);
       writeConfig(100);
       assertThat(r.reloadIfChanged()).isTrue();
