@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The mail filter: built once from an immutable {@link FilterConfig}, thread-safe, shared by all
- * connections. Reloading means building a new one and swapping the reference; sessions in flight
- * finish on the old one, which is closed once they are done.
+ * connections. Reloading means building a new one and swapping the reference ({@link
+ * FilterReloader} does it when the configuration or the model file changes); sessions in flight
+ * finish on the old one, whose {@link #close()} waits for them.
  *
  * <pre>{@code
  * MailFilter filter = MailFilter.builder().config(FilterConfig.load(path)).build();
