@@ -11,6 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * java.util.concurrent.Phaser}, whose 65,535 parties a busy server could exceed.
  */
 final class InFlight {
+  private static final Duration LONGEST = Duration.ofDays(365 * 100);
+
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition idle = lock.newCondition();
   private long open; // guarded by lock
@@ -62,21 +64,12 @@ final class InFlight {
     lock.lock();
     try {
       closed = true;
-      long nanos = grace.toNanos();
+      // Capped: a configured wait of centuries is a wait without end, not an overflow.
+      long nanos = grace.compareTo(LONGEST) > 0 ? LONGEST.toNanos() : grace.toNanos();
       while (open > 0 && nanos > 0) {
         nanos = idle.awaitNanos(nanos);
       }
       return open;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Whether the gate is closed. */
-  boolean closed() {
-    lock.lock();
-    try {
-      return closed;
     } finally {
       lock.unlock();
     }
