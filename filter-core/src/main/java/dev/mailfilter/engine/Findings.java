@@ -22,15 +22,9 @@ final class Findings {
   record Forced(Action action, String reason, Stage stage, String check, Optional<Reply> reply) {
     /** Which of several demands of the same action answers the client (see CheckContext). */
     static final Comparator<Forced> PRECEDENCE =
-        (a, b) -> {
-          // Written out rather than composed with Comparator.comparing: the JDK's composed
-          // comparators are lambdas the AOT cache does not keep, spun up anew in every process.
-          int c = Boolean.compare(a.reply().isEmpty(), b.reply().isEmpty());
-          if (c == 0) {
-            c = a.stage().compareTo(b.stage());
-          }
-          return c != 0 ? c : a.check().compareTo(b.check());
-        };
+        Comparator.comparing((Forced f) -> f.reply().isEmpty())
+            .thenComparing(Forced::stage)
+            .thenComparing(Forced::check);
   }
 
   private final Map<String, Acc> symbols = new LinkedHashMap<>();
@@ -143,8 +137,5 @@ final class Findings {
 
   /** Highest score first, then by name; built once, not per verdict. */
   private static final Comparator<Symbol> RANKED =
-      (a, b) -> {
-        int c = Double.compare(b.score(), a.score()); // written out: see Forced.PRECEDENCE
-        return c != 0 ? c : a.name().compareTo(b.name());
-      };
+      Comparator.comparingDouble(Symbol::score).reversed().thenComparing(Symbol::name);
 }

@@ -129,74 +129,21 @@ final class Features {
 
   /** The feature hashes of a document; may hold duplicates, which the model ignores. */
   static long[] of(Document doc) {
-    Sink out = Sink.hashes();
+    LongList out = new LongList(1024);
     of(doc, out);
     return out.toArray();
   }
 
-  /**
-   * Where the features of a document go: the model's set of distinct weight indices, or a list of
-   * every hash. One final class rather than an interface with an implementation each: the words of
-   * a message make thousands of calls, which the launcher's C1 compiler can bind directly only when
-   * there is a single target.
-   */
-  static final class Sink {
-    private final SpamModel.IndexSet indices; // null: keep every hash
-    private final int mask;
-    private long[] hashes;
-    private int size;
-    private char[] scratch;
-
-    private Sink(SpamModel.IndexSet indices, int mask, int capacity) {
-      this.indices = indices;
-      this.mask = mask;
-      this.hashes = indices == null ? new long[capacity] : null;
-    }
-
-    /** Adds each feature's weight index, its top bits masked, to {@code set}. */
-    static Sink indices(SpamModel.IndexSet set, int mask) {
-      return new Sink(set, mask, 0);
-    }
-
-    /** Keeps every hash, in order ({@link #toArray()}). */
-    static Sink hashes() {
-      return new Sink(null, 0, 1024);
-    }
-
-    void add(long feature) {
-      if (indices != null) {
-        indices.add((int) (feature >>> 32) & mask);
-        return;
-      }
-      if (size == hashes.length) {
-        hashes = java.util.Arrays.copyOf(hashes, size * 2);
-      }
-      hashes[size++] = feature;
-    }
-
-    long[] toArray() {
-      return java.util.Arrays.copyOf(hashes, size);
-    }
-
-    /**
-     * A buffer of at least {@code n} chars, its content undefined: the index set's, which is kept
-     * for the next messages (not a thread-local: checks run on virtual threads), else the sink's.
-     */
-    char[] scratch(int n) {
-      if (indices != null) {
-        return indices.scratch(n);
-      }
-      if (scratch == null || scratch.length < n) {
-        scratch = new char[Math.max(n, 4096)];
-      }
-      return scratch;
-    }
+  /** A receiver of feature hashes: an array for {@link #of(Document)}, a set for the model. */
+  @FunctionalInterface
+  interface Sink {
+    void add(long feature);
   }
 
   /** Sends the feature hashes of a document, duplicates included, to {@code out}. */
   static void of(Document doc, Sink out) {
     // The body's texts are one run of words: bigrams span from one text into the next.
-    Words body = new Words(out, true);
+    Bigrams body = new Bigrams(out);
     for (String text : doc.texts()) {
       Tokenizer.hashes(text, BODY, body);
     }
@@ -204,7 +151,7 @@ final class Features {
       Tokenizer.hashes(text, BODY, body);
     }
 
-    Tokenizer.hashes(doc.subject(), SUBJECT, new Words(out, true));
+    Tokenizer.hashes(doc.subject(), SUBJECT, new Bigrams(out));
     if (doc.subject().isEmpty()) {
       out.add(NO_SUBJECT);
     }
@@ -236,7 +183,6 @@ final class Features {
     }
     out.add(URL_BUCKETS[bucket(urlCount)]);
 
-    Words values = new Words(out, false);
     for (Document.Header h : doc.headers()) {
       HeaderName name = COMMON_HEADERS.get(h.name());
       if (name == null) {
@@ -254,7 +200,7 @@ final class Features {
         int semi = value.lastIndexOf(';');
         end = semi >= 0 ? semi : end;
       }
-      Tokenizer.hashes(value, 0, end, name.valueZone(), values);
+      Tokenizer.hashes(value, 0, end, name.valueZone(), out);
     }
 
     for (String trait : doc.traits()) {
@@ -315,30 +261,21 @@ final class Features {
   }
 
   /**
-   * Passes on each word feature, followed by its sparse bigrams with the words before it when
-   * {@code pairs}, as the words come: only the last few words are kept, not the run of words.
+   * Passes on each word feature, followed by its sparse bigrams with the words before it, as the
+   * words come: only the last few words are kept, not the run of words.
    */
-  static final class Words {
+  private static final class Bigrams implements Sink {
     private final Sink out;
-    private final boolean pairs;
     private final long[] previous = new long[OSB_WINDOW - 1]; // word k at k % (OSB_WINDOW - 1)
     private int words;
 
-    Words(Sink out, boolean pairs) {
+    Bigrams(Sink out) {
       this.out = out;
-      this.pairs = pairs;
     }
 
-    /** A buffer of at least {@code n} chars for the tokenizer: see {@link Sink#scratch}. */
-    char[] scratch(int n) {
-      return out.scratch(n);
-    }
-
-    void add(long word) {
+    @Override
+    public void add(long word) {
       out.add(word);
-      if (!pairs) {
-        return;
-      }
       for (int d = 1; d < OSB_WINDOW && d <= words; d++) {
         out.add(pair(previous[(words - d) % previous.length], word, d));
       }
@@ -500,5 +437,31 @@ final class Features {
               || s.startsWith("edu", from);
       default -> false;
     };
+  }
+
+  /** A growable array of longs, to avoid boxing a few thousand features per message. */
+  static final class LongList implements Sink {
+    private long[] values;
+    private int size;
+
+    LongList(int capacity) {
+      values = new long[capacity];
+    }
+
+    @Override
+    public void add(long v) {
+      if (size == values.length) {
+        values = java.util.Arrays.copyOf(values, size * 2);
+      }
+      values[size++] = v;
+    }
+
+    int size() {
+      return size;
+    }
+
+    long[] toArray() {
+      return java.util.Arrays.copyOf(values, size);
+    }
   }
 }

@@ -76,7 +76,7 @@ public final class SpamModel implements Closeable {
     // a float[] of their weights: the two largest allocations of a classification.
     IndexSet set = IndexSet.take();
     try {
-      Features.of(doc, Features.Sink.indices(set, mask));
+      Features.of(doc, f -> set.add((int) (f >>> 32) & mask));
       int n = set.size();
       lock.readLock().lock();
       try {
@@ -252,7 +252,7 @@ public final class SpamModel implements Closeable {
      */
     static Vector of(Document doc, int mask) {
       IndexSet set = IndexSet.take();
-      Features.of(doc, Features.Sink.indices(set, mask));
+      Features.of(doc, f -> set.add((int) (f >>> 32) & mask));
       int[] indices = set.toArray();
       IndexSet.release(set);
       return new Vector(indices, digest(doc));
@@ -287,15 +287,11 @@ public final class SpamModel implements Closeable {
     /** Tables up to this size are kept: enough for all but the largest messages (99th: 9000). */
     private static final int MAX_SPARE = 1 << 15;
 
-    /** Tokenizer buffers up to this many chars (256 KB) are kept with a spare set. */
-    private static final int MAX_SCRATCH = 1 << 17;
-
     private int[] slots; // value + 1, so that 0, the fresh array's content, is a free slot
     private int shift; // slot of a value: the top bits of its Fibonacci hash
     private int[] order;
     private int[] at; // at[k]: the slot of order[k], to clear only what was used
     private int size;
-    private char[] scratch = new char[4096]; // the tokenizer's (Features.Sink#scratch)
 
     IndexSet() {
       slots = new int[INITIAL];
@@ -352,18 +348,6 @@ public final class SpamModel implements Closeable {
 
     int size() {
       return size;
-    }
-
-    /** A buffer of at least {@code n} chars, kept with the set unless it grew past the cap. */
-    char[] scratch(int n) {
-      if (scratch.length < n) {
-        char[] larger = new char[Math.max(n, scratch.length * 2)];
-        if (larger.length <= MAX_SCRATCH) {
-          scratch = larger;
-        }
-        return larger;
-      }
-      return scratch;
     }
 
     int[] toArray() {

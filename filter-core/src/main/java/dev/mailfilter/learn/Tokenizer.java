@@ -52,21 +52,17 @@ final class Tokenizer {
    * fly; a word with a non-ASCII char is hashed again from its string lower-cased the Unicode way,
    * which may change its length.
    */
-  static void hashes(String text, long zone, Features.Words out) {
+  static void hashes(String text, long zone, Features.Sink out) {
     hashes(text, 0, text.length(), zone, out);
   }
 
-  /** {@link #hashes(String, long, Features.Words)} of {@code text.substring(from, to)}. */
-  static void hashes(String text, int from, int to, long zone, Features.Words out) {
-    // The chars are copied out first (a bulk copy): indexing an array costs the launcher's C1 code
-    // a fifth less than String.charAt, which checks the coder and the index on every call.
-    int n = to - from;
-    char[] t = out.scratch(n);
-    text.getChars(from, to, t, 0);
+  /** {@link #hashes(String, long, Features.Sink)} of {@code text.substring(from, to)}. */
+  static void hashes(String text, int from, int to, long zone, Features.Sink out) {
+    int n = to;
     int tokens = 0;
-    int i = 0;
+    int i = from;
     while (i < n && tokens < MAX_TOKENS_PER_TEXT) {
-      while (i < n && !isWordChar(t[i])) {
+      while (i < n && !isWordChar(text.charAt(i))) {
         i++;
       }
       int start = i;
@@ -74,11 +70,11 @@ final class Tokenizer {
       boolean ascii = true;
       // wordEnd, with the hash of the lower-cased word computed on the way.
       while (i < n) {
-        char c = t[i];
+        char c = text.charAt(i);
         if (c < 0x80) {
           int lower = ASCII[c];
           if (lower == INNER) {
-            if (i == start || i + 1 >= n || !isWordChar(t[i + 1])) {
+            if (i == start || i + 1 >= n || !isWordChar(text.charAt(i + 1))) {
               break;
             }
             lower = c;
@@ -86,7 +82,7 @@ final class Tokenizer {
             break;
           }
           h = (h ^ lower) * Features.FNV_PRIME;
-        } else if (isLetterOrDigit(c)) {
+        } else if (Character.isLetterOrDigit(c)) {
           ascii = false;
         } else {
           break;
@@ -98,11 +94,11 @@ final class Tokenizer {
         continue;
       }
       if (len > MAX_LENGTH) {
-        out.add(Features.hash(zone, skipToken(t[start], len)));
+        out.add(Features.hash(zone, skipToken(text.charAt(start), len)));
       } else if (ascii) {
         out.add(Features.mix(h));
       } else {
-        out.add(Features.hash(zone, new String(t, start, len).toLowerCase(Locale.ROOT)));
+        out.add(Features.hash(zone, text.substring(start, i).toLowerCase(Locale.ROOT)));
       }
       tokens++;
     }
@@ -162,28 +158,8 @@ final class Tokenizer {
     }
   }
 
-  /**
-   * {@link Character#isLetterOrDigit(char)} for every char, as a bit set (8 KB, filled once): spam
-   * in Chinese, Korean or Russian is non-ASCII from end to end, and the Unicode tables behind
-   * {@code Character} were a sixth of the model's time on such text when the JIT is C1 (the
-   * launcher's choice for short runs).
-   */
-  private static final long[] LETTER_OR_DIGIT = new long[1 << 10];
-
-  static {
-    for (int c = 0; c <= Character.MAX_VALUE; c++) {
-      if (Character.isLetterOrDigit((char) c)) {
-        LETTER_OR_DIGIT[c >>> 6] |= 1L << c;
-      }
-    }
-  }
-
-  private static boolean isLetterOrDigit(char c) {
-    return (LETTER_OR_DIGIT[c >>> 6] & (1L << c)) != 0;
-  }
-
   private static boolean isWordChar(char c) {
-    return c < 0x80 ? ASCII[c] > 0 : isLetterOrDigit(c);
+    return c < 0x80 ? ASCII[c] > 0 : Character.isLetterOrDigit(c);
   }
 
   private static boolean isInner(char c) {

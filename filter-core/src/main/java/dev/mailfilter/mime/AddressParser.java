@@ -40,7 +40,7 @@ public final class AddressParser {
     Objects.requireNonNull(headerValue, "headerValue");
     Objects.requireNonNull(defects, "defects");
     Parser p = new Parser(defects);
-    p.tokenize(headerValue.toString()); // a String: C1 binds its charAt directly
+    p.tokenize(headerValue);
     return p.parse();
   }
 
@@ -76,7 +76,7 @@ public final class AddressParser {
       n++;
     }
 
-    void tokenize(String s) {
+    void tokenize(CharSequence s) {
       int len = s.length();
       int i = 0;
       boolean white = false;

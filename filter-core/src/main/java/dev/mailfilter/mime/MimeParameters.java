@@ -68,7 +68,7 @@ final class MimeParameters {
   }
 
   private static final class Parser {
-    private final String s; // not a CharSequence: C1 binds String.charAt directly
+    private final CharSequence s;
     private final int n;
     private final Consumer<Defect> defects;
     private int pos;
@@ -76,7 +76,7 @@ final class MimeParameters {
     private boolean garbageReported;
 
     Parser(CharSequence s, Consumer<Defect> defects) {
-      this.s = s.toString();
+      this.s = s;
       this.n = s.length();
       this.defects = defects;
     }

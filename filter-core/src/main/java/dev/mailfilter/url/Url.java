@@ -37,31 +37,6 @@ public record Url(
     Objects.requireNonNull(anchorText, "anchorText");
   }
 
-  // equals and hashCode written out: the generated ones go through method handles that only C2
-  // inlines, and the launcher runs C1 (sets of URLs deduplicate every link of every message).
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Url u
-        && obfuscatedAddress == u.obfuscatedAddress
-        && source == u.source
-        && url.equals(u.url)
-        && host.equals(u.host)
-        && registrableDomain.equals(u.registrableDomain)
-        && address.equals(u.address)
-        && anchorText.equals(u.anchorText);
-  }
-
-  @Override
-  public int hashCode() {
-    int h = url.hashCode();
-    h = 31 * h + host.hashCode();
-    h = 31 * h + registrableDomain.hashCode();
-    h = 31 * h + address.hashCode();
-    h = 31 * h + Boolean.hashCode(obfuscatedAddress);
-    h = 31 * h + source.hashCode();
-    return 31 * h + anchorText.hashCode();
-  }
-
   /** True when the host is an IP address rather than a name. */
   public boolean isIpLiteral() {
     return address.isPresent();

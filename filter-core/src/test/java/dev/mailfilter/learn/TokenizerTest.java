@@ -56,8 +56,8 @@ class TokenizerTest {
       }
       String text = b.toString();
       List<String> words = Tokenizer.words(text);
-      Features.Sink hashes = Features.Sink.hashes();
-      Tokenizer.hashes(text, zone, new Features.Words(hashes, false));
+      Features.LongList hashes = new Features.LongList(4);
+      Tokenizer.hashes(text, zone, hashes);
       long[] expected = words.stream().mapToLong(w -> Features.hash(zone, w)).toArray();
       assertThat(hashes.toArray()).as("seed %d, text [%s]", seed, text).containsExactly(expected);
     }
@@ -66,8 +66,8 @@ class TokenizerTest {
   @Test
   void hashingInPlaceKeepsTheTokenCap() {
     String text = "ab ".repeat(Tokenizer.MAX_TOKENS_PER_TEXT * 2);
-    Features.Sink hashes = Features.Sink.hashes();
-    Tokenizer.hashes(text, 1L, new Features.Words(hashes, false));
-    assertThat(hashes.toArray().length).isEqualTo(Tokenizer.MAX_TOKENS_PER_TEXT);
+    Features.LongList hashes = new Features.LongList(4);
+    Tokenizer.hashes(text, 1L, hashes);
+    assertThat(hashes.size()).isEqualTo(Tokenizer.MAX_TOKENS_PER_TEXT);
   }
 }

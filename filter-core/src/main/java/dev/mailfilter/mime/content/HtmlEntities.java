@@ -139,7 +139,7 @@ final class HtmlEntities {
    *
    * @param inAttribute attribute values keep "&amp=" and "&ampx" literal, as browsers do
    */
-  static int decode(String s, int amp, int end, boolean inAttribute, StringBuilder out) {
+  static int decode(CharSequence s, int amp, int end, boolean inAttribute, StringBuilder out) {
     int i = amp + 1;
     if (i >= end) {
       return amp;

@@ -155,16 +155,14 @@ public final class HtmlText {
     private static final int MAX_ATTRIBUTES = 64;
     private static final int MAX_ATTRIBUTE_VALUE = 16_384;
 
-    // A String, not the CharSequence given: charAt on an interface is a dispatch per char for C1.
+    // A String: the scan uses its indexOf and codePointAt.
     private final String s;
     private final int n;
     private int i;
 
     private final TextSink visible = new TextSink(false, Integer.MAX_VALUE);
     private final TextSink hidden = new TextSink(true, Integer.MAX_VALUE);
-    // ArrayList, not List: per char of text; C1 binds a class's methods directly, not an
-    // interface's.
-    private final ArrayList<Frame> stack = new ArrayList<>();
+    private final List<Frame> stack = new ArrayList<>();
     private final List<HtmlScan.Link> links = new ArrayList<>();
     private final List<String> images = new ArrayList<>();
     private boolean linksCapped;
