@@ -34,6 +34,7 @@ public final class Engine implements AutoCloseable {
   private final ExecutorService executor;
   private final StageRunner runner;
   private final StatsRecorder stats;
+  private final Clock clock;
 
   /**
    * An engine running these checks; a null resolver gives every recipient the default policy. Calls
@@ -45,6 +46,7 @@ public final class Engine implements AutoCloseable {
       PolicyResolver policyResolver,
       Clock clock) {
     this.settings = settings;
+    this.clock = clock;
     this.checks = List.copyOf(checks);
     this.defaultPolicy = new Policy("default", settings.thresholds());
     this.policyResolver = policyResolver != null ? policyResolver : rcpt -> defaultPolicy;
@@ -92,6 +94,10 @@ public final class Engine implements AutoCloseable {
     return runner;
   }
 
+  Clock clock() {
+    return clock;
+  }
+
   Policy defaultPolicy() {
     return defaultPolicy;
   }
@@ -106,6 +112,7 @@ public final class Engine implements AutoCloseable {
 
   void logVerdict(
       String id,
+      Optional<String> queueId,
       Connection c,
       String helo,
       String sender,
@@ -115,9 +122,10 @@ public final class Engine implements AutoCloseable {
     stats.verdict(v.action());
     if (VERDICTS.isInfoEnabled()) {
       VERDICTS.info(
-          "id={} client={} helo={} from=<{}> rcpt={} action={} score={}/{} symbols={}{}",
+          "id={}{} client={} helo={} from=<{}> rcpt={} action={} score={}/{} symbols={}{}",
           id,
-          c.clientAddress().getHostAddress(),
+          queueId.map(q -> " queue=" + q).orElse(""),
+          clientForLog(c),
           helo.isEmpty() ? "-" : helo,
           sender,
           rcpts.isEmpty() ? "-" : String.join(",", rcpts),
@@ -131,6 +139,7 @@ public final class Engine implements AutoCloseable {
 
   void logRefusal(
       String id,
+      Optional<String> queueId,
       Connection c,
       String helo,
       String sender,
@@ -139,9 +148,10 @@ public final class Engine implements AutoCloseable {
     stats.refusal(r.action());
     if (VERDICTS.isInfoEnabled()) {
       VERDICTS.info(
-          "id={} client={} helo={} from=<{}> action={} reply=\"{} {}\" symbols={}{}",
+          "id={}{} client={} helo={} from=<{}> action={} reply=\"{} {}\" symbols={}{}",
           id,
-          c.clientAddress().getHostAddress(),
+          queueId.map(q -> " queue=" + q).orElse(""),
+          clientForLog(c),
           helo.isEmpty() ? "-" : helo,
           sender == null ? "" : sender,
           r.action().configName(),
@@ -150,6 +160,23 @@ public final class Engine implements AutoCloseable {
           symbolsForLog(r.symbols()),
           demandForLog(demand));
     }
+  }
+
+  /**
+   * The client's address, then what is known of the connection: {@code proxy=} the load balancer
+   * that relayed it, {@code tls=} protocol/cipher, {@code auth=} the SMTP AUTH identity. Each value
+   * is validated free of spaces and control characters, so the line stays one greppable line.
+   */
+  static String clientForLog(Connection c) {
+    String address = c.clientAddress().getHostAddress();
+    if (c.proxy().isEmpty() && c.tlsInfo().isEmpty() && c.authenticatedUser().isEmpty()) {
+      return address;
+    }
+    StringBuilder sb = new StringBuilder(address);
+    c.proxy().ifPresent(p -> sb.append(" proxy=").append(p.getAddress().getHostAddress()));
+    c.tlsInfo().ifPresent(t -> sb.append(" tls=").append(t));
+    c.authenticatedUser().ifPresent(u -> sb.append(" auth=").append(u));
+    return sb.toString();
   }
 
   /** {@code forced=check("reason")} when a check demanded the action, else nothing. */

@@ -5,6 +5,7 @@ import dev.mailfilter.api.Scores;
 import dev.mailfilter.api.Stage;
 import dev.mailfilter.api.Symbol;
 import dev.mailfilter.api.Verdict;
+import dev.mailfilter.mime.ParsedMessage;
 import dev.mailfilter.spi.Check;
 import dev.mailfilter.spi.CheckContext;
 import dev.mailfilter.spi.CheckSetup;
@@ -251,7 +252,7 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
   }
 
   @Override
-  public void verdictReached(String transactionId, byte[] raw, Verdict verdict) {
+  public void verdictReached(String transactionId, ParsedMessage message, Verdict verdict) {
     ModelSettings.Autolearn autolearn = settings.autolearn();
     if (!autolearn.enabled() || !active() || incomplete(verdict)) {
       return;
@@ -273,7 +274,7 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
       LOG.warn("[{}] autolearn skipped: {}", transactionId, e.getMessage());
       return;
     }
-    LearnOutcome outcome = m.learn(Document.fromMessage(raw), label.get());
+    LearnOutcome outcome = m.learn(Document.of(message), label.get());
     LOG.debug(
         "[{}] autolearn {} at score {}: {}",
         transactionId,
