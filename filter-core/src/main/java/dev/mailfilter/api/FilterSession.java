@@ -31,7 +31,10 @@ import java.util.Map;
  * throws {@link IllegalStateException} naming the call and the session's state.
  */
 public interface FilterSession extends AutoCloseable {
-  /** The client this session serves. */
+  /**
+   * The client this session serves, as known now: {@link #tlsStarted} and {@link #authenticated}
+   * replace it.
+   */
   Connection connection();
 
   /** The outcome of the connect stage, run when the session was opened. */
