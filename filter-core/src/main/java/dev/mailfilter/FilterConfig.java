@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import dev.mailfilter.api.Action;
 import dev.mailfilter.api.Reply;
+import dev.mailfilter.api.SessionLimits;
 import dev.mailfilter.api.Stage;
 import dev.mailfilter.api.Thresholds;
 import dev.mailfilter.config.AccessList;
@@ -73,7 +74,8 @@ public final class FilterConfig {
             p.replies,
             p.blockedReply,
             p.allowList,
-            p.blockList);
+            p.blockList,
+            p.limits);
     this.checks = ImmutableList.copyOf(p.checks);
     this.sections = ImmutableMap.copyOf(p.sections);
   }
@@ -150,6 +152,11 @@ public final class FilterConfig {
   /** Whether a score reaching the reject threshold before DATA refuses at once. */
   public boolean earlyReject() {
     return engine.earlyReject();
+  }
+
+  /** The size and time limits of a session ({@code limits:}). */
+  public SessionLimits limits() {
+    return engine.limits();
   }
 
   /** The MIME parser's limits for messages at DATA. */
@@ -268,6 +275,7 @@ public final class FilterConfig {
     double failureScore;
     boolean earlyReject;
     MimeLimits mimeLimits;
+    SessionLimits limits;
     HeaderSettings headers;
     final Map<Action, Reply> replies = new EnumMap<>(Action.class);
     Reply blockedReply;
@@ -280,6 +288,7 @@ public final class FilterConfig {
       parseActions(root.section("actions"));
       parseEngine(root.section("engine"));
       parseMime(root.section("mime"));
+      parseLimits(root.section("limits"));
       parseHeaders(root.section("headers"));
       parseReplies(root.section("replies"));
       parseLists(root.section("lists"));
@@ -319,6 +328,23 @@ public final class FilterConfig {
       onCheckTimeout = n.enumValue("on_check_timeout", FailurePolicy.class, FailurePolicy.CONTINUE);
       failureScore = n.number("failure_score", 0);
       earlyReject = n.bool("early_reject", true);
+    }
+
+    private void parseLimits(ConfigNode n) {
+      SessionLimits d = SessionLimits.DEFAULT;
+      long maxSize = n.bytes("max_message_size", d.maxMessageSize());
+      if (maxSize < 1 || maxSize > Integer.MAX_VALUE - 8) {
+        throw n.error("max_message_size", "expected 1 to " + (Integer.MAX_VALUE - 8) + " bytes");
+      }
+      Duration tx = n.duration("max_transaction_time", d.maxTransactionTime());
+      if (tx.isZero()) {
+        throw n.error("max_transaction_time", "a time limit above zero");
+      }
+      Duration session = n.duration("max_session_time", d.maxSessionTime());
+      if (session.isZero()) {
+        throw n.error("max_session_time", "a time limit above zero");
+      }
+      limits = new SessionLimits(maxSize, tx, session);
     }
 
     private void parseMime(ConfigNode n) {

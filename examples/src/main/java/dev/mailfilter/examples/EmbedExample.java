@@ -9,6 +9,7 @@ import dev.mailfilter.api.FilterSession;
 import dev.mailfilter.api.Reply;
 import dev.mailfilter.api.Verdict;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.file.DirectoryStream;
@@ -80,6 +81,40 @@ public final class EmbedExample {
       Verdict v = s.endOfData(rawSupplier.read());
       // A real server now applies v.headerEdits() and delivers, quarantines or drops per action.
       return v.reply();
+    }
+  }
+
+  /**
+   * The same transaction as a server that streams DATA: it declares the size at MAIL FROM (so an
+   * oversized message is refused before it is sent), then appends the bytes as they arrive, here in
+   * 64 KiB reads. The session copies each chunk once into its buffer and parses once at the end of
+   * data, so the server keeps no copy of its own.
+   *
+   * @param data the message after dot-unstuffing, as the DATA reader delivers it
+   * @param size the size the client declared with {@code SIZE=}
+   */
+  public static Reply streamedTransaction(
+      MailFilter filter, String sender, String recipient, InputStream data, long size)
+      throws IOException {
+    try (FilterSession s = filter.open(Connection.of(CLIENT, 40_000, "mail.example.org"))) {
+      if (s.connectDecision() instanceof Decision.Refuse r) {
+        return r.reply();
+      }
+      if (s.helo("mail.example.org") instanceof Decision.Refuse r) {
+        return r.reply();
+      }
+      if (s.mailFrom("<" + sender + ">", Map.of("SIZE", Long.toString(size)))
+          instanceof Decision.Refuse r) {
+        return r.reply(); // 552 5.3.4 when SIZE= is above limits.max_message_size
+      }
+      if (s.rcptTo("<" + recipient + ">") instanceof Decision.Refuse r) {
+        return r.reply();
+      }
+      byte[] chunk = new byte[64 * 1024];
+      for (int n; (n = data.read(chunk)) > 0; ) {
+        s.append(chunk, 0, n); // the array is reused: the session copied the bytes
+      }
+      return s.endOfData().reply();
     }
   }
 

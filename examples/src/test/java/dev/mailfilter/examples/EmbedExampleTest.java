@@ -47,6 +47,25 @@ class EmbedExampleTest {
   }
 
   @Test
+  void streamedTransactionAnswersAsTheWholeMessage() throws IOException {
+    try (MailFilter filter = MailFilter.withDefaults()) {
+      for (Path file : EmbedExample.messages(List.of(MAIL))) {
+        byte[] raw = Files.readAllBytes(file);
+        Reply whole =
+            EmbedExample.classify(filter, raw, "alice@example.org", "bob@example.net").reply();
+        Reply streamed =
+            EmbedExample.streamedTransaction(
+                filter,
+                "alice@example.org",
+                "bob@example.net",
+                new java.io.ByteArrayInputStream(raw),
+                raw.length);
+        assertThat(streamed).as(file.toString()).isEqualTo(whole);
+      }
+    }
+  }
+
+  @Test
   void sessionRefusesABlockedSenderBeforeTheMessageIsRead() throws IOException {
     AtomicInteger reads = new AtomicInteger();
     byte[] ham = Files.readAllBytes(MAIL.resolve("alternative.eml"));

@@ -10,6 +10,13 @@ public enum Stage {
   MAIL_FROM,
   /** RCPT TO, once per recipient: the recipient and its policy are known. */
   RCPT,
+  /**
+   * End of headers: the header block is known, the body not yet (the milter's EOH). Checks here see
+   * {@code message()} parsed from the header block alone and may refuse before the body arrives.
+   * Runs once per message: at {@code endOfHeaders()}, or at the end of data when the adapter did
+   * not call it.
+   */
+  HEADERS,
   /** End of data: the message is known (content checks, the model, the virus scanner). */
   DATA;
 

@@ -9,7 +9,6 @@ import dev.mailfilter.spi.Check;
 import dev.mailfilter.spi.CheckContext;
 import dev.mailfilter.spi.CheckSetup;
 import dev.mailfilter.spi.SymbolDef;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -160,7 +159,7 @@ public final class ClamdCheck implements Check, AutoCloseable {
     ScanResult result =
         limit.isNegative()
             ? ScanResult.failed(FailureKind.TIMEOUT, "no time left before the stage deadline")
-            : client.scan(ByteBuffer.wrap(ctx.raw()), limit);
+            : client.scan(ctx.rawBytes().asByteBuffer(), limit);
     if (Thread.interrupted()) {
       // The engine's deadline passed while we waited on clamd: it reports the timeout itself.
       throw new InterruptedException("clamd scan interrupted at the stage deadline");

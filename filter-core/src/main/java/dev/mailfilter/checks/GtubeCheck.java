@@ -2,6 +2,7 @@ package dev.mailfilter.checks;
 
 import dev.mailfilter.api.Action;
 import dev.mailfilter.api.Stage;
+import dev.mailfilter.mime.ByteView;
 import dev.mailfilter.spi.Check;
 import dev.mailfilter.spi.CheckContext;
 import dev.mailfilter.spi.CheckSetup;
@@ -55,7 +56,7 @@ public final class GtubeCheck implements Check {
 
   @Override
   public void run(CheckContext ctx) {
-    if (indexOf(ctx.raw(), GTUBE) >= 0) {
+    if (ctx.rawBytes().indexOf(GTUBE) >= 0) {
       ctx.addSymbol("GTUBE");
       if (action != Action.ACCEPT) {
         ctx.forceAction(action, "GTUBE test message");
@@ -63,26 +64,9 @@ public final class GtubeCheck implements Check {
     }
   }
 
-  /** Boyer-Moore-Horspool: the pattern's last byte is rare in mail, so most windows skip far. */
+  /** The index of {@code needle} in {@code haystack}, or -1 ({@link ByteView#indexOf}). */
   static int indexOf(byte[] haystack, byte[] needle) {
-    int n = needle.length;
-    int[] shift = new int[256];
-    java.util.Arrays.fill(shift, n);
-    for (int i = 0; i < n - 1; i++) {
-      shift[needle[i] & 0xff] = n - 1 - i;
-    }
-    int i = 0;
-    while (i <= haystack.length - n) {
-      int j = n - 1;
-      while (j >= 0 && haystack[i + j] == needle[j]) {
-        j--;
-      }
-      if (j < 0) {
-        return i;
-      }
-      i += shift[haystack[i + n - 1] & 0xff];
-    }
-    return -1;
+    return ByteView.of(haystack, 0, haystack.length).indexOf(needle);
   }
 
   /** Computes only (local work bounded by the message): runs on the stage's calling thread. */

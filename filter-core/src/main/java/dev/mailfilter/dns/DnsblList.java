@@ -91,6 +91,11 @@ public record DnsblList(
         "dnsbl.lists[%s]: a URI list is checked at DATA, not %s",
         zone,
         stage);
+    // No dnsbl check runs at HEADERS: a list there would silently never be asked.
+    checkArgument(
+        stage != Stage.HEADERS,
+        "dnsbl.lists[%s]: stage must be connect, helo, mail_from or data, not headers",
+        zone);
   }
 
   static String normalizeZone(String zone, String key) {

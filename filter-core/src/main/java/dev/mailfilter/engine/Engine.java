@@ -36,6 +36,7 @@ public final class Engine implements AutoCloseable {
   private final StageRunner runner;
   private final StatsRecorder stats;
   private final InFlight inFlight = new InFlight();
+  private final Clock clock;
 
   /**
    * An engine running these checks; a null resolver gives every recipient the default policy. Calls
@@ -47,6 +48,7 @@ public final class Engine implements AutoCloseable {
       PolicyResolver policyResolver,
       Clock clock) {
     this.settings = settings;
+    this.clock = clock;
     this.checks = List.copyOf(checks);
     this.defaultPolicy = new Policy("default", settings.thresholds());
     this.policyResolver = policyResolver != null ? policyResolver : rcpt -> defaultPolicy;
@@ -141,6 +143,10 @@ public final class Engine implements AutoCloseable {
     return runner;
   }
 
+  Clock clock() {
+    return clock;
+  }
+
   Policy defaultPolicy() {
     return defaultPolicy;
   }
@@ -155,6 +161,7 @@ public final class Engine implements AutoCloseable {
 
   void logVerdict(
       String id,
+      Optional<String> queueId,
       Connection c,
       String helo,
       String sender,
@@ -164,9 +171,10 @@ public final class Engine implements AutoCloseable {
     stats.verdict(v.action());
     if (VERDICTS.isInfoEnabled()) {
       VERDICTS.info(
-          "id={} client={} helo={} from=<{}> rcpt={} action={} score={}/{} symbols={}{}",
+          "id={}{} client={} helo={} from=<{}> rcpt={} action={} score={}/{} symbols={}{}",
           id,
-          c.clientAddress().getHostAddress(),
+          queueId.map(q -> " queue=" + q).orElse(""),
+          clientForLog(c),
           helo.isEmpty() ? "-" : helo,
           sender,
           rcpts.isEmpty() ? "-" : String.join(",", rcpts),
@@ -180,6 +188,7 @@ public final class Engine implements AutoCloseable {
 
   void logRefusal(
       String id,
+      Optional<String> queueId,
       Connection c,
       String helo,
       String sender,
@@ -188,9 +197,10 @@ public final class Engine implements AutoCloseable {
     stats.refusal(r.action());
     if (VERDICTS.isInfoEnabled()) {
       VERDICTS.info(
-          "id={} client={} helo={} from=<{}> action={} reply=\"{} {}\" symbols={}{}",
+          "id={}{} client={} helo={} from=<{}> action={} reply=\"{} {}\" symbols={}{}",
           id,
-          c.clientAddress().getHostAddress(),
+          queueId.map(q -> " queue=" + q).orElse(""),
+          clientForLog(c),
           helo.isEmpty() ? "-" : helo,
           sender == null ? "" : sender,
           r.action().configName(),
@@ -199,6 +209,23 @@ public final class Engine implements AutoCloseable {
           symbolsForLog(r.symbols()),
           demandForLog(demand));
     }
+  }
+
+  /**
+   * The client's address, then what is known of the connection: {@code proxy=} the load balancer
+   * that relayed it, {@code tls=} protocol/cipher, {@code auth=} the SMTP AUTH identity. Each value
+   * is validated free of spaces and control characters, so the line stays one greppable line.
+   */
+  static String clientForLog(Connection c) {
+    String address = c.clientAddress().getHostAddress();
+    if (c.proxy().isEmpty() && c.tlsInfo().isEmpty() && c.authenticatedUser().isEmpty()) {
+      return address;
+    }
+    StringBuilder sb = new StringBuilder(address);
+    c.proxy().ifPresent(p -> sb.append(" proxy=").append(p.getAddress().getHostAddress()));
+    c.tlsInfo().ifPresent(t -> sb.append(" tls=").append(t));
+    c.authenticatedUser().ifPresent(u -> sb.append(" auth=").append(u));
+    return sb.toString();
   }
 
   /** {@code forced=check("reason")} when a check demanded the action, else nothing. */

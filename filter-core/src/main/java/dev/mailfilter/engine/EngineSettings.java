@@ -2,6 +2,7 @@ package dev.mailfilter.engine;
 
 import dev.mailfilter.api.Action;
 import dev.mailfilter.api.Reply;
+import dev.mailfilter.api.SessionLimits;
 import dev.mailfilter.api.Stage;
 import dev.mailfilter.api.Thresholds;
 import dev.mailfilter.config.AccessList;
@@ -29,6 +30,7 @@ import java.util.Objects;
  * @param blockedReply the reply for a block-list hit
  * @param allowList senders, domains and networks accepted without checks
  * @param blockList senders, domains and networks refused
+ * @param limits size and time limits of a session
  */
 public record EngineSettings(
     Thresholds thresholds,
@@ -42,7 +44,8 @@ public record EngineSettings(
     Map<Action, Reply> replies,
     Reply blockedReply,
     AccessList allowList,
-    AccessList blockList) {
+    AccessList blockList,
+    SessionLimits limits) {
   public EngineSettings {
     Objects.requireNonNull(thresholds, "thresholds");
     stageTimeouts = Map.copyOf(stageTimeouts);
@@ -54,6 +57,7 @@ public record EngineSettings(
     Objects.requireNonNull(blockedReply, "blockedReply");
     Objects.requireNonNull(allowList, "allowList");
     Objects.requireNonNull(blockList, "blockList");
+    Objects.requireNonNull(limits, "limits");
   }
 
   /** The deadline of a stage. */

@@ -27,7 +27,14 @@ final class Findings {
             .thenComparing(Forced::check);
   }
 
+  /**
+   * A header field a check added: {@code stage} and {@code check} (the check's index among the
+   * stage's checks, in registration order) order it in the verdict.
+   */
+  record AddedHeader(Stage stage, int check, String name, String value) {}
+
   private final Map<String, Acc> symbols = new LinkedHashMap<>();
+  private final List<AddedHeader> headers = new ArrayList<>(0);
   private final List<Forced> forced = new ArrayList<>();
   private boolean tempfailFailure;
 
@@ -60,6 +67,10 @@ final class Findings {
     forced.add(demand);
   }
 
+  synchronized void addHeader(AddedHeader header) {
+    headers.add(header);
+  }
+
   synchronized void markTempfail() {
     tempfailFailure = true;
   }
@@ -70,6 +81,7 @@ final class Findings {
       add(s.name(), s.score(), s.options());
     }
     synchronized (other) {
+      headers.addAll(other.headers);
       forced.addAll(other.forced);
       tempfailFailure |= other.tempfailFailure;
     }
@@ -123,6 +135,27 @@ final class Findings {
     }
     return Optional.ofNullable(best);
   }
+
+  /**
+   * The headers checks added in several findings, by stage, then check registration, then the order
+   * each check added them (the sort is stable and one check's calls are sequential).
+   */
+  static List<AddedHeader> headers(Findings... all) {
+    List<AddedHeader> out = new ArrayList<>();
+    for (Findings f : all) {
+      synchronized (f) {
+        out.addAll(f.headers);
+      }
+    }
+    out.sort(HEADER_ORDER);
+    return out;
+  }
+
+  private static final Comparator<AddedHeader> HEADER_ORDER =
+      (a, b) -> {
+        int c = a.stage().compareTo(b.stage());
+        return c != 0 ? c : Integer.compare(a.check(), b.check());
+      };
 
   /** The symbols of several findings merged, highest score first, then by name. */
   static List<Symbol> merged(Findings... all) {

@@ -5,12 +5,21 @@ import dev.mailfilter.api.HeaderEdit;
 import dev.mailfilter.api.Scores;
 import dev.mailfilter.api.Symbol;
 import dev.mailfilter.config.HeaderSettings;
-import java.nio.charset.StandardCharsets;
+import dev.mailfilter.mime.ByteView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Builds the result header edits in SpamAssassin's conventions. */
+/**
+ * Builds the verdict's header edits: first the fields checks added, then the engine's own result
+ * headers in SpamAssassin's conventions.
+ *
+ * <p>Check-added fields are {@link HeaderEdit.Prepend}s. Applied in list order, each goes on top,
+ * so they are listed in reverse: the delivered header then shows them top-down by stage, check
+ * registration and call order, where RFC 8601 wants a new {@code Authentication-Results} and RFC
+ * 8617 a new ARC set (above the trace fields already there). The engine's {@code X-Spam-*} fields
+ * follow as removals and additions at the end of the header.
+ */
 final class ResultHeaders {
   private static final int LINE = 78;
 
@@ -22,10 +31,15 @@ final class ResultHeaders {
       double score,
       double required,
       List<Symbol> symbols,
-      byte[] raw) {
+      ByteView raw,
+      List<Findings.AddedHeader> added) {
     List<HeaderEdit> edits = new ArrayList<>();
     if (action.refusesClient() || action == Action.DISCARD) {
       return edits;
+    }
+    for (int i = added.size() - 1; i >= 0; i--) {
+      Findings.AddedHeader a = added.get(i);
+      edits.add(new HeaderEdit.Prepend(a.name(), a.value()));
     }
     if (h.removeExisting()) {
       for (Optional<String> name : List.of(h.flag(), h.score(), h.status(), h.symbols())) {
@@ -118,30 +132,28 @@ final class ResultHeaders {
    * The raw Subject value, unfolded but not decoded, so that encoded words survive the rewrite.
    * Reads only the header block.
    */
-  static Optional<String> rawSubject(byte[] raw) {
+  static Optional<String> rawSubject(ByteView raw) {
     int i = 0;
-    int n = raw.length;
+    int n = raw.size();
     while (i < n) {
       int eol = i;
-      while (eol < n && raw[eol] != '\n') {
+      while (eol < n && raw.byteAt(eol) != '\n') {
         eol++;
       }
-      int end = eol > i && raw[eol - 1] == '\r' ? eol - 1 : eol;
+      int end = eol > i && raw.byteAt(eol - 1) == '\r' ? eol - 1 : eol;
       if (end == i) {
         return Optional.empty(); // blank line: end of header
       }
-      if (end - i >= 8
-          && new String(raw, i, 8, StandardCharsets.ISO_8859_1).equalsIgnoreCase("subject:")) {
-        StringBuilder value =
-            new StringBuilder(new String(raw, i + 8, end - i - 8, StandardCharsets.UTF_8));
+      if (end - i >= 8 && raw.slice(i, i + 8).latin1().equalsIgnoreCase("subject:")) {
+        StringBuilder value = new StringBuilder(raw.slice(i + 8, end).utf8());
         int j = eol + 1;
-        while (j < n && (raw[j] == ' ' || raw[j] == '\t')) {
+        while (j < n && (raw.byteAt(j) == ' ' || raw.byteAt(j) == '\t')) {
           int e2 = j;
-          while (e2 < n && raw[e2] != '\n') {
+          while (e2 < n && raw.byteAt(e2) != '\n') {
             e2++;
           }
-          int end2 = e2 > j && raw[e2 - 1] == '\r' ? e2 - 1 : e2;
-          value.append(' ').append(new String(raw, j, end2 - j, StandardCharsets.UTF_8).strip());
+          int end2 = e2 > j && raw.byteAt(e2 - 1) == '\r' ? e2 - 1 : e2;
+          value.append(' ').append(raw.slice(j, end2).utf8().strip());
           j = e2 + 1;
         }
         return Optional.of(value.toString().strip());

@@ -5,8 +5,10 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.mailfilter.api.Action;
 import dev.mailfilter.api.Connection;
 import dev.mailfilter.api.Envelope;
+import dev.mailfilter.api.HeaderEdit;
 import dev.mailfilter.api.Reply;
 import dev.mailfilter.api.Stage;
+import dev.mailfilter.mime.ByteView;
 import dev.mailfilter.mime.MessageParser;
 import dev.mailfilter.mime.ParsedMessage;
 import dev.mailfilter.spi.CheckContext;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -26,13 +29,20 @@ import java.util.function.Function;
 final class RunContext implements CheckContext {
   private static final Key<ParsedMessage> PARSED = Key.of("parsed-message");
 
+  /** The message of a transaction, parsed once and shared by its checks and verdict listeners. */
+  static ParsedMessage parsed(TransactionCache transaction, MessageParser parser, RawMessage raw) {
+    return transaction.computeIfAbsent(PARSED, () -> parser.parse(raw.view()));
+  }
+
   private final CheckSettings settings;
   private final Stage stage;
   private final String transactionId;
   private final Envelope envelope;
   private final Optional<String> recipient;
-  private final byte[] raw;
+  private final RawMessage raw;
   private final Findings findings;
+  private final int checkIndex;
+  private final Set<String> reservedHeaders;
   private final TransactionCache transaction;
   private final Instant deadline;
   private final Clock clock;
@@ -51,8 +61,10 @@ final class RunContext implements CheckContext {
       String transactionId,
       Envelope envelope,
       Optional<String> recipient,
-      byte[] raw,
+      RawMessage raw,
       Findings findings,
+      int checkIndex,
+      Set<String> reservedHeaders,
       TransactionCache transaction,
       Instant deadline,
       Clock clock,
@@ -66,6 +78,8 @@ final class RunContext implements CheckContext {
     this.recipient = recipient;
     this.raw = raw;
     this.findings = findings;
+    this.checkIndex = checkIndex;
+    this.reservedHeaders = reservedHeaders;
     this.transaction = transaction;
     this.deadline = deadline;
     this.clock = clock;
@@ -108,18 +122,53 @@ final class RunContext implements CheckContext {
     return recipient;
   }
 
-  @Override
-  public byte[] raw() {
+  private RawMessage rawMessage() {
     if (raw == null) {
-      throw new IllegalStateException("the message is only known at DATA, not at " + stage);
+      throw new IllegalStateException(
+          "check "
+              + settings.check().name()
+              + ": the message is only known from HEADERS on, not at "
+              + stage);
     }
     return raw;
   }
 
   @Override
+  public ByteView rawBytes() {
+    return rawMessage().view();
+  }
+
+  @Override
+  public byte[] raw() {
+    return rawMessage().array(transaction);
+  }
+
+  @Override
   public ParsedMessage message() {
-    byte[] bytes = raw();
-    return transaction.computeIfAbsent(PARSED, () -> parser.parse(bytes));
+    return parsed(transaction, parser, rawMessage());
+  }
+
+  @Override
+  public void addHeader(String name, String value) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(value, "value");
+    String check = settings.check().name();
+    try {
+      new HeaderEdit.Prepend(name, value); // validates, as the verdict will
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "check " + check + " added an invalid header: " + e.getMessage(), e);
+    }
+    checkArgument(
+        !reservedHeaders.contains(name.toLowerCase(Locale.ROOT)),
+        "check %s added %s, a result header the engine removes and sets itself",
+        check,
+        name);
+    synchronized (this) {
+      if (open()) {
+        findings.addHeader(new Findings.AddedHeader(stage, checkIndex, name, value));
+      }
+    }
   }
 
   @Override

@@ -11,8 +11,16 @@ import dev.mailfilter.api.Policy;
 import dev.mailfilter.api.Reply;
 import dev.mailfilter.api.Stage;
 import dev.mailfilter.api.Symbol;
+import dev.mailfilter.api.TlsInfo;
 import dev.mailfilter.api.Verdict;
 import dev.mailfilter.config.IpRange;
+import dev.mailfilter.mime.ByteView;
+import dev.mailfilter.mime.MessageAccumulator;
+import dev.mailfilter.mime.MessageParser;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,11 +29,25 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-/** The engine's {@link FilterSession}: stage state, allow and block lists, decisions. */
+/**
+ * The engine's {@link FilterSession}: stage state, allow and block lists, limits, decisions, and
+ * the one buffer a streamed message is appended to.
+ */
 final class Session implements FilterSession {
+  static final Reply SIZE_EXCEEDED = Reply.of(552, "5.3.4", "Message size exceeds fixed limit");
+  static final Reply SIZE_SYNTAX = Reply.of(501, "5.5.4", "Invalid SIZE parameter");
+  static final Reply TRANSACTION_TIME =
+      Reply.of(451, "4.4.2", "Transaction time limit exceeded, please try again later");
+  static final Reply SESSION_TIME =
+      Reply.of(421, "4.4.2", "Session time limit exceeded, closing connection");
+  private static final byte[] CRLF = {'\r', '\n'};
+  // The buffer only keeps what the parser will look at and the size limit allows.
+  private final MessageParser bufferParser;
+
   private final Engine filter;
   private final EngineSettings config;
-  private final Connection connection;
+  private final Instant opened;
+  private Connection connection; // replaced by STARTTLS and AUTH
   private final Findings connectFindings = new Findings();
   private Findings heloFindings = new Findings();
   private final Decision connectDecision;
@@ -34,12 +56,15 @@ final class Session implements FilterSession {
   private boolean connectionAllowed;
   private List<Symbol> connectionAllowSymbols = List.of();
   private boolean closed;
+  private Decision.Refuse sessionExpired; // set once the session is over its time
 
-  // The current transaction; null between transactions.
+  // The current transaction; null between transactions, when noTx says why (for misuse errors).
   private Tx tx;
+  private String noTx = "before mailFrom";
 
   private static final class Tx {
     final String id;
+    final Instant started;
     final TransactionCache cache = new TransactionCache();
     final Findings findings = new Findings();
     String sender;
@@ -49,16 +74,22 @@ final class Session implements FilterSession {
     Decision refusal;
     boolean allowed;
     final List<Symbol> allowSymbols = new ArrayList<>();
+    Optional<String> queueId = Optional.empty();
+    MessageAccumulator buffer; // made at the first append
+    boolean headersDone; // the HEADERS stage ran (or an allowed transaction passed it)
 
-    Tx(String id) {
+    Tx(String id, Instant started) {
       this.id = id;
+      this.started = started;
     }
   }
 
   Session(Engine filter, Connection connection) {
     this.filter = filter;
     this.config = filter.settings();
+    this.bufferParser = MessageParser.create(config.mimeLimits());
     this.connection = Objects.requireNonNull(connection, "connection");
+    this.opened = filter.clock().instant();
     this.connectDecision = connect();
   }
 
@@ -112,7 +143,8 @@ final class Session implements FilterSession {
     ensureOpen();
     Objects.requireNonNull(name, "name");
     helo = name.strip();
-    tx = null;
+    endTransaction("after helo");
+    checkSessionTime();
     if (connectionRefusal != null) {
       return connectionRefusal;
     }
@@ -143,14 +175,20 @@ final class Session implements FilterSession {
     ensureOpen();
     Objects.requireNonNull(sender, "sender");
     Objects.requireNonNull(esmtpParameters, "esmtpParameters");
-    tx = new Tx(filter.newId());
+    tx = new Tx(filter.newId(), filter.clock().instant());
     tx.sender = Addresses.unbracket(sender);
     Map<String, String> params = new LinkedHashMap<>();
     esmtpParameters.forEach((k, v) -> params.put(k.toUpperCase(Locale.ROOT), v == null ? "" : v));
     tx.params = Map.copyOf(params);
+    checkSessionTime();
     if (connectionRefusal != null) {
       tx.refusal = connectionRefusal;
       return connectionRefusal;
+    }
+    Decision size = declaredSize(tx.params.get("SIZE"));
+    if (size.refused()) {
+      tx.refusal = size;
+      return size;
     }
     if (connectionAllowed) {
       tx.allowed = true;
@@ -233,18 +271,122 @@ final class Session implements FilterSession {
   }
 
   @Override
+  public void tlsStarted(TlsInfo tls) {
+    ensureOpen();
+    connection = connection.withTls(tls);
+  }
+
+  @Override
+  public void authenticated(String user) {
+    ensureOpen();
+    connection = connection.withAuthenticatedUser(user);
+  }
+
+  @Override
+  public void queueId(String queueId) {
+    ensureOpen();
+    Objects.requireNonNull(queueId, "queueId");
+    Tx t = transaction("queueId(" + queueId + ")");
+    t.queueId = envelope(t).withQueueId(queueId).queueId(); // validated by the envelope
+  }
+
+  @Override
+  public void append(byte[] bytes, int offset, int length) {
+    ensureOpen();
+    Objects.requireNonNull(bytes, "bytes");
+    buffer(transaction("append of " + length + " bytes")).append(bytes, offset, length);
+  }
+
+  @Override
+  public void append(ByteBuffer bytes) {
+    ensureOpen();
+    Objects.requireNonNull(bytes, "bytes");
+    buffer(transaction("append of " + bytes.remaining() + " bytes")).append(bytes);
+  }
+
+  @Override
+  public void appendHeader(String name, String value) {
+    ensureOpen();
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(value, "value");
+    Tx t = transaction("appendHeader(" + name + ")");
+    if (t.headersDone) {
+      throw new IllegalStateException(
+          "appendHeader(" + name + ") after endOfHeaders in transaction " + t.id);
+    }
+    String folded = crlfFolds(value);
+    new HeaderEdit.Add(name, folded); // the same validation as a header edit: no forged lines
+    byte[] line = (name + ": " + folded + "\r\n").getBytes(StandardCharsets.UTF_8);
+    buffer(t).append(line, 0, line.length);
+  }
+
+  @Override
+  public Decision endOfHeaders() {
+    ensureOpen();
+    Tx t = transaction("endOfHeaders");
+    if (t.headersDone) {
+      throw new IllegalStateException("endOfHeaders called twice in transaction " + t.id);
+    }
+    MessageAccumulator buf = buffer(t);
+    ByteView sofar = buf.bytes();
+    if (!endsWithEmptyLine(sofar)) {
+      if (sofar.size() > 0 && sofar.byteAt(sofar.size() - 1) != '\n') {
+        buf.append(CRLF); // an unterminated last field: end its line first
+      }
+      buf.append(CRLF);
+    }
+    t.headersDone = true;
+    if (t.refusal != null) {
+      return t.refusal;
+    }
+    Decision.Refuse limit = limitExceeded(t, buf.size());
+    if (limit != null) {
+      t.refusal = limit == sessionExpired ? limit : logged(t.id, limit);
+      return limit;
+    }
+    if (t.allowed) {
+      return Decision.proceed();
+    }
+    runHeaders(t, RawMessage.of(buf.bytes()));
+    Decision d = decide(t.id, policy(t), connectFindings, heloFindings, t.findings);
+    if (d.refused()) {
+      t.refusal = d;
+    }
+    return d;
+  }
+
+  @Override
+  public Verdict endOfData() {
+    ensureOpen();
+    Tx t = transaction("endOfData");
+    return finish(
+        t, t.buffer == null ? RawMessage.of(new byte[0]) : RawMessage.of(t.buffer.bytes()));
+  }
+
+  @Override
   public Verdict endOfData(byte[] message) {
     ensureOpen();
     Objects.requireNonNull(message, "message");
-    if (tx == null) {
-      throw new IllegalStateException("endOfData before mailFrom");
+    Tx t = transaction("endOfData(byte[" + message.length + "])");
+    if (t.buffer != null) {
+      throw new IllegalStateException(
+          "endOfData(byte[]) after "
+              + t.buffer.size()
+              + " bytes were appended in transaction "
+              + t.id
+              + ": call endOfData() to classify what was appended");
     }
-    Tx t = tx;
-    tx = null;
-    Policy policy = t.policy != null ? t.policy : filter.defaultPolicy();
+    return finish(t, RawMessage.of(message));
+  }
+
+  private Verdict finish(Tx t, RawMessage raw) {
+    Policy policy = policy(t);
     double required = policy.thresholds().required();
     Verdict v;
     Optional<Findings.Forced> demand = Optional.empty();
+    if (t.refusal == null) {
+      t.refusal = limitExceeded(t, t.buffer != null ? t.buffer.size() : raw.view().size());
+    }
     if (t.refusal instanceof Decision.Refuse r) {
       v = new Verdict(r.action(), sum(r.symbols()), required, r.symbols(), List.of(), r.reply());
     } else if (t.allowed) {
@@ -256,23 +398,212 @@ final class Session implements FilterSession {
               0,
               required,
               symbols,
-              ResultHeaders.edits(config.headers(), Action.ACCEPT, 0, required, symbols, message),
+              ResultHeaders.edits(
+                  config.headers(),
+                  Action.ACCEPT,
+                  0,
+                  required,
+                  symbols,
+                  raw.view(),
+                  Findings.headers(connectFindings, heloFindings)),
               Reply.OK);
     } else {
+      if (!t.headersDone && filter.runner().hasChecks(Stage.HEADERS)) {
+        t.headersDone = true;
+        runHeaders(t, RawMessage.of(raw.view().slice(0, headerEnd(raw.view()))));
+      }
       filter
           .runner()
-          .run(Stage.DATA, t.id, envelope(t), Optional.empty(), message, t.findings, t.cache);
+          .run(Stage.DATA, t.id, envelope(t), Optional.empty(), raw, t.findings, t.cache);
       Findings[] all = {connectFindings, heloFindings, t.findings};
       demand = Findings.winningDemand(a -> true, all);
-      v = verdict(policy, message, demand, all);
-      filter.runner().verdictReached(t.id, message, v);
+      v = verdict(policy, raw.view(), demand, all);
+      filter.runner().verdictReached(t.id, raw, t.cache, v);
     }
-    filter.logVerdict(t.id, connection, helo, t.sender, t.recipients, v, demand);
+    endTransaction("after endOfData");
+    filter.logVerdict(t.id, t.queueId, connection, helo, t.sender, t.recipients, v, demand);
     return v;
   }
 
+  /** The HEADERS stage over the header block, with a cache of its own: the body is not there. */
+  private void runHeaders(Tx t, RawMessage header) {
+    filter
+        .runner()
+        .run(
+            Stage.HEADERS,
+            t.id,
+            envelope(t),
+            Optional.empty(),
+            header,
+            t.findings,
+            new TransactionCache());
+  }
+
+  private Policy policy(Tx t) {
+    return t.policy != null ? t.policy : filter.defaultPolicy();
+  }
+
+  /**
+   * The limit the transaction is over at the end of headers or data, not yet logged: the session's
+   * time, the transaction's time, or the size of the message ({@code size} bytes). Null when none.
+   */
+  private Decision.Refuse limitExceeded(Tx t, long size) {
+    checkSessionTime();
+    if (sessionExpired != null) {
+      return sessionExpired;
+    }
+    Duration took = Duration.between(t.started, filter.clock().instant());
+    Duration max = config.limits().maxTransactionTime();
+    if (took.compareTo(max) > 0) {
+      return new Decision.Refuse(
+          Action.TEMPFAIL,
+          TRANSACTION_TIME,
+          List.of(
+              Symbol.of(
+                  "TRANSACTION_TIME_LIMIT", 0, took.toMillis() + "ms > " + max.toMillis() + "ms")));
+    }
+    return oversize(size, "message");
+  }
+
+  private Decision.Refuse oversize(long size, String what) {
+    long max = config.limits().maxMessageSize();
+    if (size <= max) {
+      return null;
+    }
+    return new Decision.Refuse(
+        Action.REJECT,
+        SIZE_EXCEEDED,
+        List.of(Symbol.of("MESSAGE_SIZE_LIMIT", 0, what + " of " + size + " bytes > " + max)));
+  }
+
+  private Decision.Refuse logged(String id, Decision.Refuse r) {
+    filter.logRefusal(
+        id, queueIdOf(tx), connection, helo, tx == null ? null : tx.sender, r, Optional.empty());
+    return r;
+  }
+
+  private static Optional<String> queueIdOf(Tx t) {
+    return t == null ? Optional.empty() : t.queueId;
+  }
+
+  /** The MAIL FROM {@code SIZE=} parameter against the limit (RFC 1870). */
+  private Decision declaredSize(String size) {
+    if (size == null) {
+      return Decision.proceed();
+    }
+    long declared;
+    try {
+      declared = size.isEmpty() || size.length() > 20 ? -1 : Long.parseLong(size);
+    } catch (NumberFormatException e) {
+      declared = -1;
+    }
+    if (declared < 0 || !size.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return refuse(
+          tx.id,
+          Action.REJECT,
+          SIZE_SYNTAX,
+          List.of(Symbol.of("SIZE_PARAMETER_INVALID", 0, "SIZE=" + size)));
+    }
+    Decision.Refuse r = oversize(declared, "SIZE=");
+    return r == null ? Decision.proceed() : logged(tx.id, r);
+  }
+
+  /** From now on every stage answers 421 when the session is over its time. */
+  private void checkSessionTime() {
+    if (sessionExpired != null) {
+      return;
+    }
+    Duration took = Duration.between(opened, filter.clock().instant());
+    if (took.compareTo(config.limits().maxSessionTime()) > 0) {
+      sessionExpired =
+          refuse(
+              tx == null ? "-" : tx.id,
+              Action.TEMPFAIL,
+              SESSION_TIME,
+              List.of(
+                  Symbol.of(
+                      "SESSION_TIME_LIMIT",
+                      0,
+                      took.toMillis()
+                          + "ms > "
+                          + config.limits().maxSessionTime().toMillis()
+                          + "ms")));
+      connectionRefusal = sessionExpired; // sticks, like a refusal at connect
+    }
+  }
+
+  private MessageAccumulator buffer(Tx t) {
+    if (t.buffer == null) {
+      t.buffer =
+          bufferParser.accumulator(
+              Math.min(config.limits().maxMessageSize(), config.mimeLimits().maxMessageSize()));
+    }
+    return t.buffer;
+  }
+
+  /** The current transaction, or an {@link IllegalStateException} saying why there is none. */
+  private Tx transaction(String call) {
+    if (tx == null) {
+      throw new IllegalStateException(
+          call + " outside a transaction (" + noTx + "): call mailFrom");
+    }
+    return tx;
+  }
+
+  private void endTransaction(String why) {
+    tx = null;
+    noTx = why;
+  }
+
+  /** Folds as the MTA may give them, LF then space or tab, made CRLF like the rest of the line. */
+  private static String crlfFolds(String value) {
+    if (value.indexOf('\n') < 0) {
+      return value;
+    }
+    StringBuilder sb = new StringBuilder(value.length() + 8);
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '\n' && (i == 0 || value.charAt(i - 1) != '\r')) {
+        sb.append('\r');
+      }
+      sb.append(c);
+    }
+    return sb.toString();
+  }
+
+  /** Whether the bytes end with an empty line: LF LF or LF CR LF. */
+  private static boolean endsWithEmptyLine(ByteView b) {
+    int n = b.size();
+    if (n == 0) {
+      return false;
+    }
+    if (n >= 2 && b.byteAt(n - 1) == '\n' && b.byteAt(n - 2) == '\n') {
+      return true;
+    }
+    return n >= 3 && b.byteAt(n - 1) == '\n' && b.byteAt(n - 2) == '\r' && b.byteAt(n - 3) == '\n';
+  }
+
+  /** The length of the header block with its empty line; the whole message when it has none. */
+  static int headerEnd(ByteView b) {
+    int n = b.size();
+    if (n > 0 && (b.byteAt(0) == '\n' || (n > 1 && b.byteAt(0) == '\r' && b.byteAt(1) == '\n'))) {
+      return b.byteAt(0) == '\n' ? 1 : 2; // no header at all
+    }
+    for (int i = 0; i < n; i++) {
+      if (b.byteAt(i) == '\n') {
+        if (i + 1 < n && b.byteAt(i + 1) == '\n') {
+          return i + 2;
+        }
+        if (i + 2 < n && b.byteAt(i + 1) == '\r' && b.byteAt(i + 2) == '\n') {
+          return i + 3;
+        }
+      }
+    }
+    return n;
+  }
+
   private Verdict verdict(
-      Policy policy, byte[] message, Optional<Findings.Forced> forced, Findings... all) {
+      Policy policy, ByteView message, Optional<Findings.Forced> forced, Findings... all) {
     List<Symbol> symbols = Findings.merged(all);
     double score = sum(symbols);
     double required = policy.thresholds().required();
@@ -292,7 +623,8 @@ final class Session implements FilterSession {
       reply = config.reply(action);
     }
     List<HeaderEdit> edits =
-        ResultHeaders.edits(config.headers(), action, score, required, symbols, message);
+        ResultHeaders.edits(
+            config.headers(), action, score, required, symbols, message, Findings.headers(all));
     return new Verdict(action, score, required, symbols, edits, reply);
   }
 
@@ -336,7 +668,8 @@ final class Session implements FilterSession {
       List<Symbol> symbols,
       Optional<Findings.Forced> demand) {
     Decision.Refuse r = new Decision.Refuse(action, reply, symbols);
-    filter.logRefusal(id, connection, helo, tx == null ? null : tx.sender, r, demand);
+    filter.logRefusal(
+        id, queueIdOf(tx), connection, helo, tx == null ? null : tx.sender, r, demand);
     return r;
   }
 
@@ -357,13 +690,13 @@ final class Session implements FilterSession {
   }
 
   private Envelope envelope(Tx t) {
-    return new Envelope(connection, helo, t.sender, t.params, t.recipients);
+    return new Envelope(connection, helo, t.sender, t.params, t.recipients, t.queueId);
   }
 
   @Override
   public void reset() {
     ensureOpen();
-    tx = null;
+    endTransaction("after reset");
   }
 
   @Override
@@ -372,7 +705,7 @@ final class Session implements FilterSession {
       return;
     }
     closed = true;
-    tx = null;
+    endTransaction("after close");
     filter.sessionClosed(); // once: the engine's close waits for this
   }
 

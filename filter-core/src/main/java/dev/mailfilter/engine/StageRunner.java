@@ -5,6 +5,7 @@ import dev.mailfilter.api.Stage;
 import dev.mailfilter.api.Verdict;
 import dev.mailfilter.config.FailurePolicy;
 import dev.mailfilter.mime.MessageParser;
+import dev.mailfilter.mime.ParsedMessage;
 import dev.mailfilter.spi.CheckSettings;
 import dev.mailfilter.spi.VerdictListener;
 import java.time.Clock;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,6 +51,8 @@ final class StageRunner {
   private final Clock clock;
   private final MessageParser parser;
   private final Set<String> loggedTraces = ConcurrentHashMap.newKeySet();
+  // The engine's result header names, lower case: checks may not add them.
+  private final Set<String> reservedHeaders;
 
   StageRunner(
       EngineSettings config,
@@ -61,6 +65,16 @@ final class StageRunner {
     this.executor = executor;
     this.clock = clock;
     this.parser = MessageParser.create(config.mimeLimits());
+    Set<String> reserved = new HashSet<>();
+    for (Optional<String> name :
+        List.of(
+            config.headers().flag(),
+            config.headers().score(),
+            config.headers().status(),
+            config.headers().symbols())) {
+      name.ifPresent(n -> reserved.add(n.toLowerCase(Locale.ROOT)));
+    }
+    this.reservedHeaders = Set.copyOf(reserved);
     for (Stage s : Stage.values()) {
       byStage.put(s, new ArrayList<>());
     }
@@ -79,13 +93,23 @@ final class StageRunner {
     }
   }
 
+  /** Whether any check runs at this stage. */
+  boolean hasChecks(Stage stage) {
+    return !byStage.get(stage).isEmpty();
+  }
+
+  /** The message of a transaction, parsed once: the one the checks saw, or parsed now. */
+  ParsedMessage parsed(TransactionCache transaction, RawMessage raw) {
+    return RunContext.parsed(transaction, parser, raw);
+  }
+
   /** Runs every check of the stage; returns when all finished or the deadline passed. */
   void run(
       Stage stage,
       String transactionId,
       Envelope envelope,
       Optional<String> recipient,
-      byte[] raw,
+      RawMessage raw,
       Findings findings,
       TransactionCache transaction) {
     List<CheckSettings> checks = byStage.get(stage);
@@ -109,7 +133,7 @@ final class StageRunner {
       String transactionId,
       Envelope envelope,
       Optional<String> recipient,
-      byte[] raw,
+      RawMessage raw,
       Findings findings,
       TransactionCache transaction,
       List<CheckSettings> checks,
@@ -140,6 +164,8 @@ final class StageRunner {
               recipient,
               raw,
               findings,
+              i,
+              reservedHeaders,
               transaction,
               deadline,
               clock,
@@ -263,11 +289,12 @@ final class StageRunner {
   /**
    * Shows a DATA verdict to the enabled DATA checks that listen for it ({@code VerdictListener}).
    */
-  void verdictReached(String transactionId, byte[] raw, Verdict verdict) {
+  void verdictReached(
+      String transactionId, RawMessage raw, TransactionCache transaction, Verdict verdict) {
     for (CheckSettings c : byStage.get(Stage.DATA)) {
       if (c.check() instanceof VerdictListener l) {
         try {
-          l.verdictReached(transactionId, raw, verdict);
+          l.verdictReached(transactionId, parsed(transaction, raw), verdict);
         } catch (RuntimeException e) {
           LOG.warn("[{}] check {} failed on the verdict: {}", transactionId, c.check().name(), e);
         }

@@ -5,6 +5,7 @@ import dev.mailfilter.api.Scores;
 import dev.mailfilter.api.Stage;
 import dev.mailfilter.api.Symbol;
 import dev.mailfilter.api.Verdict;
+import dev.mailfilter.mime.ParsedMessage;
 import dev.mailfilter.spi.Check;
 import dev.mailfilter.spi.CheckContext;
 import dev.mailfilter.spi.CheckSetup;
@@ -229,7 +230,7 @@ public final class ModelCheck implements Check, VerdictListener, FileBacked, Aut
   }
 
   @Override
-  public void verdictReached(String transactionId, byte[] raw, Verdict verdict) {
+  public void verdictReached(String transactionId, ParsedMessage message, Verdict verdict) {
     ModelSettings.Autolearn autolearn = settings.autolearn();
     if (!autolearn.enabled() || !active() || incomplete(verdict)) {
       return;
@@ -243,7 +244,7 @@ public final class ModelCheck implements Check, VerdictListener, FileBacked, Aut
     Optional<Label> label = autolearn.decide(score);
     if (label.isPresent()) {
       // A copy: the caller may reuse its buffer once the verdict is returned.
-      enqueue(new Learn(transactionId, raw.clone(), label.get()));
+      enqueue(new Learn(transactionId, message.bytes().toByteArray(), label.get()));
     }
   }
 

@@ -67,6 +67,35 @@ public final class ByteView {
     return of(array, offset + from, to - from);
   }
 
+  /**
+   * The index of the first occurrence of {@code needle} in this view, or -1. Boyer-Moore-Horspool:
+   * for the long, rare patterns a filter looks for (GTUBE), most windows skip the pattern's length.
+   */
+  public int indexOf(byte[] needle) {
+    int n = needle.length;
+    if (n == 0) {
+      return 0;
+    }
+    int[] shift = new int[256];
+    Arrays.fill(shift, n);
+    for (int i = 0; i < n - 1; i++) {
+      shift[needle[i] & 0xff] = n - 1 - i;
+    }
+    int i = offset;
+    int last = offset + length - n;
+    while (i <= last) {
+      int j = n - 1;
+      while (j >= 0 && array[i + j] == needle[j]) {
+        j--;
+      }
+      if (j < 0) {
+        return i - offset;
+      }
+      i += shift[array[i + n - 1] & 0xff];
+    }
+    return -1;
+  }
+
   /** A fresh copy of the bytes. */
   public byte[] toByteArray() {
     return Arrays.copyOfRange(array, offset, offset + length);

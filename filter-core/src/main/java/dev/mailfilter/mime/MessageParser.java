@@ -92,8 +92,31 @@ public final class MessageParser {
     return ParsedMessage.parse(head, 0, head.length, size, limits);
   }
 
-  /** An accumulator that takes the message in chunks and parses it at the end. */
+  /**
+   * Parses the bytes of a view in place. The bytes must not be modified while the result is in use
+   * (no {@link ByteView} does).
+   */
+  public ParsedMessage parse(ByteView message) {
+    Objects.requireNonNull(message, "message");
+    return ParsedMessage.parse(
+        message.array(), message.offset(), message.size(), message.size(), limits);
+  }
+
+  /**
+   * An accumulator that takes the message in chunks and parses it at the end, keeping at most
+   * {@link MimeLimits#maxMessageSize()} bytes.
+   */
   public MessageAccumulator accumulator() {
-    return new MessageAccumulator(this);
+    return new MessageAccumulator(this, limits.maxMessageSize());
+  }
+
+  /**
+   * An accumulator that keeps at most {@code maxKept} bytes: a filter session bounds its buffer by
+   * the message size it accepts, which may differ from what the parser looks at.
+   *
+   * @throws IllegalArgumentException when {@code maxKept} is negative or above the largest array
+   */
+  public MessageAccumulator accumulator(long maxKept) {
+    return new MessageAccumulator(this, maxKept);
   }
 }

@@ -5,6 +5,7 @@ import dev.mailfilter.api.Connection;
 import dev.mailfilter.api.Envelope;
 import dev.mailfilter.api.Reply;
 import dev.mailfilter.api.Stage;
+import dev.mailfilter.mime.ByteView;
 import dev.mailfilter.mime.ParsedMessage;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,21 +37,47 @@ public interface CheckContext {
   Optional<String> recipient();
 
   /**
-   * At {@link Stage#DATA}: the raw message as received. The array is shared, not copied: never
-   * modify it.
+   * At {@link Stage#DATA}: the raw message as received; at {@link Stage#HEADERS}: the header block
+   * with its empty line. Shared, not copied: the way to read the message's bytes.
    *
    * @throws IllegalStateException at other stages
+   */
+  ByteView rawBytes();
+
+  /**
+   * The bytes of {@link #rawBytes()} as an array of exactly their size. When the message came in
+   * chunks, the session's buffer is larger than the message, and this is a copy made on the first
+   * call of the transaction; prefer {@link #rawBytes()}. Never modify the array.
+   *
+   * @throws IllegalStateException before {@link Stage#HEADERS}
    */
   byte[] raw();
 
   /**
    * At {@link Stage#DATA}: the parsed message, parsed on first use with the configured limits and
-   * shared by every check of the transaction. Malformed mail still parses; see its {@code
-   * defects()}.
+   * shared by every check of the transaction; at {@link Stage#HEADERS}: the header block parsed
+   * alone (no body). Malformed mail still parses; see its {@code defects()}.
    *
-   * @throws IllegalStateException at other stages
+   * @throws IllegalStateException before {@link Stage#HEADERS}
    */
   ParsedMessage message();
+
+  /**
+   * Adds a header field to the message when it is delivered (an {@code Authentication-Results}, an
+   * ARC set). The verdict's {@link dev.mailfilter.api.HeaderEdit}s carry it as a {@link
+   * dev.mailfilter.api.HeaderEdit.Prepend}, ordered so that the delivered header shows the fields
+   * top-down by stage, then by the order checks were registered, then in the order of these calls;
+   * all above the engine's own {@code X-Spam-*} fields. Fields added at a stage before DATA are
+   * kept for every transaction that stage covers (connect and HELO: the whole session). Not added
+   * when the message is refused or discarded. Reports after the check's deadline are dropped, as
+   * symbols are.
+   *
+   * @param value the field body without the space after the colon; may be folded ({@code CRLF}
+   *     followed by a space or tab)
+   * @throws IllegalArgumentException naming the check for an invalid field name, a CR or LF that is
+   *     not a fold, or a name of the engine's own result headers (which it removes and sets itself)
+   */
+  void addHeader(String name, String value);
 
   /**
    * Reports a symbol this check declared, scored by the configuration. Adding the same symbol again

@@ -2,6 +2,7 @@ package dev.mailfilter.spi;
 
 import dev.mailfilter.api.Stage;
 import dev.mailfilter.api.Verdict;
+import dev.mailfilter.mime.ParsedMessage;
 
 /**
  * A {@link Check} that also wants to see the final verdict of each message it examined, such as the
@@ -17,8 +18,8 @@ public interface VerdictListener {
    * Sees one message's verdict.
    *
    * @param transactionId the transaction's id, as logged in the verdict line
-   * @param raw the raw message; shared, never modify it
+   * @param message the message, parsed once for the transaction's checks and shared with them
    * @param verdict the verdict the engine is about to return
    */
-  void verdictReached(String transactionId, byte[] raw, Verdict verdict);
+  void verdictReached(String transactionId, ParsedMessage message, Verdict verdict);
 }

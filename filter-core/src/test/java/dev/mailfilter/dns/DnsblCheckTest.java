@@ -186,6 +186,14 @@ class DnsblCheckTest {
                     .build())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("wieght");
+    // No dnsbl check runs at the end-of-headers stage: a list there would never be asked.
+    assertThatThrownBy(
+            () ->
+                FilterConfig.builder()
+                    .yaml("dnsbl:\n  lists:\n    - {preset: spamhaus_zen, stage: headers}\n")
+                    .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("not headers");
   }
 
   @Test

@@ -1,0 +1,101 @@
+package dev.mailfilter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.common.net.InetAddresses;
+import dev.mailfilter.api.Connection;
+import dev.mailfilter.api.FilterSession;
+import dev.mailfilter.api.Verdict;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A message appended in chunks, as SMTP DATA, BDAT and the milter deliver it, gets the same verdict
+ * (action, score, symbols with their options, header edits, reply) as the whole array given to
+ * {@code endOfData(byte[])}, for every message of the SpamAssassin public corpus.
+ */
+class SessionStreamingCorpusTest {
+  private static final Path CORPUS =
+      Path.of(
+          System.getProperty("mailfilter.shared", "../shared"),
+          "corpora",
+          "spamassassin-public-corpus");
+  // Fixed, so that the date checks judge every delivery alike.
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2002-10-01T12:00:00Z"), ZoneOffset.UTC);
+
+  private static MailFilter filter;
+  private static List<Path> messages;
+
+  @BeforeAll
+  static void load() throws IOException {
+    filter = MailFilter.builder().clock(CLOCK).build();
+    messages = new ArrayList<>();
+    for (String folder : List.of("easy_ham", "hard_ham", "spam")) {
+      try (Stream<Path> files = Files.list(CORPUS.resolve(folder))) {
+        files
+            .filter(p -> Files.isRegularFile(p) && !p.getFileName().toString().startsWith("."))
+            .sorted()
+            .forEach(messages::add);
+      }
+    }
+    assertThat(messages).as("corpus under %s", CORPUS.toAbsolutePath()).hasSizeGreaterThan(3000);
+  }
+
+  @AfterAll
+  static void close() {
+    filter.close();
+  }
+
+  @ParameterizedTest(name = "chunks of {0} bytes")
+  @ValueSource(ints = {1, 7, 65535})
+  void chunkedDeliveryGivesTheVerdictOfTheWholeArray(int chunk) throws IOException {
+    int spam = 0;
+    for (Path p : messages) {
+      byte[] raw = Files.readAllBytes(p);
+      Verdict whole = classify(s -> s.endOfData(raw));
+      Verdict chunked =
+          classify(
+              s -> {
+                for (int off = 0; off < raw.length; off += chunk) {
+                  if ((off / chunk) % 2 == 0) {
+                    s.append(raw, off, Math.min(chunk, raw.length - off));
+                  } else { // both append paths: arrays (SMTP DATA) and buffers (BDAT, milter)
+                    s.append(ByteBuffer.wrap(raw, off, Math.min(chunk, raw.length - off)));
+                  }
+                }
+                return s.endOfData();
+              });
+      assertThat(chunked).as("%s in chunks of %s", p, chunk).isEqualTo(whole);
+      spam += whole.isSpam() ? 1 : 0;
+    }
+    // The comparison is worth something only if the verdicts differ between messages.
+    assertThat(spam).isBetween(1, messages.size() - 1);
+  }
+
+  private interface Delivery {
+    Verdict deliver(FilterSession s);
+  }
+
+  private static Verdict classify(Delivery delivery) {
+    try (FilterSession s =
+        filter.open(Connection.of(InetAddresses.forString("192.0.2.10"), 40000, null))) {
+      s.helo("mail.example.org");
+      s.mailFrom("<sender@example.org>");
+      s.rcptTo("<user@example.net>");
+      return delivery.deliver(s);
+    }
+  }
+}
