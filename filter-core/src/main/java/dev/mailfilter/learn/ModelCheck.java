@@ -5,6 +5,7 @@ import dev.mailfilter.api.Scores;
 import dev.mailfilter.api.Stage;
 import dev.mailfilter.api.Symbol;
 import dev.mailfilter.api.Verdict;
+import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.spi.Check;
 import dev.mailfilter.spi.CheckContext;
 import dev.mailfilter.spi.CheckSetup;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -41,10 +43,12 @@ import org.slf4j.LoggerFactory;
  * end of data it scores the message and, once the model has learned enough of both classes, adds
  * one graded symbol {@code BAYES_00} .. {@code BAYES_999} with the probability as its option.
  *
- * <p>Without {@code model.path} the check does nothing. The model file is opened on the first
- * message, not when the configuration loads, so that validating a configuration stays cheap; a file
- * that cannot be read at first fails each run (the engine reports {@code CHECK_FAILED_MODEL})
- * rather than the load.
+ * <p>Without {@code model.path} the check does nothing. Parsing a configuration does not touch the
+ * file; building a filter does: with {@code model.required} (the default) a missing, unreadable or
+ * damaged file fails the build with a {@code ConfigException} naming {@code model.path}, and the
+ * model is then read in the background (see {@link #prepare()}). With {@code model.required: false}
+ * a missing file starts an empty model, and a file that cannot be read fails each run (the engine
+ * reports {@code CHECK_FAILED_MODEL}).
  *
  * <p>Reload: before each message the check compares the file's modification and status-change
  * times, size and file key (inode) and the checksum in its last four bytes with those of the model
@@ -388,6 +392,9 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
       return;
     }
     Path path = settings.path().get();
+    if (settings.required()) {
+      verify(path);
+    }
     CompletableFuture<Loaded> f;
     synchronized (lock) {
       if (current != null || preload != null) {
@@ -408,6 +415,35 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
                 f.complete(null); // the first message loads it again and reports what fails
               }
             });
+  }
+
+  /**
+   * Fails the build of a filter whose required model file is missing or damaged: a typo in {@code
+   * model.path} would otherwise leave an empty model that never votes, and a damaged file a failed
+   * check on every message.
+   *
+   * @throws ConfigException naming {@code model.path}, the file and what is wrong with it
+   */
+  private static void verify(Path path) {
+    String reason;
+    try {
+      FileModelStore.verify(path);
+      return;
+    } catch (NoSuchFileException e) {
+      Path dir = path.toAbsolutePath().getParent();
+      reason =
+          dir != null && !Files.isDirectory(dir)
+              ? "no such directory " + dir + " (for the model file " + path + ")"
+              : "no such file " + path;
+      reason +=
+          "; train one with `mailfilter train --config FILE --spam ... --ham ...`, or set"
+              + " model.required: false to start with an empty model";
+    } catch (AccessDeniedException e) {
+      reason = "permission denied: " + path;
+    } catch (IOException e) {
+      reason = e.getMessage() + " (retrain it, or restore the file)";
+    }
+    throw new ConfigException("model.path", reason);
   }
 
   /** The preloaded model once it is read, made current unless a load beat it; may be null. */
