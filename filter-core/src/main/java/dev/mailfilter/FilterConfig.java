@@ -303,7 +303,66 @@ public final class FilterConfig {
           byAction.put(a, t.getAsDouble());
         }
       }
+      checkOrder(n, byAction);
       thresholds = new Thresholds(byAction);
+    }
+
+    /**
+     * Milder actions must not need a higher score than harsher ones: the highest threshold reached
+     * wins, so {@code add_header: 20} over {@code reject: 15} would deliver, tagged, the messages
+     * that score most.
+     */
+    private static void checkOrder(ConfigNode n, Map<Action, Double> byAction) {
+      List<List<Action>> milderThan =
+          List.of(
+              List.of(Action.ADD_HEADER, Action.REWRITE_SUBJECT),
+              List.of(Action.ADD_HEADER, Action.QUARANTINE),
+              List.of(Action.REWRITE_SUBJECT, Action.QUARANTINE));
+      List<Action> finals = List.of(Action.REJECT, Action.DISCARD);
+      List<List<Action>> pairs = new ArrayList<>(milderThan);
+      for (Action mild :
+          List.of(
+              Action.GREYLIST,
+              Action.ADD_HEADER,
+              Action.REWRITE_SUBJECT,
+              Action.QUARANTINE,
+              Action.SOFT_REJECT)) {
+        for (Action harsh : finals) {
+          pairs.add(List.of(mild, harsh));
+        }
+      }
+      for (List<Action> pair : pairs) {
+        Double mild = byAction.get(pair.get(0));
+        Double harsh = byAction.get(pair.get(1));
+        if (mild != null && harsh != null && mild > harsh) {
+          String m = pair.get(0).configName();
+          String h = pair.get(1).configName();
+          throw n.error(
+              m,
+              m
+                  + " ("
+                  + plain(mild)
+                  + ") is above "
+                  + n.path(h)
+                  + " ("
+                  + plain(harsh)
+                  + "): a message scoring "
+                  + plain(mild)
+                  + " or more would get "
+                  + m
+                  + " instead of "
+                  + h
+                  + "; lower "
+                  + m
+                  + " or raise "
+                  + h);
+        }
+      }
+    }
+
+    /** A threshold as the file would write it: 20, 6.5. */
+    private static String plain(double d) {
+      return java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
     }
 
     private void parseEngine(ConfigNode n) {
