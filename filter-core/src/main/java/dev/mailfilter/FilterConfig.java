@@ -58,8 +58,10 @@ public final class FilterConfig {
   private final EngineSettings engine;
   private final List<CheckSettings> checks;
   private final Map<String, Object> sections;
+  private final Map<String, Object> tree; // the defaults with the file laid over them
 
-  private FilterConfig(Parser p) {
+  private FilterConfig(Parser p, Map<String, Object> tree) {
+    this.tree = tree;
     this.engine =
         new EngineSettings(
             p.thresholds,
@@ -114,7 +116,7 @@ public final class FilterConfig {
       CheckRegistry registry,
       List<ConfigSection<?>> sections) {
     Map<String, Object> merged = YamlTree.merge(defaults, overlay);
-    return new FilterConfig(new Parser(YamlTree.root(merged), registry, sections));
+    return new FilterConfig(new Parser(YamlTree.root(merged), registry, sections), merged);
   }
 
   /** A builder starting from the built-in defaults. */
@@ -193,6 +195,15 @@ public final class FilterConfig {
   /** The enabled checks with their scores, in configuration order. */
   public List<CheckSettings> checks() {
     return checks;
+  }
+
+  /**
+   * This configuration as YAML: the built-in defaults with the file's keys laid over them, in the
+   * defaults file's order (what {@code mailfilter config show} prints). Loading the text gives an
+   * equal configuration.
+   */
+  public String toYaml() {
+    return YamlTree.write(tree);
   }
 
   /** The parsed value of a registered top-level section. */
