@@ -154,11 +154,9 @@ final class ScanCommand {
       built = MailFilter.builder().config(config.get()).build();
     } catch (ConfigException e) {
       // The configuration parsed, but names something that is not there (a model file).
-      err.println(
-          "mailfilter scan: "
-              + (model != null ? "--model " + model : configFile.map(Path::toString).orElse(""))
-              + ": "
-              + e.getMessage());
+      String source =
+          model != null ? "--model " + model + ": " : configFile.map(f -> f + ": ").orElse("");
+      err.println("mailfilter scan: " + source + e.getMessage());
       return 2;
     }
     Progress progress = Progress.on(err, "files", listing.files().size() + (stdin ? 1 : 0));
