@@ -441,7 +441,12 @@ public final class ModelCheck implements Check, VerdictListener, AutoCloseable {
     } catch (AccessDeniedException e) {
       reason = "permission denied: " + path;
     } catch (IOException e) {
-      reason = e.getMessage() + " (retrain it, or restore the file)";
+      String message = String.valueOf(e.getMessage());
+      reason =
+          Files.isDirectory(path)
+              ? path + " is a directory, not a model file"
+              : (message.contains(path.toString()) ? message : path + ": " + message)
+                  + " (retrain it, or restore the file)";
     }
     throw new ConfigException("model.path", reason);
   }

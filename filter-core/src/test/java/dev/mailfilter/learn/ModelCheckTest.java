@@ -187,6 +187,14 @@ class ModelCheckTest {
   }
 
   @Test
+  void aDirectoryAsModelFileIsNamedAsSuch() {
+    FilterConfig config = FilterConfig.parse("model:\n  path: " + dir + "\n");
+    assertThatThrownBy(() -> MailFilter.builder().config(config).build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("model.path: " + dir + " is a directory, not a model file");
+  }
+
+  @Test
   void anOptionalModelLetsTheFilterStartWithoutAFile() {
     Path missing = dir.resolve("later.model");
     FilterConfig config =
