@@ -59,8 +59,10 @@ public final class FilterConfig {
   private final EngineSettings engine;
   private final List<CheckSettings> checks;
   private final Map<String, Object> sections;
+  private final Map<String, Object> tree; // the defaults with the file laid over them
 
-  private FilterConfig(Parser p) {
+  private FilterConfig(Parser p, Map<String, Object> tree) {
+    this.tree = tree;
     this.engine =
         new EngineSettings(
             p.thresholds,
@@ -116,7 +118,7 @@ public final class FilterConfig {
       CheckRegistry registry,
       List<ConfigSection<?>> sections) {
     Map<String, Object> merged = YamlTree.merge(defaults, overlay);
-    return new FilterConfig(new Parser(YamlTree.root(merged), registry, sections));
+    return new FilterConfig(new Parser(YamlTree.root(merged), registry, sections), merged);
   }
 
   /** A builder starting from the built-in defaults. */
@@ -200,6 +202,15 @@ public final class FilterConfig {
   /** The enabled checks with their scores, in configuration order. */
   public List<CheckSettings> checks() {
     return checks;
+  }
+
+  /**
+   * This configuration as YAML: the built-in defaults with the file's keys laid over them, in the
+   * defaults file's order (what {@code mailfilter config show} prints). Loading the text gives an
+   * equal configuration.
+   */
+  public String toYaml() {
+    return YamlTree.write(tree);
   }
 
   /** The parsed value of a registered top-level section. */
@@ -312,7 +323,66 @@ public final class FilterConfig {
           byAction.put(a, t.getAsDouble());
         }
       }
+      checkOrder(n, byAction);
       thresholds = new Thresholds(byAction);
+    }
+
+    /**
+     * Milder actions must not need a higher score than harsher ones: the highest threshold reached
+     * wins, so {@code add_header: 20} over {@code reject: 15} would deliver, tagged, the messages
+     * that score most.
+     */
+    private static void checkOrder(ConfigNode n, Map<Action, Double> byAction) {
+      List<List<Action>> milderThan =
+          List.of(
+              List.of(Action.ADD_HEADER, Action.REWRITE_SUBJECT),
+              List.of(Action.ADD_HEADER, Action.QUARANTINE),
+              List.of(Action.REWRITE_SUBJECT, Action.QUARANTINE));
+      List<Action> finals = List.of(Action.REJECT, Action.DISCARD);
+      List<List<Action>> pairs = new ArrayList<>(milderThan);
+      for (Action mild :
+          List.of(
+              Action.GREYLIST,
+              Action.ADD_HEADER,
+              Action.REWRITE_SUBJECT,
+              Action.QUARANTINE,
+              Action.SOFT_REJECT)) {
+        for (Action harsh : finals) {
+          pairs.add(List.of(mild, harsh));
+        }
+      }
+      for (List<Action> pair : pairs) {
+        Double mild = byAction.get(pair.get(0));
+        Double harsh = byAction.get(pair.get(1));
+        if (mild != null && harsh != null && mild > harsh) {
+          String m = pair.get(0).configName();
+          String h = pair.get(1).configName();
+          throw n.error(
+              m,
+              m
+                  + " ("
+                  + plain(mild)
+                  + ") is above "
+                  + n.path(h)
+                  + " ("
+                  + plain(harsh)
+                  + "): a message scoring "
+                  + plain(mild)
+                  + " or more would get "
+                  + m
+                  + " instead of "
+                  + h
+                  + "; lower "
+                  + m
+                  + " or raise "
+                  + h);
+        }
+      }
+    }
+
+    /** A threshold as the file would write it: 20, 6.5. */
+    private static String plain(double d) {
+      return java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
     }
 
     private void parseEngine(ConfigNode n) {

@@ -265,4 +265,32 @@ class FilterConfigTest {
     assertThat(exact.matchDomain("mail.example.com")).isEmpty();
     assertThat(exact.matchDomain("EXAMPLE.com")).hasValue("example.com");
   }
+
+  @Test
+  void invertedThresholdsAreRefusedNamingBothActions() {
+    assertThatThrownBy(() -> FilterConfig.parse("actions:\n  add_header: 20\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "actions.add_header: add_header (20) is above actions.reject (15): a message scoring"
+                + " 20 or more would get add_header instead of reject; lower add_header or raise"
+                + " reject");
+    assertThatThrownBy(
+            () -> FilterConfig.parse("actions:\n  rewrite_subject: 8\n  quarantine: 7\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("actions.rewrite_subject: rewrite_subject (8) is above");
+    assertThatThrownBy(() -> FilterConfig.parse("actions:\n  greylist: 16\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("actions.greylist:");
+    assertThatThrownBy(() -> FilterConfig.parse("actions:\n  reject: null\n  discard: 3\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("actions.add_header: add_header (6) is above actions.discard");
+    // Ordered thresholds, equal ones, and an action switched off (null) are fine.
+    assertThat(
+            FilterConfig.parse(
+                    "actions:\n  greylist: 4\n  add_header: 6\n  rewrite_subject: 6\n"
+                        + "  quarantine: 10\n  reject: null\n")
+                .thresholds()
+                .threshold(Action.QUARANTINE))
+        .hasValue(10.0);
+  }
 }

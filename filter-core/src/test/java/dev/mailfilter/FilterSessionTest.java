@@ -323,7 +323,9 @@ class FilterSessionTest {
 
   @Test
   void rewriteSubjectPrefixesTheRawSubject() {
-    FilterConfig config = quiet().set("actions.rewrite_subject", 5).build();
+    // add_header no higher than rewrite_subject: thresholds must keep the actions' order.
+    FilterConfig config =
+        quiet().set("actions.add_header", 5).set("actions.rewrite_subject", 5).build();
     try (MailFilter f =
         MailFilter.builder()
             .config(config)

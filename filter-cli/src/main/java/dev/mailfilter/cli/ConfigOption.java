@@ -4,6 +4,8 @@ import dev.mailfilter.FilterConfig;
 import dev.mailfilter.config.ConfigException;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,17 +43,34 @@ final class ConfigOption {
 
   /** Loads the file or the built-in defaults; prints why and returns empty when it cannot. */
   static Optional<FilterConfig> load(Optional<Path> file, PrintStream err) {
-    if (file.isEmpty()) {
+    return load(file, null, err);
+  }
+
+  /**
+   * Loads the file or the built-in defaults, with {@code model.path} set to {@code model} unless it
+   * is null; prints why and returns empty when it cannot.
+   */
+  static Optional<FilterConfig> load(Optional<Path> file, Path model, PrintStream err) {
+    if (file.isEmpty() && model == null) {
       return Optional.of(FilterConfig.defaults());
     }
     try {
-      return Optional.of(FilterConfig.load(file.get()));
+      if (model == null) {
+        return Optional.of(FilterConfig.load(file.get()));
+      }
+      FilterConfig.Builder b = FilterConfig.builder();
+      if (file.isPresent()) {
+        b.yaml(Files.readString(file.get(), StandardCharsets.UTF_8));
+      }
+      return Optional.of(b.set("model.path", model.toString()).build());
+    } catch (ConfigException e) {
+      err.println(
+          "mailfilter: " + file.map(Path::toString).orElse("--model") + ": " + e.getMessage());
+      return Optional.empty();
     } catch (NoSuchFileException e) {
       err.println("mailfilter: " + file.get() + ": no such file");
     } catch (IOException e) {
       err.println("mailfilter: " + file.get() + ": cannot read: " + e.getMessage());
-    } catch (ConfigException e) {
-      err.println("mailfilter: " + file.get() + ": " + e.getMessage());
     }
     return Optional.empty();
   }

@@ -125,7 +125,7 @@ final class EvalCommand {
       return 2;
     } catch (IOException | UncheckedIOException e) {
       err.println("mailfilter eval: " + e.getMessage());
-      return 1;
+      return 2; // an unreadable path or model file: an input error
     }
   }
 

@@ -16,7 +16,7 @@ import java.util.List;
  * {@code mailfilter inspect FILE... [--json]}: prints the MIME tree of each message (part path,
  * content type, charset, transfer encoding, size, file name) and its defects. With {@code --json},
  * one JSON document per message and line. Unreadable files are reported and skipped; the exit
- * status is 1 if any file could not be read, 2 for a usage error.
+ * status is 2 if any file could not be read or the usage is wrong, else 0.
  */
 final class InspectCommand {
   private InspectCommand() {}
@@ -50,13 +50,13 @@ final class InspectCommand {
       try {
         if (Files.isDirectory(file)) {
           err.println("mailfilter inspect: " + name + ": is a directory, not a message file");
-          status = 1;
+          status = 2;
           continue;
         }
         m = parser.parse(file);
       } catch (IOException | SecurityException e) {
         err.println("mailfilter inspect: cannot read " + name + ": " + reason(e));
-        status = 1;
+        status = 2;
         continue;
       }
       if (json) {

@@ -26,9 +26,12 @@ import java.util.Optional;
  * {@code mailfilter lookup IP|DOMAIN [--config FILE] [--self-test]}: every configured blocklist's
  * answer for one address or domain, where it came from (mirror, DNS, DNS cache) and how long it
  * took, as {@code rspamadm} and {@code dig} show it. Exit 0 when listed nowhere, 1 when listed, 2
- * on a usage or configuration error.
+ * on a usage or configuration error or when {@code --self-test} finds a list failing.
  */
 final class LookupCommand {
+  private static final String USAGE =
+      "usage: mailfilter lookup IP|DOMAIN [--config FILE] [--self-test]";
+
   private LookupCommand() {}
 
   static int run(List<String> argList, PrintStream out, PrintStream err) {
@@ -40,9 +43,17 @@ final class LookupCommand {
       err.println("mailfilter lookup: " + e.getMessage());
       return 2;
     }
+    if (args.contains("--help") || args.contains("-h")) {
+      out.println(USAGE);
+      out.println("  asks every list of dnsbl.lists (local mirrors first) and prints its answer,");
+      out.println("  source and time; --self-test also asks each list's RFC 5782 test points.");
+      out.println("exit status: 0 listed nowhere, 1 listed, 2 a usage or configuration error or");
+      out.println("  a failing self-test (a list that answers its test points wrongly)");
+      return 0;
+    }
     boolean selfTest = args.remove("--self-test");
     if (args.size() != 1 || args.get(0).startsWith("-")) {
-      err.println("usage: mailfilter lookup IP|DOMAIN [--config FILE] [--self-test]");
+      err.println(USAGE);
       return 2;
     }
     String subject = args.get(0);
@@ -82,17 +93,26 @@ final class LookupCommand {
         listed |= a.outcome() == ListAnswer.Outcome.LISTED;
         print(out, a, dnsbl.mirror(a.list().zone()));
       }
+      boolean failing = false;
       if (selfTest) {
         out.println("RFC 5782 test points:");
         Map<String, ListStatus> status = dnsbl.selfTest(dns.deadline().multipliedBy(2));
-        status.forEach(
-            (k, s) ->
-                out.printf(
-                    Locale.ROOT,
-                    "  %-28s %-8s %s%n",
-                    k,
-                    s.healthy() ? "ok" : "FAILING",
-                    s.detail()));
+        for (Map.Entry<String, ListStatus> e : status.entrySet()) {
+          ListStatus s = e.getValue();
+          failing |= !s.healthy();
+          out.printf(
+              Locale.ROOT,
+              "  %-28s %-8s %s%n",
+              e.getKey(),
+              s.healthy() ? "ok" : "FAILING",
+              s.detail());
+        }
+      }
+      if (failing) {
+        // A list that answers its test points wrongly cannot be trusted either way: its answer
+        // above is no result, so neither 0 nor 1.
+        err.println("mailfilter lookup: self-test failed (see FAILING above)");
+        return 2;
       }
       return listed ? 1 : 0;
     } catch (IOException e) {

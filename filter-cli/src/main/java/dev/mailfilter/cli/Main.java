@@ -1,10 +1,14 @@
 package dev.mailfilter.cli;
 
+import dev.mailfilter.config.ConfigException;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Properties;
 
 /** Entry point of the {@code mailfilter} command. */
 public final class Main {
@@ -33,29 +37,74 @@ public final class Main {
 
   /** Runs the command with the given streams and returns its exit status; never calls exit. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
-      out.println("usage: mailfilter <command> [options]");
-      out.println("commands:");
-      out.println("  inspect FILE...   print the MIME tree of each message (--json for machines)");
-      out.println("  scan PATH...      classify messages: files, directories, mbox, Maildir");
-      out.println(
-          "                    [--json] [--threads N] [--stats]; exit 0 no spam, 1 spam, 2 error");
-      out.println("  config check FILE validate a configuration file");
-      out.println("  train             learn spam and ham into the model file (train --help)");
-      out.println("  eval              measure the model's accuracy (eval --help)");
-      out.println(
-          "  lookup IP|DOMAIN  every blocklist's answer, its source and time [--self-test]");
-      out.println("every command takes --config FILE (default: the built-in configuration)");
+    return run(args, System.in, out, err);
+  }
+
+  /**
+   * Runs the command with the given streams ({@code in} is what {@code scan -} reads) and returns
+   * its exit status: 0 done and nothing spam, 1 some message spam (or the subject listed), 2 a
+   * usage or input error. Never calls exit.
+   */
+  public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+    if (args.length == 0
+        || args[0].equals("--help")
+        || args[0].equals("-h")
+        || args[0].equals("help")) {
+      PrintStream to = args.length == 0 ? err : out;
+      to.println("usage: mailfilter <command> [options]");
+      to.println("commands:");
+      to.println(
+          "  scan PATH...|-     classify messages: files, directories, mbox, Maildir, stdin");
+      to.println("                     [--json] [--threads N] [--stats] [--model FILE]");
+      to.println("  inspect FILE...    print the MIME tree of each message (--json for machines)");
+      to.println("  config check FILE  validate a configuration file");
+      to.println(
+          "  config show        print the configuration in effect (defaults + --config FILE)");
+      to.println("  train              learn spam and ham into the model file (train --help)");
+      to.println("  eval               measure the model's accuracy (eval --help)");
+      to.println(
+          "  lookup IP|DOMAIN   every blocklist's answer, its source and time [--self-test]");
+      to.println(
+          "every command takes --config FILE (default: the built-in configuration) and --help;");
+      to.println("exit status: 0 ok, 1 spam found (or listed), 2 usage or input error");
       return args.length == 0 ? 2 : 0;
     }
+    if (args[0].equals("--version") || args[0].equals("version")) {
+      out.println("mailfilter " + version());
+      return 0;
+    }
     List<String> rest = List.of(args).subList(1, args.length);
-    if (args[0].equals("scan")) return ScanCommand.run(rest, out, err);
-    if (args[0].equals("config")) return ConfigCommand.run(rest, out, err);
-    if (args[0].equals("train")) return TrainCommand.run(rest, out, err);
-    if (args[0].equals("eval")) return EvalCommand.run(rest, out, err);
-    if (args[0].equals("inspect")) return InspectCommand.run(rest, out, err);
-    if (args[0].equals("lookup")) return LookupCommand.run(rest, out, err);
-    err.println("mailfilter: unknown command '" + args[0] + "' (try: mailfilter --help)");
-    return 2;
+    try {
+      return switch (args[0]) {
+        case "scan" -> ScanCommand.run(rest, in, out, err);
+        case "config" -> ConfigCommand.run(rest, out, err);
+        case "train" -> TrainCommand.run(rest, out, err);
+        case "eval" -> EvalCommand.run(rest, out, err);
+        case "inspect" -> InspectCommand.run(rest, out, err);
+        case "lookup" -> LookupCommand.run(rest, out, err);
+        default -> {
+          err.println("mailfilter: unknown command '" + args[0] + "' (try: mailfilter --help)");
+          yield 2;
+        }
+      };
+    } catch (ConfigException e) {
+      // A configuration that parses but cannot be built into a filter (a missing model file).
+      err.println("mailfilter " + args[0] + ": " + e.getMessage());
+      return 2;
+    }
+  }
+
+  /** The project's version, as the build wrote it into {@code version.properties}. */
+  static String version() {
+    try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+      if (in == null) {
+        return "(unknown version)";
+      }
+      Properties p = new Properties();
+      p.load(in);
+      return p.getProperty("version", "(unknown version)");
+    } catch (IOException e) {
+      return "(unknown version)";
+    }
   }
 }

@@ -35,6 +35,9 @@ final class MessageSource {
   /** A path that could not be read, with the reason. */
   record Failure(String label, String reason) implements Item {}
 
+  /** An empty file (0 bytes): no message, reported instead of scored as one. */
+  record Empty(String label) implements Item {}
+
   /** An mbox separator after the first: sender, then a date with a time of day. */
   private static final Pattern FROM_LINE = Pattern.compile("^From \\S+ +\\S.*\\d\\d?:\\d\\d");
 
@@ -60,6 +63,7 @@ final class MessageSource {
             switch (item) {
               case Message m -> out.add(m);
               case Failure f -> failures.add(f);
+              case Empty e -> {} // nothing to learn or test
             }
           });
       if (!failures.isEmpty()) {
@@ -69,16 +73,25 @@ final class MessageSource {
     return out;
   }
 
-  /** The files found under the paths, in order, and the paths that could not be listed. */
-  record Listing(List<Path> files, List<Failure> failures) {}
+  /**
+   * The files found under the paths, in order, the paths that could not be listed, and the
+   * directories given that hold no file at all.
+   */
+  record Listing(List<Path> files, List<Failure> failures, List<Path> emptyDirectories) {}
 
   /** The files to read, in order: directories expanded, unreadable paths as failures. */
   static Listing files(List<Path> paths) {
     List<Path> out = new ArrayList<>();
     List<Failure> failures = new ArrayList<>();
+    List<Path> empty = new ArrayList<>();
     for (Path p : paths) {
       if (Files.isDirectory(p)) {
+        int before = out.size();
+        int failedBefore = failures.size();
         expand(p, out, failures);
+        if (out.size() == before && failures.size() == failedBefore) {
+          empty.add(p);
+        }
       } else if (Files.isRegularFile(p) && Files.isReadable(p)) {
         out.add(p);
       } else {
@@ -88,7 +101,7 @@ final class MessageSource {
                 Files.exists(p) ? "not a readable file" : "no such file or directory"));
       }
     }
-    return new Listing(List.copyOf(out), List.copyOf(failures));
+    return new Listing(List.copyOf(out), List.copyOf(failures), List.copyOf(empty));
   }
 
   private static void expand(Path dir, List<Path> out, List<Failure> failures) {
@@ -134,10 +147,17 @@ final class MessageSource {
       sink.accept(new Failure(file.toString(), "cannot read: " + e.getMessage()));
       return;
     }
-    if (isMbox(bytes)) {
-      splitMbox(file.toString(), bytes, sink);
+    split(file.toString(), bytes, sink);
+  }
+
+  /** Hands each message in {@code bytes} (one message, or an mbox) to the sink. */
+  static void split(String label, byte[] bytes, Consumer<Item> sink) {
+    if (bytes.length == 0) {
+      sink.accept(new Empty(label));
+    } else if (isMbox(bytes)) {
+      splitMbox(label, bytes, sink);
     } else {
-      sink.accept(new Message(file.toString(), bytes));
+      sink.accept(new Message(label, bytes));
     }
   }
 

@@ -145,7 +145,7 @@ final class TrainCommand {
       return 2;
     } catch (IOException | UncheckedIOException e) {
       err.println("mailfilter train: " + e.getMessage());
-      return 1;
+      return 2; // an unreadable path or model file: an input error
     }
   }
 

@@ -31,26 +31,26 @@ class ConfigCommandTest {
   }
 
   @Test
-  void wrongValueExitsOneWithPathAndReason() throws IOException {
+  void wrongValueExitsTwoWithPathAndReason() throws IOException {
     Path f = file("checks:\n  gtube:\n    score: high\n");
     CommandTestSupport.Result r = run("config", "check", f.toString());
-    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).isEqualTo(f + ": checks.gtube.score: expected a number, got \"high\"\n");
     assertThat(r.out()).isEmpty();
   }
 
   @Test
-  void unknownKeyExitsOneWithSuggestion() throws IOException {
+  void unknownKeyExitsTwoWithSuggestion() throws IOException {
     Path f = file("lists:\n  alow:\n    ips: [192.0.2.1]\n");
     CommandTestSupport.Result r = run("config", "check", "--config", f.toString());
-    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("lists.alow: unknown key (did you mean allow?)");
   }
 
   @Test
-  void missingFileExitsOne() {
+  void missingFileExitsTwo() {
     CommandTestSupport.Result r = run("config", "check", dir.resolve("nope.yaml").toString());
-    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("no such file");
   }
 
@@ -65,5 +65,58 @@ class ConfigCommandTest {
   void usageErrorExitsTwo() {
     assertThat(run("config").code()).isEqualTo(2);
     assertThat(run("config", "lint", "x").code()).isEqualTo(2);
+  }
+
+  @Test
+  void checkBuildsTheFilterSoAMissingModelFileFails() throws IOException {
+    Path model = dir.resolve("mailfilter.modle");
+    Path f = file("model:\n  path: " + model + "\n");
+    CommandTestSupport.Result r = run("config", "check", f.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .startsWith(f + ": model.path: no such file " + model)
+        .doesNotContain("\tat ");
+    assertThat(r.err().lines().count()).isEqualTo(1);
+    Path optional = file("model:\n  path: " + model + "\n  required: false\n");
+    assertThat(run("config", "check", optional.toString()).code()).isEqualTo(0);
+  }
+
+  @Test
+  void checkRefusesInvertedThresholds() throws IOException {
+    Path f = file("actions:\n  add_header: 20\n  reject: 15\n");
+    CommandTestSupport.Result r = run("config", "check", f.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith(f + ": actions.add_header: add_header (20) is above");
+  }
+
+  @Test
+  void showPrintsTheDefaultsWithTheFileLaidOver() throws IOException {
+    CommandTestSupport.Result defaults = run("config", "show");
+    assertThat(defaults.code()).isEqualTo(0);
+    assertThat(defaults.out())
+        .contains("actions:\n")
+        .contains("  reject: 15\n")
+        .contains("model:\n");
+
+    Path f = file("actions:\n  reject: 20\nchecks:\n  helo:\n    enabled: false\n");
+    CommandTestSupport.Result r = run("config", "show", "--config", f.toString());
+    assertThat(r.code()).isEqualTo(0);
+    assertThat(r.out()).contains("  reject: 20\n").contains("  add_header: 6\n");
+    // What show prints is itself a configuration file that loads to the same settings.
+    Path shown = dir.resolve("shown.yaml");
+    Files.writeString(shown, r.out(), StandardCharsets.UTF_8);
+    assertThat(run("config", "check", shown.toString()).out())
+        .isEqualTo(
+            run("config", "check", f.toString()).out().replace(f.toString(), shown.toString()));
+    assertThat(run("config", "show", "--config", shown.toString()).out()).isEqualTo(r.out());
+  }
+
+  @Test
+  void showOfABadFileExitsTwo() throws IOException {
+    Path f = file("actions:\n  rejekt: 20\n");
+    CommandTestSupport.Result r = run("config", "show", "--config", f.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("actions.rejekt: unknown key");
+    assertThat(r.out()).isEmpty();
   }
 }

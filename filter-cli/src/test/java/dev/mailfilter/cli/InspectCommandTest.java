@@ -74,9 +74,9 @@ class InspectCommandTest {
   }
 
   @Test
-  void missingFileIsAClearErrorWithStatusOne() {
+  void missingFileIsAClearErrorWithStatusTwo() {
     int status = run("inspect", dir.resolve("nope.eml").toString());
-    assertThat(status).isEqualTo(1);
+    assertThat(status).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("cannot read")
         .contains("nope.eml")
@@ -86,7 +86,7 @@ class InspectCommandTest {
 
   @Test
   void directoryAndNoArgumentsAreRefused() {
-    assertThat(run("inspect", dir.toString())).isEqualTo(1);
+    assertThat(run("inspect", dir.toString())).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("is a directory");
     assertThat(run("inspect")).isEqualTo(2);
     assertThat(run("inspect", "--bogus", "x")).isEqualTo(2);

@@ -88,4 +88,32 @@ class LookupCommandTest {
     assertThat(missing.status()).isEqualTo(2);
     assertThat(missing.err()).contains("/nonexistent.yaml");
   }
+
+  @Test
+  void aFailingSelfTestExitsTwo() throws Exception {
+    // RFC 5782: a list must answer its test point 127.0.0.2; this mirror lacks it.
+    Path zone = dir.resolve("broken.zone");
+    Files.writeString(zone, ":127.0.0.2:Listed $\n192.0.2.0/24\n");
+    Path cfg = dir.resolve("broken.yaml");
+    Files.writeString(
+        cfg,
+        """
+        dnsbl:
+          lists:
+            - {symbol: LOCAL_BL, zone: local.test}
+        mirrors:
+          files:
+            - {zone: local.test, path: "%s", kind: ip4set}
+        """
+            .formatted(zone));
+    Run broken = run("lookup", "192.0.2.7", "--config", cfg.toString(), "--self-test");
+    assertThat(broken.status()).as(broken.out()).isEqualTo(2);
+    assertThat(broken.out()).contains("FAILING");
+    assertThat(broken.err()).isEqualTo("mailfilter lookup: self-test failed (see FAILING above)\n");
+
+    Files.writeString(zone, ":127.0.0.2:Listed $\n192.0.2.0/24\n127.0.0.2\n");
+    Run healthy = run("lookup", "192.0.2.7", "--config", cfg.toString(), "--self-test");
+    assertThat(healthy.status()).as(healthy.out()).isEqualTo(1);
+    assertThat(healthy.out()).doesNotContain("FAILING");
+  }
 }

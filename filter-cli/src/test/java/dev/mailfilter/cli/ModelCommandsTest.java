@@ -223,7 +223,7 @@ class ModelCommandsTest {
             dir.resolve("does-not-exist").toString(),
             "--model",
             dir.resolve("m").toString());
-    assertThat(missing.status()).isEqualTo(1);
+    assertThat(missing.status()).isEqualTo(2);
     assertThat(missing.err()).contains("no such file or directory").contains("does-not-exist");
 
     Path scores = dir.resolve("bad-scores.txt");
@@ -240,7 +240,7 @@ class ModelCommandsTest {
     Path damaged = dir.resolve("damaged.model");
     Files.write(damaged, new byte[100]);
     Result bad = run("train", "--ham", ham.toString(), "--model", damaged.toString());
-    assertThat(bad.status()).isEqualTo(1);
+    assertThat(bad.status()).isEqualTo(2);
     assertThat(bad.err()).contains(damaged.toString());
   }
 }

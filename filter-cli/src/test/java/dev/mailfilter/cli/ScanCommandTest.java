@@ -180,4 +180,108 @@ class ScanCommandTest {
     assertThat(StatsTable.duration(java.time.Duration.ofMillis(1200), 1)).isEqualTo("1.20s");
     assertThat(StatsTable.duration(java.time.Duration.ZERO, 0)).isEqualTo("-");
   }
+
+  @Test
+  void dashReadsOneMessageFromStandardInput() {
+    byte[] message =
+        ("From: a@example.org\r\nTo: b@example.org\r\nSubject: test\r\n\r\n" + GTUBE + "\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    CommandTestSupport.Result r = CommandTestSupport.runWithInput(message, "scan", "-");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out()).startsWith("-\treject\t").contains("GTUBE(1000.00)");
+    assertThat(CommandTestSupport.runWithInput(new byte[0], "scan", "-").err())
+        .isEqualTo("mailfilter scan: -: empty file, not a message\n");
+  }
+
+  @Test
+  void anEmptyDirectoryIsAnErrorNamingIt() throws IOException {
+    Path empty = Files.createDirectory(dir.resolve("empty"));
+    CommandTestSupport.Result r = run("scan", empty.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("mailfilter scan: no messages in " + empty + "\n");
+    assertThat(r.out()).isEmpty();
+  }
+
+  @Test
+  void anEmptyFileIsReportedNotScored() throws IOException {
+    Path empty = Files.createFile(dir.resolve("empty.eml"));
+    CommandTestSupport.Result alone = run("scan", empty.toString());
+    assertThat(alone.code()).isEqualTo(2);
+    assertThat(alone.out()).isEmpty();
+    assertThat(alone.err())
+        .isEqualTo("mailfilter scan: " + empty + ": empty file, not a message\n");
+    // Beside a message it is reported, and the exit status is the message's.
+    CommandTestSupport.Result beside =
+        run("scan", empty.toString(), TESTDATA.resolve("sample-nonspam.txt").toString());
+    assertThat(beside.code()).isEqualTo(0);
+    assertThat(lines(beside.out())).hasSize(1);
+    assertThat(beside.err()).contains(empty + ": empty file");
+  }
+
+  @Test
+  void modelOptionScoresWithThatModel() throws IOException {
+    Path model = dir.resolve("m.model");
+    Path spam = TESTDATA.resolve("sample-spam.txt");
+    Path ham = TESTDATA.resolve("sample-nonspam.txt");
+    assertThat(
+            run(
+                    "train",
+                    "--spam",
+                    spam.toString(),
+                    "--ham",
+                    ham.toString(),
+                    "--model",
+                    model.toString())
+                .code())
+        .isEqualTo(0);
+    Path config = dir.resolve("votes.yaml");
+    Files.writeString(config, "model:\n  min_ham: 1\n  min_spam: 1\n");
+    CommandTestSupport.Result r =
+        run(
+            "scan",
+            "--json",
+            "--model",
+            model.toString(),
+            "--config",
+            config.toString(),
+            ham.toString());
+    assertThat(r.code()).as(r.err()).isEqualTo(0);
+    assertThat(r.out()).contains("\"name\":\"BAYES_");
+    assertThat(run("scan", "--json", "--config", config.toString(), ham.toString()).out())
+        .doesNotContain("BAYES_");
+  }
+
+  @Test
+  void aMissingOrDamagedModelIsOneLineAndStatusTwo() throws IOException {
+    Path ham = TESTDATA.resolve("sample-nonspam.txt");
+    Path missing = dir.resolve("nope.model");
+    CommandTestSupport.Result r = run("scan", "--model", missing.toString(), ham.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "mailfilter scan: --model "
+                + missing
+                + ": no such file (mailfilter train --model FILE writes one)\n");
+
+    Path damaged = dir.resolve("damaged.model");
+    Files.writeString(damaged, "this is not a model file, it only has enough bytes\n");
+    r = run("scan", "--model", damaged.toString(), ham.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("mailfilter scan: --model " + damaged + ": model.path: ");
+    assertThat(r.err().lines().count()).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+
+    Path config = dir.resolve("typo.yaml");
+    Files.writeString(config, "model:\n  path: " + missing + "\n");
+    r = run("scan", "--config", config.toString(), ham.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "mailfilter scan: "
+                + config
+                + ": model.path: no such file "
+                + missing
+                + "; train one with `mailfilter train --config FILE --spam ... --ham ...`, or set"
+                + " model.required: false to start with an empty model\n");
+  }
 }

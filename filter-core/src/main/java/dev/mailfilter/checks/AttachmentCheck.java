@@ -20,7 +20,8 @@ import java.util.Optional;
  * executables whose name hides what they are (found by content sniffing), dangerous entries inside
  * archives (nested ones too), encrypted archives (a password in the text defeats every scanner),
  * and macro-enabled Office documents. Archive listing works within {@code archive_limits}; Office
- * detection reads directory structures only.
+ * detection reads directory structures only. Past {@value #MAX_ATTACHMENTS} attachments, and for
+ * parts past {@code mime.max_parts} (which the parser leaves unparsed), names alone are judged.
  */
 public final class AttachmentCheck extends DataCheck {
   private static final List<SymbolDef> SYMBOLS =
@@ -60,13 +61,20 @@ public final class AttachmentCheck extends DataCheck {
 
   @Override
   public void run(CheckContext ctx) {
+    // Parts past mime.max_parts are not parsed, but their names are still read: exceeding the
+    // limit must not cost an attacker the score of what it hides.
+    for (String name : ctx.message().fileNamesBeyondPartLimit()) {
+      byName(ctx, name, name + " (past mime.max_parts)");
+    }
     int seen = 0;
     for (MimePart p : ctx.message().parts()) {
       if (!p.isAttachment()) {
         continue;
       }
       if (++seen > MAX_ATTACHMENTS) {
-        break;
+        // Past the bound only the name is judged: cheap, and a limit must not hide an .exe.
+        p.filename().ifPresent(n -> byName(ctx, n, n));
+        continue;
       }
       Optional<String> filename = p.filename();
       // One copy per attachment: the sniffers take arrays, and ByteView keeps its array private.
@@ -76,18 +84,9 @@ public final class AttachmentCheck extends DataCheck {
       boolean dangerousName = false;
       boolean macroName = false;
       if (filename.isPresent()) {
-        FileNames.Classification c = FileNames.classify(filename.get());
+        FileNames.Classification c = byName(ctx, filename.get(), label);
         dangerousName = c.dangerous();
         macroName = c.macroEnabledOffice();
-        if (c.dangerous()) {
-          ctx.addSymbol("DANGEROUS_ATTACHMENT", label);
-        }
-        if (c.doubleExtension() || c.paddedExtension()) {
-          ctx.addSymbol("DOUBLE_EXTENSION", label);
-        }
-        if (c.usesBidiControl()) {
-          ctx.addSymbol("MIME_BAD_UNICODE", label);
-        }
       }
       if (isBinaryExecutable(sniffed) && !dangerousName) {
         ctx.addSymbol("SNIFFED_EXECUTABLE", label + " is " + sniffed);
@@ -113,6 +112,21 @@ public final class AttachmentCheck extends DataCheck {
         ctx.addSymbol("OFFICE_MACRO", label);
       }
     }
+  }
+
+  /** Flags a file name that runs code, hides its extension or is reordered by bidi controls. */
+  private static FileNames.Classification byName(CheckContext ctx, String name, String label) {
+    FileNames.Classification c = FileNames.classify(name);
+    if (c.dangerous()) {
+      ctx.addSymbol("DANGEROUS_ATTACHMENT", label);
+    }
+    if (c.doubleExtension() || c.paddedExtension()) {
+      ctx.addSymbol("DOUBLE_EXTENSION", label);
+    }
+    if (c.usesBidiControl()) {
+      ctx.addSymbol("MIME_BAD_UNICODE", label);
+    }
+    return c;
   }
 
   /**

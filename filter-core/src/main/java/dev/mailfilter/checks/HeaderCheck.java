@@ -71,9 +71,12 @@ public final class HeaderCheck extends DataCheck {
       if (d.isEmpty()) {
         ctx.addSymbol("INVALID_DATE", clip(date.get().value()));
       } else {
+        // Judged against when the message arrived, as SpamAssassin's DATE_IN_PAST_* rules do:
+        // the newest Received timestamp (not the clock), so that stored mail, a corpus or the
+        // sample messages scanned years later keep their verdict. The clock only without one.
         Instant now = clock.instant();
-        Optional<Instant> received = topReceived(h);
-        if (received.isPresent() && received.get().isBefore(now)) {
+        Optional<Instant> received = newestReceived(h, now);
+        if (received.isPresent()) {
           now = received.get();
         }
         Instant sent = d.get().toInstant();
@@ -108,11 +111,27 @@ public final class HeaderCheck extends DataCheck {
     }
   }
 
-  private static Optional<Instant> topReceived(Headers h) {
-    return h.firstValue("Received")
-        .filter(v -> v.lastIndexOf(';') >= 0)
-        .flatMap(v -> MailDates.parse(v.substring(v.lastIndexOf(';') + 1)))
-        .map(ZonedDateTime::toInstant);
+  /**
+   * The latest parseable Received timestamp that is not ahead of {@code now} (a hop with a clock in
+   * the future must not make an honest Date look old).
+   */
+  private static Optional<Instant> newestReceived(Headers h, Instant now) {
+    Instant newest = null;
+    for (HeaderField f : h.all("Received")) {
+      String v = f.value();
+      int semi = v.lastIndexOf(';');
+      if (semi < 0) {
+        continue;
+      }
+      Optional<ZonedDateTime> d = MailDates.parse(v.substring(semi + 1));
+      if (d.isPresent()) {
+        Instant t = d.get().toInstant();
+        if (!t.isAfter(now) && (newest == null || t.isAfter(newest))) {
+          newest = t;
+        }
+      }
+    }
+    return Optional.ofNullable(newest);
   }
 
   private static String hours(Duration d) {

@@ -2,8 +2,11 @@ package dev.mailfilter.config;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.snakeyaml.engine.v2.api.Dump;
+import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.common.FlowStyle;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
@@ -75,5 +78,12 @@ public final class YamlTree {
       }
     }
     return out;
+  }
+
+  /** A tree as block-style YAML text that {@link #read} gives back equal, keys in tree order. */
+  public static String write(Map<String, Object> tree) {
+    DumpSettings settings =
+        DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).setIndent(2).build();
+    return new Dump(settings).dumpToString(tree);
   }
 }

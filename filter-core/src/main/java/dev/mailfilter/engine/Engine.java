@@ -40,7 +40,7 @@ public final class Engine implements AutoCloseable {
 
   /**
    * An engine running these checks; a null resolver gives every recipient the default policy. Calls
-   * each check's {@code prepare()}.
+   * each check's {@code prepare()}, and fails with what a check's preparation throws.
    */
   public Engine(
       EngineSettings settings,
@@ -57,8 +57,13 @@ public final class Engine implements AutoCloseable {
             Thread.ofVirtual().name("mailfilter-check-", 0).factory());
     this.stats = new StatsRecorder(this.checks);
     this.runner = new StageRunner(settings, this.checks, executor, clock, stats);
-    for (CheckSettings c : this.checks) {
-      c.check().prepare();
+    try {
+      for (CheckSettings c : this.checks) {
+        c.check().prepare();
+      }
+    } catch (RuntimeException e) {
+      executor.shutdownNow(); // no filter comes of it: nothing else will close the executor
+      throw e;
     }
   }
 

@@ -89,6 +89,34 @@ public final class FileModelStore implements ModelStore {
     }
   }
 
+  /**
+   * Checks that {@code path} holds a model file this version can load: its magic, version and
+   * whole-file checksum, without building the model (one sequential read, a few milliseconds for a
+   * model of 11 MB).
+   *
+   * @throws NoSuchFileException if there is no file
+   * @throws IOException if it cannot be read or is not a valid model file, naming the file
+   */
+  public static void verify(Path path) throws IOException {
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      long size = channel.size();
+      if (size < 24) {
+        throw new IOException("model file " + path + " is too short (" + size + " bytes)");
+      }
+      Input in = new Input(channel, size - 4);
+      if (in.checksum() != in.trailer()) {
+        throw new IOException("model file " + path + " is damaged: checksum mismatch");
+      }
+      if (in.getInt() != MAGIC) {
+        throw new IOException("not a mailfilter model file: " + path);
+      }
+      int version = in.getInt();
+      if (version != SPARSE && version != DENSE) {
+        throw new IOException("model file " + path + " has unsupported version " + version);
+      }
+    }
+  }
+
   /** An empty store that lives in memory only; {@link #commit()} does nothing. */
   public static FileModelStore inMemory(int hashBits) {
     checkArgument(hashBits >= 10 && hashBits <= 28, "hashBits not in [10, 28]: %s", hashBits);

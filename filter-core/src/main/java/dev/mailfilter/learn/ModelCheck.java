@@ -5,6 +5,7 @@ import dev.mailfilter.api.Scores;
 import dev.mailfilter.api.Stage;
 import dev.mailfilter.api.Symbol;
 import dev.mailfilter.api.Verdict;
+import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.mime.ParsedMessage;
 import dev.mailfilter.spi.Check;
 import dev.mailfilter.spi.CheckContext;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -44,10 +46,12 @@ import org.slf4j.LoggerFactory;
  * end of data it scores the message and, once the model has learned enough of both classes, adds
  * one graded symbol {@code BAYES_00} .. {@code BAYES_999} with the probability as its option.
  *
- * <p>Without {@code model.path} the check does nothing. The model file is read in the background
- * from when a filter with this check is built ({@link #prepare()}), not when the configuration
- * loads, so that validating a configuration stays cheap; {@link #load()} waits for it and reports a
- * file that cannot be read.
+ * <p>Without {@code model.path} the check does nothing. Parsing a configuration does not touch the
+ * file; building a filter does: with {@code model.required} (the default) a missing, unreadable or
+ * damaged file fails the build with a {@code ConfigException} naming {@code model.path}, and the
+ * model is then read in the background (see {@link #prepare()}; {@link #load()} waits for it). With {@code model.required: false}
+ * a missing file starts an empty model, and a file that cannot be read fails each run (the engine
+ * reports {@code CHECK_FAILED_MODEL}).
  *
  * <p>Reload: the check reads its file once. It does not watch it; as a {@link FileBacked} check it
  * tells the filter's one reload mechanism ({@code FilterReloader}) when the file on disk is no
@@ -364,6 +368,9 @@ public final class ModelCheck implements Check, VerdictListener, FileBacked, Aut
       return;
     }
     Path path = settings.path().get();
+    if (settings.required()) {
+      verify(path);
+    }
     CompletableFuture<Loaded> f;
     fileLock.lock();
     try {
@@ -386,6 +393,40 @@ public final class ModelCheck implements Check, VerdictListener, FileBacked, Aut
                 f.complete(null); // load() or the first message reads it again and reports why
               }
             });
+  }
+
+  /**
+   * Fails the build of a filter whose required model file is missing or damaged: a typo in {@code
+   * model.path} would otherwise leave an empty model that never votes, and a damaged file a failed
+   * check on every message.
+   *
+   * @throws ConfigException naming {@code model.path}, the file and what is wrong with it
+   */
+  private static void verify(Path path) {
+    String reason;
+    try {
+      FileModelStore.verify(path);
+      return;
+    } catch (NoSuchFileException e) {
+      Path dir = path.toAbsolutePath().getParent();
+      reason =
+          dir != null && !Files.isDirectory(dir)
+              ? "no such directory " + dir + " (for the model file " + path + ")"
+              : "no such file " + path;
+      reason +=
+          "; train one with `mailfilter train --config FILE --spam ... --ham ...`, or set"
+              + " model.required: false to start with an empty model";
+    } catch (AccessDeniedException e) {
+      reason = "permission denied: " + path;
+    } catch (IOException e) {
+      String message = String.valueOf(e.getMessage());
+      reason =
+          Files.isDirectory(path)
+              ? path + " is a directory, not a model file"
+              : (message.contains(path.toString()) ? message : path + ": " + message)
+                  + " (retrain it, or restore the file)";
+    }
+    throw new ConfigException("model.path", reason);
   }
 
   /** Reads the model now unless it is read already; a check without a file has nothing to read. */

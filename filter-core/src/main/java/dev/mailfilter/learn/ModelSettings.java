@@ -25,6 +25,10 @@ import java.util.Optional;
  *     10-fold cross-validation on the SpamAssassin public corpus among 1, 3, 10, 30 and 100, makes
  *     few passes enough)
  * @param autolearn learning from the engine's confident verdicts
+ * @param required whether a filter built with the {@code model} check refuses to start when {@code
+ *     path} names no readable, valid model file (the default: a typo in the path would otherwise
+ *     turn the model off without a word); false lets a filter start with an empty model that
+ *     autolearn fills, and a damaged file then fails each message's model check instead
  */
 public record ModelSettings(
     Optional<Path> path,
@@ -33,7 +37,8 @@ public record ModelSettings(
     double spamThreshold,
     int hashBits,
     double learningRate,
-    Autolearn autolearn) {
+    Autolearn autolearn,
+    boolean required) {
 
   /** The default number of messages of each class needed before the model votes. */
   public static final int DEFAULT_MIN_TRAINING = 200;
@@ -99,6 +104,7 @@ public record ModelSettings(
     int commitEvery =
         (int) a.integer("commit_every", Autolearn.OFF.commitEvery(), 1, Integer.MAX_VALUE);
     b.autolearn(new Autolearn(a.bool("enabled", false), spamScore, hamScore, commitEvery));
+    b.required(n.bool("required", d.required()));
     return b.build();
   }
 
@@ -117,6 +123,7 @@ public record ModelSettings(
     b.hashBits = hashBits;
     b.learningRate = learningRate;
     b.autolearn = autolearn;
+    b.required = required;
     return b;
   }
 
@@ -171,6 +178,7 @@ public record ModelSettings(
     private int hashBits = 22;
     private double learningRate = 30.0;
     private Autolearn autolearn = Autolearn.OFF;
+    private boolean required = true;
 
     private Builder() {}
 
@@ -211,6 +219,12 @@ public record ModelSettings(
       return this;
     }
 
+    /** Whether a filter refuses to start without a valid model file at {@code path}. */
+    public Builder required(boolean required) {
+      this.required = required;
+      return this;
+    }
+
     /** The settings; throws {@link IllegalArgumentException} naming the bad value. */
     public ModelSettings build() {
       return new ModelSettings(
@@ -220,7 +234,8 @@ public record ModelSettings(
           spamThreshold,
           hashBits,
           learningRate,
-          autolearn);
+          autolearn,
+          required);
     }
   }
 }

@@ -1,12 +1,14 @@
 package dev.mailfilter.mime;
 
 import dev.mailfilter.mime.content.TypeSniffer;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -218,6 +220,92 @@ public final class ParsedMessage {
       }
     }
     return out;
+  }
+
+  /** At most this many names are read past the part limit; the scan stays linear either way. */
+  static final int MAX_NAMES_BEYOND_LIMIT = 1000;
+
+  /**
+   * The file names of parts past {@code mime.max_parts}, which are not parsed: every {@code
+   * Content-Type} or {@code Content-Disposition} field after the limit (nested parts too) that
+   * carries a {@code name} or {@code filename} parameter, in order, at most {@value
+   * #MAX_NAMES_BEYOND_LIMIT}. Empty unless the limit was reached. Exceeding the limit must not hide
+   * what a check would flag by name alone (an {@code .exe} as part 10,002), so the rest of the
+   * message is read once more, line by line, for these fields only.
+   */
+  public List<String> fileNamesBeyondPartLimit() {
+    long from = -1;
+    for (Defect d : defects()) {
+      if (d.type() == DefectType.LIMIT_PARTS) {
+        from = d.offset();
+        break;
+      }
+    }
+    if (from < 0) {
+      return List.of();
+    }
+    List<String> names = new ArrayList<>();
+    int p = base + (int) from;
+    while (p < parsedEnd && names.size() < MAX_NAMES_BEYOND_LIMIT) {
+      int le = lineEnd(p);
+      if (startsWithIgnoreCase(p, le, "content-type:")
+          || startsWithIgnoreCase(p, le, "content-disposition:")) {
+        // The field with its folded continuation lines.
+        StringBuilder field = new StringBuilder();
+        field.append(new String(bytes, p, le - p, StandardCharsets.ISO_8859_1));
+        int next = nextLine(le);
+        while (next < parsedEnd && (bytes[next] == ' ' || bytes[next] == '\t')) {
+          int e = lineEnd(next);
+          field.append(' ').append(new String(bytes, next, e - next, StandardCharsets.ISO_8859_1));
+          next = nextLine(e);
+        }
+        String value = field.substring(field.indexOf(":") + 1);
+        Map<String, String> params = MimeParameters.parse(value, d -> {}).parameters();
+        String name = params.getOrDefault("filename", params.get("name"));
+        if (name != null && !name.isBlank()) {
+          names.add(name.contains("=?") ? EncodedWords.decode(name, d -> {}) : name);
+        }
+        p = next;
+      } else {
+        p = nextLine(le);
+      }
+    }
+    return names;
+  }
+
+  /** The end of the line at {@code p}: its CR or LF, or the end of the parsed input. */
+  private int lineEnd(int p) {
+    while (p < parsedEnd && bytes[p] != '\n' && bytes[p] != '\r') {
+      p++;
+    }
+    return p;
+  }
+
+  private int nextLine(int lineEnd) {
+    int p = lineEnd;
+    if (p < parsedEnd && bytes[p] == '\r') {
+      p++;
+    }
+    if (p < parsedEnd && bytes[p] == '\n') {
+      p++;
+    }
+    return p;
+  }
+
+  private boolean startsWithIgnoreCase(int p, int end, String prefix) {
+    if (end - p < prefix.length()) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length(); i++) {
+      int c = bytes[p + i];
+      if (c >= 'A' && c <= 'Z') {
+        c += 32;
+      }
+      if (c != prefix.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String sha256(ByteView body) {

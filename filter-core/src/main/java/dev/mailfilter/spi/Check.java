@@ -43,7 +43,9 @@ public interface Check {
    * Called once by each {@code MailFilter} built with this check enabled, before its first session,
    * so that slow preparation (reading a model file) can start in the background and overlap the
    * rest of start-up. Parsing a configuration creates its checks but does not prepare them. Must
-   * return at once and not throw; the default does nothing.
+   * return quickly; it throws only when the check cannot work at all (a required file missing or
+   * damaged: {@code ConfigException} naming the key), and the filter is then not built. The default
+   * does nothing.
    */
   default void prepare() {}
 

@@ -109,4 +109,67 @@ class AttachmentCheckTest {
     assertThat(CHECKS.symbols(testdata("nomacro.eml"))).doesNotContain("OFFICE_MACRO");
     assertThat(CHECKS.symbols(testdata("goodcsv.eml"))).doesNotContain("OFFICE_MACRO");
   }
+
+  /** A multipart/mixed of {@code fillers} short text parts, then {@code tail}, CRLF line ends. */
+  private static byte[] manyParts(int fillers, String tail) {
+    StringBuilder m =
+        new StringBuilder(
+            "From: a@example.org\nTo: b@example.net\nSubject: parts\nDate: Mon, 7 Dec 2026"
+                + " 10:00:00 +0000\nMessage-ID: <parts@example.org>\nMIME-Version: 1.0\n"
+                + "Content-Type: multipart/mixed; boundary=\"b\"\n\n");
+    for (int i = 0; i < fillers; i++) {
+      m.append("--b\nContent-Type: text/plain\n\n").append(i).append('\n');
+    }
+    m.append(tail).append("--b--\n");
+    return m.toString().replace("\n", "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void anExecutablePastMaxPartsStillScoresItsName() {
+    String exe =
+        "--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment;\n"
+            + "\tfilename=\"invoice.pdf.exe\"\nContent-Transfer-Encoding: base64\n\n"
+            + Base64.getMimeEncoder().encodeToString(PE)
+            + "\n";
+    try (dev.mailfilter.MailFilter filter = dev.mailfilter.MailFilter.withDefaults()) {
+      dev.mailfilter.api.Envelope env =
+          dev.mailfilter.api.Envelope.of(
+              java.net.InetAddress.getLoopbackAddress(), "", "", List.of());
+      int limit = dev.mailfilter.mime.MimeLimits.DEFAULT.maxParts();
+      dev.mailfilter.api.Verdict within = filter.classify(manyParts(10, exe), env);
+      dev.mailfilter.api.Verdict past = filter.classify(manyParts(limit + 1, exe), env);
+      List<String> names = past.symbols().stream().map(dev.mailfilter.api.Symbol::name).toList();
+      assertThat(names).contains("MIME_LIMIT_PARTS", "DANGEROUS_ATTACHMENT", "DOUBLE_EXTENSION");
+      assertThat(past.symbols())
+          .filteredOn(x -> x.name().equals("DANGEROUS_ATTACHMENT"))
+          .singleElement()
+          .satisfies(
+              x ->
+                  assertThat(x.options()).containsExactly("invoice.pdf.exe (past mime.max_parts)"));
+      // The name scores as much past the limit as within it, and the limit's symbol comes on top.
+      assertThat(past.score()).isGreaterThan(within.score());
+      double nameScores =
+          past.symbols().stream()
+              .filter(
+                  x ->
+                      x.name().equals("DANGEROUS_ATTACHMENT")
+                          || x.name().equals("DOUBLE_EXTENSION"))
+              .mapToDouble(dev.mailfilter.api.Symbol::score)
+              .sum();
+      assertThat(nameScores).isEqualTo(7.0);
+
+      // Nested past the limit: the inner multipart's boundary is never registered, its fields are
+      // still read.
+      String nested =
+          "--b\nContent-Type: multipart/mixed; boundary=\"inner\"\n\n--inner\n"
+              + "Content-Type: application/x-msdownload; name=setup.scr\n\nMZ\n--inner--\n";
+      dev.mailfilter.api.Verdict deep = filter.classify(manyParts(limit + 5, nested), env);
+      assertThat(deep.symbols())
+          .anySatisfy(
+              x -> {
+                assertThat(x.name()).isEqualTo("DANGEROUS_ATTACHMENT");
+                assertThat(x.options()).containsExactly("setup.scr (past mime.max_parts)");
+              });
+    }
+  }
 }

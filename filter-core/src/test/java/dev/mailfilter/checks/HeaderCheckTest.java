@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -136,5 +137,36 @@ class HeaderCheckTest {
   private static String rfc(Instant t) {
     return java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
         t.atZone(java.time.ZoneOffset.UTC));
+  }
+
+  @Test
+  void theNewestReceivedTimeIsTheReferenceNotTheTopmost() {
+    CHECKS.clock.set(Instant.parse("2026-11-26T12:00:00Z"));
+    Instant sent = Instant.parse("2002-09-01T12:00:00Z");
+    // A relay lower in the chain stamped a later time than the top hop (clocks differ): the
+    // message arrived no earlier than the latest stamp, so its Date is judged against that.
+    String chain =
+        "Received: from b.example by mx.example.org; "
+            + rfc(sent.minus(Duration.ofDays(30)))
+            + "\nReceived: from a.example by b.example; "
+            + rfc(sent.plus(Duration.ofMinutes(5)));
+    assertThat(CHECKS.symbols(CHECKS.message(chain + "\nDate: " + rfc(sent), "x\n")))
+        .doesNotContain("DATE_IN_PAST", "DATE_IN_FUTURE");
+  }
+
+  @Test
+  void theSampleMessagesKeepTheirVerdictWhateverTheClock() throws IOException {
+    // README's first command scans examples/mail; its output must not age with the samples.
+    try (var files = Files.list(java.nio.file.Path.of("../examples/mail"))) {
+      for (java.nio.file.Path f : files.sorted().toList()) {
+        byte[] raw = Files.readAllBytes(f);
+        for (String at : List.of("2026-12-01T00:00:00Z", "2040-01-01T00:00:00Z")) {
+          CHECKS.clock.set(Instant.parse(at));
+          assertThat(CHECKS.symbols(raw))
+              .as("%s scanned at %s", f, at)
+              .doesNotContain("DATE_IN_PAST", "DATE_IN_FUTURE");
+        }
+      }
+    }
   }
 }

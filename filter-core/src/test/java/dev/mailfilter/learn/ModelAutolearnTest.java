@@ -93,7 +93,9 @@ class ModelAutolearnTest {
 
   private MailFilter filter(String modelYaml) {
     Path file = dir.resolve("model.bin");
-    FilterConfig config = FilterConfig.parse("model:\n  path: " + file + "\n" + modelYaml);
+    // Autolearn starts from no file: the model is optional until its first commit.
+    FilterConfig config =
+        FilterConfig.parse("model:\n  path: " + file + "\n  required: false\n" + modelYaml);
     return MailFilter.builder().config(config).addCheck(new Points()).build();
   }
 
@@ -252,7 +254,8 @@ class ModelAutolearnTest {
   void verdictsWithAFailedCheckAreNotLearned() throws IOException {
     Path file = dir.resolve("model.bin");
     FilterConfig config =
-        FilterConfig.parse("model:\n  path: " + file + "\n  autolearn:\n    enabled: true\n");
+        FilterConfig.parse(
+            "model:\n  path: " + file + "\n  required: false\n  autolearn:\n    enabled: true\n");
     try (MailFilter f =
         MailFilter.builder().config(config).addCheck(new Points()).addCheck(new Broken()).build()) {
       Verdict v = f.classify(message(1, 40), envelope());

@@ -169,6 +169,75 @@ class ModelCheckTest {
   }
 
   @Test
+  void aMissingModelFileFailsTheBuildNamingTheKeyAndTheFile() {
+    Path typo = dir.resolve("mailfilter.modle");
+    FilterConfig config = FilterConfig.parse("model:\n  path: " + typo + "\n");
+    assertThatThrownBy(() -> MailFilter.builder().config(config).build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("model.path: no such file " + typo)
+        .hasMessageContaining("model.required: false");
+  }
+
+  @Test
+  void aModelFileInAMissingDirectoryNamesTheDirectory() {
+    Path file = dir.resolve("no-such-dir").resolve("mailfilter.model");
+    FilterConfig config = FilterConfig.parse("model:\n  path: " + file + "\n");
+    assertThatThrownBy(() -> MailFilter.builder().config(config).build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("model.path: no such directory " + file.getParent());
+  }
+
+  @Test
+  void aDamagedModelFileFailsTheBuild() throws Exception {
+    Path corpus = AccuracyRegressionTest.corpus();
+    Path file = dir.resolve("model.bin");
+    train(file, files(corpus.resolve("spam"), 60), files(corpus.resolve("easy_ham"), 60));
+    byte[] b = Files.readAllBytes(file);
+    b[b.length / 2] ^= 0x10;
+    Files.write(file, b);
+    FilterConfig config = FilterConfig.parse("model:\n  path: " + file + "\n");
+    assertThatThrownBy(() -> MailFilter.builder().config(config).build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("model.path: model file " + file + " is damaged");
+    Files.writeString(file, "not a model at all, but long enough to have a trailer\n");
+    assertThatThrownBy(() -> MailFilter.builder().config(config).build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(file.toString());
+  }
+
+  @Test
+  void aDirectoryAsModelFileIsNamedAsSuch() {
+    FilterConfig config = FilterConfig.parse("model:\n  path: " + dir + "\n");
+    assertThatThrownBy(() -> MailFilter.builder().config(config).build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("model.path: " + dir + " is a directory, not a model file");
+  }
+
+  @Test
+  void anOptionalModelLetsTheFilterStartWithoutAFile() {
+    Path missing = dir.resolve("later.model");
+    FilterConfig config =
+        FilterConfig.parse("model:\n  path: " + missing + "\n  required: false\n");
+    assertThat(config.section(ModelSettings.SECTION).required()).isFalse();
+    try (MailFilter filter = MailFilter.builder().config(config).build()) {
+      Verdict v = filter.classify("Subject: hi\r\n\r\nhello\r\n".getBytes(), envelope());
+      assertThat(v.symbols()).noneMatch(s -> s.name().startsWith("BAYES_"));
+    }
+  }
+
+  @Test
+  void aDisabledModelCheckDoesNotLookAtTheFile() {
+    FilterConfig config =
+        FilterConfig.parse(
+            "model:\n  path: "
+                + dir.resolve("absent")
+                + "\nchecks:\n  model:\n    enabled: false\n");
+    try (MailFilter filter = MailFilter.builder().config(config).build()) {
+      assertThat(filter.checks()).noneMatch(c -> c.check().name().equals("model"));
+    }
+  }
+
+  @Test
   void autolearnSettingsLoadFromTheFile() {
     ModelSettings s =
         FilterConfig.parse("model:\n  autolearn:\n    enabled: true\n    spam_score: 9\n")
