@@ -85,6 +85,9 @@ public final class TenantConfig {
         throw new ConfigException(trustedPath + "[" + i + "]", e.getMessage());
       }
     }
+    // A misspelt key is the likelier mistake than a tree without domains: name it first.
+    tenants.rejectUnread(List.of());
+    flatDomains.rejectUnread(List.of());
     if (c.domains.isEmpty()) {
       if (!tenants.keys().isEmpty()) {
         throw new ConfigException(
