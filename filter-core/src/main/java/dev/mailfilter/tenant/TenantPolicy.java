@@ -31,9 +31,22 @@ public record TenantPolicy(Policy policy, AccessList allow, AccessList block) {
     return new TenantPolicy(policy, AccessList.empty(), AccessList.empty());
   }
 
-  /** Whether two recipients with these policies can share one verdict. */
+  /**
+   * Whether two recipients with these policies can share one verdict: the same settings, whatever
+   * the policies' names (two domains may set the same thresholds each on their own).
+   */
   public boolean sameAs(TenantPolicy other) {
-    return this == other || equals(other);
+    if (this == other) {
+      return true;
+    }
+    Policy a = policy;
+    Policy b = other.policy;
+    return a.thresholds().equals(b.thresholds())
+        && a.actionOverrides().equals(b.actionOverrides())
+        && a.resultHeaders() == b.resultHeaders()
+        && a.symbolRules().equals(b.symbolRules())
+        && allow.equals(other.allow)
+        && block.equals(other.block);
   }
 
   /**
