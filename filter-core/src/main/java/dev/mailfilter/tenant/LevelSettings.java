@@ -68,7 +68,27 @@ record LevelSettings(
   /** What the symbols and groups may be named: the configured checks and their symbols. */
   record Names(Set<String> symbols, Set<String> groups) {}
 
+  /** A node that sets nothing. */
+  static final LevelSettings EMPTY =
+      new LevelSettings(
+          Map.of(),
+          Set.of(),
+          Map.of(),
+          Optional.empty(),
+          Optional.empty(),
+          AccessList.empty(),
+          AccessList.empty(),
+          Map.of(),
+          Set.of(),
+          Set.of(),
+          Set.of(),
+          Set.of(),
+          Map.of());
+
   static LevelSettings parse(ConfigNode n, boolean subdomains, Names names) {
+    if (n.keys().isEmpty()) {
+      return EMPTY; // most of a provider's domains: no accessor calls, no child nodes
+    }
     Map<Action, Double> thresholds = new EnumMap<>(Action.class);
     Set<Action> off = EnumSet.noneOf(Action.class);
     ConfigNode actions = n.section("actions");

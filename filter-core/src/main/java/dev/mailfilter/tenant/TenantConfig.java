@@ -152,6 +152,9 @@ public final class TenantConfig {
     TenantPolicy policy = s.isEmpty() ? parentPolicy : layers.policy(tenant);
     Optional<Route> route = route(n, domain).or(() -> parentRoute);
     domains.put(domain, new Entry(tenant, policy, route));
+    if (n.keys().isEmpty()) {
+      return;
+    }
     ConfigNode us = n.section("users");
     for (String local : us.keys()) {
       if (local.isEmpty() || local.indexOf('@') >= 0 || !local.strip().equals(local)) {
@@ -170,6 +173,9 @@ public final class TenantConfig {
   }
 
   private static Optional<Route> route(ConfigNode n, String owner) {
+    if (n.keys().isEmpty()) {
+      return Optional.empty();
+    }
     if (!n.has("route")) {
       n.section("route");
       return Optional.empty();
