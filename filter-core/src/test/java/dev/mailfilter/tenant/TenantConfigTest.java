@@ -90,6 +90,25 @@ class TenantConfigTest {
   }
 
   @Test
+  void recipientsAreGroupedByRouteAndPolicy() {
+    List<RecipientGroup> groups =
+        RecipientGroup.of(
+            tree(),
+            List.of(
+                "a@bakery.example",
+                "x@nowhere.example",
+                "boss@bakery.example",
+                "b@bakery.example.net",
+                "c@bücher.example"));
+    assertThat(groups)
+        .extracting(g -> g.recipients().stream().map(Recipient::address).toList())
+        .containsExactly(
+            List.of("a@bakery.example", "b@bakery.example.net"),
+            List.of("boss@bakery.example"),
+            List.of("c@bücher.example"));
+  }
+
+  @Test
   void symbolsOwnSettingBeatsItsGroupsAndMoreSpecificLevelWins() {
     TenantDirectory d = tree();
     List<Symbol> found =
