@@ -31,9 +31,9 @@ public final class TenantConfig {
   private final LevelSettings.Names names;
   private final Map<String, Entry> domains = new HashMap<>();
   private final Map<String, Entry> users = new HashMap<>();
-  private final Map<String, String> domainPaths = new HashMap<>();
 
-  private record Entry(String tenant, TenantPolicy policy, Optional<Route> route) {}
+  /** A domain's or user's resolution; {@code path} names its node for a duplicate's error. */
+  private record Entry(String tenant, TenantPolicy policy, Optional<Route> route, String path) {}
 
   private TenantConfig(boolean subdomains, LevelSettings.Names names) {
     this.subdomains = subdomains;
@@ -141,17 +141,17 @@ public final class TenantConfig {
     String domain = domainName(parentNode, key);
     ConfigNode n = parentNode.section(key);
     String path = n.path();
-    String earlier = domainPaths.putIfAbsent(domain, path);
+    Entry earlier = domains.get(domain);
     if (earlier != null) {
       throw new ConfigException(
-          path, "domain " + domain + " is configured twice (also " + earlier + ")");
+          path, "domain " + domain + " is configured twice (also " + earlier.path() + ")");
     }
     LevelSettings s = LevelSettings.parse(n, subdomains, names);
     String tenant = prefix + domain;
     Layers layers = s.isEmpty() ? parent : parent.with(s, DOMAIN);
     TenantPolicy policy = s.isEmpty() ? parentPolicy : layers.policy(tenant);
     Optional<Route> route = route(n, domain).or(() -> parentRoute);
-    domains.put(domain, new Entry(tenant, policy, route));
+    domains.put(domain, new Entry(tenant, policy, route, path));
     if (n.keys().isEmpty()) {
       return;
     }
@@ -166,7 +166,7 @@ public final class TenantConfig {
       LevelSettings us2 = LevelSettings.parse(u, subdomains, names);
       String userTenant = tenant + "/" + lower;
       TenantPolicy up = us2.isEmpty() ? policy : layers.with(us2, USER).policy(userTenant);
-      if (users.put(lower + "@" + domain, new Entry(userTenant, up, route)) != null) {
+      if (users.put(lower + "@" + domain, new Entry(userTenant, up, route, u.path())) != null) {
         throw us.error(local, "user configured twice (local parts compare case-insensitively)");
       }
     }
