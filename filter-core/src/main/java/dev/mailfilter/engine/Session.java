@@ -61,7 +61,7 @@ final class Session implements FilterSession {
 
   Session(Engine filter, Connection connection, VerdictScope scope) {
     this.filter = filter;
-    this.scope = java.util.Objects.requireNonNull(scope, "scope");
+    this.scope = Objects.requireNonNull(scope, "scope");
     this.config = filter.settings();
     this.connection = Objects.requireNonNull(connection, "connection");
     this.connectDecision = connect();

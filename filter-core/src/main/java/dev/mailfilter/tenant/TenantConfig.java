@@ -45,7 +45,8 @@ public final class TenantConfig {
    *
    * @param tenants the {@code tenants} node: {@code resellers} and {@code customers}
    * @param flatDomains the {@code domains} node: domain name to its settings
-   * @param trustedNetworks the {@code trusted_networks} node's list, with its path for errors
+   * @param trustedNetworks the {@code trusted_networks} list: addresses and CIDR ranges
+   * @param trustedPath the key path of that list, for errors
    * @param global the configuration's thresholds, the root of the layering
    * @param subdomains whether domain entries of tenant lists match subdomains ({@code
    *     lists.subdomains})
