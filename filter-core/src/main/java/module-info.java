@@ -20,6 +20,9 @@ module dev.mailfilter.core {
   exports dev.mailfilter.spi;
   exports dev.mailfilter.config;
   exports dev.mailfilter.mime;
+  // Tenants, domains and routes: the gateway reads routes and a cluster store implements the
+  // directory.
+  exports dev.mailfilter.tenant;
 
   // Implementation packages, for the siblings that drive them directly.
   exports dev.mailfilter.learn to

@@ -14,7 +14,6 @@ import dev.mailfilter.config.ConfigSection;
 import dev.mailfilter.config.DidYouMean;
 import dev.mailfilter.config.FailurePolicy;
 import dev.mailfilter.config.HeaderSettings;
-import dev.mailfilter.config.IpRange;
 import dev.mailfilter.config.YamlTree;
 import dev.mailfilter.engine.EngineSettings;
 import dev.mailfilter.mime.MimeLimits;
@@ -24,6 +23,8 @@ import dev.mailfilter.spi.CheckRegistry;
 import dev.mailfilter.spi.CheckSettings;
 import dev.mailfilter.spi.CheckSetup;
 import dev.mailfilter.spi.SymbolDef;
+import dev.mailfilter.tenant.TenantConfig;
+import dev.mailfilter.tenant.TenantDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +62,7 @@ public final class FilterConfig {
   private final List<CheckSettings> checks;
   private final Map<String, Object> sections;
   private final Map<String, Object> tree; // the defaults with the file laid over them
+  private final TenantDirectory tenants;
 
   private FilterConfig(Parser p, Map<String, Object> tree) {
     this.tree = tree;
@@ -80,6 +83,7 @@ public final class FilterConfig {
             p.limits);
     this.checks = ImmutableList.copyOf(p.checks);
     this.sections = ImmutableMap.copyOf(p.sections);
+    this.tenants = p.tenants;
   }
 
   /** The built-in configuration, no file needed. */
@@ -99,8 +103,48 @@ public final class FilterConfig {
 
   /** Loads a YAML file over the built-in defaults with the given checks. */
   public static FilterConfig load(Path file, CheckRegistry registry) throws IOException {
+    return load(file, registry, List.of());
+  }
+
+  /**
+   * Loads a YAML file over the built-in defaults with the standard checks and an adapter's own
+   * top-level sections ({@code smtp}, {@code milter}...), read back with {@link
+   * #section(ConfigSection)}. Unknown top-level keys are still refused, with the extra sections
+   * among the suggestions.
+   *
+   * @throws IllegalArgumentException when an extra section has the name of a built-in key
+   */
+  public static FilterConfig load(Path file, List<ConfigSection<?>> extraSections)
+      throws IOException {
+    return load(file, BuiltIns.checks(), extraSections);
+  }
+
+  private static FilterConfig load(
+      Path file, CheckRegistry registry, List<ConfigSection<?>> extraSections) throws IOException {
     String text = Files.readString(file, StandardCharsets.UTF_8);
-    return parse(YamlTree.read(text, file.toString()), registry);
+    return parse(
+        DEFAULT_TREE, YamlTree.read(text, file.toString()), registry, sections(extraSections));
+  }
+
+  /** The built-in sections and the extra ones, refusing a name taken by the core. */
+  private static List<ConfigSection<?>> sections(List<ConfigSection<?>> extra) {
+    if (extra.isEmpty()) {
+      return BuiltIns.sections();
+    }
+    Set<String> taken = new HashSet<>(DEFAULT_TREE.keySet());
+    taken.addAll(Parser.CORE_KEYS);
+    List<ConfigSection<?>> all = new ArrayList<>(BuiltIns.sections());
+    for (ConfigSection<?> s : all) {
+      taken.add(s.name());
+    }
+    for (ConfigSection<?> s : extra) {
+      if (!taken.add(s.name())) {
+        throw new IllegalArgumentException(
+            "section " + s.name() + " is already a top-level key of the configuration");
+      }
+      all.add(s);
+    }
+    return List.copyOf(all);
   }
 
   /** Parses YAML text over the built-in defaults, with the standard checks. */
@@ -213,6 +257,14 @@ public final class FilterConfig {
     return YamlTree.write(tree);
   }
 
+  /**
+   * The configured tenants and domains; {@link TenantDirectory#none()} when the file has none
+   * (every recipient accepted with the global policy).
+   */
+  public TenantDirectory tenants() {
+    return tenants;
+  }
+
   /** The parsed value of a registered top-level section. */
   @SuppressWarnings("unchecked")
   public <T> T section(ConfigSection<T> section) {
@@ -227,8 +279,18 @@ public final class FilterConfig {
   public static final class Builder {
     private final Map<String, Object> overlay = new LinkedHashMap<>();
     private CheckRegistry registry = BuiltIns.checks();
+    private final List<ConfigSection<?>> extraSections = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Registers an adapter's own top-level section, parsed with the rest and read back with {@link
+     * FilterConfig#section(ConfigSection)}.
+     */
+    public Builder section(ConfigSection<?> section) {
+      extraSections.add(Objects.requireNonNull(section, "section"));
+      return this;
+    }
 
     /** Lays YAML text over what was set so far. */
     public Builder yaml(String yaml) {
@@ -272,7 +334,7 @@ public final class FilterConfig {
      * @throws ConfigException naming the key path of the first bad value
      */
     public FilterConfig build() {
-      return parse(overlay, registry);
+      return parse(DEFAULT_TREE, overlay, registry, sections(extraSections));
     }
   }
 
@@ -293,7 +355,12 @@ public final class FilterConfig {
     AccessList allowList;
     AccessList blockList;
     final List<CheckSettings> checks = new ArrayList<>();
+    final List<Check> allChecks = new ArrayList<>();
     final Map<String, Object> sections = new HashMap<>();
+    TenantDirectory tenants;
+
+    /** Top-level keys the core reads that the defaults file may leave out. */
+    static final Set<String> CORE_KEYS = Set.of("tenants", "domains", "trusted_networks");
 
     Parser(ConfigNode root, CheckRegistry registry, List<ConfigSection<?>> sectionList) {
       parseActions(root.section("actions"));
@@ -309,6 +376,7 @@ public final class FilterConfig {
         known.add(s.name());
       }
       parseChecks(root.section("checks"), registry);
+      parseTenants(root);
       root.rejectUnread(known);
     }
 
@@ -495,34 +563,28 @@ public final class FilterConfig {
     }
 
     private static AccessList accessList(ConfigNode n, boolean subdomains) {
-      List<String> senders = n.strings("senders");
-      for (int i = 0; i < senders.size(); i++) {
-        if (senders.get(i).indexOf('@') < 0) {
-          throw new ConfigException(
-              n.path("senders") + "[" + i + "]",
-              "expected an address with @, got \""
-                  + senders.get(i)
-                  + "\" (domains go under domains)");
+      return AccessList.parse(n, subdomains);
+    }
+
+    private void parseTenants(ConfigNode root) {
+      Set<String> symbols = new HashSet<>();
+      Set<String> groups = new HashSet<>();
+      for (Check c : allChecks) {
+        groups.add(c.name());
+        for (SymbolDef d : c.symbols()) {
+          symbols.add(d.name());
         }
       }
-      List<String> domains = n.strings("domains");
-      for (int i = 0; i < domains.size(); i++) {
-        String d = domains.get(i);
-        if (d.isBlank() || d.indexOf('@') >= 0 || d.indexOf(' ') >= 0) {
-          throw new ConfigException(
-              n.path("domains") + "[" + i + "]", "expected a domain name, got \"" + d + "\"");
-        }
-      }
-      List<String> ipTexts = n.strings("ips");
-      List<IpRange> ranges = new ArrayList<>();
-      for (int i = 0; i < ipTexts.size(); i++) {
-        try {
-          ranges.add(IpRange.parse(ipTexts.get(i)));
-        } catch (IllegalArgumentException e) {
-          throw new ConfigException(n.path("ips") + "[" + i + "]", e.getMessage());
-        }
-      }
-      return new AccessList(Set.copyOf(senders), Set.copyOf(domains), ranges, subdomains);
+      tenants =
+          TenantConfig.parse(
+              root.section("tenants"),
+              root.section("domains"),
+              root.strings("trusted_networks"),
+              root.path("trusted_networks"),
+              thresholds,
+              root.section("lists").bool("subdomains", true),
+              symbols,
+              groups);
     }
 
     private void parseChecks(ConfigNode n, CheckRegistry registry) {
@@ -554,6 +616,7 @@ public final class FilterConfig {
           throw new IllegalStateException(
               "factory for " + name + " made a check named " + check.name());
         }
+        allChecks.add(check);
         Map<String, Double> scores = new HashMap<>();
         for (SymbolDef d : check.symbols()) {
           scores.put(d.name(), d.score());

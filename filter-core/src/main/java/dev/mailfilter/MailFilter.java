@@ -8,6 +8,7 @@ import dev.mailfilter.api.FilterStats;
 import dev.mailfilter.api.PolicyResolver;
 import dev.mailfilter.api.Symbol;
 import dev.mailfilter.api.Verdict;
+import dev.mailfilter.api.VerdictScope;
 import dev.mailfilter.engine.Engine;
 import dev.mailfilter.spi.Check;
 import dev.mailfilter.spi.CheckSettings;
@@ -48,7 +49,8 @@ public final class MailFilter implements AutoCloseable {
       }
     }
     this.checks = List.copyOf(all);
-    this.engine = new Engine(config.engineSettings(), checks, b.policyResolver, b.clock);
+    this.engine =
+        new Engine(config.engineSettings(), checks, b.policyResolver, config.tenants(), b.clock);
   }
 
   /** A builder, with the built-in configuration unless told otherwise. */
@@ -82,8 +84,9 @@ public final class MailFilter implements AutoCloseable {
   }
 
   /**
-   * Opens a session for a new connection and runs the connect stage. Close the session when the
-   * connection ends: {@link #close()} waits for open sessions.
+   * Opens a session for a new connection and runs the connect stage. The message gets one verdict
+   * whatever its recipients ({@link VerdictScope#ONE_VERDICT_PER_MESSAGE}: the milter's case).
+   * Close the session when the connection ends: {@link #close()} waits for open sessions.
    *
    * @throws IllegalStateException once this filter is closing or closed
    */
@@ -94,6 +97,15 @@ public final class MailFilter implements AutoCloseable {
   /** Sessions opened on this filter and not yet closed ({@link #classify} calls included). */
   public long sessionsInFlight() {
     return engine.sessionsInFlight();
+  }
+
+  /**
+   * Opens a session whose recipients are grouped as the adapter needs: an SMTP server passes {@link
+   * VerdictScope#ONE_GROUP_PER_TRANSACTION} and gets {@code 452 4.5.3} for a recipient of another
+   * group than the transaction's first.
+   */
+  public FilterSession open(Connection connection, VerdictScope scope) {
+    return engine.open(connection, scope);
   }
 
   /**
@@ -184,7 +196,10 @@ public final class MailFilter implements AutoCloseable {
       return this;
     }
 
-    /** Resolves the policy of each recipient; everyone gets the configuration's by default. */
+    /**
+     * Resolves the policy of each recipient; everyone gets the configuration's by default. Not
+     * together with a configuration that has tenants or domains (they resolve policies then).
+     */
     public Builder policyResolver(PolicyResolver resolver) {
       this.policyResolver = Objects.requireNonNull(resolver, "resolver");
       return this;

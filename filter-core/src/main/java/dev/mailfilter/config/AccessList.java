@@ -2,6 +2,7 @@ package dev.mailfilter.config;
 
 import com.google.common.collect.ImmutableSet;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -27,6 +28,62 @@ public record AccessList(
   /** A list that matches nothing. */
   public static AccessList empty() {
     return new AccessList(Set.of(), Set.of(), List.of(), true);
+  }
+
+  /**
+   * Parses a list's keys {@code senders}, {@code domains} and {@code ips}, refusing a sender
+   * without {@code @}, a domain with one, and an address that is no IP or CIDR range.
+   */
+  public static AccessList parse(ConfigNode n, boolean subdomains) {
+    List<String> senders = n.strings("senders");
+    for (int i = 0; i < senders.size(); i++) {
+      if (senders.get(i).indexOf('@') < 0) {
+        throw new ConfigException(
+            n.path("senders") + "[" + i + "]",
+            "expected an address with @, got \""
+                + senders.get(i)
+                + "\" (domains go under domains)");
+      }
+    }
+    List<String> domains = n.strings("domains");
+    for (int i = 0; i < domains.size(); i++) {
+      String d = domains.get(i);
+      if (d.isBlank() || d.indexOf('@') >= 0 || d.indexOf(' ') >= 0) {
+        throw new ConfigException(
+            n.path("domains") + "[" + i + "]", "expected a domain name, got \"" + d + "\"");
+      }
+    }
+    List<String> ipTexts = n.strings("ips");
+    List<IpRange> ranges = new ArrayList<>();
+    for (int i = 0; i < ipTexts.size(); i++) {
+      try {
+        ranges.add(IpRange.parse(ipTexts.get(i)));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(n.path("ips") + "[" + i + "]", e.getMessage());
+      }
+    }
+    return new AccessList(Set.copyOf(senders), Set.copyOf(domains), ranges, subdomains);
+  }
+
+  /** The entries of both lists; {@code subdomains} is this list's. */
+  public AccessList union(AccessList other) {
+    if (other.isEmpty()) {
+      return this;
+    }
+    if (isEmpty() && other.subdomains == subdomains) {
+      return other;
+    }
+    Set<String> s = new java.util.HashSet<>(senders);
+    s.addAll(other.senders);
+    Set<String> d = new java.util.HashSet<>(domains);
+    d.addAll(other.domains);
+    List<IpRange> n = new ArrayList<>(networks);
+    for (IpRange r : other.networks) {
+      if (!n.contains(r)) {
+        n.add(r);
+      }
+    }
+    return new AccessList(s, d, n, subdomains);
   }
 
   /** Whether the list has no entries. */

@@ -9,11 +9,17 @@ import dev.mailfilter.api.PolicyResolver;
 import dev.mailfilter.api.Scores;
 import dev.mailfilter.api.Symbol;
 import dev.mailfilter.api.Verdict;
+import dev.mailfilter.api.VerdictScope;
 import dev.mailfilter.spi.CheckSettings;
+import dev.mailfilter.spi.SymbolDef;
+import dev.mailfilter.tenant.TenantDirectory;
+import dev.mailfilter.tenant.TenantPolicy;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,6 +38,9 @@ public final class Engine implements AutoCloseable {
   private final List<CheckSettings> checks;
   private final PolicyResolver policyResolver;
   private final Policy defaultPolicy;
+  private final TenantPolicy defaultTenantPolicy;
+  private final TenantDirectory tenants;
+  private final Map<String, String> groupOf;
   private final ExecutorService executor;
   private final StageRunner runner;
   private final StatsRecorder stats;
@@ -47,10 +56,37 @@ public final class Engine implements AutoCloseable {
       List<CheckSettings> checks,
       PolicyResolver policyResolver,
       Clock clock) {
+    this(settings, checks, policyResolver, TenantDirectory.none(), clock);
+  }
+
+  /**
+   * An engine with a tenant directory: when it has domains ({@link
+   * TenantDirectory#relayControl()}), it decides relaying and the recipients' policies, and the
+   * resolver must be null.
+   */
+  public Engine(
+      EngineSettings settings,
+      List<CheckSettings> checks,
+      PolicyResolver policyResolver,
+      TenantDirectory tenants,
+      Clock clock) {
+    if (policyResolver != null && tenants.relayControl()) {
+      throw new IllegalArgumentException(
+          "a policy resolver and configured tenants both choose recipients' policies: use one");
+    }
     this.settings = settings;
     this.clock = clock;
     this.checks = List.copyOf(checks);
     this.defaultPolicy = new Policy("default", settings.thresholds());
+    this.defaultTenantPolicy = TenantPolicy.of(defaultPolicy);
+    this.tenants = tenants;
+    Map<String, String> groups = new HashMap<>();
+    for (CheckSettings c : this.checks) {
+      for (SymbolDef d : c.check().symbols()) {
+        groups.putIfAbsent(d.name(), c.check().name());
+      }
+    }
+    this.groupOf = Map.copyOf(groups);
     this.policyResolver = policyResolver != null ? policyResolver : rcpt -> defaultPolicy;
     this.executor =
         Executors.newThreadPerTaskExecutor(
@@ -73,11 +109,20 @@ public final class Engine implements AutoCloseable {
    * @throws IllegalStateException once {@link #close(Duration)} has begun
    */
   public FilterSession open(Connection connection) {
+    return open(connection, VerdictScope.ONE_VERDICT_PER_MESSAGE);
+  }
+
+  /**
+   * Opens a session whose recipients are grouped as the adapter needs.
+   *
+   * @throws IllegalStateException once {@link #close(Duration)} has begun
+   */
+  public FilterSession open(Connection connection, VerdictScope scope) {
     if (!inFlight.enter()) {
       throw new IllegalStateException("the filter is closed; open sessions on its replacement");
     }
     try {
-      return new Session(this, connection);
+      return new Session(this, connection, scope);
     } catch (RuntimeException | Error e) {
       inFlight.exit();
       throw e;
@@ -158,6 +203,19 @@ public final class Engine implements AutoCloseable {
 
   PolicyResolver policyResolver() {
     return policyResolver;
+  }
+
+  TenantPolicy defaultTenantPolicy() {
+    return defaultTenantPolicy;
+  }
+
+  TenantDirectory tenants() {
+    return tenants;
+  }
+
+  /** The group of a symbol: the name of the check that declares it; null when none does. */
+  String groupOf(String symbol) {
+    return groupOf.get(symbol);
   }
 
   String newId() {

@@ -13,6 +13,7 @@ import dev.mailfilter.api.Stage;
 import dev.mailfilter.api.Symbol;
 import dev.mailfilter.api.TlsInfo;
 import dev.mailfilter.api.Verdict;
+import dev.mailfilter.api.VerdictScope;
 import dev.mailfilter.config.IpRange;
 import dev.mailfilter.mime.ByteView;
 import dev.mailfilter.mime.MessageAccumulator;
@@ -48,6 +49,7 @@ final class Session implements FilterSession {
   private final EngineSettings config;
   private final Instant opened;
   private Connection connection; // replaced by STARTTLS and AUTH
+  private final VerdictScope scope;
   private final Findings connectFindings = new Findings();
   private Findings heloFindings = new Findings();
   private final Decision connectDecision;
@@ -77,15 +79,18 @@ final class Session implements FilterSession {
     Optional<String> queueId = Optional.empty();
     MessageAccumulator buffer; // made at the first append
     boolean headersDone; // the HEADERS stage ran (or an allowed transaction passed it)
+    final RecipientGate gate;
 
-    Tx(String id, Instant started) {
+    Tx(String id, Instant started, VerdictScope scope) {
       this.id = id;
       this.started = started;
+      this.gate = new RecipientGate(scope);
     }
   }
 
-  Session(Engine filter, Connection connection) {
+  Session(Engine filter, Connection connection, VerdictScope scope) {
     this.filter = filter;
+    this.scope = Objects.requireNonNull(scope, "scope");
     this.config = filter.settings();
     this.bufferParser = MessageParser.create(config.mimeLimits());
     this.connection = Objects.requireNonNull(connection, "connection");
@@ -175,7 +180,7 @@ final class Session implements FilterSession {
     ensureOpen();
     Objects.requireNonNull(sender, "sender");
     Objects.requireNonNull(esmtpParameters, "esmtpParameters");
-    tx = new Tx(filter.newId(), filter.clock().instant());
+    tx = new Tx(filter.newId(), filter.clock().instant(), scope);
     tx.sender = Addresses.unbracket(sender);
     Map<String, String> params = new LinkedHashMap<>();
     esmtpParameters.forEach((k, v) -> params.put(k.toUpperCase(Locale.ROOT), v == null ? "" : v));
@@ -246,6 +251,9 @@ final class Session implements FilterSession {
       return tx.refusal;
     }
     String rcpt = Addresses.unbracket(recipient);
+    if (filter.tenants().relayControl()) {
+      return tenantRcpt(rcpt);
+    }
     Policy policy = tx.policy != null ? tx.policy : filter.policyResolver().resolve(rcpt);
     if (tx.allowed) {
       acceptRecipient(rcpt, policy);
@@ -261,6 +269,42 @@ final class Session implements FilterSession {
       acceptRecipient(rcpt, policy);
     }
     return d;
+  }
+
+  /** RCPT TO with configured domains: relay control, tenant lists and policy, grouping. */
+  private Decision tenantRcpt(String rcpt) {
+    RecipientGate.Admission a =
+        tx.gate.admit(
+            filter.tenants(),
+            filter.defaultTenantPolicy(),
+            rcpt,
+            connection.clientAddress(),
+            tx.sender,
+            config.blockedReply());
+    if (a instanceof RecipientGate.Refused r) {
+      if (r.log()) {
+        filter.logRefusal(
+            tx.id, queueIdOf(tx), connection, helo, tx.sender, r.refusal(), Optional.empty());
+      }
+      return r.refusal();
+    }
+    RecipientGate.Admitted admitted = (RecipientGate.Admitted) a;
+    Policy policy = admitted.policy().policy();
+    if (!tx.allowed && !admitted.allowed()) {
+      Findings rcptFindings = new Findings();
+      filter
+          .runner()
+          .run(Stage.RCPT, tx.id, envelope(), Optional.of(rcpt), null, rcptFindings, tx.cache);
+      Decision d = decide(tx.id, policy, connectFindings, heloFindings, tx.findings, rcptFindings);
+      if (d.refused()) {
+        return d;
+      }
+      tx.findings.addAll(rcptFindings);
+    }
+    tx.gate.accept(admitted);
+    tx.recipients.add(rcpt);
+    tx.policy = tx.gate.policy().orElseThrow();
+    return Decision.proceed();
   }
 
   private void acceptRecipient(String rcpt, Policy policy) {
@@ -389,23 +433,25 @@ final class Session implements FilterSession {
     }
     if (t.refusal instanceof Decision.Refuse r) {
       v = new Verdict(r.action(), sum(r.symbols()), required, r.symbols(), List.of(), r.reply());
-    } else if (t.allowed) {
+    } else if (t.allowed || t.gate.allowed()) {
       List<Symbol> symbols = new ArrayList<>(connectionAllowSymbols);
-      symbols.addAll(t.allowSymbols);
+      symbols.addAll(t.allowed ? t.allowSymbols : t.gate.allowSymbols());
       v =
           new Verdict(
               Action.ACCEPT,
               0,
               required,
               symbols,
-              ResultHeaders.edits(
-                  config.headers(),
-                  Action.ACCEPT,
-                  0,
-                  required,
-                  symbols,
-                  raw.view(),
-                  Findings.headers(connectFindings, heloFindings)),
+              RecipientGate.headers(
+                  policy,
+                  ResultHeaders.edits(
+                      config.headers(),
+                      Action.ACCEPT,
+                      0,
+                      required,
+                      symbols,
+                      raw.view(),
+                      Findings.headers(connectFindings, heloFindings))),
               Reply.OK);
     } else {
       if (!t.headersDone && filter.runner().hasChecks(Stage.HEADERS)) {
@@ -604,18 +650,18 @@ final class Session implements FilterSession {
 
   private Verdict verdict(
       Policy policy, ByteView message, Optional<Findings.Forced> forced, Findings... all) {
-    List<Symbol> symbols = Findings.merged(all);
+    List<Symbol> symbols = policy.symbolRules().apply(Findings.merged(all), filter::groupOf);
     double score = sum(symbols);
     double required = policy.thresholds().required();
-    Action action = policy.thresholds().actionFor(score);
+    Action action = policy.effectiveAction(policy.thresholds().actionFor(score));
     boolean tempfail = false;
     for (Findings f : all) {
       tempfail |= f.tempfailFailure();
     }
     Reply reply;
     if (forced.isPresent()) {
-      action = forced.get().action();
-      reply = replyFor(forced.get());
+      action = policy.effectiveAction(forced.get().action());
+      reply = action == forced.get().action() ? replyFor(forced.get()) : config.reply(action);
     } else {
       if (tempfail && !action.refusesClient()) {
         action = Action.TEMPFAIL;
@@ -623,8 +669,16 @@ final class Session implements FilterSession {
       reply = config.reply(action);
     }
     List<HeaderEdit> edits =
-        ResultHeaders.edits(
-            config.headers(), action, score, required, symbols, message, Findings.headers(all));
+        RecipientGate.headers(
+            policy,
+            ResultHeaders.edits(
+                config.headers(),
+                action,
+                score,
+                required,
+                symbols,
+                message,
+                Findings.headers(all)));
     return new Verdict(action, score, required, symbols, edits, reply);
   }
 
@@ -643,7 +697,7 @@ final class Session implements FilterSession {
     if (forced.isEmpty() && !tempfail && !config.earlyReject()) {
       return Decision.proceed();
     }
-    List<Symbol> symbols = Findings.merged(all);
+    List<Symbol> symbols = policy.symbolRules().apply(Findings.merged(all), filter::groupOf);
     if (forced.isPresent()) {
       return refuse(id, forced.get().action(), replyFor(forced.get()), symbols, forced);
     }

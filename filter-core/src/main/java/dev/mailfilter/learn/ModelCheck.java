@@ -49,9 +49,9 @@ import org.slf4j.LoggerFactory;
  * <p>Without {@code model.path} the check does nothing. Parsing a configuration does not touch the
  * file; building a filter does: with {@code model.required} (the default) a missing, unreadable or
  * damaged file fails the build with a {@code ConfigException} naming {@code model.path}, and the
- * model is then read in the background (see {@link #prepare()}; {@link #load()} waits for it). With {@code model.required: false}
- * a missing file starts an empty model, and a file that cannot be read fails each run (the engine
- * reports {@code CHECK_FAILED_MODEL}).
+ * model is then read in the background (see {@link #prepare()}; {@link #load()} waits for it). With
+ * {@code model.required: false} a missing file starts an empty model, and a file that cannot be
+ * read fails each run (the engine reports {@code CHECK_FAILED_MODEL}).
  *
  * <p>Reload: the check reads its file once. It does not watch it; as a {@link FileBacked} check it
  * tells the filter's one reload mechanism ({@code FilterReloader}) when the file on disk is no
