@@ -56,7 +56,7 @@ class FilterReloaderTest {
         yaml,
         "actions:\n  add_header: "
             + addHeader
-            + "\nchecks:\n  headers:\n    enabled: false\n  sender:\n    enabled: false\n"
+            + "\n  reject: 1000\nchecks:\n  headers:\n    enabled: false\n  sender:\n    enabled: false\n"
             + "  subject:\n    enabled: false\n"
             + extra);
     return yaml;

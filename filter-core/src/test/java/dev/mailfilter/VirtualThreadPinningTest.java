@@ -104,7 +104,7 @@ class VirtualThreadPinningTest {
         FilterConfig.parse(
             "model:\n  path: "
                 + model
-                + "\n  min_ham: 1\n  min_spam: 1\n"
+                + "\n  required: false\n  min_ham: 1\n  min_spam: 1\n"
                 + "  autolearn:\n    enabled: true\n    commit_every: 50\n"
                 + "engine:\n  timeouts:\n    data: 60s\n");
     return extra.apply(MailFilter.builder().config(config).addCheck(points())).build();

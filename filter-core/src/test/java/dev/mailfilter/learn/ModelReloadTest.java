@@ -8,6 +8,7 @@ import dev.mailfilter.FilterReloader;
 import dev.mailfilter.MailFilter;
 import dev.mailfilter.api.Envelope;
 import dev.mailfilter.api.Verdict;
+import dev.mailfilter.config.ConfigException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -120,8 +121,9 @@ class ModelReloadTest {
       MailFilter running = r.current();
       Files.write(file, "not a model".getBytes(StandardCharsets.US_ASCII));
       assertThatThrownBy(r::reloadIfChanged)
-          .isInstanceOf(IOException.class)
-          .hasMessageContaining("check model cannot read its file");
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("model.path")
+          .hasMessageContaining("too short");
       assertThat(r.current()).isSameAs(running);
       assertThat(r.reloadIfChanged()).isFalse(); // the same bad file: not tried again
       Verdict kept = r.classify(PROBE, envelope());
@@ -139,8 +141,9 @@ class ModelReloadTest {
     Path file = dir.resolve("model.bin");
     Files.write(file, "not a model".getBytes(StandardCharsets.US_ASCII));
     assertThatThrownBy(() -> FilterReloader.start(config(file, "")))
-        .isInstanceOf(IOException.class)
-        .hasMessageContaining("check model cannot read its file");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("model.path")
+        .hasMessageContaining("too short");
   }
 
   @Test
