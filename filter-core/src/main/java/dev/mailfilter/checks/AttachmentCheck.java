@@ -61,10 +61,10 @@ public final class AttachmentCheck extends DataCheck {
 
   @Override
   public void run(CheckContext ctx) {
-    // Parts past mime.max_parts are not parsed, but their names are still read: exceeding the
-    // limit must not cost an attacker the score of what it hides.
-    for (String name : ctx.message().fileNamesBeyondPartLimit()) {
-      byName(ctx, name, name + " (past mime.max_parts)");
+    // Parts past mime.max_parts or mime.max_depth are not parsed, but their names are still read:
+    // exceeding a limit must not cost an attacker the score of what it hides.
+    for (String name : ctx.message().fileNamesBeyondLimits()) {
+      byName(ctx, name, name + " (past a MIME limit)");
     }
     int seen = 0;
     for (MimePart p : ctx.message().parts()) {

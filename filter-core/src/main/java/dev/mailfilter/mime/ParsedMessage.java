@@ -226,36 +226,45 @@ public final class ParsedMessage {
   static final int MAX_NAMES_BEYOND_LIMIT = 1000;
 
   /**
-   * The file names of parts past {@code mime.max_parts}, which are not parsed: every {@code
-   * Content-Type} or {@code Content-Disposition} field after the limit (nested parts too) that
-   * carries a {@code name} or {@code filename} parameter, in order, at most {@value
-   * #MAX_NAMES_BEYOND_LIMIT}. Empty unless the limit was reached. Exceeding the limit must not hide
-   * what a check would flag by name alone (an {@code .exe} as part 10,002), so the rest of the
-   * message is read once more, line by line, for these fields only.
+   * The file names of parts that a structural limit left unparsed: the parts past {@code
+   * mime.max_parts}, and the insides of a multipart or attached message nested deeper than {@code
+   * mime.max_depth}. Every {@code Content-Type} or {@code Content-Disposition} field in those bytes
+   * that carries a {@code name} or {@code filename} parameter, in order, at most {@value
+   * #MAX_NAMES_BEYOND_LIMIT}. Empty unless a limit was reached. Exceeding a limit must not hide
+   * what a check would flag by name alone (an {@code .exe} as part 10,002, or 65 levels deep), so
+   * those bytes are read once more, line by line, for these fields only.
    */
-  public List<String> fileNamesBeyondPartLimit() {
-    long from = -1;
+  public List<String> fileNamesBeyondLimits() {
+    List<String> names = new ArrayList<>();
     for (Defect d : defects()) {
       if (d.type() == DefectType.LIMIT_PARTS) {
-        from = d.offset();
-        break;
+        namesIn(base + (int) d.offset(), parsedEnd, names);
+      } else if (d.type() == DefectType.LIMIT_DEPTH) {
+        int start = base + (int) d.offset();
+        for (MimePart part : parts()) {
+          if (part.start == start) {
+            namesIn(part.bodyStart, part.bodyEnd, names); // the unparsed part's own body only
+            break;
+          }
+        }
       }
     }
-    if (from < 0) {
-      return List.of();
-    }
-    List<String> names = new ArrayList<>();
-    int p = base + (int) from;
-    while (p < parsedEnd && names.size() < MAX_NAMES_BEYOND_LIMIT) {
-      int le = lineEnd(p);
+    return names;
+  }
+
+  /** Adds the names of {@link #fileNamesBeyondLimits()} found in {@code bytes[from, to)}. */
+  private void namesIn(int from, int to, List<String> names) {
+    int p = from;
+    while (p < to && names.size() < MAX_NAMES_BEYOND_LIMIT) {
+      int le = Math.min(lineEnd(p), to);
       if (startsWithIgnoreCase(p, le, "content-type:")
           || startsWithIgnoreCase(p, le, "content-disposition:")) {
         // The field with its folded continuation lines.
         StringBuilder field = new StringBuilder();
         field.append(new String(bytes, p, le - p, StandardCharsets.ISO_8859_1));
         int next = nextLine(le);
-        while (next < parsedEnd && (bytes[next] == ' ' || bytes[next] == '\t')) {
-          int e = lineEnd(next);
+        while (next < to && (bytes[next] == ' ' || bytes[next] == '\t')) {
+          int e = Math.min(lineEnd(next), to);
           field.append(' ').append(new String(bytes, next, e - next, StandardCharsets.ISO_8859_1));
           next = nextLine(e);
         }
@@ -270,7 +279,6 @@ public final class ParsedMessage {
         p = nextLine(le);
       }
     }
-    return names;
   }
 
   /** The end of the line at {@code p}: its CR or LF, or the end of the parsed input. */

@@ -144,8 +144,7 @@ class AttachmentCheckTest {
           .filteredOn(x -> x.name().equals("DANGEROUS_ATTACHMENT"))
           .singleElement()
           .satisfies(
-              x ->
-                  assertThat(x.options()).containsExactly("invoice.pdf.exe (past mime.max_parts)"));
+              x -> assertThat(x.options()).containsExactly("invoice.pdf.exe (past a MIME limit)"));
       // The name scores as much past the limit as within it, and the limit's symbol comes on top.
       assertThat(past.score()).isGreaterThan(within.score());
       double nameScores =
@@ -168,7 +167,43 @@ class AttachmentCheckTest {
           .anySatisfy(
               x -> {
                 assertThat(x.name()).isEqualTo("DANGEROUS_ATTACHMENT");
-                assertThat(x.options()).containsExactly("setup.scr (past mime.max_parts)");
+                assertThat(x.options()).containsExactly("setup.scr (past a MIME limit)");
+              });
+    }
+  }
+
+  @Test
+  void anExecutableNestedPastMaxDepthStillScoresItsName() {
+    int depth = dev.mailfilter.mime.MimeLimits.DEFAULT.maxDepth();
+    StringBuilder m =
+        new StringBuilder(
+            "From: a@example.org\nTo: b@example.net\nSubject: deep\nDate: Mon, 7 Dec 2026"
+                + " 10:00:00 +0000\nMessage-ID: <deep@example.org>\nMIME-Version: 1.0\n"
+                + "Content-Type: multipart/mixed; boundary=\"b0\"\n\n");
+    for (int i = 1; i <= depth + 2; i++) {
+      m.append("--b").append(i - 1).append("\nContent-Type: multipart/mixed; boundary=\"b");
+      m.append(i).append("\"\n\n");
+    }
+    m.append("--b")
+        .append(depth + 2)
+        .append("\nContent-Type: application/octet-stream; name=\"setup.scr\"\n\nMZ\n");
+    for (int i = depth + 2; i >= 0; i--) {
+      m.append("--b").append(i).append("--\n");
+    }
+    byte[] raw =
+        m.toString().replace("\n", "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    try (dev.mailfilter.MailFilter filter = dev.mailfilter.MailFilter.withDefaults()) {
+      dev.mailfilter.api.Verdict v =
+          filter.classify(
+              raw,
+              dev.mailfilter.api.Envelope.of(
+                  java.net.InetAddress.getLoopbackAddress(), "", "", List.of()));
+      assertThat(v.symbols())
+          .anySatisfy(x -> assertThat(x.name()).isEqualTo("MIME_LIMIT_DEPTH"))
+          .anySatisfy(
+              x -> {
+                assertThat(x.name()).isEqualTo("DANGEROUS_ATTACHMENT");
+                assertThat(x.options()).containsExactly("setup.scr (past a MIME limit)");
               });
     }
   }
