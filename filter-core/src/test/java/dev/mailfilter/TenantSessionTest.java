@@ -72,6 +72,19 @@ class TenantSessionTest {
   }
 
   @Test
+  void barePostmasterIsAcceptedUnderRelayControlAsRfc5321Requires() {
+    // RFC 5321 4.5.1: "postmaster" without a domain, in any case, must be accepted.
+    try (MailFilter f = filter("domains: {ours.example: {}}", 0);
+        FilterSession s = f.open(conn())) {
+      s.mailFrom("<a@sender.example>");
+      assertThat(s.rcptTo("<Postmaster>").refused()).isFalse();
+      assertThat(s.rcptTo("<postmaster@elsewhere.example>").refused()).isTrue();
+      assertThat(s.rcptTo("<postmistress>").refused()).isTrue();
+      assertThat(s.endOfData(MESSAGE).action()).isEqualTo(Action.ACCEPT);
+    }
+  }
+
+  @Test
   void trustedClientMayRelayAndLoopbackIsNotTrustedByDefault() {
     String yaml = "domains: {ours.example: {}}\ntrusted_networks: [203.0.113.0/24]";
     try (MailFilter f = filter(yaml, 0);

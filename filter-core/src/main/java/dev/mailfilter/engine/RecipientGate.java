@@ -65,6 +65,9 @@ final class RecipientGate {
     if (found.isPresent()) {
       tp = found.get().policy();
       r = found.get().route();
+    } else if (rcpt.equalsIgnoreCase("postmaster")) {
+      // RFC 5321 4.5.1: the bare reserved mailbox must be accepted whatever relay control says;
+      // it has the global policy and no route (the adapter delivers it to its own postmaster).
     } else if (!dir.trusted(client)) {
       return new Refused(
           new Decision.Refuse(
