@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,9 +34,10 @@ public final class ConfigNode {
 
   private final String path;
   private final Map<String, Object> values;
-  private final Set<String> read = new LinkedHashSet<>();
-  private final Map<String, ConfigNode> children = new LinkedHashMap<>();
-  private final List<ConfigNode> listChildren = new ArrayList<>();
+  // Made on first use: a provider's file has tens of thousands of nodes, most of them empty.
+  private Set<String> read;
+  private Map<String, ConfigNode> children;
+  private List<ConfigNode> listChildren;
 
   ConfigNode(String path, Map<String, Object> values) {
     this.path = path;
@@ -249,16 +251,20 @@ public final class ConfigNode {
 
   /** A nested mapping; an empty node when absent or null. */
   public ConfigNode section(String key) {
-    ConfigNode child = children.get(key);
+    ConfigNode child = children == null ? null : children.get(key);
     if (child != null) {
-      read.add(key);
+      take(key);
       return child;
     }
     Object v = take(key);
     if (v != null && !(v instanceof Map)) {
       throw error(key, "expected a mapping of keys to values, got " + describe(v));
     }
-    child = new ConfigNode(path(key), v == null ? Map.of() : asStringMap(path(key), v));
+    String childPath = path(key);
+    child = new ConfigNode(childPath, v == null ? Map.of() : asStringMap(childPath, v));
+    if (children == null) {
+      children = new LinkedHashMap<>();
+    }
     children.put(key, child);
     return child;
   }
@@ -280,6 +286,9 @@ public final class ConfigNode {
       }
       ConfigNode n = new ConfigNode(p, asStringMap(p, list.get(i)));
       out.add(n);
+      if (listChildren == null) {
+        listChildren = new ArrayList<>();
+      }
       listChildren.add(n);
     }
     return List.copyOf(out);
@@ -292,38 +301,47 @@ public final class ConfigNode {
    * @param known extra names to suggest for this node's unknown keys (e.g. registered checks)
    */
   public void rejectUnread(Collection<String> known) {
+    if (values.isEmpty()) {
+      return; // no key of its own, so no child either
+    }
     for (String key : values.keySet()) {
-      if (!read.contains(key)) {
-        Set<String> candidates = new TreeSet<>(read);
+      if (read == null || !read.contains(key)) {
+        Set<String> candidates = read == null ? new TreeSet<>() : new TreeSet<>(read);
         candidates.addAll(known);
         throw error(key, "unknown key" + DidYouMean.suggest(key, candidates));
       }
     }
-    for (ConfigNode child : children.values()) {
-      child.rejectUnread(List.of());
+    if (children != null) {
+      for (ConfigNode child : children.values()) {
+        child.rejectUnread(List.of());
+      }
     }
-    for (ConfigNode child : listChildren) {
-      child.rejectUnread(List.of());
+    if (listChildren != null) {
+      for (ConfigNode child : listChildren) {
+        child.rejectUnread(List.of());
+      }
     }
   }
 
   private Object take(String key) {
+    if (read == null) {
+      read = new LinkedHashSet<>();
+    }
     read.add(key);
     return values.get(key);
   }
 
+  /** The mapping {@code v} with its keys checked to be strings. */
   @SuppressWarnings("unchecked")
   static Map<String, Object> asStringMap(String path, Object v) {
     Map<Object, Object> raw = (Map<Object, Object>) v;
-    Map<String, Object> out = new LinkedHashMap<>();
-    for (Map.Entry<Object, Object> e : raw.entrySet()) {
-      if (!(e.getKey() instanceof String k)) {
-        throw new ConfigException(
-            path, "keys must be strings, got " + describe(e.getKey()) + " (quote it)");
+    for (Object k : raw.keySet()) {
+      if (!(k instanceof String)) {
+        throw new ConfigException(path, "keys must be strings, got " + describe(k) + " (quote it)");
       }
-      out.put(k, e.getValue());
     }
-    return out;
+    // Every key is a String: the parsed mapping itself, read only, no copy.
+    return Collections.unmodifiableMap((Map<String, Object>) (Map<?, ?>) raw);
   }
 
   static String describe(Object v) {
