@@ -241,6 +241,30 @@ class TenantSessionTest {
   }
 
   @Test
+  void resultHeadersOffKeepsTheHeadersThatChecksAdd() {
+    // result_headers governs the engine's X-Spam-* fields, not an Authentication-Results a check
+    // adds: the recipient's server needs that one whatever the tenant's taste in headers.
+    String yaml = "domains: {quiet.example: {result_headers: false}}";
+    try (MailFilter f =
+        MailFilter.builder()
+            .config(quiet(yaml).build())
+            .addCheck(fixed("probe", Stage.DATA, "PROBE", 7))
+            .addCheck(
+                new dev.mailfilter.testing.TestCheck(
+                    "auth",
+                    Stage.DATA,
+                    List.of(dev.mailfilter.spi.SymbolDef.of("AUTH_RAN", 0, "ran")),
+                    ctx -> ctx.addHeader("Authentication-Results", "mx.ours.example; spf=pass")))
+            .build()) {
+      Verdict v = classify(f, "x@quiet.example");
+      assertThat(v.action()).isEqualTo(Action.ADD_HEADER);
+      assertThat(v.headerEdits())
+          .contains(new HeaderEdit.Prepend("Authentication-Results", "mx.ours.example; spf=pass"))
+          .noneMatch(e -> e instanceof HeaderEdit.Add);
+    }
+  }
+
+  @Test
   void classifyOfAnUnconfiguredRecipientIsRelayDenied() {
     try (MailFilter f = filter("domains: {ours.example: {}}", 0)) {
       Verdict v = classify(f, "x@elsewhere.example");
