@@ -575,10 +575,13 @@ public final class FilterConfig {
           symbols.add(d.name());
         }
       }
+      // "domains" is a mapping (domain to its settings) or, for a simple site, a list of names.
+      boolean domainList = root.isList("domains");
       tenants =
           TenantConfig.parse(
               root.section("tenants"),
-              root.section("domains"),
+              domainList ? ConfigNode.empty(root.path("domains")) : root.section("domains"),
+              domainList ? root.strings("domains") : List.of(),
               root.strings("trusted_networks"),
               root.path("trusted_networks"),
               thresholds,

@@ -64,6 +64,11 @@ public final class ConfigNode {
     return java.util.Collections.unmodifiableSet(values.keySet());
   }
 
+  /** Whether the key holds a list (a YAML sequence). Does not count as reading it. */
+  public boolean isList(String key) {
+    return values.get(key) instanceof List;
+  }
+
   /** Whether the key is present with a value other than null. */
   public boolean has(String key) {
     return values.get(key) != null;

@@ -45,6 +45,8 @@ public final class TenantConfig {
    *
    * @param tenants the {@code tenants} node: {@code resellers} and {@code customers}
    * @param flatDomains the {@code domains} node: domain name to its settings
+   * @param domainList the {@code domains} key when it is a plain list of names (then {@code
+   *     flatDomains} is empty): each with the global policy and no route
    * @param trustedNetworks the {@code trusted_networks} list: addresses and CIDR ranges
    * @param trustedPath the key path of that list, for errors
    * @param global the configuration's thresholds, the root of the layering
@@ -57,6 +59,7 @@ public final class TenantConfig {
   public static TenantDirectory parse(
       ConfigNode tenants,
       ConfigNode flatDomains,
+      List<String> domainList,
       List<String> trustedNetworks,
       String trustedPath,
       Thresholds global,
@@ -77,6 +80,15 @@ public final class TenantConfig {
     }
     for (String d : flatDomains.keys()) {
       c.domainNode(flatDomains, d, "", root, rootPolicy, Optional.empty());
+    }
+    for (int i = 0; i < domainList.size(); i++) {
+      String path = flatDomains.path() + "[" + i + "]";
+      String domain = domainName(domainList.get(i), path);
+      Entry earlier = c.domains.put(domain, new Entry(domain, rootPolicy, Optional.empty(), path));
+      if (earlier != null) {
+        throw new ConfigException(
+            path, "domain " + domain + " is configured twice (also " + earlier.path() + ")");
+      }
     }
     List<IpRange> trusted = new ArrayList<>();
     for (int i = 0; i < trustedNetworks.size(); i++) {
@@ -194,15 +206,29 @@ public final class TenantConfig {
 
   /** A configured domain name, lower case, in A-labels, without a trailing dot. */
   private static String domainName(ConfigNode n, String key) {
+    return normalised(key).orElseThrow(() -> n.error(key, notADomain(key)));
+  }
+
+  /** {@link #domainName(ConfigNode, String)} for a name in a list, at a key path. */
+  private static String domainName(String key, String path) {
+    return normalised(key).orElseThrow(() -> new ConfigException(path, notADomain(key)));
+  }
+
+  private static String notADomain(String key) {
+    return "not a domain name: \"" + key + "\"";
+  }
+
+  /** Lower case, A-labels, no trailing dot; empty when the text is no domain name. */
+  private static Optional<String> normalised(String key) {
     String d = key.strip();
     if (d.endsWith(".")) {
       d = d.substring(0, d.length() - 1);
     }
     Optional<String> ascii = toAscii(d);
     if (d.isEmpty() || d.indexOf('@') >= 0 || ascii.isEmpty() || ascii.get().indexOf('.') < 0) {
-      throw n.error(key, "not a domain name: \"" + key + "\"");
+      return Optional.empty();
     }
-    return ascii.get();
+    return ascii;
   }
 
   /** Lower case A-labels, or empty when the name is no valid domain. */

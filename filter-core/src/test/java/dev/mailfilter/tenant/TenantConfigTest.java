@@ -235,4 +235,35 @@ class TenantConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(message);
   }
+
+  @Test
+  void aSimpleSiteListsItsDomainsByName() {
+    TenantDirectory d =
+        FilterConfig.builder()
+            .yaml("domains: [ours.example, Other.Example., \"bücher.example\"]")
+            .build()
+            .tenants();
+    assertThat(d.relayControl()).isTrue();
+    Recipient r = resolve(d, "x@OURS.example");
+    assertThat(r.domain()).isEqualTo("ours.example");
+    assertThat(r.route()).isEmpty();
+    assertThat(r.policy().policy().name()).isEqualTo("default");
+    assertThat(resolve(d, "x@other.example").domain()).isEqualTo("other.example");
+    assertThat(resolve(d, "x@xn--bcher-kva.example").domain()).isEqualTo("xn--bcher-kva.example");
+    assertThat(d.resolve("x@elsewhere.example")).isEmpty();
+  }
+
+  @Test
+  void aDomainListRefusesDuplicatesAndNonDomainsByIndex() {
+    assertThatThrownBy(() -> FilterConfig.builder().yaml("domains: [a.example, A.example]").build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("domains[1]")
+        .hasMessageContaining("configured twice (also domains[0])");
+    assertThatThrownBy(() -> FilterConfig.builder().yaml("domains: [a.example, nodot]").build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("domains[1]: not a domain name: \"nodot\"");
+    assertThatThrownBy(() -> FilterConfig.builder().yaml("domains: [a.example, {b: 1}]").build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("domains[1]");
+  }
 }
