@@ -43,8 +43,11 @@ public enum Action {
     };
   }
 
+  // Worked out once: parsers ask for every action's spelling for each mapping they read.
+  private final String configName = name().toLowerCase(java.util.Locale.ROOT);
+
   /** The configuration spelling of this action: lower case with underscores. */
   public String configName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return configName;
   }
 }
