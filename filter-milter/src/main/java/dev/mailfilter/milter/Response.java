@@ -66,7 +66,10 @@ public sealed interface Response {
               Milter.SMFIR_PROGRESS,
               Milter.SMFIR_SKIP ->
               new Simple(code);
-          case Milter.SMFIR_QUARANTINE -> new Quarantine(f.string("reason"));
+          case Milter.SMFIR_QUARANTINE -> {
+            String reason = f.string("reason");
+            yield checked(f, () -> new Quarantine(reason));
+          }
           case Milter.SMFIR_REPLYCODE -> {
             String text = f.string("reply text");
             try {

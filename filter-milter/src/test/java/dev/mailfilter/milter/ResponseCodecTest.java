@@ -147,6 +147,10 @@ class ResponseCodecTest {
     assertThatThrownBy(() -> Response.decode(new Packet('m', new byte[] {0, 0, 0, 0, 'X', 0, 0})))
         .isInstanceOf(MilterProtocolException.class)
         .hasMessage("SMFIR_CHGHEADER: header index counts from 1 among headers of the name, got 0");
+    // Found by CodecPropertyTest: a value the constructor refuses was an IllegalArgumentException.
+    assertThatThrownBy(() -> Response.decode(new Packet('q', "a\r\nb\0".getBytes())))
+        .isInstanceOf(MilterProtocolException.class)
+        .hasMessageStartingWith("SMFIR_QUARANTINE: quarantine reason must be one line");
     assertThatThrownBy(() -> Response.decode(new Packet('c', new byte[] {1})))
         .isInstanceOf(MilterProtocolException.class)
         .hasMessage("SMFIR_CONTINUE: 1 unexpected bytes after the last field");
