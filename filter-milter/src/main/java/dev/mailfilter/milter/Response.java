@@ -250,8 +250,8 @@ public sealed interface Response {
 
     /**
      * The reply text as sent: lines joined by CRLF, every line but the last with {@code -} after
-     * the code (RFC 5321 4.2.1), and {@code %} doubled because the MTA passes the text through a
-     * printf-style formatter (Sendmail) or undoes the doubling (Postfix).
+     * the code (RFC 5321 4.2.1), and {@code %} doubled as libmilter does, because Sendmail uses the
+     * text as a format string and Postfix reads {@code %%} as {@code %} and drops a lone {@code %}.
      */
     public String text() {
       StringBuilder text = new StringBuilder();
@@ -270,7 +270,29 @@ public sealed interface Response {
       return packet(Milter.SMFIR_REPLYCODE, bytes().string(text()));
     }
 
-    /** Parses what {@link #text()} makes; a lone {@code %} is kept as it is. */
+    /**
+     * Undoes the doubling as Postfix's {@code milter8.c} does: {@code %} makes the next character
+     * literal, so {@code %%} reads as {@code %} and a lone {@code %} disappears.
+     */
+    private static String unescapePercent(String line) {
+      StringBuilder out = new StringBuilder(line.length());
+      for (int i = 0; i < line.length(); i++) {
+        char c = line.charAt(i);
+        if (c == '%') {
+          if (++i == line.length()) {
+            break;
+          }
+          c = line.charAt(i);
+        }
+        out.append(c);
+      }
+      return out.toString();
+    }
+
+    /**
+     * Parses what {@link #text()} makes, reading {@code %} as Postfix does; unlike Postfix it
+     * insists on an enhanced status code.
+     */
     static ReplyCode parse(String text) {
       String[] raw = text.split("\r\n", -1);
       List<String> lines = new ArrayList<>();
@@ -291,8 +313,7 @@ public sealed interface Response {
         } else if (Integer.parseInt(m.group(1)) != code || !m.group(3).equals(status)) {
           throw new IllegalArgumentException("reply lines disagree on the code: " + text);
         }
-        String line = m.group(4) == null ? "" : m.group(4);
-        lines.add(line.replace("%%", "%"));
+        lines.add(unescapePercent(m.group(4) == null ? "" : m.group(4)));
       }
       return new ReplyCode(code, status, lines);
     }

@@ -102,6 +102,13 @@ class ResponseCodecTest {
   }
 
   @Test
+  void percentSurvivesTheRoundTripAsPostfixReadsIt() throws MilterProtocolException {
+    Response.ReplyCode reply = Response.ReplyCode.of(550, "5.7.1", "100% spam, 50%% ham, %");
+    assertThat(reply.text()).isEqualTo("550 5.7.1 100%% spam, 50%%%% ham, %%");
+    assertThat(Response.decode(reply.toPacket())).isEqualTo(reply);
+  }
+
+  @Test
   void replyCodeRefusesWhatAnMtaWouldNot() {
     assertThatThrownBy(() -> Response.ReplyCode.of(250, "2.0.0", "ok"))
         .isInstanceOf(IllegalArgumentException.class)
