@@ -133,6 +133,29 @@ class SessionStreamingTest {
   }
 
   @Test
+  void milterStyleFieldsCarryEightBitBytesExactly() {
+    // A milter library hands over the header's bytes one char per byte (ISO-8859-1): a raw UTF-8
+    // Subject must reach the buffer as the same bytes, not UTF-8-encoded a second time.
+    byte[] utf8 = "Subject: Caf\u00e9 \u65e5\u672c\r\n".getBytes(StandardCharsets.UTF_8);
+    String asMilterGivesIt = new String(utf8, StandardCharsets.ISO_8859_1);
+    String value = asMilterGivesIt.substring("Subject: ".length(), asMilterGivesIt.length() - 2);
+    try (MailFilter f = filter();
+        FilterSession s = transaction(f)) {
+      s.appendHeader("Subject", value);
+      s.endOfHeaders();
+      s.endOfData();
+      assertThat(seenAtData).containsExactly(asMilterGivesIt + "\r\n");
+      assertThatThrownBy(() -> s.appendHeader("X-Wide", "\u65e5"))
+          .isInstanceOf(IllegalStateException.class); // after the end of data: misuse first
+      s.mailFrom("<a@example.org>");
+      s.rcptTo("<b@example.net>");
+      assertThatThrownBy(() -> s.appendHeader("Subject", "Caf\u00e9 \u65e5"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("one char per byte");
+    }
+  }
+
+  @Test
   void endOfHeadersEndsAnUnterminatedFieldAndKeepsAnExistingEmptyLine() {
     try (MailFilter f = filter();
         FilterSession s = transaction(f)) {

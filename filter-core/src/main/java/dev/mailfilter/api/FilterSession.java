@@ -111,11 +111,13 @@ public interface FilterSession extends AutoCloseable {
   /**
    * Appends one header field as the raw line {@code name: value CRLF}, for adapters that receive
    * the header field by field (the milter's {@code SMFIC_HEADER}). {@code value} is as the MTA
-   * gives it, without the space after the colon; folded values keep their folds. Mixing this with
-   * {@link #append} for the header is allowed: both write the same buffer, in call order.
+   * gives it, without the space after the colon; folded values keep their folds. Both are the
+   * field's bytes one char per byte (ISO-8859-1), as milter libraries decode them, so that 8-bit
+   * and UTF-8 fields reach the checks byte for byte. Mixing this with {@link #append} for the
+   * header is allowed: both write the same buffer, in call order.
    *
-   * @throws IllegalArgumentException for a name that is not a field name or a value with a line
-   *     break that is not folding
+   * @throws IllegalArgumentException for a name that is not a field name, a value with a line break
+   *     that is not folding, or a char above U+00FF (no byte)
    * @throws IllegalStateException before {@link #mailFrom}, after {@link #endOfHeaders()} or after
    *     the end of data
    */

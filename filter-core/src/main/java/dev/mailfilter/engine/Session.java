@@ -360,7 +360,19 @@ final class Session implements FilterSession {
     }
     String folded = crlfFolds(value);
     new HeaderEdit.Add(name, folded); // the same validation as a header edit: no forged lines
-    byte[] line = (name + ": " + folded + "\r\n").getBytes(StandardCharsets.UTF_8);
+    String field = name + ": " + folded + "\r\n";
+    for (int i = 0; i < field.length(); i++) {
+      if (field.charAt(i) > 0xFF) {
+        throw new IllegalArgumentException(
+            "appendHeader("
+                + name
+                + "): the field must be given one char per byte (ISO-8859-1), as the MTA sent"
+                + " it; U+"
+                + Integer.toHexString(field.charAt(i)).toUpperCase(Locale.ROOT)
+                + " is no byte");
+      }
+    }
+    byte[] line = field.getBytes(StandardCharsets.ISO_8859_1);
     buffer(t).append(line, 0, line.length);
   }
 
