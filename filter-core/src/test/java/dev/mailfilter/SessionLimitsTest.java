@@ -13,13 +13,11 @@ import dev.mailfilter.api.Symbol;
 import dev.mailfilter.api.Verdict;
 import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.spi.SymbolDef;
+import dev.mailfilter.testing.SettableClock;
 import dev.mailfilter.testing.TestCheck;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +30,7 @@ class SessionLimitsTest {
       Connection.of(InetAddresses.forString("203.0.113.25"), 40000, "mx.example.org");
 
   private final AtomicInteger dataRuns = new AtomicInteger();
-  private final MovableClock clock = new MovableClock();
+  private final SettableClock clock = new SettableClock(Instant.parse("2026-01-05T10:00:00Z"));
 
   private MailFilter filter(int maxSize) {
     FilterConfig config =
@@ -204,29 +202,5 @@ class SessionLimitsTest {
         .hasMessageContaining("max_session_time");
     assertThat(FilterConfig.parse("limits:\n  max_message_size: 25MiB\n").limits().maxMessageSize())
         .isEqualTo(25L << 20);
-  }
-
-  /** A clock the test moves forward. */
-  private static final class MovableClock extends Clock {
-    private volatile Instant now = Instant.parse("2026-01-05T10:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException("UTC only");
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

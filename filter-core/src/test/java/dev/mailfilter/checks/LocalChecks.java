@@ -9,11 +9,10 @@ import dev.mailfilter.api.Verdict;
 import dev.mailfilter.config.ConfigNode;
 import dev.mailfilter.config.ConfigSection;
 import dev.mailfilter.spi.CheckSetup;
+import dev.mailfilter.testing.SettableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
@@ -156,33 +155,5 @@ final class LocalChecks implements AutoCloseable {
   @Override
   public void close() {
     filter.close();
-  }
-
-  /** A clock the corpus tests set to each message's receipt time. */
-  static final class SettableClock extends Clock {
-    private volatile Instant now;
-
-    SettableClock(Instant now) {
-      this.now = now;
-    }
-
-    void set(Instant instant) {
-      now = instant;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException("UTC only");
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }
