@@ -99,22 +99,31 @@ public final class FileModelStore implements ModelStore {
    */
   public static void verify(Path path) throws IOException {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-      long size = channel.size();
-      if (size < 24) {
-        throw new IOException("model file " + path + " is too short (" + size + " bytes)");
-      }
-      Input in = new Input(channel, size - 4);
-      if (in.checksum() != in.trailer()) {
-        throw new IOException("model file " + path + " is damaged: checksum mismatch");
-      }
-      if (in.getInt() != MAGIC) {
-        throw new IOException("not a mailfilter model file: " + path);
-      }
-      int version = in.getInt();
-      if (version != SPARSE && version != DENSE) {
-        throw new IOException("model file " + path + " has unsupported version " + version);
-      }
+      checkedHeader(path, channel);
     }
+  }
+
+  /** A model file's content, its input standing at the hash bits, and its format version. */
+  private record Header(Input in, int version) {}
+
+  /** The file's header after its size, checksum, magic number and version were checked. */
+  private static Header checkedHeader(Path path, FileChannel channel) throws IOException {
+    long size = channel.size();
+    if (size < 24) {
+      throw new IOException("model file " + path + " is too short (" + size + " bytes)");
+    }
+    Input in = new Input(channel, size - 4);
+    if (in.checksum() != in.trailer()) {
+      throw new IOException("model file " + path + " is damaged: checksum mismatch");
+    }
+    if (in.getInt() != MAGIC) {
+      throw new IOException("not a mailfilter model file: " + path);
+    }
+    int v = in.getInt();
+    if (v != SPARSE && v != DENSE) {
+      throw new IOException("model file " + path + " has unsupported version " + v);
+    }
+    return new Header(in, v);
   }
 
   /** An empty store that lives in memory only; {@link #commit()} does nothing. */
@@ -274,22 +283,9 @@ public final class FileModelStore implements ModelStore {
   }
 
   private static FileModelStore read(Path path, FileChannel channel) throws IOException {
-    long size = channel.size();
-    if (size < 24) {
-      throw new IOException("model file " + path + " is too short (" + size + " bytes)");
-    }
-    Input in = new Input(channel, size - 4);
-    if (in.checksum() != in.trailer()) {
-      throw new IOException("model file " + path + " is damaged: checksum mismatch");
-    }
-    int magic = in.getInt();
-    if (magic != MAGIC) {
-      throw new IOException("not a mailfilter model file: " + path);
-    }
-    int version = in.getInt();
-    if (version != SPARSE && version != DENSE) {
-      throw new IOException("model file " + path + " has unsupported version " + version);
-    }
+    Header header = checkedHeader(path, channel);
+    Input in = header.in();
+    int version = header.version();
     int hashBits = in.getInt();
     checkArgument(hashBits >= 10 && hashBits <= 28, "hash bits not in [10, 28]: %s", hashBits);
     float bias = in.getFloat();
