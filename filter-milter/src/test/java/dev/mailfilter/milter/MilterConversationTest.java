@@ -207,6 +207,8 @@ class MilterConversationTest {
     forged.add(new Command.Header("X-Spam-Flag", "NO"));
     assertThat(message(c, forged, GTUBE + "\r\n").getFirst())
         .isInstanceOf(Response.ReplyCode.class);
+    // Postfix sends an abort after every message, accepted or not.
+    assertThat(c.handle(new Command.Abort())).isEmpty();
     List<Response> second = message(c, plainHeaders("lunch"), "see you at noon\r\n");
     assertThat(second.getLast()).isEqualTo(Response.CONTINUE);
     // The first message's X-Spam-Flag is not counted in the second.
