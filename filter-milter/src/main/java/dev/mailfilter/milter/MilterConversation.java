@@ -1,0 +1,422 @@
+package dev.mailfilter.milter;
+
+import dev.mailfilter.MailFilter;
+import dev.mailfilter.api.Connection;
+import dev.mailfilter.api.Decision;
+import dev.mailfilter.api.FilterSession;
+import dev.mailfilter.api.HeaderEdit;
+import dev.mailfilter.api.Reply;
+import dev.mailfilter.api.TlsInfo;
+import dev.mailfilter.api.Verdict;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * One milter connection's protocol state, without sockets: takes the MTA's decoded commands one at
+ * a time and returns the responses to send, driving a {@link FilterSession} opened on a {@link
+ * MailFilter}.
+ *
+ * <p>Nothing is negotiated away ({@code SMFIP_*} stays 0), so the MTA sends every stage and waits
+ * for a reply to each, except {@code SMFIC_MACRO}, {@code SMFIC_ABORT}, {@code SMFIC_QUIT} and
+ * {@code SMFIC_QUIT_NC}, which get none. A refusal at any stage is sent as {@code SMFIR_REPLYCODE}
+ * with the core's reply.
+ *
+ * <p>A conversation is used by one thread at a time, the connection's, like the session it drives.
+ * Commands out of protocol order, and values the core refuses, are a {@link
+ * MilterProtocolException} naming the command; the caller then closes the connection and this
+ * conversation.
+ */
+final class MilterConversation implements AutoCloseable {
+  /**
+   * The actions we ask for: add and change headers (spam headers, removing forged ones) and
+   * quarantine.
+   */
+  static final int ACTIONS = Milter.SMFIF_ADDHDRS | Milter.SMFIF_CHGHDRS | Milter.SMFIF_QUARANTINE;
+
+  /**
+   * The protocol steps we ask to skip or not answer: none yet. Without {@code SMFIP_HDR_LEADSPC}
+   * Postfix strips the one space after the colon, which is what {@link FilterSession#appendHeader}
+   * expects.
+   */
+  static final int PROTOCOL = 0;
+
+  /**
+   * Where a connection from a Unix-domain socket or an unknown family ({@code SMFIA_UNIX}, {@code
+   * SMFIA_UNKNOWN}: mail submitted locally) comes from as far as the checks know: the loopback
+   * address, port 0.
+   */
+  static final InetAddress LOCAL_PLACEHOLDER = InetAddress.getLoopbackAddress();
+
+  private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+
+  private final MailFilter filter;
+  private Negotiation negotiation;
+  private FilterSession session;
+  private boolean quit;
+
+  /** The latest macros per stage (the code of the command they belong to). */
+  private final Map<Character, Map<String, String>> macros = new HashMap<>();
+
+  /** Whether a transaction is open: after MAIL, until the end of the message or an abort. */
+  private boolean inTransaction;
+
+  /** A queue id seen before the transaction opened (Postfix sends {@code i} with MAIL's macros). */
+  private String pendingQueueId;
+
+  private String queueId;
+  private String authUser;
+  private TlsInfo tls;
+
+  /** How often each header name (lower case) occurred in the current message. */
+  private final Map<String, Integer> headerCounts = new HashMap<>();
+
+  /** A conversation on {@code filter}; the session opens at {@code SMFIC_CONNECT}. */
+  MilterConversation(MailFilter filter) {
+    this.filter = Objects.requireNonNull(filter, "filter");
+  }
+
+  /**
+   * Handles one command.
+   *
+   * @return the responses to send, in order; empty for commands that get no reply
+   * @throws MilterProtocolException for a command out of order (before option negotiation, a stage
+   *     before {@code SMFIC_CONNECT}, anything after {@code SMFIC_QUIT}) or a value the core
+   *     refuses
+   */
+  List<Response> handle(Command command) throws MilterProtocolException {
+    Objects.requireNonNull(command, "command");
+    if (quit) {
+      throw error(command, "the MTA already quit this connection");
+    }
+    if (negotiation == null && !(command instanceof Command.OptNeg)) {
+      throw error(command, "before SMFIC_OPTNEG");
+    }
+    try {
+      return dispatch(command);
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      throw error(command, e.getMessage());
+    }
+  }
+
+  private List<Response> dispatch(Command command) throws MilterProtocolException {
+    return switch (command) {
+      case Command.OptNeg o -> {
+        if (session != null) {
+          throw error(command, "during an SMTP session");
+        }
+        negotiation = Negotiation.agree(o, ACTIONS, PROTOCOL);
+        yield List.of(negotiation.reply(Map.of()));
+      }
+      case Command.Macro m -> {
+        macros.put(m.stage(), m.macros());
+        yield List.of();
+      }
+      case Command.Connect c -> {
+        if (session != null) {
+          throw error(command, "a session is already open");
+        }
+        session = filter.open(connection(c));
+        yield reply(session.connectDecision());
+      }
+      case Command.Helo h -> {
+        applyMacros(Milter.SMFIC_HELO);
+        yield reply(session().helo(h.name()));
+      }
+      case Command.Mail m -> {
+        applyMacros(Milter.SMFIC_MAIL);
+        headerCounts.clear();
+        queueId = null;
+        Decision d = session().mailFrom(m.args().getFirst(), esmtp(m.args()));
+        inTransaction = true;
+        if (pendingQueueId != null) {
+          setQueueId(pendingQueueId);
+          pendingQueueId = null;
+        }
+        yield reply(d);
+      }
+      case Command.Rcpt r -> {
+        applyMacros(Milter.SMFIC_RCPT);
+        yield reply(session().rcptTo(r.args().getFirst()));
+      }
+      case Command.Data d -> {
+        applyMacros(Milter.SMFIC_DATA);
+        session();
+        yield List.of(Response.CONTINUE);
+      }
+      case Command.Header h -> {
+        applyMacros(Milter.SMFIC_HEADER);
+        session().appendHeader(h.name(), h.value());
+        headerCounts.merge(h.name().toLowerCase(Locale.ROOT), 1, Integer::sum);
+        yield List.of(Response.CONTINUE);
+      }
+      case Command.Eoh e -> {
+        applyMacros(Milter.SMFIC_EOH);
+        yield reply(session().endOfHeaders());
+      }
+      case Command.Body b -> {
+        applyMacros(Milter.SMFIC_BODY);
+        session().append(b.chunk());
+        yield List.of(Response.CONTINUE);
+      }
+      case Command.BodyEob e -> {
+        applyMacros(Milter.SMFIC_BODYEOB);
+        Verdict verdict = session().endOfData();
+        List<Response> out = endOfMessage(verdict);
+        endTransaction();
+        yield out;
+      }
+      case Command.Abort a -> {
+        if (session != null) {
+          session.reset();
+        }
+        endTransaction();
+        yield List.of();
+      }
+      case Command.Unknown u -> List.of(Response.CONTINUE);
+      case Command.Quit q -> {
+        close();
+        quit = true;
+        yield List.of();
+      }
+      case Command.QuitNc q -> {
+        // The MTA keeps the milter connection for its next SMTP session: everything but the
+        // negotiation starts over.
+        close();
+        macros.clear();
+        authUser = null;
+        tls = null;
+        yield List.of();
+      }
+    };
+  }
+
+  /** Closes the session, if one is open. Never throws. */
+  @Override
+  public void close() {
+    if (session != null) {
+      session.close();
+      session = null;
+    }
+    endTransaction();
+  }
+
+  private void endTransaction() {
+    inTransaction = false;
+    pendingQueueId = null;
+    queueId = null;
+    headerCounts.clear();
+    // Macros of the transaction's stages must not leak into the next one (a stale queue id).
+    for (char stage :
+        new char[] {
+          Milter.SMFIC_MAIL,
+          Milter.SMFIC_RCPT,
+          Milter.SMFIC_DATA,
+          Milter.SMFIC_HEADER,
+          Milter.SMFIC_EOH,
+          Milter.SMFIC_BODY,
+          Milter.SMFIC_BODYEOB
+        }) {
+      macros.remove(stage);
+    }
+  }
+
+  private FilterSession session() {
+    if (session == null) {
+      throw new IllegalStateException("no SMTP session: SMFIC_CONNECT has not come");
+    }
+    return session;
+  }
+
+  /**
+   * Hands the stage's macros to the session: AUTH and TLS facts before the stage runs, so its
+   * checks see them; the queue id once a transaction is open.
+   */
+  private void applyMacros(char stage) {
+    Map<String, String> m = macros.getOrDefault(stage, Map.of());
+    String user = m.getOrDefault("{auth_authen}", "");
+    if (!user.isEmpty() && !user.equals(authUser)) {
+      session().authenticated(user);
+      authUser = user;
+    }
+    String version = m.getOrDefault("{tls_version}", "");
+    String cipher = m.getOrDefault("{cipher}", "");
+    if (!version.isEmpty() || !cipher.isEmpty()) {
+      TlsInfo info = TlsInfo.of(version, cipher);
+      if (!info.equals(tls)) {
+        session().tlsStarted(info);
+        tls = info;
+      }
+    }
+    String id = m.getOrDefault("i", "");
+    if (!id.isEmpty()) {
+      if (inTransaction) {
+        setQueueId(id);
+      } else {
+        pendingQueueId = id;
+      }
+    }
+  }
+
+  private void setQueueId(String id) {
+    if (!id.equals(queueId)) {
+      session().queueId(id);
+      queueId = id;
+    }
+  }
+
+  private static Connection connection(Command.Connect c) throws MilterProtocolException {
+    String host = c.hostname();
+    // Postfix gives "unknown" or "[address]" when the client has no verified name.
+    String reverse = host.isEmpty() || host.equals("unknown") || host.startsWith("[") ? null : host;
+    return switch (c.family()) {
+      case INET, INET6 -> Connection.of(address(c), c.port(), reverse);
+      case UNIX, UNKNOWN -> Connection.of(LOCAL_PLACEHOLDER, 0, reverse);
+    };
+  }
+
+  // Parsed as a literal only: an address that is not one must never become a DNS lookup.
+  private static InetAddress address(Command.Connect c) throws MilterProtocolException {
+    String text = c.address();
+    if (text.regionMatches(true, 0, "IPv6:", 0, 5)) {
+      text = text.substring(5); // Sendmail's form
+    }
+    if (text.startsWith("[") && text.endsWith("]")) {
+      text = text.substring(1, text.length() - 1);
+    }
+    boolean literal =
+        c.family() == Command.Family.INET
+            ? IPV4.matcher(text).matches()
+            : text.indexOf(':') >= 0 && !text.contains("%");
+    if (literal) {
+      try {
+        InetAddress a = InetAddress.getByName(text);
+        if ((c.family() == Command.Family.INET) == (a.getAddress().length == 4)
+            || c.family() == Command.Family.INET6) {
+          return a;
+        }
+      } catch (UnknownHostException e) {
+        // reported below
+      }
+    }
+    throw new MilterProtocolException(
+        "SMFIC_CONNECT: not an IPv"
+            + (c.family() == Command.Family.INET ? "4" : "6")
+            + " address: \""
+            + c.address()
+            + "\"");
+  }
+
+  /** MAIL's arguments after the sender, {@code KEY=VALUE} or a bare {@code KEY}. */
+  private static Map<String, String> esmtp(List<String> args) {
+    Map<String, String> params = new LinkedHashMap<>();
+    for (String arg : args.subList(1, args.size())) {
+      int eq = arg.indexOf('=');
+      if (eq < 0) {
+        params.put(arg, "");
+      } else {
+        params.put(arg.substring(0, eq), arg.substring(eq + 1));
+      }
+    }
+    return params;
+  }
+
+  private static List<Response> reply(Decision decision) {
+    return switch (decision) {
+      case Decision.Continue c -> List.of(Response.CONTINUE);
+      case Decision.Refuse r -> List.of(replyCode(r.reply()));
+    };
+  }
+
+  private static Response.ReplyCode replyCode(Reply reply) {
+    // The milter reply needs an enhanced status; X.0.0 ("other or undefined") when the core has
+    // none.
+    String status = reply.enhanced().isEmpty() ? reply.code() / 100 + ".0.0" : reply.enhanced();
+    return new Response.ReplyCode(reply.code(), status, reply.lines());
+  }
+
+  /** The header edits, then the final reply. */
+  private List<Response> endOfMessage(Verdict verdict) {
+    List<Response> out = new ArrayList<>();
+    switch (verdict.action()) {
+      case GREYLIST, SOFT_REJECT, REJECT, TEMPFAIL -> {
+        out.add(replyCode(verdict.reply()));
+        return out;
+      }
+      case DISCARD -> {
+        out.add(Response.DISCARD);
+        return out;
+      }
+      case ACCEPT, ADD_HEADER, REWRITE_SUBJECT, QUARANTINE -> {}
+    }
+    for (HeaderEdit edit : verdict.headerEdits()) {
+      headerEdit(edit, out);
+    }
+    if (verdict.action() == dev.mailfilter.api.Action.QUARANTINE
+        && (negotiation.actions() & Milter.SMFIF_QUARANTINE) != 0) {
+      out.add(new Response.Quarantine(quarantineReason(verdict)));
+    }
+    out.add(Response.CONTINUE);
+    return out;
+  }
+
+  private static String quarantineReason(Verdict verdict) {
+    return String.format(Locale.ROOT, "mailfilter: score %.2f", verdict.score());
+  }
+
+  // Headers the MTA did not let us change are left out rather than failing the message.
+  private void headerEdit(HeaderEdit edit, List<Response> out) {
+    boolean add = (negotiation.actions() & Milter.SMFIF_ADDHDRS) != 0;
+    boolean change = (negotiation.actions() & Milter.SMFIF_CHGHDRS) != 0;
+    int count = headerCounts.getOrDefault(edit.name().toLowerCase(Locale.ROOT), 0);
+    switch (edit) {
+      case HeaderEdit.Add a -> {
+        if (add) {
+          out.add(new Response.AddHeader(a.name(), lf(a.value())));
+        }
+      }
+      case HeaderEdit.Prepend p -> {
+        if (add) {
+          // SMFIR_INSHEADER came with protocol version 6; before it the field goes at the end.
+          out.add(
+              negotiation.version() >= 6
+                  ? new Response.InsHeader(0, p.name(), lf(p.value()))
+                  : new Response.AddHeader(p.name(), lf(p.value())));
+        }
+      }
+      case HeaderEdit.Set s -> {
+        if (change) {
+          // From the highest index down, so that each deletion leaves the lower indexes valid.
+          for (int i = count; i >= 2; i--) {
+            out.add(Response.ChgHeader.delete(i, s.name()));
+          }
+          // Index 1 of a name that is absent adds the field.
+          out.add(new Response.ChgHeader(1, s.name(), lf(s.value())));
+        }
+      }
+      case HeaderEdit.Remove r -> {
+        if (change) {
+          for (int i = count; i >= 1; i--) {
+            out.add(Response.ChgHeader.delete(i, r.name()));
+          }
+        }
+      }
+    }
+  }
+
+  // Milter header values fold with a bare LF, as the MTA sends them; the core folds with CRLF.
+  private static String lf(String value) {
+    return value.replace("\r\n", "\n");
+  }
+
+  private static MilterProtocolException error(Command command, String why) {
+    return new MilterProtocolException(Command.name(command.toPacket().code()) + ": " + why);
+  }
+}
