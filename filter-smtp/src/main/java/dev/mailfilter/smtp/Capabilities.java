@@ -87,11 +87,10 @@ public record Capabilities(
   /**
    * The longest command line accepted, CRLF included: {@code base} plus what the offered extensions
    * add to MAIL FROM and RCPT TO (RFC 1870: 26 for {@code SIZE}; RFC 3461 section 4: 100 for {@code
-   * RET}/{@code ENVID}, 500 for {@code NOTIFY}/{@code ORCPT}; RFC 4954 section 5: 500 for {@code
-   * AUTH=}, which the parser always accepts).
+   * RET} and {@code ENVID} on MAIL, 500 for {@code NOTIFY} and {@code ORCPT} on RCPT).
    */
   public int commandLineLimit(int base) {
-    int mail = base + 500 + (size ? 26 : 0) + (dsn ? 100 : 0);
+    int mail = base + (size ? 26 : 0) + (dsn ? 100 : 0);
     int rcpt = base + (dsn ? 500 : 0);
     return Math.max(mail, rcpt);
   }
