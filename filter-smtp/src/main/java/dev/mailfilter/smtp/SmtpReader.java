@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -121,7 +122,7 @@ public final class SmtpReader {
   private int append(byte b, int length, int max) {
     if (length < max) {
       if (length == line.length) {
-        line = java.util.Arrays.copyOf(line, Math.min(max, line.length * 2));
+        line = Arrays.copyOf(line, Math.min(max, line.length * 2));
       }
       line[length] = b;
     }

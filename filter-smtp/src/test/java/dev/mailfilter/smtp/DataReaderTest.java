@@ -212,6 +212,22 @@ class DataReaderTest {
   }
 
   @Test
+  void commandsPipelinedBehindTheEndOfDataAreVisibleBeforeTheReply() throws IOException {
+    // smtpsmug's pipelining probe: a second transaction sent before the reply to the first ".".
+    // The server can see it and refuse, as Postfix's smtpd_forbid_unauth_pipelining does.
+    SmtpReader reader =
+        SmtpReader.of(
+            new ByteArrayInputStream(bytes("m1\r\n.\r\nMAIL FROM:<a@b.example>\r\n")),
+            SmtpLimits.defaults());
+    assertThat(reader.readData(DataSink.DISCARD).ended()).isTrue();
+    assertThat(reader.hasBufferedInput()).isTrue();
+    SmtpReader patient =
+        SmtpReader.of(new ByteArrayInputStream(bytes("m1\r\n.\r\n")), SmtpLimits.defaults());
+    assertThat(patient.readData(DataSink.DISCARD).ended()).isTrue();
+    assertThat(patient.hasBufferedInput()).isFalse();
+  }
+
+  @Test
   void eightBitAndNulBytesPassThrough() throws IOException {
     byte[] wire = new byte[256 + 5];
     for (int i = 0; i < 256; i++) {
