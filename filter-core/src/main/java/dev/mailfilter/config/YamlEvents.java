@@ -15,6 +15,7 @@ import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.events.ScalarEvent;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.resolver.JsonScalarResolver;
 import org.snakeyaml.engine.v2.resolver.ScalarResolver;
 
 /**
@@ -39,12 +40,14 @@ final class YamlEvents {
   }
 
   private final ScalarResolver resolver;
+  private final boolean jsonSchema;
   private final Map<Tag, ConstructNode> schemaConstructors;
   private final Map<Tag, ConstructNode> customConstructors;
   private final Iterator<Event> events;
 
   private YamlEvents(LoadSettings settings, String yaml) {
     this.resolver = settings.getSchema().getScalarResolver();
+    this.jsonSchema = resolver.getClass() == JsonScalarResolver.class;
     this.schemaConstructors = settings.getSchema().getSchemaTagConstructors();
     this.customConstructors = settings.getTagConstructors();
     this.events = new Parse(settings).parseString(yaml).iterator();
@@ -141,15 +144,28 @@ final class YamlEvents {
     if (e.getTag().isPresent() && !e.getTag().get().equals("!")) {
       throw new Unsupported("explicit tag");
     }
-    Tag tag = resolver.resolve(e.getValue(), e.getImplicit().canOmitTagInPlainScalar());
+    String value = e.getValue();
+    boolean plain = e.getImplicit().canOmitTagInPlainScalar();
+    Tag tag = plain && jsonSchema && isJsonString(value) ? Tag.STR : resolver.resolve(value, plain);
     if (tag.equals(Tag.STR) && !customConstructors.containsKey(Tag.STR)) {
-      return e.getValue();
+      return value;
     }
     ConstructNode c = customConstructors.getOrDefault(tag, schemaConstructors.get(tag));
     if (c == null) {
       throw new Unsupported("scalar of " + tag);
     }
-    return c.construct(new ScalarNode(tag, e.getValue(), e.getScalarStyle()));
+    return c.construct(new ScalarNode(tag, value, e.getScalarStyle()));
+  }
+
+  /**
+   * Whether the JSON schema's resolver (SnakeYAML's default) takes a plain scalar for a string
+   * without trying a pattern: it has patterns only for scalars that start with one of these
+   * characters (booleans, numbers, null, {@code ${ENV}}) and for the empty one. Its {@code resolve}
+   * makes a {@code Matcher} for every scalar, a tenth of a provider file's parse garbage
+   * (YamlEventsTest compares this with the resolver for every first character).
+   */
+  static boolean isJsonString(String value) {
+    return !value.isEmpty() && "tfn-0123456789.$".indexOf(value.charAt(0)) < 0;
   }
 
   private Event next() {

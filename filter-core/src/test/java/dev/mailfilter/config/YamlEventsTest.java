@@ -18,6 +18,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.resolver.JsonScalarResolver;
+import org.snakeyaml.engine.v2.resolver.ScalarResolver;
 
 /**
  * The event reader builds what SnakeYAML's {@code Load} builds, or declines: compared on the
@@ -144,6 +147,32 @@ class YamlEventsTest {
     assertThatThrownBy(() -> YamlTree.read("1: x\n", "t.yaml"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("keys must be strings, got 1 (quote it)");
+  }
+
+  /** The resolver's shortcut is exact: checked against the resolver for every first character. */
+  @Test
+  void shortcutForPlainStringsAgreesWithTheResolverForEveryFirstCharacter() {
+    ScalarResolver resolver = SETTINGS.getSchema().getScalarResolver();
+    assertThat(resolver).isInstanceOf(JsonScalarResolver.class);
+    String[] tails = {"", "x", "rue", "alse", "ull", "1", "0", ".5", "{X}", "1e3"};
+    int strings = 0;
+    for (char c = 0; c < 0x3000; c++) {
+      if (Character.isSurrogate(c)) {
+        continue;
+      }
+      for (String tail : tails) {
+        String v = c + tail;
+        if (YamlEvents.isJsonString(v)) {
+          strings++;
+          assertThat(resolver.resolve(v, true)).as("resolution of %s", v).isEqualTo(Tag.STR);
+        }
+      }
+    }
+    assertThat(strings).isGreaterThan(100_000);
+    assertThat(YamlEvents.isJsonString("")).isFalse();
+    assertThat(YamlEvents.isJsonString("true")).isFalse();
+    assertThat(YamlEvents.isJsonString("5")).isFalse();
+    assertThat(YamlEvents.isJsonString("d0.example")).isTrue();
   }
 
   /** Seeded random documents of nested maps, lists and scalars of every style; prints its seed. */
