@@ -23,7 +23,7 @@ import org.snakeyaml.engine.v2.resolver.ScalarResolver;
  * configuration file holds: mappings, sequences and untagged scalars. SnakeYAML's {@code Load}
  * first composes a graph of nodes (with their tuples, comments and anchors) and then constructs the
  * values from it, checking each mapping's keys for duplicates by comparing nodes; for a provider's
- * 50,000-domain file that graph was most of the parse's garbage. The values built here are those
+ * 50,000-domain file that graph was a third of the parse's garbage. The values built here are those
  * {@code Load} builds for the same text (insertion-ordered maps, array lists, scalars resolved and
  * constructed by the same schema); anything else (an explicit tag, an alias, a non-scalar key, a
  * key given twice, a second document) is {@linkplain Unsupported refused}, and the caller loads the
@@ -161,7 +161,7 @@ final class YamlEvents {
    * Whether the JSON schema's resolver (SnakeYAML's default) takes a plain scalar for a string
    * without trying a pattern: it has patterns only for scalars that start with one of these
    * characters (booleans, numbers, null, {@code ${ENV}}) and for the empty one. Its {@code resolve}
-   * makes a {@code Matcher} for every scalar, a tenth of a provider file's parse garbage
+   * makes a {@code Matcher} for every scalar, a tenth of a provider file's load garbage
    * (YamlEventsTest compares this with the resolver for every first character).
    */
   static boolean isJsonString(String value) {

@@ -67,9 +67,8 @@ public final class YamlTree {
 
   /**
    * The document: from the parser's events when the text is plain YAML, as a configuration file is
-   * (without SnakeYAML's node graph, a provider's 50,000-domain file makes a quarter less garbage
-   * and loads in about two thirds of the time), else by SnakeYAML's loader, which also reports
-   * every error.
+   * (without SnakeYAML's node graph, a provider's 50,000-domain file makes a quarter less garbage:
+   * docs/performance.md), else by SnakeYAML's loader, which also reports every error.
    */
   private static Object load(String yaml, String label) {
     LoadSettings settings = settings(label, false);
