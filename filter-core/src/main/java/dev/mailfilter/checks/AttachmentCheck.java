@@ -1,5 +1,6 @@
 package dev.mailfilter.checks;
 
+import dev.mailfilter.api.Stage;
 import dev.mailfilter.config.ConfigNode;
 import dev.mailfilter.mime.MimePart;
 import dev.mailfilter.mime.content.ArchiveLimits;
@@ -23,7 +24,7 @@ import java.util.Optional;
  * detection reads directory structures only. Past {@value #MAX_ATTACHMENTS} attachments, and for
  * parts past {@code mime.max_parts} (which the parser leaves unparsed), names alone are judged.
  */
-public final class AttachmentCheck extends DataCheck {
+public final class AttachmentCheck extends LocalCheck {
   private static final List<SymbolDef> SYMBOLS =
       List.of(
           SymbolDef.of("DANGEROUS_ATTACHMENT", 4.0, "an attachment's extension runs code"),
@@ -40,7 +41,7 @@ public final class AttachmentCheck extends DataCheck {
   private final ArchiveLimits limits;
 
   private AttachmentCheck(ArchiveLimits limits) {
-    super("attachments", SYMBOLS);
+    super("attachments", Stage.DATA, SYMBOLS);
     this.limits = limits;
   }
 

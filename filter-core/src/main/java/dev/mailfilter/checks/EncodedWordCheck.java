@@ -1,5 +1,6 @@
 package dev.mailfilter.checks;
 
+import dev.mailfilter.api.Stage;
 import dev.mailfilter.mime.EncodedWords;
 import dev.mailfilter.mime.HeaderField;
 import dev.mailfilter.spi.CheckContext;
@@ -17,7 +18,7 @@ import java.util.regex.Pattern;
  * ASCII encoded anyway, several charsets mixed in one field, or a field cut into many words
  * (Rspamd's SUBJ_EXCESS_BASE64 / FROM_EXCESS_QP family). Looks at Subject, From, To, Reply-To.
  */
-public final class EncodedWordCheck extends DataCheck {
+public final class EncodedWordCheck extends LocalCheck {
   private static final List<SymbolDef> SYMBOLS =
       List.of(
           SymbolDef.of(
@@ -31,7 +32,7 @@ public final class EncodedWordCheck extends DataCheck {
   private final int maxWords;
 
   private EncodedWordCheck(int maxWords) {
-    super("encoded_words", SYMBOLS);
+    super("encoded_words", Stage.HEADERS, SYMBOLS);
     this.maxWords = maxWords;
   }
 

@@ -1,5 +1,6 @@
 package dev.mailfilter.checks;
 
+import dev.mailfilter.api.Stage;
 import dev.mailfilter.config.ConfigNode;
 import dev.mailfilter.mime.Address;
 import dev.mailfilter.mime.AddressParser;
@@ -22,7 +23,7 @@ import java.util.Optional;
  * spam to the top of a mailbox, one far in the past marks a stale or replayed message. "Now" comes
  * from a {@link Clock} so that tests are deterministic.
  */
-public final class HeaderCheck extends DataCheck {
+public final class HeaderCheck extends LocalCheck {
   private static final List<SymbolDef> SYMBOLS =
       List.of(
           SymbolDef.of("MISSING_DATE", 1.0, "the Date header is missing"),
@@ -40,7 +41,7 @@ public final class HeaderCheck extends DataCheck {
   private final Duration pastSkew;
 
   private HeaderCheck(Clock clock, Duration futureSkew, Duration pastSkew) {
-    super("headers", SYMBOLS);
+    super("headers", Stage.HEADERS, SYMBOLS);
     this.clock = clock;
     this.futureSkew = futureSkew;
     this.pastSkew = pastSkew;

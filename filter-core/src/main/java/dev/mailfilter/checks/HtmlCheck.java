@@ -1,5 +1,6 @@
 package dev.mailfilter.checks;
 
+import dev.mailfilter.api.Stage;
 import dev.mailfilter.config.ConfigNode;
 import dev.mailfilter.message.MessageBodies;
 import dev.mailfilter.mime.content.HtmlScan;
@@ -14,7 +15,7 @@ import java.util.List;
  * display:none), and mail that is images with little or no text (the picture carries the spam so
  * that text filters see nothing).
  */
-public final class HtmlCheck extends DataCheck {
+public final class HtmlCheck extends LocalCheck {
   private static final List<SymbolDef> SYMBOLS =
       List.of(
           SymbolDef.of("MIME_HTML_ONLY", 0.5, "the message has HTML but no plain-text part"),
@@ -25,7 +26,7 @@ public final class HtmlCheck extends DataCheck {
   private final int imageOnlyMaxText;
 
   private HtmlCheck(int minHiddenChars, int imageOnlyMaxText) {
-    super("html", SYMBOLS);
+    super("html", Stage.DATA, SYMBOLS);
     this.minHiddenChars = minHiddenChars;
     this.imageOnlyMaxText = imageOnlyMaxText;
   }

@@ -1,5 +1,6 @@
 package dev.mailfilter.checks;
 
+import dev.mailfilter.api.Stage;
 import dev.mailfilter.config.ConfigNode;
 import dev.mailfilter.message.MessageBodies;
 import dev.mailfilter.spi.CheckContext;
@@ -15,7 +16,7 @@ import java.util.List;
  * ("Pаypal" with a Cyrillic а). A real word of one language stays in one script, so a mixed-script
  * word is a strong signal (Rspamd's R_MIXED_CHARSET, SpamAssassin's MIXED_ES/UNICODE rules).
  */
-public final class ObfuscationCheck extends DataCheck {
+public final class ObfuscationCheck extends LocalCheck {
   private static final List<SymbolDef> SYMBOLS =
       List.of(
           SymbolDef.of("INVISIBLE_CHARS", 2.0, "zero-width or bidi control characters in text"),
@@ -29,7 +30,7 @@ public final class ObfuscationCheck extends DataCheck {
   private final int minMixedWords;
 
   private ObfuscationCheck(int minInvisible, int minMixedWords) {
-    super("obfuscation", SYMBOLS);
+    super("obfuscation", Stage.DATA, SYMBOLS);
     this.minInvisible = minInvisible;
     this.minMixedWords = minMixedWords;
   }

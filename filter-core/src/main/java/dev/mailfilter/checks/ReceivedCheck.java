@@ -1,6 +1,7 @@
 package dev.mailfilter.checks;
 
 import com.google.common.net.InetAddresses;
+import dev.mailfilter.api.Stage;
 import dev.mailfilter.config.ConfigNode;
 import dev.mailfilter.mime.HeaderField;
 import dev.mailfilter.spi.CheckContext;
@@ -22,7 +23,7 @@ import java.util.regex.Pattern;
  * down the chain by more than a clock's skew, and Received fields without a parseable date. Our own
  * topmost field (added by the MTA in front of a milter) is skipped.
  */
-public final class ReceivedCheck extends DataCheck {
+public final class ReceivedCheck extends LocalCheck {
   private static final List<SymbolDef> SYMBOLS =
       List.of(
           SymbolDef.of(
@@ -44,7 +45,7 @@ public final class ReceivedCheck extends DataCheck {
   private final Duration maxBackwards;
 
   private ReceivedCheck(Set<String> names, Set<InetAddress> addresses, Duration maxBackwards) {
-    super("received", SYMBOLS);
+    super("received", Stage.HEADERS, SYMBOLS);
     this.localNames = Set.copyOf(names);
     this.localAddresses = Set.copyOf(addresses);
     this.maxBackwards = maxBackwards;

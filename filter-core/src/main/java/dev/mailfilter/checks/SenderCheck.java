@@ -1,5 +1,6 @@
 package dev.mailfilter.checks;
 
+import dev.mailfilter.api.Stage;
 import dev.mailfilter.mime.Address;
 import dev.mailfilter.mime.AddressParser;
 import dev.mailfilter.mime.Headers;
@@ -22,7 +23,7 @@ import java.util.regex.Pattern;
  * legitimately rewrite Reply-To and the envelope sender, so messages with {@code List-Id} or {@code
  * List-Post} are exempt from those two.
  */
-public final class SenderCheck extends DataCheck {
+public final class SenderCheck extends LocalCheck {
   private static final List<SymbolDef> SYMBOLS =
       List.of(
           SymbolDef.of(
@@ -55,7 +56,7 @@ public final class SenderCheck extends DataCheck {
       Pattern.compile("(?i)(?<![@\\w.-])((?:[a-z0-9-]+\\.)+(?:com|net|org|[a-z]{2}))(?![\\w.-])");
 
   private SenderCheck() {
-    super("sender", SYMBOLS);
+    super("sender", Stage.HEADERS, SYMBOLS);
   }
 
   /** Factory for {@code checks.sender}; no options. */

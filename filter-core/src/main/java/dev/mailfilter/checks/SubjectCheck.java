@@ -1,5 +1,6 @@
 package dev.mailfilter.checks;
 
+import dev.mailfilter.api.Stage;
 import dev.mailfilter.config.ConfigNode;
 import dev.mailfilter.spi.CheckContext;
 import dev.mailfilter.spi.CheckSetup;
@@ -11,7 +12,7 @@ import java.util.Optional;
  * Subjects that shout: all capitals (SpamAssassin's SUBJ_ALL_CAPS) or runs of {@code !?$} (Rspamd's
  * SUBJ_EXCESS... family), and a missing Subject. Looks at the decoded Subject.
  */
-public final class SubjectCheck extends DataCheck {
+public final class SubjectCheck extends LocalCheck {
   private static final List<SymbolDef> SYMBOLS =
       List.of(
           SymbolDef.of("MISSING_SUBJECT", 1.0, "the Subject header is missing or empty"),
@@ -22,7 +23,7 @@ public final class SubjectCheck extends DataCheck {
   private final int maxPunctuation;
 
   private SubjectCheck(int minCapsLetters, int maxPunctuation) {
-    super("subject", SYMBOLS);
+    super("subject", Stage.HEADERS, SYMBOLS);
     this.minCapsLetters = minCapsLetters;
     this.maxPunctuation = maxPunctuation;
   }

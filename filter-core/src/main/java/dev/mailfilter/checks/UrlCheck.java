@@ -1,6 +1,7 @@
 package dev.mailfilter.checks;
 
 import com.google.common.net.InternetDomainName;
+import dev.mailfilter.api.Stage;
 import dev.mailfilter.config.ConfigNode;
 import dev.mailfilter.spi.CheckContext;
 import dev.mailfilter.spi.CheckSetup;
@@ -21,7 +22,7 @@ import java.util.regex.Pattern;
  * lead to (Rspamd's PHISHING); URL shorteners that hide the destination; and mail linking to many
  * unrelated domains.
  */
-public final class UrlCheck extends DataCheck {
+public final class UrlCheck extends LocalCheck {
   private static final List<SymbolDef> SYMBOLS =
       List.of(
           SymbolDef.of("URL_IP_LITERAL", 1.5, "a URL's host is an IP address"),
@@ -77,7 +78,7 @@ public final class UrlCheck extends DataCheck {
   private final int maxDomains;
 
   private UrlCheck(Set<String> shorteners, int maxDomains) {
-    super("urls", SYMBOLS);
+    super("urls", Stage.DATA, SYMBOLS);
     this.shorteners = Set.copyOf(shorteners);
     this.maxDomains = maxDomains;
   }

@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,7 +33,10 @@ public final class ConfigNode {
   private static final Pattern SIZE =
       Pattern.compile("(\\d+)\\s*(B|KB|KiB|MB|MiB|GB|GiB|k|K|M|G)?");
 
-  private final String path;
+  // Made on first use from the parent's: most nodes of a provider's file are never named.
+  private String path;
+  private final ConfigNode parent;
+  private final String key;
   private final Map<String, Object> values;
   // Made on first use: a provider's file has tens of thousands of nodes, most of them empty.
   private Set<String> read;
@@ -41,6 +45,14 @@ public final class ConfigNode {
 
   ConfigNode(String path, Map<String, Object> values) {
     this.path = path;
+    this.parent = null;
+    this.key = null;
+    this.values = values;
+  }
+
+  private ConfigNode(ConfigNode parent, String key, Map<String, Object> values) {
+    this.parent = parent;
+    this.key = key;
     this.values = values;
   }
 
@@ -51,12 +63,15 @@ public final class ConfigNode {
 
   /** This node's dotted path, empty for the root. */
   public String path() {
+    if (path == null) {
+      path = parent.path(key);
+    }
     return path;
   }
 
   /** The dotted path of a key in this node. */
   public String path(String key) {
-    return path.isEmpty() ? key : path + "." + key;
+    return path().isEmpty() ? key : path() + "." + key;
   }
 
   /** The keys present, in file order. Does not count as reading them. */
@@ -265,8 +280,12 @@ public final class ConfigNode {
     if (v != null && !(v instanceof Map)) {
       throw error(key, "expected a mapping of keys to values, got " + describe(v));
     }
-    String childPath = path(key);
-    child = new ConfigNode(childPath, v == null ? Map.of() : asStringMap(childPath, v));
+    if (v == null || ((Map<?, ?>) v).isEmpty()) {
+      // Nothing in it to refuse later: not kept, as most of a provider's domains are empty.
+      return new ConfigNode(this, key, Map.of());
+    }
+    requireStringKeys(v, () -> path(key));
+    child = new ConfigNode(this, key, readOnly(v));
     if (children == null) {
       children = new LinkedHashMap<>();
     }
@@ -330,23 +349,31 @@ public final class ConfigNode {
 
   private Object take(String key) {
     if (read == null) {
-      read = new LinkedHashSet<>();
+      read = new HashSet<>();
     }
     read.add(key);
     return values.get(key);
   }
 
   /** The mapping {@code v} with its keys checked to be strings. */
-  @SuppressWarnings("unchecked")
   static Map<String, Object> asStringMap(String path, Object v) {
-    Map<Object, Object> raw = (Map<Object, Object>) v;
-    for (Object k : raw.keySet()) {
+    requireStringKeys(v, () -> path);
+    return readOnly(v);
+  }
+
+  private static void requireStringKeys(Object v, Supplier<String> path) {
+    for (Object k : ((Map<?, ?>) v).keySet()) {
       if (!(k instanceof String)) {
-        throw new ConfigException(path, "keys must be strings, got " + describe(k) + " (quote it)");
+        throw new ConfigException(
+            path.get(), "keys must be strings, got " + describe(k) + " (quote it)");
       }
     }
-    // Every key is a String: the parsed mapping itself, read only, no copy.
-    return Collections.unmodifiableMap((Map<String, Object>) (Map<?, ?>) raw);
+  }
+
+  /** A mapping whose keys are all strings: the parsed mapping itself, read only, no copy. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> readOnly(Object v) {
+    return Collections.unmodifiableMap((Map<String, Object>) v);
   }
 
   static String describe(Object v) {

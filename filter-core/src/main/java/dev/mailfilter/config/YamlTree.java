@@ -40,7 +40,7 @@ public final class YamlTree {
     try {
       // Without marks (line and column on every token and node): a quarter less garbage on a
       // provider's 50,000-domain file. A file that fails is parsed again with them for the message.
-      doc = new Load(settings(label, false)).loadFromString(yaml);
+      doc = load(yaml, label);
     } catch (YamlEngineException withoutMarks) {
       try {
         new Load(settings(label, true)).loadFromString(yaml);
@@ -63,6 +63,20 @@ public final class YamlTree {
           "", label + ": expected a mapping of sections, got " + ConfigNode.describe(doc));
     }
     return ConfigNode.asStringMap("", doc);
+  }
+
+  /**
+   * The document: from the parser's events when the text is plain YAML, as a configuration file is
+   * (without SnakeYAML's node graph, a provider's 50,000-domain file makes a quarter less garbage:
+   * docs/performance.md), else by SnakeYAML's loader, which also reports every error.
+   */
+  private static Object load(String yaml, String label) {
+    LoadSettings settings = settings(label, false);
+    try {
+      return YamlEvents.load(settings, yaml);
+    } catch (YamlEvents.Unsupported | YamlEngineException e) {
+      return new Load(settings).loadFromString(yaml);
+    }
   }
 
   /**

@@ -171,11 +171,13 @@ record LevelSettings(
   }
 
   private static Action action(ConfigNode n, String key) {
-    Set<String> all = new TreeSet<>();
     for (Action a : Action.values()) {
       if (a.configName().equals(key)) {
         return a;
       }
+    }
+    Set<String> all = new TreeSet<>();
+    for (Action a : Action.values()) {
       all.add(a.configName());
     }
     throw n.error(key, "unknown action" + DidYouMean.suggest(key, all));

@@ -7,12 +7,14 @@ import dev.mailfilter.config.IpRange;
 import java.net.IDN;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Builds a {@link TenantDirectory} from the configuration file's {@code tenants} tree, its flat
@@ -29,11 +31,17 @@ public final class TenantConfig {
 
   private final boolean subdomains;
   private final LevelSettings.Names names;
-  private final Map<String, Entry> domains = new HashMap<>();
-  private final Map<String, Entry> users = new HashMap<>();
+  private final Map<String, Loaded> domains = new HashMap<>();
+  private final Map<String, Loaded> users = new HashMap<>();
 
-  /** A domain's or user's resolution; {@code path} names its node for a duplicate's error. */
-  private record Entry(String tenant, TenantPolicy policy, Optional<Route> route, String path) {}
+  /** A domain's or user's resolution. */
+  private record Entry(String tenant, TenantPolicy policy, Optional<Route> route) {}
+
+  /**
+   * An entry while loading, with where it was configured for a duplicate's error: the key path is
+   * made only then, as most of a provider's 50,000 domains are never named in an error.
+   */
+  private record Loaded(Entry entry, Supplier<String> where) {}
 
   private TenantConfig(boolean subdomains, LevelSettings.Names names) {
     this.subdomains = subdomains;
@@ -82,12 +90,15 @@ public final class TenantConfig {
       c.domainNode(flatDomains, d, "", root, rootPolicy, Optional.empty());
     }
     for (int i = 0; i < domainList.size(); i++) {
-      String path = flatDomains.path() + "[" + i + "]";
+      int index = i;
+      Supplier<String> path = () -> flatDomains.path() + "[" + index + "]";
       String domain = domainName(domainList.get(i), path);
-      Entry earlier = c.domains.put(domain, new Entry(domain, rootPolicy, Optional.empty(), path));
+      Loaded earlier =
+          c.domains.put(domain, new Loaded(new Entry(domain, rootPolicy, Optional.empty()), path));
       if (earlier != null) {
         throw new ConfigException(
-            path, "domain " + domain + " is configured twice (also " + earlier.path() + ")");
+            path.get(),
+            "domain " + domain + " is configured twice (also " + earlier.where().get() + ")");
       }
     }
     List<IpRange> trusted = new ArrayList<>();
@@ -116,7 +127,13 @@ public final class TenantConfig {
       }
       return TenantDirectory.none();
     }
-    return new Static(Map.copyOf(c.domains), Map.copyOf(c.users), List.copyOf(trusted));
+    return new Static(entries(c.domains), entries(c.users), List.copyOf(trusted));
+  }
+
+  private static Map<String, Entry> entries(Map<String, Loaded> loaded) {
+    Map<String, Entry> out = HashMap.newHashMap(loaded.size());
+    loaded.forEach((k, v) -> out.put(k, v.entry()));
+    return Collections.unmodifiableMap(out);
   }
 
   /** A reseller or a customer: its own settings and route, then its children. */
@@ -153,18 +170,18 @@ public final class TenantConfig {
       Optional<Route> parentRoute) {
     String domain = domainName(parentNode, key);
     ConfigNode n = parentNode.section(key);
-    String path = n.path();
-    Entry earlier = domains.get(domain);
+    Loaded earlier = domains.get(domain);
     if (earlier != null) {
       throw new ConfigException(
-          path, "domain " + domain + " is configured twice (also " + earlier.path() + ")");
+          n.path(),
+          "domain " + domain + " is configured twice (also " + earlier.where().get() + ")");
     }
     LevelSettings s = LevelSettings.parse(n, subdomains, names);
     String tenant = prefix + domain;
     Layers layers = s.isEmpty() ? parent : parent.with(s, DOMAIN);
     TenantPolicy policy = s.isEmpty() ? parentPolicy : layers.policy(tenant);
     Optional<Route> route = route(n, domain).or(() -> parentRoute);
-    domains.put(domain, new Entry(tenant, policy, route, path));
+    domains.put(domain, new Loaded(new Entry(tenant, policy, route), n::path));
     if (n.keys().isEmpty()) {
       return;
     }
@@ -179,7 +196,8 @@ public final class TenantConfig {
       LevelSettings us2 = LevelSettings.parse(u, subdomains, names);
       String userTenant = tenant + "/" + lower;
       TenantPolicy up = us2.isEmpty() ? policy : layers.with(us2, USER).policy(userTenant);
-      if (users.put(lower + "@" + domain, new Entry(userTenant, up, route, u.path())) != null) {
+      Loaded user = new Loaded(new Entry(userTenant, up, route), u::path);
+      if (users.put(lower + "@" + domain, user) != null) {
         throw us.error(local, "user configured twice (local parts compare case-insensitively)");
       }
     }
@@ -209,9 +227,9 @@ public final class TenantConfig {
     return normalised(key).orElseThrow(() -> n.error(key, notADomain(key)));
   }
 
-  /** {@link #domainName(ConfigNode, String)} for a name in a list, at a key path. */
-  private static String domainName(String key, String path) {
-    return normalised(key).orElseThrow(() -> new ConfigException(path, notADomain(key)));
+  /** {@link #domainName(ConfigNode, String)} for a name in a list, at its key path. */
+  private static String domainName(String key, Supplier<String> path) {
+    return normalised(key).orElseThrow(() -> new ConfigException(path.get(), notADomain(key)));
   }
 
   private static String notADomain(String key) {

@@ -5,13 +5,19 @@ import dev.mailfilter.spi.Check;
 import dev.mailfilter.spi.SymbolDef;
 import java.util.List;
 
-/** The common part of the local content checks: a name, the DATA stage, declared symbols. */
-abstract class DataCheck implements Check {
+/**
+ * The common part of the local content checks: a name, a stage, declared symbols. A check that
+ * reads only the header fields runs at {@link Stage#HEADERS}, so that a milter can refuse before
+ * the body is sent; one that reads the body runs at {@link Stage#DATA}.
+ */
+abstract class LocalCheck implements Check {
   private final String name;
+  private final Stage stage;
   private final List<SymbolDef> symbols;
 
-  DataCheck(String name, List<SymbolDef> symbols) {
+  LocalCheck(String name, Stage stage, List<SymbolDef> symbols) {
     this.name = name;
+    this.stage = stage;
     this.symbols = List.copyOf(symbols);
   }
 
@@ -22,7 +28,7 @@ abstract class DataCheck implements Check {
 
   @Override
   public final Stage stage() {
-    return Stage.DATA;
+    return stage;
   }
 
   @Override
