@@ -4,6 +4,7 @@ import dev.mailfilter.config.ConfigNode;
 import dev.mailfilter.config.ConfigSection;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The {@code milter:} section of the configuration file: how the milter server listens and how long
@@ -79,9 +80,10 @@ public record MilterSettings(
 
   private static MilterSettings parse(ConfigNode n) {
     ListenAddress listen = DEFAULTS.listen;
-    if (n.has("listen")) {
+    Optional<String> text = n.optionalString("listen");
+    if (text.isPresent()) {
       try {
-        listen = ListenAddress.parse(n.string("listen", ""));
+        listen = ListenAddress.parse(text.get());
       } catch (IllegalArgumentException e) {
         throw n.error("listen", e.getMessage());
       }
