@@ -71,6 +71,8 @@ class PostfixHeaderEditsIT {
         X-Keep: stays, byte for byte\t
 
         body line
+
+
         """;
     FilterConfig config =
         FilterConfig.builder()
@@ -130,7 +132,7 @@ class PostfixHeaderEditsIT {
       assertThat(fields)
           .filteredOn(f -> f.regionMatches(true, 0, "X-Spam-Flag:", 0, 12))
           .hasSize(1);
-      assertThat(delivered).endsWith("\n\nbody line\n");
+      assertThat(delivered).endsWith("\n\nbody line\n\n\n");
     }
   }
 

@@ -86,8 +86,24 @@ public final class SmtpClient implements AutoCloseable {
     return read();
   }
 
+  /**
+   * Writes {@code bytes} as they are, e.g. part of a message's {@linkplain #wireForm wire form}
+   * after a 354, so that a test can act while the server holds half a message.
+   */
+  public void sendRaw(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
+  /** Ends the data with the final dot line and reads the reply to the message. */
+  public Reply endData() throws IOException {
+    out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    return read();
+  }
+
   /** The DATA form of a message: CRLF line ends, leading dots doubled, a final CRLF. */
-  static byte[] wireForm(byte[] message) {
+  public static byte[] wireForm(byte[] message) {
     ByteArrayOutputStream b = new ByteArrayOutputStream(message.length + message.length / 20 + 2);
     boolean lineStart = true;
     for (int i = 0; i < message.length; i++) {

@@ -23,6 +23,8 @@ class PostfixInstanceIT {
 
       .a line that starts with a dot
       body
+
+
       """
           .getBytes(StandardCharsets.US_ASCII);
 
