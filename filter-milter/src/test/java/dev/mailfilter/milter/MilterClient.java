@@ -36,6 +36,11 @@ final class MilterClient implements AutoCloseable {
     this.channel = channel;
   }
 
+  /** A client over a channel already connected. */
+  static MilterClient over(SocketChannel channel) {
+    return new MilterClient(channel);
+  }
+
   static MilterClient connect(ListenAddress address) throws IOException {
     SocketAddress a = address.socketAddress();
     SocketChannel ch =
