@@ -21,6 +21,13 @@ function open(version, actions, steps)
   return conn
 end
 
+-- With SMFIP_HDR_LEADSPC agreed, header values travel verbatim, the space after the colon
+-- included, in both directions: what the milter adds then starts with its own space.
+function lead(conn)
+  if mt.test_option(conn, int(SMFIP_HDR_LEADSPC)) then return " " end
+  return ""
+end
+
 -- One transaction up to the end of the header; returns nothing, fails on any refusal.
 function envelope(conn, client_ip)
   expect(mt.conninfo(conn, "client.example.org", client_ip) == nil, "conninfo")

@@ -8,6 +8,9 @@ envelope(conn, "192.0.2.11")
 message(conn, CLEAN, "Hello Bob, see you at lunch.\r\n")
 expect(mt.getreply(conn) == SMFIR_CONTINUE, "CONTINUE at the end of a clean message")
 expect(mt.eom_check(conn, int(MT_HDRADD), "X-Spam-Status"), "X-Spam-Status added at version 2")
+local status = mt.getheader(conn, "X-Spam-Status", 0)
+expect(status ~= nil and string.find(status, "^No, score=") ~= nil,
+  "no leading space without SMFIP_HDR_LEADSPC, got '" .. tostring(status) .. "'")
 expect(not mt.eom_check(conn, int(MT_HDRINSERT)), "no INSHEADER, which version 2 lacks")
 -- A second message on the same connection is judged on its own: GTUBE now.
 expect(mt.mailfrom(conn, "<winner@lottery.example>") == nil, "second mailfrom")

@@ -3,6 +3,8 @@ package dev.mailfilter.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailfilter.testkit.Miltertest;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -74,6 +76,41 @@ class MiltertestIT {
   void quarantinesAtTheQuarantineThreshold() throws Exception {
     passes("quarantine.lua");
     assertThat(milter.log()).contains("client=192.0.2.13").contains("action=quarantine");
+  }
+
+  @Test
+  void sendsProgressWhileASlowEndOfMessageCheckRuns() throws Exception {
+    // A DNS server that never answers: the URL's blocklist lookup waits out dns.deadline.
+    try (DatagramSocket silent = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      Path config =
+          Files.writeString(
+              dir.resolve("slow.yaml"),
+              """
+              milter: {progress_interval: 100ms}
+              dns: {servers: ["127.0.0.1:%d"], deadline: 1500ms, retries: 0}
+              dnsbl:
+                self_test: false
+                lists: [{symbol: URI_SLOW, zone: uri.test, kind: uri, test_points: false}]
+              checks:
+                dnsbl_data: {enabled: true}
+              """
+                  .formatted(silent.getLocalPort()));
+      try (MilterProcess slow = MilterProcess.start(dir, config)) {
+        Miltertest.Result r =
+            Miltertest.run(
+                scripts.resolve("progress.lua"),
+                Map.of("port", Integer.toString(slow.port()), "dir", scripts.toString()),
+                dir,
+                2);
+        assertThat(r.exit()).as("%s%nmilter log:%n%s", r.output(), slow.log()).isZero();
+        assertThat(r.output()).contains("progress: ok");
+        // 1.5 s at one packet per 100 ms: several, whatever the machine's load.
+        assertThat(r.output().lines().filter(l -> l.contains(": cmd p, len 0")).count())
+            .as(r.output())
+            .isGreaterThanOrEqualTo(3);
+        assertThat(slow.log()).contains("client=192.0.2.15").contains("RBL_TIMEOUT");
+      }
+    }
   }
 
   @Test

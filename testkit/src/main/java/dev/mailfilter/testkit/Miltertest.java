@@ -32,6 +32,16 @@ public final class Miltertest {
    */
   public static Result run(Path script, Map<String, String> variables, Path workDir)
       throws IOException {
+    return run(script, variables, workDir, 0);
+  }
+
+  /**
+   * As {@link #run(Path, Map, Path)}, with miltertest's {@code -v} given {@code verbosity} times:
+   * at 2 it prints every packet it reads and writes ({@code mt_milter_read(3): cmd p, len 0} for a
+   * progress packet, which scripts cannot see otherwise).
+   */
+  public static Result run(Path script, Map<String, String> variables, Path workDir, int verbosity)
+      throws IOException {
     DebianPackage.require(BINARY, "miltertest");
     if (!Files.isReadable(script)) {
       throw new IllegalArgumentException("no such miltertest script: " + script);
@@ -55,6 +65,9 @@ public final class Miltertest {
           cmd.add("-D");
           cmd.add(k + "=" + v);
         });
+    for (int i = 0; i < verbosity; i++) {
+      cmd.add("-v");
+    }
     cmd.add("-s");
     cmd.add(wrapper.toString());
     Processes.Result r = Processes.run(cmd, Duration.ofSeconds(60));
