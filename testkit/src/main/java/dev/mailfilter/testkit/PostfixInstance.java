@@ -3,6 +3,7 @@ package dev.mailfilter.testkit;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -130,9 +131,8 @@ public final class PostfixInstance implements AutoCloseable {
       Path queue = Files.createDirectories(dir.resolve("queue"));
       Path data = Files.createDirectories(dir.resolve("data"));
       Path mail = Files.createDirectories(dir.resolve("mail"));
-      // Postfix's daemons drop to user postfix (and virtual(8) to nobody) and must reach these.
-      // A test's temporary directory is often mode 700: open it and its parents for traversal
-      // only (the daemons run as postfix and nobody).
+      // The daemons drop to user postfix (virtual(8) to nobody) and must reach these, but a
+      // test's temporary directory is often mode 700: open it and its parents for traversal only.
       for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
         var perms = Files.getPosixFilePermissions(p);
         if (perms.contains(PosixFilePermission.OTHERS_EXECUTE)) {
@@ -376,7 +376,7 @@ public final class PostfixInstance implements AutoCloseable {
                         try {
                           return Files.getLastModifiedTime(f);
                         } catch (IOException e) {
-                          throw new java.io.UncheckedIOException(e);
+                          throw new UncheckedIOException(e);
                         }
                       })
                   .thenComparing(Path::toString))

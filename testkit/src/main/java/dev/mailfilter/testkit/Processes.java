@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 /**
  * Process plumbing the fixtures share: running a command to completion, stopping by PID, polling.
@@ -58,9 +59,7 @@ public final class Processes {
    * after {@code grace}. Waits until they are gone, so that a port or file is free afterwards.
    */
   public static void stop(ProcessHandle process, Duration grace) {
-    List<ProcessHandle> all =
-        java.util.stream.Stream.concat(process.descendants(), java.util.stream.Stream.of(process))
-            .toList();
+    List<ProcessHandle> all = Stream.concat(process.descendants(), Stream.of(process)).toList();
     all.forEach(ProcessHandle::destroy);
     long deadline = System.nanoTime() + grace.toNanos();
     while (System.nanoTime() < deadline && all.stream().anyMatch(ProcessHandle::isAlive)) {

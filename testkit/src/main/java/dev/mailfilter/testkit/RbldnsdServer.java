@@ -5,6 +5,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -99,7 +100,7 @@ public final class RbldnsdServer implements AutoCloseable {
         try {
           socket.receive(new DatagramPacket(answer, answer.length));
           return;
-        } catch (SocketTimeoutException | java.net.PortUnreachableException notYet) {
+        } catch (SocketTimeoutException | PortUnreachableException notYet) {
           // not listening yet: ask again
         }
       }
