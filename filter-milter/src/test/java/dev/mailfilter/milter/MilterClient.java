@@ -111,7 +111,7 @@ final class MilterClient implements AutoCloseable {
           || r instanceof Response.InsHeader
           || r instanceof Response.ChgHeader
           || r instanceof Response.Quarantine
-          || r == Response.PROGRESS)) {
+          || r.equals(Response.PROGRESS))) {
         return out;
       }
     }
