@@ -101,6 +101,9 @@ final class MilterCommand {
         MilterSettings running = settings;
         handle(
             "HUP", () -> Thread.ofVirtual().name("milter-sighup").start(() -> reload(r, running)));
+      } else {
+        // Without a handler SIGHUP would end the JVM: a reload by habit must not stop the milter.
+        handle("HUP", () -> LOG.info("milter: SIGHUP: no --config file, nothing to reload"));
       }
       stop.await();
       LOG.info("milter: shutting down, letting messages in flight finish");
