@@ -112,6 +112,11 @@ class MilterServerTest {
     MilterServer s =
         start(MilterServer.builder().filter(FILTER).listen(new ListenAddress.Unix(socket)));
     assertThat(s.localAddress()).isEqualTo(new ListenAddress.Unix(socket));
+    // Writable by the group, whatever the umask: Postfix's user must be able to connect.
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(socket)))
+        .isEqualTo("rw-rw----");
     MilterClient c = client(s).handshake();
     assertThat(c.message("U1", "test", MilterClient.GTUBE + "\r\n").getFirst())
         .isInstanceOf(Response.ReplyCode.class);
