@@ -14,11 +14,15 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +98,7 @@ public final class MilterServer implements AutoCloseable {
         throw new IllegalStateException("the milter server was already started");
       }
       ListenAddress listen = settings.listen();
-      server = bind(listen);
+      server = bind(listen, settings.socketMode());
       SocketAddress local = server.getLocalAddress();
       bound =
           switch (listen) {
@@ -116,7 +120,7 @@ public final class MilterServer implements AutoCloseable {
     }
   }
 
-  private static ServerSocketChannel bind(ListenAddress listen) throws IOException {
+  private static ServerSocketChannel bind(ListenAddress listen, int mode) throws IOException {
     return switch (listen) {
       case ListenAddress.Inet i -> {
         InetSocketAddress a = (InetSocketAddress) i.socketAddress();
@@ -133,16 +137,17 @@ public final class MilterServer implements AutoCloseable {
         }
         yield ch;
       }
-      case ListenAddress.Unix u -> bindUnix(u);
+      case ListenAddress.Unix u -> bindUnix(u, mode);
     };
   }
 
-  private static ServerSocketChannel bindUnix(ListenAddress.Unix u) throws IOException {
+  private static ServerSocketChannel bindUnix(ListenAddress.Unix u, int mode) throws IOException {
     UnixDomainSocketAddress a = (UnixDomainSocketAddress) u.socketAddress();
     for (int attempt = 0; ; attempt++) {
       ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
       try {
         ch.bind(a, 1024);
+        setMode(u.path(), mode);
         return ch;
       } catch (BindException e) {
         ch.close();
@@ -157,6 +162,31 @@ public final class MilterServer implements AutoCloseable {
         ch.close();
         throw new IOException("cannot listen on " + u + ": " + e.getMessage(), e);
       }
+    }
+  }
+
+  /**
+   * The socket file's permissions: the MTA's user must be able to write to it to connect (Postfix's
+   * smtpd runs as {@code postfix}), which the process's umask rarely allows.
+   */
+  private static void setMode(Path path, int mode) throws IOException {
+    Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+    PosixFilePermission[] order = {
+      PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+      PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_READ,
+      PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
+      PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
+      PosixFilePermission.OTHERS_EXECUTE
+    };
+    for (int i = 0; i < order.length; i++) {
+      if ((mode & (0400 >> i)) != 0) {
+        perms.add(order[i]);
+      }
+    }
+    try {
+      Files.setPosixFilePermissions(path, perms);
+    } catch (UnsupportedOperationException e) {
+      // Not a POSIX file system: its own rules apply.
     }
   }
 
@@ -473,7 +503,8 @@ public final class MilterServer implements AutoCloseable {
               s.drainTimeout(),
               s.maxConnections(),
               s.progressInterval(),
-              s.statsInterval());
+              s.statsInterval(),
+              s.socketMode());
       return this;
     }
 
@@ -487,7 +518,8 @@ public final class MilterServer implements AutoCloseable {
               timeout,
               s.maxConnections(),
               s.progressInterval(),
-              s.statsInterval());
+              s.statsInterval(),
+              s.socketMode());
       return this;
     }
 
@@ -501,7 +533,8 @@ public final class MilterServer implements AutoCloseable {
               s.drainTimeout(),
               max,
               s.progressInterval(),
-              s.statsInterval());
+              s.statsInterval(),
+              s.socketMode());
       return this;
     }
 
@@ -515,7 +548,26 @@ public final class MilterServer implements AutoCloseable {
               s.drainTimeout(),
               s.maxConnections(),
               interval,
-              s.statsInterval());
+              s.statsInterval(),
+              s.socketMode());
+      return this;
+    }
+
+    /**
+     * The permissions of a Unix-domain socket file, e.g. {@code 0660}; see {@link
+     * MilterSettings#socketMode()}.
+     */
+    public Builder socketMode(int mode) {
+      MilterSettings s = settings;
+      settings =
+          new MilterSettings(
+              s.listen(),
+              s.readTimeout(),
+              s.drainTimeout(),
+              s.maxConnections(),
+              s.progressInterval(),
+              s.statsInterval(),
+              mode);
       return this;
     }
 

@@ -20,6 +20,9 @@ import java.util.Optional;
  * @param progressInterval how often {@code SMFIR_PROGRESS} is sent while the end-of-message checks
  *     run, to keep the MTA's {@code milter_content_timeout} from firing; default 10 s
  * @param statsInterval how often the counters are logged; default 10 minutes, 0 turns it off
+ * @param socketMode the permissions of a Unix-domain socket file, {@code 0660} by default: the
+ *     MTA's user (Postfix's smtpd runs as {@code postfix}) needs write permission to connect, so
+ *     put it in the server's group, or use {@code 0666} in a directory only it can reach
  */
 public record MilterSettings(
     ListenAddress listen,
@@ -27,7 +30,8 @@ public record MilterSettings(
     Duration drainTimeout,
     int maxConnections,
     Duration progressInterval,
-    Duration statsInterval) {
+    Duration statsInterval,
+    int socketMode) {
 
   /** The section, to pass to {@code FilterConfig.load(Path, List)} and read back. */
   public static final ConfigSection<MilterSettings> SECTION =
@@ -40,7 +44,8 @@ public record MilterSettings(
           Duration.ofSeconds(30),
           1000,
           Duration.ofSeconds(10),
-          Duration.ofMinutes(10));
+          Duration.ofMinutes(10),
+          0660);
 
   /** Checks every value. */
   public MilterSettings {
@@ -58,6 +63,10 @@ public record MilterSettings(
     if (statsInterval.isNegative()) {
       throw new IllegalArgumentException("statsInterval is negative: " + statsInterval);
     }
+    if (socketMode < 0 || socketMode > 0777) {
+      throw new IllegalArgumentException(
+          "socketMode must be from 0 to 0777: 0" + Integer.toOctalString(socketMode));
+    }
   }
 
   /** The built-in settings, what an absent {@code milter:} section gives. */
@@ -68,7 +77,13 @@ public record MilterSettings(
   /** These settings listening on {@code address} instead. */
   public MilterSettings withListen(ListenAddress address) {
     return new MilterSettings(
-        address, readTimeout, drainTimeout, maxConnections, progressInterval, statsInterval);
+        address,
+        readTimeout,
+        drainTimeout,
+        maxConnections,
+        progressInterval,
+        statsInterval,
+        socketMode);
   }
 
   private static void positive(Duration d, String name) {
@@ -99,6 +114,12 @@ public record MilterSettings(
       throw n.error("progress_interval", "expected at least 100ms, got " + progress);
     }
     Duration stats = n.duration("stats_interval", DEFAULTS.statsInterval);
-    return new MilterSettings(listen, read, drain, max, progress, stats);
+    String modeText = n.string("socket_mode", "0660");
+    if (!modeText.matches("0?[0-7]{3}")) {
+      throw n.error(
+          "socket_mode", "expected an octal mode like \"0660\", got \"" + modeText + "\"");
+    }
+    int mode = Integer.parseInt(modeText, 8);
+    return new MilterSettings(listen, read, drain, max, progress, stats, mode);
   }
 }

@@ -75,7 +75,7 @@ class ListenAddressTest {
             .yaml(
                 "milter:\n  listen: unix:/run/m.sock\n  read_timeout: 90s\n"
                     + "  max_connections: 50\n  progress_interval: 5s\n  stats_interval: 0\n"
-                    + "  drain_timeout: 1m\n")
+                    + "  drain_timeout: 1m\n  socket_mode: \"0666\"\n")
             .build();
     assertThat(some.section(MilterSettings.SECTION))
         .isEqualTo(
@@ -85,7 +85,8 @@ class ListenAddressTest {
                 Duration.ofMinutes(1),
                 50,
                 Duration.ofSeconds(5),
-                Duration.ZERO));
+                Duration.ZERO,
+                0666));
 
     assertThatThrownBy(
             () ->
@@ -103,5 +104,13 @@ class ListenAddressTest {
                     .build())
         .isInstanceOf(ConfigException.class)
         .hasMessage("milter.max_connections: expected an integer from 1 to 1000000, got 0");
+    assertThatThrownBy(
+            () ->
+                FilterConfig.builder()
+                    .section(MilterSettings.SECTION)
+                    .yaml("milter:\n  socket_mode: 666\n")
+                    .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("milter.socket_mode: expected a string");
   }
 }
