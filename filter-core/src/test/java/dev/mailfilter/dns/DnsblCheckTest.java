@@ -10,6 +10,7 @@ import dev.mailfilter.api.Envelope;
 import dev.mailfilter.api.Symbol;
 import dev.mailfilter.api.Verdict;
 import dev.mailfilter.config.ConfigException;
+import dev.mailfilter.testkit.RbldnsdServer;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

@@ -7,6 +7,7 @@ import dev.mailfilter.api.Stage;
 import dev.mailfilter.dns.ListAnswer.Outcome;
 import dev.mailfilter.dns.ListAnswer.Source;
 import dev.mailfilter.dns.mirror.MirrorKind;
+import dev.mailfilter.testkit.RbldnsdServer;
 import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;

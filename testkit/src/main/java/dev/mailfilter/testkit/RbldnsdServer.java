@@ -1,9 +1,13 @@
-package dev.mailfilter.dns;
+package dev.mailfilter.testkit;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,20 +16,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.xbill.DNS.DClass;
-import org.xbill.DNS.Message;
-import org.xbill.DNS.Name;
-import org.xbill.DNS.Record;
-import org.xbill.DNS.SimpleResolver;
-import org.xbill.DNS.Type;
 
 /**
  * A real rbldnsd on 127.0.0.1 and a free UDP port, serving zone files written by the test; ready
  * when it answers a query (polled with a deadline), stopped by its PID.
  */
-final class RbldnsdServer implements AutoCloseable {
-  static final Path BINARY = Path.of("/usr/sbin/rbldnsd");
+public final class RbldnsdServer implements AutoCloseable {
+  /** Where Debian's {@code rbldnsd} package puts the daemon. */
+  public static final Path BINARY = Path.of("/usr/sbin/rbldnsd");
 
   private final Process process;
   private final int port;
@@ -41,10 +39,10 @@ final class RbldnsdServer implements AutoCloseable {
    * Starts rbldnsd with {@code zones}: zone name to "type:file" (files in {@code dir}, written by
    * the caller), e.g. {@code "bl.test" -> "ip4set:bl.zone"}.
    */
-  static RbldnsdServer start(Path dir, Map<String, String> zones) throws Exception {
-    if (!Files.isExecutable(BINARY)) {
-      throw new AssertionError(
-          BINARY + " is missing: install the Debian package rbldnsd (listed in .ci/packages)");
+  public static RbldnsdServer start(Path dir, Map<String, String> zones) throws IOException {
+    DebianPackage.require(BINARY, "rbldnsd");
+    if (zones.isEmpty()) {
+      throw new IllegalArgumentException("rbldnsd needs at least one zone");
     }
     // rbldnsd drops to user rbldns before reading the files: they must be world-readable.
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -54,11 +52,9 @@ final class RbldnsdServer implements AutoCloseable {
       }
     }
     AssertionError last = null;
+    // A free port can be taken between the probe and rbldnsd's bind: try another.
     for (int attempt = 0; attempt < 3; attempt++) {
-      int port;
-      try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-        port = probe.getLocalPort();
-      }
+      int port = FreePort.udp();
       List<String> cmd = new ArrayList<>();
       cmd.addAll(
           List.of(
@@ -79,9 +75,8 @@ final class RbldnsdServer implements AutoCloseable {
       Process p =
           new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       RbldnsdServer server = new RbldnsdServer(p, port, dir);
-      String probeZone = zones.keySet().iterator().next();
       try {
-        server.awaitReady(probeZone, Duration.ofSeconds(10));
+        server.awaitReady(zones.keySet().iterator().next(), Duration.ofSeconds(10));
         return server;
       } catch (AssertionError e) {
         server.close();
@@ -91,47 +86,66 @@ final class RbldnsdServer implements AutoCloseable {
     throw last;
   }
 
-  private void awaitReady(String zone, Duration timeout) throws Exception {
+  private void awaitReady(String zone, Duration timeout) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    SimpleResolver r = new SimpleResolver(address());
-    r.setTimeout(Duration.ofMillis(100));
-    Message q = Message.newQuery(Record.newRecord(Name.fromString(zone + "."), Type.A, DClass.IN));
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new AssertionError("rbldnsd exited with " + process.exitValue() + ": " + log());
-      }
-      try {
-        r.send(q);
-        return;
-      } catch (IOException notYet) {
-        // not listening yet: poll again
+    byte[] query = soaQuery(zone);
+    try (DatagramSocket socket = new DatagramSocket()) {
+      socket.setSoTimeout(100);
+      byte[] answer = new byte[512];
+      while (System.nanoTime() < deadline) {
+        if (!process.isAlive()) {
+          throw new AssertionError("rbldnsd exited with " + process.exitValue() + ": " + log());
+        }
+        socket.send(new DatagramPacket(query, query.length, address()));
+        try {
+          socket.receive(new DatagramPacket(answer, answer.length));
+          return;
+        } catch (SocketTimeoutException | PortUnreachableException notYet) {
+          // not listening yet: ask again
+        }
       }
     }
     throw new AssertionError("rbldnsd did not answer within " + timeout + ": " + log());
   }
 
-  String log() throws IOException {
+  /** A DNS query for the zone's SOA, built by hand so that this kit needs no DNS library. */
+  private static byte[] soaQuery(String zone) {
+    ByteBuffer b = ByteBuffer.allocate(512);
+    b.putShort((short) 0x4d46).putShort((short) 0x0100); // id, RD
+    b.putShort((short) 1).putShort((short) 0).putShort((short) 0).putShort((short) 0);
+    for (String label : zone.split("\\.")) {
+      byte[] l = label.getBytes(StandardCharsets.US_ASCII);
+      b.put((byte) l.length).put(l);
+    }
+    b.put((byte) 0).putShort((short) 6).putShort((short) 1); // SOA, IN
+    byte[] q = new byte[b.position()];
+    b.flip().get(q);
+    return q;
+  }
+
+  /** What rbldnsd printed, for failure messages. */
+  public String log() throws IOException {
     Path log = dir.resolve("rbldnsd.log");
     return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no log)";
   }
 
-  InetSocketAddress address() {
+  /** The UDP address it answers on. */
+  public InetSocketAddress address() {
     return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
   }
 
-  long pid() {
+  /** Its UDP port on 127.0.0.1. */
+  public int port() {
+    return port;
+  }
+
+  /** Its process id. */
+  public long pid() {
     return process.pid();
   }
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Processes.stop(process.toHandle(), Duration.ofSeconds(5));
   }
 }
