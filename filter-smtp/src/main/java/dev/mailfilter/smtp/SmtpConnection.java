@@ -105,7 +105,7 @@ final class SmtpConnection implements Runnable {
 
   @Override
   public void run() {
-    try (socket) {
+    try {
       socket.setTcpNoDelay(true);
       socket.setSoTimeout(millis(server.timeouts.command()));
       reader = SmtpReader.of(socket.getInputStream(), server.limits);
@@ -126,6 +126,8 @@ final class SmtpConnection implements Runnable {
       LOG.error("smtp {}: internal error, closing", id, e);
       sendQuietly(Reply.of(421, "4.3.0", "Error: internal error"));
     } finally {
+      // Closed here, not by try-with-resources, so that the catch clauses can still answer.
+      forceClose();
       if (session != null) {
         session.close();
       }
