@@ -317,6 +317,18 @@ public final class SmtpServer implements AutoCloseable {
       return this;
     }
 
+    /** Every setting at once, e.g. the {@code smtp:} section of the configuration file. */
+    public Builder settings(SmtpSettings s) {
+      Objects.requireNonNull(s, "settings");
+      listen(s.listen());
+      hostName(s.hostName());
+      maxConnections(s.maxConnections());
+      maxConnectionsPerClient(s.maxConnectionsPerClient());
+      limits(s.limits());
+      timeouts(s.timeouts());
+      return drainTimeout(s.drainTimeout());
+    }
+
     /** Where to listen; default {@code 127.0.0.1:2525}; port 0 picks a free port. */
     public Builder listen(InetSocketAddress address) {
       this.listen = Objects.requireNonNull(address, "address");
