@@ -38,6 +38,14 @@ final class SmtpCommand {
   private SmtpCommand() {}
 
   static int run(List<String> argList, PrintStream out, PrintStream err) {
+    return run(argList, out, err, null);
+  }
+
+  /**
+   * As {@link #run(List, PrintStream, PrintStream)}; with {@code stop} given (tests), the server
+   * runs until it counts down, instead of until SIGTERM or SIGINT.
+   */
+  static int run(List<String> argList, PrintStream out, PrintStream err, CountDownLatch stop) {
     List<String> args = new ArrayList<>(argList);
     Optional<Path> configFile;
     Optional<InetSocketAddress> listen = Optional.empty();
@@ -105,7 +113,8 @@ final class SmtpCommand {
       err.println("mailfilter smtp: " + e.getMessage());
       return 2;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
+    CountDownLatch stopped = stop == null ? new CountDownLatch(1) : stop;
+    CountDownLatch drained = new CountDownLatch(1);
     try {
       server.start();
       if (!filter.config().tenants().relayControl()) {
@@ -113,27 +122,34 @@ final class SmtpCommand {
             "smtp: no domains are configured: every recipient is refused (550 5.7.1);"
                 + " give --domain NAME=HOST:PORT or domains: in --config");
       }
-      // SIGTERM and SIGINT run the shutdown hooks: the hook drains before the JVM exits.
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    LOG.info("smtp: shutting down, letting transactions in flight finish");
-                    server.close();
-                    filter.close();
-                    stopped.countDown();
-                  },
-                  "smtp-shutdown"));
+      if (stop == null) {
+        // SIGTERM and SIGINT run the shutdown hooks: this one waits until the drain is over.
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      stopped.countDown();
+                      try {
+                        drained.await();
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    },
+                    "smtp-shutdown"));
+      }
       stopped.await();
+      LOG.info("smtp: shutting down, letting transactions in flight finish");
       return 0;
     } catch (IOException e) {
-      server.close();
-      filter.close();
       err.println("mailfilter smtp: " + e.getMessage());
       return 2;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 0;
+    } finally {
+      server.close();
+      filter.close();
+      drained.countDown();
     }
   }
 

@@ -5,6 +5,7 @@ import dev.mailfilter.config.ConfigSection;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The gateway's settings, as the {@code smtp:} section of the configuration file gives them:
@@ -102,9 +103,10 @@ public record SmtpSettings(
   private static SmtpSettings parse(ConfigNode node) {
     SmtpSettings d = defaults();
     InetSocketAddress listen = d.listen();
-    if (node.has("listen")) {
+    Optional<String> listenText = node.optionalString("listen");
+    if (listenText.isPresent()) {
       try {
-        listen = parseListen(node.string("listen", ""));
+        listen = parseListen(listenText.get());
       } catch (IllegalArgumentException e) {
         throw node.error("listen", e.getMessage());
       }
