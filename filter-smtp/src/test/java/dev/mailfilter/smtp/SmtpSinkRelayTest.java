@@ -82,6 +82,7 @@ class SmtpSinkRelayTest {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (true) {
       try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        assertThat(s.isConnected()).isTrue();
         return;
       } catch (IOException e) {
         assertThat(sink.isAlive())
