@@ -72,6 +72,21 @@ class SmtpServerTest {
         + "    route: {host: 127.0.0.1, port: "
         + port
         + ", tls: none}\n"
+        + "  held.example:\n"
+        + "    action_overrides: {reject: quarantine}\n"
+        + "    route: {host: 127.0.0.1, port: "
+        + port
+        + ", tls: none}\n"
+        + "  dropped.example:\n"
+        + "    action_overrides: {reject: discard}\n"
+        + "    route: {host: 127.0.0.1, port: "
+        + port
+        + ", tls: none}\n"
+        + "  tagged.example:\n"
+        + "    action_overrides: {reject: add_header}\n"
+        + "    route: {host: 127.0.0.1, port: "
+        + port
+        + ", tls: none}\n"
         + "  elsewhere.example:\n"
         + "    route: {host: 127.0.0.1, port: "
         + otherPort
@@ -179,6 +194,39 @@ class SmtpServerTest {
     }
     assertThat(downstream.messages).isEmpty();
     assertThat(downstream.commands).isEmpty();
+  }
+
+  private String gtubeTo(String recipient) throws IOException {
+    try (Client c = ehlo()) {
+      c.send("MAIL FROM:<a@sender.example>\r\nRCPT TO:<" + recipient + ">\r\nDATA\r\n");
+      assertThat(c.replies(3)).last().asString().startsWith("354");
+      c.send("Subject: test\r\n\r\n" + GTUBE + "\r\n.\r\n");
+      return c.reply();
+    }
+  }
+
+  @Test
+  void quarantineVerdictIsATemporaryFailureWithoutAQuarantineStore() throws Exception {
+    assertThat(gtubeTo("bob@held.example"))
+        .isEqualTo("451 4.3.0 Error: message held for quarantine, but no quarantine is configured");
+    assertThat(downstream.commands).isEmpty();
+  }
+
+  @Test
+  void discardVerdictIsAnswered250AndNotRelayed() throws Exception {
+    assertThat(gtubeTo("bob@dropped.example")).startsWith("250 ");
+    assertThat(downstream.commands).isEmpty();
+    assertThat(server.stats().discarded()).isEqualTo(1);
+  }
+
+  @Test
+  void addHeaderVerdictIsRelayedWithTheSpamHeaders() throws Exception {
+    assertThat(gtubeTo("bob@tagged.example")).startsWith("250 2.0.0 Ok: queued as ");
+    String relayed = new String(downstream.messages.getFirst().content(), UTF_8);
+    String header = relayed.substring(0, relayed.indexOf("\r\n\r\n") + 2);
+    assertThat(header).contains("\r\nX-Spam-Flag: YES\r\n").contains("\r\nSubject: test\r\n");
+    assertThat(header).startsWith("Received: from client.example");
+    assertThat(relayed).endsWith("\r\n\r\n" + GTUBE + "\r\n");
   }
 
   @Test
