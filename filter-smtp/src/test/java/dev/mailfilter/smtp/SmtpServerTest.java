@@ -400,6 +400,27 @@ class SmtpServerTest {
   }
 
   @Test
+  void refusedAtConnectGets554GreetingThenOnlyQuit() throws Exception {
+    server.close();
+    try (MailFilter blocking =
+        filter(
+            config(downstream.port(), otherDownstream.port())
+                + "lists: {block: {ips: [127.0.0.0/8]}}\n")) {
+      server = server(blocking, b -> {});
+      try (Client c = new Client(server.localAddress())) {
+        assertThat(c.reply()).startsWith("554 ");
+        c.send("EHLO client.example\r\nMAIL FROM:<a@sender.example>\r\nQUIT\r\n");
+        assertThat(c.replies(3))
+            .containsExactly(
+                "503 Error: this session was refused, only QUIT is accepted",
+                "503 Error: this session was refused, only QUIT is accepted",
+                "221 Bye");
+        assertThat(c.closedByServer()).isTrue();
+      }
+    }
+  }
+
+  @Test
   void pipelinedRepliesComeInOneWrite() throws Exception {
     try (Client c = ehlo()) {
       c.send("NOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\n");
