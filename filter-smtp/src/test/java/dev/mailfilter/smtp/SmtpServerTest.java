@@ -421,6 +421,30 @@ class SmtpServerTest {
   }
 
   @Test
+  void bareLineEndsKeptByTheNotePolicyCannotSmuggleAMessageDownstream() throws Exception {
+    server.close();
+    server = server(filter, b -> b.limits(SmtpLimits.defaults().withBareLineEnd(BareLineEnd.NOTE)));
+    String smuggling =
+        "From: a@sender.example\r\nSubject: hi\r\n\r\nhello\n.\nMAIL FROM:<x@evil.example>\r\n"
+            + "hi\r.\rRCPT TO:<y@ours.example>\r\nbye\r\n";
+    try (Client c = ehlo()) {
+      c.send("MAIL FROM:<a@sender.example>\r\nRCPT TO:<bob@ours.example>\r\nDATA\r\n");
+      c.replies(3);
+      c.send(smuggling + ".\r\n");
+      assertThat(c.reply()).startsWith("250 2.0.0 Ok: queued as ");
+    }
+    assertThat(downstream.messages).hasSize(1);
+    assertThat(downstream.commands.stream().filter(cmd -> cmd.startsWith("Mail[")).count())
+        .isEqualTo(1);
+    // Downstream sees the bare line ends as CRLF, and the dot lines stuffed and unstuffed again.
+    String body = new String(downstream.messages.getFirst().content(), UTF_8);
+    assertThat(body)
+        .endsWith(
+            "\r\n\r\nhello\r\n.\r\nMAIL FROM:<x@evil.example>\r\nhi\r\n.\r\nRCPT"
+                + " TO:<y@ours.example>\r\nbye\r\n");
+  }
+
+  @Test
   void pipelinedRepliesComeInOneWrite() throws Exception {
     try (Client c = ehlo()) {
       c.send("NOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\n");
