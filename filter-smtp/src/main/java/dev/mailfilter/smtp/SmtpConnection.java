@@ -317,6 +317,9 @@ final class SmtpConnection implements Runnable {
     if (bdat) {
       return reply(BDAT_STARTED);
     }
+    if (recipients.size() >= server.maxRecipients) {
+      return reply(Reply.of(452, "4.5.3", "Error: too many recipients"));
+    }
     Path to = r.to();
     // Forms an old MTA downstream may take as routing: they could make us relay elsewhere.
     if (to.has(Path.Form.PERCENT_HACK)

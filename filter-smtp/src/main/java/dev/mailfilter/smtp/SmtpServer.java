@@ -60,6 +60,7 @@ public final class SmtpServer implements AutoCloseable {
   private final InetSocketAddress listen;
   private final int maxConnections;
   private final int maxConnectionsPerClient;
+  final int maxRecipients;
   private final Duration drainTimeout;
 
   final LongAdder connectionCount = new LongAdder();
@@ -87,6 +88,7 @@ public final class SmtpServer implements AutoCloseable {
     this.listen = b.listen;
     this.maxConnections = b.maxConnections;
     this.maxConnectionsPerClient = b.maxConnectionsPerClient;
+    this.maxRecipients = b.maxRecipients;
     this.drainTimeout = b.drainTimeout;
     this.relay = new Relay(b.hostName, b.relayTimeouts);
   }
@@ -301,6 +303,7 @@ public final class SmtpServer implements AutoCloseable {
     private SmtpTimeouts timeouts = SmtpTimeouts.rfc5321();
     private int maxConnections = 1000;
     private int maxConnectionsPerClient = 50;
+    private int maxRecipients = 1000;
     private String hostName = "localhost";
     private Duration drainTimeout = Duration.ofSeconds(30);
     private Relay.Timeouts relayTimeouts = Relay.Timeouts.DEFAULT;
@@ -324,6 +327,7 @@ public final class SmtpServer implements AutoCloseable {
       hostName(s.hostName());
       maxConnections(s.maxConnections());
       maxConnectionsPerClient(s.maxConnectionsPerClient());
+      maxRecipients(s.maxRecipients());
       limits(s.limits());
       timeouts(s.timeouts());
       return drainTimeout(s.drainTimeout());
@@ -363,6 +367,19 @@ public final class SmtpServer implements AutoCloseable {
             "maxConnectionsPerClient must be at least 1, got " + max);
       }
       this.maxConnectionsPerClient = max;
+      return this;
+    }
+
+    /**
+     * Recipients accepted per transaction (default 1000, as Postfix's {@code
+     * smtpd_recipient_limit}); more get {@code 452 4.5.3} (RFC 5321 section 4.5.3.1.10), which
+     * clients send again in a following transaction. At least 1.
+     */
+    public Builder maxRecipients(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxRecipients must be at least 1, got " + max);
+      }
+      this.maxRecipients = max;
       return this;
     }
 

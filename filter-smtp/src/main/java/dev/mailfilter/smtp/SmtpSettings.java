@@ -16,6 +16,7 @@ import java.util.Optional;
  *   host_name: mx1.example.net    # banner, EHLO, Received; default localhost
  *   max_connections: 1000
  *   max_connections_per_client: 50
+ *   max_recipients: 1000          # per transaction; more get 452 4.5.3
  *   max_message_size: 25MiB
  *   bare_line_end: normalize      # normalize, reject or note
  *   command_timeout: 5m           # RFC 5321 section 4.5.3.2.7
@@ -27,6 +28,8 @@ import java.util.Optional;
  * @param hostName this server's name
  * @param maxConnections connections served at once
  * @param maxConnectionsPerClient connections served at once from one address
+ * @param maxRecipients recipients accepted per transaction (RFC 5321 section 4.5.3.1.8 asks for at
+ *     least 100)
  * @param limits the codec's limits (message size, bare line ends)
  * @param timeouts the read timeouts
  * @param drainTimeout how long a shutdown lets transactions in flight finish
@@ -36,6 +39,7 @@ public record SmtpSettings(
     String hostName,
     int maxConnections,
     int maxConnectionsPerClient,
+    int maxRecipients,
     SmtpLimits limits,
     SmtpTimeouts timeouts,
     Duration drainTimeout) {
@@ -58,6 +62,7 @@ public record SmtpSettings(
         "localhost",
         1000,
         50,
+        1000,
         SmtpLimits.defaults(),
         SmtpTimeouts.rfc5321(),
         Duration.ofSeconds(30));
@@ -66,7 +71,14 @@ public record SmtpSettings(
   /** The same settings listening elsewhere. */
   public SmtpSettings withListen(InetSocketAddress address) {
     return new SmtpSettings(
-        address, hostName, maxConnections, maxConnectionsPerClient, limits, timeouts, drainTimeout);
+        address,
+        hostName,
+        maxConnections,
+        maxConnectionsPerClient,
+        maxRecipients,
+        limits,
+        timeouts,
+        drainTimeout);
   }
 
   /**
@@ -123,6 +135,7 @@ public record SmtpSettings(
           (int) node.integer("max_connections", d.maxConnections(), 1, 1_000_000),
           (int)
               node.integer("max_connections_per_client", d.maxConnectionsPerClient(), 1, 1_000_000),
+          (int) node.integer("max_recipients", d.maxRecipients(), 100, 1_000_000),
           limits,
           new SmtpTimeouts(
               node.duration("command_timeout", d.timeouts().command()),

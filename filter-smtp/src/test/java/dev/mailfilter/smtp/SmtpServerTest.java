@@ -445,6 +445,28 @@ class SmtpServerTest {
   }
 
   @Test
+  void recipientsOverTheLimitGet452AndTheRestIsRelayed() throws Exception {
+    server.close();
+    server = server(filter, b -> b.maxRecipients(2));
+    try (Client c = ehlo()) {
+      c.send(
+          "MAIL FROM:<a@sender.example>\r\nRCPT TO:<a@ours.example>\r\nRCPT TO:<b@ours.example>\r\n"
+              + "RCPT TO:<c@ours.example>\r\nDATA\r\n");
+      assertThat(c.replies(5))
+          .containsExactly(
+              "250 2.1.0 Ok",
+              "250 2.1.5 Ok",
+              "250 2.1.5 Ok",
+              "452 4.5.3 Error: too many recipients",
+              "354 End data with <CR><LF>.<CR><LF>");
+      c.send(CLEAN + ".\r\n");
+      assertThat(c.reply()).startsWith("250 2.0.0 Ok: queued as ");
+    }
+    assertThat(downstream.messages.getFirst().recipients())
+        .containsExactly("a@ours.example", "b@ours.example");
+  }
+
+  @Test
   void pipelinedRepliesComeInOneWrite() throws Exception {
     try (Client c = ehlo()) {
       c.send("NOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\n");
