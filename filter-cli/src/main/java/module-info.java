@@ -5,4 +5,5 @@ module dev.mailfilter.cli {
   // sun.misc.Signal (see Signals): mailfilter milter reloads on SIGHUP and drains on SIGTERM before
   // it exits 0; the JDK has no supported API for either.
   requires jdk.unsupported;
+  requires dev.mailfilter.smtp;
 }

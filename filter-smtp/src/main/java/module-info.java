@@ -2,11 +2,12 @@
  * The filtering SMTP gateway: an MX that filters during the SMTP conversation and relays good mail
  * to each customer's own server.
  *
- * <p>So far the server-side wire codec exists (strict CRLF line reader, command parser, DATA and
- * BDAT content readers, reply writer, EHLO capabilities), without sockets; nothing is exported
- * until the server gives the module a public API.
+ * <p>The API is {@link dev.mailfilter.smtp.SmtpServer} with its limits and timeouts; the wire codec
+ * beside it is package-private.
  */
 module dev.mailfilter.smtp {
-  requires dev.mailfilter.core;
+  requires transitive dev.mailfilter.core;
   requires com.google.common;
+
+  exports dev.mailfilter.smtp;
 }

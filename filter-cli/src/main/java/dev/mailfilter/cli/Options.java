@@ -59,6 +59,11 @@ final class Options {
     return values.containsKey(name);
   }
 
+  /** Every value given for a repeatable option, in order; empty when it was not given. */
+  List<String> values(String name) {
+    return values.getOrDefault(name, List.of());
+  }
+
   List<Path> paths(String name) {
     return values.getOrDefault(name, List.of()).stream().map(Path::of).toList();
   }

@@ -24,7 +24,7 @@ import java.util.Objects;
  * @param binaryMime RFC 3030 {@code BINARYMIME}: {@code BODY=BINARYMIME}, only with chunking
  * @param dsn RFC 3461 {@code DSN}: {@code RET}, {@code ENVID}, {@code NOTIFY}, {@code ORCPT}
  */
-public record Capabilities(
+record Capabilities(
     boolean pipelining,
     boolean size,
     long maxSize,

@@ -6,4 +6,4 @@ package dev.mailfilter.smtp;
  * @param received the octets read and delivered
  * @param ended true when the whole announced chunk was read; false when the connection closed first
  */
-public record ChunkResult(long received, boolean ended) {}
+record ChunkResult(long received, boolean ended) {}

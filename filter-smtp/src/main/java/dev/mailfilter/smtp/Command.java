@@ -11,7 +11,7 @@ import java.util.Objects;
  * <p>Parsing checks syntax against the offered {@link Capabilities} and nothing else: the order of
  * commands, relay control and every policy are the server's and the core's.
  */
-public sealed interface Command {
+sealed interface Command {
   /**
    * Parses one command line (without its CRLF).
    *

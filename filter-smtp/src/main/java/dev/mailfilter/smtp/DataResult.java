@@ -17,7 +17,7 @@ import java.util.Optional;
  * @param longLines lines longer than {@link SmtpLimits#textLineLength()}
  * @param refusal the codec's reply when the message must be refused whatever the filter says
  */
-public record DataResult(
+record DataResult(
     boolean ended, long size, long bareLf, long bareCr, long longLines, Optional<Reply> refusal) {
   public DataResult {
     if (refusal == null) {

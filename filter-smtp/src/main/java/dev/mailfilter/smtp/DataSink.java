@@ -5,7 +5,7 @@ package dev.mailfilter.smtp;
  * is one. The array is the reader's buffer: a sink that keeps bytes copies them before it returns.
  */
 @FunctionalInterface
-public interface DataSink {
+interface DataSink {
   /** A sink that drops everything: for content read only to stay in step with the client. */
   DataSink DISCARD = (bytes, offset, length) -> {};
 

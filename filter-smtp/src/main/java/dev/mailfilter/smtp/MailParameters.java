@@ -19,7 +19,7 @@ import java.util.SequencedMap;
  * @param all every parameter in the order sent, keywords in upper case, values verbatim ({@code ""}
  *     for a keyword without value): what the session and the relay leg are given
  */
-public record MailParameters(
+record MailParameters(
     OptionalLong size,
     Optional<Body> body,
     boolean smtpUtf8,

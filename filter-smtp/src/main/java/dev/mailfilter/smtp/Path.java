@@ -26,7 +26,7 @@ import java.util.Set;
  *     ignored for delivery (RFC 5321 appendix C) but kept for logs
  * @param forms the notable forms of this path
  */
-public record Path(
+record Path(
     String localPart,
     String domain,
     String normalizedDomain,

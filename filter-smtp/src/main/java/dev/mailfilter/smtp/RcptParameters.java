@@ -16,7 +16,7 @@ import java.util.Set;
  * @param orcpt the {@code ORCPT} value as sent, {@code addr-type;xtext} (RFC 3461 section 4.2)
  * @param all every parameter in the order sent, keywords in upper case, values verbatim
  */
-public record RcptParameters(
+record RcptParameters(
     Set<Notify> notifyOn, Optional<String> orcpt, SequencedMap<String, String> all) {
 
   /** The conditions of {@code NOTIFY=}. */

@@ -19,7 +19,7 @@ import java.util.Objects;
  *
  * <p>Not thread-safe: one writer per connection.
  */
-public final class ReplyWriter {
+final class ReplyWriter {
   private final OutputStream out;
   private final ByteArrayOutputStream pending = new ByteArrayOutputStream(512);
   private boolean enhancedCodes;

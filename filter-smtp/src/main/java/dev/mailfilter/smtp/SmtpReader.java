@@ -24,7 +24,7 @@ import java.util.Optional;
  * <p>Not thread-safe: one reader per connection, replaced by a new one over the TLS stream after
  * STARTTLS (what was read ahead in plain text is dropped then: {@link #discardBuffered()}).
  */
-public final class SmtpReader {
+final class SmtpReader {
   private static final int BUFFER = 64 * 1024;
   private static final byte CR = '\r';
   private static final byte LF = '\n';

@@ -1,0 +1,185 @@
+package dev.mailfilter.cli;
+
+import dev.mailfilter.FilterConfig;
+import dev.mailfilter.MailFilter;
+import dev.mailfilter.config.ConfigException;
+import dev.mailfilter.smtp.SmtpServer;
+import dev.mailfilter.smtp.SmtpSettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code mailfilter smtp [--listen HOST:PORT] [--config FILE] [--domain NAME=HOST:PORT ...]}: the
+ * filtering SMTP gateway, until SIGTERM or SIGINT, which let transactions in flight finish ({@code
+ * smtp.drain_timeout}) before it exits 0. Exit 2 on a usage or configuration error or when the
+ * address cannot be bound, with one line saying why.
+ */
+final class SmtpCommand {
+  private static final Logger LOG = LoggerFactory.getLogger("dev.mailfilter.smtp");
+  private static final Pattern DOMAIN =
+      Pattern.compile(
+          "[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]*[\\p{L}\\p{N}])?(?:\\.[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]*[\\p{L}\\p{N}])?)*");
+
+  static final String USAGE =
+      "usage: mailfilter smtp [--listen HOST:PORT] [--config FILE] [--domain NAME=HOST:PORT ...]";
+
+  private SmtpCommand() {}
+
+  static int run(List<String> argList, PrintStream out, PrintStream err) {
+    return run(argList, out, err, null);
+  }
+
+  /**
+   * As {@link #run(List, PrintStream, PrintStream)}; with {@code stop} given (tests), the server
+   * runs until it counts down, instead of until SIGTERM or SIGINT.
+   */
+  static int run(List<String> argList, PrintStream out, PrintStream err, CountDownLatch stop) {
+    List<String> args = new ArrayList<>(argList);
+    Optional<Path> configFile;
+    Optional<InetSocketAddress> listen = Optional.empty();
+    StringBuilder domains = new StringBuilder();
+    try {
+      configFile = ConfigOption.extract(args);
+      if (args.contains("--help") || args.contains("-h")) {
+        out.println(USAGE);
+        out.println(
+            "  the filtering SMTP gateway: filters during the SMTP conversation and relays");
+        out.println("  accepted mail to each domain's route before it answers the client.");
+        out.println("  --listen HOST:PORT        default: smtp.listen, else 127.0.0.1:2525");
+        out.println("  --config FILE             the configuration, with its smtp: section");
+        out.println("  --domain NAME=HOST:PORT   accept mail for NAME, relay it to HOST:PORT");
+        out.println("                            (repeatable; beside the file's domains)");
+        out.println("without any domain every recipient is refused (550 5.7.1).");
+        out.println("SIGTERM or SIGINT: finish the transactions in flight, then exit 0.");
+        out.println("exit status: 2 a usage or configuration error, or the address is unusable");
+        return 0;
+      }
+      Options options = Options.parse(args, Set.of("--listen", "--domain"), Set.of());
+      String text = options.single("--listen", null);
+      if (text != null) {
+        listen = Optional.of(SmtpSettings.parseListen(text));
+      }
+      for (String d : options.values("--domain")) {
+        domains.append(domainYaml(d));
+      }
+    } catch (IllegalArgumentException e) {
+      err.println("mailfilter smtp: " + e.getMessage());
+      return 2;
+    }
+
+    MailFilter filter;
+    SmtpSettings settings;
+    try {
+      FilterConfig.Builder b = FilterConfig.builder().section(SmtpSettings.SECTION);
+      if (configFile.isPresent()) {
+        b.yaml(Files.readString(configFile.get()));
+      }
+      if (!domains.isEmpty()) {
+        b.yaml("domains:\n" + domains);
+      }
+      FilterConfig config = b.build();
+      settings = config.section(SmtpSettings.SECTION);
+      filter = MailFilter.builder().config(config).build();
+    } catch (ConfigException e) {
+      err.println("mailfilter smtp: " + configFile.map(p -> p + ": ").orElse("") + e.getMessage());
+      return 2;
+    } catch (NoSuchFileException e) {
+      err.println("mailfilter smtp: " + configFile.get() + ": no such file");
+      return 2;
+    } catch (IOException e) {
+      err.println("mailfilter smtp: " + configFile.get() + ": " + e.getMessage());
+      return 2;
+    }
+    if (listen.isPresent()) {
+      settings = settings.withListen(listen.get());
+    }
+    SmtpServer server;
+    try {
+      server = SmtpServer.builder().filters(() -> filter).settings(settings).build();
+    } catch (IllegalArgumentException e) {
+      filter.close();
+      err.println("mailfilter smtp: " + e.getMessage());
+      return 2;
+    }
+    CountDownLatch stopped = stop == null ? new CountDownLatch(1) : stop;
+    CountDownLatch drained = new CountDownLatch(1);
+    try {
+      server.start();
+      if (!filter.config().tenants().relayControl()) {
+        LOG.warn(
+            "smtp: no domains are configured: every recipient is refused (550 5.7.1);"
+                + " give --domain NAME=HOST:PORT or domains: in --config");
+      }
+      if (stop == null) {
+        // SIGTERM and SIGINT run the shutdown hooks: this one waits until the drain is over.
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      stopped.countDown();
+                      try {
+                        drained.await();
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    },
+                    "smtp-shutdown"));
+      }
+      stopped.await();
+      LOG.info("smtp: shutting down, letting transactions in flight finish");
+      return 0;
+    } catch (IOException e) {
+      err.println("mailfilter smtp: " + e.getMessage());
+      return 2;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    } finally {
+      server.close();
+      filter.close();
+      drained.countDown();
+    }
+  }
+
+  /** One {@code --domain NAME=HOST:PORT} as a YAML entry under {@code domains:}. */
+  static String domainYaml(String spec) {
+    int eq = spec.indexOf('=');
+    if (eq <= 0) {
+      throw new IllegalArgumentException("--domain expects NAME=HOST:PORT, got \"" + spec + "\"");
+    }
+    String name = spec.substring(0, eq);
+    if (!DOMAIN.matcher(name).matches()) {
+      throw new IllegalArgumentException("--domain: not a domain name: \"" + name + "\"");
+    }
+    String target = spec.substring(eq + 1);
+    int colon = target.lastIndexOf(':');
+    String host = colon > 0 ? target.substring(0, colon) : "";
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(target.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    // Checked here, not looked up: the route's host is resolved when mail is relayed.
+    if (host.isEmpty() || !host.matches("[A-Za-z0-9.:-]+") || port < 1 || port > 65535) {
+      throw new IllegalArgumentException(
+          "--domain expects NAME=HOST:PORT with a port 1..65535, got \"" + spec + "\"");
+    }
+    return "  \"" + name + "\": {route: {host: \"" + host + "\", port: " + port + ", tls: may}}\n";
+  }
+}

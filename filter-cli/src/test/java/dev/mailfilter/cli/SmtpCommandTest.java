@@ -1,0 +1,117 @@
+package dev.mailfilter.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mailfilter smtp}: its options, its errors, and a running gateway. */
+class SmtpCommandTest {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return SmtpCommand.run(
+        List.of(args), new PrintStream(out, true, UTF_8), new PrintStream(err, true, UTF_8));
+  }
+
+  @Test
+  void helpExitsZero() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString(UTF_8)).contains("--domain NAME=HOST:PORT");
+  }
+
+  @Test
+  void badOptionsExitTwoWithOneLine() {
+    assertThat(run("--domain", "example.com")).isEqualTo(2);
+    assertThat(run("--domain", "exa mple.com=127.0.0.1:25")).isEqualTo(2);
+    assertThat(run("--domain", "example.com=127.0.0.1:0")).isEqualTo(2);
+    assertThat(run("--listen", "nowhere")).isEqualTo(2);
+    assertThat(run("--bogus")).isEqualTo(2);
+    assertThat(err.toString(UTF_8).lines())
+        .hasSize(5)
+        .allMatch(l -> l.startsWith("mailfilter smtp: "));
+  }
+
+  @Test
+  void unknownKeyInTheSmtpSectionExitsTwo(@TempDir Path dir) throws IOException {
+    Path config = dir.resolve("c.yaml");
+    Files.writeString(config, "smtp:\n  listne: 127.0.0.1:0\n");
+    assertThat(run("--config", config.toString())).isEqualTo(2);
+    assertThat(err.toString(UTF_8)).contains("smtp.listne").contains("listen");
+  }
+
+  @Test
+  void runsWithADomainAndStopsWhenTold(@TempDir Path dir) throws Exception {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    Path config = dir.resolve("c.yaml");
+    Files.writeString(config, "smtp:\n  host_name: gw.example\n");
+    CountDownLatch stop = new CountDownLatch(1);
+    AtomicInteger status = new AtomicInteger(-1);
+    Thread t =
+        Thread.ofVirtual()
+            .start(
+                () ->
+                    status.set(
+                        SmtpCommand.run(
+                            List.of(
+                                "--config",
+                                config.toString(),
+                                "--listen",
+                                "127.0.0.1:" + port,
+                                "--domain",
+                                "ours.example=127.0.0.1:1"),
+                            new PrintStream(out, true, UTF_8),
+                            new PrintStream(err, true, UTF_8),
+                            stop)));
+    Socket s = connect(port);
+    try (s) {
+      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), UTF_8));
+      OutputStream o = s.getOutputStream();
+      assertThat(in.readLine()).isEqualTo("220 gw.example ESMTP mailfilter");
+      o.write(
+          "HELO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@other.example>\r\nRCPT TO:<x@ours.example>\r\n"
+              .getBytes(UTF_8));
+      assertThat(in.readLine()).isEqualTo("250 gw.example");
+      assertThat(in.readLine()).isEqualTo("250 Ok");
+      assertThat(in.readLine()).startsWith("550 ");
+      assertThat(in.readLine()).isEqualTo("250 Ok");
+    }
+    stop.countDown();
+    t.join(Duration.ofSeconds(20));
+    assertThat(status.get()).isZero();
+  }
+
+  private static Socket connect(int port) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (true) {
+      try {
+        return new Socket(InetAddress.getLoopbackAddress(), port);
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(20);
+      }
+    }
+  }
+}

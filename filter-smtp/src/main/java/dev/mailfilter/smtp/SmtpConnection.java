@@ -1,0 +1,521 @@
+package dev.mailfilter.smtp;
+
+import static dev.mailfilter.smtp.SmtpServer.LOG;
+
+import dev.mailfilter.MailFilter;
+import dev.mailfilter.api.Connection;
+import dev.mailfilter.api.Decision;
+import dev.mailfilter.api.FilterSession;
+import dev.mailfilter.api.HeaderEdit;
+import dev.mailfilter.api.Reply;
+import dev.mailfilter.api.Verdict;
+import dev.mailfilter.api.VerdictScope;
+import dev.mailfilter.tenant.Recipient;
+import dev.mailfilter.tenant.Route;
+import dev.mailfilter.tenant.TenantDirectory;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One client connection: the SMTP state machine between the codec and the core's {@link
+ * FilterSession}, and the relay of accepted messages. Runs on its own virtual thread.
+ */
+final class SmtpConnection implements Runnable {
+  private static final int HARD_ERROR_LIMIT = 20;
+
+  static final Reply OK = Reply.of(250, "2.0.0", "Ok");
+  static final Reply SHUTTING_DOWN =
+      Reply.of(421, "4.3.2", "Service shutting down, closing transmission channel");
+  static final Reply TIMEOUT = Reply.of(421, "4.4.2", "Error: timeout exceeded");
+  static final Reply TOO_MANY_ERRORS = Reply.of(421, "4.7.0", "Error: too many errors");
+  static final Reply NEED_HELO = Reply.of(503, "5.5.1", "Error: send HELO/EHLO first");
+  static final Reply NESTED_MAIL = Reply.of(503, "5.5.1", "Error: nested MAIL command");
+  static final Reply NEED_MAIL = Reply.of(503, "5.5.1", "Error: need MAIL command");
+  static final Reply NO_RECIPIENTS = Reply.of(554, "5.5.1", "Error: no valid recipients");
+  static final Reply BDAT_STARTED = Reply.of(503, "5.5.1", "Error: BDAT transfer in progress");
+  static final Reply REFUSED_SESSION =
+      Reply.of(503, "5.5.1", "Error: this session was refused, only QUIT is accepted");
+  static final Reply QUARANTINE_UNAVAILABLE =
+      Reply.of(451, "4.3.0", "Error: message held for quarantine, but no quarantine is configured");
+  static final Reply ROUTING_FORM =
+      Reply.of(550, "5.7.1", "Relay access denied: routing forms are not accepted");
+
+  private final SmtpServer server;
+  private final Socket socket;
+  private final String id;
+  private final String limitRefusal;
+  private final InetAddress clientAddress;
+
+  private volatile boolean inTransaction;
+  private SmtpReader reader;
+  private ReplyWriter writer;
+  private FilterSession session;
+  private MailFilter filter;
+  private Capabilities offered = Capabilities.none();
+  private String helo;
+  private int errors;
+  private int messageCount;
+
+  // The transaction.
+  private Command.Mail mail;
+  private final List<Relay.Recipient> recipients = new ArrayList<>();
+  private Route route;
+  private boolean bdat;
+  private Reply bdatFailure;
+  private final Buffer content = new Buffer();
+
+  SmtpConnection(SmtpServer server, Socket socket, String id, String limitRefusal) {
+    this.server = server;
+    this.socket = socket;
+    this.id = id;
+    this.limitRefusal = limitRefusal;
+    this.clientAddress = socket.getInetAddress();
+  }
+
+  /** The message content as it arrives: kept for the relay and appended to the filter session. */
+  private final class Buffer implements DataSink {
+    private byte[] bytes = new byte[8192];
+    private int length;
+
+    @Override
+    public void accept(byte[] b, int offset, int n) {
+      if (length + n > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + n));
+      }
+      System.arraycopy(b, offset, bytes, length, n);
+      length += n;
+      session.append(b, offset, n);
+    }
+
+    void reset() {
+      length = 0;
+      if (bytes.length > 1 << 20) {
+        bytes = new byte[8192]; // a large message's buffer is not kept for the next one
+      }
+    }
+  }
+
+  @Override
+  public void run() {
+    try {
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout(millis(server.timeouts.command()));
+      reader = SmtpReader.of(socket.getInputStream(), server.limits);
+      writer = ReplyWriter.of(socket.getOutputStream());
+      if (limitRefusal != null) {
+        LOG.warn("smtp {} [{}]: refused, {}", id, clientAddress.getHostAddress(), limitRefusal);
+        writer.send(Reply.of(421, "4.7.0", server.hostName + " Error: " + limitRefusal));
+        return;
+      }
+      converse();
+    } catch (SocketTimeoutException e) {
+      LOG.info("smtp {} [{}]: timeout, closing", id, clientAddress.getHostAddress());
+      sendQuietly(TIMEOUT);
+    } catch (IOException e) {
+      LOG.debug("smtp {}: connection lost: {}", id, e.toString());
+    } catch (RuntimeException e) {
+      // A bug must cost one connection, not the server.
+      LOG.error("smtp {}: internal error, closing", id, e);
+      sendQuietly(Reply.of(421, "4.3.0", "Error: internal error"));
+    } finally {
+      // Closed here, not by try-with-resources, so that the catch clauses can still answer.
+      forceClose();
+      if (session != null) {
+        session.close();
+      }
+      server.ended(this, clientAddress);
+    }
+  }
+
+  private void sendQuietly(Reply r) {
+    try {
+      if (writer != null) {
+        writer.send(r);
+      }
+    } catch (IOException e) {
+      // the client is gone
+    }
+  }
+
+  /** Ends the connection now unless a transaction is in flight, whose end sends the 421. */
+  void closeIfIdle() {
+    if (!inTransaction) {
+      try {
+        socket.shutdownInput(); // the blocked read sees the end: the thread answers 421 and ends
+      } catch (IOException e) {
+        forceClose();
+      }
+    }
+  }
+
+  /** Ends the connection at once, transaction or not (the drain timeout is over). */
+  void forceClose() {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // already closed
+    }
+  }
+
+  private void converse() throws IOException {
+    filter = server.filters.get();
+    Connection connection = Connection.of(clientAddress, socket.getPort(), null);
+    session = filter.open(connection, VerdictScope.ONE_GROUP_PER_TRANSACTION);
+    boolean refusedSession = false;
+    if (session.connectDecision() instanceof Decision.Refuse r) {
+      Reply reply = r.reply();
+      if (reply.isTemporary()) {
+        writer.send(new Reply(421, reply.enhanced(), reply.lines()));
+        return;
+      }
+      // RFC 5321 section 3.1: a 554 greeting, then only QUIT.
+      writer.send(new Reply(554, reply.enhanced(), reply.lines()));
+      refusedSession = true;
+    } else {
+      writer.send(Reply.of(220, "", server.hostName + " ESMTP mailfilter"));
+    }
+    while (true) {
+      Optional<Command> next = reader.readCommand(offered, smtpUtf8());
+      if (next.isEmpty()) {
+        if (server.closing()) {
+          sendQuietly(SHUTTING_DOWN);
+        } else if (inTransaction) {
+          LOG.info("smtp {}: client left in the middle of a transaction", id);
+        }
+        return;
+      }
+      Command command = next.get();
+      if (server.closing() && !inTransaction && !(command instanceof Command.Quit)) {
+        writer.send(SHUTTING_DOWN);
+        return;
+      }
+      if (refusedSession && !(command instanceof Command.Quit)) {
+        if (!reply(REFUSED_SESSION)) {
+          return;
+        }
+      } else if (!handle(command)) {
+        return;
+      }
+      if (!reader.hasBufferedInput()) {
+        writer.flush();
+      }
+      if (server.closing() && !inTransaction) {
+        writer.send(SHUTTING_DOWN);
+        return;
+      }
+    }
+  }
+
+  private boolean smtpUtf8() {
+    return mail != null && mail.parameters().smtpUtf8();
+  }
+
+  /** Adds a reply; false when the connection must end (too many errors). */
+  private boolean reply(Reply r) throws IOException {
+    writer.add(r);
+    if (r.code() >= 500 && ++errors >= HARD_ERROR_LIMIT) {
+      writer.send(TOO_MANY_ERRORS);
+      return false;
+    }
+    return true;
+  }
+
+  /** Handles one command; false when the connection ends. */
+  private boolean handle(Command command) throws IOException {
+    return switch (command) {
+      case Command.Ehlo e -> greet(e.domain(), true);
+      case Command.Helo h -> greet(h.domain(), false);
+      case Command.Mail m -> mail(m);
+      case Command.Rcpt r -> rcpt(r);
+      case Command.Data d -> data();
+      case Command.Bdat b -> bdat(b);
+      case Command.Rset r -> {
+        endTransaction(true);
+        yield reply(OK);
+      }
+      case Command.Noop n -> reply(OK);
+      case Command.Vrfy v ->
+          reply(
+              Reply.of(
+                  252, "2.0.0", "Cannot VRFY user, but will accept message and attempt delivery"));
+      case Command.Help h -> reply(Reply.of(214, "2.0.0", "See RFC 5321"));
+      case Command.Quit q -> {
+        writer.send(Reply.of(221, "2.0.0", "Bye"));
+        yield false;
+      }
+      case Command.StartTls s ->
+          reply(Reply.of(502, "5.5.1", "Error: command not implemented")); // never offered yet
+      case Command.Invalid i -> {
+        boolean go = reply(i.reply());
+        if (i.close()) {
+          writer.flush();
+          yield false;
+        }
+        yield go;
+      }
+    };
+  }
+
+  private boolean greet(String domain, boolean extended) throws IOException {
+    endTransaction(true); // EHLO and HELO reset the transaction (RFC 5321 section 4.1.4)
+    Decision d = session.helo(domain);
+    if (d instanceof Decision.Refuse r) {
+      return reply(r.reply());
+    }
+    helo = domain;
+    if (extended) {
+      offered =
+          new Capabilities(
+              true,
+              true,
+              server.limits.maxMessageSize(),
+              true,
+              true,
+              true,
+              false,
+              true,
+              false,
+              true);
+      writer.enhancedCodes(true);
+      return reply(
+          offered.ehloReply(
+              server.hostName, "Hello " + domain + " [" + clientAddress.getHostAddress() + "]"));
+    }
+    offered = Capabilities.none();
+    writer.enhancedCodes(false);
+    return reply(Reply.of(250, "", server.hostName));
+  }
+
+  private boolean mail(Command.Mail m) throws IOException {
+    if (helo == null) {
+      return reply(NEED_HELO);
+    }
+    if (inTransaction) {
+      return reply(NESTED_MAIL);
+    }
+    Decision d = session.mailFrom(m.from().mailbox(), m.parameters().all());
+    if (d instanceof Decision.Refuse r) {
+      return reply(r.reply());
+    }
+    mail = m;
+    inTransaction = true;
+    return reply(Reply.of(250, "2.1.0", "Ok"));
+  }
+
+  private boolean rcpt(Command.Rcpt r) throws IOException {
+    if (!inTransaction) {
+      return reply(NEED_MAIL);
+    }
+    if (bdat) {
+      return reply(BDAT_STARTED);
+    }
+    if (recipients.size() >= server.maxRecipients) {
+      return reply(Reply.of(452, "4.5.3", "Error: too many recipients"));
+    }
+    Path to = r.to();
+    // Forms an old MTA downstream may take as routing: they could make us relay elsewhere.
+    if (to.has(Path.Form.PERCENT_HACK)
+        || to.has(Path.Form.BANG_PATH)
+        || to.has(Path.Form.AT_IN_LOCAL_PART)) {
+      return reply(ROUTING_FORM);
+    }
+    if (to.isPostmaster()) {
+      return reply(
+          Reply.of(550, "5.7.1", "Relay access denied: write to postmaster@ a configured domain"));
+    }
+    String address = to.localPart() + "@" + to.normalizedDomain();
+    TenantDirectory directory = filter.config().tenants();
+    Optional<Recipient> known = directory.resolve(address);
+    if (known.isEmpty()) {
+      if (!directory.relayControl()) {
+        return reply(Reply.of(550, "5.7.1", "Relay access denied: no domains are configured"));
+      }
+      if (directory.trusted(clientAddress)) {
+        return reply(
+            Reply.of(550, "5.7.1", "Relay access denied: delivery by MX is not supported yet"));
+      }
+      // The core refuses it, with its symbol and log line; a proceed here would be a core bug.
+      if (session.rcptTo(address) instanceof Decision.Refuse refuse) {
+        return reply(refuse.reply());
+      }
+      return reply(Reply.of(550, "5.7.1", "Relay access denied"));
+    }
+    Optional<Route> recipientRoute = known.get().route();
+    if (recipientRoute.isEmpty()) {
+      LOG.warn("smtp {}: domain {} has no route; refusing {}", id, known.get().domain(), address);
+      return reply(Reply.of(451, "4.3.5", "Error: no route is configured for this domain"));
+    }
+    if (route != null && !route.equals(recipientRoute.get())) {
+      return reply(
+          Reply.of(452, "4.5.3", "Too many recipients, send this one in a new transaction"));
+    }
+    Decision d = session.rcptTo(address);
+    if (d instanceof Decision.Refuse refuse) {
+      return reply(refuse.reply());
+    }
+    route = recipientRoute.get();
+    recipients.add(new Relay.Recipient(address, r.parameters()));
+    return reply(Reply.of(250, "2.1.5", "Ok"));
+  }
+
+  private boolean data() throws IOException {
+    if (!inTransaction) {
+      return reply(NEED_MAIL);
+    }
+    if (bdat) {
+      return reply(BDAT_STARTED);
+    }
+    if (recipients.isEmpty()) {
+      return reply(NO_RECIPIENTS);
+    }
+    writer.send(Reply.of(354, "", "End data with <CR><LF>.<CR><LF>"));
+    content.reset();
+    socket.setSoTimeout(millis(server.timeouts.dataBlock()));
+    DataResult result = reader.readData(content);
+    socket.setSoTimeout(millis(server.timeouts.command()));
+    if (!result.ended()) {
+      LOG.info("smtp {}: client left during DATA", id);
+      return false;
+    }
+    return finish(result.refusal());
+  }
+
+  private boolean bdat(Command.Bdat b) throws IOException {
+    boolean usable = inTransaction && !recipients.isEmpty();
+    long max = server.limits.maxMessageSize();
+    if (usable && !bdat) {
+      bdat = true;
+      bdatFailure = null;
+      content.reset();
+    }
+    DataSink sink = DataSink.DISCARD;
+    if (usable && bdatFailure == null) {
+      if (content.length + b.size() > max) {
+        bdatFailure = Replies.MESSAGE_TOO_BIG;
+      } else {
+        sink = content;
+      }
+    }
+    socket.setSoTimeout(millis(server.timeouts.dataBlock()));
+    ChunkResult chunk = reader.readChunk(b.size(), sink);
+    socket.setSoTimeout(millis(server.timeouts.command()));
+    if (!chunk.ended()) {
+      LOG.info("smtp {}: client left during BDAT", id);
+      return false;
+    }
+    if (!usable) {
+      return reply(inTransaction ? NO_RECIPIENTS : NEED_MAIL);
+    }
+    if (!b.last()) {
+      return reply(
+          bdatFailure != null
+              ? bdatFailure
+              : Reply.of(250, "2.0.0", b.size() + " octets received"));
+    }
+    return finish(Optional.ofNullable(bdatFailure));
+  }
+
+  /** The end of a message: the codec's refusal, or the filter's verdict and the relay. */
+  private boolean finish(Optional<Reply> codecRefusal) throws IOException {
+    server.messages.increment();
+    String txid = id + "." + ++messageCount;
+    Reply answer;
+    if (codecRefusal.isPresent()) {
+      session.reset();
+      answer = codecRefusal.get();
+      server.rejected.increment();
+      LOG.info("smtp {}: refused by the codec: {}", txid, answer.toWire().strip());
+    } else {
+      Verdict v = session.endOfData();
+      answer =
+          switch (v.action()) {
+            case ACCEPT, ADD_HEADER, REWRITE_SUBJECT -> relay(txid, v);
+            case QUARANTINE -> {
+              // Never a silent accept: without a store the message stays with the client.
+              LOG.warn(
+                  "smtp {}: verdict quarantine but quarantine storage is not configured;"
+                      + " answered 451",
+                  txid);
+              server.rejected.increment();
+              yield QUARANTINE_UNAVAILABLE;
+            }
+            case DISCARD -> {
+              server.discarded.increment();
+              yield v.reply();
+            }
+            case GREYLIST, SOFT_REJECT, REJECT, TEMPFAIL -> {
+              server.rejected.increment();
+              yield v.reply();
+            }
+          };
+      LOG.info(
+          "smtp {}: from=<{}> rcpts={} action={} score={} reply={}",
+          txid,
+          mail.from().mailbox(),
+          recipients.size(),
+          v.action().configName(),
+          v.score(),
+          answer.toWire().strip());
+    }
+    endTransaction(false);
+    return reply(answer);
+  }
+
+  private Reply relay(String txid, Verdict v) {
+    List<HeaderEdit> edits = new ArrayList<>(v.headerEdits());
+    edits.add(new HeaderEdit.Prepend("Received", received(txid)));
+    byte[] message = HeaderEditor.apply(content.bytes, content.length, edits);
+    Reply downstream =
+        server.relay.deliver(
+            route,
+            new Relay.Transaction(mail.from().mailbox(), mail.parameters(), recipients, message));
+    if (downstream.code() == 250) {
+      server.relayed.increment();
+      return Reply.of(250, "2.0.0", "Ok: queued as " + txid + " by " + route.host());
+    }
+    server.rejected.increment();
+    LOG.info("smtp {}: downstream {} answered {}", txid, route, downstream.toWire().strip());
+    return Relay.withEnhanced(downstream);
+  }
+
+  // RFC 5321 section 4.4: a relaying server adds its trace field.
+  private String received(String txid) {
+    return "from "
+        + helo
+        + " (["
+        + clientAddress.getHostAddress()
+        + "])\r\n\tby "
+        + server.hostName
+        + " (mailfilter) with "
+        + (offered.enhancedStatusCodes() ? "ESMTP" : "SMTP")
+        + " id "
+        + txid
+        + ";\r\n\t"
+        + DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now());
+  }
+
+  private void endTransaction(boolean resetSession) {
+    if (resetSession && inTransaction) {
+      session.reset();
+    }
+    inTransaction = false;
+    mail = null;
+    recipients.clear();
+    route = null;
+    bdat = false;
+    bdatFailure = null;
+    content.reset();
+  }
+
+  private static int millis(java.time.Duration d) {
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
+  }
+}

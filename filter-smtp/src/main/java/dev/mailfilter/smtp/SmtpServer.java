@@ -1,0 +1,428 @@
+package dev.mailfilter.smtp;
+
+import dev.mailfilter.MailFilter;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The filtering SMTP gateway: an MX that filters each message during the SMTP conversation and
+ * relays what the filter accepts to the route of the recipients' domain before it answers the
+ * client.
+ *
+ * <pre>{@code
+ * try (FilterReloader filters = FilterReloader.start(Path.of("/etc/mailfilter.yaml"));
+ *     SmtpServer server =
+ *         SmtpServer.builder()
+ *             .filters(filters::current)
+ *             .listen(new InetSocketAddress("0.0.0.0", 25))
+ *             .hostName("mx1.example.net")
+ *             .build()
+ *             .start()) {
+ *   ... // until shutdown
+ * }
+ * }</pre>
+ *
+ * <p>One virtual thread per connection on blocking sockets, {@code TCP_NODELAY}, a time limit on
+ * every read ({@link SmtpTimeouts}). Connections are limited in total and per client address; over
+ * a limit a client gets {@code 421 4.7.0} and is disconnected. Mail is accepted only for the
+ * configured domains that have a route (see {@code docs/smtp.md}): without any domain every
+ * recipient is refused with {@code 550 5.7.1}, so a gateway started by mistake is never an open
+ * relay.
+ *
+ * <p>{@link #close()} is graceful: it stops accepting, answers {@code 421 4.3.2} to new commands
+ * and lets transactions in flight finish, up to the drain timeout. The server does not close the
+ * filters it was given. Thread-safe.
+ */
+public final class SmtpServer implements AutoCloseable {
+  static final Logger LOG = LoggerFactory.getLogger("dev.mailfilter.smtp");
+
+  final Supplier<MailFilter> filters;
+  final SmtpLimits limits;
+  final SmtpTimeouts timeouts;
+  final String hostName;
+  final Relay relay;
+  private final InetSocketAddress listen;
+  private final int maxConnections;
+  private final int maxConnectionsPerClient;
+  final int maxRecipients;
+  private final Duration drainTimeout;
+
+  final LongAdder connectionCount = new LongAdder();
+  final LongAdder refusedConnections = new LongAdder();
+  final LongAdder messages = new LongAdder();
+  final LongAdder relayed = new LongAdder();
+  final LongAdder rejected = new LongAdder();
+  final LongAdder discarded = new LongAdder();
+  private final AtomicInteger open = new AtomicInteger();
+  private final Map<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
+  private final Map<SmtpConnection, Thread> connections = new ConcurrentHashMap<>();
+  private final AtomicLong sequence = new AtomicLong();
+  private final Object lifecycle = new Object();
+
+  private ServerSocket server; // guarded by lifecycle
+  private boolean closed; // guarded by lifecycle
+  private volatile boolean closing;
+  private Thread acceptor;
+
+  private SmtpServer(Builder b) {
+    this.filters = b.filters;
+    this.limits = b.limits;
+    this.timeouts = b.timeouts;
+    this.hostName = b.hostName;
+    this.listen = b.listen;
+    this.maxConnections = b.maxConnections;
+    this.maxConnectionsPerClient = b.maxConnectionsPerClient;
+    this.maxRecipients = b.maxRecipients;
+    this.drainTimeout = b.drainTimeout;
+    this.relay = new Relay(b.hostName, b.relayTimeouts);
+  }
+
+  /** A builder; a filter supplier is required, everything else has a default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Binds the listen address and starts accepting connections.
+   *
+   * @return this server
+   * @throws IOException when the address cannot be bound (in use, no permission)
+   * @throws IllegalStateException when the server was started or closed already
+   */
+  public SmtpServer start() throws IOException {
+    synchronized (lifecycle) {
+      if (server != null || closed) {
+        throw new IllegalStateException("the SMTP server was already started");
+      }
+      if (listen.isUnresolved()) {
+        throw new IOException("cannot listen on " + listen + ": unknown host");
+      }
+      ServerSocket s = new ServerSocket();
+      try {
+        s.setReuseAddress(true);
+        s.bind(listen, 1024);
+      } catch (IOException e) {
+        s.close();
+        throw new IOException("cannot listen on " + listen + ": " + e.getMessage(), e);
+      }
+      server = s;
+      acceptor = Thread.ofVirtual().name("smtp-accept").start(this::acceptLoop);
+      LOG.info(
+          "smtp listening on {} as {} (max {} connections, {} per client; timeouts {})",
+          localAddress(),
+          hostName,
+          maxConnections,
+          maxConnectionsPerClient,
+          timeouts);
+      return this;
+    }
+  }
+
+  /**
+   * The address the server listens on, with the real port when it was asked for port 0.
+   *
+   * @throws IllegalStateException before {@link #start()}
+   */
+  public InetSocketAddress localAddress() {
+    synchronized (lifecycle) {
+      if (server == null) {
+        throw new IllegalStateException("the SMTP server is not started");
+      }
+      return new InetSocketAddress(server.getInetAddress(), server.getLocalPort());
+    }
+  }
+
+  /** The counters now. */
+  public SmtpStats stats() {
+    return new SmtpStats(
+        connectionCount.sum(),
+        refusedConnections.sum(),
+        open.get(),
+        messages.sum(),
+        relayed.sum(),
+        rejected.sum(),
+        discarded.sum());
+  }
+
+  boolean closing() {
+    return closing;
+  }
+
+  private void acceptLoop() {
+    ServerSocket s;
+    synchronized (lifecycle) {
+      s = server;
+    }
+    while (!closing) {
+      Socket client;
+      try {
+        client = s.accept();
+      } catch (SocketException e) {
+        if (closing) {
+          return; // closed by close()
+        }
+        LOG.warn("smtp accept failed: {}", e.toString());
+        pause();
+        continue;
+      } catch (IOException e) {
+        // EMFILE and the like: not this loop's to fix, but it must not spin.
+        LOG.warn("smtp accept failed: {}", e.toString());
+        pause();
+        continue;
+      }
+      serve(client);
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void serve(Socket client) {
+    InetAddress address = client.getInetAddress();
+    String id = Long.toString(sequence.incrementAndGet(), 36);
+    int total = open.incrementAndGet();
+    int fromClient = perClient.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
+    String refusal =
+        total > maxConnections
+            ? "too many connections"
+            : fromClient > maxConnectionsPerClient
+                ? "too many connections from your address"
+                : null;
+    SmtpConnection c = new SmtpConnection(this, client, id, refusal);
+    Thread t = Thread.ofVirtual().name("smtp-" + id).unstarted(c);
+    connections.put(c, t);
+    t.start();
+    if (refusal != null) {
+      refusedConnections.increment();
+    } else {
+      connectionCount.increment();
+    }
+    if (closing) {
+      c.closeIfIdle(); // accepted while close() was sweeping
+    }
+  }
+
+  /** Called by a connection's thread when it is done. */
+  void ended(SmtpConnection c, InetAddress address) {
+    connections.remove(c);
+    open.decrementAndGet();
+    perClient.computeIfPresent(address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+  }
+
+  /**
+   * Stops accepting, answers {@code 421 4.3.2} to connections between transactions and waits for
+   * transactions in flight to finish, up to the drain timeout; then closes what is left and logs
+   * the counters. Idempotent.
+   */
+  @Override
+  public void close() {
+    ServerSocket s;
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      closing = true;
+      s = server;
+    }
+    if (s == null) {
+      return;
+    }
+    try {
+      s.close();
+    } catch (IOException e) {
+      LOG.debug("smtp: close failed: {}", e.toString());
+    }
+    join(acceptor, Duration.ofSeconds(5));
+    for (SmtpConnection c : connections.keySet()) {
+      c.closeIfIdle();
+    }
+    List<Thread> threads = new ArrayList<>(connections.values());
+    long deadline = System.nanoTime() + drainTimeout.toNanos();
+    boolean left = false;
+    for (Thread t : threads) {
+      long wait = deadline - System.nanoTime();
+      if (wait > 0) {
+        join(t, Duration.ofNanos(wait));
+      }
+      left |= t.isAlive();
+    }
+    if (left) {
+      for (SmtpConnection c : connections.keySet()) {
+        c.forceClose();
+      }
+      for (Thread t : threads) {
+        join(t, Duration.ofSeconds(5));
+      }
+    }
+    LOG.info("smtp stopped: {}", stats().toLogLine());
+  }
+
+  private static void join(Thread t, Duration d) {
+    if (t == null) {
+      return;
+    }
+    try {
+      t.join(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SmtpServer[" + listen + "]";
+  }
+
+  /** Builds an {@link SmtpServer}. */
+  public static final class Builder {
+    private Supplier<MailFilter> filters;
+    private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 2525);
+    private SmtpLimits limits = SmtpLimits.defaults();
+    private SmtpTimeouts timeouts = SmtpTimeouts.rfc5321();
+    private int maxConnections = 1000;
+    private int maxConnectionsPerClient = 50;
+    private int maxRecipients = 1000;
+    private String hostName = "localhost";
+    private Duration drainTimeout = Duration.ofSeconds(30);
+    private Relay.Timeouts relayTimeouts = Relay.Timeouts.DEFAULT;
+
+    private Builder() {}
+
+    /**
+     * Where each connection gets its filter, asked once per connection: {@code
+     * FilterReloader::current}, so that a reload applies to the next connection, or {@code () ->
+     * filter}. Tenants, domains and routes come from the filter's configuration.
+     */
+    public Builder filters(Supplier<MailFilter> filters) {
+      this.filters = Objects.requireNonNull(filters, "filters");
+      return this;
+    }
+
+    /** Every setting at once, e.g. the {@code smtp:} section of the configuration file. */
+    public Builder settings(SmtpSettings s) {
+      Objects.requireNonNull(s, "settings");
+      listen(s.listen());
+      hostName(s.hostName());
+      maxConnections(s.maxConnections());
+      maxConnectionsPerClient(s.maxConnectionsPerClient());
+      maxRecipients(s.maxRecipients());
+      limits(s.limits());
+      timeouts(s.timeouts());
+      return drainTimeout(s.drainTimeout());
+    }
+
+    /** Where to listen; default {@code 127.0.0.1:2525}; port 0 picks a free port. */
+    public Builder listen(InetSocketAddress address) {
+      this.listen = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /** The codec's limits: line lengths, message size, bare line ends. */
+    public Builder limits(SmtpLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /** The read timeouts; default {@link SmtpTimeouts#rfc5321()}. */
+    public Builder timeouts(SmtpTimeouts timeouts) {
+      this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
+      return this;
+    }
+
+    /** Connections served at once (default 1000); more get {@code 421 4.7.0}. */
+    public Builder maxConnections(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxConnections must be at least 1, got " + max);
+      }
+      this.maxConnections = max;
+      return this;
+    }
+
+    /** Connections served at once from one client address (default 50). */
+    public Builder maxConnectionsPerClient(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException(
+            "maxConnectionsPerClient must be at least 1, got " + max);
+      }
+      this.maxConnectionsPerClient = max;
+      return this;
+    }
+
+    /**
+     * Recipients accepted per transaction (default 1000, as Postfix's {@code
+     * smtpd_recipient_limit}); more get {@code 452 4.5.3} (RFC 5321 section 4.5.3.1.10), which
+     * clients send again in a following transaction. At least 1.
+     */
+    public Builder maxRecipients(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxRecipients must be at least 1, got " + max);
+      }
+      this.maxRecipients = max;
+      return this;
+    }
+
+    /**
+     * This server's name in the banner, the EHLO reply, the {@code Received} field and its own EHLO
+     * to the routes' servers; default {@code localhost}. An MX should give its public name.
+     */
+    public Builder hostName(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isEmpty() || !name.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
+        throw new IllegalArgumentException(
+            "host name must be printable ASCII, got \"" + name + "\"");
+      }
+      this.hostName = name;
+      return this;
+    }
+
+    /** How long {@link SmtpServer#close()} lets transactions in flight finish; default 30 s. */
+    public Builder drainTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("drainTimeout must not be negative, got " + timeout);
+      }
+      this.drainTimeout = timeout;
+      return this;
+    }
+
+    /** The relay leg's timeouts; for tests. */
+    Builder relayTimeouts(Relay.Timeouts timeouts) {
+      this.relayTimeouts = Objects.requireNonNull(timeouts, "timeouts");
+      return this;
+    }
+
+    /**
+     * The server, not yet listening: call {@link SmtpServer#start()}.
+     *
+     * @throws IllegalStateException when no filter supplier was given
+     */
+    public SmtpServer build() {
+      if (filters == null) {
+        throw new IllegalStateException("an SMTP server needs filters: call filters(...)");
+      }
+      return new SmtpServer(this);
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package dev.mailfilter.smtp;
+
+import dev.mailfilter.config.ConfigNode;
+import dev.mailfilter.config.ConfigSection;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The gateway's settings, as the {@code smtp:} section of the configuration file gives them:
+ *
+ * <pre>{@code
+ * smtp:
+ *   listen: 0.0.0.0:25            # HOST:PORT or [IPv6]:PORT; default 127.0.0.1:2525
+ *   host_name: mx1.example.net    # banner, EHLO, Received; default localhost
+ *   max_connections: 1000
+ *   max_connections_per_client: 50
+ *   max_recipients: 1000          # per transaction; more get 452 4.5.3
+ *   max_message_size: 25MiB
+ *   bare_line_end: normalize      # normalize, reject or note
+ *   command_timeout: 5m           # RFC 5321 section 4.5.3.2.7
+ *   data_timeout: 3m              # per block of content, section 4.5.3.2.5
+ *   drain_timeout: 30s            # how long shutdown lets transactions finish
+ * }</pre>
+ *
+ * @param listen where to listen
+ * @param hostName this server's name
+ * @param maxConnections connections served at once
+ * @param maxConnectionsPerClient connections served at once from one address
+ * @param maxRecipients recipients accepted per transaction (RFC 5321 section 4.5.3.1.8 asks for at
+ *     least 100)
+ * @param limits the codec's limits (message size, bare line ends)
+ * @param timeouts the read timeouts
+ * @param drainTimeout how long a shutdown lets transactions in flight finish
+ */
+public record SmtpSettings(
+    InetSocketAddress listen,
+    String hostName,
+    int maxConnections,
+    int maxConnectionsPerClient,
+    int maxRecipients,
+    SmtpLimits limits,
+    SmtpTimeouts timeouts,
+    Duration drainTimeout) {
+  /** The {@code smtp:} section; register it when loading the file. */
+  public static final ConfigSection<SmtpSettings> SECTION =
+      ConfigSection.of("smtp", SmtpSettings::parse);
+
+  public SmtpSettings {
+    Objects.requireNonNull(listen, "listen");
+    Objects.requireNonNull(hostName, "hostName");
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(timeouts, "timeouts");
+    Objects.requireNonNull(drainTimeout, "drainTimeout");
+  }
+
+  /** The defaults: {@code 127.0.0.1:2525}, {@code localhost}, RFC 5321 timeouts. */
+  public static SmtpSettings defaults() {
+    return new SmtpSettings(
+        new InetSocketAddress("127.0.0.1", 2525),
+        "localhost",
+        1000,
+        50,
+        1000,
+        SmtpLimits.defaults(),
+        SmtpTimeouts.rfc5321(),
+        Duration.ofSeconds(30));
+  }
+
+  /** The same settings listening elsewhere. */
+  public SmtpSettings withListen(InetSocketAddress address) {
+    return new SmtpSettings(
+        address,
+        hostName,
+        maxConnections,
+        maxConnectionsPerClient,
+        maxRecipients,
+        limits,
+        timeouts,
+        drainTimeout);
+  }
+
+  /**
+   * Parses {@code HOST:PORT} or {@code [IPv6]:PORT}, without any DNS lookup for an address.
+   *
+   * @throws IllegalArgumentException naming the text when it is not of that form
+   */
+  public static InetSocketAddress parseListen(String text) {
+    Objects.requireNonNull(text, "text");
+    int colon = text.lastIndexOf(':');
+    if (colon <= 0 || colon == text.length() - 1) {
+      throw new IllegalArgumentException("expected HOST:PORT, got \"" + text + "\"");
+    }
+    String host = text.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    } else if (host.indexOf(':') >= 0) {
+      throw new IllegalArgumentException("an IPv6 address goes in brackets: \"" + text + "\"");
+    }
+    int port;
+    try {
+      port = Integer.parseInt(text.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("port is not a number in \"" + text + "\"", e);
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be 0..65535 in \"" + text + "\"");
+    }
+    return host.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')
+        ? new InetSocketAddress(com.google.common.net.InetAddresses.forString(host), port)
+        : new InetSocketAddress(host, port);
+  }
+
+  private static SmtpSettings parse(ConfigNode node) {
+    SmtpSettings d = defaults();
+    InetSocketAddress listen = d.listen();
+    Optional<String> listenText = node.optionalString("listen");
+    if (listenText.isPresent()) {
+      try {
+        listen = parseListen(listenText.get());
+      } catch (IllegalArgumentException e) {
+        throw node.error("listen", e.getMessage());
+      }
+    }
+    SmtpLimits limits =
+        d.limits()
+            .withMaxMessageSize(node.bytes("max_message_size", SmtpLimits.DEFAULT_MAX_MESSAGE_SIZE))
+            .withBareLineEnd(
+                node.enumValue("bare_line_end", BareLineEnd.class, BareLineEnd.NORMALIZE));
+    try {
+      return new SmtpSettings(
+          listen,
+          node.string("host_name", d.hostName()),
+          (int) node.integer("max_connections", d.maxConnections(), 1, 1_000_000),
+          (int)
+              node.integer("max_connections_per_client", d.maxConnectionsPerClient(), 1, 1_000_000),
+          (int) node.integer("max_recipients", d.maxRecipients(), 100, 1_000_000),
+          limits,
+          new SmtpTimeouts(
+              node.duration("command_timeout", d.timeouts().command()),
+              node.duration("data_timeout", d.timeouts().dataBlock())),
+          node.duration("drain_timeout", d.drainTimeout()));
+    } catch (IllegalArgumentException e) {
+      throw node.error("", e.getMessage());
+    }
+  }
+}

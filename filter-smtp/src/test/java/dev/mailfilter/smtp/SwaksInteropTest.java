@@ -1,0 +1,91 @@
+package dev.mailfilter.smtp;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.mailfilter.MailFilter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real client: {@code swaks} (Debian package swaks), pipelining, against the gateway. */
+class SwaksInteropTest {
+  private static final Path SWAKS = Path.of("/usr/bin/swaks");
+
+  private Downstream downstream;
+  private MailFilter filter;
+  private SmtpServer server;
+
+  @BeforeEach
+  void start() throws IOException {
+    assumeTrue(Files.isExecutable(SWAKS), "swaks is not installed (Debian package swaks)");
+    downstream = new Downstream();
+    filter = SmtpServerTest.filter(SmtpServerTest.config(downstream.port(), downstream.port()));
+    server = SmtpServerTest.server(filter, b -> {});
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    if (server != null) {
+      server.close();
+      filter.close();
+      downstream.close();
+    }
+  }
+
+  private record Run(int status, String output) {}
+
+  private Run swaks(String... more) throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                SWAKS.toString(),
+                "--server",
+                "127.0.0.1:" + server.localAddress().getPort(),
+                "--ehlo",
+                "client.example",
+                "--from",
+                "alice@sender.example",
+                "--pipeline"));
+    command.addAll(List.of(more));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("swaks finished").isTrue();
+    return new Run(p.exitValue(), new String(out, UTF_8));
+  }
+
+  @Test
+  void pipelinedMessageWithDotLinesIsRelayedAsSent(@TempDir Path dir) throws Exception {
+    Path message = dir.resolve("m.eml");
+    Files.writeString(message, SmtpServerTest.CLEAN);
+    Run r = swaks("--to", "bob@ours.example", "--data", message.toString());
+    assertThat(r.status()).as(r.output()).isZero();
+    assertThat(r.output()).contains("<-  250 2.0.0 Ok: queued as ");
+    assertThat(downstream.messages).hasSize(1);
+    // swaks ends the data with CRLF before the final ".CRLF", so the message it sent has one
+    // more empty line than the file.
+    assertThat(
+            SmtpServerTest.withoutAddedFields(
+                downstream.messages.getFirst().content(), SmtpServerTest.CLEAN))
+        .isEqualTo(SmtpServerTest.CLEAN + "\r\n");
+  }
+
+  @Test
+  void gtubeIsRejectedAndAForeignRecipientRefused() throws Exception {
+    Run spam = swaks("--to", "bob@ours.example", "--body", SmtpServerTest.GTUBE);
+    assertThat(spam.status()).isNotZero();
+    assertThat(spam.output()).contains("<** 554 5.7.1");
+    Run relay = swaks("--to", "victim@other.example");
+    assertThat(relay.status()).isNotZero();
+    assertThat(relay.output()).contains("<** 550 5.7.1");
+    assertThat(downstream.messages).isEmpty();
+  }
+}
