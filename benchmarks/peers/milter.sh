@@ -8,6 +8,7 @@
 #
 # Usage: benchmarks/peers/milter.sh [--repeat N] [--messages-1 N] [--messages-32 N]
 #                                   [--sessions LIST] [--message FILE] [--no-rspamd]
+#                                   [--capture DIR]
 # Env:   MAILFILTER_CORPORA  corpora folder (default: ../shared/corpora beside the checkout)
 #        MAILFILTER_PEERS_KEEP  if set, keep the temp folder (configs, logs) for a look
 #        MAILFILTER_JAR      the jar whose `milter` command runs (default: filter-cli/target/mailfilter.jar)
@@ -22,13 +23,15 @@ trap 'echo "milter.sh: line $LINENO: \"$BASH_COMMAND\" failed (exit $?); stoppin
 usage() {
   cat <<'EOF'
 usage: milter.sh [--repeat N] [--messages-1 N] [--messages-32 N] [--sessions LIST]
-                 [--message FILE] [--no-rspamd]
+                 [--message FILE] [--no-rspamd] [--capture DIR]
   --repeat N        timed runs per cell; the table shows the median (default 3)
   --messages-1 N    messages per run with one session (default 300)
   --messages-32 N   messages per run with more sessions (default 2000)
   --sessions LIST   concurrent SMTP sessions, comma-separated (default 1,32)
   --message FILE    the message smtp-source sends (default: the median-size easy_ham message)
   --no-rspamd       leave Rspamd out (a quicker run of the other rows)
+  --capture DIR     after the timed runs, capture 20 messages of one session on each TCP milter
+                    port (tcpdump -i lo) into DIR, and list the stalls found in them
 env: MAILFILTER_CORPORA, MAILFILTER_JAR, MAILFILTER_JAVA_OPTS, JAVA_HOME,
      MAILFILTER_PEERS_KEEP=1 (keep the temp folder)
 EOF
@@ -40,10 +43,11 @@ messages_n=2000
 sessions_list=1,32
 message=""
 with_rspamd=1
+capture=""
 bad() { echo "milter.sh: $*" >&2; usage >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --repeat | --messages-1 | --messages-32 | --sessions | --message)
+    --repeat | --messages-1 | --messages-32 | --sessions | --message | --capture)
       [ $# -ge 2 ] || bad "$1 needs a value"
       case "$1" in
         --repeat) repeat=$2 ;;
@@ -51,6 +55,7 @@ while [ $# -gt 0 ]; do
         --messages-32) messages_n=$2 ;;
         --sessions) sessions_list=$2 ;;
         --message) message=$2 ;;
+        --capture) capture=$2 ;;
       esac
       shift
       ;;
@@ -71,7 +76,7 @@ for s in "${sessions[@]}"; do [ "$s" -le 500 ] || bad "--sessions: $s is more th
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 prog=milter.sh
-# shellcheck source=lib/common.sh
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$here/lib/common.sh"
 # shellcheck source=lib/rspamd.sh
 . "$here/lib/rspamd.sh"
@@ -88,6 +93,11 @@ if [ "$with_rspamd" = 1 ]; then
   need redis-server redis-server
   need redis-cli redis-tools
   need curl curl
+fi
+if [ -n "$capture" ]; then
+  need tcpdump tcpdump
+  mkdir -p "$capture" || die "--capture: cannot create folder '$capture'"
+  capture=$(cd "$capture" && pwd)
 fi
 id postfix >/dev/null 2>&1 || die "user postfix missing (reinstall the postfix package)"
 
@@ -149,14 +159,25 @@ start_mailfilter() {
 }
 
 mf_jar=${MAILFILTER_JAR:-$root/filter-cli/target/mailfilter.jar}
-if [ ! -f "$mf_jar" ]; then
+mf_jdk=$(pick_jdk)
+if [ -z "$mf_jdk" ]; then
+  skipped_note="mailfilter: skipped, no JDK 21+ in JAVA_HOME or /usr/lib/jvm"
+elif [ ! -f "$mf_jar" ]; then
   skipped_note="mailfilter: skipped, $mf_jar is missing (build it: ./mvnw -q -B -DskipTests package)"
-elif MAILFILTER_CLASS_CACHE=off MAILFILTER_JAR="$mf_jar" timeout 60 "$root/bin/mailfilter" milter --help \
-  >"$work/milter-help.out" 2>&1 </dev/null ||
-  ! grep -qi 'unknown command' "$work/milter-help.out"; then
-  export MAILFILTER_JAR="$mf_jar"
+else
+  export JAVA_HOME="$mf_jdk" MAILFILTER_JAR="$mf_jar"
+  rc=0
+  MAILFILTER_CLASS_CACHE=off timeout 60 "$root/bin/mailfilter" milter --help >"$work/milter-help.out" 2>&1 || rc=$?
+  if grep -qi 'unknown command' "$work/milter-help.out"; then
+    skipped_note="mailfilter: skipped, this jar has no 'milter' command yet ($(head -n1 "$work/milter-help.out"))"
+  elif [ "$rc" != 0 ]; then
+    cat "$work/milter-help.out" >&2
+    die "bin/mailfilter milter --help failed with exit $rc (above)"
+  fi
+fi
+if [ -z "$skipped_note" ]; then
   read -r p_mf < <(free_ports tcp)
-  log "starting mailfilter milter on inet:127.0.0.1:$p_mf and unix:$work/mf-unix/milter.sock"
+  log "starting mailfilter milter (JDK $mf_jdk) on inet:127.0.0.1:$p_mf and unix:$work/mf-unix/milter.sock"
   start_mailfilter mf-inet "inet:127.0.0.1:$p_mf"
   configs+=(mf-inet)
   label[mf-inet]="mailfilter milter, TCP"
@@ -168,8 +189,6 @@ elif MAILFILTER_CLASS_CACHE=off MAILFILTER_JAR="$mf_jar" timeout 60 "$root/bin/m
   label[mf-unix]="mailfilter milter, Unix socket"
   milter_of[mf-unix]="unix:$work/mf-unix/milter.sock"
   cpu_pids[mf-unix]=$mf_pid
-else
-  skipped_note="mailfilter: skipped, this jar has no 'milter' command yet ($(head -n1 "$work/milter-help.out"))"
 fi
 [ -z "$skipped_note" ] || log "$skipped_note"
 
@@ -359,6 +378,28 @@ for r in $(seq 1 "$repeat"); do
     for c in "${configs[@]}"; do run "$c" "$s" "$(count_for "$s")"; done
   done
 done
+
+########################################################################################
+# Packet captures (--capture): where the time goes in one session, milter by milter.
+########################################################################################
+if [ -n "$capture" ]; then
+  for c in "${configs[@]}"; do
+    [[ "${milter_of[$c]}" == inet:* ]] || continue
+    mport=${milter_of[$c]##*:}
+    log "capturing 20 messages of one session on ${label[$c]} (milter port $mport)"
+    tcpdump -i lo -U -w "$capture/$c.pcap" "tcp port $mport" >"$capture/$c.tcpdump.log" 2>&1 &
+    tcpdump_pid=$!
+    pids+=("$tcpdump_pid")
+    wait_until 20 "$tcpdump_pid" tcpdump "$capture/$c.tcpdump.log" grep -q 'listening on' "$capture/$c.tcpdump.log"
+    run "$c" 1 20 warm
+    sleep 0.5
+    stop "$tcpdump_pid"
+    python3 "$here/lib/milter_gaps.py" "$capture/$c.pcap" "$mport" >"$capture/$c.gaps.txt" ||
+      die "could not read the capture $capture/$c.pcap"
+    log "${label[$c]}: $(sed -n '/connections; median/,$p' "$capture/$c.gaps.txt")"
+  done
+  log "captures and their stalls: $capture/*.pcap, $capture/*.gaps.txt"
+fi
 
 ########################################################################################
 # The table: medians.

@@ -60,7 +60,7 @@ corpus="$corpora/spamassassin-public-corpus"
 dirs=("$corpus/easy_ham" "$corpus/hard_ham" "$corpus/spam")
 
 prog=speed.sh
-# shellcheck source=lib/common.sh
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$here/lib/common.sh"
 # shellcheck source=lib/rspamd.sh
 . "$here/lib/rspamd.sh"
@@ -204,18 +204,6 @@ run_bogofilter() {
 ########################################################################################
 # mailfilter: the whole JVM process, as a user runs it.
 ########################################################################################
-java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
-pick_jdk() { # the same choice as .ci/run: JAVA_HOME or the newest JDK 21+ under /usr/lib/jvm
-  local candidates=() d v best="" best_v=0
-  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
-  for d in /usr/lib/jvm/*; do [ -x "$d/bin/java" ] && candidates+=("$d"); done
-  for d in "${candidates[@]}"; do
-    v=$(java_major "$d" || echo 0)
-    if [ "${v%%.*}" -ge 21 ] 2>/dev/null && [ "${v%%.*}" -gt "$best_v" ]; then best="$d"; best_v="${v%%.*}"; fi
-  done
-  echo "$best"
-}
-
 mailfilter_failed=0
 # mf_fail WHY [TRAINING]: the mailfilter row failed; the script will exit 1 after the table.
 mf_fail() {

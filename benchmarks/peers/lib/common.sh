@@ -135,3 +135,15 @@ server_cpu() {
     END { printf "%.2f", t / hz }'
 }
 cpu_delta() { awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" 'BEGIN { printf "%.2f", (b - a) + (d - c) }'; }
+
+java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
+pick_jdk() { # the same choice as .ci/run: JAVA_HOME or the newest JDK 21+ under /usr/lib/jvm
+  local candidates=() d v best="" best_v=0
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+  for d in /usr/lib/jvm/*; do [ -x "$d/bin/java" ] && candidates+=("$d"); done
+  for d in "${candidates[@]}"; do
+    v=$(java_major "$d" || echo 0)
+    if [ "${v%%.*}" -ge 21 ] 2>/dev/null && [ "${v%%.*}" -gt "$best_v" ]; then best="$d"; best_v="${v%%.*}"; fi
+  done
+  echo "$best"
+}
