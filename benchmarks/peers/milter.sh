@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Milter latency and throughput through real Postfix: a private Postfix instance relays to
 # smtp-sink, fed by smtp-source at 1 and 32 concurrent SMTP sessions, with no milter, with
 # Rspamd's milter (its proxy worker, network checks off) and with mailfilter's milter over TCP
@@ -76,7 +77,7 @@ for s in "${sessions[@]}"; do [ "$s" -le 500 ] || bad "--sessions: $s is more th
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 prog=milter.sh
-# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+# shellcheck source=lib/common.sh
 . "$here/lib/common.sh"
 # shellcheck source=lib/rspamd.sh
 . "$here/lib/rspamd.sh"

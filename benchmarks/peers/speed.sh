@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Whole-process classification speed: `mailfilter scan --threads 2` (local checks and the model,
 # trained on the corpus first) against Rspamd (`rspamc -n 2`, network checks off, local rules and
 # Bayes on), bogofilter (model only) and optionally
@@ -60,7 +61,7 @@ corpus="$corpora/spamassassin-public-corpus"
 dirs=("$corpus/easy_ham" "$corpus/hard_ham" "$corpus/spam")
 
 prog=speed.sh
-# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+# shellcheck source=lib/common.sh
 . "$here/lib/common.sh"
 # shellcheck source=lib/rspamd.sh
 . "$here/lib/rspamd.sh"
