@@ -14,6 +14,8 @@
 #        MAILFILTER_PEERS_KEEP  if set, keep the temp folder (configs, logs) for a look
 #        MAILFILTER_JAR      the jar whose `milter` command runs (default: filter-cli/target/mailfilter.jar)
 #        MAILFILTER_JAVA_OPTS  more JVM options for bin/mailfilter
+#        MAILFILTER_MILTER   another command for mailfilter's milter rows, to which the script
+#                            appends --listen ADDRESS (default: bin/mailfilter milter)
 #        JAVA_HOME           a JDK 21+ (otherwise what bin/mailfilter finds)
 set -Eeuo pipefail
 exec </dev/null
@@ -33,7 +35,8 @@ usage: milter.sh [--repeat N] [--messages-1 N] [--messages-32 N] [--sessions LIS
   --no-rspamd       leave Rspamd out (a quicker run of the other rows)
   --capture DIR     after the timed runs, capture 20 messages of one session on each TCP milter
                     port (tcpdump -i lo) into DIR, and list the stalls found in them
-env: MAILFILTER_CORPORA, MAILFILTER_JAR, MAILFILTER_JAVA_OPTS, JAVA_HOME,
+env: MAILFILTER_CORPORA, MAILFILTER_JAR, MAILFILTER_JAVA_OPTS, JAVA_HOME, MAILFILTER_MILTER
+     (a command to run instead of `bin/mailfilter milter`; --listen ADDRESS is appended),
      MAILFILTER_PEERS_KEEP=1 (keep the temp folder)
 EOF
 }
@@ -136,12 +139,12 @@ fi
 
 skipped_note=""
 # start_mailfilter NAME LISTEN: `bin/mailfilter milter --listen LISTEN` from this checkout, as a
-# user runs it (embedded default configuration); waits until it accepts connections.
+# user runs it (embedded default configuration), or MAILFILTER_MILTER; waits until it accepts
+# connections.
 start_mailfilter() {
   local listen=$2 m="$work/$1"
   mkdir -p "$m"
-  env MAILFILTER_CLASS_CACHE="$m/classes" "$root/bin/mailfilter" milter --listen "$listen" \
-    >"$m/out.log" 2>&1 &
+  env MAILFILTER_CLASS_CACHE="$m/classes" "${mf_cmd[@]}" --listen "$listen" >"$m/out.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
   case $listen in
@@ -161,7 +164,11 @@ start_mailfilter() {
 
 mf_jar=${MAILFILTER_JAR:-$root/filter-cli/target/mailfilter.jar}
 mf_jdk=$(pick_jdk)
-if [ -z "$mf_jdk" ]; then
+mf_cmd=("$root/bin/mailfilter" milter)
+if [ -n "${MAILFILTER_MILTER:-}" ]; then
+  read -r -a mf_cmd <<<"$MAILFILTER_MILTER"
+  log "mailfilter's milter rows run: ${mf_cmd[*]} --listen ADDRESS (MAILFILTER_MILTER)"
+elif [ -z "$mf_jdk" ]; then
   skipped_note="mailfilter: skipped, no JDK 21+ in JAVA_HOME or /usr/lib/jvm"
 elif [ ! -f "$mf_jar" ]; then
   skipped_note="mailfilter: skipped, $mf_jar is missing (build it: ./mvnw -q -B -DskipTests package)"
@@ -178,7 +185,7 @@ else
 fi
 if [ -z "$skipped_note" ]; then
   read -r p_mf < <(free_ports tcp)
-  log "starting mailfilter milter (JDK $mf_jdk) on inet:127.0.0.1:$p_mf and unix:$work/mf-unix/milter.sock"
+  log "starting mailfilter milter (JDK ${mf_jdk:-?}) on inet:127.0.0.1:$p_mf and unix:$work/mf-unix/milter.sock"
   start_mailfilter mf-inet "inet:127.0.0.1:$p_mf"
   configs+=(mf-inet)
   label[mf-inet]="mailfilter milter, TCP"
