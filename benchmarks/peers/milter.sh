@@ -7,7 +7,7 @@
 # printed as a Markdown table. Every server runs from a private config in a temp folder on
 # 127.0.0.1 and free ports, and is stopped by PID on exit. See benchmarks/peers/README.md.
 #
-# Usage: benchmarks/peers/milter.sh [--repeat N] [--messages-1 N] [--messages-32 N]
+# Usage: benchmarks/peers/milter.sh [--repeat N] [--messages-1 N] [--messages-32 N] [--warmup N]
 #                                   [--sessions LIST] [--message FILE] [--no-rspamd]
 #                                   [--capture DIR]
 # Env:   MAILFILTER_CORPORA  corpora folder (default: ../shared/corpora beside the checkout)
@@ -25,11 +25,13 @@ trap 'echo "milter.sh: line $LINENO: \"$BASH_COMMAND\" failed (exit $?); stoppin
 
 usage() {
   cat <<'EOF'
-usage: milter.sh [--repeat N] [--messages-1 N] [--messages-32 N] [--sessions LIST]
+usage: milter.sh [--repeat N] [--messages-1 N] [--messages-32 N] [--warmup N] [--sessions LIST]
                  [--message FILE] [--no-rspamd] [--capture DIR]
   --repeat N        timed runs per cell; the table shows the median (default 3)
   --messages-1 N    messages per run with one session (default 300)
-  --messages-32 N   messages per run with more sessions (default 2000)
+  --messages-32 N   messages per run with more sessions (default 1000)
+  --warmup N        untimed messages per configuration before the timed runs, at the highest
+                    session count (default 500; and 50 at the lowest)
   --sessions LIST   concurrent SMTP sessions, comma-separated (default 1,32)
   --message FILE    the message smtp-source sends (default: the median-size easy_ham message)
   --no-rspamd       leave Rspamd out (a quicker run of the other rows)
@@ -43,7 +45,8 @@ EOF
 
 repeat=3
 messages_1=300
-messages_n=2000
+messages_n=1000
+warmup=500
 sessions_list=1,32
 message=""
 with_rspamd=1
@@ -51,12 +54,13 @@ capture=""
 bad() { echo "milter.sh: $*" >&2; usage >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --repeat | --messages-1 | --messages-32 | --sessions | --message | --capture)
+    --repeat | --messages-1 | --messages-32 | --warmup | --sessions | --message | --capture)
       [ $# -ge 2 ] || bad "$1 needs a value"
       case "$1" in
         --repeat) repeat=$2 ;;
         --messages-1) messages_1=$2 ;;
         --messages-32) messages_n=$2 ;;
+        --warmup) warmup=$2 ;;
         --sessions) sessions_list=$2 ;;
         --message) message=$2 ;;
         --capture) capture=$2 ;;
@@ -69,11 +73,12 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-for v in "$repeat" "$messages_1" "$messages_n"; do
-  [[ "$v" =~ ^[1-9][0-9]*$ ]] || bad "--repeat, --messages-1 and --messages-32 need a positive integer, got '$v'"
+for v in "$repeat" "$messages_1" "$messages_n" "$warmup"; do
+  [[ "$v" =~ ^[1-9][0-9]*$ ]] || bad "--repeat, --messages-1, --messages-32 and --warmup need a positive integer, got '$v'"
 done
 [[ "$sessions_list" =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || bad "--sessions needs positive integers separated by commas, got '$sessions_list'"
 IFS=, read -r -a sessions <<<"$sessions_list"
+mapfile -t sessions < <(printf '%s\n' "${sessions[@]}" | sort -nu)
 for s in "${sessions[@]}"; do [ "$s" -le 500 ] || bad "--sessions: $s is more than the 500 this Postfix allows"; done
 [ -z "$message" ] || [ -f "$message" ] || bad "--message: no such file '$message'"
 
@@ -374,10 +379,11 @@ run() {
 }
 count_for() { if [ "$1" = 1 ]; then echo "$messages_1"; else echo "$messages_n"; fi; }
 
-log "warming up (untimed): every configuration at every session count"
-for s in "${sessions[@]}"; do
-  n=$(count_for "$s")
-  for c in "${configs[@]}"; do run "$c" "$s" $((n < 200 ? n : 200)) warm; done
+# A daemon runs for days: time it warm (JIT, pools, Postfix's smtpd processes), not starting.
+log "warming up (untimed): every configuration, $warmup messages at ${sessions[-1]} sessions, 50 at ${sessions[0]}"
+for c in "${configs[@]}"; do
+  run "$c" "${sessions[-1]}" "$warmup" warm
+  run "$c" "${sessions[0]}" 50 warm
 done
 for r in $(seq 1 "$repeat"); do
   log "round $r of $repeat; load average $(cut -d' ' -f1-3 /proc/loadavg)"
