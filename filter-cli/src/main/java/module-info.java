@@ -1,4 +1,8 @@
 /** The {@code mailfilter} command. */
 module dev.mailfilter.cli {
   requires dev.mailfilter.core;
+  requires dev.mailfilter.milter;
+  // sun.misc.Signal (see Signals): mailfilter milter reloads on SIGHUP and drains on SIGTERM before
+  // it exits 0; the JDK has no supported API for either.
+  requires jdk.unsupported;
 }

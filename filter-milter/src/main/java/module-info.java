@@ -1,11 +1,12 @@
 /**
  * The milter adapter: Postfix and Sendmail hand each SMTP session to mailfilter over the milter
- * protocol.
- *
- * <p>So far the wire codec (packets, commands, replies, option negotiation) and the conversation
- * that drives a core session from decoded commands exist; nothing is exported until the server
- * gives the module a public API.
+ * protocol. The API is the server ({@link dev.mailfilter.milter.MilterServer}), its settings and
+ * counters; the wire codec and the protocol state machine are package-private.
  */
 module dev.mailfilter.milter {
-  requires dev.mailfilter.core;
+  requires transitive dev.mailfilter.core;
+  // TCP_QUICKACK (jdk.net.ExtendedSocketOptions): Linux only, ignored where unsupported.
+  requires jdk.net;
+
+  exports dev.mailfilter.milter;
 }

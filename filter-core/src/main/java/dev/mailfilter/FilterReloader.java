@@ -5,6 +5,7 @@ import dev.mailfilter.api.Envelope;
 import dev.mailfilter.api.FilterSession;
 import dev.mailfilter.api.Verdict;
 import dev.mailfilter.config.ConfigException;
+import dev.mailfilter.config.ConfigSection;
 import dev.mailfilter.spi.CheckSettings;
 import dev.mailfilter.spi.FileBacked;
 import java.io.IOException;
@@ -53,6 +54,7 @@ public final class FilterReloader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FilterReloader.class);
 
   private final Path configFile;
+  private final List<ConfigSection<?>> extraSections;
   private final Function<FilterConfig, MailFilter> build;
   private final AtomicReference<MailFilter> current = new AtomicReference<>();
   private final ReentrantLock reloadLock = new ReentrantLock(); // one reload at a time
@@ -66,9 +68,13 @@ public final class FilterReloader implements AutoCloseable {
   /** What the files were when a reload looked at them: the configuration and the changes seen. */
   private record Fingerprint(ByteBuffer configText, List<Object> changedFiles) {}
 
-  private FilterReloader(Path configFile, Function<FilterConfig, MailFilter> build)
+  private FilterReloader(
+      Path configFile,
+      List<ConfigSection<?>> extraSections,
+      Function<FilterConfig, MailFilter> build)
       throws IOException {
     this.configFile = configFile;
+    this.extraSections = extraSections;
     this.build = build;
     ByteBuffer text = read();
     current.set(buildAndLoad());
@@ -95,7 +101,21 @@ public final class FilterReloader implements AutoCloseable {
       throws IOException {
     Objects.requireNonNull(configFile, "configFile");
     Objects.requireNonNull(build, "build");
-    return new FilterReloader(configFile, build);
+    return new FilterReloader(configFile, List.of(), build);
+  }
+
+  /**
+   * {@link #start(Path)} for a file that also holds an adapter's own top-level sections ({@code
+   * milter:}, {@code smtp:}), loaded with {@link FilterConfig#load(Path, List)} on every reload and
+   * read back from {@code current().config()}.
+   */
+  public static FilterReloader start(Path configFile, List<ConfigSection<?>> extraSections)
+      throws IOException {
+    Objects.requireNonNull(configFile, "configFile");
+    return new FilterReloader(
+        configFile,
+        List.copyOf(extraSections),
+        config -> MailFilter.builder().config(config).build());
   }
 
   /** The running filter: the one new sessions open on. */
@@ -255,7 +275,7 @@ public final class FilterReloader implements AutoCloseable {
 
   /** A new filter from the file, its files read; closed again if they cannot be. */
   private MailFilter buildAndLoad() throws IOException {
-    MailFilter fresh = build.apply(FilterConfig.load(configFile));
+    MailFilter fresh = build.apply(FilterConfig.load(configFile, extraSections));
     try {
       for (CheckSettings c : fresh.checks()) {
         if (c.check() instanceof FileBacked fb) {

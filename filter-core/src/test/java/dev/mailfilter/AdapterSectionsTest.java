@@ -67,6 +67,23 @@ class AdapterSectionsTest {
     }
   }
 
+  @Test
+  void aReloaderLoadsTheAdaptersSectionAndReloadsIt() throws IOException {
+    Path file = write("smtp:\n  port: 2525\nreload:\n  watch_interval: 0\n");
+    try (FilterReloader filters = FilterReloader.start(file, List.of(SMTP))) {
+      assertThat(filters.current().config().section(SMTP).port()).isEqualTo(2525);
+      Files.writeString(file, "smtp:\n  port: 2526\nreload:\n  watch_interval: 0\n");
+      assertThat(filters.reload().config().section(SMTP).port()).isEqualTo(2526);
+      Files.writeString(file, "smtp:\n  prot: 2527\n");
+      assertThatThrownBy(filters::reload).hasMessage("smtp.prot: unknown key (did you mean port?)");
+      assertThat(filters.current().config().section(SMTP).port()).isEqualTo(2526);
+    }
+    // Without the section the reloader refuses the file, as FilterConfig.load(Path) does.
+    assertThatThrownBy(() -> FilterReloader.start(file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("smtp: unknown key");
+  }
+
   private Path write(String yaml) throws IOException {
     Path f = Files.createTempFile(dir, "config", ".yaml");
     Files.writeString(f, yaml, StandardCharsets.UTF_8);

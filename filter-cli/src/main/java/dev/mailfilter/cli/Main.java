@@ -64,6 +64,7 @@ public final class Main {
       to.println("  eval               measure the model's accuracy (eval --help)");
       to.println(
           "  lookup IP|DOMAIN   every blocklist's answer, its source and time [--self-test]");
+      to.println("  milter             the milter server for Postfix and Sendmail (milter --help)");
       to.println(
           "every command takes --config FILE (default: the built-in configuration) and --help;");
       to.println("exit status: 0 ok, 1 spam found (or listed), 2 usage or input error");
@@ -82,6 +83,7 @@ public final class Main {
         case "eval" -> EvalCommand.run(rest, out, err);
         case "inspect" -> InspectCommand.run(rest, out, err);
         case "lookup" -> LookupCommand.run(rest, out, err);
+        case "milter" -> MilterCommand.run(rest, out, err);
         default -> {
           err.println("mailfilter: unknown command '" + args[0] + "' (try: mailfilter --help)");
           yield 2;

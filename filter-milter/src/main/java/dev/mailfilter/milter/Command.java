@@ -19,7 +19,7 @@ import java.util.SequencedMap;
  * byte whatever its real charset (SMTPUTF8 addresses, raw 8-bit headers); the layer that hands
  * values to the checks decodes them further.
  */
-public sealed interface Command {
+sealed interface Command {
   /** The command as a packet, as the MTA sends it. */
   Packet toPacket();
 

@@ -4,7 +4,7 @@ package dev.mailfilter.milter;
  * The milter protocol's constants, named as in libmilter's {@code mfdef.h} so that they can be
  * looked up there and in Postfix's MILTER_README.
  */
-public final class Milter {
+final class Milter {
   private Milter() {}
 
   /** The newest protocol version; Postfix 2.6+ and Sendmail 8.14+ offer it. */

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -57,7 +59,7 @@ final class MilterConversation implements AutoCloseable {
 
   private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
 
-  private final MailFilter filter;
+  private final Function<Connection, FilterSession> opener;
   private Negotiation negotiation;
   private FilterSession session;
   private boolean quit;
@@ -78,9 +80,55 @@ final class MilterConversation implements AutoCloseable {
   /** How often each header name (lower case) occurred in the current message. */
   private final Map<String, Integer> headerCounts = new HashMap<>();
 
+  /** The queue id to name in log lines: the transaction's, kept until the next MAIL. */
+  private String logQueueId;
+
+  /** The verdict at the last end of message, until {@link #takeVerdict()}. */
+  private Verdict verdict;
+
+  /** The last refusal at any stage, until {@link #takeRefusal()}. */
+  private Decision.Refuse refusal;
+
   /** A conversation on {@code filter}; the session opens at {@code SMFIC_CONNECT}. */
   MilterConversation(MailFilter filter) {
-    this.filter = Objects.requireNonNull(filter, "filter");
+    this(Objects.requireNonNull(filter, "filter")::open);
+  }
+
+  /**
+   * A conversation whose session {@code opener} opens at {@code SMFIC_CONNECT}: {@link
+   * MailFilter#open} or a reloader's, which opens on whichever filter is running then.
+   */
+  MilterConversation(Function<Connection, FilterSession> opener) {
+    this.opener = Objects.requireNonNull(opener, "opener");
+  }
+
+  /** Whether a transaction is open: after MAIL, until the end of the message or an abort. */
+  boolean inTransaction() {
+    return inTransaction;
+  }
+
+  /** Whether the MTA sent {@code SMFIC_QUIT}: the connection is over. */
+  boolean quit() {
+    return quit;
+  }
+
+  /** The current or last transaction's queue id, for log lines; empty before the MTA sent one. */
+  Optional<String> queueId() {
+    return Optional.ofNullable(logQueueId);
+  }
+
+  /** The verdict of the end of message just handled, once; null when there is none. */
+  Verdict takeVerdict() {
+    Verdict v = verdict;
+    verdict = null;
+    return v;
+  }
+
+  /** The refusal of the command just handled, once; null when there is none. */
+  Decision.Refuse takeRefusal() {
+    Decision.Refuse r = refusal;
+    refusal = null;
+    return r;
   }
 
   /**
@@ -123,7 +171,7 @@ final class MilterConversation implements AutoCloseable {
         if (session != null) {
           throw error(command, "a session is already open");
         }
-        session = filter.open(connection(c));
+        session = opener.apply(connection(c));
         yield reply(session.connectDecision());
       }
       case Command.Helo h -> {
@@ -134,6 +182,7 @@ final class MilterConversation implements AutoCloseable {
         applyMacros(Milter.SMFIC_MAIL);
         headerCounts.clear();
         queueId = null;
+        logQueueId = null;
         Decision d = session().mailFrom(m.args().getFirst(), esmtp(m.args()));
         inTransaction = true;
         if (pendingQueueId != null) {
@@ -168,8 +217,9 @@ final class MilterConversation implements AutoCloseable {
       }
       case Command.BodyEob e -> {
         applyMacros(Milter.SMFIC_BODYEOB);
-        Verdict verdict = session().endOfData();
-        List<Response> out = endOfMessage(verdict);
+        Verdict v = session().endOfData();
+        verdict = v;
+        List<Response> out = endOfMessage(v);
         endTransaction();
         yield out;
       }
@@ -269,6 +319,7 @@ final class MilterConversation implements AutoCloseable {
     if (!id.equals(queueId)) {
       session().queueId(id);
       queueId = id;
+      logQueueId = id;
     }
   }
 
@@ -328,10 +379,13 @@ final class MilterConversation implements AutoCloseable {
     return params;
   }
 
-  private static List<Response> reply(Decision decision) {
+  private List<Response> reply(Decision decision) {
     return switch (decision) {
       case Decision.Continue c -> List.of(Response.CONTINUE);
-      case Decision.Refuse r -> List.of(replyCode(r.reply()));
+      case Decision.Refuse r -> {
+        refusal = r;
+        yield List.of(replyCode(r.reply()));
+      }
     };
   }
 

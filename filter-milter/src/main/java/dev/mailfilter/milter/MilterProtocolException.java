@@ -8,7 +8,7 @@ import java.io.Serial;
  * connection closed mid-packet, an unknown command or a command whose data is malformed. The
  * connection cannot be trusted past it and should be closed.
  */
-public final class MilterProtocolException extends IOException {
+final class MilterProtocolException extends IOException {
   @Serial private static final long serialVersionUID = 1L;
 
   /**

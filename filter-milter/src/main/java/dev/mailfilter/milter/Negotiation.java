@@ -11,7 +11,7 @@ import java.util.Map;
  * @param missingActions actions we wanted but the MTA did not offer
  * @param missingProtocol protocol steps we wanted but the MTA did not offer
  */
-public record Negotiation(
+record Negotiation(
     int version, int actions, int protocol, int missingActions, int missingProtocol) {
 
   /**

@@ -10,7 +10,7 @@ import java.util.HexFormat;
  * @param code the command or reply byte, e.g. {@link Milter#SMFIC_HEADER}
  * @param data the bytes after the code; owned by the packet, not copied on access
  */
-public record Packet(char code, byte[] data) {
+record Packet(char code, byte[] data) {
   /** Checks the code fits in a byte and the packet in a signed 32-bit length. */
   public Packet {
     if (code > 0xff) {

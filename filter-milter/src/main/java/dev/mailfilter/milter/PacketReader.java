@@ -10,7 +10,7 @@ import java.util.Optional;
  *
  * <p>Not thread-safe: one reader per connection.
  */
-public final class PacketReader {
+final class PacketReader {
   /**
    * The default largest packet: 1 MiB plus 64 KiB. Body chunks are at most 65,535 bytes, but a
    * single header packet can carry Postfix's whole {@code header_size_limit} (102,400 bytes by

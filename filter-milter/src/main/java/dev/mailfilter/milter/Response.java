@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * <p>Strings are encoded as UTF-8: header values we add are ASCII (RFC 2047 encoded where needed),
  * and UTF-8 is what an SMTPUTF8 MTA passes through.
  */
-public sealed interface Response {
+sealed interface Response {
   /** The response as a packet. */
   Packet toPacket();
 

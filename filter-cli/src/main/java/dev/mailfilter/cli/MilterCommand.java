@@ -1,0 +1,148 @@
+package dev.mailfilter.cli;
+
+import dev.mailfilter.FilterReloader;
+import dev.mailfilter.MailFilter;
+import dev.mailfilter.config.ConfigException;
+import dev.mailfilter.milter.ListenAddress;
+import dev.mailfilter.milter.MilterServer;
+import dev.mailfilter.milter.MilterSettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code mailfilter milter [--listen ADDR] [--config FILE]}: the milter server for Postfix and
+ * Sendmail, until SIGTERM or SIGINT, which let the messages in flight finish ({@code
+ * milter.drain_timeout}) before it exits 0. With {@code --config} the file is reloaded on SIGHUP
+ * and when it changes; without, the built-in configuration runs. Exit 2 on a usage or configuration
+ * error or when the address cannot be bound, with one line saying why.
+ */
+final class MilterCommand {
+  private static final Logger LOG = LoggerFactory.getLogger("dev.mailfilter.milter");
+
+  static final String USAGE = "usage: mailfilter milter [--listen ADDR] [--config FILE]";
+
+  private MilterCommand() {}
+
+  static int run(List<String> argList, PrintStream out, PrintStream err) {
+    List<String> args = new ArrayList<>(argList);
+    Optional<Path> configFile;
+    Options options;
+    Optional<ListenAddress> listen = Optional.empty();
+    try {
+      configFile = ConfigOption.extract(args);
+      if (args.contains("--help") || args.contains("-h")) {
+        out.println(USAGE);
+        out.println("  serves the milter protocol for Postfix (smtpd_milters) and Sendmail.");
+        out.println("  --listen ADDR  inet:HOST:PORT, inet6:[ADDRESS]:PORT or unix:/PATH");
+        out.println("                 (default: milter.listen, else inet:127.0.0.1:11332)");
+        out.println("  --config FILE  the configuration, reloaded on SIGHUP and when it changes");
+        out.println("SIGTERM or SIGINT: finish the messages in flight, then exit 0.");
+        out.println("exit status: 2 a usage or configuration error, or the address is unusable");
+        return 0;
+      }
+      options = Options.parse(args, Set.of("--listen"), Set.of());
+      String text = options.single("--listen", null);
+      if (text != null) {
+        listen = Optional.of(ListenAddress.parse(text));
+      }
+    } catch (IllegalArgumentException e) {
+      err.println("mailfilter milter: " + e.getMessage());
+      return 2;
+    }
+
+    FilterReloader reloader = null;
+    MailFilter filter = null;
+    MilterSettings settings;
+    try {
+      if (configFile.isPresent()) {
+        reloader = FilterReloader.start(configFile.get(), List.of(MilterSettings.SECTION));
+        settings = reloader.current().config().section(MilterSettings.SECTION);
+      } else {
+        filter = MailFilter.withDefaults();
+        settings = MilterSettings.defaults();
+      }
+    } catch (ConfigException e) {
+      err.println("mailfilter milter: " + configFile.get() + ": " + e.getMessage());
+      return 2;
+    } catch (NoSuchFileException e) {
+      err.println("mailfilter milter: " + configFile.get() + ": no such file");
+      return 2;
+    } catch (IOException e) {
+      err.println("mailfilter milter: " + configFile.get() + ": " + e.getMessage());
+      return 2;
+    }
+    if (listen.isPresent()) {
+      settings = settings.withListen(listen.get());
+    }
+
+    MilterServer.Builder builder = MilterServer.builder().settings(settings);
+    if (reloader != null) {
+      builder.filters(reloader);
+    } else {
+      builder.filter(filter);
+    }
+    MilterServer server = builder.build();
+    CountDownLatch stop = new CountDownLatch(1);
+    try {
+      server.start();
+      handle("TERM", stop::countDown);
+      handle("INT", stop::countDown);
+      if (reloader != null) {
+        FilterReloader r = reloader;
+        MilterSettings running = settings;
+        handle(
+            "HUP", () -> Thread.ofVirtual().name("milter-sighup").start(() -> reload(r, running)));
+      }
+      stop.await();
+      LOG.info("milter: shutting down, letting messages in flight finish");
+      return 0;
+    } catch (IOException e) {
+      err.println("mailfilter milter: " + e.getMessage());
+      return 2;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    } finally {
+      server.close();
+      if (reloader != null) {
+        reloader.close();
+      } else {
+        filter.close();
+      }
+    }
+  }
+
+  private static void handle(String signal, Runnable action) {
+    if (!Signals.handle(signal, action)) {
+      // A platform without this signal (or the JVM keeps it): the server runs without.
+      LOG.warn("milter: cannot handle SIG{} here", signal);
+    }
+  }
+
+  /** SIGHUP: a new filter from the file, or the running one stays and the log says why. */
+  private static void reload(FilterReloader reloader, MilterSettings running) {
+    try {
+      MailFilter fresh = reloader.reload();
+      LOG.info("milter: reloaded {} on SIGHUP", reloader.configFile());
+      if (!fresh.config().section(MilterSettings.SECTION).equals(running)) {
+        LOG.warn(
+            "milter: the milter section of {} changed; it takes effect at the next start",
+            reloader.configFile());
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn(
+          "milter: reload of {} failed, the running filter stays: {}",
+          reloader.configFile(),
+          e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,255 @@
+package dev.mailfilter.cli;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code mailfilter milter}: usage errors in-process; the running server as a real process, spoken
+ * to over a socket with hand-made milter packets, reloaded with SIGHUP and stopped with SIGTERM.
+ */
+@Timeout(120)
+class MilterCommandTest {
+  private static final String GTUBE =
+      "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
+
+  @TempDir Path dir;
+
+  private final List<Process> processes = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    processes.forEach(Process::destroyForcibly);
+  }
+
+  @Test
+  void aBadListenAddressIsExit2WithOneLine() {
+    CommandTestSupport.Result r = CommandTestSupport.run("milter", "--listen", "tcp:127.0.0.1:25");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "mailfilter milter: listen address \"tcp:127.0.0.1:25\": unknown type 'tcp'"
+                + " (expected inet:HOST:PORT, inet6:[ADDRESS]:PORT or unix:/PATH)\n");
+    r = CommandTestSupport.run("milter", "--listen", "inet:127.0.0.1:99999");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("mailfilter milter: listen address").contains("99999");
+    assertThat(r.err().lines()).hasSize(1);
+  }
+
+  @Test
+  void usageErrorsAreExit2WithOneLine() throws IOException {
+    CommandTestSupport.Result r = CommandTestSupport.run("milter", "--port", "25");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("mailfilter milter: unknown option '--port'\n");
+
+    r = CommandTestSupport.run("milter", "--config", dir.resolve("absent.yaml").toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).endsWith("absent.yaml: no such file\n");
+
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "milter:\n  read_timeout: 10ms\n");
+    r = CommandTestSupport.run("milter", "--config", bad.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "mailfilter milter: "
+                + bad
+                + ": milter.read_timeout: expected at least 1s, got PT0.01S\n");
+
+    Files.writeString(bad, "milter:\n  lissen: inet:127.0.0.1:1\n");
+    r = CommandTestSupport.run("milter", "--config", bad.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("milter.lissen: unknown key (did you mean listen?)");
+  }
+
+  @Test
+  void helpIsExit0() {
+    CommandTestSupport.Result r = CommandTestSupport.run("milter", "--help");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).startsWith(MilterCommand.USAGE);
+  }
+
+  @Test
+  void aPortInUseIsExit2WithOneLine() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      CommandTestSupport.Result r =
+          CommandTestSupport.run("milter", "--listen", "inet:127.0.0.1:" + taken.getLocalPort());
+      assertThat(r.code()).isEqualTo(2);
+      assertThat(r.err())
+          .startsWith("mailfilter milter: cannot listen on inet:127.0.0.1:" + taken.getLocalPort());
+      assertThat(r.err().lines()).hasSize(1);
+    }
+  }
+
+  @Test
+  void servesMilterReloadsOnSighupAndDrainsOnSigterm() throws Exception {
+    int port = freePort();
+    Path config = dir.resolve("mailfilter.yaml");
+    // The listen address comes from the file; the reload watcher is off so that only SIGHUP
+    // reloads.
+    Files.writeString(
+        config, "milter:\n  listen: inet:127.0.0.1:" + port + "\nreload:\n  watch_interval: 0\n");
+    Path log = dir.resolve("stderr.log");
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "milter",
+                "--config",
+                config.toString())
+            .redirectError(log.toFile())
+            .redirectOutput(dir.resolve("stdout.log").toFile())
+            .start();
+    processes.add(p);
+    await("the milter to listen", () -> accepts(port) || !p.isAlive());
+    assertThat(p.isAlive()).as("still running; log: %s", read(log)).isTrue();
+
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(30_000);
+      OutputStream out = s.getOutputStream();
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      out.write(packet('O', ByteBuffer.allocate(12).putInt(6).putInt(0x1ff).putInt(0x1fffff)));
+      assertThat(reply(in)[0]).isEqualTo((byte) 'O');
+      out.write(
+          packet(
+              'C',
+              strings("mx.example.org"),
+              "4".getBytes(ISO_8859_1),
+              new byte[] {(byte) 0x9c, 0x40},
+              strings("203.0.113.25")));
+      assertThat(reply(in)).containsExactly('c');
+      out.write(packet('H', strings("mx.example.org")));
+      assertThat(reply(in)).containsExactly('c');
+      out.write(packet('D', "M".getBytes(ISO_8859_1), strings("i", "4XQ1")));
+      out.write(packet('M', strings("<a@example.org>")));
+      assertThat(reply(in)).containsExactly('c');
+      out.write(packet('R', strings("<b@example.net>")));
+      assertThat(reply(in)).containsExactly('c');
+      out.write(packet('T'));
+      assertThat(reply(in)).containsExactly('c');
+      out.write(packet('L', strings("Subject", "test")));
+      assertThat(reply(in)).containsExactly('c');
+      out.write(packet('N'));
+      assertThat(reply(in)).containsExactly('c');
+      out.write(packet('B', ("hello\r\n" + GTUBE + "\r\n").getBytes(ISO_8859_1)));
+      assertThat(reply(in)).containsExactly('c');
+      out.write(packet('E'));
+      byte[] eom = reply(in);
+      assertThat((char) eom[0]).isEqualTo('y');
+      assertThat(new String(eom, 1, eom.length - 1, ISO_8859_1)).startsWith("554 5.7.1");
+      out.write(packet('Q'));
+    }
+    await("the verdict logged", () -> read(log).contains("queue=4XQ1 action=reject"));
+
+    Files.writeString(
+        config,
+        "milter:\n  listen: inet:127.0.0.1:"
+            + port
+            + "\nreload:\n  watch_interval: 0\nactions:\n  reject: 20\n");
+    signal(p, "HUP");
+    await("the reload logged", () -> read(log).contains("reloaded " + config + " on SIGHUP"));
+    assertThat(p.isAlive()).isTrue();
+
+    p.destroy(); // SIGTERM
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("exit status; log: %s", read(log)).isZero();
+    assertThat(read(log)).contains("milter stopped: ").contains("messages=1 reject=1");
+    assertThat(read(log)).doesNotContain("Exception");
+  }
+
+  private static void signal(Process p, String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).start();
+    assertThat(kill.waitFor()).isZero();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static boolean accepts(int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file, UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** NUL-terminated strings, as milter packets carry them. */
+  private static byte[] strings(String... values) {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    for (String v : values) {
+      b.writeBytes(v.getBytes(ISO_8859_1));
+      b.write(0);
+    }
+    return b.toByteArray();
+  }
+
+  private static byte[] packet(char code, ByteBuffer data) {
+    return packet(code, data.array());
+  }
+
+  private static byte[] packet(char code, byte[]... parts) {
+    ByteArrayOutputStream data = new ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      data.writeBytes(p);
+    }
+    return ByteBuffer.allocate(5 + data.size())
+        .putInt(1 + data.size())
+        .put((byte) code)
+        .put(data.toByteArray())
+        .array();
+  }
+
+  /** One reply packet: its code, then its data. */
+  private static byte[] reply(InputStream stream) throws IOException {
+    DataInputStream in = new DataInputStream(stream);
+    int length = in.readInt();
+    byte[] packet = new byte[length];
+    in.readFully(packet);
+    return packet;
+  }
+}

@@ -1,0 +1,252 @@
+package dev.mailfilter.milter;
+
+import dev.mailfilter.api.Decision;
+import dev.mailfilter.api.Scores;
+import dev.mailfilter.api.Verdict;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.ClosedChannelException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One MTA connection: reads packets, hands each command to the {@link MilterConversation} and
+ * writes all the replies to one command in one write, until the MTA quits, the connection fails or
+ * the server closes it. Runs on its own virtual thread.
+ *
+ * <p>Whatever the peer sends (garbage, an HTTP request, a packet over the limit, commands out of
+ * order) ends this connection with one log line and never reaches another connection.
+ */
+final class MilterConnection implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger("dev.mailfilter.milter");
+
+  /** What the connection needs from its server. */
+  interface Host {
+    /** Whether the server is shutting down: end the connection between messages. */
+    boolean closing();
+
+    /** The connection ended; called once, last. */
+    void ended(MilterConnection connection);
+  }
+
+  private final ByteChannel channel;
+  private final String name;
+  private final MilterConversation conversation;
+  private final Counters counters;
+  private final Host host;
+  private final Runnable afterRead;
+  private final int maxPacketLength;
+
+  // Serialises the writes of replies and of progress packets sent while a check runs.
+  private final ReentrantLock writeLock = new ReentrantLock();
+
+  /** When the current read started waiting for the peer (System.nanoTime), or 0 when none does. */
+  private volatile long waitingSince;
+
+  /** Whether a transaction is open: the server lets it finish before it closes the connection. */
+  private volatile boolean inTransaction;
+
+  private volatile boolean timedOut;
+  private volatile boolean closedByServer;
+
+  /** Our time on the current message so far (handling its commands, writing replies). */
+  private long messageNanos;
+
+  /**
+   * @param channel the connected channel, blocking; closed when the connection ends
+   * @param name how log lines name the connection, e.g. {@code 127.0.0.1:45678}
+   * @param afterRead run after every read from the channel: re-arms {@code TCP_QUICKACK}
+   */
+  MilterConnection(
+      ByteChannel channel,
+      String name,
+      MilterConversation conversation,
+      Counters counters,
+      Host host,
+      Runnable afterRead,
+      int maxPacketLength) {
+    this.channel = channel;
+    this.name = name;
+    this.conversation = conversation;
+    this.counters = counters;
+    this.host = host;
+    this.afterRead = afterRead;
+    this.maxPacketLength = maxPacketLength;
+  }
+
+  String name() {
+    return name;
+  }
+
+  @Override
+  public void run() {
+    ChannelInput in =
+        new ChannelInput(
+            channel,
+            new ChannelInput.ReadListener() {
+              @Override
+              public void waiting() {
+                waitingSince = System.nanoTime() | 1; // never 0 while waiting
+              }
+
+              @Override
+              public void returned() {
+                waitingSince = 0;
+                afterRead.run();
+              }
+            },
+            1 << 16);
+    PacketReader reader = PacketReader.of(in, maxPacketLength);
+    try {
+      serve(reader);
+    } catch (MilterProtocolException e) {
+      if (timedOut || closedByServer) {
+        ended(null);
+      } else {
+        counters.protocolErrors.increment();
+        LOG.warn("milter {}{}: closed: {}", name, queue(), e.getMessage());
+      }
+    } catch (IOException e) {
+      ended(e);
+    } catch (RuntimeException e) {
+      // Not the peer's doing: a bug of ours, with its stack trace.
+      LOG.error("milter {}{}: closed after an internal error", name, queue(), e);
+    } finally {
+      conversation.close();
+      closeChannel();
+      host.ended(this);
+    }
+  }
+
+  private void serve(PacketReader reader) throws IOException {
+    while (true) {
+      Optional<Packet> packet = reader.next();
+      if (packet.isEmpty()) {
+        LOG.debug("milter {}: the MTA closed the connection", name);
+        return;
+      }
+      long start = System.nanoTime();
+      Command command = Command.decode(packet.get());
+      boolean before = conversation.inTransaction();
+      List<Response> replies = conversation.handle(command);
+      inTransaction = conversation.inTransaction();
+      write(replies);
+      long spent = System.nanoTime() - start;
+      if (before || inTransaction) {
+        messageNanos += spent;
+      }
+      account(command);
+      if (conversation.quit()) {
+        return;
+      }
+      if (!inTransaction && host.closing()) {
+        LOG.debug("milter {}: closed between messages for the shutdown", name);
+        return;
+      }
+    }
+  }
+
+  /** Counts the outcome of the command just handled and logs a message's verdict. */
+  private void account(Command command) {
+    Decision.Refuse refusal = conversation.takeRefusal();
+    if (refusal != null) {
+      counters.refusal(refusal.action());
+    }
+    Verdict verdict = conversation.takeVerdict();
+    if (verdict != null) {
+      counters.message(verdict.action(), messageNanos);
+      LOG.info(
+          "milter {}{} action={} score={} time={}",
+          name,
+          queue(),
+          verdict.action().configName(),
+          Scores.format(verdict.score()),
+          MilterStats.millis(java.time.Duration.ofNanos(messageNanos)));
+    }
+    if (!inTransaction) {
+      messageNanos = 0;
+    }
+  }
+
+  /** All replies to one command in one buffer and one write, so Nagle never holds back a part. */
+  void write(List<Response> replies) throws IOException {
+    if (replies.isEmpty()) {
+      return;
+    }
+    byte[][] packets = new byte[replies.size()][];
+    int size = 0;
+    for (int i = 0; i < packets.length; i++) {
+      packets[i] = replies.get(i).toPacket().toBytes();
+      size += packets[i].length;
+    }
+    ByteBuffer out = ByteBuffer.allocate(size);
+    for (byte[] p : packets) {
+      out.put(p);
+    }
+    out.flip();
+    writeLock.lock();
+    try {
+      while (out.hasRemaining()) {
+        channel.write(out);
+      }
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** The watchdog's look: closes the connection when its read has waited longer than allowed. */
+  void checkTimeout(long now, long timeoutNanos) {
+    long since = waitingSince;
+    if (since != 0 && now - since > timeoutNanos && !timedOut) {
+      timedOut = true;
+      closeChannel();
+    }
+  }
+
+  /** For the shutdown: closes the connection now unless a message is in flight. */
+  void closeIfIdle() {
+    if (!inTransaction) {
+      closedByServer = true;
+      closeChannel();
+    }
+  }
+
+  /** For the end of the shutdown's drain time: closes the connection, message or not. */
+  void forceClose() {
+    if (channel.isOpen()) {
+      closedByServer = true;
+      LOG.warn("milter {}{}: closed by the shutdown with a message in flight", name, queue());
+      closeChannel();
+    }
+  }
+
+  private void ended(IOException e) {
+    if (timedOut) {
+      counters.timeouts.increment();
+      LOG.info(
+          "milter {}{}: closed: no command from the MTA within the read timeout", name, queue());
+    } else if (closedByServer) {
+      LOG.debug("milter {}: closed for the shutdown", name);
+    } else if (e instanceof ClosedChannelException) {
+      LOG.debug("milter {}: channel closed", name);
+    } else if (e != null) {
+      LOG.info("milter {}{}: closed: {}", name, queue(), e.toString());
+    }
+  }
+
+  private String queue() {
+    return conversation.queueId().map(q -> " queue=" + q).orElse("");
+  }
+
+  private void closeChannel() {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      LOG.debug("milter {}: close failed: {}", name, e.toString());
+    }
+  }
+}

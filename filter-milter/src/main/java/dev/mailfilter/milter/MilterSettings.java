@@ -1,0 +1,104 @@
+package dev.mailfilter.milter;
+
+import dev.mailfilter.config.ConfigNode;
+import dev.mailfilter.config.ConfigSection;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The {@code milter:} section of the configuration file: how the milter server listens and how long
+ * it waits.
+ *
+ * @param listen where to listen; default {@code inet:127.0.0.1:11332}
+ * @param readTimeout how long a read from the MTA may wait before the connection is closed; default
+ *     6 minutes, longer than Postfix's {@code smtpd_timeout} (300 s), because Postfix holds its
+ *     milter connection while it waits for a slow SMTP client
+ * @param drainTimeout how long a graceful shutdown lets messages in flight finish; default 30 s
+ * @param maxConnections connections served at once; more are closed at once with a log line (the
+ *     MTA then applies its {@code milter_default_action}); default 1000
+ * @param progressInterval how often {@code SMFIR_PROGRESS} is sent while the end-of-message checks
+ *     run, to keep the MTA's {@code milter_content_timeout} from firing; default 10 s
+ * @param statsInterval how often the counters are logged; default 10 minutes, 0 turns it off
+ */
+public record MilterSettings(
+    ListenAddress listen,
+    Duration readTimeout,
+    Duration drainTimeout,
+    int maxConnections,
+    Duration progressInterval,
+    Duration statsInterval) {
+
+  /** The section, to pass to {@code FilterConfig.load(Path, List)} and read back. */
+  public static final ConfigSection<MilterSettings> SECTION =
+      ConfigSection.of("milter", MilterSettings::parse);
+
+  private static final MilterSettings DEFAULTS =
+      new MilterSettings(
+          ListenAddress.DEFAULT,
+          Duration.ofMinutes(6),
+          Duration.ofSeconds(30),
+          1000,
+          Duration.ofSeconds(10),
+          Duration.ofMinutes(10));
+
+  /** Checks every value. */
+  public MilterSettings {
+    Objects.requireNonNull(listen, "listen");
+    positive(readTimeout, "readTimeout");
+    Objects.requireNonNull(drainTimeout, "drainTimeout");
+    if (drainTimeout.isNegative()) {
+      throw new IllegalArgumentException("drainTimeout is negative: " + drainTimeout);
+    }
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("maxConnections must be at least 1: " + maxConnections);
+    }
+    positive(progressInterval, "progressInterval");
+    Objects.requireNonNull(statsInterval, "statsInterval");
+    if (statsInterval.isNegative()) {
+      throw new IllegalArgumentException("statsInterval is negative: " + statsInterval);
+    }
+  }
+
+  /** The built-in settings, what an absent {@code milter:} section gives. */
+  public static MilterSettings defaults() {
+    return DEFAULTS;
+  }
+
+  /** These settings listening on {@code address} instead. */
+  public MilterSettings withListen(ListenAddress address) {
+    return new MilterSettings(
+        address, readTimeout, drainTimeout, maxConnections, progressInterval, statsInterval);
+  }
+
+  private static void positive(Duration d, String name) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be above zero: " + d);
+    }
+  }
+
+  private static MilterSettings parse(ConfigNode n) {
+    ListenAddress listen = DEFAULTS.listen;
+    Optional<String> text = n.optionalString("listen");
+    if (text.isPresent()) {
+      try {
+        listen = ListenAddress.parse(text.get());
+      } catch (IllegalArgumentException e) {
+        throw n.error("listen", e.getMessage());
+      }
+    }
+    Duration read = n.duration("read_timeout", DEFAULTS.readTimeout);
+    if (read.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw n.error("read_timeout", "expected at least 1s, got " + read);
+    }
+    Duration drain = n.duration("drain_timeout", DEFAULTS.drainTimeout);
+    int max = (int) n.integer("max_connections", DEFAULTS.maxConnections, 1, 1_000_000);
+    Duration progress = n.duration("progress_interval", DEFAULTS.progressInterval);
+    if (progress.compareTo(Duration.ofMillis(100)) < 0) {
+      throw n.error("progress_interval", "expected at least 100ms, got " + progress);
+    }
+    Duration stats = n.duration("stats_interval", DEFAULTS.statsInterval);
+    return new MilterSettings(listen, read, drain, max, progress, stats);
+  }
+}
