@@ -7,8 +7,9 @@ big-endian length, then a command byte) in both directions and prints each packe
 MIN_MS (default 20) or more after the previous packet of its connection, with the packets around
 it: which side waited, after what. A Nagle/delayed-ACK stall shows as a pure ACK about 40 ms
 after a frame that got no reply, followed at once by the sender's next frame. "+m" after a
-command means its macro frame came just before it in the same packet. Ends with a count
-of the stalls per kind and the median time per connection.
+command means its macro frame came just before it in the same packet. Then how long the milter
+took to answer each command (summed per connection), the median connection time and a count of
+the pauses per kind.
 
 Reads classic pcap files only (what tcpdump -w writes), with Ethernet, Linux cooked v1 or v2
 link headers; IPv4 only (the benchmark listens on 127.0.0.1).
@@ -155,6 +156,25 @@ def main():
                   f"[{describe(ps[i - 1])}] came [{describe(ps[i])}], then "
                   f"{nxt_gap:.1f} ms later [{nxt}]")
             kinds[f"[{describe(ps[i - 1])}] -> {gap // 10 * 10:.0f}+ ms -> [{describe(ps[i])}] -> [{nxt}]"] += 1
+    # How long the milter took to answer each command: from the MTA's packet ending in that
+    # command to the milter's next packet with a reply (pure ACKs skipped).
+    answers = defaultdict(list)
+    for ps in conns.values():
+        asked = None
+        for t, direction, flags, frames, length in ps:
+            if direction == ">" and frames:
+                asked = (t, frames[-1])
+            elif direction == "<" and frames and asked:
+                answers[asked[1]].append((t - asked[0]) * 1000)
+                asked = None
+    if answers:
+        print("milter answer times (median ms; answers per connection; their sum per connection):")
+        total = 0.0
+        for name, v in sorted(answers.items(), key=lambda kv: -statistics.median(kv[1]) * len(kv[1])):
+            per_conn = statistics.median(v) * len(v) / len(conns)
+            total += per_conn
+            print(f"  {name:16s} {statistics.median(v):7.3f} ms x {len(v) / len(conns):5.1f} = {per_conn:6.2f} ms")
+        print(f"  {'all':16s} {total:6.2f} ms per connection waiting for the milter")
     print(f"\n{len(conns)} connections; median connection time "
           f"{statistics.median(durations) if durations else 0:.1f} ms; gaps of {min_ms:g} ms or more:")
     for k, n in kinds.most_common():
