@@ -40,6 +40,10 @@ final class MilterConnection implements Runnable {
   private final Host host;
   private final Runnable afterRead;
   private final int maxPacketLength;
+  private final java.time.Duration progressInterval;
+
+  private static final ByteBuffer PROGRESS =
+      ByteBuffer.wrap(Response.PROGRESS.toPacket().toBytes()).asReadOnlyBuffer();
 
   // Serialises the writes of replies and of progress packets sent while a check runs.
   private final ReentrantLock writeLock = new ReentrantLock();
@@ -68,7 +72,8 @@ final class MilterConnection implements Runnable {
       Counters counters,
       Host host,
       Runnable afterRead,
-      int maxPacketLength) {
+      int maxPacketLength,
+      java.time.Duration progressInterval) {
     this.channel = channel;
     this.name = name;
     this.conversation = conversation;
@@ -76,6 +81,7 @@ final class MilterConnection implements Runnable {
     this.host = host;
     this.afterRead = afterRead;
     this.maxPacketLength = maxPacketLength;
+    this.progressInterval = progressInterval;
   }
 
   String name() {
@@ -132,7 +138,10 @@ final class MilterConnection implements Runnable {
       long start = System.nanoTime();
       Command command = Command.decode(packet.get());
       boolean before = conversation.inTransaction();
-      List<Response> replies = conversation.handle(command);
+      List<Response> replies =
+          command instanceof Command.BodyEob && conversation.mayProgress()
+              ? handleWithProgress(command)
+              : conversation.handle(command);
       inTransaction = conversation.inTransaction();
       write(replies);
       long spent = System.nanoTime() - start;
@@ -146,6 +155,60 @@ final class MilterConnection implements Runnable {
       if (!inTransaction && host.closing()) {
         LOG.debug("milter {}: closed between messages for the shutdown", name);
         return;
+      }
+    }
+  }
+
+  /**
+   * Handles a command while a virtual thread sends {@code SMFIR_PROGRESS} every progress interval,
+   * so that a slow check does not run into the MTA's timeout for the reply ({@code
+   * milter_content_timeout}). The ticker stops, under the write lock, before the final replies are
+   * written, so no progress packet can follow them.
+   */
+  private List<Response> handleWithProgress(Command command) throws IOException {
+    Ticker ticker = new Ticker();
+    Thread t = Thread.ofVirtual().name("milter-progress-" + name).start(ticker);
+    try {
+      return conversation.handle(command);
+    } finally {
+      ticker.stop();
+      t.interrupt();
+    }
+  }
+
+  /** Sends progress packets until stopped. */
+  private final class Ticker implements Runnable {
+    private boolean stopped; // guarded by writeLock
+
+    @Override
+    public void run() {
+      try {
+        while (true) {
+          Thread.sleep(progressInterval);
+          writeLock.lock();
+          try {
+            if (stopped) {
+              return;
+            }
+            writeNow(PROGRESS);
+          } finally {
+            writeLock.unlock();
+          }
+        }
+      } catch (InterruptedException e) {
+        // stopped
+      } catch (IOException e) {
+        // The connection broke: its own read or write reports it.
+        LOG.debug("milter {}: progress not sent: {}", name, e.toString());
+      }
+    }
+
+    void stop() {
+      writeLock.lock();
+      try {
+        stopped = true;
+      } finally {
+        writeLock.unlock();
       }
     }
   }
@@ -190,11 +253,16 @@ final class MilterConnection implements Runnable {
     out.flip();
     writeLock.lock();
     try {
-      while (out.hasRemaining()) {
-        channel.write(out);
-      }
+      writeNow(out);
     } finally {
       writeLock.unlock();
+    }
+  }
+
+  private void writeNow(ByteBuffer buffer) throws IOException {
+    ByteBuffer out = buffer.duplicate();
+    while (out.hasRemaining()) {
+      channel.write(out);
     }
   }
 

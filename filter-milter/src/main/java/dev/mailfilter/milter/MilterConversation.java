@@ -1,5 +1,6 @@
 package dev.mailfilter.milter;
 
+import dev.mailfilter.FilterReloader;
 import dev.mailfilter.MailFilter;
 import dev.mailfilter.api.Connection;
 import dev.mailfilter.api.Decision;
@@ -18,7 +19,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -38,17 +38,94 @@ import java.util.regex.Pattern;
  */
 final class MilterConversation implements AutoCloseable {
   /**
-   * The actions we ask for: add and change headers (spam headers, removing forged ones) and
-   * quarantine.
+   * The actions we ask for: add and change headers (spam headers, removing forged ones),
+   * quarantine, and our own macro lists.
    */
-  static final int ACTIONS = Milter.SMFIF_ADDHDRS | Milter.SMFIF_CHGHDRS | Milter.SMFIF_QUARANTINE;
+  static final int ACTIONS =
+      Milter.SMFIF_ADDHDRS
+          | Milter.SMFIF_CHGHDRS
+          | Milter.SMFIF_QUARANTINE
+          | Milter.SMFIF_SETSYMLIST;
 
   /**
-   * The protocol steps we ask to skip or not answer: none yet. Without {@code SMFIP_HDR_LEADSPC}
-   * Postfix strips the one space after the colon, which is what {@link FilterSession#appendHeader}
-   * expects.
+   * The protocol steps we ask for, each only where our answer never depends on the command:
+   *
+   * <ul>
+   *   <li>{@code SMFIP_NR_HDR}: a header field is always answered with continue (header checks run
+   *       at the end of the header), so the MTA need not wait for each one;
+   *   <li>{@code SMFIP_NOUNKNOWN}, {@code SMFIP_NR_UNKN}: unknown SMTP commands are of no use to
+   *       the checks;
+   *   <li>{@code SMFIP_HDR_LEADSPC}: header values arrive verbatim, the whitespace after the colon
+   *       included, so that checks see the field's bytes as the client sent them;
+   *   <li>{@code SMFIP_SKIP}: we may tell the MTA to stop sending the body once the verdict cannot
+   *       change.
+   * </ul>
+   *
+   * <p>Not asked: no-reply for connect, HELO, MAIL, RCPT and the end of the header, which may be
+   * refused; for the body, whose answer may be {@code SMFIR_SKIP}; and for DATA, whose reply
+   * carries the ACK that keeps Nagle's algorithm from holding back the MTA's next packet ({@code
+   * docs/milter.md}, "Latency").
    */
-  static final int PROTOCOL = 0;
+  static final int PROTOCOL =
+      Milter.SMFIP_NR_HDR
+          | Milter.SMFIP_NOUNKNOWN
+          | Milter.SMFIP_NR_UNKN
+          | Milter.SMFIP_HDR_LEADSPC
+          | Milter.SMFIP_SKIP;
+
+  /**
+   * The macros we ask for per stage when the MTA lets us ({@code SMFIF_SETSYMLIST}): only those the
+   * conversation reads. Postfix then sends no others, and none at the stages not listed.
+   */
+  static final Map<Integer, String> MACROS =
+      Map.of(
+          Milter.SMFIM_HELO, "{tls_version} {cipher}",
+          Milter.SMFIM_ENVFROM, "i {auth_authen}",
+          // Postfix assigns the queue id at the first accepted recipient by default
+          // (smtpd_delay_open_until_valid_rcpt), so it may first come here.
+          Milter.SMFIM_ENVRCPT, "i",
+          Milter.SMFIM_DATA, "i",
+          Milter.SMFIM_EOM, "i");
+
+  /** Opens a session for a connection, and says the message size limit its filter applies. */
+  @FunctionalInterface
+  interface Opener {
+    Opened open(Connection connection);
+  }
+
+  /**
+   * A session and the {@code limits.max_message_size} of the filter it runs on.
+   *
+   * @param session the session
+   * @param maxMessageSize bytes beyond which the session rejects the message whatever its content
+   */
+  record Opened(FilterSession session, long maxMessageSize) {}
+
+  /** Opens on {@code filter}. */
+  static Opener opener(MailFilter filter) {
+    Objects.requireNonNull(filter, "filter");
+    return c -> new Opened(filter.open(c), filter.config().limits().maxMessageSize());
+  }
+
+  /**
+   * Opens on the filter {@code filters} runs now; when a reload swapped and closed it in between,
+   * on the new one (as {@link FilterReloader#open} does).
+   */
+  static Opener opener(FilterReloader filters) {
+    Objects.requireNonNull(filters, "filters");
+    return c -> {
+      while (true) {
+        MailFilter f = filters.current();
+        try {
+          return new Opened(f.open(c), f.config().limits().maxMessageSize());
+        } catch (IllegalStateException e) {
+          if (filters.current() == f) {
+            throw e;
+          }
+        }
+      }
+    };
+  }
 
   /**
    * Where a connection from a Unix-domain socket or an unknown family ({@code SMFIA_UNIX}, {@code
@@ -59,7 +136,17 @@ final class MilterConversation implements AutoCloseable {
 
   private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
 
-  private final Function<Connection, FilterSession> opener;
+  private final Opener opener;
+
+  /** The opened session's message size limit. */
+  private long maxMessageSize = Long.MAX_VALUE;
+
+  /** Bytes of the current message given to the session so far, as the session counts them. */
+  private long messageBytes;
+
+  /** Whether the body was skipped: no more chunks come for this message. */
+  private boolean skipped;
+
   private Negotiation negotiation;
   private FilterSession session;
   private boolean quit;
@@ -91,15 +178,20 @@ final class MilterConversation implements AutoCloseable {
 
   /** A conversation on {@code filter}; the session opens at {@code SMFIC_CONNECT}. */
   MilterConversation(MailFilter filter) {
-    this(Objects.requireNonNull(filter, "filter")::open);
+    this(opener(filter));
+  }
+
+  /** A conversation whose session {@code opener} opens at {@code SMFIC_CONNECT}. */
+  MilterConversation(Opener opener) {
+    this.opener = Objects.requireNonNull(opener, "opener");
   }
 
   /**
-   * A conversation whose session {@code opener} opens at {@code SMFIC_CONNECT}: {@link
-   * MailFilter#open} or a reloader's, which opens on whichever filter is running then.
+   * Whether {@code SMFIR_PROGRESS} may be sent now: protocol version 6 (Postfix 2.6+, Sendmail
+   * 8.14+) negotiated.
    */
-  MilterConversation(Function<Connection, FilterSession> opener) {
-    this.opener = Objects.requireNonNull(opener, "opener");
+  boolean mayProgress() {
+    return negotiation != null && negotiation.version() >= 6;
   }
 
   /** Whether a transaction is open: after MAIL, until the end of the message or an abort. */
@@ -148,7 +240,8 @@ final class MilterConversation implements AutoCloseable {
       throw error(command, "before SMFIC_OPTNEG");
     }
     try {
-      return dispatch(command);
+      List<Response> replies = dispatch(command);
+      return noReply(command) ? List.of() : replies;
     } catch (IllegalStateException | IllegalArgumentException e) {
       throw error(command, e.getMessage());
     }
@@ -161,7 +254,7 @@ final class MilterConversation implements AutoCloseable {
           throw error(command, "during an SMTP session");
         }
         negotiation = Negotiation.agree(o, ACTIONS, PROTOCOL);
-        yield List.of(negotiation.reply(Map.of()));
+        yield List.of(negotiation.reply(MACROS));
       }
       case Command.Macro m -> {
         macros.put(m.stage(), m.macros());
@@ -171,7 +264,9 @@ final class MilterConversation implements AutoCloseable {
         if (session != null) {
           throw error(command, "a session is already open");
         }
-        session = opener.apply(connection(c));
+        Opened opened = opener.open(connection(c));
+        session = opened.session();
+        maxMessageSize = opened.maxMessageSize();
         yield reply(session.connectDecision());
       }
       case Command.Helo h -> {
@@ -183,6 +278,8 @@ final class MilterConversation implements AutoCloseable {
         headerCounts.clear();
         queueId = null;
         logQueueId = null;
+        messageBytes = 0;
+        skipped = false;
         Decision d = session().mailFrom(m.args().getFirst(), esmtp(m.args()));
         inTransaction = true;
         if (pendingQueueId != null) {
@@ -202,17 +299,29 @@ final class MilterConversation implements AutoCloseable {
       }
       case Command.Header h -> {
         applyMacros(Milter.SMFIC_HEADER);
-        session().appendHeader(h.name(), h.value());
+        appendHeader(h.name(), h.value());
         headerCounts.merge(h.name().toLowerCase(Locale.ROOT), 1, Integer::sum);
         yield List.of(Response.CONTINUE);
       }
       case Command.Eoh e -> {
         applyMacros(Milter.SMFIC_EOH);
+        messageBytes += 2; // the empty line the session appends
         yield reply(session().endOfHeaders());
       }
       case Command.Body b -> {
         applyMacros(Milter.SMFIC_BODY);
+        if (skipped) {
+          // The MTA may have had chunks in flight when it read our SKIP.
+          yield List.of(Response.CONTINUE);
+        }
         session().append(b.chunk());
+        messageBytes += b.chunk().length;
+        if (messageBytes > maxMessageSize && negotiation.has(Milter.SMFIP_SKIP)) {
+          // Over limits.max_message_size the session rejects the message whatever the rest
+          // holds (552 5.3.4), so the rest need not cross the socket.
+          skipped = true;
+          yield List.of(Response.SKIP);
+        }
         yield List.of(Response.CONTINUE);
       }
       case Command.BodyEob e -> {
@@ -246,6 +355,48 @@ final class MilterConversation implements AutoCloseable {
         yield List.of();
       }
     };
+  }
+
+  /** Whether the negotiation told the MTA not to wait for a reply to this command. */
+  private boolean noReply(Command command) {
+    return switch (command) {
+      case Command.Header h -> negotiation.has(Milter.SMFIP_NR_HDR);
+      case Command.Unknown u -> negotiation.has(Milter.SMFIP_NR_UNKN);
+      default -> false;
+    };
+  }
+
+  /**
+   * One header field to the session. With {@code SMFIP_HDR_LEADSPC} the value is verbatim (the
+   * whitespace after the colon included), so the raw line is {@code name:value}; without it the MTA
+   * ate one space, which {@link FilterSession#appendHeader} puts back. Folds come with a bare LF
+   * and go to the session as CRLF.
+   */
+  private void appendHeader(String name, String value) {
+    if (!negotiation.has(Milter.SMFIP_HDR_LEADSPC)) {
+      session().appendHeader(name, value);
+      messageBytes += name.length() + value.length() + 4;
+      return;
+    }
+    if (name.isEmpty() || name.chars().anyMatch(c -> c <= ' ' || c > '~' || c == ':')) {
+      throw new IllegalArgumentException("not a header field name: \"" + name + "\"");
+    }
+    StringBuilder line =
+        new StringBuilder(name.length() + value.length() + 3).append(name).append(':');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c > 0xff) {
+        throw new IllegalArgumentException("header " + name + ": a char above U+00FF");
+      }
+      if (c == '\n' && (i == 0 || value.charAt(i - 1) != '\r')) {
+        line.append('\r');
+      }
+      line.append(c);
+    }
+    line.append("\r\n");
+    byte[] bytes = line.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    session().append(bytes);
+    messageBytes += bytes.length;
   }
 
   /** Closes the session, if one is open. Never throws. */
@@ -433,7 +584,7 @@ final class MilterConversation implements AutoCloseable {
     switch (edit) {
       case HeaderEdit.Add a -> {
         if (add) {
-          out.add(new Response.AddHeader(a.name(), lf(a.value())));
+          out.add(new Response.AddHeader(a.name(), value(a.value())));
         }
       }
       case HeaderEdit.Prepend p -> {
@@ -441,8 +592,8 @@ final class MilterConversation implements AutoCloseable {
           // SMFIR_INSHEADER came with protocol version 6; before it the field goes at the end.
           out.add(
               negotiation.version() >= 6
-                  ? new Response.InsHeader(0, p.name(), lf(p.value()))
-                  : new Response.AddHeader(p.name(), lf(p.value())));
+                  ? new Response.InsHeader(0, p.name(), value(p.value()))
+                  : new Response.AddHeader(p.name(), value(p.value())));
         }
       }
       case HeaderEdit.Set s -> {
@@ -452,7 +603,7 @@ final class MilterConversation implements AutoCloseable {
             out.add(Response.ChgHeader.delete(i, s.name()));
           }
           // Index 1 of a name that is absent adds the field.
-          out.add(new Response.ChgHeader(1, s.name(), lf(s.value())));
+          out.add(new Response.ChgHeader(1, s.name(), value(s.value())));
         }
       }
       case HeaderEdit.Remove r -> {
@@ -465,9 +616,17 @@ final class MilterConversation implements AutoCloseable {
     }
   }
 
-  // Milter header values fold with a bare LF, as the MTA sends them; the core folds with CRLF.
-  private static String lf(String value) {
-    return value.replace("\r\n", "\n");
+  /**
+   * A value for the MTA. Milter header values fold with a bare LF, as the MTA sends them; the core
+   * folds with CRLF. With {@code SMFIP_HDR_LEADSPC} Postfix puts no space after the colon of the
+   * fields we add or change (milter8.c, {@code MILTER8_HDR_SPACE}), so the value brings its own.
+   */
+  private String value(String value) {
+    String v = value.replace("\r\n", "\n");
+    if (negotiation.has(Milter.SMFIP_HDR_LEADSPC) && !v.startsWith(" ") && !v.startsWith("\t")) {
+      v = " " + v;
+    }
+    return v;
   }
 
   private static MilterProtocolException error(Command command, String why) {

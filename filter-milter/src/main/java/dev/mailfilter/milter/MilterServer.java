@@ -2,8 +2,6 @@ package dev.mailfilter.milter;
 
 import dev.mailfilter.FilterReloader;
 import dev.mailfilter.MailFilter;
-import dev.mailfilter.api.Connection;
-import dev.mailfilter.api.FilterSession;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -25,7 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import jdk.net.ExtendedSocketOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +52,7 @@ import org.slf4j.LoggerFactory;
 public final class MilterServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("dev.mailfilter.milter");
 
-  private final Function<Connection, FilterSession> opener;
+  private final MilterConversation.Opener opener;
   private final MilterSettings settings;
   private final int maxPacketLength;
   private final Counters counters = new Counters();
@@ -275,7 +272,8 @@ public final class MilterServer implements AutoCloseable {
               }
             },
             afterRead,
-            maxPacketLength);
+            maxPacketLength,
+            settings.progressInterval());
     Thread t = Thread.ofVirtual().name("milter-" + name).unstarted(c);
     connections.put(c, t);
     t.start();
@@ -430,7 +428,7 @@ public final class MilterServer implements AutoCloseable {
 
   /** Builds a {@link MilterServer}; a filter (or reloader) is required, the rest has defaults. */
   public static final class Builder {
-    private Function<Connection, FilterSession> opener;
+    private MilterConversation.Opener opener;
     private MilterSettings settings = MilterSettings.defaults();
     private int maxPacketLength = PacketReader.DEFAULT_MAX_LENGTH;
 
@@ -439,7 +437,7 @@ public final class MilterServer implements AutoCloseable {
     /** Filters every session with {@code filter}. */
     public Builder filter(MailFilter filter) {
       Objects.requireNonNull(filter, "filter");
-      this.opener = filter::open;
+      this.opener = MilterConversation.opener(filter);
       return this;
     }
 
@@ -449,7 +447,7 @@ public final class MilterServer implements AutoCloseable {
      */
     public Builder filters(FilterReloader filters) {
       Objects.requireNonNull(filters, "filters");
-      this.opener = filters::open;
+      this.opener = MilterConversation.opener(filters);
       return this;
     }
 
@@ -503,6 +501,20 @@ public final class MilterServer implements AutoCloseable {
               s.drainTimeout(),
               max,
               s.progressInterval(),
+              s.statsInterval());
+      return this;
+    }
+
+    /** How often {@code SMFIR_PROGRESS} goes out while the end-of-message checks run. */
+    public Builder progressInterval(Duration interval) {
+      MilterSettings s = settings;
+      settings =
+          new MilterSettings(
+              s.listen(),
+              s.readTimeout(),
+              s.drainTimeout(),
+              s.maxConnections(),
+              interval,
               s.statsInterval());
       return this;
     }
