@@ -92,16 +92,20 @@ final class MilterCommand {
     }
     MilterServer server = builder.build();
     CountDownLatch stop = new CountDownLatch(1);
+    // The handlers go in before the server listens: a signal that comes as soon as the port
+    // answers must find them (SIGHUP would otherwise end the JVM).
+    handle("TERM", stop::countDown);
+    handle("INT", stop::countDown);
+    if (reloader != null) {
+      FilterReloader r = reloader;
+      MilterSettings running = settings;
+      handle("HUP", () -> Thread.ofVirtual().name("milter-sighup").start(() -> reload(r, running)));
+    } else {
+      // Without a handler SIGHUP would end the JVM: a reload by habit must not stop the milter.
+      handle("HUP", () -> LOG.info("milter: SIGHUP: no --config file, nothing to reload"));
+    }
     try {
       server.start();
-      handle("TERM", stop::countDown);
-      handle("INT", stop::countDown);
-      if (reloader != null) {
-        FilterReloader r = reloader;
-        MilterSettings running = settings;
-        handle(
-            "HUP", () -> Thread.ofVirtual().name("milter-sighup").start(() -> reload(r, running)));
-      }
       stop.await();
       LOG.info("milter: shutting down, letting messages in flight finish");
       return 0;

@@ -132,7 +132,13 @@ class MilterCommandTest {
       OutputStream out = s.getOutputStream();
       DataInputStream in = new DataInputStream(s.getInputStream());
       out.write(packet('O', ByteBuffer.allocate(12).putInt(6).putInt(0x1ff).putInt(0x1fffff)));
-      assertThat(reply(in)[0]).isEqualTo((byte) 'O');
+      byte[] optneg = reply(in);
+      assertThat(optneg[0]).isEqualTo((byte) 'O');
+      // Version 6, and of the protocol steps no reply to header fields among them.
+      ByteBuffer agreed = ByteBuffer.wrap(optneg, 1, 12);
+      assertThat(agreed.getInt()).isEqualTo(6);
+      agreed.getInt();
+      assertThat(agreed.getInt() & 0x80).isEqualTo(0x80);
       out.write(
           packet(
               'C',
@@ -150,8 +156,9 @@ class MilterCommandTest {
       assertThat(reply(in)).containsExactly('c');
       out.write(packet('T'));
       assertThat(reply(in)).containsExactly('c');
-      out.write(packet('L', strings("Subject", "test")));
-      assertThat(reply(in)).containsExactly('c');
+      // No reply to a header field: the milter asked for SMFIP_NR_HDR, and the value comes
+      // verbatim (SMFIP_HDR_LEADSPC).
+      out.write(packet('L', strings("Subject", " test")));
       out.write(packet('N'));
       assertThat(reply(in)).containsExactly('c');
       out.write(packet('B', ("hello\r\n" + GTUBE + "\r\n").getBytes(ISO_8859_1)));
@@ -178,6 +185,33 @@ class MilterCommandTest {
     assertThat(p.exitValue()).as("exit status; log: %s", read(log)).isZero();
     assertThat(read(log)).contains("milter stopped: ").contains("messages=1 reject=1");
     assertThat(read(log)).doesNotContain("Exception");
+  }
+
+  @Test
+  void withoutAConfigFileSighupIsLoggedAndTheMilterKeepsRunning() throws Exception {
+    int port = freePort();
+    Path log = dir.resolve("stderr.log");
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "milter",
+                "--listen",
+                "inet:127.0.0.1:" + port)
+            .redirectError(log.toFile())
+            .redirectOutput(dir.resolve("stdout.log").toFile())
+            .start();
+    processes.add(p);
+    await("the milter to listen", () -> read(log).contains("milter listening on") || !p.isAlive());
+    signal(p, "HUP");
+    await("the SIGHUP logged", () -> read(log).contains("no --config file, nothing to reload"));
+    assertThat(p.isAlive()).isTrue();
+    assertThat(accepts(port)).isTrue();
+    p.destroy();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("exit status; log: %s", read(log)).isZero();
   }
 
   private static void signal(Process p, String name) throws IOException, InterruptedException {

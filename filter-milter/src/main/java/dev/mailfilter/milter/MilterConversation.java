@@ -253,7 +253,10 @@ final class MilterConversation implements AutoCloseable {
         if (session != null) {
           throw error(command, "during an SMTP session");
         }
-        negotiation = Negotiation.agree(o, ACTIONS, PROTOCOL);
+        // Macro lists came with version 6; an older MTA may offer the bit (Postfix 2.5 does) but
+        // not expect the list after the masks.
+        int actions = o.version() >= 6 ? ACTIONS : ACTIONS & ~Milter.SMFIF_SETSYMLIST;
+        negotiation = Negotiation.agree(o, actions, PROTOCOL);
         yield List.of(negotiation.reply(MACROS));
       }
       case Command.Macro m -> {

@@ -18,8 +18,8 @@ import java.util.stream.Collectors;
  * @param openConnections connections open now
  * @param messages messages that reached the end of the message and got a verdict
  * @param verdicts those verdicts by action (every action present, most of them zero)
- * @param refusals transactions refused before the end of the message (at connect, HELO, MAIL, RCPT
- *     or the end of the header), by action
+ * @param refusals refusals before the end of the message, by action: of the session (connect,
+ *     HELO), the transaction (MAIL, the end of the header) or one recipient (RCPT)
  * @param protocolErrors connections closed for a malformed packet or a command out of order
  * @param timeouts connections closed because a read waited longer than the read timeout
  * @param p50 the median time mailfilter spent on a message (its commands from MAIL to the reply at

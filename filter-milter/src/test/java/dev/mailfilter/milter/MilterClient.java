@@ -92,6 +92,11 @@ final class MilterClient implements AutoCloseable {
         || (command instanceof Command.Unknown && (protocol & Milter.SMFIP_NR_UNKN) != 0);
   }
 
+  /** Records the negotiation when the OPTNEG went out raw. */
+  void agreed(Response reply) {
+    agreed = (Response.OptNegReply) reply;
+  }
+
   /** The negotiated reply, after {@link #handshake()}. */
   Response.OptNegReply agreed() {
     return agreed;
@@ -111,7 +116,7 @@ final class MilterClient implements AutoCloseable {
           || r instanceof Response.InsHeader
           || r instanceof Response.ChgHeader
           || r instanceof Response.Quarantine
-          || r == Response.PROGRESS)) {
+          || r.equals(Response.PROGRESS))) {
         return out;
       }
     }

@@ -28,6 +28,7 @@ class MilterServerTest {
 
   private final List<MilterServer> servers = new ArrayList<>();
   private final List<MilterClient> clients = new ArrayList<>();
+  private final List<MailFilter> filters = new ArrayList<>();
 
   @TempDir Path dir;
 
@@ -37,6 +38,7 @@ class MilterServerTest {
       c.close();
     }
     servers.forEach(MilterServer::close);
+    filters.forEach(MailFilter::close); // after the servers: a filter waits for its sessions
   }
 
   private MilterServer start(MilterServer.Builder b) throws IOException {
@@ -263,6 +265,37 @@ class MilterServerTest {
     assertThat(first.closedByPeer()).isTrue();
     await("the first connection gone", () -> s.stats().openConnections() == 0);
     assertThat(client(s).handshake()).isNotNull();
+  }
+
+  @Test
+  void progressGoesOutWhileASlowCheckRunsAndNeverAfterTheFinalReply() throws Exception {
+    MailFilter slow =
+        Probes.filter(
+            "",
+            dev.mailfilter.api.Stage.DATA,
+            ctx -> {
+              try {
+                Thread.sleep(900);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    filters.add(slow);
+    MilterServer s =
+        start(
+            MilterServer.builder()
+                .filter(slow)
+                .listen(new ListenAddress.Inet("127.0.0.1", 0))
+                .progressInterval(Duration.ofMillis(200)));
+    MilterClient c = client(s).handshake();
+    List<Response> out = c.message("4SLOW", "lunch", "see you\r\n");
+    assertThat(out.getLast()).isEqualTo(Response.CONTINUE);
+    long progress = out.stream().filter(r -> r.equals(Response.PROGRESS)).count();
+    assertThat(progress).isBetween(2L, 5L);
+    // Progress only before the edits and the final reply, which go out together.
+    int firstEdit =
+        out.indexOf(out.stream().filter(r -> !r.equals(Response.PROGRESS)).findFirst().get());
+    assertThat(out.subList(firstEdit, out.size())).doesNotContain(Response.PROGRESS);
   }
 
   @Test
