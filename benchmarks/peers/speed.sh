@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Whole-process classification speed: `mailfilter scan --threads 2` (local checks and the model,
 # trained on the corpus first) against Rspamd (`rspamc -n 2`, network checks off, local rules and
 # Bayes on), bogofilter (model only) and optionally
@@ -59,9 +60,11 @@ corpora=${MAILFILTER_CORPORA:-$here/../../../shared/corpora}
 corpus="$corpora/spamassassin-public-corpus"
 dirs=("$corpus/easy_ham" "$corpus/hard_ham" "$corpus/spam")
 
-die() { echo "speed.sh: $*" >&2; exit 1; }
-log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
-need() { command -v "$1" >/dev/null 2>&1 || die "'$1' not found on PATH: install the Debian package '$2' (apt-get install $2)"; }
+prog=speed.sh
+# shellcheck source=lib/common.sh
+. "$here/lib/common.sh"
+# shellcheck source=lib/rspamd.sh
+. "$here/lib/rspamd.sh"
 
 for d in "${dirs[@]}"; do [ -d "$d" ] || die "corpus folder $d is missing (set MAILFILTER_CORPORA to the folder holding spamassassin-public-corpus)"; done
 need rspamd rspamd
@@ -79,136 +82,17 @@ if [ "$with_sa" = 1 ]; then
 fi
 
 # Message lists, one file per line, in a stable order; the same list feeds every tool.
-work=$(mktemp -d -t mailfilter-peers.XXXXXX)
-chmod 755 "$work" # the servers drop to their own users and must reach their folders
-pids=()
-
-# stop PID...: TERM, then up to 10 s for a clean exit, then KILL; reaps the processes.
-stop() {
-  local pid i
-  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "$@"; do
-    for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "speed.sh: PID $pid ignored TERM for 10 s, killing it" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-  done
-  # Forget them, so that cleanup never signals a PID the system has since reused.
-  local keep=() p
-  for p in "${pids[@]}"; do [[ " $* " == *" $p "* ]] || keep+=("$p"); done
-  pids=("${keep[@]}")
-}
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  [ "${#pids[@]}" -eq 0 ] || stop "${pids[@]}"
-  if [ -n "${MAILFILTER_PEERS_KEEP:-}" ]; then
-    echo "speed.sh: kept $work (MAILFILTER_PEERS_KEEP is set)" >&2
-  else
-    rm -rf "$work"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
+peers_workdir
 find "${dirs[@]}" -maxdepth 1 -type f | LC_ALL=C sort >"$work/all.list"
 total=$(wc -l <"$work/all.list")
 [ "$total" -gt 0 ] || die "no messages under ${dirs[*]}"
 grep '/spam/' "$work/all.list" >"$work/spam.list" || true
 grep -v '/spam/' "$work/all.list" >"$work/ham.list" || true
 
-now() { date +%s.%N; }
 # spread N FILE: N lines spread evenly over FILE (all of it when shorter), order kept.
 spread() {
   awk -v n="$1" -v t="$(wc -l <"$2")" 'BEGIN { last = -1 } { k = int((NR - 1) * n / t); if (k != last) { print; last = k } }' "$2"
 }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-
-# Free ports: bind port 0 for each requested kind at once (so they differ), print, release.
-free_ports() {
-  python3 -c '
-import socket, sys
-socks = []
-for kind in sys.argv[1:]:
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if kind == "udp" else socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-' "$@"
-}
-
-# fg_job [-i FILE] [-t SECONDS] COMMAND...: run COMMAND (stdin from FILE, else /dev/null) as a
-# job that cleanup stops too, and wait for it, at most SECONDS (default 1200): past that,
-# `timeout` sends TERM to COMMAND's process group (KILL 10 s later) and fg_job returns 124 after
-# saying so. Waiting on a background job rather than running it in the foreground lets Ctrl-C and
-# TERM reach the traps at once instead of after a minute-long run. CPU time stays accounted:
-# `timeout` waits for COMMAND, so COMMAND's time reaches this shell's children's times.
-fg_job() {
-  local in=/dev/null secs=1200 pid rc=0 t0
-  if [ "$1" = -i ]; then in=$2; shift 2; fi
-  if [ "$1" = -t ]; then secs=$2; shift 2; fi
-  t0=$(date +%s)
-  timeout --kill-after=10 "$secs" "$@" <"$in" &
-  pid=$!
-  pids+=("$pid")
-  wait "$pid" || rc=$?
-  local keep=() p
-  for p in "${pids[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
-  pids=("${keep[@]}")
-  # 124 (TERM) or 137 (KILL) from timeout; xargs also exits 124 when a command exits 255, hence
-  # the clock.
-  if { [ "$rc" = 124 ] || [ "$rc" = 137 ]; } && [ $(($(date +%s) - t0)) -ge "$secs" ]; then
-    echo "speed.sh: '$1 ...' ran past its ${secs} s deadline and was stopped" >&2
-    return 124
-  fi
-  return "$rc"
-}
-
-# poll SECONDS PID COMMAND...: run COMMAND every 0.2 s until it succeeds (status 0); status 1
-# when SECONDS pass first, 2 when the server PID dies first.
-poll() {
-  local secs=$1 pid=$2
-  shift 2
-  local deadline=$(($(date +%s) + secs))
-  until "$@" >/dev/null 2>&1; do
-    kill -0 "$pid" 2>/dev/null || return 2
-    [ "$(date +%s)" -lt "$deadline" ] || return 1
-    sleep 0.2
-  done
-}
-
-# wait_until SECONDS PID WHAT LOGFILE COMMAND...: poll, or die showing the tail of the log.
-wait_until() {
-  local secs=$1 pid=$2 what=$3 logfile=$4 rc=0
-  shift 4
-  poll "$secs" "$pid" "$@" || rc=$?
-  [ "$rc" = 0 ] && return 0
-  tail -n 30 "$logfile" >&2 2>/dev/null || true
-  [ "$rc" = 2 ] && die "$what exited before it was ready (log above: $logfile)"
-  die "$what not ready after ${secs}s (log above: $logfile)"
-}
-
-# CPU accounting, because 2 shared cores make wall time alone fragile: CPU seconds of this
-# shell's reaped children (clients: rspamc, java, bogofilter, spamc) and of live server
-# processes with their direct children (rspamd workers, redis, spamd children).
-# client_cpu sets REPLY; it must run in this shell, not in a $(...) subshell, for `times` to see.
-client_cpu() {
-  times >"$work/times"
-  REPLY=$(sed -n 2p "$work/times" | awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); n += a[1] * 60 + a[2] } printf "%.2f", n }')
-}
-server_cpu() {
-  # A process may end between the glob and the read: cat then fails, and that is fine.
-  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v roots=" $* " -v hz="$(getconf CLK_TCK)" '
-    { pid = $1; sub(/^.*\) /, ""); split($0, f, " ")  # f[2] ppid, f[12] utime, f[13] stime
-      if (index(roots, " " pid " ") || index(roots, " " f[2] " ")) t += f[12] + f[13] }
-    END { printf "%.2f", t / hz }'
-}
-cpu_delta() { awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" 'BEGIN { printf "%.2f", (b - a) + (d - c) }'; }
 
 # Results: "tool messages seconds cpu-seconds training" or "tool skipped|failed why - training",
 # fields split by the unit separator (not a tab: read would merge empty tab fields); training says how many messages the tool
@@ -223,110 +107,9 @@ trained() { echo "$1 in $2 s"; }
 # Rspamd 3.x with Redis-backed Bayes, no network.
 ########################################################################################
 run_rspamd() {
-  local p_redis p_normal p_ctrl p_proxy p_fuzzy p_dns
-  read -r p_redis p_normal p_ctrl p_proxy p_fuzzy p_dns < <(free_ports tcp tcp tcp tcp udp udp)
   local r="$work/rspamd"
-  mkdir -p "$r/redis" "$r/local/local.d" "$r/local/override.d" "$r/db" "$r/run" "$r/log"
-
-  log "starting redis on 127.0.0.1:$p_redis"
-  redis-server --bind 127.0.0.1 --port "$p_redis" --save '' --appendonly no --daemonize no \
-    --dir "$r/redis" --logfile "$r/redis/redis.log" &
-  local redis_pid=$!
-  pids+=("$redis_pid")
-  wait_until 20 "$redis_pid" redis "$r/redis/redis.log" redis-cli -h 127.0.0.1 -p "$p_redis" ping
-
-  local L="$r/local/local.d" O="$r/local/override.d"
-  # Workers on our own ports. override.d replaces the keys it names, so the stock
-  # `bind_socket = "localhost:1133x"` is gone (local.d would merge both into a list).
-  cat >"$O/worker-normal.inc" <<EOF
-bind_socket = "127.0.0.1:$p_normal";
-count = 2;
-EOF
-  cat >"$O/worker-controller.inc" <<EOF
-bind_socket = "127.0.0.1:$p_ctrl";
-count = 1;
-secure_ip = "127.0.0.1";
-EOF
-  cat >"$O/worker-proxy.inc" <<EOF
-bind_socket = "127.0.0.1:$p_proxy";
-count = -1;
-EOF
-  cat >"$O/worker-fuzzy.inc" <<EOF
-bind_socket = "127.0.0.1:$p_fuzzy";
-count = -1;
-EOF
-  # DNS at a closed local port: any lookup fails fast instead of reaching the internet.
-  cat >"$O/options.inc" <<EOF
-dns {
-  nameserver = ["127.0.0.1:$p_dns"];
-  timeout = 0.1s;
-  sockets = 2;
-  retransmits = 1;
-}
-EOF
-  # Bayes on the Redis above. Only the classifier gets the Redis address: a global `redis {}`
-  # would switch on every Redis-backed module (history, ratelimit, replies, neural, ...).
-  cat >"$L/classifier-bayes.conf" <<EOF
-backend = "redis";
-servers = "127.0.0.1:$p_redis";
-min_learns = 200;
-EOF
-  # Network modules off.
-  local m
-  for m in rbl surbl emails fuzzy_check dkim spf dmarc arc asn phishing url_redirector neural \
-    ratelimit greylist reputation rspamd_update once_received mx_check dcc whitelist multimap \
-    history_redis replies bimi p0f clickhouse elastic metadata_exporter external_services \
-    antivirus aws_s3 spamtrap; do
-    echo 'enabled = false;' >"$L/$m.conf"
-  done
-  # hfilter: keep the local header, URL and recipient checks, drop the parts that resolve the
-  # HELO and MAIL FROM domains.
-  cat >"$L/hfilter.conf" <<'EOF'
-helo_enabled = false;
-from_enabled = false;
-EOF
-  # Maps that default to maps.rspamd.com: the packaged local copies only.
-  cat >"$O/mid.conf" <<'EOF'
-source {
-  url = ["${CONFDIR}/maps.d/mid.inc"];
-}
-EOF
-  cat >"$O/mime_types.conf" <<'EOF'
-file = ["${CONFDIR}/maps.d/mime_types.inc"];
-extension_map = {
-  html = "text/html";
-  txt = ["message/disposition-notification", "text/plain", "text/rfc822-headers"];
-  pdf = ["application/octet-stream", "application/pdf", "application/x-pdf"];
-}
-EOF
-  local user_args=()
-  if [ "$(id -u)" = 0 ]; then
-    id _rspamd >/dev/null 2>&1 || die "user _rspamd missing (reinstall the rspamd package)"
-    chown -R _rspamd:_rspamd "$r/db" "$r/run" "$r/log"
-    user_args=(-u _rspamd -g _rspamd)
-  fi
-  local vars=(--var=LOCAL_CONFDIR="$r/local" --var=DBDIR="$r/db" --var=RUNDIR="$r/run" --var=LOGDIR="$r/log")
-
-  rspamadm "${vars[@]}" configtest -c /etc/rspamd/rspamd.conf >"$r/configtest.out" 2>&1 ||
-    { cat "$r/configtest.out" >&2; die "rspamd refuses the private config (above)"; }
-
-  log "starting rspamd (normal :$p_normal x2, controller :$p_ctrl); the first start compiles its regexp cache"
-  local t0
-  t0=$(now)
-  rspamd -f "${user_args[@]}" -c /etc/rspamd/rspamd.conf "${vars[@]}" >"$r/stdout.log" 2>&1 &
-  local rspamd_pid=$!
-  pids+=("$rspamd_pid")
-  wait_until 120 "$rspamd_pid" rspamd "$r/log/rspamd.log" curl -fsS "http://127.0.0.1:$p_normal/ping"
-  wait_until 120 "$rspamd_pid" "rspamd controller" "$r/log/rspamd.log" \
-    rspamc -h "127.0.0.1:$p_ctrl" -t 5 stat
-  log "rspamd answers after $(elapsed "$t0" "$(now)") s; waiting for its hyperscan database"
-  # Until the hs_helper has compiled the regexps, workers fall back to PCRE; time nothing before
-  # both normal workers have loaded the compiled database.
-  hs_loaded() {
-    [ "$(grep -ac '(normal).*full hyperscan database .* has been loaded' "$r/log/rspamd.log")" -ge 2 ]
-  }
-  wait_until 300 "$rspamd_pid" "rspamd hyperscan compilation" "$r/log/rspamd.log" hs_loaded
-  log "rspamd ready after $(elapsed "$t0" "$(now)") s"
+  rspamd_start "$r"
+  local p_ctrl=$rspamd_ctrl_port p_normal=$rspamd_normal_port t0
 
   log "learning Bayes: $(wc -l <"$work/spam.list") spam, $(wc -l <"$work/ham.list") ham"
   t0=$(now)
@@ -422,18 +205,6 @@ run_bogofilter() {
 ########################################################################################
 # mailfilter: the whole JVM process, as a user runs it.
 ########################################################################################
-java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
-pick_jdk() { # the same choice as .ci/run: JAVA_HOME or the newest JDK 21+ under /usr/lib/jvm
-  local candidates=() d v best="" best_v=0
-  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
-  for d in /usr/lib/jvm/*; do [ -x "$d/bin/java" ] && candidates+=("$d"); done
-  for d in "${candidates[@]}"; do
-    v=$(java_major "$d" || echo 0)
-    if [ "${v%%.*}" -ge 21 ] 2>/dev/null && [ "${v%%.*}" -gt "$best_v" ]; then best="$d"; best_v="${v%%.*}"; fi
-  done
-  echo "$best"
-}
-
 mailfilter_failed=0
 # mf_fail WHY [TRAINING]: the mailfilter row failed; the script will exit 1 after the table.
 mf_fail() {
