@@ -371,7 +371,8 @@ public final class Quarantine {
   }
 
   /**
-   * Deletes the entries held longer than the lifetime, released or not.
+   * Deletes the entries held longer than the lifetime, released or not. A damaged {@code .meta}
+   * file counts from its modification time. The gateway calls it hourly.
    *
    * @return how many were deleted
    */
@@ -382,8 +383,21 @@ public final class Quarantine {
       for (Path f : files) {
         String name = f.getFileName().toString();
         String id = name.substring(0, name.length() - META.length());
-        Optional<QuarantineEntry> e = ID.matcher(id).matches() ? read(id) : Optional.empty();
-        if (e.isPresent() && e.get().time().isBefore(limit) && delete(id)) {
+        if (!ID.matcher(id).matches()) {
+          continue;
+        }
+        Instant held;
+        try {
+          Optional<QuarantineEntry> e = read(id);
+          if (e.isEmpty()) {
+            continue;
+          }
+          held = e.get().time();
+        } catch (IOException damaged) {
+          // A damaged entry must not stop expiry of the others, nor stay for ever.
+          held = Files.getLastModifiedTime(f).toInstant();
+        }
+        if (held.isBefore(limit) && delete(id)) {
           deleted++;
         }
       }

@@ -263,6 +263,14 @@ class QuarantineTest {
     assertThatThrownBy(() -> q.show(e.id()))
         .isInstanceOf(IOException.class)
         .hasMessageContaining(e.id() + ".meta: damaged");
+    // Expiry goes on past it, and removes it once its file is older than the lifetime.
+    QuarantineEntry other = q.hold(held("y", "t"));
+    Files.setLastModifiedTime(
+        q.directory().resolve(e.id() + ".meta"),
+        java.nio.file.attribute.FileTime.from(clock.instant().minus(Duration.ofDays(8))));
+    assertThat(q.expire()).isEqualTo(1);
+    assertThat(q.show(other.id())).isPresent();
+    assertThat(Files.exists(q.directory().resolve(e.id() + ".eml"))).isFalse();
   }
 
   @Test
