@@ -342,7 +342,8 @@ public final class Quarantine {
           relay.deliver(
               e.route(),
               new Relay.Transaction(e.from(), mailParameters(p), recipients(p), message));
-      if (r.code() == 250) {
+      // Not rewritten when deleted meanwhile: that would bring back an entry without its message.
+      if (r.code() == 250 && Files.exists(dir.resolve(id + META))) {
         p.setProperty("released", clock.instant().toString());
         writeDurably(dir.resolve(id + META), store(p));
         forceDirectory();

@@ -144,4 +144,17 @@ class QuarantineGatewayTest {
         .hasMessageContaining("smtp.quarantine.dir")
         .hasMessageContaining("a quarantine needs its dir");
   }
+
+  @Test
+  void aMistypedQuarantineKeyIsAConfigurationErrorNotASilent451() {
+    assertThatThrownBy(
+            () ->
+                FilterConfig.builder()
+                    .section(SmtpSettings.SECTION)
+                    .yaml("smtp:\n  quarantine:\n    dri: /var/q\n")
+                    .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("smtp.quarantine.dri")
+        .hasMessageContaining("unknown key");
+  }
 }
