@@ -66,6 +66,7 @@ public final class Main {
           "  lookup IP|DOMAIN   every blocklist's answer, its source and time [--self-test]");
       to.println("  milter             the milter server for Postfix and Sendmail (milter --help)");
       to.println("  smtp               the filtering SMTP gateway (smtp --help)");
+      to.println("  quarantine         list, show, release, delete held mail (quarantine --help)");
       to.println(
           "every command takes --config FILE (default: the built-in configuration) and --help;");
       to.println("exit status: 0 ok, 1 spam found (or listed), 2 usage or input error");
@@ -86,6 +87,7 @@ public final class Main {
         case "lookup" -> LookupCommand.run(rest, out, err);
         case "milter" -> MilterCommand.run(rest, out, err);
         case "smtp" -> SmtpCommand.run(rest, out, err);
+        case "quarantine" -> QuarantineCommand.run(rest, out, err);
         default -> {
           err.println("mailfilter: unknown command '" + args[0] + "' (try: mailfilter --help)");
           yield 2;

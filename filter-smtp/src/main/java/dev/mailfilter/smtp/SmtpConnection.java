@@ -68,6 +68,7 @@ final class SmtpConnection implements Runnable {
   private Command.Mail mail;
   private final List<Relay.Recipient> recipients = new ArrayList<>();
   private Route route;
+  private String tenant;
   private boolean bdat;
   private Reply bdatFailure;
   private final Buffer content = new Buffer();
@@ -362,6 +363,9 @@ final class SmtpConnection implements Runnable {
       return reply(refuse.reply());
     }
     route = recipientRoute.get();
+    if (tenant == null) {
+      tenant = known.get().tenant();
+    }
     recipients.add(new Relay.Recipient(address, r.parameters()));
     return reply(Reply.of(250, "2.1.5", "Ok"));
   }
@@ -438,15 +442,7 @@ final class SmtpConnection implements Runnable {
       answer =
           switch (v.action()) {
             case ACCEPT, ADD_HEADER, REWRITE_SUBJECT -> relay(txid, v);
-            case QUARANTINE -> {
-              // Never a silent accept: without a store the message stays with the client.
-              LOG.warn(
-                  "smtp {}: verdict quarantine but quarantine storage is not configured;"
-                      + " answered 451",
-                  txid);
-              server.rejected.increment();
-              yield QUARANTINE_UNAVAILABLE;
-            }
+            case QUARANTINE -> quarantine(txid, v);
             case DISCARD -> {
               server.discarded.increment();
               yield v.reply();
@@ -469,10 +465,46 @@ final class SmtpConnection implements Runnable {
     return reply(answer);
   }
 
-  private Reply relay(String txid, Verdict v) {
+  /** Holds the message durably before the 250; without a store it stays with the client. */
+  private Reply quarantine(String txid, Verdict v) {
+    Quarantine q = server.quarantine;
+    if (q == null) {
+      LOG.warn(
+          "smtp {}: verdict quarantine but quarantine storage is not configured; answered 451",
+          txid);
+      server.rejected.increment();
+      return QUARANTINE_UNAVAILABLE;
+    }
+    try {
+      QuarantineEntry e =
+          q.hold(
+              new Quarantine.Held(
+                  mail.from().mailbox(),
+                  mail.parameters(),
+                  List.copyOf(recipients),
+                  tenant,
+                  v.score(),
+                  v.symbols().stream().map(s -> s.name()).toList(),
+                  route,
+                  edited(txid, v)));
+      LOG.info("smtp {}: quarantined as {}", txid, e.id());
+      // The same words as a relayed message's: the sender is not told it was held.
+      return Reply.of(250, "2.0.0", "Ok: queued as " + txid);
+    } catch (IOException e) {
+      LOG.error("smtp {}: quarantine storage failed, answered 451: {}", txid, e.toString());
+      server.rejected.increment();
+      return Reply.of(451, "4.3.0", "Error: local error in processing");
+    }
+  }
+
+  private byte[] edited(String txid, Verdict v) {
     List<HeaderEdit> edits = new ArrayList<>(v.headerEdits());
     edits.add(new HeaderEdit.Prepend("Received", received(txid)));
-    byte[] message = HeaderEditor.apply(content.bytes, content.length, edits);
+    return HeaderEditor.apply(content.bytes, content.length, edits);
+  }
+
+  private Reply relay(String txid, Verdict v) {
+    byte[] message = edited(txid, v);
     Reply downstream =
         server.relay.deliver(
             route,
@@ -510,6 +542,7 @@ final class SmtpConnection implements Runnable {
     mail = null;
     recipients.clear();
     route = null;
+    tenant = null;
     bdat = false;
     bdatFailure = null;
     content.reset();

@@ -62,6 +62,9 @@ public final class SmtpServer implements AutoCloseable {
   private final int maxConnectionsPerClient;
   final int maxRecipients;
   private final Duration drainTimeout;
+  private final java.util.Optional<Quarantine.Settings> quarantineSettings;
+  volatile Quarantine quarantine; // given to the builder, or opened by start(); null: none
+  private Thread expiry;
 
   final LongAdder connectionCount = new LongAdder();
   final LongAdder refusedConnections = new LongAdder();
@@ -91,6 +94,8 @@ public final class SmtpServer implements AutoCloseable {
     this.maxRecipients = b.maxRecipients;
     this.drainTimeout = b.drainTimeout;
     this.relay = new Relay(b.hostName, b.relayTimeouts);
+    this.quarantine = b.quarantine;
+    this.quarantineSettings = b.quarantineSettings;
   }
 
   /** A builder; a filter supplier is required, everything else has a default. */
@@ -113,6 +118,14 @@ public final class SmtpServer implements AutoCloseable {
       if (listen.isUnresolved()) {
         throw new IOException("cannot listen on " + listen + ": unknown host");
       }
+      if (quarantine == null && quarantineSettings.isPresent()) {
+        Quarantine.Settings q = quarantineSettings.get();
+        try {
+          quarantine = Quarantine.open(q.dir(), q.lifetime(), java.time.Clock.systemUTC(), relay);
+        } catch (IOException e) {
+          throw new IOException("cannot open the quarantine " + q.dir() + ": " + e.getMessage(), e);
+        }
+      }
       ServerSocket s = new ServerSocket();
       try {
         s.setReuseAddress(true);
@@ -123,6 +136,9 @@ public final class SmtpServer implements AutoCloseable {
       }
       server = s;
       acceptor = Thread.ofVirtual().name("smtp-accept").start(this::acceptLoop);
+      if (quarantine != null) {
+        expiry = Thread.ofVirtual().name("smtp-quarantine-expiry").start(this::expireLoop);
+      }
       LOG.info(
           "smtp listening on {} as {} (max {} connections, {} per client; timeouts {})",
           localAddress(),
@@ -187,6 +203,30 @@ public final class SmtpServer implements AutoCloseable {
         continue;
       }
       serve(client);
+    }
+  }
+
+  /** Deletes expired quarantine entries now and then, until close. */
+  private void expireLoop() {
+    Quarantine q = quarantine;
+    Duration every = Duration.ofHours(1);
+    if (q.lifetime().dividedBy(24).compareTo(every) < 0) {
+      every = q.lifetime().dividedBy(24).plusSeconds(1);
+    }
+    while (!closing) {
+      try {
+        int n = q.expire();
+        if (n > 0) {
+          LOG.info("smtp: {} quarantine entries expired", n);
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("smtp: quarantine expiry failed: {}", e.toString());
+      }
+      try {
+        Thread.sleep(every);
+      } catch (InterruptedException e) {
+        return; // close()
+      }
     }
   }
 
@@ -255,6 +295,9 @@ public final class SmtpServer implements AutoCloseable {
       LOG.debug("smtp: close failed: {}", e.toString());
     }
     join(acceptor, Duration.ofSeconds(5));
+    if (expiry != null) {
+      expiry.interrupt();
+    }
     for (SmtpConnection c : connections.keySet()) {
       c.closeIfIdle();
     }
@@ -307,6 +350,8 @@ public final class SmtpServer implements AutoCloseable {
     private String hostName = "localhost";
     private Duration drainTimeout = Duration.ofSeconds(30);
     private Relay.Timeouts relayTimeouts = Relay.Timeouts.DEFAULT;
+    private Quarantine quarantine;
+    private java.util.Optional<Quarantine.Settings> quarantineSettings = java.util.Optional.empty();
 
     private Builder() {}
 
@@ -330,6 +375,7 @@ public final class SmtpServer implements AutoCloseable {
       maxRecipients(s.maxRecipients());
       limits(s.limits());
       timeouts(s.timeouts());
+      quarantineSettings = s.quarantine();
       return drainTimeout(s.drainTimeout());
     }
 
@@ -404,6 +450,16 @@ public final class SmtpServer implements AutoCloseable {
         throw new IllegalArgumentException("drainTimeout must not be negative, got " + timeout);
       }
       this.drainTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Where a quarantine verdict's message is kept; {@link SmtpServer#start()} opens the one of
+     * {@link #settings(SmtpSettings)} otherwise. Without a quarantine such a message is answered
+     * {@code 451 4.3.0}, never accepted silently. The server does not close it.
+     */
+    public Builder quarantine(Quarantine quarantine) {
+      this.quarantine = Objects.requireNonNull(quarantine, "quarantine");
       return this;
     }
 

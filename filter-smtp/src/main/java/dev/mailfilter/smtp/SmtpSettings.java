@@ -22,6 +22,9 @@ import java.util.Optional;
  *   command_timeout: 5m           # RFC 5321 section 4.5.3.2.7
  *   data_timeout: 3m              # per block of content, section 4.5.3.2.5
  *   drain_timeout: 30s            # how long shutdown lets transactions finish
+ *   quarantine:                   # without it a quarantine verdict is answered 451 4.3.0
+ *     dir: /var/lib/mailfilter/quarantine
+ *     lifetime: 7d                # default 7 days
  * }</pre>
  *
  * @param listen where to listen
@@ -33,6 +36,7 @@ import java.util.Optional;
  * @param limits the codec's limits (message size, bare line ends)
  * @param timeouts the read timeouts
  * @param drainTimeout how long a shutdown lets transactions in flight finish
+ * @param quarantine where held messages are kept, if anywhere
  */
 public record SmtpSettings(
     InetSocketAddress listen,
@@ -42,7 +46,8 @@ public record SmtpSettings(
     int maxRecipients,
     SmtpLimits limits,
     SmtpTimeouts timeouts,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    Optional<Quarantine.Settings> quarantine) {
   /** The {@code smtp:} section; register it when loading the file. */
   public static final ConfigSection<SmtpSettings> SECTION =
       ConfigSection.of("smtp", SmtpSettings::parse);
@@ -53,6 +58,7 @@ public record SmtpSettings(
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(timeouts, "timeouts");
     Objects.requireNonNull(drainTimeout, "drainTimeout");
+    Objects.requireNonNull(quarantine, "quarantine");
   }
 
   /** The defaults: {@code 127.0.0.1:2525}, {@code localhost}, RFC 5321 timeouts. */
@@ -65,7 +71,8 @@ public record SmtpSettings(
         1000,
         SmtpLimits.defaults(),
         SmtpTimeouts.rfc5321(),
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30),
+        Optional.empty());
   }
 
   /** The same settings listening elsewhere. */
@@ -78,7 +85,8 @@ public record SmtpSettings(
         maxRecipients,
         limits,
         timeouts,
-        drainTimeout);
+        drainTimeout,
+        quarantine);
   }
 
   /**
@@ -112,6 +120,25 @@ public record SmtpSettings(
         : new InetSocketAddress(host, port);
   }
 
+  private static Optional<Quarantine.Settings> quarantine(ConfigNode node) {
+    Optional<String> dir = node.optionalString("dir");
+    Duration lifetime = node.duration("lifetime", Quarantine.DEFAULT_LIFETIME);
+    if (dir.isEmpty()) {
+      if (node.has("lifetime")) {
+        throw node.error("dir", "a quarantine needs its dir");
+      }
+      return Optional.empty();
+    }
+    if (dir.get().isBlank()) {
+      throw node.error("dir", "must not be empty");
+    }
+    try {
+      return Optional.of(new Quarantine.Settings(java.nio.file.Path.of(dir.get()), lifetime));
+    } catch (IllegalArgumentException e) {
+      throw node.error("lifetime", e.getMessage());
+    }
+  }
+
   private static SmtpSettings parse(ConfigNode node) {
     SmtpSettings d = defaults();
     InetSocketAddress listen = d.listen();
@@ -140,7 +167,8 @@ public record SmtpSettings(
           new SmtpTimeouts(
               node.duration("command_timeout", d.timeouts().command()),
               node.duration("data_timeout", d.timeouts().dataBlock())),
-          node.duration("drain_timeout", d.drainTimeout()));
+          node.duration("drain_timeout", d.drainTimeout()),
+          quarantine(node.section("quarantine")));
     } catch (IllegalArgumentException e) {
       throw node.error("", e.getMessage());
     }

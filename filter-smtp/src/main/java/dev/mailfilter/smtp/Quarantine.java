@@ -1,0 +1,558 @@
+package dev.mailfilter.smtp;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.mailfilter.api.Reply;
+import dev.mailfilter.tenant.Route;
+import dev.mailfilter.tenant.TlsPolicy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.PriorityQueue;
+import java.util.Properties;
+import java.util.SequencedMap;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * The quarantine of the gateway: messages the filter held, kept in files under a directory until
+ * they are released to their route, deleted, or expire.
+ *
+ * <pre>{@code
+ * Quarantine q = Quarantine.open(Path.of("/var/lib/mailfilter/quarantine"), Duration.ofDays(7),
+ *     "mx1.example.net");
+ * Quarantine.Page page = q.list(e -> e.tenant().startsWith("acme/"), Optional.empty(), 50);
+ * Reply r = q.release(page.entries().getFirst().id());
+ * }</pre>
+ *
+ * <p>Each entry is two files: {@code ID.eml}, the message as it would have been relayed, and {@code
+ * ID.meta}, its envelope and verdict. Each is written to a temporary name, forced to disk and
+ * renamed, then the directory is forced: an entry exists once its {@code .meta} file does, so a
+ * crash part-way leaves only files that {@link #open} removes. The {@code .meta} files are the
+ * index; nothing else needs rebuilding after a crash. Listing reads the directory as a stream and
+ * keeps one page in memory, so it stays small for any number of entries.
+ *
+ * <p>Several processes may use one directory (the gateway and {@code mailfilter quarantine}): a
+ * release takes an {@code ID.lock} file created exclusively, so a message is relayed at most once.
+ * Thread-safe.
+ */
+public final class Quarantine {
+  /** The lifetime when none is configured: seven days. */
+  public static final Duration DEFAULT_LIFETIME = Duration.ofDays(7);
+
+  private static final Pattern ID = Pattern.compile("[0-9a-z]{1,16}-[0-9a-f]{8}");
+  private static final String META = ".meta";
+  private static final String MESSAGE = ".eml";
+  private static final String LOCK = ".lock";
+  private static final String TEMP = ".tmp";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Path dir;
+  private final Duration lifetime;
+  private final Clock clock;
+  private final Relay relay;
+
+  /**
+   * Where the gateway keeps its quarantine: the {@code quarantine:} mapping of the {@code smtp:}
+   * section.
+   *
+   * @param dir the directory of the store
+   * @param lifetime how long an entry is kept; positive
+   */
+  public record Settings(Path dir, Duration lifetime) {
+    public Settings {
+      Objects.requireNonNull(dir, "dir");
+      Objects.requireNonNull(lifetime, "lifetime");
+      if (lifetime.isNegative() || lifetime.isZero()) {
+        throw new IllegalArgumentException("quarantine lifetime must be positive, got " + lifetime);
+      }
+    }
+  }
+
+  /**
+   * A page of a listing.
+   *
+   * @param entries the entries in the order they were held, at most the limit asked for
+   * @param next the cursor for the following page ({@code after}), empty on the last page
+   */
+  public record Page(List<QuarantineEntry> entries, Optional<String> next) {
+    public Page {
+      entries = List.copyOf(entries);
+      Objects.requireNonNull(next, "next");
+    }
+  }
+
+  /** What is held: the envelope and the message as it would have been relayed. */
+  record Held(
+      String from,
+      MailParameters parameters,
+      List<Relay.Recipient> recipients,
+      String tenant,
+      double score,
+      List<String> symbols,
+      Route route,
+      byte[] message) {}
+
+  private Quarantine(Path dir, Duration lifetime, Clock clock, Relay relay) {
+    this.dir = dir;
+    this.lifetime = lifetime;
+    this.clock = clock;
+    this.relay = relay;
+  }
+
+  /**
+   * Opens the store, creating the directory when missing, and removes what a crash left: temporary
+   * files and messages without their {@code .meta} file (never answered 250).
+   *
+   * @param dir the directory
+   * @param lifetime how long an entry is kept (see {@link #expire()}); positive
+   * @param hostName the name this host gives in EHLO when it releases a message
+   * @throws IOException when the directory cannot be created or read
+   */
+  public static Quarantine open(Path dir, Duration lifetime, String hostName) throws IOException {
+    return open(dir, lifetime, Clock.systemUTC(), new Relay(hostName, Relay.Timeouts.DEFAULT));
+  }
+
+  static Quarantine open(Path dir, Duration lifetime, Clock clock, Relay relay) throws IOException {
+    new Settings(dir, lifetime); // checks them
+    Files.createDirectories(dir);
+    if (!Files.isDirectory(dir)) {
+      throw new IOException(dir + ": not a directory");
+    }
+    Quarantine q = new Quarantine(dir, lifetime, clock, relay);
+    q.recover();
+    return q;
+  }
+
+  /** The directory. */
+  public Path directory() {
+    return dir;
+  }
+
+  /** How long entries are kept. */
+  public Duration lifetime() {
+    return lifetime;
+  }
+
+  private void recover() throws IOException {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        if (name.endsWith(TEMP)) {
+          Files.deleteIfExists(f);
+        } else if (name.endsWith(MESSAGE)) {
+          String id = name.substring(0, name.length() - MESSAGE.length());
+          if (!Files.exists(dir.resolve(id + META))) {
+            Files.deleteIfExists(f); // the 250 was never sent for it
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Holds a message durably: when this returns, both files and their names are on disk.
+   *
+   * @return the new entry
+   */
+  QuarantineEntry hold(Held h) throws IOException {
+    Instant now = clock.instant();
+    String id = newId(now);
+    QuarantineEntry e =
+        new QuarantineEntry(
+            id,
+            now,
+            h.from(),
+            h.recipients().stream().map(Relay.Recipient::address).toList(),
+            h.tenant(),
+            h.score(),
+            h.symbols(),
+            h.route(),
+            h.message().length,
+            Optional.empty());
+    writeDurably(dir.resolve(id + MESSAGE), h.message());
+    writeDurably(dir.resolve(id + META), meta(e, h.parameters(), h.recipients()));
+    forceDirectory();
+    return e;
+  }
+
+  private static String newId(Instant now) {
+    // Time first, so that names sort in the order the messages were held.
+    String time = Long.toString(now.toEpochMilli(), 36);
+    byte[] random = new byte[4];
+    RANDOM.nextBytes(random);
+    return "0".repeat(Math.max(0, 9 - time.length()))
+        + time
+        + "-"
+        + HexFormat.of().formatHex(random);
+  }
+
+  private void writeDurably(Path target, byte[] bytes) throws IOException {
+    Path temp = target.resolveSibling(target.getFileName() + TEMP);
+    try (FileChannel c =
+        FileChannel.open(
+            temp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+      ByteBuffer b = ByteBuffer.wrap(bytes);
+      while (b.hasRemaining()) {
+        c.write(b);
+      }
+      c.force(true);
+    }
+    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private void forceDirectory() throws IOException {
+    try (FileChannel c = FileChannel.open(dir, StandardOpenOption.READ)) {
+      c.force(true);
+    } catch (IOException e) {
+      // Some systems cannot open a directory for reading; the renames are then as durable as the
+      // file system makes them.
+      if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows")) {
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * One page of the entries that match, in the order they were held. Reads the directory as a
+   * stream and the {@code .meta} file only of entries that could be on the page.
+   *
+   * @param filter which entries to list, e.g. {@code e -> !e.isReleased()}
+   * @param after the {@link Page#next()} of the previous page, empty for the first
+   * @param limit the page size, 1 to 10,000
+   * @throws IOException when the directory cannot be read
+   */
+  public Page list(Predicate<? super QuarantineEntry> filter, Optional<String> after, int limit)
+      throws IOException {
+    Objects.requireNonNull(filter, "filter");
+    Objects.requireNonNull(after, "after");
+    if (limit < 1 || limit > 10_000) {
+      throw new IllegalArgumentException("limit must be 1..10000, got " + limit);
+    }
+    String from = after.orElse("");
+    // The page is the `limit` smallest matching ids after the cursor, plus one to know whether a
+    // next page exists: a max-heap of that size, whatever the number of entries.
+    PriorityQueue<QuarantineEntry> page = new PriorityQueue<>((a, b) -> b.id().compareTo(a.id()));
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + META)) {
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        String id = name.substring(0, name.length() - META.length());
+        if (!ID.matcher(id).matches() || id.compareTo(from) <= 0) {
+          continue;
+        }
+        if (page.size() > limit && id.compareTo(page.peek().id()) >= 0) {
+          continue;
+        }
+        Optional<QuarantineEntry> e = read(id);
+        if (e.isPresent() && filter.test(e.get())) {
+          page.add(e.get());
+          if (page.size() > limit + 1) {
+            page.poll();
+          }
+        }
+      }
+    }
+    List<QuarantineEntry> sorted = new ArrayList<>(page);
+    sorted.sort((a, b) -> a.id().compareTo(b.id()));
+    if (sorted.size() > limit) {
+      sorted = sorted.subList(0, limit);
+      return new Page(sorted, Optional.of(sorted.getLast().id()));
+    }
+    return new Page(sorted, Optional.empty());
+  }
+
+  /**
+   * The entry of this id.
+   *
+   * @return empty when there is none (deleted, expired, never held, or not an id)
+   */
+  public Optional<QuarantineEntry> show(String id) throws IOException {
+    Objects.requireNonNull(id, "id");
+    return ID.matcher(id).matches() ? read(id) : Optional.empty();
+  }
+
+  /**
+   * The held message, as it would have been relayed.
+   *
+   * @throws NoSuchFileException when there is no such entry
+   */
+  public InputStream message(String id) throws IOException {
+    requireEntry(id);
+    return Files.newInputStream(dir.resolve(id + MESSAGE));
+  }
+
+  /**
+   * Relays the message to its route and, when the route's server accepted it, marks the entry
+   * released. A failure leaves it held, to be released again later.
+   *
+   * @return the route's answer: {@code 250} when relayed, else why not (the entry stays held)
+   * @throws NoSuchFileException when there is no such entry
+   * @throws IllegalStateException when it was released already, or a release is under way
+   */
+  public Reply release(String id) throws IOException {
+    requireEntry(id);
+    Path lock = dir.resolve(id + LOCK);
+    try {
+      Files.createFile(lock);
+    } catch (FileAlreadyExistsException e) {
+      throw new IllegalStateException(
+          "quarantine entry "
+              + id
+              + " is being released by another process (remove "
+              + lock
+              + " if none is)");
+    }
+    try {
+      // Read again under the lock: another process may have released it just before.
+      Properties p = properties(id).orElseThrow(() -> new NoSuchFileException(id));
+      QuarantineEntry e = entry(id, p);
+      if (e.isReleased()) {
+        throw new IllegalStateException("quarantine entry " + id + " was released already");
+      }
+      byte[] message = Files.readAllBytes(dir.resolve(id + MESSAGE));
+      Reply r =
+          relay.deliver(
+              e.route(),
+              new Relay.Transaction(e.from(), mailParameters(p), recipients(p), message));
+      // Not rewritten when deleted meanwhile: that would bring back an entry without its message.
+      if (r.code() == 250 && Files.exists(dir.resolve(id + META))) {
+        p.setProperty("released", clock.instant().toString());
+        writeDurably(dir.resolve(id + META), store(p));
+        forceDirectory();
+      }
+      return r;
+    } finally {
+      Files.deleteIfExists(lock);
+    }
+  }
+
+  /**
+   * Deletes the entry.
+   *
+   * @return whether there was one
+   */
+  public boolean delete(String id) throws IOException {
+    Objects.requireNonNull(id, "id");
+    if (!ID.matcher(id).matches()) {
+      return false;
+    }
+    // The .meta first: without it the entry is gone even if the rest stays after a crash.
+    boolean existed = Files.deleteIfExists(dir.resolve(id + META));
+    Files.deleteIfExists(dir.resolve(id + MESSAGE));
+    Files.deleteIfExists(dir.resolve(id + LOCK));
+    return existed;
+  }
+
+  /**
+   * Deletes the entries held longer than the lifetime, released or not. A damaged {@code .meta}
+   * file counts from its modification time. The gateway calls it hourly.
+   *
+   * @return how many were deleted
+   */
+  public int expire() throws IOException {
+    Instant limit = clock.instant().minus(lifetime);
+    int deleted = 0;
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + META)) {
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        String id = name.substring(0, name.length() - META.length());
+        if (!ID.matcher(id).matches()) {
+          continue;
+        }
+        Instant held;
+        try {
+          Optional<QuarantineEntry> e = read(id);
+          if (e.isEmpty()) {
+            continue;
+          }
+          held = e.get().time();
+        } catch (IOException damaged) {
+          // A damaged entry must not stop expiry of the others, nor stay for ever.
+          held = Files.getLastModifiedTime(f).toInstant();
+        }
+        if (held.isBefore(limit) && delete(id)) {
+          deleted++;
+        }
+      }
+    }
+    return deleted;
+  }
+
+  private void requireEntry(String id) throws IOException {
+    Objects.requireNonNull(id, "id");
+    if (!ID.matcher(id).matches() || !Files.exists(dir.resolve(id + META))) {
+      throw new NoSuchFileException("no quarantine entry " + id);
+    }
+  }
+
+  private Optional<QuarantineEntry> read(String id) throws IOException {
+    Optional<Properties> p = properties(id);
+    return p.isEmpty() ? Optional.empty() : Optional.of(entry(id, p.get()));
+  }
+
+  private Optional<Properties> properties(String id) throws IOException {
+    String text;
+    try {
+      text = Files.readString(dir.resolve(id + META), UTF_8);
+    } catch (NoSuchFileException e) {
+      return Optional.empty(); // deleted meanwhile
+    }
+    Properties p = new Properties();
+    p.load(new StringReader(text));
+    return Optional.of(p);
+  }
+
+  // The .meta file: java.util.Properties, so that any text round-trips.
+
+  private static byte[] meta(
+      QuarantineEntry e, MailParameters parameters, List<Relay.Recipient> recipients)
+      throws IOException {
+    Properties p = new Properties();
+    p.setProperty("time", e.time().toString());
+    p.setProperty("from", e.from());
+    p.setProperty("mail.smtputf8", Boolean.toString(parameters.smtpUtf8()));
+    p.setProperty("mail.parameters", wire(parameters.all()));
+    p.setProperty("rcpt.count", Integer.toString(recipients.size()));
+    for (int i = 0; i < recipients.size(); i++) {
+      p.setProperty("rcpt." + i, recipients.get(i).address());
+      p.setProperty("rcpt." + i + ".parameters", wire(recipients.get(i).parameters().all()));
+    }
+    p.setProperty("tenant", e.tenant());
+    p.setProperty("score", Double.toString(e.score()));
+    p.setProperty("symbols", String.join(" ", e.symbols()));
+    p.setProperty("route.host", e.route().host());
+    p.setProperty("route.mx", Boolean.toString(e.route().mx()));
+    p.setProperty("route.port", Integer.toString(e.route().port()));
+    p.setProperty("route.tls", e.route().tls().name());
+    p.setProperty("size", Long.toString(e.size()));
+    return store(p);
+  }
+
+  private static byte[] store(Properties p) throws IOException {
+    java.io.StringWriter w = new java.io.StringWriter();
+    p.store(w, null);
+    return w.toString().getBytes(UTF_8);
+  }
+
+  /** ESMTP parameters as on the wire: {@code KEY=VALUE KEY}; values never contain spaces. */
+  private static String wire(Map<String, String> all) {
+    StringBuilder b = new StringBuilder();
+    for (Map.Entry<String, String> e : all.entrySet()) {
+      if (!b.isEmpty()) {
+        b.append(' ');
+      }
+      b.append(e.getKey());
+      if (!e.getValue().isEmpty()) {
+        b.append('=').append(e.getValue());
+      }
+    }
+    return b.toString();
+  }
+
+  private static SequencedMap<String, String> unwire(String text) {
+    SequencedMap<String, String> all = new LinkedHashMap<>();
+    for (String word : text.split(" ")) {
+      if (!word.isEmpty()) {
+        int eq = word.indexOf('=');
+        all.put(eq < 0 ? word : word.substring(0, eq), eq < 0 ? "" : word.substring(eq + 1));
+      }
+    }
+    return all;
+  }
+
+  private QuarantineEntry entry(String id, Properties p) throws IOException {
+    try {
+      int count = Integer.parseInt(required(p, "rcpt.count"));
+      List<String> rcpts = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        rcpts.add(required(p, "rcpt." + i));
+      }
+      String symbols = p.getProperty("symbols", "");
+      String released = p.getProperty("released");
+      return new QuarantineEntry(
+          id,
+          Instant.parse(required(p, "time")),
+          required(p, "from"),
+          rcpts,
+          p.getProperty("tenant", ""),
+          Double.parseDouble(p.getProperty("score", "0")),
+          symbols.isEmpty() ? List.of() : Arrays.asList(symbols.split(" ")),
+          new Route(
+              required(p, "route.host"),
+              Boolean.parseBoolean(required(p, "route.mx")),
+              Integer.parseInt(required(p, "route.port")),
+              TlsPolicy.valueOf(required(p, "route.tls"))),
+          Long.parseLong(p.getProperty("size", "0")),
+          released == null ? Optional.empty() : Optional.of(Instant.parse(released)));
+    } catch (RuntimeException e) {
+      throw new IOException(dir.resolve(id + META) + ": damaged: " + e.getMessage(), e);
+    }
+  }
+
+  private static String required(Properties p, String key) {
+    String v = p.getProperty(key);
+    if (v == null) {
+      throw new IllegalArgumentException("no " + key);
+    }
+    return v;
+  }
+
+  private static MailParameters mailParameters(Properties p) {
+    return new MailParameters(
+        OptionalLong.empty(),
+        Optional.empty(),
+        Boolean.parseBoolean(p.getProperty("mail.smtputf8", "false")),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        unwire(p.getProperty("mail.parameters", "")));
+  }
+
+  private static List<Relay.Recipient> recipients(Properties p) {
+    int count = Integer.parseInt(p.getProperty("rcpt.count"));
+    List<Relay.Recipient> rcpts = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      rcpts.add(
+          new Relay.Recipient(
+              p.getProperty("rcpt." + i),
+              new RcptParameters(
+                  Set.of(),
+                  Optional.empty(),
+                  unwire(p.getProperty("rcpt." + i + ".parameters", "")))));
+    }
+    return Collections.unmodifiableList(rcpts);
+  }
+
+  @Override
+  public String toString() {
+    return "Quarantine[" + dir + ", lifetime " + lifetime + "]";
+  }
+}
