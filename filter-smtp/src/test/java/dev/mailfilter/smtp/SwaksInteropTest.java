@@ -2,9 +2,10 @@ package dev.mailfilter.smtp;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mailfilter.MailFilter;
+import dev.mailfilter.testkit.DebianPackage;
+import dev.mailfilter.testkit.Swaks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A real client: {@code swaks} (Debian package swaks), pipelining, against the gateway. */
 class SwaksInteropTest {
-  private static final Path SWAKS = Path.of("/usr/bin/swaks");
+  private static final Path SWAKS = Swaks.BINARY;
 
   private Downstream downstream;
   private MailFilter filter;
@@ -26,7 +27,7 @@ class SwaksInteropTest {
 
   @BeforeEach
   void start() throws IOException {
-    assumeTrue(Files.isExecutable(SWAKS), "swaks is not installed (Debian package swaks)");
+    DebianPackage.require(SWAKS, "swaks");
     downstream = new Downstream();
     filter = SmtpServerTest.filter(SmtpServerTest.config(downstream.port(), downstream.port()));
     server = SmtpServerTest.server(filter, b -> {});
