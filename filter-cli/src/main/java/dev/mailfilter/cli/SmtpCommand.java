@@ -123,7 +123,12 @@ final class SmtpCommand {
     }
     SmtpServer server;
     try {
-      server = SmtpServer.builder().filters(current).settings(settings).build();
+      SmtpServer.Builder b = SmtpServer.builder().filters(current).settings(settings);
+      if (filters != null) {
+        // The certificate is reloaded with the file: new connections get the new one.
+        b.tls(() -> filters.current().config().section(SmtpSettings.SECTION).tls());
+      }
+      server = b.build();
     } catch (IllegalArgumentException e) {
       closeFilters(filters, filter);
       err.println("mailfilter smtp: " + e.getMessage());
@@ -196,9 +201,10 @@ final class SmtpCommand {
     try {
       MailFilter fresh = reloader.reload();
       LOG.info("smtp: reloaded {} on SIGHUP", reloader.configFile());
-      if (!fresh.config().section(SmtpSettings.SECTION).equals(running)) {
+      SmtpSettings now = fresh.config().section(SmtpSettings.SECTION);
+      if (!now.withTls(Optional.empty()).equals(running.withTls(Optional.empty()))) {
         LOG.warn(
-            "smtp: the smtp section of {} changed; it takes effect at the next start",
+            "smtp: the smtp section of {} changed; apart from tls it takes effect at the next start",
             reloader.configFile());
       }
     } catch (IOException | RuntimeException e) {

@@ -22,6 +22,9 @@ import java.util.Optional;
  *   command_timeout: 5m           # RFC 5321 section 4.5.3.2.7
  *   data_timeout: 3m              # per block of content, section 4.5.3.2.5
  *   drain_timeout: 30s            # how long shutdown lets transactions finish
+ *   tls:                          # STARTTLS, offered only when both are given
+ *     certificate: /etc/mailfilter/mx.pem    # PEM chain, the server's certificate first
+ *     key: /etc/mailfilter/mx.key            # PEM PKCS#8, RSA or EC, not encrypted
  * }</pre>
  *
  * @param listen where to listen
@@ -33,6 +36,8 @@ import java.util.Optional;
  * @param limits the codec's limits (message size, bare line ends)
  * @param timeouts the read timeouts
  * @param drainTimeout how long a shutdown lets transactions in flight finish
+ * @param tls the STARTTLS certificate and key, read when the configuration is loaded; empty: no
+ *     STARTTLS
  */
 public record SmtpSettings(
     InetSocketAddress listen,
@@ -42,7 +47,8 @@ public record SmtpSettings(
     int maxRecipients,
     SmtpLimits limits,
     SmtpTimeouts timeouts,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    Optional<SmtpTls> tls) {
   /** The {@code smtp:} section; register it when loading the file. */
   public static final ConfigSection<SmtpSettings> SECTION =
       ConfigSection.of("smtp", SmtpSettings::parse);
@@ -53,6 +59,7 @@ public record SmtpSettings(
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(timeouts, "timeouts");
     Objects.requireNonNull(drainTimeout, "drainTimeout");
+    Objects.requireNonNull(tls, "tls");
   }
 
   /** The defaults: {@code 127.0.0.1:2525}, {@code localhost}, RFC 5321 timeouts. */
@@ -65,7 +72,8 @@ public record SmtpSettings(
         1000,
         SmtpLimits.defaults(),
         SmtpTimeouts.rfc5321(),
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30),
+        Optional.empty());
   }
 
   /** The same settings listening elsewhere. */
@@ -78,7 +86,22 @@ public record SmtpSettings(
         maxRecipients,
         limits,
         timeouts,
-        drainTimeout);
+        drainTimeout,
+        tls);
+  }
+
+  /** The same settings with another STARTTLS certificate, or none. */
+  public SmtpSettings withTls(Optional<SmtpTls> tls) {
+    return new SmtpSettings(
+        listen,
+        hostName,
+        maxConnections,
+        maxConnectionsPerClient,
+        maxRecipients,
+        limits,
+        timeouts,
+        drainTimeout,
+        tls);
   }
 
   /**
@@ -112,6 +135,27 @@ public record SmtpSettings(
         : new InetSocketAddress(host, port);
   }
 
+  /** Both files or neither; a file that cannot be used is an error naming it. */
+  private static Optional<SmtpTls> tls(ConfigNode node) {
+    Optional<String> certificate = node.optionalString("certificate");
+    Optional<String> key = node.optionalString("key");
+    if (certificate.isEmpty() && key.isEmpty()) {
+      return Optional.empty();
+    }
+    if (certificate.isEmpty()) {
+      throw node.error("certificate", "is required with tls.key");
+    }
+    if (key.isEmpty()) {
+      throw node.error("key", "is required with tls.certificate");
+    }
+    try {
+      return Optional.of(
+          SmtpTls.load(java.nio.file.Path.of(certificate.get()), java.nio.file.Path.of(key.get())));
+    } catch (IllegalArgumentException e) {
+      throw node.error("", e.getMessage());
+    }
+  }
+
   private static SmtpSettings parse(ConfigNode node) {
     SmtpSettings d = defaults();
     InetSocketAddress listen = d.listen();
@@ -140,7 +184,8 @@ public record SmtpSettings(
           new SmtpTimeouts(
               node.duration("command_timeout", d.timeouts().command()),
               node.duration("data_timeout", d.timeouts().dataBlock())),
-          node.duration("drain_timeout", d.drainTimeout()));
+          node.duration("drain_timeout", d.drainTimeout()),
+          tls(node.section("tls")));
     } catch (IllegalArgumentException e) {
       throw node.error("", e.getMessage());
     }
