@@ -58,6 +58,20 @@ class SmtpCommandTest {
   }
 
   @Test
+  void anUnreadableTlsKeyExitsTwoNamingTheFile(@TempDir Path dir) throws IOException {
+    Path config = dir.resolve("c.yaml");
+    Path cert = Files.writeString(dir.resolve("mx.crt"), "not a certificate\n");
+    Path key = dir.resolve("mx.key");
+    Files.writeString(
+        config, "smtp:\n  tls:\n    certificate: " + cert + "\n    key: " + key + "\n");
+    assertThat(run("--config", config.toString())).isEqualTo(2);
+    assertThat(err.toString(UTF_8))
+        .startsWith("mailfilter smtp: " + config + ": ")
+        .contains("smtp.tls")
+        .contains(cert.toString());
+  }
+
+  @Test
   void runsWithADomainAndStopsWhenTold(@TempDir Path dir) throws Exception {
     int port;
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

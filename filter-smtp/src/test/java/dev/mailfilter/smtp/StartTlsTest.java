@@ -145,4 +145,15 @@ class StartTlsTest {
       assertThat(s.getPeerCertificates()[0].getPublicKey().getAlgorithm()).isEqualTo("EC");
     }
   }
+
+  @Test
+  void anIdleTlsClientGets421WhenTheServerCloses() throws Exception {
+    try (Client c = client()) {
+      upgrade(c, "TLSv1.3");
+      c.send("EHLO client.example\r\n");
+      assertThat(c.reply()).startsWith("250-gw.test");
+      server.close();
+      assertThat(c.reply()).startsWith("421 4.3.2");
+    }
+  }
 }
