@@ -34,7 +34,8 @@ import javax.net.ssl.SSLSocket;
  * files when the configuration is loaded, so that a bad pair is a configuration error and a reload
  * picks up renewed files.
  *
- * <p>Equal when the file names are equal: the settings compare by what the file says.
+ * <p>Equal when the file names are equal, so that {@link SmtpSettings} compare by what the
+ * configuration says; a renewed certificate under the same names is still read on each load.
  */
 public final class SmtpTls {
   /** TLS 1.0 and 1.1 are deprecated (RFC 8996). */

@@ -156,4 +156,19 @@ class StartTlsTest {
       assertThat(c.reply()).startsWith("421 4.3.2");
     }
   }
+
+  @Test
+  void startTlsInsideATransactionIsRefused() throws Exception {
+    try (Client c = client()) {
+      c.send("EHLO client.example\r\n");
+      assertThat(c.reply()).contains("250-STARTTLS");
+      c.send("MAIL FROM:<alice@sender.example>\r\nSTARTTLS\r\nRSET\r\nSTARTTLS\r\n");
+      assertThat(c.replies(4))
+          .containsExactly(
+              "250 2.1.0 Ok",
+              "503 5.5.1 Error: STARTTLS inside a transaction",
+              "250 2.0.0 Ok",
+              "220 2.0.0 Ready to start TLS");
+    }
+  }
 }
