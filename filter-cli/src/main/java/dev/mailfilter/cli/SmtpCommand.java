@@ -1,6 +1,7 @@
 package dev.mailfilter.cli;
 
 import dev.mailfilter.FilterConfig;
+import dev.mailfilter.FilterReloader;
 import dev.mailfilter.MailFilter;
 import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.smtp.SmtpServer;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code mailfilter smtp [--listen HOST:PORT] [--config FILE] [--domain NAME=HOST:PORT ...]}: the
  * filtering SMTP gateway, until SIGTERM or SIGINT, which let transactions in flight finish ({@code
- * smtp.drain_timeout}) before it exits 0. Exit 2 on a usage or configuration error or when the
- * address cannot be bound, with one line saying why.
+ * smtp.drain_timeout}) before it exits 0. With {@code --config} and no {@code --domain}, the file
+ * is reloaded on SIGHUP and when it changes; new connections get the new filter. Exit 2 on a usage
+ * or configuration error or when the address cannot be bound, with one line saying why.
  */
 final class SmtpCommand {
   private static final Logger LOG = LoggerFactory.getLogger("dev.mailfilter.smtp");
@@ -58,9 +61,11 @@ final class SmtpCommand {
             "  the filtering SMTP gateway: filters during the SMTP conversation and relays");
         out.println("  accepted mail to each domain's route before it answers the client.");
         out.println("  --listen HOST:PORT        default: smtp.listen, else 127.0.0.1:2525");
-        out.println("  --config FILE             the configuration, with its smtp: section");
+        out.println("  --config FILE             the configuration, with its smtp: section;");
+        out.println("                            reloaded on SIGHUP and when it changes");
         out.println("  --domain NAME=HOST:PORT   accept mail for NAME, relay it to HOST:PORT");
-        out.println("                            (repeatable; beside the file's domains)");
+        out.println("                            (repeatable; beside the file's domains, which");
+        out.println("                            are then not reloaded)");
         out.println("without any domain every recipient is refused (550 5.7.1).");
         out.println("SIGTERM or SIGINT: finish the transactions in flight, then exit 0.");
         out.println("exit status: 2 a usage or configuration error, or the address is unusable");
@@ -79,19 +84,27 @@ final class SmtpCommand {
       return 2;
     }
 
-    MailFilter filter;
+    // With the domains in the file alone, the file is reloaded (SIGHUP, or a change on disk);
+    // --domain entries are laid over the file once, so a reload could not keep them.
+    FilterReloader reloader = null;
+    MailFilter fixed = null;
     SmtpSettings settings;
     try {
-      FilterConfig.Builder b = FilterConfig.builder().section(SmtpSettings.SECTION);
-      if (configFile.isPresent()) {
-        b.yaml(Files.readString(configFile.get()));
+      if (configFile.isPresent() && domains.isEmpty()) {
+        reloader = FilterReloader.start(configFile.get(), List.of(SmtpSettings.SECTION));
+        settings = reloader.current().config().section(SmtpSettings.SECTION);
+      } else {
+        FilterConfig.Builder b = FilterConfig.builder().section(SmtpSettings.SECTION);
+        if (configFile.isPresent()) {
+          b.yaml(Files.readString(configFile.get()));
+        }
+        if (!domains.isEmpty()) {
+          b.yaml("domains:\n" + domains);
+        }
+        FilterConfig config = b.build();
+        settings = config.section(SmtpSettings.SECTION);
+        fixed = MailFilter.builder().config(config).build();
       }
-      if (!domains.isEmpty()) {
-        b.yaml("domains:\n" + domains);
-      }
-      FilterConfig config = b.build();
-      settings = config.section(SmtpSettings.SECTION);
-      filter = MailFilter.builder().config(config).build();
     } catch (ConfigException e) {
       err.println("mailfilter smtp: " + configFile.map(p -> p + ": ").orElse("") + e.getMessage());
       return 2;
@@ -102,22 +115,44 @@ final class SmtpCommand {
       err.println("mailfilter smtp: " + configFile.get() + ": " + e.getMessage());
       return 2;
     }
+    FilterReloader filters = reloader;
+    MailFilter filter = fixed;
+    Supplier<MailFilter> current = filters != null ? filters::current : () -> filter;
     if (listen.isPresent()) {
       settings = settings.withListen(listen.get());
     }
     SmtpServer server;
     try {
-      server = SmtpServer.builder().filters(() -> filter).settings(settings).build();
+      SmtpServer.Builder b = SmtpServer.builder().filters(current).settings(settings);
+      if (filters != null) {
+        // The certificate is reloaded with the file: new connections get the new one.
+        b.tls(() -> filters.current().config().section(SmtpSettings.SECTION).tls());
+      }
+      server = b.build();
     } catch (IllegalArgumentException e) {
-      filter.close();
+      closeFilters(filters, filter);
       err.println("mailfilter smtp: " + e.getMessage());
       return 2;
     }
     CountDownLatch stopped = stop == null ? new CountDownLatch(1) : stop;
     CountDownLatch drained = new CountDownLatch(1);
+    SmtpSettings running = settings;
+    // Installed before the server listens: without a handler SIGHUP would end the JVM.
+    if (!Signals.handle(
+        "HUP",
+        filters != null
+            ? () -> Thread.ofVirtual().name("smtp-sighup").start(() -> reload(filters, running))
+            : () ->
+                LOG.info(
+                    configFile.isPresent()
+                        ? "smtp: SIGHUP: not reloading, --domain is laid over the file;"
+                            + " put the domains in the file's domains: section to reload it"
+                        : "smtp: SIGHUP: no --config file, nothing to reload"))) {
+      LOG.warn("smtp: cannot handle SIGHUP here");
+    }
     try {
       server.start();
-      if (!filter.config().tenants().relayControl()) {
+      if (!current.get().config().tenants().relayControl()) {
         LOG.warn(
             "smtp: no domains are configured: every recipient is refused (550 5.7.1);"
                 + " give --domain NAME=HOST:PORT or domains: in --config");
@@ -148,8 +183,35 @@ final class SmtpCommand {
       return 0;
     } finally {
       server.close();
-      filter.close();
+      closeFilters(filters, filter);
       drained.countDown();
+    }
+  }
+
+  private static void closeFilters(FilterReloader reloader, MailFilter filter) {
+    if (reloader != null) {
+      reloader.close();
+    } else {
+      filter.close();
+    }
+  }
+
+  /** SIGHUP: a new filter from the file, or the running one stays and the log says why. */
+  private static void reload(FilterReloader reloader, SmtpSettings running) {
+    try {
+      MailFilter fresh = reloader.reload();
+      LOG.info("smtp: reloaded {} on SIGHUP", reloader.configFile());
+      SmtpSettings now = fresh.config().section(SmtpSettings.SECTION);
+      if (!now.withTls(Optional.empty()).equals(running.withTls(Optional.empty()))) {
+        LOG.warn(
+            "smtp: the smtp section of {} changed; apart from tls it takes effect at the next start",
+            reloader.configFile());
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn(
+          "smtp: reload of {} failed, the running filter stays: {}",
+          reloader.configFile(),
+          e.getMessage());
     }
   }
 

@@ -58,6 +58,20 @@ class SmtpCommandTest {
   }
 
   @Test
+  void anUnreadableTlsKeyExitsTwoNamingTheFile(@TempDir Path dir) throws IOException {
+    Path config = dir.resolve("c.yaml");
+    Path cert = Files.writeString(dir.resolve("mx.crt"), "not a certificate\n");
+    Path key = dir.resolve("mx.key");
+    Files.writeString(
+        config, "smtp:\n  tls:\n    certificate: " + cert + "\n    key: " + key + "\n");
+    assertThat(run("--config", config.toString())).isEqualTo(2);
+    assertThat(err.toString(UTF_8))
+        .startsWith("mailfilter smtp: " + config + ": ")
+        .contains("smtp.tls")
+        .contains(cert.toString());
+  }
+
+  @Test
   void runsWithADomainAndStopsWhenTold(@TempDir Path dir) throws Exception {
     int port;
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -99,6 +113,64 @@ class SmtpCommandTest {
     stop.countDown();
     t.join(Duration.ofSeconds(20));
     assertThat(status.get()).isZero();
+  }
+
+  @Test
+  void aChangedConfigFileIsReloadedForNewConnections(@TempDir Path dir) throws Exception {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    Path config = dir.resolve("c.yaml");
+    String head =
+        "smtp:\n  listen: 127.0.0.1:"
+            + port
+            + "\nreload:\n  watch_interval: 100ms\ndomains:\n"
+            + "  \"ours.example\": {route: {host: \"127.0.0.1\", port: 1, tls: may}}\n";
+    Files.writeString(config, head);
+    CountDownLatch stop = new CountDownLatch(1);
+    AtomicInteger status = new AtomicInteger(-1);
+    Thread t =
+        Thread.ofVirtual()
+            .start(
+                () ->
+                    status.set(
+                        SmtpCommand.run(
+                            List.of("--config", config.toString()),
+                            new PrintStream(out, true, UTF_8),
+                            new PrintStream(err, true, UTF_8),
+                            stop)));
+    try {
+      assertThat(rcptReply(port, "x@new.example")).startsWith("550 ");
+      Files.writeString(
+          config, head + "  \"new.example\": {route: {host: \"127.0.0.1\", port: 1, tls: may}}\n");
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      String reply = rcptReply(port, "x@new.example");
+      while (!reply.startsWith("250") && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+        reply = rcptReply(port, "x@new.example");
+      }
+      assertThat(reply).as("RCPT for a domain added to the file").isEqualTo("250 Ok");
+    } finally {
+      stop.countDown();
+      t.join(Duration.ofSeconds(20));
+    }
+    assertThat(status.get()).isZero();
+  }
+
+  /** The reply to {@code RCPT TO:<rcpt>} in a new connection. */
+  private static String rcptReply(int port, String rcpt) throws Exception {
+    try (Socket s = connect(port)) {
+      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), UTF_8));
+      OutputStream o = s.getOutputStream();
+      assertThat(in.readLine()).startsWith("220 ");
+      o.write(
+          ("HELO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<" + rcpt + ">\r\n")
+              .getBytes(UTF_8));
+      assertThat(in.readLine()).startsWith("250 ");
+      assertThat(in.readLine()).isEqualTo("250 Ok");
+      return in.readLine();
+    }
   }
 
   private static Socket connect(int port) throws Exception {

@@ -8,6 +8,7 @@ import dev.mailfilter.api.Decision;
 import dev.mailfilter.api.FilterSession;
 import dev.mailfilter.api.HeaderEdit;
 import dev.mailfilter.api.Reply;
+import dev.mailfilter.api.TlsInfo;
 import dev.mailfilter.api.Verdict;
 import dev.mailfilter.api.VerdictScope;
 import dev.mailfilter.tenant.Recipient;
@@ -23,6 +24,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 
 /**
  * One client connection: the SMTP state machine between the codec and the core's {@link
@@ -60,6 +63,8 @@ final class SmtpConnection implements Runnable {
   private FilterSession session;
   private MailFilter filter;
   private Capabilities offered = Capabilities.none();
+  private Optional<SmtpTls> tls = Optional.empty(); // offered until the handshake
+  private SSLSocket tlsSocket;
   private String helo;
   private int errors;
   private int messageCount;
@@ -168,6 +173,7 @@ final class SmtpConnection implements Runnable {
 
   private void converse() throws IOException {
     filter = server.filters.get();
+    tls = server.tls.get();
     Connection connection = Connection.of(clientAddress, socket.getPort(), null);
     session = filter.open(connection, VerdictScope.ONE_GROUP_PER_TRANSACTION);
     boolean refusedSession = false;
@@ -252,8 +258,7 @@ final class SmtpConnection implements Runnable {
         writer.send(Reply.of(221, "2.0.0", "Bye"));
         yield false;
       }
-      case Command.StartTls s ->
-          reply(Reply.of(502, "5.5.1", "Error: command not implemented")); // never offered yet
+      case Command.StartTls s -> startTls();
       case Command.Invalid i -> {
         boolean go = reply(i.reply());
         if (i.close()) {
@@ -281,7 +286,7 @@ final class SmtpConnection implements Runnable {
               true,
               true,
               true,
-              false,
+              tls.isPresent() && tlsSocket == null,
               true,
               false,
               true);
@@ -293,6 +298,45 @@ final class SmtpConnection implements Runnable {
     offered = Capabilities.none();
     writer.enhancedCodes(false);
     return reply(Reply.of(250, "", server.hostName));
+  }
+
+  /**
+   * RFC 3207. Plain text the client pipelined behind STARTTLS is dropped, never read as if it came
+   * over TLS (CVE-2011-0411 class); after the handshake everything learnt from the client is
+   * forgotten (section 4.2): it must say EHLO again.
+   */
+  private boolean startTls() throws IOException {
+    if (tlsSocket != null || tls.isEmpty()) {
+      // The parser refuses STARTTLS unless offered, and it is not offered again under TLS.
+      return reply(Reply.of(503, "5.5.1", "Error: TLS already active"));
+    }
+    if (inTransaction) {
+      return reply(Reply.of(503, "5.5.1", "Error: STARTTLS inside a transaction"));
+    }
+    writer.send(Reply.of(220, "2.0.0", "Ready to start TLS"));
+    reader.discardBuffered();
+    SSLSocket ssl = tls.get().wrap(socket);
+    try {
+      ssl.startHandshake();
+    } catch (IOException e) {
+      LOG.info(
+          "smtp {} [{}]: TLS handshake failed: {}",
+          id,
+          clientAddress.getHostAddress(),
+          e.getMessage());
+      return false;
+    }
+    tlsSocket = ssl;
+    SSLSession t = ssl.getSession();
+    LOG.info("smtp {}: STARTTLS {} {}", id, t.getProtocol(), t.getCipherSuite());
+    reader = SmtpReader.of(ssl.getInputStream(), server.limits);
+    writer = ReplyWriter.of(ssl.getOutputStream());
+    endTransaction(true);
+    helo = null;
+    offered = Capabilities.none();
+    writer.enhancedCodes(false);
+    session.tlsStarted(TlsInfo.of(t.getProtocol(), t.getCipherSuite()));
+    return true;
   }
 
   private boolean mail(Command.Mail m) throws IOException {
@@ -528,6 +572,7 @@ final class SmtpConnection implements Runnable {
         + server.hostName
         + " (mailfilter) with "
         + (offered.enhancedStatusCodes() ? "ESMTP" : "SMTP")
+        + (tlsSocket != null ? "S" : "")
         + " id "
         + txid
         + ";\r\n\t"

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,6 +54,7 @@ public final class SmtpServer implements AutoCloseable {
   static final Logger LOG = LoggerFactory.getLogger("dev.mailfilter.smtp");
 
   final Supplier<MailFilter> filters;
+  final Supplier<Optional<SmtpTls>> tls;
   final SmtpLimits limits;
   final SmtpTimeouts timeouts;
   final String hostName;
@@ -85,6 +87,7 @@ public final class SmtpServer implements AutoCloseable {
 
   private SmtpServer(Builder b) {
     this.filters = b.filters;
+    this.tls = b.tls;
     this.limits = b.limits;
     this.timeouts = b.timeouts;
     this.hostName = b.hostName;
@@ -341,6 +344,7 @@ public final class SmtpServer implements AutoCloseable {
   /** Builds an {@link SmtpServer}. */
   public static final class Builder {
     private Supplier<MailFilter> filters;
+    private Supplier<Optional<SmtpTls>> tls = Optional::empty;
     private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 2525);
     private SmtpLimits limits = SmtpLimits.defaults();
     private SmtpTimeouts timeouts = SmtpTimeouts.rfc5321();
@@ -376,7 +380,19 @@ public final class SmtpServer implements AutoCloseable {
       limits(s.limits());
       timeouts(s.timeouts());
       quarantineSettings = s.quarantine();
+      Optional<SmtpTls> fixed = s.tls();
+      tls(() -> fixed);
       return drainTimeout(s.drainTimeout());
+    }
+
+    /**
+     * The STARTTLS certificate, asked once per connection like {@link #filters}: e.g. {@code () ->
+     * reloader.current().config().section(SmtpSettings.SECTION).tls()}, so that a reloaded
+     * certificate applies to the next connection. Empty: STARTTLS is not offered. Default: empty.
+     */
+    public Builder tls(Supplier<Optional<SmtpTls>> tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
     }
 
     /** Where to listen; default {@code 127.0.0.1:2525}; port 0 picks a free port. */

@@ -25,6 +25,9 @@ import java.util.Optional;
  *   quarantine:                   # without it a quarantine verdict is answered 451 4.3.0
  *     dir: /var/lib/mailfilter/quarantine
  *     lifetime: 7d                # default 7 days
+ *   tls:                          # STARTTLS, offered only when both are given
+ *     certificate: /etc/mailfilter/mx.pem    # PEM chain, the server's certificate first
+ *     key: /etc/mailfilter/mx.key            # PEM PKCS#8, RSA or EC, not encrypted
  * }</pre>
  *
  * @param listen where to listen
@@ -37,6 +40,8 @@ import java.util.Optional;
  * @param timeouts the read timeouts
  * @param drainTimeout how long a shutdown lets transactions in flight finish
  * @param quarantine where held messages are kept, if anywhere
+ * @param tls the STARTTLS certificate and key, read when the configuration is loaded; empty: no
+ *     STARTTLS
  */
 public record SmtpSettings(
     InetSocketAddress listen,
@@ -47,7 +52,8 @@ public record SmtpSettings(
     SmtpLimits limits,
     SmtpTimeouts timeouts,
     Duration drainTimeout,
-    Optional<Quarantine.Settings> quarantine) {
+    Optional<Quarantine.Settings> quarantine,
+    Optional<SmtpTls> tls) {
   /** The {@code smtp:} section; register it when loading the file. */
   public static final ConfigSection<SmtpSettings> SECTION =
       ConfigSection.of("smtp", SmtpSettings::parse);
@@ -59,6 +65,7 @@ public record SmtpSettings(
     Objects.requireNonNull(timeouts, "timeouts");
     Objects.requireNonNull(drainTimeout, "drainTimeout");
     Objects.requireNonNull(quarantine, "quarantine");
+    Objects.requireNonNull(tls, "tls");
   }
 
   /** The defaults: {@code 127.0.0.1:2525}, {@code localhost}, RFC 5321 timeouts. */
@@ -72,6 +79,7 @@ public record SmtpSettings(
         SmtpLimits.defaults(),
         SmtpTimeouts.rfc5321(),
         Duration.ofSeconds(30),
+        Optional.empty(),
         Optional.empty());
   }
 
@@ -86,7 +94,23 @@ public record SmtpSettings(
         limits,
         timeouts,
         drainTimeout,
-        quarantine);
+        quarantine,
+        tls);
+  }
+
+  /** The same settings with another STARTTLS certificate, or none. */
+  public SmtpSettings withTls(Optional<SmtpTls> tls) {
+    return new SmtpSettings(
+        listen,
+        hostName,
+        maxConnections,
+        maxConnectionsPerClient,
+        maxRecipients,
+        limits,
+        timeouts,
+        drainTimeout,
+        quarantine,
+        tls);
   }
 
   /**
@@ -139,6 +163,27 @@ public record SmtpSettings(
     }
   }
 
+  /** Both files or neither; a file that cannot be used is an error naming it. */
+  private static Optional<SmtpTls> tls(ConfigNode node) {
+    Optional<String> certificate = node.optionalString("certificate");
+    Optional<String> key = node.optionalString("key");
+    if (certificate.isEmpty() && key.isEmpty()) {
+      return Optional.empty();
+    }
+    if (certificate.isEmpty()) {
+      throw node.error("certificate", "is required with tls.key");
+    }
+    if (key.isEmpty()) {
+      throw node.error("key", "is required with tls.certificate");
+    }
+    try {
+      return Optional.of(
+          SmtpTls.load(java.nio.file.Path.of(certificate.get()), java.nio.file.Path.of(key.get())));
+    } catch (IllegalArgumentException e) {
+      throw node.error("", e.getMessage());
+    }
+  }
+
   private static SmtpSettings parse(ConfigNode node) {
     SmtpSettings d = defaults();
     InetSocketAddress listen = d.listen();
@@ -168,7 +213,8 @@ public record SmtpSettings(
               node.duration("command_timeout", d.timeouts().command()),
               node.duration("data_timeout", d.timeouts().dataBlock())),
           node.duration("drain_timeout", d.drainTimeout()),
-          quarantine(node.section("quarantine")));
+          quarantine(node.section("quarantine")),
+          tls(node.section("tls")));
     } catch (IllegalArgumentException e) {
       throw node.error("", e.getMessage());
     }

@@ -13,9 +13,9 @@ import java.util.List;
 
 /** A raw SMTP client for tests: writes exactly what it is given, reads whole replies. */
 final class Client implements AutoCloseable {
-  private final Socket socket;
-  private final InputStream in;
-  private final OutputStream out;
+  private Socket socket;
+  private InputStream in;
+  private OutputStream out;
 
   Client(InetSocketAddress server) throws IOException {
     socket = new Socket();
@@ -23,6 +23,23 @@ final class Client implements AutoCloseable {
     socket.setSoTimeout(20_000);
     in = socket.getInputStream();
     out = socket.getOutputStream();
+  }
+
+  /**
+   * Starts TLS over this connection (after the server's 220 to STARTTLS) with {@code protocols}
+   * only, trusting the certificates {@code factory} trusts, and reads on over TLS.
+   */
+  javax.net.ssl.SSLSession startTls(javax.net.ssl.SSLSocketFactory factory, String... protocols)
+      throws IOException {
+    javax.net.ssl.SSLSocket ssl =
+        (javax.net.ssl.SSLSocket) factory.createSocket(socket, "localhost", socket.getPort(), true);
+    ssl.setUseClientMode(true);
+    ssl.setEnabledProtocols(protocols);
+    ssl.startHandshake();
+    socket = ssl;
+    in = ssl.getInputStream();
+    out = ssl.getOutputStream();
+    return ssl.getSession();
   }
 
   /** Writes the text in one write. */

@@ -2,9 +2,9 @@ package dev.mailfilter.smtp;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mailfilter.MailFilter;
+import dev.mailfilter.testkit.DebianPackage;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -29,9 +29,7 @@ class SmtpSinkRelayTest {
   @Test
   void cleanMailArrivesAtSmtpSinkByteIdenticalApartFromOurHeaders(@TempDir Path dir)
       throws Exception {
-    assumeTrue(
-        Files.isExecutable(SMTP_SINK),
-        "Postfix's smtp-sink is not installed (Debian package postfix)");
+    DebianPackage.require(SMTP_SINK, "postfix");
     Path dumps = dir.resolve("dumps");
     Files.createDirectory(dumps);
     // smtp-sink run as root drops to nobody, who must be able to write the dumps.

@@ -2,14 +2,16 @@ package dev.mailfilter.smtp;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mailfilter.MailFilter;
+import dev.mailfilter.testkit.DebianPackage;
+import dev.mailfilter.testkit.Swaks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A real client: {@code swaks} (Debian package swaks), pipelining, against the gateway. */
 class SwaksInteropTest {
-  private static final Path SWAKS = Path.of("/usr/bin/swaks");
+  private static final Path SWAKS = Swaks.BINARY;
+
+  @TempDir Path certificates;
 
   private Downstream downstream;
   private MailFilter filter;
@@ -26,10 +30,12 @@ class SwaksInteropTest {
 
   @BeforeEach
   void start() throws IOException {
-    assumeTrue(Files.isExecutable(SWAKS), "swaks is not installed (Debian package swaks)");
+    DebianPackage.require(SWAKS, "swaks");
+    TestCertificates.Pair pair = TestCertificates.rsa(certificates, "server");
+    Optional<SmtpTls> tls = Optional.of(SmtpTls.load(pair.certificate(), pair.key()));
     downstream = new Downstream();
     filter = SmtpServerTest.filter(SmtpServerTest.config(downstream.port(), downstream.port()));
-    server = SmtpServerTest.server(filter, b -> {});
+    server = SmtpServerTest.server(filter, b -> b.tls(() -> tls));
   }
 
   @AfterEach
@@ -87,5 +93,33 @@ class SwaksInteropTest {
     assertThat(relay.status()).isNotZero();
     assertThat(relay.output()).contains("<** 550 5.7.1");
     assertThat(downstream.messages).isEmpty();
+  }
+
+  @Test
+  void startTlsWithSwaks(@TempDir Path dir) throws Exception {
+    requireNetSsleay();
+    Path message = dir.resolve("m.eml");
+    Files.writeString(message, SmtpServerTest.CLEAN);
+    Run r = swaks("--to", "bob@ours.example", "--data", message.toString(), "--tls");
+    assertThat(r.status()).as(r.output()).isZero();
+    assertThat(r.output())
+        .contains("<-  220 2.0.0 Ready to start TLS")
+        .contains("TLS started with");
+    assertThat(r.output()).contains("~> EHLO client.example"); // EHLO again, over TLS
+    assertThat(downstream.messages).hasSize(1);
+    assertThat(new String(downstream.messages.getFirst().content(), UTF_8))
+        .contains("with ESMTPS id ");
+  }
+
+  /** swaks needs Net::SSLeay for --tls, which its package only recommends. */
+  private static void requireNetSsleay() throws Exception {
+    Process p =
+        new ProcessBuilder("perl", "-MNet::SSLeay", "-e", "1").redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new AssertionError(
+          "Perl's Net::SSLeay is missing (swaks --tls): install the Debian package"
+              + " libnet-ssleay-perl (bin/test installs the packages listed in .ci/packages)");
+    }
   }
 }
