@@ -252,6 +252,11 @@ final class MilterConnection implements Runnable {
     if (replies.isEmpty()) {
       return;
     }
+    if (replies.size() == 1) {
+      // Nearly every command: no copy into a second buffer.
+      writeLocked(ByteBuffer.wrap(replies.getFirst().encode()));
+      return;
+    }
     byte[][] packets = new byte[replies.size()][];
     int size = 0;
     for (int i = 0; i < packets.length; i++) {
@@ -263,6 +268,10 @@ final class MilterConnection implements Runnable {
       out.put(p);
     }
     out.flip();
+    writeLocked(out);
+  }
+
+  private void writeLocked(ByteBuffer out) throws IOException {
     writeLock.lock();
     try {
       writeNow(out);

@@ -588,7 +588,7 @@ final class MilterConversation implements AutoCloseable {
   }
 
   private static String quarantineReason(Verdict verdict) {
-    return String.format(Locale.ROOT, "mailfilter: score %.2f", verdict.score());
+    return "mailfilter: score " + dev.mailfilter.api.Scores.format(verdict.score());
   }
 
   // Headers the MTA did not let us change are left out rather than failing the message.
