@@ -31,7 +31,8 @@ usage: milter.sh [--repeat N] [--messages-1 N] [--messages-32 N] [--warmup N] [-
   --messages-1 N    messages per run with one session (default 300)
   --messages-32 N   messages per run with more sessions (default 1000)
   --warmup N        untimed messages per configuration before the timed runs, at the highest
-                    session count (default 500; and 50 at the lowest)
+                    session count (default 1000; and 50 at the lowest); mailfilter's JVM rows
+                    repeat such batches until two agree within 5% in milter CPU (3 to 10)
   --sessions LIST   concurrent SMTP sessions, comma-separated (default 1,32)
   --message FILE    the message smtp-source sends (default: the median-size easy_ham message)
   --no-rspamd       leave Rspamd out (a quicker run of the other rows)
@@ -46,7 +47,9 @@ EOF
 repeat=3
 messages_1=300
 messages_n=1000
-warmup=500
+warmup=1000
+max_warm_batches=10
+warm_cpu=0
 sessions_list=1,32
 message=""
 with_rspamd=1
@@ -371,6 +374,7 @@ run() {
     tail -n "+$from" "$P/maillog" | grep "postfix-$c/.*\(warning\|reject\|milter-\)" | head -n 20 >&2 || true
     die "${label[$c]}, $s sessions: Postfix queued $got of $n messages, or logged the warnings above ($P/maillog)"
   fi
+  warm_cpu=$(cpu_delta "$c0" "$c1" 0 0)
   [ -z "$warm" ] || return 0
   secs_of[$c/$s]+="$(elapsed "$t0" "$t1") "
   cpu_of[$c/$s]+="$(cpu_delta "$c0" "$c1" 0 0) "
@@ -380,9 +384,28 @@ run() {
 count_for() { if [ "$1" = 1 ]; then echo "$messages_1"; else echo "$messages_n"; fi; }
 
 # A daemon runs for days: time it warm (JIT, pools, Postfix's smtpd processes), not starting.
-log "warming up (untimed): every configuration, $warmup messages at ${sessions[-1]} sessions, 50 at ${sessions[0]}"
+# The JVM rows warm up to C2's steady state: batches of $warmup messages until the milter CPU of
+# two successive batches agrees within 5% (at least 3 batches, at most $max_warm_batches).
+log "warming up (untimed): every configuration, $warmup messages at ${sessions[-1]} sessions, 50 at ${sessions[0]};" \
+  "mailfilter's in batches of $warmup until the milter CPU of two agrees within 5%"
 for c in "${configs[@]}"; do
   run "$c" "${sessions[-1]}" "$warmup" warm
+  if [[ "$c" == mf-* ]]; then
+    prev=$warm_cpu b=1
+    while :; do
+      run "$c" "${sessions[-1]}" "$warmup" warm
+      b=$((b + 1))
+      log "$(printf '%-52s warm-up batch %d: milter CPU %s s (before: %s s)' "${label[$c]}" "$b" "$warm_cpu" "$prev")"
+      if [ "$b" -ge 3 ] && awk -v a="$prev" -v b="$warm_cpu" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 0.05 * a) }'; then
+        break
+      fi
+      if [ "$b" -ge "$max_warm_batches" ]; then
+        log "${label[$c]}: no steady state after $b warm-up batches; timing it anyway"
+        break
+      fi
+      prev=$warm_cpu
+    done
+  fi
   run "$c" "${sessions[0]}" 50 warm
 done
 for r in $(seq 1 "$repeat"); do

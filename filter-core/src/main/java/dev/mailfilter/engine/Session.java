@@ -436,6 +436,7 @@ final class Session implements FilterSession {
   }
 
   private Verdict finish(Tx t, RawMessage raw) {
+    long start = System.nanoTime();
     Policy policy = policy(t);
     double required = policy.thresholds().required();
     Verdict v;
@@ -479,7 +480,16 @@ final class Session implements FilterSession {
       filter.runner().verdictReached(t.id, raw, t.cache, v);
     }
     endTransaction("after endOfData");
-    filter.logVerdict(t.id, t.queueId, connection, helo, t.sender, t.recipients, v, demand);
+    filter.logVerdict(
+        t.id,
+        t.queueId,
+        connection,
+        helo,
+        t.sender,
+        t.recipients,
+        v,
+        demand,
+        System.nanoTime() - start);
     return v;
   }
 

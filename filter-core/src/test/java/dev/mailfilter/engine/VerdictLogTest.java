@@ -30,4 +30,16 @@ class VerdictLogTest {
                 Connection.of(InetAddresses.forString("192.0.2.1")).withTls(TlsInfo.UNKNOWN)))
         .isEqualTo("192.0.2.1 tls=?/?");
   }
+
+  @Test
+  void timeIsMillisecondsWithThreeDecimals() {
+    assertThat(Engine.millis(0)).isEqualTo("0.000ms");
+    assertThat(Engine.millis(999)).isEqualTo("0.000ms");
+    assertThat(Engine.millis(7_000)).isEqualTo("0.007ms");
+    assertThat(Engine.millis(42_900)).isEqualTo("0.042ms");
+    assertThat(Engine.millis(123_456)).isEqualTo("0.123ms");
+    assertThat(Engine.millis(1_005_000)).isEqualTo("1.005ms");
+    assertThat(Engine.millis(12_340_000_000L)).isEqualTo("12340.000ms");
+    assertThat(Engine.millis(-5)).isEqualTo("0.000ms");
+  }
 }

@@ -46,6 +46,11 @@ final class ChannelInput extends InputStream {
     if (len == 0) {
       return 0;
     }
+    if (!buffer.hasRemaining() && len >= buffer.capacity()) {
+      // A long read (a body chunk) goes straight into the caller's array: the buffer stays small
+      // without costing a copy or more reads.
+      return readDirect(ByteBuffer.wrap(b, off, len));
+    }
     if (!fill()) {
       return -1;
     }
@@ -57,6 +62,17 @@ final class ChannelInput extends InputStream {
   @Override
   public int available() {
     return buffer.remaining();
+  }
+
+  private int readDirect(ByteBuffer target) throws IOException {
+    int n;
+    listener.waiting();
+    try {
+      n = channel.read(target);
+    } finally {
+      listener.returned();
+    }
+    return n > 0 ? n : -1;
   }
 
   /** Whether bytes are buffered or could be read; false at the end of the stream. */

@@ -42,6 +42,13 @@ final class MilterConnection implements Runnable {
   private final int maxPacketLength;
   private final java.time.Duration progressInterval;
 
+  /**
+   * A connection's read buffer: a message's commands but its body chunks fit, and a connection per
+   * SMTP session (Postfix's way) should not cost 64 KiB of garbage. Longer reads (body chunks) go
+   * past it, straight into the packet's array ({@link ChannelInput}).
+   */
+  static final int READ_BUFFER = 8 << 10;
+
   private static final ByteBuffer PROGRESS =
       ByteBuffer.wrap(Response.PROGRESS.toPacket().toBytes()).asReadOnlyBuffer();
 
@@ -105,7 +112,7 @@ final class MilterConnection implements Runnable {
                 afterRead.run();
               }
             },
-            1 << 16);
+            READ_BUFFER);
     PacketReader reader = PacketReader.of(in, maxPacketLength);
     try {
       serve(reader);
@@ -222,13 +229,18 @@ final class MilterConnection implements Runnable {
     Verdict verdict = conversation.takeVerdict();
     if (verdict != null) {
       counters.message(verdict.action(), messageNanos);
-      LOG.info(
-          "milter {}{} action={} score={} time={}",
-          name,
-          queue(),
-          verdict.action().configName(),
-          Scores.format(verdict.score()),
-          MilterStats.millis(java.time.Duration.ofNanos(messageNanos)));
+      // The core's verdict line (logger dev.mailfilter.verdict) is the one INFO line per message:
+      // queue id, client, sender, recipients, action, score, symbols and the time to classify.
+      // This one adds only our whole time on the message, for a look at DEBUG.
+      if (LOG.isDebugEnabled()) {
+        LOG.debug(
+            "milter {}{} action={} score={} time={}us",
+            name,
+            queue(),
+            verdict.action().configName(),
+            Scores.format(verdict.score()),
+            messageNanos / 1000);
+      }
     }
     if (!inTransaction) {
       messageNanos = 0;
@@ -238,6 +250,11 @@ final class MilterConnection implements Runnable {
   /** All replies to one command in one buffer and one write, so Nagle never holds back a part. */
   void write(List<Response> replies) throws IOException {
     if (replies.isEmpty()) {
+      return;
+    }
+    if (replies.size() == 1) {
+      // Nearly every command: no copy into a second buffer.
+      writeLocked(ByteBuffer.wrap(replies.getFirst().encode()));
       return;
     }
     byte[][] packets = new byte[replies.size()][];
@@ -251,6 +268,10 @@ final class MilterConnection implements Runnable {
       out.put(p);
     }
     out.flip();
+    writeLocked(out);
+  }
+
+  private void writeLocked(ByteBuffer out) throws IOException {
     writeLock.lock();
     try {
       writeNow(out);

@@ -26,10 +26,10 @@ import java.util.regex.Pattern;
  * a time and returns the responses to send, driving a {@link FilterSession} opened on a {@link
  * MailFilter}.
  *
- * <p>Nothing is negotiated away ({@code SMFIP_*} stays 0), so the MTA sends every stage and waits
- * for a reply to each, except {@code SMFIC_MACRO}, {@code SMFIC_ABORT}, {@code SMFIC_QUIT} and
- * {@code SMFIC_QUIT_NC}, which get none. A refusal at any stage is sent as {@code SMFIR_REPLYCODE}
- * with the core's reply.
+ * <p>No stage is negotiated away, so the MTA sends every stage and waits for a reply to each,
+ * except {@code SMFIC_MACRO}, {@code SMFIC_ABORT}, {@code SMFIC_QUIT} and {@code SMFIC_QUIT_NC},
+ * which get none, and the steps {@link #PROTOCOL} asks no reply for when the MTA agrees. A refusal
+ * at any stage is sent as {@code SMFIR_REPLYCODE} with the core's reply.
  *
  * <p>A conversation is used by one thread at a time, the connection's, like the session it drives.
  * Commands out of protocol order, and values the core refuses, are a {@link
@@ -57,20 +57,29 @@ final class MilterConversation implements AutoCloseable {
    *       the checks;
    *   <li>{@code SMFIP_HDR_LEADSPC}: header values arrive verbatim, the whitespace after the colon
    *       included, so that checks see the field's bytes as the client sent them;
-   *   <li>{@code SMFIP_SKIP}: we may tell the MTA to stop sending the body once the verdict cannot
-   *       change.
+   *   <li>{@code SMFIP_NR_BODY}: a body chunk is answered with continue (the checks run at the end
+   *       of the message), so the MTA need not wait for each one; when the MTA offers it, {@code
+   *       SMFIP_SKIP} is not asked for, since a chunk without a reply cannot be answered with
+   *       {@code SMFIR_SKIP};
+   *   <li>{@code SMFIP_SKIP}, only from an MTA without {@code SMFIP_NR_BODY}: we may tell the MTA
+   *       to stop sending the body once the message is over the size limit.
    * </ul>
    *
+   * <p>The trade of {@code SMFIR_SKIP} for no body replies is right: past {@code
+   * limits.max_message_size} the session counts the bytes without keeping them, so the rest of an
+   * oversized body costs only its transfer, while a reply per chunk costs a round trip on every
+   * message.
+   *
    * <p>Not asked: no-reply for connect, HELO, MAIL, RCPT and the end of the header, which may be
-   * refused; for the body, whose answer may be {@code SMFIR_SKIP}; and for DATA, whose reply
-   * carries the ACK that keeps Nagle's algorithm from holding back the MTA's next packet ({@code
-   * docs/milter.md}, "Latency").
+   * refused; and for DATA, whose reply carries the ACK that keeps Nagle's algorithm from holding
+   * back the MTA's next packet ({@code docs/milter.md}, "Latency").
    */
   static final int PROTOCOL =
       Milter.SMFIP_NR_HDR
           | Milter.SMFIP_NOUNKNOWN
           | Milter.SMFIP_NR_UNKN
           | Milter.SMFIP_HDR_LEADSPC
+          | Milter.SMFIP_NR_BODY
           | Milter.SMFIP_SKIP;
 
   /**
@@ -256,7 +265,9 @@ final class MilterConversation implements AutoCloseable {
         // Macro lists came with version 6; an older MTA may offer the bit (Postfix 2.5 does) but
         // not expect the list after the masks.
         int actions = o.version() >= 6 ? ACTIONS : ACTIONS & ~Milter.SMFIF_SETSYMLIST;
-        negotiation = Negotiation.agree(o, actions, PROTOCOL);
+        int protocol =
+            (o.protocol() & Milter.SMFIP_NR_BODY) != 0 ? PROTOCOL & ~Milter.SMFIP_SKIP : PROTOCOL;
+        negotiation = Negotiation.agree(o, actions, protocol);
         yield List.of(negotiation.reply(MACROS));
       }
       case Command.Macro m -> {
@@ -364,6 +375,7 @@ final class MilterConversation implements AutoCloseable {
   private boolean noReply(Command command) {
     return switch (command) {
       case Command.Header h -> negotiation.has(Milter.SMFIP_NR_HDR);
+      case Command.Body b -> negotiation.has(Milter.SMFIP_NR_BODY);
       case Command.Unknown u -> negotiation.has(Milter.SMFIP_NR_UNKN);
       default -> false;
     };
@@ -576,7 +588,7 @@ final class MilterConversation implements AutoCloseable {
   }
 
   private static String quarantineReason(Verdict verdict) {
-    return String.format(Locale.ROOT, "mailfilter: score %.2f", verdict.score());
+    return "mailfilter: score " + dev.mailfilter.api.Scores.format(verdict.score());
   }
 
   // Headers the MTA did not let us change are left out rather than failing the message.

@@ -89,6 +89,7 @@ final class MilterClient implements AutoCloseable {
         || command instanceof Command.Quit
         || command instanceof Command.QuitNc
         || (command instanceof Command.Header && (protocol & Milter.SMFIP_NR_HDR) != 0)
+        || (command instanceof Command.Body && (protocol & Milter.SMFIP_NR_BODY) != 0)
         || (command instanceof Command.Unknown && (protocol & Milter.SMFIP_NR_UNKN) != 0);
   }
 
@@ -195,8 +196,14 @@ final class MilterClient implements AutoCloseable {
   /** A whole message; returns the end-of-message replies. */
   List<Response> message(String queueId, String subject, String body) throws IOException {
     beginMessage(queueId, subject);
-    assertThat(call(new Command.Body(body.getBytes(US_ASCII)))).containsExactly(Response.CONTINUE);
+    body(body.getBytes(US_ASCII));
     return call(new Command.BodyEob());
+  }
+
+  /** Sends a body chunk: answered with CONTINUE, or with nothing once SMFIP_NR_BODY was agreed. */
+  void body(byte[] chunk) throws IOException {
+    Command.Body b = new Command.Body(chunk);
+    assertThat(call(b)).isEqualTo(noReply(b) ? List.of() : List.of(Response.CONTINUE));
   }
 
   @Override

@@ -180,8 +180,7 @@ class MilterServerTest {
     }
     await("four protocol errors", () -> s.stats().protocolErrors() == 4);
 
-    assertThat(good.call(new Command.Body("see you at noon\r\n".getBytes(US_ASCII))))
-        .containsExactly(Response.CONTINUE);
+    good.body("see you at noon\r\n".getBytes(US_ASCII));
     assertThat(good.call(new Command.BodyEob()).getLast()).isEqualTo(Response.CONTINUE);
   }
 
@@ -199,8 +198,7 @@ class MilterServerTest {
     // The busy one talks more often than the timeout while the idle one waits.
     busy.beginMessage("4BUSY", "lunch");
     while (System.nanoTime() - start < Duration.ofMillis(900).toNanos()) {
-      assertThat(busy.call(new Command.Body("x\r\n".getBytes(US_ASCII))))
-          .containsExactly(Response.CONTINUE);
+      busy.body("x\r\n".getBytes(US_ASCII));
       Thread.sleep(50);
     }
     assertThat(idle.closedByPeer()).isTrue();
@@ -227,8 +225,7 @@ class MilterServerTest {
         .isInstanceOf(ConnectException.class);
     assertThat(closing).isNotDone();
 
-    assertThat(inFlight.call(new Command.Body("see you\r\n".getBytes(US_ASCII))))
-        .containsExactly(Response.CONTINUE);
+    inFlight.body("see you\r\n".getBytes(US_ASCII));
     assertThat(inFlight.call(new Command.BodyEob()).getLast()).isEqualTo(Response.CONTINUE);
     // The message is done: the server closes the connection and finishes closing.
     assertThat(inFlight.closedByPeer()).isTrue();

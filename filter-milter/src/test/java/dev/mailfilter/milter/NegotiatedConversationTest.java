@@ -79,7 +79,7 @@ class NegotiatedConversationTest {
             new Response.OptNegReply(
                 6,
                 MilterConversation.ACTIONS,
-                MilterConversation.PROTOCOL,
+                MilterConversation.PROTOCOL & ~Milter.SMFIP_SKIP,
                 MilterConversation.MACROS));
     assertThat(c.mayProgress()).isTrue();
     // The list goes on the wire as libmilter's smfi_setsymlist sends it: stage, then the names.
@@ -101,7 +101,7 @@ class NegotiatedConversationTest {
                 new Command.Header("X-Latin", " caf\u00e9")))
         .isEmpty();
     assertThat(run(c, new Command.Eoh(), new Command.Body("hi\r\n".getBytes(US_ASCII))))
-        .containsExactly(Response.CONTINUE, Response.CONTINUE);
+        .containsExactly(Response.CONTINUE); // the body chunk gets none (SMFIP_NR_BODY)
     List<Response> eom = c.handle(new Command.BodyEob());
     assertThat(new String(rawSeen.getFirst(), ISO_8859_1))
         .isEqualTo(
@@ -115,9 +115,33 @@ class NegotiatedConversationTest {
   }
 
   @Test
-  void theBodyIsSkippedOnceTheMessageIsOverTheSizeLimit() throws Exception {
+  void bodyChunksGetNoReplyWhenTheMtaOffersNrBodyAndSkipIsNotAsked() throws Exception {
+    MilterConversation c = conversation("");
+    Response.OptNegReply reply = (Response.OptNegReply) c.handle(POSTFIX).getFirst();
+    assertThat(reply.protocol() & Milter.SMFIP_NR_BODY).isNotZero();
+    // A chunk without a reply cannot be answered with SMFIR_SKIP.
+    assertThat(reply.protocol() & Milter.SMFIP_SKIP).isZero();
+  }
+
+  @Test
+  void withNrBodyAnOversizedBodyIsTakenWithoutRepliesAndRejected() throws Exception {
     MilterConversation c = conversation("limits:\n  max_message_size: 1KiB\n");
     open(c, POSTFIX);
+    run(c, new Command.Header("Subject", " big"), new Command.Eoh());
+    byte[] chunk = "x".repeat(600).getBytes(US_ASCII);
+    for (int i = 0; i < 3; i++) {
+      assertThat(c.handle(new Command.Body(chunk))).isEmpty();
+    }
+    List<Response> eom = c.handle(new Command.BodyEob());
+    assertThat(eom).singleElement().isInstanceOf(Response.ReplyCode.class);
+    assertThat(((Response.ReplyCode) eom.getFirst()).code()).isEqualTo(552);
+  }
+
+  @Test
+  void theBodyIsSkippedOnceTheMessageIsOverTheSizeLimit() throws Exception {
+    MilterConversation c = conversation("limits:\n  max_message_size: 1KiB\n");
+    // An MTA that offers SMFIP_SKIP but not SMFIP_NR_BODY (Sendmail 8.14 can be set up so).
+    open(c, new Command.OptNeg(6, 0x1ff, 0x1fffff & ~Milter.SMFIP_NR_BODY));
     run(c, new Command.Header("Subject", " big"), new Command.Eoh());
     byte[] chunk = "x".repeat(600).getBytes(US_ASCII);
     assertThat(c.handle(new Command.Body(chunk))).containsExactly(Response.CONTINUE);
@@ -143,7 +167,7 @@ class NegotiatedConversationTest {
   @Test
   void withoutSmfipSkipTheBodyIsTakenAndStillRejected() throws Exception {
     MilterConversation c = conversation("limits:\n  max_message_size: 1KiB\n");
-    open(c, new Command.OptNeg(6, 0x1ff, 0x1fffff & ~Milter.SMFIP_SKIP));
+    open(c, new Command.OptNeg(6, 0x1ff, 0x1fffff & ~(Milter.SMFIP_SKIP | Milter.SMFIP_NR_BODY)));
     run(c, new Command.Header("Subject", " big"), new Command.Eoh());
     byte[] chunk = "x".repeat(600).getBytes(US_ASCII);
     for (int i = 0; i < 3; i++) {
