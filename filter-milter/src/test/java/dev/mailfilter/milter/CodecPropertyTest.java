@@ -2,6 +2,7 @@ package dev.mailfilter.milter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailfilter.testkit.ChunkedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ class CodecPropertyTest {
       }
       byte[] wire = Feeds.concat(commands.stream().map(Command::toPacket).toList());
       List<Command> decoded = new ArrayList<>();
-      for (Packet p : Feeds.readAll(new Feeds.Chunked(wire, seed, 1 + r.nextInt(64)))) {
+      for (Packet p : Feeds.readAll(new ChunkedInputStream(wire, seed, 1 + r.nextInt(64)))) {
         decoded.add(Command.decode(p));
       }
       assertThat(decoded).as("seed %d", seed).isEqualTo(commands);
@@ -52,7 +53,7 @@ class CodecPropertyTest {
       }
       byte[] wire = Feeds.concat(responses.stream().map(Response::toPacket).toList());
       List<Response> decoded = new ArrayList<>();
-      for (Packet p : Feeds.readAll(new Feeds.Chunked(wire, seed, 1 + r.nextInt(64)))) {
+      for (Packet p : Feeds.readAll(new ChunkedInputStream(wire, seed, 1 + r.nextInt(64)))) {
         decoded.add(Response.decode(p));
       }
       assertThat(decoded).as("seed %d", seed).isEqualTo(responses);

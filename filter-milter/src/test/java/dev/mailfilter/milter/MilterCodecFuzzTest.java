@@ -2,6 +2,7 @@ package dev.mailfilter.milter;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.mailfilter.testkit.ChunkedInputStream;
 import java.io.IOException;
 import java.util.Optional;
 
@@ -15,7 +16,7 @@ class MilterCodecFuzzTest {
   void anyBytesDecodeOrFailWithAProtocolError(FuzzedDataProvider data) throws IOException {
     int split = data.consumeInt(1, 64);
     byte[] wire = data.consumeRemainingAsBytes();
-    PacketReader reader = PacketReader.of(new Feeds.Chunked(wire, split, split), 1 << 16);
+    PacketReader reader = PacketReader.of(new ChunkedInputStream(wire, split, split), 1 << 16);
     try {
       for (Optional<Packet> p = reader.next(); p.isPresent(); p = reader.next()) {
         Packet packet = p.get();

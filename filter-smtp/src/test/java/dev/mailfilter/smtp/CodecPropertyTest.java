@@ -2,6 +2,7 @@ package dev.mailfilter.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailfilter.testkit.ChunkedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.SplittableRandom;
@@ -80,7 +81,7 @@ class CodecPropertyTest {
       for (BareLineEnd policy : BareLineEnd.values()) {
         SmtpReader reader =
             SmtpReader.of(
-                new Feeds.Chunked(wire, seed, 1 + random.nextInt(100)),
+                new ChunkedInputStream(wire, seed, 1 + random.nextInt(100)),
                 SmtpLimits.defaults().withBareLineEnd(policy));
         Feeds.Collect sink = new Feeds.Collect();
         DataResult result = reader.readData(sink);

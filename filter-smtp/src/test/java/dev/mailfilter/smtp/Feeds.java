@@ -2,54 +2,16 @@ package dev.mailfilter.smtp;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
+import dev.mailfilter.testkit.ChunkedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.Function;
 
 /** Ways of feeding bytes to a reader: whole, one byte per read, and in seeded random splits. */
 final class Feeds {
   private Feeds() {}
-
-  /** A stream that hands out at most a few bytes per read, as a socket may. */
-  static final class Chunked extends InputStream {
-    private final byte[] data;
-    private final SplittableRandom random;
-    private final int maxChunk;
-    private int pos;
-
-    Chunked(byte[] data, long seed, int maxChunk) {
-      this.data = data;
-      this.random = new SplittableRandom(seed);
-      this.maxChunk = maxChunk;
-    }
-
-    @Override
-    public int read() {
-      return pos < data.length ? data[pos++] & 0xff : -1;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) {
-      if (len == 0) {
-        return 0;
-      }
-      if (pos == data.length) {
-        return -1;
-      }
-      int n = Math.min(Math.min(len, data.length - pos), 1 + random.nextInt(maxChunk));
-      System.arraycopy(data, pos, b, off, n);
-      pos += n;
-      return n;
-    }
-
-    @Override
-    public int available() {
-      return 0;
-    }
-  }
 
   /** A named way of feeding, so that a failing case says which one. */
   record Feed(String name, Function<byte[], InputStream> open) {
@@ -67,9 +29,9 @@ final class Feeds {
   static List<Feed> all() {
     return List.of(
         new Feed("whole", ByteArrayInputStream::new),
-        new Feed("byte by byte", bytes -> new Chunked(bytes, 1, 1)),
-        new Feed("random splits seed 42", bytes -> new Chunked(bytes, 42, 7)),
-        new Feed("random splits seed 7", bytes -> new Chunked(bytes, 7, 300)));
+        new Feed("byte by byte", bytes -> new ChunkedInputStream(bytes, 1, 1)),
+        new Feed("random splits seed 42", bytes -> new ChunkedInputStream(bytes, 42, 7)),
+        new Feed("random splits seed 7", bytes -> new ChunkedInputStream(bytes, 7, 300)));
   }
 
   /** The bytes of a string written with escapes, one char per byte. */

@@ -2,6 +2,7 @@ package dev.mailfilter.smtp;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.mailfilter.testkit.ChunkedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,7 +27,7 @@ class SmtpCodecFuzzTest {
     long maxSize = data.consumeLong(1, 1 << 16);
     byte[] wire = data.consumeRemainingAsBytes();
     SmtpLimits limits = SmtpLimits.defaults().withBareLineEnd(policy).withMaxMessageSize(maxSize);
-    SmtpReader reader = SmtpReader.of(new Feeds.Chunked(wire, split, split), limits);
+    SmtpReader reader = SmtpReader.of(new ChunkedInputStream(wire, split, split), limits);
     boolean utf8 = false;
     int steps = 0;
     for (Optional<Command> next = reader.readCommand(CAPS, utf8);
