@@ -170,10 +170,17 @@ class SmtpLoadFaultIT {
       }
       String restartedLog = gateway.log();
 
+      List<String> problems = new ArrayList<>();
       Map<String, Integer> downstream = new HashMap<>();
       for (Path dump : sink.dumps()) {
+        // smtp-sink writes LF line ends; a copy must be whole, its dot line unstuffed once.
         String text = Files.readString(dump, StandardCharsets.ISO_8859_1);
-        downstream.merge(messageId(text, dump.toString()), 1, Integer::sum);
+        String id = messageId(text, dump.toString());
+        downstream.merge(id, 1, Integer::sum);
+        if (!text.contains(
+            "Message " + id + ".\n\n.a line that starts with a dot\n-- \nload test\n")) {
+          problems.add("relayed copy not intact: " + dump + ":\n" + text);
+        }
       }
       Map<String, Integer> held = new HashMap<>();
       // Opening the store as the gateway's next start would: leftovers of the kill are removed.
@@ -199,7 +206,6 @@ class SmtpLoadFaultIT {
       assertThat(lostBefore + lostAfter)
           .as("attempts cut by the kill (log before it:\n%s)", tail(killedLog))
           .isPositive();
-      List<String> problems = new ArrayList<>();
       int duplicates = 0;
       for (Ledger l : all) {
         int down = downstream.getOrDefault(l.id(), 0);
