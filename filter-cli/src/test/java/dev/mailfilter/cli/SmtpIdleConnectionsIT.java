@@ -78,62 +78,71 @@ class SmtpIdleConnectionsIT {
                   .formatted(sink.port()));
       int port = FreePort.tcp();
       try (GatewayProcess gateway = GatewayProcess.start(dir, config, port)) {
-        List<Long> before = bannerTimes(port, 5);
-        for (int i = 0; i < IDLE; i++) {
-          Idle state = Idle.values()[i % Idle.values().length];
-          idle.add(open(port, state));
-        }
-        List<Long> micros = bannerTimes(port, NEW_CLIENTS);
-        List<Long> sorted = micros.stream().sorted().toList();
-        long median = sorted.get(sorted.size() / 2);
-        System.out.printf(
-            "SmtpIdleConnectionsIT: banner times in microseconds, before the idle connections %s,"
-                + " with %d idle %s; median %d%n",
-            before, IDLE, micros, median);
-        assertThat(median)
-            .as(
-                "median banner time (µs) of %d new clients beside %d idle: %s",
-                NEW_CLIENTS, IDLE, micros)
-            .isLessThan(100_000);
-
-        // A new client is served in full too: its message reaches smtp-sink.
-        try (SmtpClient c = SmtpClient.connect(port, READ_TIMEOUT)) {
-          assertThat(c.send("EHLO new.client.test").code()).isEqualTo(250);
-          assertThat(c.send("MAIL FROM:<new@client.test>").code()).isEqualTo(250);
-          assertThat(c.send("RCPT TO:<user@ours.test>").code()).isEqualTo(250);
-          assertThat(c.data("Subject: new\n\nhello\n".getBytes(StandardCharsets.US_ASCII)).code())
-              .as(gateway.log())
-              .isEqualTo(250);
-        }
-
-        // The idle ones were kept, not dropped to make room: a tenth of each kind goes on.
-        int finished = 0;
-        for (int i = 0; i < idle.size(); i++) {
-          if ((i / Idle.values().length) % 10 != 0) {
-            continue;
+        // Closed before the gateway: its SIGTERM drain would wait for the held messages.
+        try {
+          measureBesideIdleConnections(gateway, port, idle, sink);
+        } finally {
+          for (Connection c : idle) {
+            c.socket().close();
           }
-          Connection c = idle.get(i);
-          String reply =
-              switch (c.state()) {
-                case AFTER_BANNER, AFTER_RCPT -> exchange(c, "NOOP\r\n");
-                case MID_COMMAND -> exchange(c, "client.test>\r\n");
-                case MID_DATA -> exchange(c, "second half\r\n.\r\n");
-              };
-          String expected = c.state() == Idle.MID_DATA ? "250 2.0.0 Ok: queued" : "250 ";
-          assertThat(reply).as("%s connection %d", c.state(), i).startsWith(expected);
-          if (c.state() == Idle.MID_DATA) {
-            finished++;
-          }
-        }
-        assertThat(finished).isEqualTo(IDLE / Idle.values().length / 10);
-        int relayed = finished + 1;
-        assertThat(sink.dumps()).hasSize(relayed);
-      } finally {
-        for (Connection c : idle) {
-          c.socket().close();
         }
       }
     }
+  }
+
+  /** Opens the idle connections into {@code idle}, then times and checks as the class says. */
+  private static void measureBesideIdleConnections(
+      GatewayProcess gateway, int port, List<Connection> idle, SmtpSink sink) throws IOException {
+    List<Long> before = bannerTimes(port, 5);
+    for (int i = 0; i < IDLE; i++) {
+      Idle state = Idle.values()[i % Idle.values().length];
+      idle.add(open(port, state));
+    }
+    List<Long> micros = bannerTimes(port, NEW_CLIENTS);
+    List<Long> sorted = micros.stream().sorted().toList();
+    long median = sorted.get(sorted.size() / 2);
+    System.out.printf(
+        "SmtpIdleConnectionsIT: banner times in microseconds, before the idle connections %s,"
+            + " with %d idle %s; median %d%n",
+        before, IDLE, micros, median);
+    assertThat(median)
+        .as(
+            "median banner time (µs) of %d new clients beside %d idle: %s",
+            NEW_CLIENTS, IDLE, micros)
+        .isLessThan(100_000);
+
+    // A new client is served in full too: its message reaches smtp-sink.
+    try (SmtpClient c = SmtpClient.connect(port, READ_TIMEOUT)) {
+      assertThat(c.send("EHLO new.client.test").code()).isEqualTo(250);
+      assertThat(c.send("MAIL FROM:<new@client.test>").code()).isEqualTo(250);
+      assertThat(c.send("RCPT TO:<user@ours.test>").code()).isEqualTo(250);
+      assertThat(c.data("Subject: new\n\nhello\n".getBytes(StandardCharsets.US_ASCII)).code())
+          .as(gateway.log())
+          .isEqualTo(250);
+    }
+
+    // The idle ones were kept, not dropped to make room: a tenth of each kind goes on.
+    int finished = 0;
+    for (int i = 0; i < idle.size(); i++) {
+      if ((i / Idle.values().length) % 10 != 0) {
+        continue;
+      }
+      Connection c = idle.get(i);
+      String reply =
+          switch (c.state()) {
+            case AFTER_BANNER, AFTER_RCPT -> exchange(c, "NOOP\r\n");
+            case MID_COMMAND -> exchange(c, "client.test>\r\n");
+            case MID_DATA -> exchange(c, "second half\r\n.\r\n");
+          };
+      String expected = c.state() == Idle.MID_DATA ? "250 2.0.0 Ok: queued" : "250 ";
+      assertThat(reply).as("%s connection %d", c.state(), i).startsWith(expected);
+      if (c.state() == Idle.MID_DATA) {
+        finished++;
+      }
+    }
+    assertThat(finished).isEqualTo(IDLE / Idle.values().length / 10);
+    int relayed = finished + 1;
+    assertThat(sink.dumps()).hasSize(relayed);
   }
 
   /** The soft limit on open files of this process (ulimit -n), from /proc/self/limits. */
