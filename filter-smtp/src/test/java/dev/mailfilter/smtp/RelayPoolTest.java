@@ -1,0 +1,155 @@
+package dev.mailfilter.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailfilter.MailFilter;
+import dev.mailfilter.api.Reply;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pooled relay connections against a scripted downstream that counts its connections: reuse with
+ * RSET, the idle time, the transaction limit, fresh connections when a pooled one went bad, and the
+ * pool closed with the server.
+ */
+class RelayPoolTest {
+  private Downstream downstream;
+  private MailFilter filter;
+  private SmtpServer server;
+
+  private void start(Consumer<SmtpServer.Builder> more) throws IOException {
+    downstream = new Downstream();
+    filter =
+        SmtpServerTest.filter(
+            "domains:\n  ours.example:\n    route: {host: 127.0.0.1, port: "
+                + downstream.port()
+                + ", tls: none}\n");
+    server = SmtpServerTest.server(filter, more);
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    if (server != null) {
+      server.close();
+      filter.close();
+      downstream.close();
+    }
+  }
+
+  /** One message through the gateway in its own client session; the reply to the final dot. */
+  static String send(SmtpServer server, String recipient) throws IOException {
+    try (Client c = new Client(server.localAddress())) {
+      c.reply();
+      c.send(
+          "EHLO client.example\r\nMAIL FROM:<alice@sender.example>\r\nRCPT TO:<"
+              + recipient
+              + ">\r\nDATA\r\n");
+      List<String> replies = c.replies(4);
+      if (!replies.get(3).startsWith("354")) {
+        return String.join(" | ", replies);
+      }
+      c.send(SmtpServerTest.stuffed(SmtpServerTest.CLEAN) + ".\r\n");
+      String end = c.reply();
+      c.send("QUIT\r\n");
+      return end;
+    }
+  }
+
+  private static RelaySettings pool(int perDestination, int total, Duration idle, int maxTx) {
+    return RelaySettings.defaults().withPool(perDestination, total, idle, maxTx);
+  }
+
+  @Test
+  void messagesToOneRouteShareOneConnectionEachReusedAfterRset() throws Exception {
+    start(b -> b.relay(pool(10, 100, Duration.ofSeconds(30), 100)));
+    for (int i = 0; i < 3; i++) {
+      assertThat(send(server, "bob@ours.example")).startsWith("250 2.0.0 Ok: queued as ");
+    }
+    assertThat(downstream.messages).hasSize(3);
+    assertThat(downstream.connections.get()).isEqualTo(1);
+    assertThat(downstream.commands.stream().filter(c -> c.startsWith("Rset")).count()).isEqualTo(2);
+    SmtpStats stats = server.stats();
+    assertThat(stats.relayConnections()).isEqualTo(1);
+    assertThat(stats.relayReused()).isEqualTo(2);
+    assertThat(stats.toLogLine()).contains("relay_connections=1 relay_reused=2");
+  }
+
+  @Test
+  void idleConnectionIsClosedWithQuitAfterTheIdleTime() throws Exception {
+    start(b -> b.relay(pool(10, 100, Duration.ofMillis(200), 100)));
+    assertThat(send(server, "bob@ours.example")).startsWith("250 ");
+    SmtpServerTest.await(() -> downstream.ended.get() == 1);
+    assertThat(downstream.commands.getLast()).startsWith("Quit");
+    assertThat(server.relay.idle()).isZero();
+    assertThat(send(server, "bob@ours.example")).startsWith("250 ");
+    assertThat(downstream.connections.get()).isEqualTo(2);
+    assertThat(server.stats().relayReused()).isZero();
+  }
+
+  @Test
+  void connectionIsClosedAfterItsMaximumOfTransactions() throws Exception {
+    start(b -> b.relay(pool(10, 100, Duration.ofSeconds(30), 2)));
+    for (int i = 0; i < 5; i++) {
+      assertThat(send(server, "bob@ours.example")).startsWith("250 ");
+    }
+    // 2 + 2 + 1 transactions.
+    assertThat(downstream.connections.get()).isEqualTo(3);
+    SmtpServerTest.await(() -> downstream.ended.get() == 2);
+  }
+
+  @Test
+  void withPoolingOffEveryMessageHasItsOwnConnection() throws Exception {
+    start(b -> b.relay(pool(0, 0, Duration.ZERO, 1)));
+    for (int i = 0; i < 3; i++) {
+      assertThat(send(server, "bob@ours.example")).startsWith("250 ");
+    }
+    assertThat(downstream.connections.get()).isEqualTo(3);
+    SmtpServerTest.await(() -> downstream.ended.get() == 3);
+    assertThat(server.stats().relayReused()).isZero();
+  }
+
+  @Test
+  void refusedRsetClosesThePooledConnectionAndAFreshOneCarriesTheMessage() throws Exception {
+    start(b -> b.relay(pool(10, 100, Duration.ofSeconds(30), 100)));
+    assertThat(send(server, "bob@ours.example")).startsWith("250 ");
+    downstream.replies.put("RSET", Reply.of(421, "4.3.2", "going away"));
+    assertThat(send(server, "bob@ours.example")).startsWith("250 ");
+    assertThat(downstream.messages).hasSize(2);
+    assertThat(downstream.connections.get()).isEqualTo(2);
+    assertThat(server.stats().relayReused()).isZero();
+  }
+
+  @Test
+  void connectionTheServerDroppedWhileIdleIsReplacedWithoutLosingTheMessage() throws Exception {
+    start(b -> b.relay(pool(10, 100, Duration.ofSeconds(30), 100)));
+    downstream.hangUpAfterMessage = true;
+    assertThat(send(server, "bob@ours.example")).startsWith("250 ");
+    SmtpServerTest.await(() -> downstream.ended.get() == 1);
+    assertThat(send(server, "bob@ours.example")).startsWith("250 ");
+    assertThat(downstream.messages).hasSize(2);
+    assertThat(downstream.connections.get()).isEqualTo(2);
+  }
+
+  @Test
+  void failedTransactionIsNotPooled() throws Exception {
+    start(b -> b.relay(pool(10, 100, Duration.ofSeconds(30), 100)));
+    downstream.replies.put("END", Reply.of(451, "4.3.0", "try later"));
+    assertThat(send(server, "bob@ours.example")).isEqualTo("451 4.3.0 try later");
+    SmtpServerTest.await(() -> downstream.ended.get() == 1);
+    assertThat(server.relay.idle()).isZero();
+  }
+
+  @Test
+  void closingTheServerSendsQuitOnIdleConnections() throws Exception {
+    start(b -> b.relay(pool(10, 100, Duration.ofSeconds(30), 100)));
+    assertThat(send(server, "bob@ours.example")).startsWith("250 ");
+    assertThat(server.relay.idle()).isEqualTo(1);
+    server.close();
+    SmtpServerTest.await(() -> downstream.ended.get() == 1);
+    assertThat(downstream.commands.getLast()).startsWith("Quit");
+  }
+}
