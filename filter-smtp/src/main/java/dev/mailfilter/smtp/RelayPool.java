@@ -26,19 +26,13 @@ final class RelayPool implements AutoCloseable {
   private final Map<Route, ArrayDeque<RelayConnection>> idle = new HashMap<>(); // guarded by this
   private int size; // guarded by this
   private boolean closed; // guarded by this
-  private final Thread expiry;
+  private Thread expiry; // guarded by this; started with the first idle connection
 
   RelayPool(RelaySettings s) {
     this.perDestination = s.poolSizePerDestination();
     this.total = s.poolSize();
     this.idleNanos = s.poolIdleTime().toNanos();
     this.maxTransactions = s.maxTransactionsPerConnection();
-    if (enabled()) {
-      long tick = Math.max(Duration.ofMillis(50).toNanos(), idleNanos / 2);
-      this.expiry = Thread.ofVirtual().name("smtp-relay-pool-expiry").start(() -> expireLoop(tick));
-    } else {
-      this.expiry = null;
-    }
   }
 
   private boolean enabled() {
@@ -66,7 +60,8 @@ final class RelayPool implements AutoCloseable {
         idle.remove(route);
       }
     }
-    stale.forEach(RelayConnection::quitAndClose);
+    // The QUITs must not delay the message that is waiting for a connection.
+    stale.forEach(RelayPool::closeLater);
     return found;
   }
 
@@ -85,13 +80,22 @@ final class RelayPool implements AutoCloseable {
         c.idleFrom(System.nanoTime());
         q.addLast(c);
         size++;
+        if (expiry == null) {
+          long tick = Math.max(Duration.ofMillis(50).toNanos(), idleNanos / 2);
+          expiry = Thread.ofVirtual().name("smtp-relay-pool-expiry").start(() -> expireLoop(tick));
+        }
         return;
       }
       if (q.isEmpty()) {
         idle.remove(route);
       }
     }
-    c.quitAndClose();
+    // The client is waiting for its reply; the QUIT need not hold it up.
+    closeLater(c);
+  }
+
+  private static void closeLater(RelayConnection c) {
+    Thread.ofVirtual().name("smtp-relay-quit").start(c::quitAndClose);
   }
 
   /** Idle connections now, over all destinations. */
@@ -135,19 +139,38 @@ final class RelayPool implements AutoCloseable {
     }
   }
 
-  /** Closes every idle connection (QUIT first); connections in use are closed when given back. */
+  /**
+   * Closes every idle connection, QUIT first, all at once and waiting at most about 2 s for the
+   * servers' replies; connections in use are closed when given back.
+   */
   @Override
   public void close() {
     List<RelayConnection> all = new ArrayList<>();
+    Thread t;
     synchronized (this) {
       closed = true;
       idle.values().forEach(all::addAll);
       idle.clear();
       size = 0;
+      t = expiry;
     }
-    if (expiry != null) {
-      expiry.interrupt();
+    if (t != null) {
+      t.interrupt();
     }
-    all.forEach(RelayConnection::quitAndClose);
+    List<Thread> quits =
+        all.stream()
+            .map(c -> Thread.ofVirtual().name("smtp-relay-quit").start(c::quitAndClose))
+            .toList();
+    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    for (Thread q : quits) {
+      try {
+        q.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    // A server that has not answered by now is cut off.
+    all.forEach(RelayConnection::close);
   }
 }

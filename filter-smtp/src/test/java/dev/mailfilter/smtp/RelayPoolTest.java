@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailfilter.MailFilter;
 import dev.mailfilter.api.Reply;
+import dev.mailfilter.tenant.Route;
+import dev.mailfilter.tenant.TlsPolicy;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -151,5 +154,36 @@ class RelayPoolTest {
     server.close();
     SmtpServerTest.await(() -> downstream.ended.get() == 1);
     assertThat(downstream.commands.getLast()).startsWith("Quit");
+  }
+
+  @Test
+  void idleConnectionsAreBoundedPerDestinationAndInTotal() throws Exception {
+    start(b -> {});
+    Route a = new Route("127.0.0.1", false, downstream.port(), TlsPolicy.NONE);
+    Route b = new Route("127.0.0.1", false, downstream.port(), TlsPolicy.MAY);
+    Route c = new Route("localhost", false, downstream.port(), TlsPolicy.NONE);
+    List<RelayConnection> conns = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      RelayConnection conn =
+          RelayConnection.connect(downstream.address(), "127.0.0.1", Relay.Timeouts.DEFAULT);
+      assertThat(conn.read().code()).isEqualTo(220);
+      conns.add(conn);
+    }
+    try (RelayPool pool = new RelayPool(pool(1, 2, Duration.ofSeconds(30), 100))) {
+      pool.give(a, conns.get(0));
+      pool.give(a, conns.get(1)); // over the per-destination bound: QUIT
+      pool.give(b, conns.get(2)); // another TLS policy is another destination
+      pool.give(c, conns.get(3)); // over the total bound: QUIT
+      assertThat(pool.size()).isEqualTo(2);
+      SmtpServerTest.await(() -> downstream.ended.get() == 2);
+      assertThat(pool.take(a)).isSameAs(conns.get(0));
+      assertThat(pool.take(a)).isNull();
+      assertThat(pool.take(c)).isNull();
+      assertThat(pool.size()).isEqualTo(1);
+    }
+    // Closing the pool QUITs the idle one; the one taken out is its user's to close.
+    SmtpServerTest.await(() -> downstream.ended.get() == 3);
+    conns.get(0).close();
+    SmtpServerTest.await(() -> downstream.ended.get() == 4);
   }
 }
