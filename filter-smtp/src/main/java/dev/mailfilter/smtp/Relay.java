@@ -1,6 +1,8 @@
 package dev.mailfilter.smtp;
 
+import dev.mailfilter.MailFilter;
 import dev.mailfilter.api.Reply;
+import dev.mailfilter.dns.DnsSettings;
 import dev.mailfilter.tenant.Route;
 import dev.mailfilter.tenant.TlsPolicy;
 import java.io.IOException;
@@ -81,6 +83,20 @@ final class Relay implements AutoCloseable {
     this.pool = new RelayPool(settings);
     this.unchecked = context(new TrustManager[] {new TrustAll()});
     this.verifying = context(trustManagers(settings.trustCertificates()));
+  }
+
+  /**
+   * The name servers of the current filter's {@code dns:} section, asked per lookup so that a
+   * reload applies; the system's when the configuration has no such section.
+   */
+  static Supplier<List<InetSocketAddress>> dnsServers(Supplier<MailFilter> filters) {
+    return () -> {
+      try {
+        return filters.get().config().section(DnsSettings.SECTION).servers();
+      } catch (IllegalArgumentException e) {
+        return List.of();
+      }
+    };
   }
 
   /** Connections opened to routes' servers so far. */

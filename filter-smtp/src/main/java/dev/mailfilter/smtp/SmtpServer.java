@@ -97,11 +97,7 @@ public final class SmtpServer implements AutoCloseable {
     this.maxRecipients = b.maxRecipients;
     this.drainTimeout = b.drainTimeout;
     this.relay =
-        new Relay(
-            b.hostName,
-            b.relayTimeouts,
-            b.relaySettings,
-            () -> filters.get().config().section(dev.mailfilter.dns.DnsSettings.SECTION).servers());
+        new Relay(b.hostName, b.relayTimeouts, b.relaySettings, Relay.dnsServers(b.filters));
     this.quarantine = b.quarantine;
     this.quarantineSettings = b.quarantineSettings;
   }

@@ -3,11 +3,14 @@ package dev.mailfilter.smtp;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailfilter.FilterConfig;
 import dev.mailfilter.MailFilter;
 import dev.mailfilter.testkit.DnsmasqServer;
 import dev.mailfilter.testkit.PostfixInstance;
 import dev.mailfilter.testkit.Processes;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -184,9 +187,16 @@ class PostfixRelayTest {
   }
 
   @Test
-  void verifyChecksTheMxHostNameOfAnMxRoute() throws Exception {
+  void verifyChecksTheMxHostNameOfAnMxRouteWithTheBundleOfTheSmtpRelaySection() throws Exception {
     int before = postfix.delivered().size();
-    assertThat(send("tls.test", true, "verify", b -> b.relay(trustingTestCa()), 1))
+    SmtpSettings settings =
+        FilterConfig.builder()
+            .section(SmtpSettings.SECTION)
+            .yaml("smtp:\n  relay:\n    trust_certificates: " + ca.certificate() + "\n")
+            .build()
+            .section(SmtpSettings.SECTION)
+            .withListen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    assertThat(send("tls.test", true, "verify", b -> b.settings(settings).hostName("gw.test"), 1))
         .singleElement()
         .asString()
         .startsWith("250 ");
