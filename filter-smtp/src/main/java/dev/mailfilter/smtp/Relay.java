@@ -128,9 +128,9 @@ final class Relay implements AutoCloseable {
       if (!reset(c)) {
         continue;
       }
-      reused.increment();
       Reply r = transact(route, c, t, true);
       if (r != null) {
+        reused.increment();
         return r;
       }
       // It failed before any byte of the message went out: a fresh connection tries again.

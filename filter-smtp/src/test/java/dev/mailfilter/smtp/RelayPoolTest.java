@@ -135,6 +135,8 @@ class RelayPoolTest {
     assertThat(send(server, "bob@ours.example")).startsWith("250 ");
     assertThat(downstream.messages).hasSize(2);
     assertThat(downstream.connections.get()).isEqualTo(2);
+    assertThat(server.stats().relayReused()).isZero();
+    assertThat(server.stats().relayConnections()).isEqualTo(2);
   }
 
   @Test
