@@ -40,6 +40,9 @@ final class Downstream implements AutoCloseable {
   /** Hangs up after each message, without a word, as a server closing an idle connection. */
   volatile boolean hangUpAfterMessage;
 
+  /** Hangs up after a message's final dot, before its reply: the outcome stays unknown. */
+  volatile boolean hangUpBeforeEndReply;
+
   private final ServerSocket server;
   private final Thread acceptor;
 
@@ -115,6 +118,9 @@ final class Downstream implements AutoCloseable {
             if (r.code() == 354) {
               ByteArrayOutputStream content = new ByteArrayOutputStream();
               reader.readData(content::write);
+              if (hangUpBeforeEndReply) {
+                return;
+              }
               Reply end = reply("END", Reply.of(250, "2.0.0", "Ok: queued as DOWN1"));
               if (end.code() == 250) {
                 messages.add(new Received(from, params, List.copyOf(rcpts), content.toByteArray()));

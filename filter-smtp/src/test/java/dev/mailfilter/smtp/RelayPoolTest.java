@@ -188,4 +188,25 @@ class RelayPoolTest {
     conns.get(0).close();
     SmtpServerTest.await(() -> downstream.ended.get() == 4);
   }
+
+  @Test
+  void pooledConnectionAnswering421BeforeTheContentIsReplacedByAFreshOne() throws Exception {
+    start(b -> b.relay(pool(10, 100, Duration.ofSeconds(30), 100)));
+    assertThat(send(server, "bob@ours.example")).startsWith("250 ");
+    downstream.replies.put("MAIL", Reply.of(421, "4.3.2", "closing"));
+    // The fresh connection gets the same 421, which is then the answer.
+    assertThat(send(server, "bob@ours.example")).isEqualTo("421 4.3.2 closing");
+    assertThat(downstream.connections.get()).isEqualTo(2);
+  }
+
+  @Test
+  void pooledConnectionLostAfterTheContentIsNotRetriedSoNoMessageIsSentTwice() throws Exception {
+    start(b -> b.relay(pool(10, 100, Duration.ofSeconds(30), 100)));
+    assertThat(send(server, "bob@ours.example")).startsWith("250 ");
+    downstream.hangUpBeforeEndReply = true;
+    assertThat(send(server, "bob@ours.example"))
+        .isEqualTo("451 4.4.2 Downstream server broke the protocol: connection closed");
+    assertThat(downstream.connections.get()).isEqualTo(1);
+    assertThat(downstream.commands.stream().filter(c -> c.startsWith("Data")).count()).isEqualTo(2);
+  }
 }
