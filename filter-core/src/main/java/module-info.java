@@ -30,6 +30,7 @@ module dev.mailfilter.core {
       dev.mailfilter.benchmarks;
   exports dev.mailfilter.dns to
       dev.mailfilter.cli,
+      dev.mailfilter.smtp,
       dev.mailfilter.benchmarks;
   exports dev.mailfilter.dns.mirror to
       dev.mailfilter.cli,

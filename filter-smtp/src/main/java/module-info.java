@@ -9,6 +9,8 @@
 module dev.mailfilter.smtp {
   requires transitive dev.mailfilter.core;
   requires com.google.common;
+  // MX lookups for the relay leg's mx routes, with the servers of the core's dns: section.
+  requires org.dnsjava;
 
   exports dev.mailfilter.smtp;
 }

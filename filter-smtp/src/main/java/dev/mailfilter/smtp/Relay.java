@@ -1,41 +1,45 @@
 package dev.mailfilter.smtp;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
+import dev.mailfilter.MailFilter;
 import dev.mailfilter.api.Reply;
+import dev.mailfilter.dns.DnsSettings;
 import dev.mailfilter.tenant.Route;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
+import dev.mailfilter.tenant.TlsPolicy;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Random;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * The outbound leg: one SMTP client conversation that hands one accepted transaction to its route's
- * server, before the gateway answers its own client. No pooling yet: a connection per message.
+ * The outbound leg: hands one accepted transaction to its route's server, before the gateway
+ * answers its own client. The route's server is the route's host, or for an {@code mx} route the
+ * hosts of its MX records ({@link RelayDns}), tried in order. STARTTLS follows the route's {@link
+ * TlsPolicy}. After a 250 to the final dot the connection goes back to a pool ({@link RelayPool})
+ * for the next message to the same route.
  *
  * <p>The outcome is the reply the gateway gives its client: {@code 250} only after the downstream
  * server said 250 to the end of data; otherwise the downstream reply (with an enhanced code of our
- * own when it had none), or a {@code 451 4.4.x} when the server could not be reached or broke the
- * protocol. Per-recipient failures at RCPT cannot be answered one by one any more (our RCPT replies
- * are gone), so the message is not sent and the worst failure is the answer: a temporary one if any
- * was temporary (the client retries every recipient), else the first permanent one.
+ * own when it had none), or a {@code 451 4.x.x} when no server could be reached, TLS could not be
+ * had as the policy requires, or the server broke the protocol. Per-recipient failures at RCPT
+ * cannot be answered one by one any more (our RCPT replies are gone), so the message is not sent
+ * and the worst failure is the answer: a temporary one if any was temporary (the client retries
+ * every recipient), else the first permanent one.
  */
-final class Relay {
-  private static final Pattern ENHANCED = Pattern.compile("([245]\\.\\d{1,3}\\.\\d{1,3}) (.*)");
-
+final class Relay implements AutoCloseable {
   /** A recipient as relayed: the address for RCPT TO and its parameters. */
   record Recipient(String address, RcptParameters parameters) {}
 
@@ -52,262 +56,342 @@ final class Relay {
 
   private final String heloName;
   private final Timeouts timeouts;
+  private final RelayDns dns;
+  private final RelayPool pool;
+  private final SSLSocketFactory unchecked;
+  private final SSLSocketFactory verifying;
+  private final LongAdder opened = new LongAdder();
+  private final LongAdder reused = new LongAdder();
 
+  /** Without pooling, with the system's name servers: for one-off deliveries (a release). */
   Relay(String heloName, Timeouts timeouts) {
+    this(heloName, timeouts, RelaySettings.defaults().withPool(0, 0, Duration.ZERO, 1), List::of);
+  }
+
+  /**
+   * @param dnsServers the name servers for MX lookups, asked per lookup (the core's {@code dns:}
+   *     section of the current configuration); empty: the system's
+   */
+  Relay(
+      String heloName,
+      Timeouts timeouts,
+      RelaySettings settings,
+      Supplier<List<InetSocketAddress>> dnsServers) {
     this.heloName = heloName;
     this.timeouts = timeouts;
+    this.dns = new RelayDns(dnsServers, settings.lookupTimeout(), new Random());
+    this.pool = new RelayPool(settings);
+    this.unchecked = context(new TrustManager[] {new TrustAll()});
+    this.verifying = context(trustManagers(settings.trustCertificates()));
+  }
+
+  /**
+   * The name servers of the current filter's {@code dns:} section, asked per lookup so that a
+   * reload applies; the system's when the configuration has no such section.
+   */
+  static Supplier<List<InetSocketAddress>> dnsServers(Supplier<MailFilter> filters) {
+    return () -> {
+      try {
+        return filters.get().config().section(DnsSettings.SECTION).servers();
+      } catch (IllegalArgumentException e) {
+        return List.of();
+      }
+    };
+  }
+
+  /** Connections opened to routes' servers so far. */
+  long opened() {
+    return opened.sum();
+  }
+
+  /** Transactions sent over a pooled connection so far. */
+  long reused() {
+    return reused.sum();
+  }
+
+  /** Idle pooled connections now. */
+  int idle() {
+    return pool.size();
+  }
+
+  /** Closes the idle connections; connections in use are closed after their transaction. */
+  @Override
+  public void close() {
+    pool.close();
   }
 
   /** Delivers the transaction to the route; never throws for network trouble. */
   Reply deliver(Route route, Transaction t) {
-    if (route.mx()) {
-      // Looking up MX records needs the core's resolver, not yet shared with the gateway.
-      return Reply.of(451, "4.3.5", "Route by MX lookup is not supported yet: " + route.host());
-    }
-    switch (route.tls()) {
-      case ENCRYPT, VERIFY -> {
-        return Reply.of(451, "4.7.5", "TLS to the route's server is not supported yet");
+    // A pooled connection saves the lookup, the connection, the greeting and the handshake.
+    RelayConnection c;
+    while ((c = pool.take(route)) != null) {
+      if (!reset(c)) {
+        continue;
       }
-      case NONE, MAY -> {}
+      Reply r = transact(route, c, t, true);
+      if (r != null) {
+        reused.increment();
+        return r;
+      }
+      // It failed before any byte of the message went out: a fresh connection tries again.
     }
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(route.host(), route.port()), millis(timeouts.connect()));
-      s.setTcpNoDelay(true);
-      s.setSoTimeout(millis(timeouts.reply()));
-      Conversation c =
-          new Conversation(
-              new BufferedInputStream(s.getInputStream()),
-              new BufferedOutputStream(s.getOutputStream(), 64 * 1024));
-      Reply r = c.run(s, t);
-      return r;
-    } catch (java.net.SocketTimeoutException e) {
-      return Reply.of(451, "4.4.2", "Downstream server timed out: " + route.host());
+    Opened o = open(route);
+    return switch (o) {
+      case Failed f -> f.reply();
+      case Connected k -> transact(route, k.connection(), t, false);
+    };
+  }
+
+  /** RFC 5321 section 4.1.1.5: a reused connection starts with RSET; anything but 250 ends it. */
+  private static boolean reset(RelayConnection c) {
+    try {
+      if (c.command("RSET").code() == 250) {
+        return true;
+      }
+    } catch (IOException | RelayConnection.ProtocolException e) {
+      // the server closed it while idle: open another
+    }
+    c.close();
+    return false;
+  }
+
+  /**
+   * One transaction on {@code c}; null when a pooled connection failed before the message's first
+   * byte went out (the caller retries on a fresh one).
+   */
+  private Reply transact(Route route, RelayConnection c, Transaction t, boolean pooled) {
+    try {
+      Reply r = c.transact(t);
+      if (r.code() == 250) {
+        pool.give(route, c);
+        return r;
+      }
+      if (pooled && r.code() == 421 && !c.messageStarted()) {
+        c.close();
+        return null;
+      }
+      c.quitAndClose();
+      return withEnhanced(r);
+    } catch (SocketTimeoutException e) {
+      c.close();
+      return pooled && !c.messageStarted()
+          ? null
+          : Reply.of(451, "4.4.2", "Downstream server timed out: " + c.name());
     } catch (IOException e) {
-      return Reply.of(451, "4.4.1", "Downstream server not reachable: " + route.host());
-    } catch (ProtocolException e) {
-      return Reply.of(451, "4.4.2", "Downstream server broke the protocol: " + e.getMessage());
+      c.close();
+      return pooled && !c.messageStarted()
+          ? null
+          : Reply.of(451, "4.4.2", "Connection to the downstream server lost: " + c.name());
+    } catch (RelayConnection.ProtocolException e) {
+      c.close();
+      return pooled && !c.messageStarted()
+          ? null
+          : Reply.of(451, "4.4.2", "Downstream server broke the protocol: " + e.getMessage());
     }
   }
 
-  private static int millis(Duration d) {
-    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
+  private sealed interface Opened {}
+
+  private record Connected(RelayConnection connection) implements Opened {}
+
+  /** No connection; {@code tryNext}: another of the route's servers may do better. */
+  private record Failed(Reply reply, boolean tryNext) implements Opened {}
+
+  /** A connection past EHLO and, as the route's policy asks, STARTTLS. */
+  private Opened open(Route route) {
+    List<RelayDns.Target> targets;
+    if (route.mx()) {
+      switch (dns.lookup(route.host())) {
+        case RelayDns.Failure f -> {
+          return new Failed(f.reply(), false);
+        }
+        case RelayDns.Targets ts -> targets = ts.targets();
+      }
+    } else {
+      InetSocketAddress a = new InetSocketAddress(route.host(), route.port());
+      if (a.isUnresolved()) {
+        return new Failed(unreachable(route.host()), false);
+      }
+      targets = List.of(new RelayDns.Target(route.host(), a.getAddress()));
+    }
+    Failed last = null;
+    for (RelayDns.Target target : targets) {
+      Opened o = open(route, target, true);
+      if (o instanceof Failed f) {
+        SmtpServer.LOG.info(
+            "smtp relay: {} at {}: {}",
+            target.name(),
+            target.address(),
+            f.reply().toWire().strip());
+        last = f;
+        if (f.tryNext()) {
+          continue;
+        }
+      }
+      return o;
+    }
+    return last;
   }
 
-  /** The server sent something that is no SMTP reply. */
-  private static final class ProtocolException extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    ProtocolException(String message) {
-      super(message);
+  private Opened open(Route route, RelayDns.Target target, boolean tryTls) {
+    RelayConnection c;
+    try {
+      c =
+          RelayConnection.connect(
+              new InetSocketAddress(target.address(), route.port()), target.name(), timeouts);
+    } catch (IOException e) {
+      return new Failed(unreachable(target.name()), true);
     }
-  }
-
-  private final class Conversation {
-    private final InputStream in;
-    private final OutputStream out;
-    private final Set<String> extensions = new HashSet<>();
-
-    Conversation(InputStream in, OutputStream out) {
-      this.in = in;
-      this.out = out;
-    }
-
-    Reply run(Socket s, Transaction t) throws IOException, ProtocolException {
-      Reply greeting = read();
+    opened.increment();
+    try {
+      Reply greeting = c.read();
       if (greeting.code() != 220) {
-        return temporary(greeting);
+        c.quitAndClose();
+        return new Failed(temporary(greeting), true);
       }
-      Reply ehlo = command("EHLO " + heloName);
-      if (ehlo.code() == 250) {
-        for (String line : ehlo.lines().subList(1, ehlo.lines().size())) {
-          extensions.add(line.split(" ", 2)[0].toUpperCase(Locale.ROOT));
-        }
-      } else {
-        Reply helo = command("HELO " + heloName);
-        if (helo.code() != 250) {
-          return temporary(helo);
-        }
+      Reply hello = c.hello(heloName);
+      if (hello.code() != 250) {
+        c.quitAndClose();
+        return new Failed(temporary(hello), true);
       }
-      if (t.parameters().smtpUtf8() && !extensions.contains("SMTPUTF8")) {
-        quit();
-        return Reply.of(550, "5.6.7", "Downstream server does not support SMTPUTF8");
+      TlsPolicy policy = route.tls();
+      if (policy == TlsPolicy.NONE || (policy == TlsPolicy.MAY && !tryTls)) {
+        return new Connected(c);
       }
-      Reply mail = command("MAIL FROM:<" + t.from() + ">" + mailParameters(t.parameters()));
-      if (mail.code() != 250) {
-        quit();
-        return withEnhanced(mail);
+      if (!c.offers("STARTTLS")) {
+        if (policy == TlsPolicy.MAY) {
+          return new Connected(c);
+        }
+        c.quitAndClose();
+        return new Failed(
+            Reply.of(
+                451,
+                "4.7.5",
+                "TLS is required for this route, and " + target.name() + " does not offer it"),
+            true);
       }
-      Reply worst = null;
-      for (Recipient r : t.recipients()) {
-        Reply rcpt = command("RCPT TO:<" + r.address() + ">" + rcptParameters(r.parameters()));
-        if (rcpt.code() / 100 != 2) {
-          if (worst == null || (rcpt.isTemporary() && !worst.isTemporary())) {
-            worst = rcpt;
-          }
-        }
+      String failure = startTls(c, policy == TlsPolicy.VERIFY);
+      if (failure == null) {
+        return new Connected(c);
       }
-      if (worst != null) {
-        quit();
-        return withEnhanced(worst);
+      c.close();
+      if (policy == TlsPolicy.MAY) {
+        // As Postfix's "may": the same server again, in plain text, on a new connection.
+        SmtpServer.LOG.info(
+            "smtp relay: TLS with {} failed ({}); plain text", target.name(), failure);
+        return open(route, target, false);
       }
-      Reply data = command("DATA");
-      if (data.code() != 354) {
-        quit();
-        return withEnhanced(data);
-      }
-      writeStuffed(t.message());
-      out.write(".\r\n".getBytes(UTF_8));
-      out.flush();
-      s.setSoTimeout(millis(timeouts.endOfData()));
-      Reply end = read();
-      s.setSoTimeout(millis(timeouts.reply()));
-      quit();
-      return end.code() == 250 ? end : withEnhanced(end);
-    }
-
-    private String mailParameters(MailParameters p) {
-      StringBuilder sb = new StringBuilder();
-      for (Map.Entry<String, String> e : p.all().entrySet()) {
-        boolean pass =
-            switch (e.getKey()) {
-              case "SIZE" -> extensions.contains("SIZE");
-              case "BODY" -> extensions.contains("8BITMIME") || e.getValue().equals("7BIT");
-              case "SMTPUTF8" -> true; // checked above
-              case "RET", "ENVID" -> extensions.contains("DSN");
-              default -> false; // AUTH= is between the client and us
-            };
-        if (pass) {
-          sb.append(' ').append(e.getKey());
-          if (!e.getValue().isEmpty()) {
-            sb.append('=').append(e.getValue());
-          }
-        }
-      }
-      return sb.toString();
-    }
-
-    private String rcptParameters(RcptParameters p) {
-      if (!extensions.contains("DSN")) {
-        return "";
-      }
-      StringBuilder sb = new StringBuilder();
-      for (Map.Entry<String, String> e : p.all().entrySet()) {
-        sb.append(' ').append(e.getKey());
-        if (!e.getValue().isEmpty()) {
-          sb.append('=').append(e.getValue());
-        }
-      }
-      return sb.toString();
-    }
-
-    // RFC 5321 section 4.5.2: a line that starts with a dot gets one more. Line ends go out as
-    // CRLF only, so that no bare CR or LF the client sent can end our DATA at a lax server.
-    private void writeStuffed(byte[] m) throws IOException {
-      boolean lineStart = true;
-      int n = m.length;
-      for (int i = 0; i < n; i++) {
-        byte b = m[i];
-        if (lineStart && b == '.') {
-          out.write('.');
-        }
-        if (b == '\r') {
-          out.write('\r');
-          out.write('\n');
-          if (i + 1 < n && m[i + 1] == '\n') {
-            i++;
-          }
-          lineStart = true;
-        } else if (b == '\n') {
-          out.write('\r');
-          out.write('\n');
-          lineStart = true;
-        } else {
-          out.write(b);
-          lineStart = false;
-        }
-      }
-      if (!lineStart) {
-        out.write('\r');
-        out.write('\n');
-      }
-    }
-
-    private Reply command(String line) throws IOException, ProtocolException {
-      out.write((line + "\r\n").getBytes(UTF_8));
-      out.flush();
-      return read();
-    }
-
-    private void quit() {
-      try {
-        command("QUIT");
-      } catch (IOException | ProtocolException e) {
-        // The transaction's outcome is known; how the server says goodbye does not matter.
-      }
-    }
-
-    // A reply: lines "ddd-text" then "ddd text", the same code on each (RFC 5321 section 4.2.1).
-    private Reply read() throws IOException, ProtocolException {
-      List<String> lines = new ArrayList<>();
-      int code = -1;
-      String enhanced = null;
-      while (true) {
-        String line = readLine();
-        if (line.length() < 3
-            || !Character.isDigit(line.charAt(0))
-            || !Character.isDigit(line.charAt(1))
-            || !Character.isDigit(line.charAt(2))
-            || (line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-')) {
-          throw new ProtocolException("not a reply line: " + abbreviate(line));
-        }
-        int c = Integer.parseInt(line.substring(0, 3));
-        if (c < 200 || c > 599 || (code >= 0 && c != code)) {
-          throw new ProtocolException("bad reply code: " + abbreviate(line));
-        }
-        code = c;
-        String text = line.length() > 4 ? line.substring(4) : "";
-        Matcher m = ENHANCED.matcher(text);
-        if (m.matches() && m.group(1).charAt(0) - '0' == code / 100) {
-          enhanced = enhanced == null ? m.group(1) : enhanced;
-          text = m.group(2);
-        }
-        lines.add(text);
-        if (line.length() == 3 || line.charAt(3) == ' ') {
-          return new Reply(code, enhanced == null ? "" : enhanced, lines);
-        }
-        if (lines.size() > 100) {
-          throw new ProtocolException("reply of more than 100 lines");
-        }
-      }
-    }
-
-    private String readLine() throws IOException, ProtocolException {
-      ByteArrayOutputStream line = new ByteArrayOutputStream(128);
-      while (true) {
-        int b = in.read();
-        if (b < 0) {
-          throw new ProtocolException("connection closed");
-        }
-        if (b == '\n') {
-          byte[] bytes = line.toByteArray();
-          int len = bytes.length;
-          if (len > 0 && bytes[len - 1] == '\r') {
-            len--;
-          }
-          String s = new String(bytes, 0, len, UTF_8);
-          // No CR may stay in a reply line we pass on.
-          return s.replace('\r', ' ');
-        }
-        if (line.size() > 2048) {
-          throw new ProtocolException("reply line longer than 2048 octets");
-        }
-        line.write(b);
-      }
+      return new Failed(
+          Reply.of(451, "4.7.5", "TLS with " + target.name() + " failed: " + failure), true);
+    } catch (SocketTimeoutException e) {
+      c.close();
+      return new Failed(
+          Reply.of(451, "4.4.2", "Downstream server timed out: " + target.name()), true);
+    } catch (IOException e) {
+      c.close();
+      return new Failed(
+          Reply.of(451, "4.4.2", "Connection to the downstream server lost: " + target.name()),
+          true);
+    } catch (RelayConnection.ProtocolException e) {
+      c.close();
+      return new Failed(
+          Reply.of(451, "4.4.2", "Downstream server broke the protocol: " + e.getMessage()), true);
     }
   }
 
-  private static String abbreviate(String s) {
-    return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+  /** STARTTLS and EHLO again (RFC 3207 section 4.2); null when done, else why not. */
+  private String startTls(RelayConnection c, boolean verify)
+      throws IOException, RelayConnection.ProtocolException {
+    Reply r = c.command("STARTTLS");
+    if (r.code() != 220) {
+      return "STARTTLS answered " + r.toWire().strip();
+    }
+    try {
+      c.startTls(verify ? verifying : unchecked, verify);
+    } catch (IOException e) {
+      return String.valueOf(rootMessage(e));
+    }
+    Reply hello = c.hello(heloName);
+    if (hello.code() != 250) {
+      return "EHLO after STARTTLS answered " + hello.toWire().strip();
+    }
+    return null;
+  }
+
+  private static String rootMessage(Throwable e) {
+    String m = e.getMessage();
+    Throwable cause = e.getCause();
+    while (cause != null) {
+      if (cause.getMessage() != null) {
+        m = cause.getMessage();
+      }
+      cause = cause.getCause();
+    }
+    return m;
+  }
+
+  private static Reply unreachable(String host) {
+    return Reply.of(451, "4.4.1", "Downstream server not reachable: " + host);
+  }
+
+  private static SSLSocketFactory context(TrustManager[] trust) {
+    try {
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, trust, null);
+      return ctx.getSocketFactory();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK has no TLS: " + e.getMessage(), e);
+    }
+  }
+
+  /** The JDK's trust store, or only the configured certificates. */
+  private static TrustManager[] trustManagers(List<X509Certificate> certificates) {
+    try {
+      TrustManagerFactory f =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      if (certificates.isEmpty()) {
+        f.init((KeyStore) null);
+      } else {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        for (int i = 0; i < certificates.size(); i++) {
+          ks.setCertificateEntry("trusted-" + i, certificates.get(i));
+        }
+        f.init(ks);
+      }
+      return f.getTrustManagers();
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("cannot set up TLS trust: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * For {@code may} and {@code encrypt}: encryption without authentication, as Postfix's levels of
+   * the same names; a certificate of any kind is taken.
+   */
+  private static final class TrustAll extends X509ExtendedTrustManager {
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
   }
 
   /** A failure before the transaction: always temporary towards our client. */

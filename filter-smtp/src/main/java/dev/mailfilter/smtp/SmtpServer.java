@@ -96,7 +96,8 @@ public final class SmtpServer implements AutoCloseable {
     this.maxConnectionsPerClient = b.maxConnectionsPerClient;
     this.maxRecipients = b.maxRecipients;
     this.drainTimeout = b.drainTimeout;
-    this.relay = new Relay(b.hostName, b.relayTimeouts);
+    this.relay =
+        new Relay(b.hostName, b.relayTimeouts, b.relaySettings, Relay.dnsServers(b.filters));
     this.quarantine = b.quarantine;
     this.quarantineSettings = b.quarantineSettings;
   }
@@ -176,7 +177,9 @@ public final class SmtpServer implements AutoCloseable {
         messages.sum(),
         relayed.sum(),
         rejected.sum(),
-        discarded.sum());
+        discarded.sum(),
+        relay.opened(),
+        relay.reused());
   }
 
   boolean closing() {
@@ -290,6 +293,7 @@ public final class SmtpServer implements AutoCloseable {
       s = server;
     }
     if (s == null) {
+      relay.close();
       return;
     }
     try {
@@ -322,6 +326,8 @@ public final class SmtpServer implements AutoCloseable {
         join(t, Duration.ofSeconds(5));
       }
     }
+    // After the drain: the pool's idle connections get their QUIT.
+    relay.close();
     LOG.info("smtp stopped: {}", stats().toLogLine());
   }
 
@@ -354,6 +360,7 @@ public final class SmtpServer implements AutoCloseable {
     private String hostName = "localhost";
     private Duration drainTimeout = Duration.ofSeconds(30);
     private Relay.Timeouts relayTimeouts = Relay.Timeouts.DEFAULT;
+    private RelaySettings relaySettings = RelaySettings.defaults();
     private Quarantine quarantine;
     private java.util.Optional<Quarantine.Settings> quarantineSettings = java.util.Optional.empty();
 
@@ -380,6 +387,7 @@ public final class SmtpServer implements AutoCloseable {
       limits(s.limits());
       timeouts(s.timeouts());
       quarantineSettings = s.quarantine();
+      relay(s.relay());
       Optional<SmtpTls> fixed = s.tls();
       tls(() -> fixed);
       return drainTimeout(s.drainTimeout());
@@ -476,6 +484,16 @@ public final class SmtpServer implements AutoCloseable {
      */
     public Builder quarantine(Quarantine quarantine) {
       this.quarantine = Objects.requireNonNull(quarantine, "quarantine");
+      return this;
+    }
+
+    /**
+     * The outbound leg: trust for {@code tls: verify} routes, MX lookups (with the name servers of
+     * the filter's {@code dns:} section), the connection pool. Default: {@link
+     * RelaySettings#defaults()}.
+     */
+    public Builder relay(RelaySettings settings) {
+      this.relaySettings = Objects.requireNonNull(settings, "settings");
       return this;
     }
 

@@ -28,6 +28,8 @@ import java.util.Optional;
  *   tls:                          # STARTTLS, offered only when both are given
  *     certificate: /etc/mailfilter/mx.pem    # PEM chain, the server's certificate first
  *     key: /etc/mailfilter/mx.key            # PEM PKCS#8, RSA or EC, not encrypted
+ *   relay:                        # the outbound leg, see RelaySettings
+ *     trust_certificates: /etc/mailfilter/ca.pem   # for tls: verify routes; default: the JDK's
  * }</pre>
  *
  * @param listen where to listen
@@ -42,6 +44,7 @@ import java.util.Optional;
  * @param quarantine where held messages are kept, if anywhere
  * @param tls the STARTTLS certificate and key, read when the configuration is loaded; empty: no
  *     STARTTLS
+ * @param relay the outbound leg: trust for {@code tls: verify} routes, MX lookups, pooling
  */
 public record SmtpSettings(
     InetSocketAddress listen,
@@ -53,7 +56,8 @@ public record SmtpSettings(
     SmtpTimeouts timeouts,
     Duration drainTimeout,
     Optional<Quarantine.Settings> quarantine,
-    Optional<SmtpTls> tls) {
+    Optional<SmtpTls> tls,
+    RelaySettings relay) {
   /** The {@code smtp:} section; register it when loading the file. */
   public static final ConfigSection<SmtpSettings> SECTION =
       ConfigSection.of("smtp", SmtpSettings::parse);
@@ -66,6 +70,7 @@ public record SmtpSettings(
     Objects.requireNonNull(drainTimeout, "drainTimeout");
     Objects.requireNonNull(quarantine, "quarantine");
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(relay, "relay");
   }
 
   /** The defaults: {@code 127.0.0.1:2525}, {@code localhost}, RFC 5321 timeouts. */
@@ -80,7 +85,8 @@ public record SmtpSettings(
         SmtpTimeouts.rfc5321(),
         Duration.ofSeconds(30),
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        RelaySettings.defaults());
   }
 
   /** The same settings listening elsewhere. */
@@ -95,7 +101,8 @@ public record SmtpSettings(
         timeouts,
         drainTimeout,
         quarantine,
-        tls);
+        tls,
+        relay);
   }
 
   /** The same settings with another STARTTLS certificate, or none. */
@@ -110,7 +117,8 @@ public record SmtpSettings(
         timeouts,
         drainTimeout,
         quarantine,
-        tls);
+        tls,
+        relay);
   }
 
   /**
@@ -214,7 +222,8 @@ public record SmtpSettings(
               node.duration("data_timeout", d.timeouts().dataBlock())),
           node.duration("drain_timeout", d.drainTimeout()),
           quarantine(node.section("quarantine")),
-          tls(node.section("tls")));
+          tls(node.section("tls")),
+          RelaySettings.parse(node.section("relay")));
     } catch (IllegalArgumentException e) {
       throw node.error("", e.getMessage());
     }

@@ -10,6 +10,8 @@ package dev.mailfilter.smtp;
  * @param relayed messages the route's server accepted, answered 250
  * @param rejected messages refused at the end of data (by the filter, the codec or downstream)
  * @param discarded messages answered 250 and dropped by the verdict
+ * @param relayConnections connections opened to the routes' servers
+ * @param relayReused messages relayed over a pooled connection opened for an earlier one
  */
 public record SmtpStats(
     long connections,
@@ -18,7 +20,9 @@ public record SmtpStats(
     long messages,
     long relayed,
     long rejected,
-    long discarded) {
+    long discarded,
+    long relayConnections,
+    long relayReused) {
   /** The counters as one log line. */
   public String toLogLine() {
     return "connections="
@@ -34,6 +38,10 @@ public record SmtpStats(
         + " rejected="
         + rejected
         + " discarded="
-        + discarded;
+        + discarded
+        + " relay_connections="
+        + relayConnections
+        + " relay_reused="
+        + relayReused;
   }
 }

@@ -125,7 +125,7 @@ public final class SmtpTls {
     }
   }
 
-  private static List<X509Certificate> readChain(Path file) {
+  static List<X509Certificate> readChain(Path file) {
     String text = read(file, "certificate");
     if (!text.contains("-----BEGIN CERTIFICATE-----")) {
       throw new IllegalArgumentException(

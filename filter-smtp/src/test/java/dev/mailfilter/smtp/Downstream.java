@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A route's server for tests: speaks SMTP with our own codec, records what it received, and answers
@@ -27,6 +28,20 @@ final class Downstream implements AutoCloseable {
 
   /** Scripted replies by verb ({@code MAIL}, {@code RCPT}, {@code DATA}, {@code END}). */
   final Map<String, Reply> replies = new ConcurrentHashMap<>();
+
+  /** Connections accepted so far, and those that ended (QUIT or hang-up). */
+  final AtomicInteger connections = new AtomicInteger();
+
+  final AtomicInteger ended = new AtomicInteger();
+
+  /** Offers STARTTLS, answers it 220 and then hangs up instead of a handshake. */
+  volatile boolean brokenStartTls;
+
+  /** Hangs up after each message, without a word, as a server closing an idle connection. */
+  volatile boolean hangUpAfterMessage;
+
+  /** Hangs up after a message's final dot, before its reply: the outcome stays unknown. */
+  volatile boolean hangUpBeforeEndReply;
 
   private final ServerSocket server;
   private final Thread acceptor;
@@ -48,6 +63,7 @@ final class Downstream implements AutoCloseable {
     while (!server.isClosed()) {
       try {
         Socket s = server.accept();
+        connections.incrementAndGet();
         Thread.ofVirtual().start(() -> serve(s));
       } catch (IOException e) {
         return;
@@ -69,7 +85,7 @@ final class Downstream implements AutoCloseable {
       String params = "";
       List<String> rcpts = new CopyOnWriteArrayList<>();
       while (true) {
-        Optional<Command> next = reader.readCommand(caps, true);
+        Optional<Command> next = reader.readCommand(caps.withStartTls(brokenStartTls), true);
         if (next.isEmpty()) {
           return;
         }
@@ -78,7 +94,7 @@ final class Downstream implements AutoCloseable {
         switch (c) {
           case Command.Ehlo e -> {
             writer.enhancedCodes(true);
-            writer.send(caps.ehloReply("downstream.example", ""));
+            writer.send(caps.withStartTls(brokenStartTls).ehloReply("downstream.example", ""));
           }
           case Command.Mail m -> {
             Reply r = reply("MAIL", Reply.of(250, "2.1.0", "Ok"));
@@ -102,12 +118,23 @@ final class Downstream implements AutoCloseable {
             if (r.code() == 354) {
               ByteArrayOutputStream content = new ByteArrayOutputStream();
               reader.readData(content::write);
+              if (hangUpBeforeEndReply) {
+                return;
+              }
               Reply end = reply("END", Reply.of(250, "2.0.0", "Ok: queued as DOWN1"));
               if (end.code() == 250) {
                 messages.add(new Received(from, params, List.copyOf(rcpts), content.toByteArray()));
               }
               writer.send(end);
+              if (hangUpAfterMessage) {
+                return;
+              }
             }
+          }
+          case Command.Rset r -> writer.send(reply("RSET", Reply.of(250, "2.0.0", "Ok")));
+          case Command.StartTls t -> {
+            writer.send(Reply.of(220, "2.0.0", "Ready to start TLS"));
+            return;
           }
           case Command.Quit q -> {
             writer.send(Reply.of(221, "2.0.0", "Bye"));
@@ -118,6 +145,8 @@ final class Downstream implements AutoCloseable {
       }
     } catch (IOException e) {
       // the gateway hung up
+    } finally {
+      ended.incrementAndGet();
     }
   }
 

@@ -81,6 +81,74 @@ final class TestCertificates {
     return new Pair(cert, key);
   }
 
+  /** A test certificate authority: a self-signed CA certificate and its key. */
+  static Pair authority(Path dir, String name) throws IOException {
+    Path cert = dir.resolve(name + ".crt");
+    Path key = dir.resolve(name + ".key");
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        key.toString(),
+        "-out",
+        cert.toString(),
+        "-days",
+        "2",
+        "-subj",
+        "/CN=mailfilter test CA " + name,
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign");
+    return new Pair(cert, key);
+  }
+
+  /**
+   * A server certificate issued by {@code ca} for the subjectAltName entries {@code san} (e.g.
+   * {@code DNS:mx.test.local,IP:127.0.0.1}); the key is PKCS#8.
+   */
+  static Pair issued(Path dir, String name, Pair ca, String san) throws IOException {
+    Path cert = dir.resolve(name + ".crt");
+    Path key = dir.resolve(name + ".key");
+    Path csr = dir.resolve(name + ".csr");
+    Path ext =
+        Files.writeString(
+            dir.resolve(name + ".ext"),
+            "subjectAltName=" + san + "\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n");
+    openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        key.toString(),
+        "-out",
+        csr.toString(),
+        "-subj",
+        "/CN=" + name);
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        csr.toString(),
+        "-CA",
+        ca.certificate().toString(),
+        "-CAkey",
+        ca.key().toString(),
+        "-set_serial",
+        Long.toString(System.nanoTime()),
+        "-days",
+        "2",
+        "-extfile",
+        ext.toString(),
+        "-out",
+        cert.toString());
+    return new Pair(cert, key);
+  }
+
   private static void openssl(String... args) throws IOException {
     DebianPackage.require(OPENSSL, "openssl");
     List<String> cmd = new ArrayList<>(List.of(OPENSSL.toString()));

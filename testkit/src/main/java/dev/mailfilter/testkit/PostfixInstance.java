@@ -266,7 +266,8 @@ public final class PostfixInstance implements AutoCloseable {
 
   private static String masterCf(int port) {
     // Debian's master.cf with chroot off everywhere, only the services a relay or a Maildir
-    // delivery needs, and the postlog service that writes maillog_file.
+    // delivery needs (tlsmgr for smtpd_tls_* instances), and the postlog service that writes
+    // maillog_file.
     return """
         # service type  private unpriv  chroot  wakeup  maxproc command
         127.0.0.1:%d inet n - n - - smtpd
@@ -290,6 +291,7 @@ public final class PostfixInstance implements AutoCloseable {
         virtual   unix  -       n       n       -       -       virtual
         anvil     unix  -       -       n       -       1       anvil
         scache    unix  -       -       n       -       1       scache
+        tlsmgr    unix  -       -       n       1000?   1       tlsmgr
         postlog   unix-dgram n  -       n       -       1       postlogd
         """
         .formatted(port);
