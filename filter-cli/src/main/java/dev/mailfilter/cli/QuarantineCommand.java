@@ -124,9 +124,10 @@ final class QuarantineCommand {
     }
     String tenant = o.single("--tenant", "");
     boolean all = o.has("--all");
-    Predicate<QuarantineEntry> filter =
-        e -> (all || !e.isReleased()) && e.tenant().startsWith(tenant);
-    Quarantine.Page page = q.list(filter, Optional.ofNullable(o.single("--after", null)), limit);
+    // The tenant index: a tenant's listing reads its own entries only.
+    Predicate<QuarantineEntry> filter = e -> all || !e.isReleased();
+    Quarantine.Page page =
+        q.list(tenant, filter, Optional.ofNullable(o.single("--after", null)), limit);
     for (QuarantineEntry e : page.entries()) {
       out.println(
           e.id()

@@ -77,6 +77,7 @@ public final class SmtpServer implements AutoCloseable {
   final LongAdder relayed = new LongAdder();
   final LongAdder rejected = new LongAdder();
   final LongAdder discarded = new LongAdder();
+  final LongAdder quarantined = new LongAdder();
   private final AtomicInteger open = new AtomicInteger();
   private final Map<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
   private final Map<SmtpConnection, Thread> connections = new ConcurrentHashMap<>();
@@ -181,7 +182,8 @@ public final class SmtpServer implements AutoCloseable {
         messages.sum(),
         relayed.sum(),
         rejected.sum(),
-        discarded.sum());
+        discarded.sum(),
+        quarantined.sum());
   }
 
   boolean closing() {

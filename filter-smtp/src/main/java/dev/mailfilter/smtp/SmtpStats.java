@@ -10,6 +10,7 @@ package dev.mailfilter.smtp;
  * @param relayed messages the route's server accepted, answered 250
  * @param rejected messages refused at the end of data (by the filter, the codec or downstream)
  * @param discarded messages answered 250 and dropped by the verdict
+ * @param quarantined messages answered 250 and held in the quarantine
  */
 public record SmtpStats(
     long connections,
@@ -18,7 +19,8 @@ public record SmtpStats(
     long messages,
     long relayed,
     long rejected,
-    long discarded) {
+    long discarded,
+    long quarantined) {
   /** The counters as one log line. */
   public String toLogLine() {
     return "connections="
@@ -34,6 +36,8 @@ public record SmtpStats(
         + " rejected="
         + rejected
         + " discarded="
-        + discarded;
+        + discarded
+        + " quarantined="
+        + quarantined;
   }
 }
