@@ -45,6 +45,9 @@ final class QuarantineCommand {
       out.println("  the messages the SMTP gateway held (smtp.quarantine.dir of --config FILE)");
       out.println("  list      entries in the order held: ID, time, score, from, recipients,");
       out.println("            tenant; unreleased only unless --all; 50 a page (--limit N)");
+      out.println(
+          "            --tenant PATH: a tenant path prefix (reseller/customer/domain/user),");
+      out.println("            read through the tenant index, not every entry");
       out.println("  show ID   the entry and its message");
       out.println("  release ID  relay it to its route once; then it is marked released");
       out.println("  delete ID   remove it");
