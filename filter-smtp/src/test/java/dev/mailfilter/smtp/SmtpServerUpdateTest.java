@@ -6,10 +6,13 @@ import dev.mailfilter.MailFilter;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link SmtpServer#update}: the keys that can change while the server runs reach the next
@@ -102,10 +105,24 @@ class SmtpServerUpdateTest {
   void aChangedQuarantineNeedsARestart() {
     SmtpSettings next =
         started.withQuarantine(
-            java.util.Optional.of(
+            Optional.of(
                 new Quarantine.Settings(
                     java.nio.file.Path.of("/nonexistent"), Duration.ofDays(1))));
     assertThat(server.update(next)).containsExactly("quarantine");
     assertThat(server.settings().quarantine()).isEmpty();
+  }
+
+  @Test
+  void aCertificateGivenByUpdateIsOfferedToTheNextConnection(@TempDir Path dir) throws Exception {
+    try (Client c = ehlo()) {
+      assertThat(c.reply()).doesNotContain("STARTTLS");
+    }
+    TestCertificates.Pair pair = TestCertificates.rsa(dir, "server");
+    SmtpTls tls = SmtpTls.load(pair.certificate(), pair.key());
+    assertThat(server.update(started.withTls(Optional.of(tls)))).isEmpty();
+    assertThat(server.settings().tls()).contains(tls);
+    try (Client c = ehlo()) {
+      assertThat(c.reply()).contains("250-STARTTLS");
+    }
   }
 }
