@@ -126,6 +126,19 @@ public final class FilterConfig {
         DEFAULT_TREE, YamlTree.read(text, file.toString()), registry, sections(extraSections));
   }
 
+  /**
+   * {@link #load(Path, List)} with YAML text laid over the file, as {@link Builder#yaml} lays it:
+   * what a command line adds to the file ({@code mailfilter smtp --domain}).
+   */
+  static FilterConfig load(Path file, List<ConfigSection<?>> extraSections, String overlay)
+      throws IOException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    Map<String, Object> tree =
+        YamlTree.merge(
+            YamlTree.read(text, file.toString()), YamlTree.read(overlay, "command line"));
+    return parse(DEFAULT_TREE, tree, BuiltIns.checks(), sections(extraSections));
+  }
+
   /** The built-in sections and the extra ones, refusing a name taken by the core. */
   private static List<ConfigSection<?>> sections(List<ConfigSection<?>> extra) {
     if (extra.isEmpty()) {

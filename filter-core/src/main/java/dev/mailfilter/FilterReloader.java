@@ -16,10 +16,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +58,8 @@ public final class FilterReloader implements AutoCloseable {
   private final Path configFile;
   private final List<ConfigSection<?>> extraSections;
   private final Function<FilterConfig, MailFilter> build;
+  private final String overlay; // YAML laid over the file at every load; "" for none
+  private final List<Consumer<? super MailFilter>> listeners = new CopyOnWriteArrayList<>();
   private final AtomicReference<MailFilter> current = new AtomicReference<>();
   private final ReentrantLock reloadLock = new ReentrantLock(); // one reload at a time
   private final CountDownLatch stop = new CountDownLatch(1);
@@ -71,11 +75,13 @@ public final class FilterReloader implements AutoCloseable {
   private FilterReloader(
       Path configFile,
       List<ConfigSection<?>> extraSections,
-      Function<FilterConfig, MailFilter> build)
+      Function<FilterConfig, MailFilter> build,
+      String overlay)
       throws IOException {
     this.configFile = configFile;
     this.extraSections = extraSections;
     this.build = build;
+    this.overlay = overlay;
     ByteBuffer text = read();
     current.set(buildAndLoad());
     configText = text;
@@ -101,7 +107,7 @@ public final class FilterReloader implements AutoCloseable {
       throws IOException {
     Objects.requireNonNull(configFile, "configFile");
     Objects.requireNonNull(build, "build");
-    return new FilterReloader(configFile, List.of(), build);
+    return new FilterReloader(configFile, List.of(), build, "");
   }
 
   /**
@@ -112,10 +118,34 @@ public final class FilterReloader implements AutoCloseable {
   public static FilterReloader start(Path configFile, List<ConfigSection<?>> extraSections)
       throws IOException {
     Objects.requireNonNull(configFile, "configFile");
+    return start(configFile, extraSections, "");
+  }
+
+  /**
+   * {@link #start(Path, List)} with {@code overlay}, YAML text, laid over the file at every load,
+   * so that entries given on a command line ({@code mailfilter smtp --domain}) survive a reload.
+   *
+   * @throws ConfigException when the overlay is not valid YAML, or the two together not valid
+   */
+  public static FilterReloader start(
+      Path configFile, List<ConfigSection<?>> extraSections, String overlay) throws IOException {
+    Objects.requireNonNull(configFile, "configFile");
+    Objects.requireNonNull(overlay, "overlay");
     return new FilterReloader(
         configFile,
         List.copyOf(extraSections),
-        config -> MailFilter.builder().config(config).build());
+        config -> MailFilter.builder().config(config).build(),
+        overlay);
+  }
+
+  /**
+   * Runs {@code listener} with each new running filter, right after a reload swapped it in, on the
+   * reloading thread (the watcher's, or the caller's of {@link #reload()}): for an adapter to apply
+   * its own section of the new configuration whichever way the reload came. A listener that throws
+   * is logged and does not undo the reload.
+   */
+  public void onReload(Consumer<? super MailFilter> listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
   /** The running filter: the one new sessions open on. */
@@ -275,7 +305,11 @@ public final class FilterReloader implements AutoCloseable {
 
   /** A new filter from the file, its files read; closed again if they cannot be. */
   private MailFilter buildAndLoad() throws IOException {
-    MailFilter fresh = build.apply(FilterConfig.load(configFile, extraSections));
+    MailFilter fresh =
+        build.apply(
+            overlay.isEmpty()
+                ? FilterConfig.load(configFile, extraSections)
+                : FilterConfig.load(configFile, extraSections, overlay));
     try {
       for (CheckSettings c : fresh.checks()) {
         if (c.check() instanceof FileBacked fb) {
@@ -301,6 +335,13 @@ public final class FilterReloader implements AutoCloseable {
     rejected = null;
     retiring.removeIf(t -> !t.isAlive());
     retiring.add(Thread.ofVirtual().name("mailfilter-retire").start(old::close));
+    for (Consumer<? super MailFilter> l : listeners) {
+      try {
+        l.accept(fresh);
+      } catch (RuntimeException e) {
+        LOG.warn("after the reload of {}: {}", configFile, e.toString());
+      }
+    }
   }
 
   private void watch() {

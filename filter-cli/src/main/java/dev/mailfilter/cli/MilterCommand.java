@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,62 +90,49 @@ final class MilterCommand {
       builder.filter(filter);
     }
     MilterServer server = builder.build();
-    CountDownLatch stop = new CountDownLatch(1);
-    // The handlers go in before the server listens: a signal that comes as soon as the port
-    // answers must find them (SIGHUP would otherwise end the JVM).
-    handle("TERM", stop::countDown);
-    handle("INT", stop::countDown);
+    Optional<Runnable> reload = Optional.empty();
     if (reloader != null) {
       FilterReloader r = reloader;
       MilterSettings running = settings;
-      handle("HUP", () -> Thread.ofVirtual().name("milter-sighup").start(() -> reload(r, running)));
-    } else {
-      // Without a handler SIGHUP would end the JVM: a reload by habit must not stop the milter.
-      handle("HUP", () -> LOG.info("milter: SIGHUP: no --config file, nothing to reload"));
+      // On every reload, SIGHUP's or the watcher's: the milter section needs a restart.
+      Optional<ListenAddress> given = listen;
+      r.onReload(fresh -> warnRestart(r, running, given, fresh));
+      reload = Optional.of(() -> reload(r));
     }
-    try {
-      server.start();
-      stop.await();
-      LOG.info("milter: shutting down, letting messages in flight finish");
-      return 0;
-    } catch (IOException e) {
-      err.println("mailfilter milter: " + e.getMessage());
-      return 2;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 0;
-    } finally {
-      server.close();
-      if (reloader != null) {
-        reloader.close();
-      } else {
-        filter.close();
-      }
-    }
-  }
-
-  private static void handle(String signal, Runnable action) {
-    if (!Signals.handle(signal, action)) {
-      // A platform without this signal (or the JVM keeps it): the server runs without.
-      LOG.warn("milter: cannot handle SIG{} here", signal);
-    }
+    Daemon daemon =
+        Daemon.install(
+            "milter", LOG, reload, "no --config file, nothing to reload", Optional.empty());
+    return daemon.run(server::start, () -> {}, server, reloader != null ? reloader : filter, err);
   }
 
   /** SIGHUP: a new filter from the file, or the running one stays and the log says why. */
-  private static void reload(FilterReloader reloader, MilterSettings running) {
+  private static void reload(FilterReloader reloader) {
     try {
-      MailFilter fresh = reloader.reload();
+      reloader.reload();
       LOG.info("milter: reloaded {} on SIGHUP", reloader.configFile());
-      if (!fresh.config().section(MilterSettings.SECTION).equals(running)) {
-        LOG.warn(
-            "milter: the milter section of {} changed; it takes effect at the next start",
-            reloader.configFile());
-      }
     } catch (IOException | RuntimeException e) {
       LOG.warn(
           "milter: reload of {} failed, the running filter stays: {}",
           reloader.configFile(),
           e.getMessage());
+    }
+  }
+
+  /** One WARN line per {@code milter:} key that differs from the running server's. */
+  private static void warnRestart(
+      FilterReloader reloader,
+      MilterSettings running,
+      Optional<ListenAddress> listen,
+      MailFilter fresh) {
+    MilterSettings now = fresh.config().section(MilterSettings.SECTION);
+    if (listen.isPresent()) {
+      now = now.withListen(listen.get()); // --listen wins over the file, then as now
+    }
+    for (String key : Daemon.changedKeys(running, now)) {
+      LOG.warn(
+          "milter: milter.{} changed in {}; it takes effect at the next start",
+          key,
+          reloader.configFile());
     }
   }
 }

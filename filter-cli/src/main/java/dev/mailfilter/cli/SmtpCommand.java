@@ -9,7 +9,6 @@ import dev.mailfilter.smtp.SmtpSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,9 +24,11 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code mailfilter smtp [--listen HOST:PORT] [--config FILE] [--domain NAME=HOST:PORT ...]}: the
  * filtering SMTP gateway, until SIGTERM or SIGINT, which let transactions in flight finish ({@code
- * smtp.drain_timeout}) before it exits 0. With {@code --config} and no {@code --domain}, the file
- * is reloaded on SIGHUP and when it changes; new connections get the new filter. Exit 2 on a usage
- * or configuration error or when the address cannot be bound, with one line saying why.
+ * smtp.drain_timeout}) before it exits 0. With {@code --config}, the file (with the {@code
+ * --domain} entries laid over it) is reloaded on SIGHUP and when it changes: new connections get
+ * the new filter, and the {@code smtp:} keys that can change live ({@link SmtpServer#update}); each
+ * other changed key is logged. Exit 2 on a usage or configuration error or when the address cannot
+ * be bound, with one line saying why.
  */
 final class SmtpCommand {
   private static final Logger LOG = LoggerFactory.getLogger("dev.mailfilter.smtp");
@@ -64,8 +65,8 @@ final class SmtpCommand {
         out.println("  --config FILE             the configuration, with its smtp: section;");
         out.println("                            reloaded on SIGHUP and when it changes");
         out.println("  --domain NAME=HOST:PORT   accept mail for NAME, relay it to HOST:PORT");
-        out.println("                            (repeatable; beside the file's domains, which");
-        out.println("                            are then not reloaded)");
+        out.println("                            (repeatable; laid over the file's domains at");
+        out.println("                            every reload)");
         out.println("without any domain every recipient is refused (550 5.7.1).");
         out.println("SIGTERM or SIGINT: finish the transactions in flight, then exit 0.");
         out.println("exit status: 2 a usage or configuration error, or the address is unusable");
@@ -84,20 +85,18 @@ final class SmtpCommand {
       return 2;
     }
 
-    // With the domains in the file alone, the file is reloaded (SIGHUP, or a change on disk);
-    // --domain entries are laid over the file once, so a reload could not keep them.
+    // With --config the file is reloaded (SIGHUP, or a change on disk), the --domain entries laid
+    // over it at every load.
     FilterReloader reloader = null;
     MailFilter fixed = null;
     SmtpSettings settings;
     try {
-      if (configFile.isPresent() && domains.isEmpty()) {
-        reloader = FilterReloader.start(configFile.get(), List.of(SmtpSettings.SECTION));
+      if (configFile.isPresent()) {
+        String overlay = domains.isEmpty() ? "" : "domains:\n" + domains;
+        reloader = FilterReloader.start(configFile.get(), List.of(SmtpSettings.SECTION), overlay);
         settings = reloader.current().config().section(SmtpSettings.SECTION);
       } else {
         FilterConfig.Builder b = FilterConfig.builder().section(SmtpSettings.SECTION);
-        if (configFile.isPresent()) {
-          b.yaml(Files.readString(configFile.get()));
-        }
         if (!domains.isEmpty()) {
           b.yaml("domains:\n" + domains);
         }
@@ -123,69 +122,33 @@ final class SmtpCommand {
     }
     SmtpServer server;
     try {
-      SmtpServer.Builder b = SmtpServer.builder().filters(current).settings(settings);
-      if (filters != null) {
-        // The certificate is reloaded with the file: new connections get the new one.
-        b.tls(() -> filters.current().config().section(SmtpSettings.SECTION).tls());
-      }
-      server = b.build();
+      server = SmtpServer.builder().filters(current).settings(settings).build();
     } catch (IllegalArgumentException e) {
       closeFilters(filters, filter);
       err.println("mailfilter smtp: " + e.getMessage());
       return 2;
     }
-    CountDownLatch stopped = stop == null ? new CountDownLatch(1) : stop;
-    CountDownLatch drained = new CountDownLatch(1);
-    SmtpSettings running = settings;
-    // Installed before the server listens: without a handler SIGHUP would end the JVM.
-    if (!Signals.handle(
-        "HUP",
-        filters != null
-            ? () -> Thread.ofVirtual().name("smtp-sighup").start(() -> reload(filters, running))
-            : () ->
-                LOG.info(
-                    configFile.isPresent()
-                        ? "smtp: SIGHUP: not reloading, --domain is laid over the file;"
-                            + " put the domains in the file's domains: section to reload it"
-                        : "smtp: SIGHUP: no --config file, nothing to reload"))) {
-      LOG.warn("smtp: cannot handle SIGHUP here");
+    Optional<Runnable> reload = Optional.empty();
+    if (filters != null) {
+      // On every reload, SIGHUP's or the watcher's: the smtp section's keys that can change live
+      // are applied for new connections (the certificate among them); the others are named.
+      Optional<InetSocketAddress> given = listen;
+      filters.onReload(fresh -> apply(server, filters, given, fresh));
+      reload = Optional.of(() -> reload(filters));
     }
-    try {
-      server.start();
-      if (!current.get().config().tenants().relayControl()) {
-        LOG.warn(
-            "smtp: no domains are configured: every recipient is refused (550 5.7.1);"
-                + " give --domain NAME=HOST:PORT or domains: in --config");
-      }
-      if (stop == null) {
-        // SIGTERM and SIGINT run the shutdown hooks: this one waits until the drain is over.
-        Runtime.getRuntime()
-            .addShutdownHook(
-                new Thread(
-                    () -> {
-                      stopped.countDown();
-                      try {
-                        drained.await();
-                      } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                      }
-                    },
-                    "smtp-shutdown"));
-      }
-      stopped.await();
-      LOG.info("smtp: shutting down, letting transactions in flight finish");
-      return 0;
-    } catch (IOException e) {
-      err.println("mailfilter smtp: " + e.getMessage());
-      return 2;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 0;
-    } finally {
-      server.close();
-      closeFilters(filters, filter);
-      drained.countDown();
-    }
+    Daemon daemon =
+        Daemon.install(
+            "smtp", LOG, reload, "no --config file, nothing to reload", Optional.ofNullable(stop));
+    Runnable warnNoDomains =
+        () -> {
+          if (!current.get().config().tenants().relayControl()) {
+            LOG.warn(
+                "smtp: no domains are configured: every recipient is refused (550 5.7.1);"
+                    + " give --domain NAME=HOST:PORT or domains: in --config");
+          }
+        };
+    return daemon.run(
+        server::start, warnNoDomains, server, filters != null ? filters : filter, err);
   }
 
   private static void closeFilters(FilterReloader reloader, MailFilter filter) {
@@ -197,21 +160,33 @@ final class SmtpCommand {
   }
 
   /** SIGHUP: a new filter from the file, or the running one stays and the log says why. */
-  private static void reload(FilterReloader reloader, SmtpSettings running) {
+  private static void reload(FilterReloader reloader) {
     try {
-      MailFilter fresh = reloader.reload();
+      reloader.reload();
       LOG.info("smtp: reloaded {} on SIGHUP", reloader.configFile());
-      SmtpSettings now = fresh.config().section(SmtpSettings.SECTION);
-      if (!now.withTls(Optional.empty()).equals(running.withTls(Optional.empty()))) {
-        LOG.warn(
-            "smtp: the smtp section of {} changed; apart from tls it takes effect at the next start",
-            reloader.configFile());
-      }
     } catch (IOException | RuntimeException e) {
       LOG.warn(
           "smtp: reload of {} failed, the running filter stays: {}",
           reloader.configFile(),
           e.getMessage());
+    }
+  }
+
+  /** The reloaded {@code smtp:} section to the server; one WARN line per key it cannot apply. */
+  private static void apply(
+      SmtpServer server,
+      FilterReloader reloader,
+      Optional<InetSocketAddress> listen,
+      MailFilter fresh) {
+    SmtpSettings next = fresh.config().section(SmtpSettings.SECTION);
+    if (listen.isPresent()) {
+      next = next.withListen(listen.get()); // --listen wins over the file, then as now
+    }
+    for (String key : server.update(next)) {
+      LOG.warn(
+          "smtp: smtp.{} changed in {}; it takes effect at the next start",
+          key,
+          reloader.configFile());
     }
   }
 

@@ -179,10 +179,15 @@ class MilterCommandTest {
         config,
         "milter:\n  listen: inet:127.0.0.1:"
             + port
-            + "\nreload:\n  watch_interval: 0\nactions:\n  reject: 20\n");
+            + "\n  read_timeout: 7m\nreload:\n  watch_interval: 0\nactions:\n  reject: 20\n");
     signal(p, "HUP");
     await("the reload logged", () -> read(log).contains("reloaded " + config + " on SIGHUP"));
     assertThat(p.isAlive()).isTrue();
+    // The milter section needs a restart: one line naming the key that changed, and only it.
+    assertThat(read(log).lines().filter(l -> l.contains("takes effect at the next start")))
+        .singleElement()
+        .asString()
+        .contains("milter: milter.read_timeout changed in " + config);
 
     p.destroy(); // SIGTERM
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -171,6 +171,25 @@ class QuarantineCommandTest {
   }
 
   @Test
+  void listByTenantTakesAPathPrefix() throws Exception {
+    holdOne();
+    assertThat(run("list", "--config", config.toString())).isZero();
+    String[] fields = out.toString(UTF_8).lines().toList().getFirst().split("\t");
+    String id = fields[0];
+    String tenant = fields[5];
+    assertThat(tenant).isNotEmpty();
+    for (String prefix : List.of(tenant, tenant.substring(0, tenant.length() - 1))) {
+      assertThat(run("list", "--tenant", prefix, "--config", config.toString())).isZero();
+      assertThat(out.toString(UTF_8).lines()).as(prefix).singleElement().asString().startsWith(id);
+    }
+    assertThat(run("list", "--tenant", tenant + "/someone", "--config", config.toString()))
+        .isZero();
+    assertThat(out.toString(UTF_8)).isEmpty();
+    assertThat(run("list", "--tenant", "nobody/", "--config", config.toString())).isZero();
+    assertThat(out.toString(UTF_8)).isEmpty();
+  }
+
+  @Test
   void errorsExitTwoWithOneLine() throws IOException {
     Files.createDirectories(dir.resolve("q"));
     Path none = dir.resolve("none.yaml");

@@ -15,16 +15,24 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code mailfilter smtp}: its options, its errors, and a running gateway. */
 class SmtpCommandTest {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final List<Process> processes = new ArrayList<>();
 
   private int run(String... args) {
     return SmtpCommand.run(
@@ -184,6 +192,249 @@ class SmtpCommandTest {
         }
         Thread.sleep(20);
       }
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void sigtermDrainsATransactionInFlightThenExitsZero(@TempDir Path dir) throws Exception {
+    try (Sink sink = new Sink()) {
+      int port = freePort();
+      Path log = dir.resolve("stderr.log");
+      Process p =
+          mailfilter(
+              dir,
+              log,
+              "smtp",
+              "--listen",
+              "127.0.0.1:" + port,
+              "--domain",
+              "ours.example=127.0.0.1:" + sink.port());
+      try (Socket s = connect(port)) {
+        s.setSoTimeout(30_000);
+        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), UTF_8));
+        OutputStream o = s.getOutputStream();
+        assertThat(in.readLine()).startsWith("220 ");
+        o.write(
+            "HELO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@ours.example>\r\nDATA\r\n"
+                .getBytes(UTF_8));
+        assertThat(in.readLine()).startsWith("250 ");
+        assertThat(in.readLine()).isEqualTo("250 Ok");
+        assertThat(in.readLine()).isEqualTo("250 Ok");
+        assertThat(in.readLine()).startsWith("354 ");
+        o.write("Subject: lunch\r\nFrom: a@b.example\r\n\r\nshall we meet".getBytes(UTF_8));
+        o.flush();
+
+        p.destroy(); // SIGTERM, in the middle of the content
+        await("the shutdown logged", () -> read(log).contains("smtp: SIGTERM: shutting down"));
+        assertThat(p.isAlive()).isTrue();
+
+        o.write(" at noon?\r\n.\r\n".getBytes(UTF_8));
+        assertThat(in.readLine()).as("log: %s", read(log)).startsWith("250 Ok: queued");
+        // Between transactions the draining server says goodbye by itself.
+        assertThat(in.readLine()).startsWith("421 ");
+      }
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as("exit status; log: %s", read(log)).isZero();
+      assertThat(sink.messages).hasSize(1);
+      assertThat(sink.messages.getFirst()).contains("shall we meet at noon?\r\n");
+      assertThat(read(log)).contains("smtp stopped: ").contains("relayed=1");
+      assertThat(read(log)).doesNotContain("Exception");
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void sighupReloadsTheFileWithTheDomainEntriesLaidOverIt(@TempDir Path dir) throws Exception {
+    int port = freePort();
+    Path config = dir.resolve("c.yaml");
+    // The file's listen address differs from --listen, which wins at every reload too; the
+    // watcher is off so that only SIGHUP reloads.
+    String head =
+        "reload:\n  watch_interval: 0\ndomains:\n"
+            + "  \"file.example\": {route: {host: \"127.0.0.1\", port: 1, tls: may}}\n";
+    Files.writeString(config, "smtp:\n  listen: 127.0.0.1:1\n  host_name: gw.example\n" + head);
+    Path log = dir.resolve("stderr.log");
+    Process p =
+        mailfilter(
+            dir,
+            log,
+            "smtp",
+            "--config",
+            config.toString(),
+            "--listen",
+            "127.0.0.1:" + port,
+            "--domain",
+            "cli.example=127.0.0.1:1");
+    assertThat(rcptReply(port, "x@cli.example")).isEqualTo("250 Ok");
+    assertThat(rcptReply(port, "x@file.example")).isEqualTo("250 Ok");
+    assertThat(rcptReply(port, "x@new.example")).startsWith("550 ");
+    assertThat(ehloReply(port)).contains("250-SIZE 26214400");
+
+    Files.writeString(
+        config,
+        "smtp:\n  listen: 127.0.0.1:1\n  host_name: renamed.example\n"
+            + "  max_message_size: 1MiB\n"
+            + head
+            + "  \"new.example\": {route: {host: \"127.0.0.1\", port: 1, tls: may}}\n");
+    signal(p, "HUP");
+    await("the reload logged", () -> read(log).contains("reloaded " + config + " on SIGHUP"));
+
+    assertThat(rcptReply(port, "x@cli.example")).as("--domain kept").isEqualTo("250 Ok");
+    assertThat(rcptReply(port, "x@new.example")).as("the file's new domain").isEqualTo("250 Ok");
+    // A live key applies to the next connection; the host name needs a restart and says so once.
+    String ehlo = ehloReply(port);
+    assertThat(ehlo).startsWith("250-gw.example ").contains("250-SIZE 1048576");
+    assertThat(read(log).lines().filter(l -> l.contains("takes effect at the next start")))
+        .singleElement()
+        .asString()
+        .contains("WARN")
+        .contains("smtp: smtp.host_name changed in " + config);
+
+    // A file that does not load keeps everything running, with one line saying why.
+    Files.writeString(config, "smtp:\n  max_mesage_size: 1MiB\n" + head);
+    signal(p, "HUP");
+    await("the failure logged", () -> read(log).contains("reload of " + config + " failed"));
+    assertThat(rcptReply(port, "x@new.example")).isEqualTo("250 Ok");
+
+    p.destroy();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("exit status; log: %s", read(log)).isZero();
+  }
+
+  /** {@code mailfilter ARGS} as a process of its own, its stderr in {@code log}. */
+  private Process mailfilter(Path dir, Path log, String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Main.class.getName());
+    command.addAll(List.of(args));
+    Process p =
+        new ProcessBuilder(command)
+            .redirectError(log.toFile())
+            .redirectOutput(dir.resolve("stdout.log").toFile())
+            .start();
+    processes.add(p);
+    await("the gateway to listen", () -> read(log).contains("smtp listening on") || !p.isAlive());
+    assertThat(p.isAlive()).as("still running; log: %s", read(log)).isTrue();
+    return p;
+  }
+
+  @AfterEach
+  void killLeftovers() {
+    processes.forEach(Process::destroyForcibly);
+  }
+
+  /** The EHLO reply in a new connection, its lines joined with LF. */
+  private static String ehloReply(int port) throws Exception {
+    try (Socket s = connect(port)) {
+      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), UTF_8));
+      assertThat(in.readLine()).startsWith("220 ");
+      s.getOutputStream().write("EHLO c.example\r\n".getBytes(UTF_8));
+      StringBuilder reply = new StringBuilder();
+      String line;
+      do {
+        line = in.readLine();
+        reply.append(line).append('\n');
+      } while (line != null && line.startsWith("250-"));
+      return reply.toString();
+    }
+  }
+
+  private static void signal(Process p, String name) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).start();
+    assertThat(kill.waitFor()).isZero();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return probe.getLocalPort();
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file, UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /**
+   * The route's server: a plain SMTP receiver on a free loopback port that answers every command
+   * with success and keeps each message's content.
+   */
+  private static final class Sink implements AutoCloseable {
+    final List<String> messages = new CopyOnWriteArrayList<>();
+    private final ServerSocket server;
+
+    Sink() throws IOException {
+      server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      Thread.ofVirtual().start(this::accept);
+    }
+
+    int port() {
+      return server.getLocalPort();
+    }
+
+    private void accept() {
+      while (!server.isClosed()) {
+        try {
+          Socket s = server.accept();
+          Thread.ofVirtual().start(() -> serve(s));
+        } catch (IOException e) {
+          return;
+        }
+      }
+    }
+
+    private void serve(Socket s) {
+      try (s) {
+        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), UTF_8));
+        OutputStream out = s.getOutputStream();
+        out.write("220 sink.example ESMTP\r\n".getBytes(UTF_8));
+        String line;
+        while ((line = in.readLine()) != null) {
+          String verb = line.length() < 4 ? line : line.substring(0, 4).toUpperCase(Locale.ROOT);
+          String reply =
+              switch (verb) {
+                case "EHLO", "HELO" -> "250 sink.example";
+                case "DATA" -> "354 go ahead";
+                case "QUIT" -> "221 2.0.0 Bye";
+                default -> "250 2.0.0 Ok";
+              };
+          out.write((reply + "\r\n").getBytes(UTF_8));
+          if (verb.equals("QUIT")) {
+            return;
+          }
+          if (verb.equals("DATA")) {
+            StringBuilder content = new StringBuilder();
+            while ((line = in.readLine()) != null && !line.equals(".")) {
+              content.append(line).append("\r\n");
+            }
+            messages.add(content.toString());
+            out.write("250 2.0.0 Ok: queued\r\n".getBytes(UTF_8));
+          }
+        }
+      } catch (IOException e) {
+        // the gateway hung up
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
     }
   }
 }

@@ -495,61 +495,25 @@ public final class MilterServer implements AutoCloseable {
 
     /** How long a read from the MTA may wait; see {@link MilterSettings#readTimeout()}. */
     public Builder readTimeout(Duration timeout) {
-      MilterSettings s = settings;
-      settings =
-          new MilterSettings(
-              s.listen(),
-              timeout,
-              s.drainTimeout(),
-              s.maxConnections(),
-              s.progressInterval(),
-              s.statsInterval(),
-              s.socketMode());
+      settings = settings.withReadTimeout(timeout);
       return this;
     }
 
     /** How long {@link #close()} lets messages in flight finish. */
     public Builder drainTimeout(Duration timeout) {
-      MilterSettings s = settings;
-      settings =
-          new MilterSettings(
-              s.listen(),
-              s.readTimeout(),
-              timeout,
-              s.maxConnections(),
-              s.progressInterval(),
-              s.statsInterval(),
-              s.socketMode());
+      settings = settings.withDrainTimeout(timeout);
       return this;
     }
 
     /** Connections served at once; more are closed at once with a log line. */
     public Builder maxConnections(int max) {
-      MilterSettings s = settings;
-      settings =
-          new MilterSettings(
-              s.listen(),
-              s.readTimeout(),
-              s.drainTimeout(),
-              max,
-              s.progressInterval(),
-              s.statsInterval(),
-              s.socketMode());
+      settings = settings.withMaxConnections(max);
       return this;
     }
 
     /** How often {@code SMFIR_PROGRESS} goes out while the end-of-message checks run. */
     public Builder progressInterval(Duration interval) {
-      MilterSettings s = settings;
-      settings =
-          new MilterSettings(
-              s.listen(),
-              s.readTimeout(),
-              s.drainTimeout(),
-              s.maxConnections(),
-              interval,
-              s.statsInterval(),
-              s.socketMode());
+      settings = settings.withProgressInterval(interval);
       return this;
     }
 
@@ -558,16 +522,7 @@ public final class MilterServer implements AutoCloseable {
      * MilterSettings#socketMode()}.
      */
     public Builder socketMode(int mode) {
-      MilterSettings s = settings;
-      settings =
-          new MilterSettings(
-              s.listen(),
-              s.readTimeout(),
-              s.drainTimeout(),
-              s.maxConnections(),
-              s.progressInterval(),
-              s.statsInterval(),
-              mode);
+      settings = settings.withSocketMode(mode);
       return this;
     }
 

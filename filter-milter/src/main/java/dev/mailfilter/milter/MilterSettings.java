@@ -86,6 +86,42 @@ public record MilterSettings(
         socketMode);
   }
 
+  /** These settings with another read timeout. */
+  public MilterSettings withReadTimeout(Duration timeout) {
+    return new MilterSettings(
+        listen, timeout, drainTimeout, maxConnections, progressInterval, statsInterval, socketMode);
+  }
+
+  /** These settings with another drain timeout. */
+  public MilterSettings withDrainTimeout(Duration timeout) {
+    return new MilterSettings(
+        listen, readTimeout, timeout, maxConnections, progressInterval, statsInterval, socketMode);
+  }
+
+  /** These settings with another limit of connections. */
+  public MilterSettings withMaxConnections(int max) {
+    return new MilterSettings(
+        listen, readTimeout, drainTimeout, max, progressInterval, statsInterval, socketMode);
+  }
+
+  /** These settings with another progress interval. */
+  public MilterSettings withProgressInterval(Duration interval) {
+    return new MilterSettings(
+        listen, readTimeout, drainTimeout, maxConnections, interval, statsInterval, socketMode);
+  }
+
+  /** These settings with another interval of the counters' log line; 0 turns it off. */
+  public MilterSettings withStatsInterval(Duration interval) {
+    return new MilterSettings(
+        listen, readTimeout, drainTimeout, maxConnections, progressInterval, interval, socketMode);
+  }
+
+  /** These settings with another mode of the Unix-domain socket file. */
+  public MilterSettings withSocketMode(int mode) {
+    return new MilterSettings(
+        listen, readTimeout, drainTimeout, maxConnections, progressInterval, statsInterval, mode);
+  }
+
   private static void positive(Duration d, String name) {
     Objects.requireNonNull(d, name);
     if (d.isNegative() || d.isZero()) {

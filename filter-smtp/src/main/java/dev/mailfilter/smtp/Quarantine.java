@@ -38,6 +38,7 @@ import java.util.SequencedMap;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The quarantine of the gateway: messages the filter held, kept in files under a directory until
@@ -57,6 +58,13 @@ import java.util.regex.Pattern;
  * index; nothing else needs rebuilding after a crash. Listing reads the directory as a stream and
  * keeps one page in memory, so it stays small for any number of entries.
  *
+ * <p>A second index serves the listing of one tenant ({@link #list(String, Predicate, Optional,
+ * int)}): under {@code index/}, a directory per tenant path segment ({@code
+ * index/~acme/~bakery/~bakery.example/}) holds an empty file per entry named by its id, so that a
+ * tenant's listing reads the names in its subtree and only its own entries' {@code .meta} files.
+ * The marker is written before the {@code .meta} file and removed after it, so an entry is never
+ * missing from it; a marker without its entry is skipped, and removed on open once it is old.
+ *
  * <p>Several processes may use one directory (the gateway and {@code mailfilter quarantine}): a
  * release takes an {@code ID.lock} file created exclusively, so a message is relayed at most once.
  * Thread-safe.
@@ -70,6 +78,18 @@ public final class Quarantine {
   private static final String MESSAGE = ".eml";
   private static final String LOCK = ".lock";
   private static final String TEMP = ".tmp";
+  private static final String INDEX = "index";
+
+  /** In {@code index/}: every entry held before it was created has its marker. */
+  private static final String BUILT = ".built";
+
+  /**
+   * How old a leftover of a crash must be before {@link #open} removes it: a younger one may be a
+   * hold under way in another process (the gateway, while {@code mailfilter quarantine} opens the
+   * store), and removing its message before its {@code .meta} file lands would lose it.
+   */
+  static final Duration LEFTOVER_AGE = Duration.ofHours(1);
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Path dir;
@@ -146,6 +166,7 @@ public final class Quarantine {
     }
     Quarantine q = new Quarantine(dir, lifetime, clock, relay);
     q.recover();
+    q.buildIndex();
     return q;
   }
 
@@ -160,19 +181,171 @@ public final class Quarantine {
   }
 
   private void recover() throws IOException {
+    Instant before = clock.instant().minus(LEFTOVER_AGE);
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path f : files) {
         String name = f.getFileName().toString();
         if (name.endsWith(TEMP)) {
-          Files.deleteIfExists(f);
+          deleteIfOld(f, before);
         } else if (name.endsWith(MESSAGE)) {
           String id = name.substring(0, name.length() - MESSAGE.length());
           if (!Files.exists(dir.resolve(id + META))) {
-            Files.deleteIfExists(f); // the 250 was never sent for it
+            deleteIfOld(f, before); // the 250 was never sent for it
           }
         }
       }
     }
+    Path index = dir.resolve(INDEX);
+    if (Files.isDirectory(index)) {
+      try (Stream<Path> all = Files.walk(index)) {
+        for (Path f : (Iterable<Path>) all::iterator) {
+          String id = f.getFileName().toString();
+          if (ID.matcher(id).matches()
+              && Files.isRegularFile(f)
+              && !Files.exists(dir.resolve(id + META))) {
+            deleteIfOld(f, before); // a deleted entry's, or a hold that never finished
+          }
+        }
+      }
+    }
+  }
+
+  private static void deleteIfOld(Path f, Instant before) throws IOException {
+    try {
+      if (Files.getLastModifiedTime(f).toInstant().isBefore(before)) {
+        Files.deleteIfExists(f);
+      }
+    } catch (NoSuchFileException e) {
+      // gone meanwhile
+    }
+  }
+
+  /**
+   * Gives every entry its marker in the tenant index, once per store: entries held before the index
+   * existed. Idempotent, so two processes opening the store at once do no harm; until {@code
+   * index/.built} exists, a tenant's listing reads every entry instead.
+   */
+  private void buildIndex() throws IOException {
+    Path built = dir.resolve(INDEX).resolve(BUILT);
+    if (Files.exists(built)) {
+      return;
+    }
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + META)) {
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        String id = name.substring(0, name.length() - META.length());
+        if (!ID.matcher(id).matches()) {
+          continue;
+        }
+        Optional<QuarantineEntry> e;
+        try {
+          e = read(id);
+        } catch (IOException damaged) {
+          continue; // listed, with its error, by the full listing only
+        }
+        if (e.isPresent()) {
+          mark(e.get().tenant(), id);
+        }
+      }
+    }
+    Files.createDirectories(built.getParent());
+    try {
+      Files.createFile(built);
+    } catch (FileAlreadyExistsException e) {
+      // another process finished first
+    }
+    forceDirectory(built.getParent());
+  }
+
+  /** The index directory of a tenant: one level per path segment. */
+  private Path tenantDirectory(String tenant) {
+    Path p = dir.resolve(INDEX);
+    if (!tenant.isEmpty()) {
+      for (String segment : tenant.split("/", -1)) {
+        p = p.resolve(segmentName(segment));
+      }
+    }
+    return p;
+  }
+
+  private static final int MAX_NAME = 200;
+
+  /**
+   * A path segment as a directory name: {@code ~}, then the segment with every byte outside {@code
+   * [a-z0-9._+@-]} percent-encoded, so that no segment makes a name the file system treats
+   * specially ({@code ..}, upper and lower case) or an entry's id. Longer than {@value #MAX_NAME}
+   * characters, the name is cut and ends with {@code #} and a hash; such a name can hold several
+   * segments, so the entries under it are checked like any other.
+   */
+  static String segmentName(String segment) {
+    StringBuilder b = new StringBuilder("~");
+    for (byte x : segment.getBytes(UTF_8)) {
+      int c = x & 0xff;
+      if ((c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')
+          || c == '.'
+          || c == '_'
+          || c == '+'
+          || c == '@'
+          || c == '-') {
+        b.append((char) c);
+      } else {
+        b.append('%').append(HexFormat.of().withUpperCase().toHexDigits((byte) c));
+      }
+    }
+    if (b.length() <= MAX_NAME) {
+      return b.toString();
+    }
+    int cut = MAX_NAME - 10;
+    while (b.charAt(cut - 1) == '%' || b.charAt(cut - 2) == '%') {
+      cut--; // not inside a %XX
+    }
+    return b.substring(0, cut) + "#" + HexFormat.of().toHexDigits(segment.hashCode());
+  }
+
+  /**
+   * Whether entries under the directory {@code name} can have a segment here that starts with
+   * {@code partial}.
+   */
+  private static boolean mayStartWith(String name, String partial) {
+    if (!name.startsWith("~")) {
+      return false;
+    }
+    if (name.indexOf('#') >= 0) {
+      return true; // cut: decided by the entries' own tenant
+    }
+    try {
+      String segment = java.net.URLDecoder.decode(name.substring(1).replace("+", "%2B"), UTF_8);
+      return segment.startsWith(partial);
+    } catch (IllegalArgumentException e) {
+      return false; // not a name of ours
+    }
+  }
+
+  /**
+   * Creates the entry's marker and forces it, and the directories made for it, to disk: it must be
+   * there before the {@code .meta} file is.
+   */
+  private void mark(String tenant, String id) throws IOException {
+    Path where = tenantDirectory(tenant);
+    List<Path> made = new ArrayList<>();
+    for (Path p = where; !Files.isDirectory(p); p = p.getParent()) {
+      made.addFirst(p);
+    }
+    for (Path p : made) {
+      try {
+        Files.createDirectory(p);
+      } catch (FileAlreadyExistsException e) {
+        // made meanwhile by another hold
+      }
+      forceDirectory(p.getParent());
+    }
+    try {
+      Files.createFile(where.resolve(id));
+    } catch (FileAlreadyExistsException e) {
+      return;
+    }
+    forceDirectory(where);
   }
 
   /**
@@ -196,8 +369,9 @@ public final class Quarantine {
             h.message().length,
             Optional.empty());
     writeDurably(dir.resolve(id + MESSAGE), h.message());
+    mark(h.tenant(), id);
     writeDurably(dir.resolve(id + META), meta(e, h.parameters(), h.recipients()));
-    forceDirectory();
+    forceDirectory(dir);
     return e;
   }
 
@@ -229,7 +403,7 @@ public final class Quarantine {
     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
-  private void forceDirectory() throws IOException {
+  private static void forceDirectory(Path dir) throws IOException {
     try (FileChannel c = FileChannel.open(dir, StandardOpenOption.READ)) {
       c.force(true);
     } catch (IOException e) {
@@ -257,26 +431,99 @@ public final class Quarantine {
     if (limit < 1 || limit > 10_000) {
       throw new IllegalArgumentException("limit must be 1..10000, got " + limit);
     }
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + META)) {
+      Stream<String> ids =
+          java.util.stream.StreamSupport.stream(files.spliterator(), false)
+              .map(f -> f.getFileName().toString())
+              .map(name -> name.substring(0, name.length() - META.length()));
+      return page(ids::iterator, filter, after, limit);
+    }
+  }
+
+  /**
+   * One page of the entries of a tenant and those under it: those whose tenant path starts with
+   * {@code tenant} ({@code acme/} for a reseller's customers, {@code acme/bakery/bakery.example}
+   * for a domain), in the order they were held. Reads the names in the tenant index and only the
+   * {@code .meta} files of the tenant's entries that could be on the page, not every entry's.
+   *
+   * @param tenant the tenant path prefix; empty: every entry, as {@link #list(Predicate, Optional,
+   *     int)}
+   * @param filter which of the tenant's entries to list
+   * @param after the {@link Page#next()} of the previous page, empty for the first
+   * @param limit the page size, 1 to 10,000
+   * @throws IOException when the directory cannot be read
+   */
+  public Page list(
+      String tenant, Predicate<? super QuarantineEntry> filter, Optional<String> after, int limit)
+      throws IOException {
+    Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(filter, "filter");
+    Predicate<QuarantineEntry> ofTenant = e -> e.tenant().startsWith(tenant) && filter.test(e);
+    if (tenant.isEmpty() || !Files.exists(dir.resolve(INDEX).resolve(BUILT))) {
+      return list(ofTenant, after, limit);
+    }
+    int slash = tenant.lastIndexOf('/');
+    Path base = slash < 0 ? dir.resolve(INDEX) : tenantDirectory(tenant.substring(0, slash));
+    String partial = tenant.substring(slash + 1);
+    List<Path> roots = new ArrayList<>();
+    if (Files.isDirectory(base)) {
+      try (DirectoryStream<Path> children = Files.newDirectoryStream(base)) {
+        for (Path c : children) {
+          if (mayStartWith(c.getFileName().toString(), partial) && Files.isDirectory(c)) {
+            roots.add(c);
+          }
+        }
+      }
+    }
+    List<Stream<Path>> walks = new ArrayList<>();
+    try {
+      Stream<String> ids = Stream.empty();
+      for (Path r : roots) {
+        Stream<Path> w = Files.walk(r);
+        walks.add(w);
+        ids =
+            Stream.concat(
+                ids, w.map(f -> f.getFileName().toString()).filter(n -> ID.matcher(n).matches()));
+      }
+      Stream<String> all = ids;
+      return page(all::iterator, ofTenant, after, limit);
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    } finally {
+      walks.forEach(Stream::close);
+    }
+  }
+
+  /**
+   * The page among {@code ids}: the {@code limit} smallest that match after the cursor, reading
+   * only the {@code .meta} files of ids that could be on it.
+   */
+  private Page page(
+      Iterable<String> ids,
+      Predicate<? super QuarantineEntry> filter,
+      Optional<String> after,
+      int limit)
+      throws IOException {
+    Objects.requireNonNull(after, "after");
+    if (limit < 1 || limit > 10_000) {
+      throw new IllegalArgumentException("limit must be 1..10000, got " + limit);
+    }
     String from = after.orElse("");
     // The page is the `limit` smallest matching ids after the cursor, plus one to know whether a
     // next page exists: a max-heap of that size, whatever the number of entries.
     PriorityQueue<QuarantineEntry> page = new PriorityQueue<>((a, b) -> b.id().compareTo(a.id()));
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + META)) {
-      for (Path f : files) {
-        String name = f.getFileName().toString();
-        String id = name.substring(0, name.length() - META.length());
-        if (!ID.matcher(id).matches() || id.compareTo(from) <= 0) {
-          continue;
-        }
-        if (page.size() > limit && id.compareTo(page.peek().id()) >= 0) {
-          continue;
-        }
-        Optional<QuarantineEntry> e = read(id);
-        if (e.isPresent() && filter.test(e.get())) {
-          page.add(e.get());
-          if (page.size() > limit + 1) {
-            page.poll();
-          }
+    for (String id : ids) {
+      if (!ID.matcher(id).matches() || id.compareTo(from) <= 0) {
+        continue;
+      }
+      if (page.size() > limit && id.compareTo(page.peek().id()) >= 0) {
+        continue;
+      }
+      Optional<QuarantineEntry> e = read(id);
+      if (e.isPresent() && filter.test(e.get())) {
+        page.add(e.get());
+        if (page.size() > limit + 1) {
+          page.poll();
         }
       }
     }
@@ -346,7 +593,7 @@ public final class Quarantine {
       if (r.code() == 250 && Files.exists(dir.resolve(id + META))) {
         p.setProperty("released", clock.instant().toString());
         writeDurably(dir.resolve(id + META), store(p));
-        forceDirectory();
+        forceDirectory(dir);
       }
       return r;
     } finally {
@@ -364,10 +611,19 @@ public final class Quarantine {
     if (!ID.matcher(id).matches()) {
       return false;
     }
+    Optional<String> tenant;
+    try {
+      tenant = read(id).map(QuarantineEntry::tenant);
+    } catch (IOException damaged) {
+      tenant = Optional.empty(); // its marker, if any, is removed on a later open
+    }
     // The .meta first: without it the entry is gone even if the rest stays after a crash.
     boolean existed = Files.deleteIfExists(dir.resolve(id + META));
     Files.deleteIfExists(dir.resolve(id + MESSAGE));
     Files.deleteIfExists(dir.resolve(id + LOCK));
+    if (tenant.isPresent()) {
+      Files.deleteIfExists(tenantDirectory(tenant.get()).resolve(id));
+    }
     return existed;
   }
 

@@ -532,6 +532,7 @@ final class SmtpConnection implements Runnable {
                   route,
                   edited(txid, v)));
       LOG.info("smtp {}: quarantined as {}", txid, e.id());
+      server.quarantined.increment();
       // The same words as a relayed message's: the sender is not told it was held.
       return Reply.of(250, "2.0.0", "Ok: queued as " + txid);
     } catch (IOException e) {

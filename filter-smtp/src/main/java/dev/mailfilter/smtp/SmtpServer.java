@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,15 +56,17 @@ public final class SmtpServer implements AutoCloseable {
 
   final Supplier<MailFilter> filters;
   final Supplier<Optional<SmtpTls>> tls;
-  final SmtpLimits limits;
-  final SmtpTimeouts timeouts;
+  // The keys that can change while the server runs (update): volatile, read by each connection
+  // when it needs them.
+  volatile SmtpLimits limits;
+  volatile SmtpTimeouts timeouts;
+  volatile int maxRecipients;
+  private volatile int maxConnections;
+  private volatile int maxConnectionsPerClient;
+  private volatile SmtpSettings settings; // as running: the started ones with the live changes
   final String hostName;
   final Relay relay;
   private final InetSocketAddress listen;
-  private final int maxConnections;
-  private final int maxConnectionsPerClient;
-  final int maxRecipients;
-  private final Duration drainTimeout;
   private final java.util.Optional<Quarantine.Settings> quarantineSettings;
   volatile Quarantine quarantine; // given to the builder, or opened by start(); null: none
   private Thread expiry;
@@ -74,6 +77,7 @@ public final class SmtpServer implements AutoCloseable {
   final LongAdder relayed = new LongAdder();
   final LongAdder rejected = new LongAdder();
   final LongAdder discarded = new LongAdder();
+  final LongAdder quarantined = new LongAdder();
   private final AtomicInteger open = new AtomicInteger();
   private final Map<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
   private final Map<SmtpConnection, Thread> connections = new ConcurrentHashMap<>();
@@ -86,20 +90,21 @@ public final class SmtpServer implements AutoCloseable {
   private Thread acceptor;
 
   private SmtpServer(Builder b) {
+    SmtpSettings s = b.settings;
     this.filters = b.filters;
-    this.tls = b.tls;
-    this.limits = b.limits;
-    this.timeouts = b.timeouts;
-    this.hostName = b.hostName;
-    this.listen = b.listen;
-    this.maxConnections = b.maxConnections;
-    this.maxConnectionsPerClient = b.maxConnectionsPerClient;
-    this.maxRecipients = b.maxRecipients;
-    this.drainTimeout = b.drainTimeout;
-    this.relay =
-        new Relay(b.hostName, b.relayTimeouts, b.relaySettings, Relay.dnsServers(b.filters));
+    // Without a supplier of its own, the certificate of the settings, replaced by update().
+    this.tls = b.tls != null ? b.tls : () -> settings.tls();
+    this.settings = s;
+    this.limits = s.limits();
+    this.timeouts = s.timeouts();
+    this.hostName = s.hostName();
+    this.listen = s.listen();
+    this.maxConnections = s.maxConnections();
+    this.maxConnectionsPerClient = s.maxConnectionsPerClient();
+    this.maxRecipients = s.maxRecipients();
+    this.relay = new Relay(s.hostName(), b.relayTimeouts, s.relay(), Relay.dnsServers(b.filters));
     this.quarantine = b.quarantine;
-    this.quarantineSettings = b.quarantineSettings;
+    this.quarantineSettings = s.quarantine();
   }
 
   /** A builder; a filter supplier is required, everything else has a default. */
@@ -178,12 +183,81 @@ public final class SmtpServer implements AutoCloseable {
         relayed.sum(),
         rejected.sum(),
         discarded.sum(),
+        quarantined.sum(),
         relay.opened(),
         relay.reused());
   }
 
   boolean closing() {
     return closing;
+  }
+
+  /**
+   * Applies new settings, e.g. the {@code smtp:} section of a reloaded configuration, as far as
+   * they can change while the server runs: the connection and recipient limits, the message size
+   * and bare line end policy, the timeouts, the drain timeout and the STARTTLS certificate (unless
+   * the builder was given a {@link Builder#tls supplier} of its own). New connections get all of
+   * them; a connection open keeps its reader's limits and sees the rest from its next command.
+   *
+   * <p>The others need a restart: the listen address (a new socket), the host name (the relay leg's
+   * EHLO and the quarantine's), the quarantine (an open store). They are left as they run and
+   * returned, and so is any key this method does not know to apply, so that none is ignored
+   * silently.
+   *
+   * @return the keys of the {@code smtp:} section, as the file spells them ({@code host_name}),
+   *     that differ from the running ones and take effect only at the next start; empty when all
+   *     were applied
+   */
+  public synchronized List<String> update(SmtpSettings next) {
+    Objects.requireNonNull(next, "next");
+    SmtpSettings running = settings;
+    List<String> restart = new ArrayList<>();
+    // Every component of the record is compared, so that a key added later and not applied here
+    // is reported rather than dropped.
+    for (java.lang.reflect.RecordComponent c : SmtpSettings.class.getRecordComponents()) {
+      if (LIVE.contains(c.getName())) {
+        continue;
+      }
+      try {
+        java.lang.reflect.Method get = c.getAccessor();
+        if (!Objects.equals(get.invoke(running), get.invoke(next))) {
+          restart.add(c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT));
+        }
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot read " + c, e);
+      }
+    }
+    limits = next.limits();
+    timeouts = next.timeouts();
+    maxRecipients = next.maxRecipients();
+    maxConnections = next.maxConnections();
+    maxConnectionsPerClient = next.maxConnectionsPerClient();
+    settings =
+        running
+            .withLimits(next.limits())
+            .withTimeouts(next.timeouts())
+            .withMaxRecipients(next.maxRecipients())
+            .withMaxConnections(next.maxConnections())
+            .withMaxConnectionsPerClient(next.maxConnectionsPerClient())
+            .withDrainTimeout(next.drainTimeout())
+            .withTls(next.tls());
+    return List.copyOf(restart);
+  }
+
+  /** The components of {@link SmtpSettings} that {@link #update} applies. */
+  private static final Set<String> LIVE =
+      Set.of(
+          "limits",
+          "timeouts",
+          "maxRecipients",
+          "maxConnections",
+          "maxConnectionsPerClient",
+          "drainTimeout",
+          "tls");
+
+  /** The settings as running: those started with, and the changes {@link #update} applied. */
+  public SmtpSettings settings() {
+    return settings;
   }
 
   private void acceptLoop() {
@@ -309,7 +383,7 @@ public final class SmtpServer implements AutoCloseable {
       c.closeIfIdle();
     }
     List<Thread> threads = new ArrayList<>(connections.values());
-    long deadline = System.nanoTime() + drainTimeout.toNanos();
+    long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
     boolean left = false;
     for (Thread t : threads) {
       long wait = deadline - System.nanoTime();
@@ -350,19 +424,10 @@ public final class SmtpServer implements AutoCloseable {
   /** Builds an {@link SmtpServer}. */
   public static final class Builder {
     private Supplier<MailFilter> filters;
-    private Supplier<Optional<SmtpTls>> tls = Optional::empty;
-    private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 2525);
-    private SmtpLimits limits = SmtpLimits.defaults();
-    private SmtpTimeouts timeouts = SmtpTimeouts.rfc5321();
-    private int maxConnections = 1000;
-    private int maxConnectionsPerClient = 50;
-    private int maxRecipients = 1000;
-    private String hostName = "localhost";
-    private Duration drainTimeout = Duration.ofSeconds(30);
+    private Supplier<Optional<SmtpTls>> tls; // null: the settings' certificate
+    private SmtpSettings settings = SmtpSettings.defaults();
     private Relay.Timeouts relayTimeouts = Relay.Timeouts.DEFAULT;
-    private RelaySettings relaySettings = RelaySettings.defaults();
     private Quarantine quarantine;
-    private java.util.Optional<Quarantine.Settings> quarantineSettings = java.util.Optional.empty();
 
     private Builder() {}
 
@@ -378,25 +443,16 @@ public final class SmtpServer implements AutoCloseable {
 
     /** Every setting at once, e.g. the {@code smtp:} section of the configuration file. */
     public Builder settings(SmtpSettings s) {
-      Objects.requireNonNull(s, "settings");
-      listen(s.listen());
-      hostName(s.hostName());
-      maxConnections(s.maxConnections());
-      maxConnectionsPerClient(s.maxConnectionsPerClient());
-      maxRecipients(s.maxRecipients());
-      limits(s.limits());
-      timeouts(s.timeouts());
-      quarantineSettings = s.quarantine();
-      relay(s.relay());
-      Optional<SmtpTls> fixed = s.tls();
-      tls(() -> fixed);
-      return drainTimeout(s.drainTimeout());
+      this.settings = Objects.requireNonNull(s, "settings");
+      return this;
     }
 
     /**
      * The STARTTLS certificate, asked once per connection like {@link #filters}: e.g. {@code () ->
      * reloader.current().config().section(SmtpSettings.SECTION).tls()}, so that a reloaded
-     * certificate applies to the next connection. Empty: STARTTLS is not offered. Default: empty.
+     * certificate applies to the next connection. Empty: STARTTLS is not offered. Default: the
+     * certificate of {@link #settings(SmtpSettings)} (none by default), replaced by {@link
+     * SmtpServer#update}.
      */
     public Builder tls(Supplier<Optional<SmtpTls>> tls) {
       this.tls = Objects.requireNonNull(tls, "tls");
@@ -405,38 +461,31 @@ public final class SmtpServer implements AutoCloseable {
 
     /** Where to listen; default {@code 127.0.0.1:2525}; port 0 picks a free port. */
     public Builder listen(InetSocketAddress address) {
-      this.listen = Objects.requireNonNull(address, "address");
+      settings = settings.withListen(Objects.requireNonNull(address, "address"));
       return this;
     }
 
     /** The codec's limits: line lengths, message size, bare line ends. */
     public Builder limits(SmtpLimits limits) {
-      this.limits = Objects.requireNonNull(limits, "limits");
+      settings = settings.withLimits(Objects.requireNonNull(limits, "limits"));
       return this;
     }
 
     /** The read timeouts; default {@link SmtpTimeouts#rfc5321()}. */
     public Builder timeouts(SmtpTimeouts timeouts) {
-      this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
+      settings = settings.withTimeouts(Objects.requireNonNull(timeouts, "timeouts"));
       return this;
     }
 
     /** Connections served at once (default 1000); more get {@code 421 4.7.0}. */
     public Builder maxConnections(int max) {
-      if (max < 1) {
-        throw new IllegalArgumentException("maxConnections must be at least 1, got " + max);
-      }
-      this.maxConnections = max;
+      settings = settings.withMaxConnections(max);
       return this;
     }
 
     /** Connections served at once from one client address (default 50). */
     public Builder maxConnectionsPerClient(int max) {
-      if (max < 1) {
-        throw new IllegalArgumentException(
-            "maxConnectionsPerClient must be at least 1, got " + max);
-      }
-      this.maxConnectionsPerClient = max;
+      settings = settings.withMaxConnectionsPerClient(max);
       return this;
     }
 
@@ -446,10 +495,7 @@ public final class SmtpServer implements AutoCloseable {
      * clients send again in a following transaction. At least 1.
      */
     public Builder maxRecipients(int max) {
-      if (max < 1) {
-        throw new IllegalArgumentException("maxRecipients must be at least 1, got " + max);
-      }
-      this.maxRecipients = max;
+      settings = settings.withMaxRecipients(max);
       return this;
     }
 
@@ -458,22 +504,13 @@ public final class SmtpServer implements AutoCloseable {
      * to the routes' servers; default {@code localhost}. An MX should give its public name.
      */
     public Builder hostName(String name) {
-      Objects.requireNonNull(name, "name");
-      if (name.isEmpty() || !name.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
-        throw new IllegalArgumentException(
-            "host name must be printable ASCII, got \"" + name + "\"");
-      }
-      this.hostName = name;
+      settings = settings.withHostName(Objects.requireNonNull(name, "name"));
       return this;
     }
 
     /** How long {@link SmtpServer#close()} lets transactions in flight finish; default 30 s. */
     public Builder drainTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
-      if (timeout.isNegative()) {
-        throw new IllegalArgumentException("drainTimeout must not be negative, got " + timeout);
-      }
-      this.drainTimeout = timeout;
+      settings = settings.withDrainTimeout(Objects.requireNonNull(timeout, "timeout"));
       return this;
     }
 
@@ -493,7 +530,7 @@ public final class SmtpServer implements AutoCloseable {
      * RelaySettings#defaults()}.
      */
     public Builder relay(RelaySettings settings) {
-      this.relaySettings = Objects.requireNonNull(settings, "settings");
+      this.settings = this.settings.withRelay(Objects.requireNonNull(settings, "settings"));
       return this;
     }
 

@@ -71,6 +71,24 @@ public record SmtpSettings(
     Objects.requireNonNull(quarantine, "quarantine");
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(relay, "relay");
+    if (hostName.isEmpty() || !hostName.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
+      throw new IllegalArgumentException(
+          "host name must be printable ASCII, got \"" + hostName + "\"");
+    }
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException(
+          "maxConnections must be at least 1, got " + maxConnections);
+    }
+    if (maxConnectionsPerClient < 1) {
+      throw new IllegalArgumentException(
+          "maxConnectionsPerClient must be at least 1, got " + maxConnectionsPerClient);
+    }
+    if (maxRecipients < 1) {
+      throw new IllegalArgumentException("maxRecipients must be at least 1, got " + maxRecipients);
+    }
+    if (drainTimeout.isNegative()) {
+      throw new IllegalArgumentException("drainTimeout must not be negative, got " + drainTimeout);
+    }
   }
 
   /** The defaults: {@code 127.0.0.1:2525}, {@code localhost}, RFC 5321 timeouts. */
@@ -91,34 +109,111 @@ public record SmtpSettings(
 
   /** The same settings listening elsewhere. */
   public SmtpSettings withListen(InetSocketAddress address) {
-    return new SmtpSettings(
-        address,
-        hostName,
-        maxConnections,
-        maxConnectionsPerClient,
-        maxRecipients,
-        limits,
-        timeouts,
-        drainTimeout,
-        quarantine,
-        tls,
-        relay);
+    return with(f -> f.listen = address);
+  }
+
+  /** The same settings under another host name. */
+  public SmtpSettings withHostName(String name) {
+    return with(f -> f.hostName = name);
+  }
+
+  /** The same settings with another limit of connections in total. */
+  public SmtpSettings withMaxConnections(int max) {
+    return with(f -> f.maxConnections = max);
+  }
+
+  /** The same settings with another limit of connections per client address. */
+  public SmtpSettings withMaxConnectionsPerClient(int max) {
+    return with(f -> f.maxConnectionsPerClient = max);
+  }
+
+  /** The same settings with another limit of recipients per transaction. */
+  public SmtpSettings withMaxRecipients(int max) {
+    return with(f -> f.maxRecipients = max);
+  }
+
+  /** The same settings with other codec limits. */
+  public SmtpSettings withLimits(SmtpLimits limits) {
+    return with(f -> f.limits = limits);
+  }
+
+  /** The same settings with other read timeouts. */
+  public SmtpSettings withTimeouts(SmtpTimeouts timeouts) {
+    return with(f -> f.timeouts = timeouts);
+  }
+
+  /** The same settings with another drain timeout. */
+  public SmtpSettings withDrainTimeout(Duration timeout) {
+    return with(f -> f.drainTimeout = timeout);
+  }
+
+  /** The same settings with another quarantine, or none. */
+  public SmtpSettings withQuarantine(Optional<Quarantine.Settings> quarantine) {
+    return with(f -> f.quarantine = quarantine);
   }
 
   /** The same settings with another STARTTLS certificate, or none. */
   public SmtpSettings withTls(Optional<SmtpTls> tls) {
-    return new SmtpSettings(
-        listen,
-        hostName,
-        maxConnections,
-        maxConnectionsPerClient,
-        maxRecipients,
-        limits,
-        timeouts,
-        drainTimeout,
-        quarantine,
-        tls,
-        relay);
+    return with(f -> f.tls = tls);
+  }
+
+  /** The same settings with another outbound leg. */
+  public SmtpSettings withRelay(RelaySettings relay) {
+    return with(f -> f.relay = relay);
+  }
+
+  /**
+   * A copy with one field changed. The fields are listed here once, rather than in every {@code
+   * with} method, so that a new key is added in three places whatever the number of methods.
+   */
+  private SmtpSettings with(java.util.function.Consumer<Fields> change) {
+    Fields f = new Fields(this);
+    change.accept(f);
+    return f.build();
+  }
+
+  /** The components as mutable fields, for {@link #with}. */
+  private static final class Fields {
+    InetSocketAddress listen;
+    String hostName;
+    int maxConnections;
+    int maxConnectionsPerClient;
+    int maxRecipients;
+    SmtpLimits limits;
+    SmtpTimeouts timeouts;
+    Duration drainTimeout;
+    Optional<Quarantine.Settings> quarantine;
+    Optional<SmtpTls> tls;
+    RelaySettings relay;
+
+    Fields(SmtpSettings s) {
+      listen = s.listen;
+      hostName = s.hostName;
+      maxConnections = s.maxConnections;
+      maxConnectionsPerClient = s.maxConnectionsPerClient;
+      maxRecipients = s.maxRecipients;
+      limits = s.limits;
+      timeouts = s.timeouts;
+      drainTimeout = s.drainTimeout;
+      quarantine = s.quarantine;
+      tls = s.tls;
+      relay = s.relay;
+    }
+
+    SmtpSettings build() {
+      return new SmtpSettings(
+          listen,
+          hostName,
+          maxConnections,
+          maxConnectionsPerClient,
+          maxRecipients,
+          limits,
+          timeouts,
+          drainTimeout,
+          quarantine,
+          tls,
+          relay);
+    }
   }
 
   /**

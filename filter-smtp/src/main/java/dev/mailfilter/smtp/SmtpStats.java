@@ -10,6 +10,7 @@ package dev.mailfilter.smtp;
  * @param relayed messages the route's server accepted, answered 250
  * @param rejected messages refused at the end of data (by the filter, the codec or downstream)
  * @param discarded messages answered 250 and dropped by the verdict
+ * @param quarantined messages answered 250 and held in the quarantine
  * @param relayConnections connections opened to the routes' servers
  * @param relayReused messages relayed over a pooled connection opened for an earlier one
  */
@@ -21,6 +22,7 @@ public record SmtpStats(
     long relayed,
     long rejected,
     long discarded,
+    long quarantined,
     long relayConnections,
     long relayReused) {
   /** The counters as one log line. */
@@ -39,6 +41,8 @@ public record SmtpStats(
         + rejected
         + " discarded="
         + discarded
+        + " quarantined="
+        + quarantined
         + " relay_connections="
         + relayConnections
         + " relay_reused="

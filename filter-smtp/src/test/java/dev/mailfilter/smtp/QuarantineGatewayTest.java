@@ -76,6 +76,10 @@ class QuarantineGatewayTest {
     assertThat(e.symbols()).contains("GTUBE");
     assertThat(e.tenant()).contains("held.example");
     assertThat(e.route().port()).isEqualTo(downstream.port());
+    assertThat(other.list(e.tenant(), x -> true, Optional.empty(), 10).entries())
+        .containsExactly(e);
+    assertThat(server.stats().quarantined()).isEqualTo(1);
+    assertThat(server.stats().toLogLine()).contains(" quarantined=1");
     try (InputStream in = other.message(e.id())) {
       String stored = new String(in.readAllBytes(), UTF_8);
       assertThat(stored).startsWith("Received: from client.example").endsWith(GTUBE + "\r\n");
@@ -93,13 +97,16 @@ class QuarantineGatewayTest {
   void aStoreThatCannotBeWrittenIsATemporaryFailureNotAnAccept() throws Exception {
     Path q = quarantine.directory();
     try (var files = Files.list(q)) {
-      assertThat(files).isEmpty();
+      assertThat(files.map(f -> f.getFileName().toString())).containsExactly("index");
     }
+    Files.delete(q.resolve("index/.built"));
+    Files.delete(q.resolve("index"));
     Files.delete(q);
     Files.writeString(q, "not a directory"); // every write below it fails
     assertThat(gtube(server, "bob@held.example"))
         .isEqualTo("451 4.3.0 Error: local error in processing");
     assertThat(downstream.commands).isEmpty();
+    assertThat(server.stats().quarantined()).isZero();
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -141,17 +142,31 @@ class QuarantineTest {
     Quarantine q = open();
     QuarantineEntry kept = q.hold(held("kept", "t"));
     Path d = q.directory();
-    // A process killed while writing: a temporary file, and a message whose .meta never came.
-    Files.writeString(d.resolve("0000000001-deadbeef.eml.tmp"), "Subject: half");
-    Files.writeString(d.resolve("0000000001-deadbeef.eml"), "Subject: no meta\r\n\r\n");
-    Files.writeString(d.resolve("0000000002-deadbeef.meta.tmp"), "time=2026-");
+    // A process killed while writing, over an hour ago: a temporary file, a message whose .meta
+    // never came, and its marker in the tenant index.
+    List<Path> leftovers =
+        List.of(
+            Files.writeString(d.resolve("0000000001-deadbeef.eml.tmp"), "Subject: half"),
+            Files.writeString(d.resolve("0000000001-deadbeef.eml"), "Subject: no meta\r\n\r\n"),
+            Files.writeString(d.resolve("0000000002-deadbeef.meta.tmp"), "time=2026-"),
+            Files.writeString(d.resolve("index/~t/0000000001-deadbeef"), ""));
+    for (Path f : leftovers) {
+      Files.setLastModifiedTime(
+          f, FileTime.from(clock.instant().minus(Quarantine.LEFTOVER_AGE).minusSeconds(1)));
+    }
     assertThat(q.list(e -> true, Optional.empty(), 10).entries())
+        .extracting(QuarantineEntry::id)
+        .containsExactly(kept.id());
+    assertThat(q.list("t", e -> true, Optional.empty(), 10).entries())
         .extracting(QuarantineEntry::id)
         .containsExactly(kept.id());
     Quarantine reopened = open();
     try (Stream<Path> files = Files.list(d)) {
       assertThat(files.map(p -> p.getFileName().toString()))
-          .containsExactlyInAnyOrder(kept.id() + ".eml", kept.id() + ".meta");
+          .containsExactlyInAnyOrder(kept.id() + ".eml", kept.id() + ".meta", "index");
+    }
+    try (Stream<Path> files = Files.list(d.resolve("index/~t"))) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly(kept.id());
     }
     assertThat(reopened.show(kept.id())).isPresent();
   }
@@ -251,7 +266,10 @@ class QuarantineTest {
     assertThat(q.delete(e.id())).isTrue();
     assertThat(q.delete(e.id())).isFalse();
     try (Stream<Path> files = Files.list(q.directory())) {
-      assertThat(files).isEmpty();
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("index");
+    }
+    try (Stream<Path> files = Files.walk(q.directory().resolve("index"))) {
+      assertThat(files.map(p -> p.getFileName().toString())).doesNotContain(e.id());
     }
   }
 
@@ -278,5 +296,126 @@ class QuarantineTest {
     assertThatThrownBy(() -> new Quarantine.Settings(dir, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("quarantine lifetime must be positive, got PT0S");
+  }
+
+  @Test
+  void aHoldUnderWayInAnotherProcessIsNotTakenForALeftover() throws IOException {
+    Quarantine q = open();
+    Path d = q.directory();
+    // The gateway wrote the message and its marker and is about to write the .meta file when
+    // `mailfilter quarantine` opens the store.
+    Path message = Files.writeString(d.resolve("0000000003-deadbeef.eml"), "Subject: soon\r\n\r\n");
+    Path marker =
+        Files.writeString(
+            Files.createDirectories(d.resolve("index/~t")).resolve("0000000003-deadbeef"), "");
+    for (Path f : List.of(message, marker)) {
+      Files.setLastModifiedTime(f, FileTime.from(clock.instant().minusSeconds(5)));
+    }
+    open();
+    assertThat(message).exists();
+    assertThat(marker).exists();
+  }
+
+  @Test
+  void aTenantsListingReadsOnlyItsOwnEntries() throws IOException {
+    Quarantine q = open();
+    QuarantineEntry bakery = q.hold(held("a", "acme/bakery/bakery.example"));
+    clock.advance(Duration.ofMillis(1));
+    QuarantineEntry pub = q.hold(held("b", "acme/pub/pub.example/bob"));
+    clock.advance(Duration.ofMillis(1));
+    QuarantineEntry other = q.hold(held("c", "other/shop/shop.example"));
+    clock.advance(Duration.ofMillis(1));
+    QuarantineEntry acmeItself = q.hold(held("d", "acme"));
+    clock.advance(Duration.ofMillis(1));
+    QuarantineEntry acmeOther = q.hold(held("e", "acmeother/x"));
+    // Another tenant's .meta file damaged: a listing that read it would fail.
+    Files.writeString(q.directory().resolve(other.id() + ".meta"), "time=yesterday\n");
+    assertThatThrownBy(() -> q.list(e -> true, Optional.empty(), 10))
+        .isInstanceOf(IOException.class);
+
+    assertThat(ids(q, "acme/")).containsExactly(bakery.id(), pub.id());
+    assertThat(ids(q, "acme/bak")).containsExactly(bakery.id());
+    assertThat(ids(q, "acme/pub/pub.example/bob")).containsExactly(pub.id());
+    assertThat(ids(q, "acme/pub/pub.example/bo")).containsExactly(pub.id());
+    assertThat(ids(q, "acme"))
+        .containsExactly(bakery.id(), pub.id(), acmeItself.id(), acmeOther.id());
+    assertThat(ids(q, "acme/nobody")).isEmpty();
+    assertThat(ids(q, "nobody/")).isEmpty();
+    // The filter applies within the tenant.
+    assertThat(
+            q.list("acme/", e -> e.recipients().contains("nobody"), Optional.empty(), 10).entries())
+        .isEmpty();
+  }
+
+  private static List<String> ids(Quarantine q, String tenant) throws IOException {
+    return q.list(tenant, e -> true, Optional.empty(), 100).entries().stream()
+        .map(QuarantineEntry::id)
+        .toList();
+  }
+
+  @Test
+  void segmentsThatAreNotFileNamesStayInsideTheIndex() throws IOException {
+    Quarantine q = open();
+    String long300 = "x".repeat(300);
+    List<String> tenants =
+        List.of("../../escape", "Acme/Bakery", "ä b/ü", "a//b", long300 + "/y", long300 + "/z");
+    List<String> held = new ArrayList<>();
+    for (String t : tenants) {
+      clock.advance(Duration.ofMillis(1));
+      held.add(q.hold(held("x", t)).id());
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("q");
+    }
+    for (int i = 0; i < tenants.size(); i++) {
+      assertThat(ids(q, tenants.get(i))).as(tenants.get(i)).containsExactly(held.get(i));
+    }
+    assertThat(ids(q, "..")).containsExactly(held.get(0));
+    assertThat(ids(q, "ä")).containsExactly(held.get(2));
+    assertThat(ids(q, "a/")).containsExactly(held.get(3));
+    assertThat(ids(q, long300.substring(0, 250))).containsExactly(held.get(4), held.get(5));
+    assertThat(ids(q, long300 + "/z")).containsExactly(held.get(5));
+    assertThat(Quarantine.segmentName("Ab+c")).isEqualTo("~%41b+c");
+    assertThat(Quarantine.segmentName(long300)).hasSizeLessThanOrEqualTo(200);
+  }
+
+  @Test
+  void entriesHeldBeforeTheIndexExistedAreIndexedOnOpen() throws IOException {
+    Quarantine q = open();
+    QuarantineEntry a = q.hold(held("a", "acme/a"));
+    clock.advance(Duration.ofMillis(1));
+    QuarantineEntry b = q.hold(held("b", "other/b"));
+    // A store of the previous version: no index at all.
+    try (Stream<Path> files = Files.walk(q.directory().resolve("index"))) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
+    assertThat(ids(q, "acme/")).as("without the index, read in full").containsExactly(a.id());
+    Quarantine reopened = open();
+    assertThat(q.directory().resolve("index/.built")).exists();
+    assertThat(q.directory().resolve("index/~acme/~a/" + a.id())).exists();
+    assertThat(ids(reopened, "other/")).containsExactly(b.id());
+  }
+
+  @Test
+  void aTenantsPagesVisitEachOfItsEntriesOnce() throws IOException {
+    Quarantine q = open();
+    List<String> acme = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      clock.advance(Duration.ofMillis(1));
+      QuarantineEntry e = q.hold(held("m" + i, i % 3 == 0 ? "acme/x" + (i % 2) : "other/y"));
+      if (i % 3 == 0) {
+        acme.add(e.id());
+      }
+    }
+    List<String> seen = new ArrayList<>();
+    Optional<String> after = Optional.empty();
+    do {
+      Quarantine.Page p = q.list("acme/", e -> true, after, 7);
+      p.entries().forEach(e -> seen.add(e.id()));
+      after = p.next();
+    } while (after.isPresent());
+    assertThat(seen).isEqualTo(acme);
   }
 }
