@@ -56,9 +56,10 @@ final class ConfigOption {
     }
     try {
       if (model == null) {
-        return Optional.of(FilterConfig.load(file.get()));
+        return Optional.of(FilterConfig.load(file.get(), ServerSections.ALL));
       }
       FilterConfig.Builder b = FilterConfig.builder();
+      ServerSections.ALL.forEach(b::section);
       if (file.isPresent()) {
         b.yaml(Files.readString(file.get(), StandardCharsets.UTF_8));
       }

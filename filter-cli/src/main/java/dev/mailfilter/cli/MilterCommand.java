@@ -63,7 +63,7 @@ final class MilterCommand {
     MilterSettings settings;
     try {
       if (configFile.isPresent()) {
-        reloader = FilterReloader.start(configFile.get(), List.of(MilterSettings.SECTION));
+        reloader = FilterReloader.start(configFile.get(), ServerSections.ALL);
         settings = reloader.current().config().section(MilterSettings.SECTION);
       } else {
         filter = MailFilter.withDefaults();

@@ -51,7 +51,7 @@ final class Options {
     if (config == null) {
       return dev.mailfilter.learn.ModelSettings.defaults();
     }
-    return dev.mailfilter.FilterConfig.load(Path.of(config))
+    return dev.mailfilter.FilterConfig.load(Path.of(config), ServerSections.ALL)
         .section(dev.mailfilter.learn.ModelSettings.SECTION);
   }
 

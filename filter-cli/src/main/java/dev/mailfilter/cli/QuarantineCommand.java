@@ -91,12 +91,10 @@ final class QuarantineCommand {
     if (!Files.isRegularFile(configFile.get())) {
       throw new NoSuchFileException(configFile.get() + ": no such file");
     }
+    FilterConfig.Builder b = FilterConfig.builder();
+    ServerSections.ALL.forEach(b::section);
     SmtpSettings s =
-        FilterConfig.builder()
-            .section(SmtpSettings.SECTION)
-            .yaml(Files.readString(configFile.get()))
-            .build()
-            .section(SmtpSettings.SECTION);
+        b.yaml(Files.readString(configFile.get())).build().section(SmtpSettings.SECTION);
     Quarantine.Settings q =
         s.quarantine()
             .orElseThrow(

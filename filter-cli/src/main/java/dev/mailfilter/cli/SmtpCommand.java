@@ -93,10 +93,11 @@ final class SmtpCommand {
     try {
       if (configFile.isPresent()) {
         String overlay = domains.isEmpty() ? "" : "domains:\n" + domains;
-        reloader = FilterReloader.start(configFile.get(), List.of(SmtpSettings.SECTION), overlay);
+        reloader = FilterReloader.start(configFile.get(), ServerSections.ALL, overlay);
         settings = reloader.current().config().section(SmtpSettings.SECTION);
       } else {
-        FilterConfig.Builder b = FilterConfig.builder().section(SmtpSettings.SECTION);
+        FilterConfig.Builder b = FilterConfig.builder();
+        ServerSections.ALL.forEach(b::section);
         if (!domains.isEmpty()) {
           b.yaml("domains:\n" + domains);
         }

@@ -47,6 +47,34 @@ class ConfigCommandTest {
     assertThat(r.err()).contains("lists.alow: unknown key (did you mean allow?)");
   }
 
+  /** One file serves every command: the servers' sections are known to all of them. */
+  @Test
+  void serverSectionsAreCheckedAndAcceptedByEveryCommand() throws IOException {
+    Path f =
+        file(
+            "smtp:\n  listen: 0.0.0.0:25\n  host_name: mx1.filter.example\n"
+                + "milter:\n  listen: inet:127.0.0.1:11332\n"
+                + "domains:\n  example.com:\n"
+                + "    route: {host: mail.example.com, port: 25, tls: verify}\n");
+    CommandTestSupport.Result check = run("config", "check", f.toString());
+    assertThat(check.err()).isEmpty();
+    assertThat(check.code()).isEqualTo(0);
+    assertThat(run("config", "show", "--config", f.toString()).code()).isEqualTo(0);
+    Path mail = dir.resolve("m.eml");
+    Files.writeString(mail, "From: a@b.example\r\nSubject: hi\r\n\r\nhello\r\n");
+    CommandTestSupport.Result scan = run("scan", "--config", f.toString(), mail.toString());
+    assertThat(scan.err()).isEmpty();
+  }
+
+  @Test
+  void badServerKeyExitsTwoWithItsPath() throws IOException {
+    Path f = file("smtp:\n  max_conections: 5\n");
+    CommandTestSupport.Result r = run("config", "check", f.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("smtp.max_conections: unknown key (did you mean max_connections?)");
+  }
+
   @Test
   void missingFileExitsTwo() {
     CommandTestSupport.Result r = run("config", "check", dir.resolve("nope.yaml").toString());
