@@ -2,6 +2,7 @@ package dev.mailfilter.engine;
 
 import dev.mailfilter.api.Action;
 import dev.mailfilter.api.FilterStats;
+import dev.mailfilter.api.LatencyRecorder;
 import dev.mailfilter.api.Stage;
 import dev.mailfilter.spi.CheckSettings;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ final class StatsRecorder {
     final LongAdder runs = new LongAdder();
     final LongAdder failures = new LongAdder();
     final LongAdder timeouts = new LongAdder();
-    final LatencyHistogram latency = new LatencyHistogram();
+    final LatencyRecorder latency = new LatencyRecorder();
     private final Map<String, LongAdder> hits;
 
     CheckCounters(CheckSettings settings) {
@@ -57,7 +58,7 @@ final class StatsRecorder {
   /** The counters of one stage. */
   static final class StageCounters {
     final LongAdder runs = new LongAdder();
-    final LatencyHistogram latency = new LatencyHistogram();
+    final LatencyRecorder latency = new LatencyRecorder();
   }
 
   private final List<CheckCounters> checks = new ArrayList<>();

@@ -1,6 +1,5 @@
-package dev.mailfilter.engine;
+package dev.mailfilter.api;
 
-import dev.mailfilter.api.FilterStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,8 +12,12 @@ import java.util.concurrent.atomic.LongAdder;
  * bucket, so recording costs a binary search over 24 bounds and an uncontended add, and nothing is
  * allocated. Buckets follow the 1-2-5 series from 1 µs to 50 s (the shape Prometheus users know),
  * plus one for everything slower.
+ *
+ * <p>The engine keeps one per check and stage for {@link FilterStats}; servers keep their own for
+ * the time a message spends with them (the SMTP gateway: from the final dot to its reply, relay leg
+ * included). Thread-safe.
  */
-final class LatencyHistogram {
+public final class LatencyRecorder {
   /** Upper bounds (inclusive) of the buckets, in nanoseconds. */
   static final long[] BOUNDS_NANOS =
       FilterStats.Latency.bucketBounds().stream().mapToLong(Duration::toNanos).toArray();
@@ -23,7 +26,8 @@ final class LatencyHistogram {
   private final LongAdder totalNanos = new LongAdder();
   private final LongAccumulator maxNanos = new LongAccumulator(Math::max, 0);
 
-  LatencyHistogram() {
+  /** An empty recorder. */
+  public LatencyRecorder() {
     for (int i = 0; i < counts.length; i++) {
       counts[i] = new LongAdder();
     }
@@ -36,7 +40,7 @@ final class LatencyHistogram {
   }
 
   /** Records one latency; a negative one (a clock step) counts as zero. */
-  void record(long nanos) {
+  public void record(long nanos) {
     long n = Math.max(0, nanos);
     counts[bucket(n)].increment();
     totalNanos.add(n);
@@ -44,7 +48,7 @@ final class LatencyHistogram {
   }
 
   /** The figures so far. Concurrent recording may make count and buckets differ by a few. */
-  FilterStats.Latency snapshot() {
+  public FilterStats.Latency snapshot() {
     List<Long> buckets = new ArrayList<>(counts.length);
     long count = 0;
     for (LongAdder c : counts) {

@@ -1,9 +1,8 @@
-package dev.mailfilter.engine;
+package dev.mailfilter.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mailfilter.api.FilterStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,7 +11,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class LatencyHistogramTest {
+class LatencyRecorderTest {
   @Test
   void bucketBoundsAreInclusiveOneTwoFiveFromOneMicrosecondToFiftySeconds() {
     List<Duration> bounds = FilterStats.Latency.bucketBounds();
@@ -21,17 +20,17 @@ class LatencyHistogramTest {
     assertThat(bounds.get(1)).isEqualTo(Duration.ofNanos(2_000));
     assertThat(bounds.get(2)).isEqualTo(Duration.ofNanos(5_000));
     assertThat(bounds.getLast()).isEqualTo(Duration.ofSeconds(50));
-    assertThat(LatencyHistogram.bucket(0)).isZero();
-    assertThat(LatencyHistogram.bucket(1_000)).isZero();
-    assertThat(LatencyHistogram.bucket(1_001)).isEqualTo(1);
-    assertThat(LatencyHistogram.bucket(50_000_000_000L)).isEqualTo(23);
-    assertThat(LatencyHistogram.bucket(50_000_000_001L)).isEqualTo(24);
-    assertThat(LatencyHistogram.bucket(Long.MAX_VALUE)).isEqualTo(24);
+    assertThat(LatencyRecorder.bucket(0)).isZero();
+    assertThat(LatencyRecorder.bucket(1_000)).isZero();
+    assertThat(LatencyRecorder.bucket(1_001)).isEqualTo(1);
+    assertThat(LatencyRecorder.bucket(50_000_000_000L)).isEqualTo(23);
+    assertThat(LatencyRecorder.bucket(50_000_000_001L)).isEqualTo(24);
+    assertThat(LatencyRecorder.bucket(Long.MAX_VALUE)).isEqualTo(24);
   }
 
   @Test
   void percentilesInterpolateInsideTheirBucket() {
-    LatencyHistogram h = new LatencyHistogram();
+    LatencyRecorder h = new LatencyRecorder();
     List<Long> micros = new ArrayList<>();
     for (long us = 1; us <= 1000; us++) {
       micros.add(us);
@@ -51,7 +50,7 @@ class LatencyHistogramTest {
 
   @Test
   void percentileNeverExceedsTheMaximumAndOverflowAnswersTheMaximum() {
-    LatencyHistogram h = new LatencyHistogram();
+    LatencyRecorder h = new LatencyRecorder();
     for (int i = 0; i < 100; i++) {
       h.record(3_000); // bucket (2 µs, 5 µs]
     }
@@ -66,7 +65,7 @@ class LatencyHistogramTest {
 
   @Test
   void emptyHistogramAndBadPercentile() {
-    FilterStats.Latency empty = new LatencyHistogram().snapshot();
+    FilterStats.Latency empty = new LatencyRecorder().snapshot();
     assertThat(empty.count()).isZero();
     assertThat(empty.percentile(0.5)).isEqualTo(Duration.ZERO);
     assertThat(empty.mean()).isEqualTo(Duration.ZERO);
@@ -80,7 +79,7 @@ class LatencyHistogramTest {
 
   @Test
   void concurrentRecordingLosesNothing() throws InterruptedException {
-    LatencyHistogram h = new LatencyHistogram();
+    LatencyRecorder h = new LatencyRecorder();
     long seed = new SplittableRandom().nextLong();
     int threads = 4;
     int each = 20_000;
