@@ -473,6 +473,7 @@ final class SmtpConnection implements Runnable {
 
   /** The end of a message: the codec's refusal, or the filter's verdict and the relay. */
   private boolean finish(Optional<Reply> codecRefusal) throws IOException {
+    long start = System.nanoTime();
     server.messages.increment();
     String txid = id + "." + ++messageCount;
     Reply answer;
@@ -506,6 +507,7 @@ final class SmtpConnection implements Runnable {
           answer.toWire().strip());
     }
     endTransaction(false);
+    server.latency.record(System.nanoTime() - start);
     return reply(answer);
   }
 

@@ -1,6 +1,7 @@
 package dev.mailfilter.smtp;
 
 import dev.mailfilter.MailFilter;
+import dev.mailfilter.api.LatencyRecorder;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -78,6 +79,7 @@ public final class SmtpServer implements AutoCloseable {
   final LongAdder rejected = new LongAdder();
   final LongAdder discarded = new LongAdder();
   final LongAdder quarantined = new LongAdder();
+  final LatencyRecorder latency = new LatencyRecorder();
   private final AtomicInteger open = new AtomicInteger();
   private final Map<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
   private final Map<SmtpConnection, Thread> connections = new ConcurrentHashMap<>();
@@ -185,7 +187,8 @@ public final class SmtpServer implements AutoCloseable {
         discarded.sum(),
         quarantined.sum(),
         relay.opened(),
-        relay.reused());
+        relay.reused(),
+        latency.snapshot());
   }
 
   boolean closing() {

@@ -1,5 +1,9 @@
 package dev.mailfilter.smtp;
 
+import dev.mailfilter.api.FilterStats;
+import java.time.Duration;
+import java.util.Locale;
+
 /**
  * The server's counters since it started.
  *
@@ -13,6 +17,8 @@ package dev.mailfilter.smtp;
  * @param quarantined messages answered 250 and held in the quarantine
  * @param relayConnections connections opened to the routes' servers
  * @param relayReused messages relayed over a pooled connection opened for an earlier one
+ * @param latency the time from a message's end (the final dot or last BDAT chunk) to our reply: the
+ *     filter's verdict plus the relay leg or the quarantine's write
  */
 public record SmtpStats(
     long connections,
@@ -24,7 +30,8 @@ public record SmtpStats(
     long discarded,
     long quarantined,
     long relayConnections,
-    long relayReused) {
+    long relayReused,
+    FilterStats.Latency latency) {
   /** The counters as one log line. */
   public String toLogLine() {
     return "connections="
@@ -46,6 +53,16 @@ public record SmtpStats(
         + " relay_connections="
         + relayConnections
         + " relay_reused="
-        + relayReused;
+        + relayReused
+        + " p50="
+        + millis(latency.percentile(0.5))
+        + " p99="
+        + millis(latency.percentile(0.99))
+        + " max="
+        + millis(latency.max());
+  }
+
+  private static String millis(Duration d) {
+    return String.format(Locale.ROOT, "%.1fms", d.toNanos() / 1e6);
   }
 }

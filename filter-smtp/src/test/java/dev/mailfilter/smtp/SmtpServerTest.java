@@ -179,6 +179,11 @@ class SmtpServerTest {
     assertThat(withoutAddedFields(m.content(), CLEAN)).isEqualTo(CLEAN);
     assertThat(downstream.commands).anyMatch(s -> s.contains("NOTIFY"));
     assertThat(server.stats().relayed()).isEqualTo(1);
+    // The time from the final dot to our 250, the relay leg included, is counted and logged.
+    SmtpStats stats = server.stats();
+    assertThat(stats.latency().count()).isEqualTo(1);
+    assertThat(stats.latency().max()).isPositive();
+    assertThat(stats.toLogLine()).contains(" p50=").contains(" p99=").contains(" max=");
   }
 
   @Test
