@@ -2,8 +2,12 @@ package dev.mailfilter.smtp;
 
 import dev.mailfilter.config.ConfigNode;
 import dev.mailfilter.config.ConfigSection;
+import dev.mailfilter.config.IpRange;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -28,6 +32,10 @@ import java.util.Optional;
  *   tls:                          # STARTTLS, offered only when both are given
  *     certificate: /etc/mailfilter/mx.pem    # PEM chain, the server's certificate first
  *     key: /etc/mailfilter/mx.key            # PEM PKCS#8, RSA or EC, not encrypted
+ *   proxy:                        # the PROXY protocol, v1 or v2, from these balancers only
+ *     from: [10.0.0.0/24, 192.0.2.7]
+ *     timeout: 5s                 # to send the header; default 5s
+ *   forbid_unauth_pipelining: true  # 554 5.5.0 and close on improper pipelining; default true
  * }</pre>
  *
  * @param listen where to listen
@@ -42,6 +50,9 @@ import java.util.Optional;
  * @param quarantine where held messages are kept, if anywhere
  * @param tls the STARTTLS certificate and key, read when the configuration is loaded; empty: no
  *     STARTTLS
+ * @param proxy the load balancers that send a PROXY protocol header; none by default
+ * @param forbidUnauthPipelining whether improper pipelining (Postfix's {@code
+ *     smtpd_forbid_unauth_pipelining}) ends the connection with {@code 554 5.5.0}
  */
 public record SmtpSettings(
     InetSocketAddress listen,
@@ -53,7 +64,9 @@ public record SmtpSettings(
     SmtpTimeouts timeouts,
     Duration drainTimeout,
     Optional<Quarantine.Settings> quarantine,
-    Optional<SmtpTls> tls) {
+    Optional<SmtpTls> tls,
+    Proxy proxy,
+    boolean forbidUnauthPipelining) {
   /** The {@code smtp:} section; register it when loading the file. */
   public static final ConfigSection<SmtpSettings> SECTION =
       ConfigSection.of("smtp", SmtpSettings::parse);
@@ -66,6 +79,45 @@ public record SmtpSettings(
     Objects.requireNonNull(drainTimeout, "drainTimeout");
     Objects.requireNonNull(quarantine, "quarantine");
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(proxy, "proxy");
+  }
+
+  /**
+   * Where PROXY protocol headers are taken from (HAProxy's {@code proxy-protocol.txt}, v1 and v2).
+   * A connection from one of these ranges must begin with a header within the timeout, and the
+   * header's source address is the client's from then on; from any other address a PROXY line is an
+   * ordinary bad command.
+   *
+   * @param from the balancers' addresses and CIDR ranges; empty: the PROXY protocol is off
+   * @param timeout how long a balancer has to send the header (at least 3 s, the specification
+   *     asks, to cover a TCP retransmit)
+   */
+  public record Proxy(List<IpRange> from, Duration timeout) {
+    /** The default time to send the header, as Postfix's {@code smtpd_upstream_proxy_timeout}. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+    public Proxy {
+      from = List.copyOf(from);
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("proxy timeout must be at least 1s, got " + timeout);
+      }
+    }
+
+    /** No balancers: every connection speaks SMTP from its first byte. */
+    public static Proxy none() {
+      return new Proxy(List.of(), DEFAULT_TIMEOUT);
+    }
+
+    /** Whether a connection from this address must begin with a PROXY header. */
+    public boolean expectedFrom(InetAddress address) {
+      for (IpRange r : from) {
+        if (r.contains(address)) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 
   /** The defaults: {@code 127.0.0.1:2525}, {@code localhost}, RFC 5321 timeouts. */
@@ -80,7 +132,9 @@ public record SmtpSettings(
         SmtpTimeouts.rfc5321(),
         Duration.ofSeconds(30),
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        Proxy.none(),
+        true);
   }
 
   /** The same settings listening elsewhere. */
@@ -95,7 +149,9 @@ public record SmtpSettings(
         timeouts,
         drainTimeout,
         quarantine,
-        tls);
+        tls,
+        proxy,
+        forbidUnauthPipelining);
   }
 
   /** The same settings with another STARTTLS certificate, or none. */
@@ -110,7 +166,9 @@ public record SmtpSettings(
         timeouts,
         drainTimeout,
         quarantine,
-        tls);
+        tls,
+        proxy,
+        forbidUnauthPipelining);
   }
 
   /**
@@ -184,6 +242,28 @@ public record SmtpSettings(
     }
   }
 
+  /** The balancers' list; each entry an address or a CIDR range, an error naming its index. */
+  private static Proxy proxy(ConfigNode node) {
+    List<String> texts = node.strings("from");
+    List<IpRange> from = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      try {
+        from.add(IpRange.parse(texts.get(i)));
+      } catch (IllegalArgumentException e) {
+        throw node.error("from[" + i + "]", e.getMessage());
+      }
+    }
+    Duration timeout = node.duration("timeout", Proxy.DEFAULT_TIMEOUT);
+    if (from.isEmpty() && node.has("timeout")) {
+      throw node.error("from", "a proxy timeout needs the balancers' addresses in proxy.from");
+    }
+    try {
+      return new Proxy(from, timeout);
+    } catch (IllegalArgumentException e) {
+      throw node.error("timeout", e.getMessage());
+    }
+  }
+
   private static SmtpSettings parse(ConfigNode node) {
     SmtpSettings d = defaults();
     InetSocketAddress listen = d.listen();
@@ -214,7 +294,9 @@ public record SmtpSettings(
               node.duration("data_timeout", d.timeouts().dataBlock())),
           node.duration("drain_timeout", d.drainTimeout()),
           quarantine(node.section("quarantine")),
-          tls(node.section("tls")));
+          tls(node.section("tls")),
+          proxy(node.section("proxy")),
+          node.bool("forbid_unauth_pipelining", true));
     } catch (IllegalArgumentException e) {
       throw node.error("", e.getMessage());
     }

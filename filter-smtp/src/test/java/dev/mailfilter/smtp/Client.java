@@ -42,6 +42,13 @@ final class Client implements AutoCloseable {
     return ssl.getSession();
   }
 
+  /** Writes the bytes in one write. */
+  Client send(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+    return this;
+  }
+
   /** Writes the text in one write. */
   Client send(String text) throws IOException {
     out.write(text.getBytes(UTF_8));
