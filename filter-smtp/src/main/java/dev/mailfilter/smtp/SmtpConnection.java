@@ -12,6 +12,7 @@ import dev.mailfilter.api.TlsInfo;
 import dev.mailfilter.api.Verdict;
 import dev.mailfilter.api.VerdictScope;
 import dev.mailfilter.tenant.Recipient;
+import dev.mailfilter.tenant.RecipientVerification;
 import dev.mailfilter.tenant.Route;
 import dev.mailfilter.tenant.TenantDirectory;
 import java.io.IOException;
@@ -530,6 +531,16 @@ final class SmtpConnection implements Runnable {
     if (route != null && !route.equals(recipientRoute.get())) {
       return reply(
           Reply.of(452, "4.5.3", "Too many recipients, send this one in a new transaction"));
+    }
+    // Before the core session hears of the recipient: a refused one must not be in its envelope.
+    Optional<RecipientVerification> verification = directory.verification(known.get().domain());
+    if (verification.isPresent()) {
+      Optional<Reply> unknown =
+          server.verifier.verify(
+              address, to.localPart(), verification.get(), recipientRoute.get(), id);
+      if (unknown.isPresent()) {
+        return reply(unknown.get());
+      }
     }
     Decision d = session.rcptTo(address);
     if (d instanceof Decision.Refuse refuse) {

@@ -69,6 +69,7 @@ public final class SmtpServer implements AutoCloseable {
   private Thread expiry;
   final SmtpSettings.Proxy proxy;
   final boolean forbidUnauthPipelining;
+  final RecipientVerifier verifier;
 
   final LongAdder connectionCount = new LongAdder();
   final LongAdder refusedConnections = new LongAdder();
@@ -103,6 +104,8 @@ public final class SmtpServer implements AutoCloseable {
     this.quarantineSettings = b.quarantineSettings;
     this.proxy = b.proxy;
     this.forbidUnauthPipelining = b.forbidUnauthPipelining;
+    this.verifier =
+        new RecipientVerifier(new Callout(b.hostName, b.calloutTimeouts), b.verifierTicker);
   }
 
   /** A builder; a filter supplier is required, everything else has a default. */
@@ -374,6 +377,9 @@ public final class SmtpServer implements AutoCloseable {
     private java.util.Optional<Quarantine.Settings> quarantineSettings = java.util.Optional.empty();
     private SmtpSettings.Proxy proxy = SmtpSettings.Proxy.none();
     private boolean forbidUnauthPipelining = true;
+    private Callout.Timeouts calloutTimeouts = Callout.Timeouts.DEFAULT;
+    private com.google.common.base.Ticker verifierTicker =
+        com.google.common.base.Ticker.systemTicker();
 
     private Builder() {}
 
@@ -520,6 +526,18 @@ public final class SmtpServer implements AutoCloseable {
      */
     public Builder forbidUnauthPipelining(boolean forbid) {
       this.forbidUnauthPipelining = forbid;
+      return this;
+    }
+
+    /** The recipient callouts' timeouts; for tests. */
+    Builder calloutTimeouts(Callout.Timeouts timeouts) {
+      this.calloutTimeouts = Objects.requireNonNull(timeouts, "timeouts");
+      return this;
+    }
+
+    /** The clock of the callout cache; for tests. */
+    Builder verifierTicker(com.google.common.base.Ticker ticker) {
+      this.verifierTicker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 
