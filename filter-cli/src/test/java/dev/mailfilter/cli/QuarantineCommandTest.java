@@ -113,13 +113,15 @@ class QuarantineCommandTest {
       BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), UTF_8));
       OutputStream o = s.getOutputStream();
       assertThat(in.readLine()).startsWith("220 ");
-      o.write(
-          ("HELO c.example\r\nMAIL FROM:<a@sender.example>\r\nRCPT TO:<bob@held.example>\r\n"
-                  + "DATA\r\n")
-              .getBytes(UTF_8));
-      assertThat(in.readLine()).startsWith("250");
-      assertThat(in.readLine()).startsWith("250");
-      assertThat(in.readLine()).startsWith("250");
+      // One command per write: after HELO, pipelining is refused (forbid_unauth_pipelining).
+      for (String command :
+          new String[] {
+            "HELO c.example", "MAIL FROM:<a@sender.example>", "RCPT TO:<bob@held.example>"
+          }) {
+        o.write((command + "\r\n").getBytes(UTF_8));
+        assertThat(in.readLine()).startsWith("250");
+      }
+      o.write("DATA\r\n".getBytes(UTF_8));
       assertThat(in.readLine()).startsWith("354");
       o.write(("Subject: held\r\n\r\n" + GTUBE + "\r\n.\r\n").getBytes(UTF_8));
       assertThat(in.readLine()).startsWith("250 ");

@@ -110,12 +110,14 @@ class SmtpCommandTest {
       BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), UTF_8));
       OutputStream o = s.getOutputStream();
       assertThat(in.readLine()).isEqualTo("220 gw.example ESMTP mailfilter");
-      o.write(
-          "HELO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@other.example>\r\nRCPT TO:<x@ours.example>\r\n"
-              .getBytes(UTF_8));
+      // One command per write: after HELO, pipelining is refused (forbid_unauth_pipelining).
+      o.write("HELO c.example\r\n".getBytes(UTF_8));
       assertThat(in.readLine()).isEqualTo("250 gw.example");
+      o.write("MAIL FROM:<a@b.example>\r\n".getBytes(UTF_8));
       assertThat(in.readLine()).isEqualTo("250 Ok");
+      o.write("RCPT TO:<x@other.example>\r\n".getBytes(UTF_8));
       assertThat(in.readLine()).startsWith("550 ");
+      o.write("RCPT TO:<x@ours.example>\r\n".getBytes(UTF_8));
       assertThat(in.readLine()).isEqualTo("250 Ok");
     }
     stop.countDown();
@@ -172,11 +174,12 @@ class SmtpCommandTest {
       BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), UTF_8));
       OutputStream o = s.getOutputStream();
       assertThat(in.readLine()).startsWith("220 ");
-      o.write(
-          ("HELO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<" + rcpt + ">\r\n")
-              .getBytes(UTF_8));
+      // One command per write: after HELO, pipelining is refused (forbid_unauth_pipelining).
+      o.write("HELO c.example\r\n".getBytes(UTF_8));
       assertThat(in.readLine()).startsWith("250 ");
+      o.write("MAIL FROM:<a@b.example>\r\n".getBytes(UTF_8));
       assertThat(in.readLine()).isEqualTo("250 Ok");
+      o.write(("RCPT TO:<" + rcpt + ">\r\n").getBytes(UTF_8));
       return in.readLine();
     }
   }

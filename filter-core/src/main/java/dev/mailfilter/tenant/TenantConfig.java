@@ -3,6 +3,7 @@ package dev.mailfilter.tenant;
 import dev.mailfilter.api.Thresholds;
 import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.config.ConfigNode;
+import dev.mailfilter.config.DidYouMean;
 import dev.mailfilter.config.IpRange;
 import java.net.IDN;
 import java.net.InetAddress;
@@ -33,6 +34,7 @@ public final class TenantConfig {
   private final LevelSettings.Names names;
   private final Map<String, Loaded> domains = new HashMap<>();
   private final Map<String, Loaded> users = new HashMap<>();
+  private final Map<String, RecipientVerification> verifications = new HashMap<>();
 
   /** A domain's or user's resolution. */
   private record Entry(String tenant, TenantPolicy policy, Optional<Route> route) {}
@@ -127,7 +129,11 @@ public final class TenantConfig {
       }
       return TenantDirectory.none();
     }
-    return new Static(entries(c.domains), entries(c.users), List.copyOf(trusted));
+    return new Static(
+        entries(c.domains),
+        entries(c.users),
+        List.copyOf(trusted),
+        Collections.unmodifiableMap(c.verifications));
   }
 
   private static Map<String, Entry> entries(Map<String, Loaded> loaded) {
@@ -186,6 +192,10 @@ public final class TenantConfig {
       return;
     }
     ConfigNode us = n.section("users");
+    if (n.has("verify_recipients")) {
+      verifications.put(
+          domain, verification(n.section("verify_recipients"), domain, us.keys(), route));
+    }
     for (String local : us.keys()) {
       if (local.isEmpty() || local.indexOf('@') >= 0 || !local.strip().equals(local)) {
         throw us.error(
@@ -200,6 +210,75 @@ public final class TenantConfig {
       if (users.put(lower + "@" + domain, user) != null) {
         throw us.error(local, "user configured twice (local parts compare case-insensitively)");
       }
+    }
+  }
+
+  /**
+   * A domain's {@code verify_recipients}: {@code list} of valid local parts (or addresses of the
+   * domain), to which its {@code users} are added; or {@code callout: true} with {@code
+   * positive_ttl} and {@code negative_ttl}.
+   */
+  private static RecipientVerification verification(
+      ConfigNode v, String domain, java.util.Collection<String> users, Optional<Route> route) {
+    // A misspelt key would otherwise be reported as a missing list, which misleads.
+    List<String> known = List.of("list", "callout", "positive_ttl", "negative_ttl");
+    for (String key : v.keys()) {
+      if (!known.contains(key)) {
+        throw v.error(key, "unknown key" + DidYouMean.suggest(key, known));
+      }
+    }
+    boolean callout = v.bool("callout", false);
+    boolean hasList = v.has("list");
+    if (callout && hasList) {
+      throw new ConfigException(v.path(), "list and callout exclude each other: choose one");
+    }
+    if (!callout) {
+      if (v.has("positive_ttl") || v.has("negative_ttl")) {
+        throw v.error(
+            v.has("positive_ttl") ? "positive_ttl" : "negative_ttl",
+            "cache times apply to a callout only (callout: true)");
+      }
+      if (!hasList) {
+        throw new ConfigException(
+            v.path(), "needs a list of valid local parts (list: [...]) or callout: true");
+      }
+      List<String> entries = v.strings("list");
+      if (entries.isEmpty()) {
+        throw v.error("list", "an empty list would refuse every recipient of " + domain);
+      }
+      Set<String> valid = new java.util.HashSet<>();
+      for (int i = 0; i < entries.size(); i++) {
+        String e = entries.get(i).strip();
+        int at = e.lastIndexOf('@');
+        if (at >= 0) {
+          Optional<String> d = normalised(e.substring(at + 1));
+          if (d.isEmpty() || !d.get().equals(domain)) {
+            throw v.error(
+                "list[" + i + "]",
+                "\"" + entries.get(i) + "\" is not an address of " + domain + " nor a local part");
+          }
+          e = e.substring(0, at);
+        }
+        if (e.isEmpty() || e.indexOf(' ') >= 0 || e.indexOf('@') >= 0) {
+          throw v.error("list[" + i + "]", "not a local part: \"" + entries.get(i) + "\"");
+        }
+        valid.add(e.toLowerCase(Locale.ROOT));
+      }
+      for (String u : users) {
+        valid.add(u.toLowerCase(Locale.ROOT));
+      }
+      return new RecipientVerification.ValidList(valid);
+    }
+    if (route.isEmpty()) {
+      throw v.error(
+          "callout", "a callout asks the domain's route, and " + domain + " has no route");
+    }
+    try {
+      return new RecipientVerification.Callout(
+          v.duration("positive_ttl", RecipientVerification.Callout.DEFAULT_POSITIVE_TTL),
+          v.duration("negative_ttl", RecipientVerification.Callout.DEFAULT_NEGATIVE_TTL));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(v.path(), e.getMessage());
     }
   }
 
@@ -274,8 +353,17 @@ public final class TenantConfig {
   }
 
   /** The directory of a configuration: immutable hash maps, built once per load. */
-  private record Static(Map<String, Entry> domains, Map<String, Entry> users, List<IpRange> trusted)
+  private record Static(
+      Map<String, Entry> domains,
+      Map<String, Entry> users,
+      List<IpRange> trusted,
+      Map<String, RecipientVerification> verifications)
       implements TenantDirectory {
+    @Override
+    public Optional<RecipientVerification> verification(String domain) {
+      return Optional.ofNullable(verifications.get(domain));
+    }
+
     @Override
     public boolean relayControl() {
       return true;

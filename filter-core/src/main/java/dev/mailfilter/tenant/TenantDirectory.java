@@ -28,6 +28,15 @@ public interface TenantDirectory {
   /** Whether a client may relay to domains that are not configured (outbound mail). */
   boolean trusted(InetAddress client);
 
+  /**
+   * How the recipients of a configured domain are verified before DATA, if at all.
+   *
+   * @param domain a configured domain as {@link Recipient#domain()} gives it
+   */
+  default Optional<RecipientVerification> verification(String domain) {
+    return Optional.empty();
+  }
+
   /** A directory without domains: no relay control, every recipient gets the global policy. */
   static TenantDirectory none() {
     return None.INSTANCE;

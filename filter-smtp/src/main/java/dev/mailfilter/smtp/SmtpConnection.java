@@ -12,6 +12,7 @@ import dev.mailfilter.api.TlsInfo;
 import dev.mailfilter.api.Verdict;
 import dev.mailfilter.api.VerdictScope;
 import dev.mailfilter.tenant.Recipient;
+import dev.mailfilter.tenant.RecipientVerification;
 import dev.mailfilter.tenant.Route;
 import dev.mailfilter.tenant.TenantDirectory;
 import java.io.IOException;
@@ -48,14 +49,19 @@ final class SmtpConnection implements Runnable {
       Reply.of(503, "5.5.1", "Error: this session was refused, only QUIT is accepted");
   static final Reply QUARANTINE_UNAVAILABLE =
       Reply.of(451, "4.3.0", "Error: message held for quarantine, but no quarantine is configured");
+  static final Reply PROTOCOL_SYNCHRONIZATION =
+      Reply.of(554, "5.5.0", "Error: SMTP protocol synchronization");
   static final Reply ROUTING_FORM =
       Reply.of(550, "5.7.1", "Relay access denied: routing forms are not accepted");
 
   private final SmtpServer server;
   private final Socket socket;
   private final String id;
-  private final String limitRefusal;
-  private final InetAddress clientAddress;
+  private String limitRefusal;
+  private final boolean proxied;
+  private InetAddress clientAddress; // the socket's, or the PROXY header's source
+  private int clientPort;
+  private InetAddress counted; // what server.admit counted, for server.ended
 
   private volatile boolean inTransaction;
   private SmtpReader reader;
@@ -78,12 +84,29 @@ final class SmtpConnection implements Runnable {
   private Reply bdatFailure;
   private final Buffer content = new Buffer();
 
-  SmtpConnection(SmtpServer server, Socket socket, String id, String limitRefusal) {
+  /**
+   * A connection to serve.
+   *
+   * @param limitRefusal why the connection is refused with 421 (over a limit), or null
+   * @param proxied whether it comes from a load balancer that sends a PROXY header first; then the
+   *     per-client limit is applied once the header names the client
+   * @param counted the address the server counted for the per-client limit, or null
+   */
+  SmtpConnection(
+      SmtpServer server,
+      Socket socket,
+      String id,
+      String limitRefusal,
+      boolean proxied,
+      InetAddress counted) {
     this.server = server;
     this.socket = socket;
     this.id = id;
     this.limitRefusal = limitRefusal;
+    this.proxied = proxied;
     this.clientAddress = socket.getInetAddress();
+    this.clientPort = socket.getPort();
+    this.counted = counted;
   }
 
   /** The message content as it arrives: kept for the relay and appended to the filter session. */
@@ -113,6 +136,9 @@ final class SmtpConnection implements Runnable {
   public void run() {
     try {
       socket.setTcpNoDelay(true);
+      if (proxied && limitRefusal == null && !readProxyHeader()) {
+        return;
+      }
       socket.setSoTimeout(millis(server.timeouts.command()));
       reader = SmtpReader.of(socket.getInputStream(), server.limits);
       writer = ReplyWriter.of(socket.getOutputStream());
@@ -137,8 +163,48 @@ final class SmtpConnection implements Runnable {
       if (session != null) {
         session.close();
       }
-      server.ended(this, clientAddress);
+      server.ended(this, counted);
     }
+  }
+
+  /**
+   * Reads the balancer's PROXY header; false when the connection must close (logged once). No
+   * banner and no reply is sent then: the peer is a balancer, not an SMTP client.
+   */
+  private boolean readProxyHeader() throws IOException {
+    String from = clientAddress.getHostAddress();
+    socket.setSoTimeout(millis(server.proxy.timeout()));
+    ProxyHeader.Result header;
+    try {
+      header = ProxyHeader.read(socket.getInputStream());
+    } catch (SocketTimeoutException e) {
+      LOG.warn(
+          "smtp {} [{}]: no PROXY header within {}, closing", id, from, server.proxy.timeout());
+      return false;
+    }
+    switch (header) {
+      case ProxyHeader.Result.Malformed m -> {
+        LOG.warn("smtp {} [{}]: bad PROXY header, closing: {}", id, from, m.reason());
+        return false;
+      }
+      case ProxyHeader.Result.Local l ->
+          LOG.debug(
+              "smtp {} [{}]: PROXY v{} header without a client address", id, from, l.version());
+      case ProxyHeader.Result.Proxied p -> {
+        clientAddress = p.source().getAddress();
+        clientPort = p.source().getPort();
+        LOG.debug(
+            "smtp {} [{}]: PROXY v{} for [{}]:{}",
+            id,
+            from,
+            p.version(),
+            clientAddress.getHostAddress(),
+            clientPort);
+      }
+    }
+    counted = clientAddress;
+    limitRefusal = server.admit(clientAddress);
+    return true;
   }
 
   private void sendQuietly(Reply r) {
@@ -174,7 +240,7 @@ final class SmtpConnection implements Runnable {
   private void converse() throws IOException {
     filter = server.filters.get();
     tls = server.tls.get();
-    Connection connection = Connection.of(clientAddress, socket.getPort(), null);
+    Connection connection = Connection.of(clientAddress, clientPort, null);
     session = filter.open(connection, VerdictScope.ONE_GROUP_PER_TRANSACTION);
     boolean refusedSession = false;
     if (session.connectDecision() instanceof Decision.Refuse r) {
@@ -186,6 +252,10 @@ final class SmtpConnection implements Runnable {
       // RFC 5321 section 3.1: a 554 greeting, then only QUIT.
       writer.send(new Reply(554, reply.enhanced(), reply.lines()));
       refusedSession = true;
+    } else if (server.forbidUnauthPipelining && reader.hasBufferedInput()) {
+      // Talking before the banner (pre-greet): a client that does not wait for replies.
+      refusePipelining("CONNECT");
+      return;
     } else {
       writer.send(Reply.of(220, "", server.hostName + " ESMTP mailfilter"));
     }
@@ -204,6 +274,10 @@ final class SmtpConnection implements Runnable {
         writer.send(SHUTTING_DOWN);
         return;
       }
+      if (server.forbidUnauthPipelining && improperlyPipelined(command)) {
+        refusePipelining(verb(command));
+        return;
+      }
       if (refusedSession && !(command instanceof Command.Quit)) {
         if (!reply(REFUSED_SESSION)) {
           return;
@@ -219,6 +293,62 @@ final class SmtpConnection implements Runnable {
         return;
       }
     }
+  }
+
+  /**
+   * Whether input is waiting behind a command where RFC 2920 does not allow it: behind any command
+   * when PIPELINING was not offered (before EHLO, after HELO), or behind one that must end a group
+   * (section 3.1: EHLO, DATA, VRFY, QUIT, NOOP; and HELO, and STARTTLS, RFC 3207 section 4.2). A
+   * BDAT chunk follows its command by design, and message content may start a group, so neither
+   * counts.
+   */
+  private boolean improperlyPipelined(Command command) throws IOException {
+    if (command instanceof Command.Bdat || !reader.hasBufferedInput()) {
+      return false;
+    }
+    if (!offered.pipelining()) {
+      return true;
+    }
+    return switch (command) {
+      case Command.Ehlo e -> true;
+      case Command.Helo h -> true;
+      case Command.Data d -> true;
+      case Command.Vrfy v -> true;
+      case Command.Noop n -> true;
+      case Command.Quit q -> true;
+      case Command.StartTls t -> true;
+      default -> false;
+    };
+  }
+
+  /** Postfix's answer to improper pipelining: 554 5.5.0, a log line with the input, close. */
+  private void refusePipelining(String after) throws IOException {
+    byte[] peek = reader.peekBuffered(64);
+    LOG.info(
+        "smtp {} [{}]: improper command pipelining after {}: {}",
+        id,
+        clientAddress.getHostAddress(),
+        after,
+        ProxyHeader.printable(peek, peek.length));
+    writer.send(PROTOCOL_SYNCHRONIZATION);
+  }
+
+  private static String verb(Command command) {
+    return switch (command) {
+      case Command.Ehlo e -> "EHLO";
+      case Command.Helo h -> "HELO";
+      case Command.Mail m -> "MAIL";
+      case Command.Rcpt r -> "RCPT";
+      case Command.Data d -> "DATA";
+      case Command.Bdat b -> "BDAT";
+      case Command.Rset r -> "RSET";
+      case Command.Noop n -> "NOOP";
+      case Command.Vrfy v -> "VRFY";
+      case Command.Help h -> "HELP";
+      case Command.Quit q -> "QUIT";
+      case Command.StartTls t -> "STARTTLS";
+      case Command.Invalid i -> "a bad command";
+    };
   }
 
   private boolean smtpUtf8() {
@@ -401,6 +531,16 @@ final class SmtpConnection implements Runnable {
     if (route != null && !route.equals(recipientRoute.get())) {
       return reply(
           Reply.of(452, "4.5.3", "Too many recipients, send this one in a new transaction"));
+    }
+    // Before the core session hears of the recipient: a refused one must not be in its envelope.
+    Optional<RecipientVerification> verification = directory.verification(known.get().domain());
+    if (verification.isPresent()) {
+      Optional<Reply> unknown =
+          server.verifier.verify(
+              address, to.localPart(), verification.get(), recipientRoute.get(), id);
+      if (unknown.isPresent()) {
+        return reply(unknown.get());
+      }
     }
     Decision d = session.rcptTo(address);
     if (d instanceof Decision.Refuse refuse) {

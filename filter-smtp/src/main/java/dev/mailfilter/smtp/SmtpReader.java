@@ -356,6 +356,19 @@ final class SmtpReader {
     return n;
   }
 
+  /**
+   * Up to {@code n} of the octets waiting, left in place: for the log line of a refusal. Reads from
+   * the stream only when nothing is buffered and the stream has octets available.
+   *
+   * @throws IOException if the stream fails
+   */
+  public byte[] peekBuffered(int n) throws IOException {
+    if (pos == end && in.available() > 0) {
+      fill();
+    }
+    return Arrays.copyOfRange(buf, pos, pos + Math.min(n, end - pos));
+  }
+
   // Refills the empty buffer; false at the end of the stream.
   private boolean fill() throws IOException {
     int n = in.read(buf, 0, buf.length);

@@ -71,6 +71,9 @@ public final class SmtpServer implements AutoCloseable {
   private final java.util.Optional<Quarantine.Settings> quarantineSettings;
   volatile Quarantine quarantine; // given to the builder, or opened by start(); null: none
   private Thread expiry;
+  final SmtpSettings.Proxy proxy;
+  final boolean forbidUnauthPipelining;
+  final RecipientVerifier verifier;
 
   final LongAdder connectionCount = new LongAdder();
   final LongAdder refusedConnections = new LongAdder();
@@ -107,6 +110,10 @@ public final class SmtpServer implements AutoCloseable {
     this.relay = new Relay(s.hostName(), b.relayTimeouts, s.relay(), Relay.dnsServers(b.filters));
     this.quarantine = b.quarantine;
     this.quarantineSettings = s.quarantine();
+    this.proxy = s.proxy();
+    this.forbidUnauthPipelining = s.forbidUnauthPipelining();
+    this.verifier =
+        new RecipientVerifier(new Callout(s.hostName(), b.calloutTimeouts), b.verifierTicker);
   }
 
   /** A builder; a filter supplier is required, everything else has a default. */
@@ -325,14 +332,12 @@ public final class SmtpServer implements AutoCloseable {
     InetAddress address = client.getInetAddress();
     String id = Long.toString(sequence.incrementAndGet(), 36);
     int total = open.incrementAndGet();
-    int fromClient = perClient.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
-    String refusal =
-        total > maxConnections
-            ? "too many connections"
-            : fromClient > maxConnectionsPerClient
-                ? "too many connections from your address"
-                : null;
-    SmtpConnection c = new SmtpConnection(this, client, id, refusal);
+    // A balancer's connection is counted per client once its PROXY header names the client.
+    boolean proxied = proxy.expectedFrom(address);
+    boolean overTotal = total > maxConnections;
+    String refusal = overTotal ? "too many connections" : proxied ? null : admit(address);
+    InetAddress counted = overTotal || proxied ? null : address;
+    SmtpConnection c = new SmtpConnection(this, client, id, refusal, proxied, counted);
     Thread t = Thread.ofVirtual().name("smtp-" + id).unstarted(c);
     connections.put(c, t);
     t.start();
@@ -346,11 +351,25 @@ public final class SmtpServer implements AutoCloseable {
     }
   }
 
-  /** Called by a connection's thread when it is done. */
+  /**
+   * Counts a connection from a client address; the refusal when that is one too many, else null.
+   * Every call is matched by {@link #ended} with the same address, refused or not.
+   */
+  String admit(InetAddress address) {
+    int fromClient = perClient.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
+    return fromClient > maxConnectionsPerClient ? "too many connections from your address" : null;
+  }
+
+  /**
+   * Called by a connection's thread when it is done, with the address {@link #admit} counted, or
+   * null when none was (a balancer's connection that ended before its PROXY header).
+   */
   void ended(SmtpConnection c, InetAddress address) {
     connections.remove(c);
     open.decrementAndGet();
-    perClient.computeIfPresent(address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+    if (address != null) {
+      perClient.computeIfPresent(address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
   }
 
   /**
@@ -431,6 +450,9 @@ public final class SmtpServer implements AutoCloseable {
     private SmtpSettings settings = SmtpSettings.defaults();
     private Relay.Timeouts relayTimeouts = Relay.Timeouts.DEFAULT;
     private Quarantine quarantine;
+    private Callout.Timeouts calloutTimeouts = Callout.Timeouts.DEFAULT;
+    private com.google.common.base.Ticker verifierTicker =
+        com.google.common.base.Ticker.systemTicker();
 
     private Builder() {}
 
@@ -534,6 +556,42 @@ public final class SmtpServer implements AutoCloseable {
      */
     public Builder relay(RelaySettings settings) {
       this.settings = this.settings.withRelay(Objects.requireNonNull(settings, "settings"));
+      return this;
+    }
+
+    /**
+     * The load balancers that send a PROXY protocol header (v1 or v2) before the client's first
+     * byte, and how long they have to send it. Their header's source address is the client's for
+     * everything: relay control, the core session's checks, the per-client limit, logs. A
+     * connection from such an address without a valid header within the timeout is closed without a
+     * banner, and one log line says why. Default: none.
+     */
+    public Builder proxy(SmtpSettings.Proxy proxy) {
+      this.settings = this.settings.withProxy(Objects.requireNonNull(proxy, "proxy"));
+      return this;
+    }
+
+    /**
+     * Whether a client that pipelines where RFC 2920 does not allow it is answered {@code 554 5.5.0
+     * Error: SMTP protocol synchronization} and disconnected, as Postfix's {@code
+     * smtpd_forbid_unauth_pipelining}: talking before the banner, any command sent behind another
+     * when PIPELINING was not offered (before EHLO, after HELO), or behind a command that must end
+     * a group (EHLO, HELO, DATA, VRFY, NOOP, QUIT, STARTTLS, HELP, a BDAT LAST). Default: true.
+     */
+    public Builder forbidUnauthPipelining(boolean forbid) {
+      this.settings = this.settings.withForbidUnauthPipelining(forbid);
+      return this;
+    }
+
+    /** The recipient callouts' timeouts; for tests. */
+    Builder calloutTimeouts(Callout.Timeouts timeouts) {
+      this.calloutTimeouts = Objects.requireNonNull(timeouts, "timeouts");
+      return this;
+    }
+
+    /** The clock of the callout cache; for tests. */
+    Builder verifierTicker(com.google.common.base.Ticker ticker) {
+      this.verifierTicker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 

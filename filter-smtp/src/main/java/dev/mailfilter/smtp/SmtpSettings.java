@@ -2,8 +2,12 @@ package dev.mailfilter.smtp;
 
 import dev.mailfilter.config.ConfigNode;
 import dev.mailfilter.config.ConfigSection;
+import dev.mailfilter.config.IpRange;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -30,6 +34,10 @@ import java.util.Optional;
  *     key: /etc/mailfilter/mx.key            # PEM PKCS#8, RSA or EC, not encrypted
  *   relay:                        # the outbound leg, see RelaySettings
  *     trust_certificates: /etc/mailfilter/ca.pem   # for tls: verify routes; default: the JDK's
+ *   proxy:                        # the PROXY protocol, v1 or v2, from these balancers only
+ *     from: [10.0.0.0/24, 192.0.2.7]
+ *     timeout: 5s                 # to send the header; default 5s
+ *   forbid_unauth_pipelining: true  # 554 5.5.0 and close on improper pipelining; default true
  * }</pre>
  *
  * @param listen where to listen
@@ -45,6 +53,9 @@ import java.util.Optional;
  * @param tls the STARTTLS certificate and key, read when the configuration is loaded; empty: no
  *     STARTTLS
  * @param relay the outbound leg: trust for {@code tls: verify} routes, MX lookups, pooling
+ * @param proxy the load balancers that send a PROXY protocol header; none by default
+ * @param forbidUnauthPipelining whether improper pipelining (Postfix's {@code
+ *     smtpd_forbid_unauth_pipelining}) ends the connection with {@code 554 5.5.0}
  */
 public record SmtpSettings(
     InetSocketAddress listen,
@@ -57,7 +68,9 @@ public record SmtpSettings(
     Duration drainTimeout,
     Optional<Quarantine.Settings> quarantine,
     Optional<SmtpTls> tls,
-    RelaySettings relay) {
+    RelaySettings relay,
+    Proxy proxy,
+    boolean forbidUnauthPipelining) {
   /** The {@code smtp:} section; register it when loading the file. */
   public static final ConfigSection<SmtpSettings> SECTION =
       ConfigSection.of("smtp", SmtpSettings::parse);
@@ -89,6 +102,45 @@ public record SmtpSettings(
     if (drainTimeout.isNegative()) {
       throw new IllegalArgumentException("drainTimeout must not be negative, got " + drainTimeout);
     }
+    Objects.requireNonNull(proxy, "proxy");
+  }
+
+  /**
+   * Where PROXY protocol headers are taken from (HAProxy's {@code proxy-protocol.txt}, v1 and v2).
+   * A connection from one of these ranges must begin with a header within the timeout, and the
+   * header's source address is the client's from then on; from any other address a PROXY line is an
+   * ordinary bad command.
+   *
+   * @param from the balancers' addresses and CIDR ranges; empty: the PROXY protocol is off
+   * @param timeout how long a balancer has to send the header (at least 3 s, the specification
+   *     asks, to cover a TCP retransmit)
+   */
+  public record Proxy(List<IpRange> from, Duration timeout) {
+    /** The default time to send the header, as Postfix's {@code smtpd_upstream_proxy_timeout}. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+    public Proxy {
+      from = List.copyOf(from);
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("proxy timeout must be at least 1s, got " + timeout);
+      }
+    }
+
+    /** No balancers: every connection speaks SMTP from its first byte. */
+    public static Proxy none() {
+      return new Proxy(List.of(), DEFAULT_TIMEOUT);
+    }
+
+    /** Whether a connection from this address must begin with a PROXY header. */
+    public boolean expectedFrom(InetAddress address) {
+      for (IpRange r : from) {
+        if (r.contains(address)) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 
   /** The defaults: {@code 127.0.0.1:2525}, {@code localhost}, RFC 5321 timeouts. */
@@ -104,7 +156,9 @@ public record SmtpSettings(
         Duration.ofSeconds(30),
         Optional.empty(),
         Optional.empty(),
-        RelaySettings.defaults());
+        RelaySettings.defaults(),
+        Proxy.none(),
+        true);
   }
 
   /** The same settings listening elsewhere. */
@@ -157,6 +211,16 @@ public record SmtpSettings(
     return with(f -> f.tls = tls);
   }
 
+  /** The same settings with other PROXY protocol balancers. */
+  public SmtpSettings withProxy(Proxy proxy) {
+    return with(f -> f.proxy = proxy);
+  }
+
+  /** The same settings with improper pipelining refused, or not. */
+  public SmtpSettings withForbidUnauthPipelining(boolean forbid) {
+    return with(f -> f.forbidUnauthPipelining = forbid);
+  }
+
   /** The same settings with another outbound leg. */
   public SmtpSettings withRelay(RelaySettings relay) {
     return with(f -> f.relay = relay);
@@ -185,6 +249,8 @@ public record SmtpSettings(
     Optional<Quarantine.Settings> quarantine;
     Optional<SmtpTls> tls;
     RelaySettings relay;
+    Proxy proxy;
+    boolean forbidUnauthPipelining;
 
     Fields(SmtpSettings s) {
       listen = s.listen;
@@ -198,6 +264,8 @@ public record SmtpSettings(
       quarantine = s.quarantine;
       tls = s.tls;
       relay = s.relay;
+      proxy = s.proxy;
+      forbidUnauthPipelining = s.forbidUnauthPipelining;
     }
 
     SmtpSettings build() {
@@ -212,7 +280,9 @@ public record SmtpSettings(
           drainTimeout,
           quarantine,
           tls,
-          relay);
+          relay,
+          proxy,
+          forbidUnauthPipelining);
     }
   }
 
@@ -287,6 +357,28 @@ public record SmtpSettings(
     }
   }
 
+  /** The balancers' list; each entry an address or a CIDR range, an error naming its index. */
+  private static Proxy proxy(ConfigNode node) {
+    List<String> texts = node.strings("from");
+    List<IpRange> from = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      try {
+        from.add(IpRange.parse(texts.get(i)));
+      } catch (IllegalArgumentException e) {
+        throw node.error("from[" + i + "]", e.getMessage());
+      }
+    }
+    Duration timeout = node.duration("timeout", Proxy.DEFAULT_TIMEOUT);
+    if (from.isEmpty() && node.has("timeout")) {
+      throw node.error("from", "a proxy timeout needs the balancers' addresses in proxy.from");
+    }
+    try {
+      return new Proxy(from, timeout);
+    } catch (IllegalArgumentException e) {
+      throw node.error("timeout", e.getMessage());
+    }
+  }
+
   private static SmtpSettings parse(ConfigNode node) {
     SmtpSettings d = defaults();
     InetSocketAddress listen = d.listen();
@@ -318,7 +410,9 @@ public record SmtpSettings(
           node.duration("drain_timeout", d.drainTimeout()),
           quarantine(node.section("quarantine")),
           tls(node.section("tls")),
-          RelaySettings.parse(node.section("relay")));
+          RelaySettings.parse(node.section("relay")),
+          proxy(node.section("proxy")),
+          node.bool("forbid_unauth_pipelining", true));
     } catch (IllegalArgumentException e) {
       throw node.error("", e.getMessage());
     }

@@ -25,6 +25,14 @@ final class Client implements AutoCloseable {
     out = socket.getOutputStream();
   }
 
+  /** A client over a socket connected elsewhere (from another local address, say). */
+  Client(Socket connected) throws IOException {
+    socket = connected;
+    socket.setSoTimeout(20_000);
+    in = socket.getInputStream();
+    out = socket.getOutputStream();
+  }
+
   /**
    * Starts TLS over this connection (after the server's 220 to STARTTLS) with {@code protocols}
    * only, trusting the certificates {@code factory} trusts, and reads on over TLS.
@@ -40,6 +48,13 @@ final class Client implements AutoCloseable {
     in = ssl.getInputStream();
     out = ssl.getOutputStream();
     return ssl.getSession();
+  }
+
+  /** Writes the bytes in one write. */
+  Client send(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+    return this;
   }
 
   /** Writes the text in one write. */

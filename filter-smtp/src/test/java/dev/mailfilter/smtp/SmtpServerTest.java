@@ -356,6 +356,9 @@ class SmtpServerTest {
 
   @Test
   void everyErrorReplyOfTheStateMachine() throws Exception {
+    // Every error in a few writes: pipelining that forbid_unauth_pipelining would refuse.
+    server.close();
+    server = server(filter, b -> b.forbidUnauthPipelining(false));
     try (Client c = client()) {
       c.send(
           "MAIL FROM:<a@sender.example>\r\n"
@@ -411,7 +414,7 @@ class SmtpServerTest {
         filter(
             config(downstream.port(), otherDownstream.port())
                 + "lists: {block: {ips: [127.0.0.0/8]}}\n")) {
-      server = server(blocking, b -> {});
+      server = server(blocking, b -> b.forbidUnauthPipelining(false));
       try (Client c = new Client(server.localAddress())) {
         assertThat(c.reply()).startsWith("554 ");
         c.send("EHLO client.example\r\nMAIL FROM:<a@sender.example>\r\nQUIT\r\n");
@@ -474,7 +477,8 @@ class SmtpServerTest {
   @Test
   void pipelinedRepliesComeInOneWrite() throws Exception {
     try (Client c = ehlo()) {
-      c.send("NOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\n");
+      // NOOP must end a group (RFC 2920 section 3.1), so it comes last.
+      c.send("RSET\r\nRSET\r\nRSET\r\nRSET\r\nNOOP\r\n");
       assertThat(c.replies(5)).containsOnly("250 2.0.0 Ok");
     }
   }
