@@ -119,7 +119,8 @@ final class RecipientVerifier {
   }
 
   private static String one(Reply r) {
-    return r.code() + " " + String.join(" ", r.lines());
+    String enhanced = r.enhanced().isEmpty() ? "" : r.enhanced() + " ";
+    return r.code() + " " + enhanced + String.join(" ", r.lines());
   }
 
   /** {@code 550 5.1.1}, with what the route said when it was asked. */

@@ -135,7 +135,7 @@ final class Relay implements AutoCloseable {
       }
       // It failed before any byte of the message went out: a fresh connection tries again.
     }
-    Opened o = open(route);
+    Opened o = open(route, timeouts);
     return switch (o) {
       case Failed f -> f.reply();
       case Connected k -> transact(route, k.connection(), t, false);
@@ -197,8 +197,49 @@ final class Relay implements AutoCloseable {
   /** No connection; {@code tryNext}: another of the route's servers may do better. */
   private record Failed(Reply reply, boolean tryNext) implements Opened {}
 
+  /**
+   * Asks the route's server whether it takes {@code address}, as Postfix's {@code verify(8)} does:
+   * {@code MAIL FROM:<>} (what a bounce uses, so a server that takes the probe takes the bounce
+   * too), {@code RCPT TO}, QUIT, and no message. The connection is opened as for delivery: the MX
+   * hosts of an MX route in order, STARTTLS as the route's policy asks (a probe never shows the
+   * address in plain text where the route forbids it), with the probe's own, shorter, time limits,
+   * since our client waits at RCPT. Only a reply to RCPT decides; never throws for what the network
+   * does.
+   */
+  Callout.Result probe(Route route, String address, Timeouts probeTimeouts) {
+    Opened o = open(route, probeTimeouts);
+    if (o instanceof Failed f) {
+      return new Callout.Result.Failed(route + ": " + f.reply().toWire().strip());
+    }
+    RelayConnection c = ((Connected) o).connection();
+    try {
+      Reply mail = c.command("MAIL FROM:<>");
+      if (mail.code() != 250) {
+        c.quitAndClose();
+        return new Callout.Result.Failed(
+            c.name() + " refused MAIL FROM:<>: " + mail.toWire().strip());
+      }
+      Reply rcpt = c.command("RCPT TO:<" + address + ">");
+      c.quitAndClose();
+      return switch (rcpt.code() / 100) {
+        case 2 -> new Callout.Result.Accepted();
+        case 5 -> new Callout.Result.Refused(rcpt);
+        default -> new Callout.Result.Failed(c.name() + " answered RCPT " + rcpt.toWire().strip());
+      };
+    } catch (SocketTimeoutException e) {
+      c.close();
+      return new Callout.Result.Failed(c.name() + " did not answer in time");
+    } catch (IOException e) {
+      c.close();
+      return new Callout.Result.Failed(c.name() + ": connection lost: " + e.getMessage());
+    } catch (RelayConnection.ProtocolException e) {
+      c.close();
+      return new Callout.Result.Failed(c.name() + " broke the protocol: " + e.getMessage());
+    }
+  }
+
   /** A connection past EHLO and, as the route's policy asks, STARTTLS. */
-  private Opened open(Route route) {
+  private Opened open(Route route, Timeouts limits) {
     List<RelayDns.Target> targets;
     if (route.mx()) {
       switch (dns.lookup(route.host())) {
@@ -216,7 +257,7 @@ final class Relay implements AutoCloseable {
     }
     Failed last = null;
     for (RelayDns.Target target : targets) {
-      Opened o = open(route, target, true);
+      Opened o = open(route, target, true, limits);
       if (o instanceof Failed f) {
         SmtpServer.LOG.info(
             "smtp relay: {} at {}: {}",
@@ -233,12 +274,12 @@ final class Relay implements AutoCloseable {
     return last;
   }
 
-  private Opened open(Route route, RelayDns.Target target, boolean tryTls) {
+  private Opened open(Route route, RelayDns.Target target, boolean tryTls, Timeouts limits) {
     RelayConnection c;
     try {
       c =
           RelayConnection.connect(
-              new InetSocketAddress(target.address(), route.port()), target.name(), timeouts);
+              new InetSocketAddress(target.address(), route.port()), target.name(), limits);
     } catch (IOException e) {
       return new Failed(unreachable(target.name()), true);
     }
@@ -279,7 +320,7 @@ final class Relay implements AutoCloseable {
         // As Postfix's "may": the same server again, in plain text, on a new connection.
         SmtpServer.LOG.info(
             "smtp relay: TLS with {} failed ({}); plain text", target.name(), failure);
-        return open(route, target, false);
+        return open(route, target, false, limits);
       }
       return new Failed(
           Reply.of(451, "4.7.5", "TLS with " + target.name() + " failed: " + failure), true);

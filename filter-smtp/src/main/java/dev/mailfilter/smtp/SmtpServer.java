@@ -112,8 +112,7 @@ public final class SmtpServer implements AutoCloseable {
     this.quarantineSettings = s.quarantine();
     this.proxy = s.proxy();
     this.forbidUnauthPipelining = s.forbidUnauthPipelining();
-    this.verifier =
-        new RecipientVerifier(new Callout(s.hostName(), b.calloutTimeouts), b.verifierTicker);
+    this.verifier = new RecipientVerifier(new Callout(relay, b.calloutTimeouts), b.verifierTicker);
   }
 
   /** A builder; a filter supplier is required, everything else has a default. */

@@ -33,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PostfixRelayTest {
   private static final Pattern CONNECT = Pattern.compile("smtpd\\[\\d+\\]: connect from ");
+  private static final Pattern TLS_ESTABLISHED =
+      Pattern.compile("smtpd\\[\\d+\\]: Anonymous TLS connection established from ");
   private static final Pattern DISCONNECT = Pattern.compile("smtpd\\[\\d+\\]: disconnect from ");
 
   @TempDir static Path dir;
@@ -223,6 +225,41 @@ class PostfixRelayTest {
         .startsWith("451 4.7.5 TLS with other.test.local failed: ")
         .contains("other.test.local");
     assertThat(postfix.delivered()).hasSize(before);
+  }
+
+  /** A recipient callout follows the route's TLS policy: the address never goes in plain text. */
+  @Test
+  void calloutOverAVerifyRouteUsesTlsAndFailsTemporarilyWithoutTheCa() throws Exception {
+    int tls = count(TLS_ESTABLISHED);
+    String config =
+        "dns:\n  servers: [\"127.0.0.1:"
+            + dns.port()
+            + "\"]\ndomains:\n  example.test:\n    route: {host: 127.0.0.1, port: "
+            + postfix.smtpPort()
+            + ", tls: verify}\n    verify_recipients: {callout: true}\n";
+    try (MailFilter filter = SmtpServerTest.filter(config);
+        SmtpServer trusting = SmtpServerTest.server(filter, b -> b.relay(trustingTestCa()));
+        SmtpServer untrusting = SmtpServerTest.server(filter, b -> {})) {
+      assertThat(rcpt(trusting, "bob@example.test")).startsWith("250");
+      assertThat(trusting.verifier.callouts()).isEqualTo(1);
+      assertThat(count(TLS_ESTABLISHED)).as(postfix.log()).isEqualTo(tls + 1);
+      assertThat(rcpt(untrusting, "carol@example.test"))
+          .startsWith("450 4.1.1 <carol@example.test>: Recipient address rejected: unverified")
+          .contains("451 4.7.5 TLS with 127.0.0.1 failed");
+      assertThat(postfix.log()).doesNotContain("carol@example.test");
+    }
+  }
+
+  private static String rcpt(SmtpServer server, String recipient) throws IOException {
+    try (Client c = new Client(server.localAddress())) {
+      c.reply();
+      c.send("EHLO client.example\r\n");
+      c.reply();
+      c.send("MAIL FROM:<alice@sender.example>\r\n");
+      c.reply();
+      c.send("RCPT TO:<" + recipient + ">\r\n");
+      return c.reply();
+    }
   }
 
   @Test

@@ -188,7 +188,7 @@ class RecipientVerificationTest {
       assertThat(rcpt(c, "bob@ours.example"))
           .startsWith(
               "450 4.1.1 <bob@ours.example>: Recipient address rejected: unverified address:"
-                  + " refused RCPT TO: 4");
+                  + " 127.0.0.1 answered RCPT 450 4");
       assertThat(rcpt(c, "bob@ours.example")).startsWith("450 4.1.1");
       assertThat(server.verifier.callouts()).isEqualTo(2);
     }
@@ -207,7 +207,7 @@ class RecipientVerificationTest {
               "450 4.1.1 <bob@ours.example>: Recipient address rejected: unverified address:"
                   + " [127.0.0.1]:"
                   + port
-                  + " tls=none unreachable");
+                  + " tls=none: 451 4.4.1 Downstream server not reachable");
     }
   }
 

@@ -110,7 +110,9 @@ class RelayMxTest {
                 + route("implicit.example", "implicit.test", port)
                 + route("null.example", "null.test", port)
                 + route("nx.example", "nx.test", port)
-                + route("dead.example", "dead.test", port));
+                + route("dead.example", "dead.test", port)
+                + route("callout.example", "two.test", port)
+                + "    verify_recipients: {callout: true}\n");
     server = SmtpServerTest.server(filter, b -> {});
   }
 
@@ -136,6 +138,25 @@ class RelayMxTest {
     busyGreeting.close();
     busyEhlo.close();
     downstream.close();
+  }
+
+  /** A callout goes where the mail would: past the refusing MX hosts to the one that answers. */
+  @Test
+  void calloutToAnMxRouteAsksTheFirstServerThatAnswers() throws IOException {
+    long before = server.verifier.callouts();
+    try (Client c = new Client(server.localAddress())) {
+      c.reply();
+      c.send("EHLO client.example\r\n");
+      c.reply();
+      c.send("MAIL FROM:<alice@sender.example>\r\n");
+      assertThat(c.reply()).startsWith("250");
+      c.send("RCPT TO:<bob@callout.example>\r\n");
+      assertThat(c.reply()).startsWith("250");
+    }
+    assertThat(server.verifier.callouts()).isEqualTo(before + 1);
+    assertThat(downstream.commands)
+        .anyMatch(x -> x.startsWith("Mail[from=<>,"))
+        .anyMatch(x -> x.startsWith("Rcpt[to=<bob@callout.example>,"));
   }
 
   private static String send(String recipient) throws IOException {
