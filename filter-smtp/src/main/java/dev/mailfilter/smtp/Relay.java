@@ -58,6 +58,7 @@ final class Relay implements AutoCloseable {
   private final Timeouts timeouts;
   private final RelayDns dns;
   private final RelayPool pool;
+  private final int mxPort;
   private final SSLSocketFactory unchecked;
   private final SSLSocketFactory verifying;
   private final LongAdder opened = new LongAdder();
@@ -81,6 +82,7 @@ final class Relay implements AutoCloseable {
     this.timeouts = timeouts;
     this.dns = new RelayDns(dnsServers, settings.lookupTimeout(), new Random());
     this.pool = new RelayPool(settings);
+    this.mxPort = settings.mxPort();
     this.unchecked = context(new TrustManager[] {new TrustAll()});
     this.verifying = context(trustManagers(settings.trustCertificates()));
   }
@@ -97,6 +99,11 @@ final class Relay implements AutoCloseable {
         return List.of();
       }
     };
+  }
+
+  /** The port of other domains' MX hosts, for a trusted client's mail (smtp.relay.mx_port). */
+  int mxPort() {
+    return mxPort;
   }
 
   /** Connections opened to routes' servers so far. */

@@ -19,6 +19,7 @@ import java.util.Objects;
  *     pool_size: 100                      # idle connections kept in total
  *     pool_idle_time: 2s                  # as Postfix's smtp_connection_cache_time_limit
  *     max_transactions_per_connection: 100
+ *     mx_port: 25                         # where a trusted client's mail to other domains goes
  * }</pre>
  *
  * @param trustCertificates the certificates a {@code verify} route's server chain must lead to;
@@ -28,6 +29,8 @@ import java.util.Objects;
  * @param poolSize idle connections kept in total; 0 turns pooling off
  * @param poolIdleTime how long an idle connection is kept
  * @param maxTransactionsPerConnection messages sent over one connection before it is closed
+ * @param mxPort the port of the MX hosts of domains that are not ours, where a trusted client's
+ *     mail for them goes (25; another only for tests or a port-forwarding setup)
  */
 public record RelaySettings(
     List<X509Certificate> trustCertificates,
@@ -35,7 +38,8 @@ public record RelaySettings(
     int poolSizePerDestination,
     int poolSize,
     Duration poolIdleTime,
-    int maxTransactionsPerConnection) {
+    int maxTransactionsPerConnection,
+    int mxPort) {
 
   /** Validates; the messages carry the bad value. */
   public RelaySettings {
@@ -52,6 +56,9 @@ public record RelaySettings(
     if (poolIdleTime.isNegative()) {
       throw new IllegalArgumentException("pool_idle_time must not be negative: " + poolIdleTime);
     }
+    if (mxPort < 1 || mxPort > 65535) {
+      throw new IllegalArgumentException("mx_port must be 1..65535, got " + mxPort);
+    }
     if (maxTransactionsPerConnection < 1) {
       throw new IllegalArgumentException(
           "max_transactions_per_connection must be at least 1, got "
@@ -62,7 +69,7 @@ public record RelaySettings(
   /** The defaults: the JDK's trust store, 10 s lookups, 10/100 idle connections for 2 s. */
   public static RelaySettings defaults() {
     return new RelaySettings(
-        List.of(), Duration.ofSeconds(10), 10, 100, Duration.ofSeconds(2), 100);
+        List.of(), Duration.ofSeconds(10), 10, 100, Duration.ofSeconds(2), 100, 25);
   }
 
   /** The same settings with another trust bundle; empty: the JDK's trust store. */
@@ -73,13 +80,26 @@ public record RelaySettings(
         poolSizePerDestination,
         poolSize,
         poolIdleTime,
-        maxTransactionsPerConnection);
+        maxTransactionsPerConnection,
+        mxPort);
   }
 
   /** The same settings with other pool limits. */
   public RelaySettings withPool(int perDestination, int total, Duration idleTime, int maxTx) {
     return new RelaySettings(
-        trustCertificates, lookupTimeout, perDestination, total, idleTime, maxTx);
+        trustCertificates, lookupTimeout, perDestination, total, idleTime, maxTx, mxPort);
+  }
+
+  /** The same settings with another port for other domains' MX hosts. */
+  public RelaySettings withMxPort(int port) {
+    return new RelaySettings(
+        trustCertificates,
+        lookupTimeout,
+        poolSizePerDestination,
+        poolSize,
+        poolIdleTime,
+        maxTransactionsPerConnection,
+        port);
   }
 
   /**
@@ -115,7 +135,8 @@ public record RelaySettings(
                   "max_transactions_per_connection",
                   d.maxTransactionsPerConnection(),
                   1,
-                  1_000_000));
+                  1_000_000),
+          (int) node.integer("mx_port", d.mxPort(), 1, 65535));
     } catch (IllegalArgumentException e) {
       throw node.error("", e.getMessage());
     }

@@ -15,6 +15,7 @@ import dev.mailfilter.tenant.Recipient;
 import dev.mailfilter.tenant.RecipientVerification;
 import dev.mailfilter.tenant.Route;
 import dev.mailfilter.tenant.TenantDirectory;
+import dev.mailfilter.tenant.TlsPolicy;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -509,35 +510,40 @@ final class SmtpConnection implements Runnable {
     String address = to.localPart() + "@" + to.normalizedDomain();
     TenantDirectory directory = filter.config().tenants();
     Optional<Recipient> known = directory.resolve(address);
+    Route recipientRoute;
     if (known.isEmpty()) {
       if (!directory.relayControl()) {
         return reply(Reply.of(550, "5.7.1", "Relay access denied: no domains are configured"));
       }
-      if (directory.trusted(clientAddress)) {
-        return reply(
-            Reply.of(550, "5.7.1", "Relay access denied: delivery by MX is not supported yet"));
+      if (!directory.trusted(clientAddress)) {
+        // The core refuses it, with its symbol and log line; a proceed here would be a core bug.
+        if (session.rcptTo(address) instanceof Decision.Refuse refuse) {
+          return reply(refuse.reply());
+        }
+        return reply(Reply.of(550, "5.7.1", "Relay access denied"));
       }
-      // The core refuses it, with its symbol and log line; a proceed here would be a core bug.
-      if (session.rcptTo(address) instanceof Decision.Refuse refuse) {
-        return reply(refuse.reply());
+      if (to.has(Path.Form.ADDRESS_LITERAL)) {
+        return reply(Reply.of(550, "5.1.2", "Relay access denied: no MX for an address literal"));
       }
-      return reply(Reply.of(550, "5.7.1", "Relay access denied"));
-    }
-    Optional<Route> recipientRoute = known.get().route();
-    if (recipientRoute.isEmpty()) {
+      // A trusted client (trusted_networks, as Postfix's mynetworks) may send to any domain: to
+      // its MX hosts, with TLS when they offer it.
+      recipientRoute = new Route(to.normalizedDomain(), true, server.relay.mxPort(), TlsPolicy.MAY);
+    } else if (known.get().route().isPresent()) {
+      recipientRoute = known.get().route().get();
+    } else {
       LOG.warn("smtp {}: domain {} has no route; refusing {}", id, known.get().domain(), address);
       return reply(Reply.of(451, "4.3.5", "Error: no route is configured for this domain"));
     }
-    if (route != null && !route.equals(recipientRoute.get())) {
+    if (route != null && !route.equals(recipientRoute)) {
       return reply(
           Reply.of(452, "4.5.3", "Too many recipients, send this one in a new transaction"));
     }
     // Before the core session hears of the recipient: a refused one must not be in its envelope.
-    Optional<RecipientVerification> verification = directory.verification(known.get().domain());
+    Optional<RecipientVerification> verification =
+        known.flatMap(k -> directory.verification(k.domain()));
     if (verification.isPresent()) {
       Optional<Reply> unknown =
-          server.verifier.verify(
-              address, to.localPart(), verification.get(), recipientRoute.get(), id);
+          server.verifier.verify(address, to.localPart(), verification.get(), recipientRoute, id);
       if (unknown.isPresent()) {
         return reply(unknown.get());
       }
@@ -546,9 +552,9 @@ final class SmtpConnection implements Runnable {
     if (d instanceof Decision.Refuse refuse) {
       return reply(refuse.reply());
     }
-    route = recipientRoute.get();
+    route = recipientRoute;
     if (tenant == null) {
-      tenant = known.get().tenant();
+      tenant = known.map(Recipient::tenant).orElse("");
     }
     recipients.add(new Relay.Recipient(address, r.parameters()));
     return reply(Reply.of(250, "2.1.5", "Ok"));

@@ -159,6 +159,30 @@ class RelayMxTest {
         .anyMatch(x -> x.startsWith("Rcpt[to=<bob@callout.example>,"));
   }
 
+  /**
+   * A trusted client (trusted_networks) may send to a domain that is not ours: by its MX records,
+   * on smtp.relay.mx_port; an address literal has no MX and is refused.
+   */
+  @Test
+  void aTrustedClientsMailForAnotherDomainGoesToThatDomainsMx() throws IOException {
+    int before = downstream.messages.size();
+    try (MailFilter f =
+            SmtpServerTest.filter(
+                "dns:\n  servers: [\"127.0.0.1:"
+                    + dns.port()
+                    + "\"]\ntrusted_networks: [127.0.0.0/8]\ndomains:\n"
+                    + route("two.example", "two.test", downstream.port()));
+        SmtpServer s =
+            SmtpServerTest.server(
+                f, b -> b.relay(RelaySettings.defaults().withMxPort(downstream.port())))) {
+      assertThat(RelayPoolTest.send(s, "friend@two.test")).startsWith("250 2.0.0 Ok: queued as ");
+      assertThat(RelayPoolTest.send(s, "friend@[192.0.2.1]"))
+          .contains("550 5.1.2 Relay access denied: no MX for an address literal");
+    }
+    assertThat(downstream.messages).hasSize(before + 1);
+    assertThat(downstream.messages.getLast().recipients()).containsExactly("friend@two.test");
+  }
+
   private static String send(String recipient) throws IOException {
     return RelayPoolTest.send(server, recipient);
   }
@@ -215,7 +239,8 @@ class RelayMxTest {
                             10,
                             100,
                             Duration.ofSeconds(2),
-                            100)))) {
+                            100,
+                            25)))) {
       long t0 = System.nanoTime();
       assertThat(RelayPoolTest.send(s, "bob@two.example"))
           .startsWith("451 4.4.3 DNS lookup of two.test MX failed");

@@ -49,7 +49,7 @@ class RelaySettingsTest {
     assertThat(r)
         .isEqualTo(
             new RelaySettings(
-                r.trustCertificates(), Duration.ofSeconds(3), 2, 7, Duration.ofMillis(500), 9));
+                r.trustCertificates(), Duration.ofSeconds(3), 2, 7, Duration.ofMillis(500), 9, 25));
   }
 
   @Test
