@@ -88,6 +88,26 @@ class SessionStreamingCorpusTest {
   }
 
   /**
+   * The SMTP gateway's way: the message in the first bytes of a larger buffer of its own, the rest
+   * garbage that must not be read.
+   */
+  @org.junit.jupiter.api.Test
+  void aPrefixOfALargerBufferGivesTheVerdictOfTheWholeArray() throws IOException {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(20261207);
+    for (Path p : messages) {
+      byte[] raw = Files.readAllBytes(p);
+      byte[] buffer = java.util.Arrays.copyOf(raw, raw.length + 100 + random.nextInt(8192));
+      // GTUBE after the end: read by mistake, it would turn every verdict into a reject.
+      String gtube = "\r\nXJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X\r\n";
+      for (int i = raw.length; i < buffer.length; i++) {
+        buffer[i] = (byte) gtube.charAt((i - raw.length) % gtube.length());
+      }
+      Verdict whole = classify(s -> s.endOfData(raw));
+      assertThat(classify(s -> s.endOfData(buffer, raw.length))).as("%s", p).isEqualTo(whole);
+    }
+  }
+
+  /**
    * The milter's way: the header block, {@code endOfHeaders()} (the header checks run there), then
    * the body. Where the header checks do not refuse, the verdict is that of the whole array, whose
    * header checks ran at its end of data; where they refuse (the score of the header symbols alone

@@ -152,6 +152,17 @@ public interface FilterSession extends AutoCloseable {
    */
   Verdict endOfData(byte[] message);
 
+  /**
+   * End of data with the whole message in the first {@code length} bytes of {@code message}, for an
+   * adapter that gathered the message into a buffer of its own (the SMTP gateway, which relays that
+   * buffer afterwards): the bytes are not copied, so the message is held once, not twice. Otherwise
+   * as {@link #endOfData(byte[])}.
+   *
+   * @throws IndexOutOfBoundsException when {@code length} is negative or beyond the array
+   * @throws IllegalStateException before {@link #mailFrom}, or when bytes were already appended
+   */
+  Verdict endOfData(byte[] message, int length);
+
   /** RSET or milter abort: forgets the current transaction, keeps connect and HELO findings. */
   void reset();
 

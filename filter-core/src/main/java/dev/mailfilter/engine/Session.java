@@ -421,9 +421,16 @@ final class Session implements FilterSession {
 
   @Override
   public Verdict endOfData(byte[] message) {
+    Objects.requireNonNull(message, "message");
+    return endOfData(message, message.length);
+  }
+
+  @Override
+  public Verdict endOfData(byte[] message, int length) {
     ensureOpen();
     Objects.requireNonNull(message, "message");
-    Tx t = transaction("endOfData(byte[" + message.length + "])");
+    Objects.checkFromIndexSize(0, length, message.length);
+    Tx t = transaction("endOfData(byte[" + length + "])");
     if (t.buffer != null) {
       throw new IllegalStateException(
           "endOfData(byte[]) after "
@@ -432,7 +439,12 @@ final class Session implements FilterSession {
               + t.id
               + ": call endOfData() to classify what was appended");
     }
-    return finish(t, RawMessage.of(message));
+    // Only an array of the message's own size can stand for it where checks need one array.
+    return finish(
+        t,
+        length == message.length
+            ? RawMessage.of(message)
+            : RawMessage.of(ByteView.of(message, 0, length)));
   }
 
   private Verdict finish(Tx t, RawMessage raw) {

@@ -110,7 +110,10 @@ final class SmtpConnection implements Runnable {
     this.counted = counted;
   }
 
-  /** The message content as it arrives: kept for the relay and appended to the filter session. */
+  /**
+   * The message content as it arrives, held once: the filter session classifies this buffer at the
+   * end of data ({@code endOfData(bytes, length)}, no copy), and the relay sends it.
+   */
   private final class Buffer implements DataSink {
     private byte[] bytes = new byte[8192];
     private int length;
@@ -122,7 +125,6 @@ final class SmtpConnection implements Runnable {
       }
       System.arraycopy(b, offset, bytes, length, n);
       length += n;
-      session.append(b, offset, n);
     }
 
     void reset() {
@@ -629,7 +631,7 @@ final class SmtpConnection implements Runnable {
       server.rejected.increment();
       LOG.info("smtp {}: refused by the codec: {}", txid, answer.toWire().strip());
     } else {
-      Verdict v = session.endOfData();
+      Verdict v = session.endOfData(content.bytes, content.length);
       answer =
           switch (v.action()) {
             case ACCEPT, ADD_HEADER, REWRITE_SUBJECT -> relay(txid, v);
