@@ -199,6 +199,23 @@ class SmtpCommandTest {
   }
 
   @Test
+  @Timeout(60)
+  void theCountersAreLoggedEveryStatsInterval(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("c.yaml");
+    Files.writeString(
+        config, "smtp:\n  listen: 127.0.0.1:" + freePort() + "\n  stats_interval: 1s\n");
+    Path log = dir.resolve("stderr.log");
+    Process p = mailfilter(dir, log, "smtp", "--config", config.toString());
+    try {
+      await("two stats lines", () -> read(log).split("smtp stats: connections=0 ", -1).length > 2);
+      assertThat(read(log)).contains(" p50=0.0ms p99=0.0ms max=0.0ms");
+    } finally {
+      p.destroy();
+      p.waitFor();
+    }
+  }
+
+  @Test
   @Timeout(120)
   void sigtermDrainsATransactionInFlightThenExitsZero(@TempDir Path dir) throws Exception {
     try (Sink sink = new Sink()) {

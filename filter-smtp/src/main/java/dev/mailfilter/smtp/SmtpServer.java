@@ -71,6 +71,7 @@ public final class SmtpServer implements AutoCloseable {
   private final java.util.Optional<Quarantine.Settings> quarantineSettings;
   volatile Quarantine quarantine; // given to the builder, or opened by start(); null: none
   private Thread expiry;
+  private Thread statsLogger;
   final SmtpSettings.Proxy proxy;
   final boolean forbidUnauthPipelining;
   final RecipientVerifier verifier;
@@ -156,6 +157,7 @@ public final class SmtpServer implements AutoCloseable {
       if (quarantine != null) {
         expiry = Thread.ofVirtual().name("smtp-quarantine-expiry").start(this::expireLoop);
       }
+      statsLogger = Thread.ofVirtual().name("smtp-stats").start(this::statsLoop);
       LOG.info(
           "smtp listening on {} as {} (max {} connections, {} per client; timeouts {})",
           localAddress(),
@@ -249,6 +251,7 @@ public final class SmtpServer implements AutoCloseable {
             .withMaxConnections(next.maxConnections())
             .withMaxConnectionsPerClient(next.maxConnectionsPerClient())
             .withDrainTimeout(next.drainTimeout())
+            .withStatsInterval(next.statsInterval())
             .withTls(next.tls());
     return List.copyOf(restart);
   }
@@ -262,6 +265,7 @@ public final class SmtpServer implements AutoCloseable {
           "maxConnections",
           "maxConnectionsPerClient",
           "drainTimeout",
+          "statsInterval",
           "tls");
 
   /** The settings as running: those started with, and the changes {@link #update} applied. */
@@ -292,6 +296,22 @@ public final class SmtpServer implements AutoCloseable {
         continue;
       }
       serve(client);
+    }
+  }
+
+  /** Logs the counters every stats_interval (read anew each time: a reload may change it). */
+  private void statsLoop() {
+    while (!closing) {
+      Duration every = settings.statsInterval();
+      try {
+        // Zero: only the line at stop; look again later in case a reload sets an interval.
+        Thread.sleep(every.isZero() ? Duration.ofMinutes(1) : every);
+      } catch (InterruptedException e) {
+        return; // close()
+      }
+      if (!settings.statsInterval().isZero() && !closing) {
+        LOG.info("smtp stats: {}", stats().toLogLine());
+      }
     }
   }
 
@@ -399,6 +419,9 @@ public final class SmtpServer implements AutoCloseable {
     join(acceptor, Duration.ofSeconds(5));
     if (expiry != null) {
       expiry.interrupt();
+    }
+    if (statsLogger != null) {
+      statsLogger.interrupt();
     }
     for (SmtpConnection c : connections.keySet()) {
       c.closeIfIdle();

@@ -38,6 +38,7 @@ import java.util.Optional;
  *     from: [10.0.0.0/24, 192.0.2.7]
  *     timeout: 5s                 # to send the header; default 5s
  *   forbid_unauth_pipelining: true  # 554 5.5.0 and close on improper pipelining; default true
+ *   stats_interval: 10m           # how often the counters are logged; 0s: only at stop
  * }</pre>
  *
  * @param listen where to listen
@@ -56,6 +57,8 @@ import java.util.Optional;
  * @param proxy the load balancers that send a PROXY protocol header; none by default
  * @param forbidUnauthPipelining whether improper pipelining (Postfix's {@code
  *     smtpd_forbid_unauth_pipelining}) ends the connection with {@code 554 5.5.0}
+ * @param statsInterval how often the counters ({@link SmtpStats#toLogLine()}) are logged; zero:
+ *     only at stop
  */
 public record SmtpSettings(
     InetSocketAddress listen,
@@ -70,7 +73,8 @@ public record SmtpSettings(
     Optional<SmtpTls> tls,
     RelaySettings relay,
     Proxy proxy,
-    boolean forbidUnauthPipelining) {
+    boolean forbidUnauthPipelining,
+    Duration statsInterval) {
   /** The {@code smtp:} section; register it when loading the file. */
   public static final ConfigSection<SmtpSettings> SECTION =
       ConfigSection.of("smtp", SmtpSettings::parse);
@@ -103,6 +107,11 @@ public record SmtpSettings(
       throw new IllegalArgumentException("drainTimeout must not be negative, got " + drainTimeout);
     }
     Objects.requireNonNull(proxy, "proxy");
+    Objects.requireNonNull(statsInterval, "statsInterval");
+    if (statsInterval.isNegative()) {
+      throw new IllegalArgumentException(
+          "statsInterval must not be negative, got " + statsInterval);
+    }
   }
 
   /**
@@ -158,7 +167,8 @@ public record SmtpSettings(
         Optional.empty(),
         RelaySettings.defaults(),
         Proxy.none(),
-        true);
+        true,
+        Duration.ofMinutes(10));
   }
 
   /** The same settings listening elsewhere. */
@@ -221,6 +231,11 @@ public record SmtpSettings(
     return with(f -> f.forbidUnauthPipelining = forbid);
   }
 
+  /** The same settings with the counters logged at another interval; zero: only at stop. */
+  public SmtpSettings withStatsInterval(Duration interval) {
+    return with(f -> f.statsInterval = interval);
+  }
+
   /** The same settings with another outbound leg. */
   public SmtpSettings withRelay(RelaySettings relay) {
     return with(f -> f.relay = relay);
@@ -251,6 +266,7 @@ public record SmtpSettings(
     RelaySettings relay;
     Proxy proxy;
     boolean forbidUnauthPipelining;
+    Duration statsInterval;
 
     Fields(SmtpSettings s) {
       listen = s.listen;
@@ -266,6 +282,7 @@ public record SmtpSettings(
       relay = s.relay;
       proxy = s.proxy;
       forbidUnauthPipelining = s.forbidUnauthPipelining;
+      statsInterval = s.statsInterval;
     }
 
     SmtpSettings build() {
@@ -282,7 +299,8 @@ public record SmtpSettings(
           tls,
           relay,
           proxy,
-          forbidUnauthPipelining);
+          forbidUnauthPipelining,
+          statsInterval);
     }
   }
 
@@ -412,7 +430,8 @@ public record SmtpSettings(
           tls(node.section("tls")),
           RelaySettings.parse(node.section("relay")),
           proxy(node.section("proxy")),
-          node.bool("forbid_unauth_pipelining", true));
+          node.bool("forbid_unauth_pipelining", true),
+          node.duration("stats_interval", d.statsInterval()));
     } catch (IllegalArgumentException e) {
       throw node.error("", e.getMessage());
     }
