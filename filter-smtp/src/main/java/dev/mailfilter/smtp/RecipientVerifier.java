@@ -11,6 +11,8 @@ import dev.mailfilter.tenant.Route;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -31,6 +33,10 @@ final class RecipientVerifier {
   private final Cache<String, Long> accepted; // value: when the entry expires, ticker nanos
   private final Cache<String, Refusal> refused;
   private final LongAdder callouts = new LongAdder();
+  // Probes under way, by cache key: concurrent RCPTs of one address share the first one's probe
+  // (a dictionary attack from many connections asks the route once per address, not once each).
+  private final ConcurrentHashMap<String, CompletableFuture<Callout.Result>> inFlight =
+      new ConcurrentHashMap<>();
 
   private record Refusal(Reply reply, long expires) {}
 
@@ -79,8 +85,7 @@ final class RecipientVerifier {
     if (no != null && now - no.expires() < 0) {
       return Optional.of(unknown(address, Optional.of(no.reply())));
     }
-    callouts.increment();
-    Callout.Result r = callout.probe(route, address);
+    Callout.Result r = probeOnce(key, route, address);
     return switch (r) {
       case Callout.Result.Accepted a -> {
         put(accepted, key, Long.valueOf(expiry(c.positiveTtl())), c.positiveTtl());
@@ -104,6 +109,26 @@ final class RecipientVerifier {
                     + f.reason()));
       }
     };
+  }
+
+  private Callout.Result probeOnce(String key, Route route, String address) {
+    CompletableFuture<Callout.Result> mine = new CompletableFuture<>();
+    CompletableFuture<Callout.Result> running = inFlight.putIfAbsent(key, mine);
+    if (running != null) {
+      return running.join(); // a probe never throws: Callout turns every failure into a Result
+    }
+    try {
+      callouts.increment();
+      Callout.Result r = callout.probe(route, address);
+      mine.complete(r);
+      return r;
+    } catch (RuntimeException e) {
+      Callout.Result failed = new Callout.Result.Failed("probe failed: " + e);
+      mine.complete(failed);
+      return failed;
+    } finally {
+      inFlight.remove(key, mine);
+    }
   }
 
   private static <V> void put(Cache<String, V> cache, String key, V value, Duration ttl) {

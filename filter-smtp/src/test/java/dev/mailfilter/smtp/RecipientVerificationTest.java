@@ -180,6 +180,71 @@ class RecipientVerificationTest {
     }
   }
 
+  /** Concurrent RCPTs of one uncached address share one probe of the route. */
+  @Test
+  void concurrentRcptsOfOneAddressMakeOneCallout() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger probes =
+        new java.util.concurrent.atomic.AtomicInteger();
+    ServerSocket slow = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    open.add(slow);
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              while (!slow.isClosed()) {
+                try {
+                  Socket s = slow.accept();
+                  probes.incrementAndGet();
+                  Thread.ofVirtual().start(() -> answerSlowly(s));
+                } catch (IOException e) {
+                  return; // closed
+                }
+              }
+            });
+    SmtpServer server = server("domains:\n" + callout("ours.example", slow.getLocalPort(), ""));
+    List<java.util.concurrent.Future<String>> replies = new ArrayList<>();
+    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < 8; i++) {
+        replies.add(
+            pool.submit(
+                () -> {
+                  try (Client c = transaction(server)) {
+                    return rcpt(c, "bob@ours.example");
+                  }
+                }));
+      }
+      for (var f : replies) {
+        assertThat(f.get()).isEqualTo("250 2.1.5 Ok");
+      }
+    }
+    assertThat(probes.get()).isEqualTo(1);
+    assertThat(server.verifier.callouts()).isEqualTo(1);
+  }
+
+  /** A route's server that takes a second to greet, then accepts every command. */
+  private static void answerSlowly(Socket s) {
+    try (s) {
+      Thread.sleep(1000);
+      var out = s.getOutputStream();
+      var in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+      out.write("220 slow.example ESMTP\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String line;
+      while ((line = in.readLine()) != null) {
+        boolean quit = line.toUpperCase(java.util.Locale.ROOT).startsWith("QUIT");
+        out.write(
+            (quit ? "221 bye\r\n" : "250 ok\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        if (quit) {
+          return;
+        }
+      }
+    } catch (IOException | InterruptedException e) {
+      // the probe went away
+    }
+  }
+
   @Test
   void aDeferredCalloutIs450AndNotCached() throws Exception {
     int port = sink("-r", "RCPT");
