@@ -93,8 +93,8 @@ final class QuarantineCommand {
     }
     FilterConfig.Builder b = FilterConfig.builder();
     ServerSections.ALL.forEach(b::section);
-    SmtpSettings s =
-        b.yaml(Files.readString(configFile.get())).build().section(SmtpSettings.SECTION);
+    FilterConfig config = b.yaml(Files.readString(configFile.get())).build();
+    SmtpSettings s = config.section(SmtpSettings.SECTION);
     Quarantine.Settings q =
         s.quarantine()
             .orElseThrow(
@@ -105,7 +105,13 @@ final class QuarantineCommand {
       // Not created here: a typo in the path should not look like an empty quarantine.
       throw new IllegalArgumentException("no quarantine directory " + q.dir());
     }
-    return Quarantine.open(q.dir(), q.lifetime(), s.hostName());
+    // A release goes where the gateway would send it: its trust bundle, its name servers.
+    return Quarantine.open(
+        q.dir(),
+        q.lifetime(),
+        s.hostName(),
+        s.relay(),
+        config.section(dev.mailfilter.dns.DnsSettings.SECTION).servers());
   }
 
   private static String id(List<String> args) {

@@ -130,6 +130,37 @@ class QuarantineCommandTest {
     }
   }
 
+  /** A release goes where the gateway would send it: an MX route through the dns: servers. */
+  @Test
+  void releaseToAnMxRouteAsksTheConfiguredNameServers() throws Exception {
+    try (dev.mailfilter.testkit.DnsmasqServer dns =
+        dev.mailfilter.testkit.DnsmasqServer.start(
+            dir,
+            List.of(
+                "--local=/test/",
+                "--mx-host=held.test,mx.held.test,10",
+                "--host-record=mx.held.test,127.0.0.1"))) {
+      Files.writeString(
+          config,
+          "dns:\n  servers: [\"127.0.0.1:"
+              + dns.port()
+              + "\"]\nsmtp:\n  host_name: gw.example\n  quarantine:\n    dir: \""
+              + dir.resolve("q")
+              + "\"\n"
+              + "domains:\n  held.example:\n    action_overrides: {reject: quarantine}\n"
+              + "    route: {host: held.test, mx: true, port: "
+              + downstream.getLocalPort()
+              + ", tls: none}\n");
+      holdOne();
+      assertThat(run("list", "--config", config.toString())).isZero();
+      String id = out.toString(UTF_8).lines().findFirst().orElseThrow().split("\t")[0];
+      assertThat(run("release", id, "--config", config.toString()))
+          .as(err.toString(UTF_8))
+          .isZero();
+      assertThat(delivered).hasSize(1);
+    }
+  }
+
   @Test
   void listShowReleaseOnceAndDelete() throws Exception {
     holdOne();

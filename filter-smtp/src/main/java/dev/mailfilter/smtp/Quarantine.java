@@ -8,6 +8,7 @@ import dev.mailfilter.tenant.TlsPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -156,6 +157,34 @@ public final class Quarantine {
    */
   public static Quarantine open(Path dir, Duration lifetime, String hostName) throws IOException {
     return open(dir, lifetime, Clock.systemUTC(), new Relay(hostName, Relay.Timeouts.DEFAULT));
+  }
+
+  /**
+   * Opens the store as {@link #open(Path, Duration, String)} does, releasing through a relay leg
+   * with the gateway's settings: its trust bundle for {@code tls: verify} routes and the name
+   * servers for MX routes (the {@code dns:} section), so that a release from the command line goes
+   * where the gateway would have sent the message. No connection pool: a release is one-off.
+   *
+   * @param relay the {@code smtp.relay} section
+   * @param dnsServers name servers for MX lookups; empty: the system's
+   */
+  public static Quarantine open(
+      Path dir,
+      Duration lifetime,
+      String hostName,
+      RelaySettings relay,
+      List<InetSocketAddress> dnsServers)
+      throws IOException {
+    List<InetSocketAddress> servers = List.copyOf(dnsServers);
+    return open(
+        dir,
+        lifetime,
+        Clock.systemUTC(),
+        new Relay(
+            hostName,
+            Relay.Timeouts.DEFAULT,
+            relay.withPool(0, 0, Duration.ZERO, 1),
+            () -> servers));
   }
 
   static Quarantine open(Path dir, Duration lifetime, Clock clock, Relay relay) throws IOException {
