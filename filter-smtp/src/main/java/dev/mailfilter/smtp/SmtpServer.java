@@ -72,8 +72,8 @@ public final class SmtpServer implements AutoCloseable {
   volatile Quarantine quarantine; // given to the builder, or opened by start(); null: none
   private Thread expiry;
   private Thread statsLogger;
-  final SmtpSettings.Proxy proxy;
-  final boolean forbidUnauthPipelining;
+  volatile SmtpSettings.Proxy proxy;
+  volatile boolean forbidUnauthPipelining;
   final RecipientVerifier verifier;
 
   final LongAdder connectionCount = new LongAdder();
@@ -243,6 +243,8 @@ public final class SmtpServer implements AutoCloseable {
     maxRecipients = next.maxRecipients();
     maxConnections = next.maxConnections();
     maxConnectionsPerClient = next.maxConnectionsPerClient();
+    proxy = next.proxy();
+    forbidUnauthPipelining = next.forbidUnauthPipelining();
     settings =
         running
             .withLimits(next.limits())
@@ -252,6 +254,8 @@ public final class SmtpServer implements AutoCloseable {
             .withMaxConnectionsPerClient(next.maxConnectionsPerClient())
             .withDrainTimeout(next.drainTimeout())
             .withStatsInterval(next.statsInterval())
+            .withProxy(next.proxy())
+            .withForbidUnauthPipelining(next.forbidUnauthPipelining())
             .withTls(next.tls());
     return List.copyOf(restart);
   }
@@ -266,6 +270,8 @@ public final class SmtpServer implements AutoCloseable {
           "maxConnectionsPerClient",
           "drainTimeout",
           "statsInterval",
+          "proxy",
+          "forbidUnauthPipelining",
           "tls");
 
   /** The settings as running: those started with, and the changes {@link #update} applied. */

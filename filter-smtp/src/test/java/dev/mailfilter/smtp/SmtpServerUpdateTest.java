@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -80,6 +81,28 @@ class SmtpServerUpdateTest {
           "MAIL FROM:<a@sender.example>\r\nRCPT TO:<a@ours.example>\r\nRCPT TO:<b@ours.example>\r\n");
       assertThat(c.replies(3))
           .containsExactly("250 2.1.0 Ok", "250 2.1.5 Ok", "452 4.5.3 Error: too many recipients");
+    }
+  }
+
+  @Test
+  void pipeliningPolicyAndProxyBalancersChangeLive() throws IOException {
+    assertThat(server.update(started.withForbidUnauthPipelining(false))).isEmpty();
+    try (Client c = new Client(server.localAddress())) {
+      assertThat(c.reply()).startsWith("220 ");
+      // Pipelined after HELO, which does not offer it: tolerated now.
+      c.send("HELO client.example\r\nMAIL FROM:<a@sender.example>\r\n");
+      assertThat(c.replies(2)).last().asString().startsWith("250");
+    }
+    SmtpSettings.Proxy loopback =
+        new SmtpSettings.Proxy(
+            List.of(dev.mailfilter.config.IpRange.parse("127.0.0.0/8")), Duration.ofSeconds(1));
+    assertThat(server.update(started.withProxy(loopback))).isEmpty();
+    try (Client c = new Client(server.localAddress())) {
+      // From a balancer now: a PROXY header first, then the banner, for the header's client.
+      c.send("PROXY TCP4 198.51.100.7 127.0.0.1 40000 25\r\n");
+      assertThat(c.reply()).startsWith("220 gw.test ");
+      c.send("EHLO client.example\r\n");
+      assertThat(c.reply()).startsWith("250-gw.test Hello client.example [198.51.100.7]");
     }
   }
 
