@@ -84,6 +84,11 @@ final class NativeEvals {
               + "[-_a-z0-9]*\\?",
           Pattern.CASE_INSENSITIVE);
 
+  private static final HeaderSpec SUBJECT =
+      new HeaderSpec(List.of("Subject"), false, false, false, false, false);
+  private static final HeaderSpec SUBJECT_RAW =
+      new HeaderSpec(List.of("Subject"), true, false, false, false, false);
+
   private NativeEvals() {}
 
   /**
@@ -387,14 +392,14 @@ final class NativeEvals {
 
   /** HeaderEval: a Subject of several words, written in capitals. */
   private static boolean subjectIsAllCaps(SaMessage msg) {
-    Optional<String> raw = msg.parsed().headers().firstValue("Subject");
-    String subject = msg.parsed().subject().orElse("").strip();
+    // get('Subject'): every Subject field, decoded, each ending with a newline.
+    String subject = msg.header(SUBJECT).orElse("").strip();
     subject = REPLY_PREFIX.matcher(subject).replaceFirst("");
     if (!subject.matches("(?s).*\\s.*") || subject.length() < 10) {
       return false;
     }
     String letters = subject.replaceAll("[^a-zA-Z]", "");
-    if (raw.isPresent() && CAPS_CHARSETS.matcher(raw.get()).find()) {
+    if (CAPS_CHARSETS.matcher(msg.header(SUBJECT_RAW).orElse("")).find()) {
       return false;
     }
     return !letters.isEmpty() && letters.equals(letters.toUpperCase(Locale.ROOT));

@@ -1,5 +1,6 @@
 package dev.mailfilter.sa;
 
+import dev.mailfilter.message.MessageBodies;
 import dev.mailfilter.mime.Address;
 import dev.mailfilter.mime.AddressParser;
 import dev.mailfilter.mime.Group;
@@ -7,6 +8,8 @@ import dev.mailfilter.mime.HeaderField;
 import dev.mailfilter.mime.Mailbox;
 import dev.mailfilter.mime.MimePart;
 import dev.mailfilter.mime.ParsedMessage;
+import dev.mailfilter.url.MessageUrls;
+import dev.mailfilter.url.Url;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,6 +56,19 @@ final class SaMessage {
     this.envelopeFrom = envelopeFrom;
     this.bodyTexts = bodyTexts;
     this.urls = urls;
+  }
+
+  /** A message's texts computed without a transaction (tools and tests). */
+  static SaMessage of(ParsedMessage message, String envelopeFrom) {
+    List<String> texts = new ArrayList<>();
+    for (MessageBodies.Body b : MessageBodies.compute(message)) {
+      texts.add(b.text());
+    }
+    List<String> urls = new ArrayList<>();
+    for (Url u : MessageUrls.extract(message).urls()) {
+      urls.add(octets(u.url()));
+    }
+    return new SaMessage(message, envelopeFrom, texts, urls);
   }
 
   ParsedMessage parsed() {
@@ -185,7 +201,7 @@ final class SaMessage {
         if (!text.isEmpty()) {
           text.append('\n');
         }
-        text.append(t);
+        text.append(t.replace("\r\n", "\n"));
       }
       String s = PARAGRAPH_BREAK.matcher(text).replaceAll("\0");
       s = WHITESPACE.matcher(s).replaceAll(" ").replace('\0', '\n');
@@ -230,7 +246,7 @@ final class SaMessage {
         if (!type.startsWith("text/") || type.equals("text/calendar")) {
           continue;
         }
-        out.addAll(shortParagraphs(p.decodedBody().latin1()));
+        out.addAll(shortParagraphs(p.decodedBody().latin1().replace("\r\n", "\n")));
       }
       rawBody = out;
     }
@@ -272,7 +288,8 @@ final class SaMessage {
   /** The whole message as received. */
   String full() {
     if (full == null) {
-      full = message.bytes().latin1();
+      // Rule authors write for mail stored with LF line ends, as SpamAssassin reads it.
+      full = message.bytes().latin1().replace("\r\n", "\n");
     }
     return full;
   }
