@@ -135,7 +135,8 @@ class RuleLoaderTest {
     assertThat(rule(r, "ZERO")).isEmpty(); // scored 0 and read by no meta: not run
     assertThat(r.skippedCounts()).containsKey("rule scored 0 in set 2 and read by no running meta");
     assertThat(r.skipped()).anyMatch(p -> p.reason().contains("bad score for BADSCORE"));
-    assertThat(r.symbols()).anyMatch(s -> s.name().equals("ONE") && s.description().equals("Says one"));
+    assertThat(r.symbols())
+        .anyMatch(s -> s.name().equals("ONE") && s.description().equals("Says one"));
   }
 
   @Test
@@ -264,10 +265,10 @@ class RuleLoaderTest {
     assertThat(r.skippedCounts())
         .containsEntry("directive not supported (required_score)", 1)
         .containsEntry("address and host lists: not supported yet (whitelist_from)", 1)
-        .containsEntry("registry boundaries: mailfilter uses the public suffix list (util_rb_tld)", 1)
-        .containsEntry("Bayes settings: mailfilter has its own model (bayes_auto_learn)", 1)
         .containsEntry(
-            "report and header templates: mailfilter writes its own headers (report)", 1)
+            "registry boundaries: mailfilter uses the public suffix list (util_rb_tld)", 1)
+        .containsEntry("Bayes settings: mailfilter has its own model (bayes_auto_learn)", 1)
+        .containsEntry("report and header templates: mailfilter writes its own headers (report)", 1)
         .containsEntry(
             "network test settings: network rules are not supported (uridnsbl_skip_domain)", 1)
         .containsEntry("directive not supported (mimeheader)", 1);
@@ -301,7 +302,9 @@ class RuleLoaderTest {
   @Test
   void missingPathsAreErrorsNotExceptions() {
     RuleSet r = RuleSet.load(List.of(dir.resolve("nope")));
-    assertThat(r.errors()).singleElement().satisfies(p -> assertThat(p.reason()).contains("no such"));
+    assertThat(r.errors())
+        .singleElement()
+        .satisfies(p -> assertThat(p.reason()).contains("no such"));
     assertThat(r.loaded()).isZero();
   }
 
