@@ -41,8 +41,15 @@ record Rule(
   /** What a rule tests. */
   sealed interface Test permits Regex, Header, Exists, Eval, Meta {}
 
-  /** A pattern over the body lines, raw body chunks, full message or URLs. */
-  record Regex(Pattern pattern) implements Test {}
+  /**
+   * A pattern over the body lines, raw body chunks, full message or URLs, with the literal it
+   * cannot match without ({@link Literals}; empty when none).
+   */
+  record Regex(Pattern pattern, String literal) implements Test {
+    Regex(Pattern pattern) {
+      this(pattern, Literals.required(pattern.pattern()));
+    }
+  }
 
   /** A header rule: {@code Name =~ /re/} or {@code !~}, with its value when the header is unset. */
   record Header(HeaderSpec spec, Pattern pattern, boolean negated, Optional<String> ifUnset)
@@ -69,6 +76,9 @@ record Rule(
     int limit = multiple() ? maxHits : 1;
     return switch (test) {
       case Regex r -> {
+        if (!r.literal().isEmpty() && !m.mayContain(kind, r.literal())) {
+          yield 0;
+        }
         List<String> texts =
             switch (kind) {
               case BODY -> {

@@ -43,6 +43,7 @@ final class SaMessage {
   private List<String> body;
   private List<String> rawBody;
   private String full;
+  private final Map<RuleKind, String> lowered = new java.util.EnumMap<>(RuleKind.class);
 
   /**
    * A message's texts.
@@ -292,6 +293,27 @@ final class SaMessage {
       full = message.bytes().latin1().replace("\r\n", "\n");
     }
     return full;
+  }
+
+  /**
+   * Whether the texts of a kind of rule contain {@code literal} (in ASCII lower case): false means
+   * no pattern that requires it can match.
+   */
+  boolean mayContain(RuleKind kind, String literal) {
+    String text = lowered.get(kind);
+    if (text == null) {
+      text =
+          Literals.lower(
+              switch (kind) {
+                case BODY -> String.join("", body());
+                case RAWBODY -> String.join("", rawBody());
+                case FULL -> full();
+                case URI -> String.join("\n", uris());
+                default -> throw new IllegalArgumentException("no prefilter for " + kind);
+              });
+      lowered.put(kind, text);
+    }
+    return text.contains(literal);
   }
 
   /** The URLs, as written. */

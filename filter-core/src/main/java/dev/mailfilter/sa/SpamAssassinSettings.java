@@ -51,11 +51,12 @@ public record SpamAssassinSettings(List<Path> paths) {
   }
 
   static SpamAssassinSettings fromConfig(ConfigNode n) {
-    if (!n.has("paths")) {
+    boolean given = n.has("paths");
+    List<String> written = n.strings("paths"); // read even when null, so it is no unknown key
+    if (!given) {
       return defaults();
     }
     List<Path> paths = new ArrayList<>();
-    List<String> written = n.strings("paths");
     for (int i = 0; i < written.size(); i++) {
       String p = written.get(i);
       if (p.isBlank()) {

@@ -43,6 +43,57 @@ class DebianRulesTest {
     }
   }
 
+  @Test
+  void runsOnTheSharedCorpusWithoutFailing() throws Exception {
+    assumeTrue(
+        Files.isRegularFile(SHIPPED.resolve("72_active.cf")),
+        "Debian's spamassassin package is not installed");
+    Path corpus =
+        Path.of(System.getProperty("mailfilter.shared", "../shared"), "corpora")
+            .resolve("spamassassin-public-corpus");
+    assumeTrue(Files.isDirectory(corpus), "no shared corpus");
+    RuleSet rules = RuleSet.load(List.of(SHIPPED, SpamAssassinSettings.SITE_RULES));
+    Map<String, Integer> spamHits = new TreeMap<>();
+    int[] counts = new int[2];
+    long nanos = 0;
+    for (String kind : List.of("spam", "easy_ham")) {
+      List<Path> files;
+      try (var s = Files.list(corpus.resolve(kind))) {
+        files = s.sorted().limit(200).toList();
+      }
+      for (Path f : files) {
+        byte[] raw = Files.readAllBytes(f);
+        long t = System.nanoTime();
+        SaMessage m = SaMessage.of(dev.mailfilter.mime.MessageParser.create().parse(raw), "");
+        Map<String, Integer> hits = rules.run(m, Guard.none());
+        nanos += System.nanoTime() - t;
+        double score = 0;
+        for (Rule r : rules.rules()) {
+          if (r.symbol().isPresent() && hits.containsKey(r.name())) {
+            score += r.score() * (r.multiple() ? hits.get(r.name()) : 1);
+            if (kind.equals("spam")) {
+              spamHits.merge(r.name(), 1, Integer::sum);
+            }
+          }
+        }
+        if (score >= 5) {
+          counts[kind.equals("spam") ? 0 : 1]++;
+        }
+      }
+    }
+    System.out.printf(
+        "400 messages: %.2f ms per message; score >= 5: %d of 200 spam, %d of 200 ham%n",
+        nanos / 400 / 1e6, counts[0], counts[1]);
+    System.out.println(
+        "most hit on spam: "
+            + spamHits.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .limit(25)
+                .toList());
+    // Rules alone are no classifier here (no network tests, no Bayes), but they must tell spam.
+    assertThat(counts[0]).isGreaterThan(counts[1]);
+  }
+
   static String summary(RuleSet rules) {
     Map<String, Long> byReason =
         rules.unsupported().stream()
