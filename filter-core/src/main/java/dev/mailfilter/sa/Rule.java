@@ -42,10 +42,10 @@ record Rule(
   sealed interface Test permits Regex, Header, Exists, Eval, Meta {}
 
   /**
-   * A pattern over the body lines, raw body chunks, full message or URLs, with the literal it
-   * cannot match without ({@link Literals}; empty when none).
+   * A pattern over the body lines, raw body chunks, full message or URLs, with the literals one of
+   * which it cannot match without ({@link Literals}; empty when none).
    */
-  record Regex(Pattern pattern, String literal) implements Test {
+  record Regex(Pattern pattern, List<String> literals) implements Test {
     Regex(Pattern pattern) {
       this(pattern, Literals.required(pattern.pattern()));
     }
@@ -76,7 +76,7 @@ record Rule(
     int limit = multiple() ? maxHits : 1;
     return switch (test) {
       case Regex r -> {
-        if (!r.literal().isEmpty() && !m.mayContain(kind, r.literal())) {
+        if (!r.literals().isEmpty() && !m.mayContain(kind, r.literals())) {
           yield 0;
         }
         List<String> texts =

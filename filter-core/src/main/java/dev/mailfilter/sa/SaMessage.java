@@ -296,10 +296,10 @@ final class SaMessage {
   }
 
   /**
-   * Whether the texts of a kind of rule contain {@code literal} (in ASCII lower case): false means
-   * no pattern that requires it can match.
+   * Whether the texts of a kind of rule contain one of {@code literals} (in ASCII lower case):
+   * false means no pattern that requires one of them can match.
    */
-  boolean mayContain(RuleKind kind, String literal) {
+  boolean mayContain(RuleKind kind, List<String> literals) {
     String text = lowered.get(kind);
     if (text == null) {
       text =
@@ -313,7 +313,12 @@ final class SaMessage {
               });
       lowered.put(kind, text);
     }
-    return text.contains(literal);
+    for (String l : literals) {
+      if (text.contains(l)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The URLs, as written. */

@@ -2,12 +2,14 @@ package dev.mailfilter.sa;
 
 import dev.mailfilter.config.ConfigNode;
 import dev.mailfilter.config.ConfigSection;
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Where the {@code spamassassin} check reads SpamAssassin rules from (YAML section {@code
@@ -32,11 +34,35 @@ public record SpamAssassinSettings(List<Path> paths) {
   }
 
   /**
+   * The system property that replaces the default paths: a list separated by {@link
+   * File#pathSeparator}, or {@code none}. For packagers whose rules live elsewhere, and for test
+   * runs, whose verdicts must not depend on whether the host has SpamAssassin installed (the build
+   * sets it to {@code none}; tests of the rules name their paths).
+   */
+  public static final String DEFAULT_PATHS_PROPERTY = "mailfilter.spamassassin.default_paths";
+
+  /**
    * The default: {@link #SHIPPED_RULES} and {@link #SITE_RULES}, those that exist, so that a host
-   * with SpamAssassin installed gets its rules without configuration.
+   * with SpamAssassin installed gets its rules without configuration; or the paths of {@link
+   * #DEFAULT_PATHS_PROPERTY} when it is set.
    */
   public static SpamAssassinSettings defaults() {
+    return defaults(Optional.ofNullable(System.getProperty(DEFAULT_PATHS_PROPERTY)));
+  }
+
+  static SpamAssassinSettings defaults(Optional<String> property) {
     List<Path> paths = new ArrayList<>();
+    if (property.isPresent()) {
+      String v = property.get().strip();
+      if (!v.isEmpty() && !v.equals("none")) {
+        for (String p : v.split(java.util.regex.Pattern.quote(File.pathSeparator))) {
+          if (!p.isBlank()) {
+            paths.add(Path.of(p.strip()));
+          }
+        }
+      }
+      return new SpamAssassinSettings(paths);
+    }
     for (Path p : List.of(SHIPPED_RULES, SITE_RULES)) {
       if (Files.isDirectory(p)) {
         paths.add(p);

@@ -13,13 +13,17 @@ class SaProfileTest {
   @Test
   void profile() throws Exception {
     assumeTrue(System.getenv("SA_PROFILE") != null);
-    RuleSet rules = RuleSet.load(List.of(SpamAssassinSettings.SHIPPED_RULES, SpamAssassinSettings.SITE_RULES));
-    Path corpus = Path.of(System.getProperty("mailfilter.shared", "../shared"), "corpora/spamassassin-public-corpus");
+    RuleSet rules =
+        RuleSet.load(List.of(SpamAssassinSettings.SHIPPED_RULES, SpamAssassinSettings.SITE_RULES));
+    Path corpus =
+        Path.of(
+            System.getProperty("mailfilter.shared", "../shared"),
+            "corpora/spamassassin-public-corpus");
     Map<String, Long> perRule = new HashMap<>();
     Map<RuleKind, Long> perKind = new HashMap<>();
     Map<RuleKind, Integer> noLiteral = new HashMap<>();
     for (Rule r : rules.rules()) {
-      if (r.test() instanceof Rule.Regex x && x.literal().isEmpty()) {
+      if (r.test() instanceof Rule.Regex x && x.literals().isEmpty()) {
         noLiteral.merge(r.kind(), 1, Integer::sum);
       }
     }
@@ -34,7 +38,9 @@ class SaProfileTest {
         byte[] raw = Files.readAllBytes(f);
         long t0 = System.nanoTime();
         SaMessage m = SaMessage.of(dev.mailfilter.mime.MessageParser.create().parse(raw), "");
-        m.body(); m.rawBody(); m.full();
+        m.body();
+        m.rawBody();
+        m.full();
         build += System.nanoTime() - t0;
         n++;
         for (Rule r : rules.rules()) {
@@ -51,11 +57,23 @@ class SaProfileTest {
     System.out.printf("messages %d, build %.2f ms/msg%n", n, build / 1e6 / n);
     perKind.forEach((k, v) -> System.out.printf("%s %.2f ms/msg%n", k, v / 1e6 / count));
     System.out.println("no literal: " + noLiteral);
-    perRule.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(25)
-        .forEach(e -> {
-          Rule r = rules.rules().stream().filter(x -> x.name().equals(e.getKey())).findFirst().get();
-          String pat = r.test() instanceof Rule.Regex x ? x.pattern().pattern() + " lit=" + x.literal() : r.test().toString();
-          System.out.printf("%8.3f ms/msg %s %s %s%n", e.getValue() / 1e6 / count, e.getKey(), r.kind(), pat.length() > 150 ? pat.substring(0, 150) : pat);
-        });
+    perRule.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(25)
+        .forEach(
+            e -> {
+              Rule r =
+                  rules.rules().stream().filter(x -> x.name().equals(e.getKey())).findFirst().get();
+              String pat =
+                  r.test() instanceof Rule.Regex x
+                      ? x.pattern().pattern() + " lit=" + x.literals()
+                      : r.test().toString();
+              System.out.printf(
+                  "%8.3f ms/msg %s %s %s%n",
+                  e.getValue() / 1e6 / count,
+                  e.getKey(),
+                  r.kind(),
+                  pat.length() > 150 ? pat.substring(0, 150) : pat);
+            });
   }
 }

@@ -102,8 +102,18 @@ class SpamAssassinCheckTest {
         List.of(SpamAssassinSettings.SHIPPED_RULES, SpamAssassinSettings.SITE_RULES).stream()
             .filter(Files::isDirectory)
             .toList();
-    assertThat(FilterConfig.defaults().section(SpamAssassinSettings.SECTION).paths())
-        .isEqualTo(expected);
+    assertThat(SpamAssassinSettings.defaults(Optional.empty()).paths()).isEqualTo(expected);
+  }
+
+  @Test
+  void theDefaultPathsCanBeReplacedByASystemProperty() {
+    // The build sets the property to none: test verdicts must not depend on the host.
+    assertThat(System.getProperty(SpamAssassinSettings.DEFAULT_PATHS_PROPERTY)).isEqualTo("none");
+    assertThat(FilterConfig.defaults().section(SpamAssassinSettings.SECTION).paths()).isEmpty();
+    assertThat(
+            SpamAssassinSettings.defaults(Optional.of("/a" + java.io.File.pathSeparator + "/b"))
+                .paths())
+        .containsExactly(Path.of("/a"), Path.of("/b"));
   }
 
   @Test
