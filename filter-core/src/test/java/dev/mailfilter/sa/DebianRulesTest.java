@@ -54,6 +54,7 @@ class DebianRulesTest {
     assumeTrue(Files.isDirectory(corpus), "no shared corpus");
     RuleSet rules = RuleSet.load(List.of(SHIPPED, SpamAssassinSettings.SITE_RULES));
     Map<String, Integer> spamHits = new TreeMap<>();
+    Map<String, int[]> evalHits = new TreeMap<>(); // native eval rule: spam hits, ham hits
     int[] counts = new int[2];
     long nanos = 0;
     for (String kind : List.of("spam", "easy_ham")) {
@@ -67,6 +68,14 @@ class DebianRulesTest {
         SaMessage m = SaMessage.of(dev.mailfilter.mime.MessageParser.create().parse(raw), "");
         Map<String, Integer> hits = rules.run(m, Guard.none());
         nanos += System.nanoTime() - t;
+        for (Rule r : rules.rules()) {
+          if (r.test() instanceof Rule.Eval) {
+            int[] c = evalHits.computeIfAbsent(r.name(), k -> new int[2]);
+            if (hits.containsKey(r.name())) {
+              c[kind.equals("spam") ? 0 : 1]++;
+            }
+          }
+        }
         double score = 0;
         for (Rule r : rules.rules()) {
           if (r.symbol().isPresent() && hits.containsKey(r.name())) {
@@ -89,6 +98,11 @@ class DebianRulesTest {
             + spamHits.entrySet().stream()
                 .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
                 .limit(25)
+                .toList());
+    System.out.println(
+        "native eval rules, hits on 200 spam / 200 ham: "
+            + evalHits.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()[0] + "/" + e.getValue()[1])
                 .toList());
     // Rules alone are no classifier here (no network tests, no Bayes), but they must tell spam.
     assertThat(counts[0]).isGreaterThan(counts[1]);
