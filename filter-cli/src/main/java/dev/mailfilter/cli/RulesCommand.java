@@ -21,6 +21,7 @@ import java.util.Optional;
  */
 final class RulesCommand {
   private static final String USAGE = "usage: mailfilter rules check [--config FILE]";
+  private static final String RULES_LOG_LEVEL = "org.slf4j.simpleLogger.log.dev.mailfilter.sa";
 
   private RulesCommand() {}
 
@@ -43,6 +44,10 @@ final class RulesCommand {
     if (rest.size() != 1 || !rest.getFirst().equals("check")) {
       err.println(USAGE);
       return 2;
+    }
+    // The check's own load line would repeat the summary below.
+    if (System.getProperty(RULES_LOG_LEVEL) == null) {
+      System.setProperty(RULES_LOG_LEVEL, "warn");
     }
     Optional<FilterConfig> config = ConfigOption.load(option, err);
     if (config.isEmpty()) {

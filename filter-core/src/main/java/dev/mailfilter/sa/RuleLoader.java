@@ -188,7 +188,8 @@ final class RuleLoader {
             cond = c.orElse(false);
             reason = "false condition: if " + value;
           }
-          stack.push(new Frame(active && cond, active, reason));
+          // Inside a block that is off, the outer block's reason is the one that counts.
+          stack.push(new Frame(active && cond, active, active ? reason : stack.peek().reason()));
           continue;
         }
         case "else" -> {
@@ -200,7 +201,7 @@ final class RuleLoader {
                 new Frame(
                     top.parentActive() && !top.active(),
                     top.parentActive(),
-                    "else of a true condition"));
+                    top.parentActive() ? "else of a true condition" : top.reason()));
           }
           continue;
         }

@@ -193,6 +193,26 @@ class RuleLoaderTest {
   }
 
   @Test
+  void linesInANestedBlockCountUnderTheOuterBlocksReason() {
+    RuleSet r =
+        rules(
+            dir,
+            """
+            ifplugin Mail::SpamAssassin::Plugin::DKIM
+              if (version >= 3.004000)
+              body INNER /a/
+              else
+              body INNER_ELSE /a/
+              endif
+            endif
+            """);
+    assertThat(r.skippedCounts())
+        .containsEntry(
+            "in a block that is off (plugin Mail::SpamAssassin::Plugin::DKIM not loaded)", 2)
+        .doesNotContainKey("in a block that is off (false condition: if (version >= 3.004000))");
+  }
+
+  @Test
   void requireVersionSkipsTheRestOfAFileOfAnotherVersion() {
     write(dir, "10_old.cf", "body BEFORE /a/\nrequire_version 3.004006\nbody AFTER /a/\n");
     write(dir, "20_ok.cf", "require_version " + RuleLoader.VERSION + "\nbody SAME /a/\n");
