@@ -40,7 +40,10 @@ final class NativeEvals {
           "check_illegal_chars",
           "check_header_count_range",
           "subject_is_all_caps",
-          "check_for_missing_to_header");
+          "check_for_missing_to_header",
+          "check_for_mime",
+          "check_for_mime_html",
+          "check_for_mime_html_only");
 
   private static final Pattern CALL = Pattern.compile("eval:\\s*(\\w+)\\s*\\((.*)\\)\\s*");
   private static final Pattern DATE =
@@ -166,6 +169,21 @@ final class NativeEvals {
         arity(fn, args, 0);
         yield msg ->
             firstNonBlank(msg, "To").isEmpty() && firstNonBlank(msg, "Apparently-To").isEmpty();
+      }
+      case "check_for_mime" -> {
+        arity(fn, args, 1);
+        yield mimeFlag(args.getFirst());
+      }
+      case "check_for_mime_html" -> {
+        arity(fn, args, 0);
+        yield msg -> topIsHtml(msg) || mimeCounts(msg)[0] > 0;
+      }
+      case "check_for_mime_html_only" -> {
+        arity(fn, args, 0);
+        yield msg -> {
+          int[] c = mimeCounts(msg);
+          return topIsHtml(msg) || (c[0] > 0 && c[1] == 0);
+        };
       }
       default -> throw new Unsupported("eval:" + fn + " is not implemented");
     };
@@ -295,6 +313,87 @@ final class NativeEvals {
       }
     }
     return false;
+  }
+
+  private static final Pattern ASCII_CHARSET =
+      Pattern.compile(
+          "us-ascii|ansi_x3\\.4-1968|iso-ir-6|ansi_x3\\.4-1986|iso_646\\.irv:1991|ascii|iso646-us|us"
+              + "|ibm367|cp367|csascii");
+  private static final Pattern QP_ESCAPE = Pattern.compile("=[0-9A-Fa-f]{2}");
+  private static final Pattern BAD_ISO =
+      Pattern.compile("iso-\\S+-\\S+\\b", Pattern.CASE_INSENSITIVE);
+  private static final Pattern GOOD_ISO =
+      Pattern.compile("iso-(?:8859-\\d{1,2}|2022-(?:jp|kr))\\b", Pattern.CASE_INSENSITIVE);
+
+  /**
+   * MIMEEval's {@code _check_mime_header} flags over every entity: {@code mime_base64_count},
+   * {@code mime_qp_count}, {@code mime_attachment}, {@code mime_base64_encoded_text}, {@code
+   * mime_bad_iso_charset}.
+   */
+  private static EvalTest mimeFlag(String flag) throws Unsupported {
+    return switch (flag) {
+      case "mime_base64_count" ->
+          msg -> msg.parsed().parts().stream().anyMatch(p -> cte(p).contains("base64"));
+      // SpamAssassin ends with the count of encoded characters of the quoted-printable parts.
+      case "mime_qp_count" ->
+          msg ->
+              msg.parsed().parts().stream()
+                  .anyMatch(
+                      p ->
+                          !cte(p).contains("base64")
+                              && cte(p).contains("quoted-printable")
+                              && QP_ESCAPE.matcher(p.rawBody().latin1()).find());
+      case "mime_attachment" ->
+          msg ->
+              msg.parsed().parts().stream()
+                  .anyMatch(p -> p.disposition().orElse("").contains("attachment"));
+      case "mime_base64_encoded_text" ->
+          msg ->
+              msg.parsed().parts().stream()
+                  .anyMatch(
+                      p -> {
+                        String charset = p.charset().orElse("").toLowerCase(Locale.ROOT);
+                        String cd = p.disposition().orElse("");
+                        return p.mediaType().startsWith("text")
+                            && cte(p).contains("base64")
+                            && (charset.isEmpty() || ASCII_CHARSET.matcher(charset).find())
+                            && !(cd.startsWith("attachment") || cd.startsWith("inline"));
+                      });
+      case "mime_bad_iso_charset" ->
+          msg ->
+              msg.parsed().parts().stream()
+                  .anyMatch(
+                      p -> {
+                        String charset = p.charset().orElse("");
+                        return BAD_ISO.matcher(charset).find() && !GOOD_ISO.matcher(charset).find();
+                      });
+      default -> throw new Unsupported("check_for_mime('" + flag + "') is not implemented");
+    };
+  }
+
+  private static String cte(MimePart p) {
+    return p.headers().firstValue("Content-Transfer-Encoding").orElse("").toLowerCase(Locale.ROOT);
+  }
+
+  /** The text/html and other text entities, as MIMEEval counts them. */
+  private static int[] mimeCounts(SaMessage msg) {
+    int[] c = new int[2];
+    for (MimePart p : msg.parsed().parts()) {
+      if (p.mediaType().equals("text/html")) {
+        c[0]++;
+      } else if (p.mediaType().startsWith("text")) {
+        c[1]++;
+      }
+    }
+    return c;
+  }
+
+  private static boolean topIsHtml(SaMessage msg) {
+    return msg.parsed()
+        .headers()
+        .firstValue("Content-Type")
+        .map(v -> v.toLowerCase(Locale.ROOT).startsWith("text/html"))
+        .orElse(false);
   }
 
   /** The parser flags SpamAssassin sets that have a defect of ours to match. */

@@ -178,6 +178,53 @@ class RuleEvaluationTest {
   }
 
   @Test
+  void mimeStructureEvals() {
+    RuleSet r =
+        rules(
+            dir,
+            """
+            rawbody B64       eval:check_for_mime('mime_base64_count')
+            rawbody QP        eval:check_for_mime('mime_qp_count')
+            body    ATTACH    eval:check_for_mime('mime_attachment')
+            rawbody B64_TEXT  eval:check_for_mime('mime_base64_encoded_text')
+            body    BAD_ISO   eval:check_for_mime('mime_bad_iso_charset')
+            rawbody HTML      eval:check_for_mime_html()
+            rawbody HTML_ONLY eval:check_for_mime_html_only()
+            body    FARAWAY   eval:check_for_mime('mime_faraway_charset')
+            """);
+    assertThat(SaFixtures.unsupported(r, "FARAWAY").orElseThrow()).contains("mime_faraway_charset");
+    String mixed =
+        """
+        From: a@example.com
+        Subject: s
+        MIME-Version: 1.0
+        Content-Type: multipart/mixed; boundary=b
+
+        --b
+        Content-Type: text/plain; charset=us-ascii
+        Content-Transfer-Encoding: base64
+
+        aGVsbG8gd29ybGQ=
+        --b
+        Content-Type: text/html; charset=iso-2022-cn-ext
+        Content-Transfer-Encoding: quoted-printable
+
+        <p>caf=E9</p>
+        --b
+        Content-Type: application/pdf
+        Content-Disposition: attachment; filename=x.pdf
+        Content-Transfer-Encoding: base64
+
+        JVBERi0=
+        --b--
+        """;
+    assertThat(hits(r, mixed).keySet())
+        .containsExactlyInAnyOrder("B64", "QP", "ATTACH", "B64_TEXT", "BAD_ISO", "HTML");
+    String htmlOnly = "From: a@example.com\nSubject: s\nContent-Type: text/html\n\n<p>hi</p>\n";
+    assertThat(hits(r, htmlOnly).keySet()).containsExactlyInAnyOrder("HTML", "HTML_ONLY");
+  }
+
+  @Test
   void illegalCharactersInARawHeader() {
     RuleSet r = rules(dir, "header ILLEGAL eval:check_illegal_chars('Subject', '0.2', '2')\n");
     byte[] raw =
