@@ -37,6 +37,9 @@ module dev.mailfilter.core {
       dev.mailfilter.benchmarks;
   exports dev.mailfilter.av to
       dev.mailfilter.benchmarks;
+  exports dev.mailfilter.sa to
+      dev.mailfilter.cli,
+      dev.mailfilter.benchmarks;
   exports dev.mailfilter.url to
       dev.mailfilter.benchmarks;
 }

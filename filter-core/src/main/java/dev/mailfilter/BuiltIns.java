@@ -20,6 +20,8 @@ import dev.mailfilter.dns.DnsblCheck;
 import dev.mailfilter.dns.DnsblSettings;
 import dev.mailfilter.dns.MirrorSettings;
 import dev.mailfilter.learn.ModelSettings;
+import dev.mailfilter.sa.SpamAssassinCheck;
+import dev.mailfilter.sa.SpamAssassinSettings;
 import dev.mailfilter.spi.CheckRegistry;
 import java.util.List;
 
@@ -48,6 +50,7 @@ public final class BuiltIns {
           .register("obfuscation", ObfuscationCheck::create)
           .register("received", ReceivedCheck::create)
           .register("sender", SenderCheck::create)
+          .register("spamassassin", SpamAssassinCheck::create)
           .register("subject", SubjectCheck::create)
           .register("urls", UrlCheck::create)
           .build();
@@ -59,7 +62,8 @@ public final class BuiltIns {
           DnsblSettings.SECTION,
           MirrorSettings.SECTION,
           ModelSettings.SECTION,
-          ReloadSettings.SECTION);
+          ReloadSettings.SECTION,
+          SpamAssassinSettings.SECTION);
 
   private BuiltIns() {}
 

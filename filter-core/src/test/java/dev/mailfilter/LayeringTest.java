@@ -54,7 +54,8 @@ class LayeringTest {
                 "dev.mailfilter.dns..",
                 "dev.mailfilter.av..",
                 "dev.mailfilter.url..",
-                "dev.mailfilter.tenant..")
+                "dev.mailfilter.tenant..",
+                "dev.mailfilter.sa..")
             .layer("message")
             .definedBy("dev.mailfilter.message..")
             .layer("spi")

@@ -62,6 +62,7 @@ public final class Main {
           "  config show        print the configuration in effect (defaults + --config FILE)");
       to.println("  train              learn spam and ham into the model file (train --help)");
       to.println("  eval               measure the model's accuracy (eval --help)");
+      to.println("  rules check        load the SpamAssassin rules, list what is unsupported");
       to.println(
           "  lookup IP|DOMAIN   every blocklist's answer, its source and time [--self-test]");
       to.println("  milter             the milter server for Postfix and Sendmail (milter --help)");
@@ -83,6 +84,7 @@ public final class Main {
         case "config" -> ConfigCommand.run(rest, out, err);
         case "train" -> TrainCommand.run(rest, out, err);
         case "eval" -> EvalCommand.run(rest, out, err);
+        case "rules" -> RulesCommand.run(rest, out, err);
         case "inspect" -> InspectCommand.run(rest, out, err);
         case "lookup" -> LookupCommand.run(rest, out, err);
         case "milter" -> MilterCommand.run(rest, out, err);

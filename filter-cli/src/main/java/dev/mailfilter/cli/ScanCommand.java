@@ -38,6 +38,7 @@ final class ScanCommand {
   private static final int TOP_SYMBOLS = 5;
   private static final String VERDICT_LOG_LEVEL =
       "org.slf4j.simpleLogger.log.dev.mailfilter.verdict";
+  private static final String RULES_LOG_LEVEL = "org.slf4j.simpleLogger.log.dev.mailfilter.sa";
   private static final Envelope ENVELOPE =
       Envelope.of(java.net.InetAddress.getLoopbackAddress(), "", "", List.of());
 
@@ -52,6 +53,10 @@ final class ScanCommand {
     // stderr. Set the property to info to have both.
     if (System.getProperty(VERDICT_LOG_LEVEL) == null) {
       System.setProperty(VERDICT_LOG_LEVEL, "warn");
+    }
+    // Nor the SpamAssassin rules' load line: `mailfilter rules check` reports it.
+    if (System.getProperty(RULES_LOG_LEVEL) == null) {
+      System.setProperty(RULES_LOG_LEVEL, "warn");
     }
     List<String> rest = new ArrayList<>(args);
     Optional<Path> configFile;

@@ -45,7 +45,8 @@ final class MilterProcess implements AutoCloseable {
     }
     Path log = Files.createTempFile(dir, "milter-" + port + "-", ".log");
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile());
-    pb.environment().remove("MAILFILTER_JAVA_OPTS");
+    // Verdicts must not depend on whether the host has SpamAssassin's rules installed.
+    pb.environment().put("MAILFILTER_JAVA_OPTS", "-Dmailfilter.spamassassin.default_paths=none");
     pb.environment().remove("MAILFILTER_JAR");
     pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
     pb.redirectErrorStream(true)

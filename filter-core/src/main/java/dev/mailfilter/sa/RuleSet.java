@@ -1,0 +1,198 @@
+package dev.mailfilter.sa;
+
+import dev.mailfilter.spi.SymbolDef;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * SpamAssassin rules loaded from {@code .cf} files, with what could not be loaded and why.
+ * Immutable and thread-safe; {@link #load} reads the files.
+ *
+ * <p>Nothing unsupported is silently treated as not hitting: a rule that cannot be loaded (an
+ * {@code eval:} not implemented, a Perl regular expression feature Java lacks) is listed in {@link
+ * #unsupported()}, and so is every {@code meta} rule that reads one.
+ */
+public final class RuleSet {
+  private final List<Rule> rules; // non-meta first, metas after the metas they read
+  private final List<Problem> unsupported;
+  private final List<Problem> skipped;
+  private final Map<String, Integer> skippedCounts;
+  private final List<Problem> errors;
+  private final List<Path> files;
+  private final Set<String> plugins;
+  private final List<SymbolDef> symbols;
+  private final int nonMeta;
+
+  RuleSet(
+      List<Rule> rules,
+      List<Problem> unsupported,
+      List<Problem> skipped,
+      Map<String, Integer> skippedCounts,
+      List<Problem> errors,
+      List<Path> files,
+      Set<String> plugins) {
+    List<Rule> ordered = new ArrayList<>();
+    for (Rule r : rules) {
+      if (!(r.test() instanceof Rule.Meta)) {
+        ordered.add(r);
+      }
+    }
+    // Cheap texts first: header and URL rules before the body and the full message.
+    ordered.sort(Comparator.comparingInt(r -> r.kind().ordinal()));
+    this.nonMeta = ordered.size();
+    Map<String, Rule> metas = new LinkedHashMap<>();
+    for (Rule r : rules) {
+      if (r.test() instanceof Rule.Meta) {
+        metas.put(r.name(), r);
+      }
+    }
+    Map<String, Boolean> placed = new HashMap<>();
+    for (Rule r : metas.values()) {
+      placeMeta(r, metas, placed, ordered);
+    }
+    this.rules = List.copyOf(ordered);
+    this.unsupported = List.copyOf(unsupported);
+    this.skipped = List.copyOf(skipped);
+    this.skippedCounts = Map.copyOf(skippedCounts);
+    this.errors = List.copyOf(errors);
+    this.files = List.copyOf(files);
+    this.plugins = Set.copyOf(plugins);
+    List<SymbolDef> defs = new ArrayList<>();
+    for (Rule r : this.rules) {
+      r.symbol()
+          .ifPresent(
+              s ->
+                  defs.add(
+                      SymbolDef.of(
+                          s,
+                          r.score(),
+                          r.description().isEmpty()
+                              ? "SpamAssassin rule " + r.name()
+                              : r.description())));
+    }
+    this.symbols = List.copyOf(defs);
+  }
+
+  private static void placeMeta(
+      Rule r, Map<String, Rule> metas, Map<String, Boolean> placed, List<Rule> out) {
+    if (placed.putIfAbsent(r.name(), Boolean.TRUE) != null) {
+      return; // placed, or being placed (the loader refused cycles)
+    }
+    for (String dep : ((Rule.Meta) r.test()).expression().names()) {
+      Rule d = metas.get(dep);
+      if (d != null) {
+        placeMeta(d, metas, placed, out);
+      }
+    }
+    out.add(r);
+  }
+
+  /**
+   * Reads SpamAssassin configuration: directories (their {@code *.pre}, then their {@code *.cf}
+   * files sorted by name) and files, in order. Missing or unreadable paths are reported in {@link
+   * #errors()}; nothing in the files makes it throw.
+   */
+  public static RuleSet load(List<Path> paths) {
+    return RuleLoader.load(paths);
+  }
+
+  /** An empty rule set. */
+  public static RuleSet empty() {
+    return RuleLoader.load(List.of());
+  }
+
+  /** The number of rules that run (scored rules and the rules their metas read). */
+  public int loaded() {
+    return rules.size();
+  }
+
+  /** Rules that cannot be loaded, each with where it is defined and why, in file order. */
+  public List<Problem> unsupported() {
+    return unsupported;
+  }
+
+  /** Directives skipped one by one, with their place and reason (malformed, wrong version). */
+  public List<Problem> skipped() {
+    return skipped;
+  }
+
+  /**
+   * Every line not read as a rule, counted by reason: directives mailfilter does not use, lines in
+   * blocks that are off, {@code lang} lines, rules scored 0 that nothing reads.
+   */
+  public Map<String, Integer> skippedCounts() {
+    return skippedCounts;
+  }
+
+  /** Paths and included files that could not be read. */
+  public List<Problem> errors() {
+    return errors;
+  }
+
+  /** The files read, in order. */
+  public List<Path> files() {
+    return files;
+  }
+
+  /** The plugins loaded by {@code loadplugin} lines that count for {@code ifplugin}. */
+  public Set<String> plugins() {
+    return plugins;
+  }
+
+  /** The symbols the rules report, with their SpamAssassin scores (set 2). */
+  public List<SymbolDef> symbols() {
+    return symbols;
+  }
+
+  List<Rule> rules() {
+    return rules;
+  }
+
+  /**
+   * Runs every rule on a message: the rules over texts, then the metas over their hit counts.
+   *
+   * @return the hit count of every rule that hit, by name
+   * @throws Guard.TimeUp when the guard's deadline passes
+   */
+  Map<String, Integer> run(SaMessage m, Guard guard) {
+    Map<String, Integer> hits = new HashMap<>();
+    for (int i = 0; i < nonMeta; i++) {
+      Rule r = rules.get(i);
+      int n = r.hits(m, guard);
+      if (n > 0) {
+        hits.put(r.name(), n);
+      }
+    }
+    for (int i = nonMeta; i < rules.size(); i++) {
+      Rule r = rules.get(i);
+      double v =
+          ((Rule.Meta) r.test()).expression().evaluate(n -> hits.getOrDefault(n, 0).doubleValue());
+      if (v != 0) {
+        hits.put(r.name(), 1);
+      }
+    }
+    return hits;
+  }
+
+  /** The rules that report symbols, by name. */
+  Map<String, Rule> scored() {
+    Map<String, Rule> out = new HashMap<>();
+    for (Rule r : rules) {
+      if (r.symbol().isPresent()) {
+        out.put(r.name(), r);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "RuleSet[" + rules.size() + " rules, " + unsupported.size() + " unsupported]";
+  }
+}

@@ -1,0 +1,121 @@
+package dev.mailfilter.sa;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rule set of Debian's {@code spamassassin} package (4.0.1), where it is installed (the CI
+ * installs it: .ci/packages): it loads without an exception, most of its rules load, and every rule
+ * that does not is listed with a reason.
+ */
+class DebianRulesTest {
+  private static final Path SHIPPED = SpamAssassinSettings.SHIPPED_RULES;
+
+  @Test
+  void loadsTheInstalledRuleSetAndListsWhatItCannot() {
+    assumeTrue(
+        Files.isRegularFile(SHIPPED.resolve("72_active.cf")),
+        "Debian's spamassassin package is not installed");
+    RuleSet rules = RuleSet.load(List.of(SHIPPED, SpamAssassinSettings.SITE_RULES));
+    System.out.println(summary(rules));
+    assertThat(rules.errors()).isEmpty();
+    assertThat(rules.files()).hasSizeGreaterThan(50);
+    assertThat(rules.loaded()).isGreaterThan(500);
+    assertThat(rules.symbols()).hasSizeGreaterThan(300);
+    assertThat(rules.unsupported()).allSatisfy(p -> assertThat(p.reason()).isNotBlank());
+    // A meta over an unsupported rule is itself unsupported, never silently false.
+    for (Rule r : rules.rules()) {
+      if (r.test() instanceof Rule.Meta m) {
+        for (String dep : m.expression().names()) {
+          assertThat(rules.rules())
+              .as(r.name() + " reads " + dep)
+              .anyMatch(x -> x.name().equals(dep));
+        }
+      }
+    }
+  }
+
+  @Test
+  void runsOnTheSharedCorpusWithoutFailing() throws Exception {
+    assumeTrue(
+        Files.isRegularFile(SHIPPED.resolve("72_active.cf")),
+        "Debian's spamassassin package is not installed");
+    Path corpus =
+        Path.of(System.getProperty("mailfilter.shared", "../shared"), "corpora")
+            .resolve("spamassassin-public-corpus");
+    assumeTrue(Files.isDirectory(corpus), "no shared corpus");
+    RuleSet rules = RuleSet.load(List.of(SHIPPED, SpamAssassinSettings.SITE_RULES));
+    Map<String, Integer> spamHits = new TreeMap<>();
+    Map<String, int[]> evalHits = new TreeMap<>(); // native eval rule: spam hits, ham hits
+    int[] counts = new int[2];
+    long nanos = 0;
+    for (String kind : List.of("spam", "easy_ham")) {
+      List<Path> files;
+      try (var s = Files.list(corpus.resolve(kind))) {
+        files = s.sorted().limit(200).toList();
+      }
+      for (Path f : files) {
+        byte[] raw = Files.readAllBytes(f);
+        long t = System.nanoTime();
+        SaMessage m = SaMessage.of(dev.mailfilter.mime.MessageParser.create().parse(raw), "");
+        Map<String, Integer> hits = rules.run(m, Guard.none());
+        nanos += System.nanoTime() - t;
+        for (Rule r : rules.rules()) {
+          if (r.test() instanceof Rule.Eval) {
+            int[] c = evalHits.computeIfAbsent(r.name(), k -> new int[2]);
+            if (hits.containsKey(r.name())) {
+              c[kind.equals("spam") ? 0 : 1]++;
+            }
+          }
+        }
+        double score = 0;
+        for (Rule r : rules.rules()) {
+          if (r.symbol().isPresent() && hits.containsKey(r.name())) {
+            score += r.score() * (r.multiple() ? hits.get(r.name()) : 1);
+            if (kind.equals("spam")) {
+              spamHits.merge(r.name(), 1, Integer::sum);
+            }
+          }
+        }
+        if (score >= 5) {
+          counts[kind.equals("spam") ? 0 : 1]++;
+        }
+      }
+    }
+    System.out.printf(
+        "400 messages: %.2f ms per message; score >= 5: %d of 200 spam, %d of 200 ham%n",
+        nanos / 400 / 1e6, counts[0], counts[1]);
+    System.out.println(
+        "most hit on spam: "
+            + spamHits.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .limit(25)
+                .toList());
+    System.out.println(
+        "native eval rules, hits on 200 spam / 200 ham: "
+            + evalHits.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()[0] + "/" + e.getValue()[1])
+                .toList());
+    // Rules alone are no classifier here (no network tests, no Bayes), but they must tell spam.
+    assertThat(counts[0]).isGreaterThan(counts[1]);
+  }
+
+  static String summary(RuleSet rules) {
+    Map<String, Long> byReason =
+        rules.unsupported().stream()
+            .collect(
+                Collectors.groupingBy(
+                    p -> p.reason().replaceAll("reads \\w+, .*", "reads an unsupported rule"),
+                    TreeMap::new,
+                    Collectors.counting()));
+    return rules + "\nunsupported by reason: " + byReason + "\nskipped: " + rules.skippedCounts();
+  }
+}

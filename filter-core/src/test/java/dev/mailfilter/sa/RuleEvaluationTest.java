@@ -1,0 +1,275 @@
+package dev.mailfilter.sa;
+
+import static dev.mailfilter.sa.SaFixtures.hits;
+import static dev.mailfilter.sa.SaFixtures.message;
+import static dev.mailfilter.sa.SaFixtures.rules;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Rules run on crafted messages: the texts each kind of rule sees, and metas over their hits. */
+class RuleEvaluationTest {
+  @TempDir Path dir;
+
+  private static final String PLAIN =
+      """
+      From: Bob Smith <bob@example.com>
+      To: alice@example.org
+      Cc: Carol <carol@example.net>
+      Subject: =?utf-8?q?Caf=C3=A9_offer?=
+      Date: Mon, 2 Sep 2002 10:00:00 +0000
+      Received: from relay.example.com by mx.example.org; Mon, 2 Sep 2002 10:05:00 +0000
+      Message-ID: <1@example.com>
+      X-Mailer: Outlook Express
+
+      First paragraph line one
+      line two   with   spaces.
+
+      Second paragraph: visit http://bit.ly/abc now.
+      """;
+
+  @Test
+  void headerValuesAreDecodedUnlessRaw() {
+    RuleSet r =
+        rules(
+            dir,
+            """
+            header DECODED  Subject =~ /^Caf\\xc3\\xa9 offer$/
+            header RAW      Subject:raw =~ /=\\?utf-8\\?q\\?Caf=C3=A9/
+            header NOT_RAW  Subject =~ /=\\?utf-8/
+            header ADDR     From:addr =~ /^bob\\@example\\.com$/
+            header NAME     From:name =~ /^Bob Smith$/
+            header TOCC     ToCc =~ /carol\\@example\\.net/
+            header ALL      ALL =~ /^X-Mailer: Outlook/m
+            header NEG      X-Mailer !~ /Outlook/
+            header NEG_MISS X-Nope !~ /x/
+            header UNSET    X-Nope =~ /^dflt$/ [if-unset: dflt]
+            header EXISTS   exists:X-Mailer
+            header EXISTS2  exists:X-Nope
+            header MSGID    MESSAGEID =~ /1\\@example/
+            header ENVFROM  EnvelopeFrom =~ /^bounce\\@example\\.com$/
+            """);
+    assertThat(r.unsupported()).isEmpty();
+    Map<String, Integer> h = r.run(message(PLAIN, "bounce@example.com"), Guard.none());
+    assertThat(h.keySet())
+        .containsExactlyInAnyOrder(
+            "DECODED",
+            "RAW",
+            "ADDR",
+            "NAME",
+            "TOCC",
+            "ALL",
+            "NEG_MISS",
+            "UNSET",
+            "EXISTS",
+            "MSGID",
+            "ENVFROM");
+  }
+
+  @Test
+  void bodyIsTheSubjectThenOneLinePerParagraphWithWhiteSpaceCollapsed() {
+    SaMessage m = message(PLAIN);
+    assertThat(m.body())
+        .containsExactly(
+            "Caf\u00c3\u00a9 offer\n",
+            "First paragraph line one line two with spaces.\n",
+            "Second paragraph: visit http://bit.ly/abc now. ");
+    RuleSet r =
+        rules(
+            dir,
+            """
+            body JOINED    /line one line two with spaces/
+            body SUBJECT   /^Caf/
+            body NOSUBJ    /^Caf/
+            tflags NOSUBJ  nosubject
+            body ACROSS    /one\\nline/
+            """);
+    assertThat(r.run(m, Guard.none()).keySet()).containsExactlyInAnyOrder("JOINED", "SUBJECT");
+  }
+
+  @Test
+  void htmlIsRenderedForBodyRulesAndKeptForRawbody() {
+    String html =
+        """
+        From: a@example.com
+        Subject: hi
+        MIME-Version: 1.0
+        Content-Type: text/html; charset=utf-8
+
+        <html><body><p>Buy <b>cheap</b> pills</p><a href="http://spam.example/x">here</a></body></html>
+        """;
+    RuleSet r =
+        rules(
+            dir,
+            """
+            body    RENDERED /Buy cheap pills/
+            body    TAGS     /<b>/
+            rawbody RAWTAGS  /<b>cheap<\\/b>/
+            uri     URI      /^http:\\/\\/spam\\.example\\//
+            full    FULL     /^Content-Type: text\\/html/m
+            """);
+    assertThat(hits(r, html).keySet())
+        .containsExactlyInAnyOrder("RENDERED", "RAWTAGS", "URI", "FULL");
+  }
+
+  @Test
+  void multipleRulesCountHitsUpToMaxhitsAndMetasAddThem() {
+    RuleSet r =
+        rules(
+            dir,
+            """
+            body   __WORD   /\\bspam\\b/
+            tflags __WORD   multiple
+            body   CAPPED   /\\bspam\\b/
+            tflags CAPPED   multiple maxhits=2
+            meta   MANY     __WORD > 3
+            meta   FEW      __WORD > 9
+            body   __A      /alpha/
+            body   __B      /beta/
+            meta   BOTH     __A && __B
+            meta   EITHER_NOT_C  (__A || __B) && !__C
+            body   __C      /gamma/
+            """);
+    Map<String, Integer> h = hits(r, "Subject: x\n\nspam spam spam\n\nspam and alpha and beta\n");
+    assertThat(h).containsEntry("__WORD", 4).containsEntry("CAPPED", 2);
+    assertThat(h).containsKeys("MANY", "BOTH", "EITHER_NOT_C").doesNotContainKeys("FEW", "__C");
+  }
+
+  @Test
+  void nativeEvalsOnCraftedMessages() {
+    RuleSet r =
+        rules(
+            dir,
+            """
+            header SHIFTED_LATE  eval:check_for_shifted_date('3', '6')
+            header SHIFTED_NONE  eval:check_for_shifted_date('-3', '3')
+            header CAPS          eval:subject_is_all_caps()
+            header NO_TO         eval:check_for_missing_to_header()
+            header TWO_SUBJECTS  eval:check_header_count_range('Subject', '2', '9')
+            body   SHORT         eval:check_body_length('50')
+            rawbody HAS_SCRIPT   eval:html_tag_exists('script')
+            header ILLEGAL       eval:check_illegal_chars('Subject', '0.2', '2')
+            """);
+    assertThat(r.unsupported()).isEmpty();
+    String late =
+        """
+        From: a@example.com
+        Subject: MAKE MONEY FAST NOW
+        Subject: AND MORE
+        Date: Mon, 2 Sep 2002 14:00:00 +0000
+        Received: from x by y; Mon, 2 Sep 2002 10:00:00 +0000
+
+        short
+        """;
+    assertThat(hits(r, late).keySet())
+        .containsExactlyInAnyOrder("SHIFTED_LATE", "CAPS", "NO_TO", "TWO_SUBJECTS", "SHORT");
+    String html =
+        "From: a@example.com\nTo: b@example.org\nSubject: Hello there, friend\n"
+            + "Date: Mon, 2 Sep 2002 10:00:00 +0000\n"
+            + "Received: from x by y; Mon, 2 Sep 2002 10:00:30 +0000\n"
+            + "Content-Type: text/html\n\n<html><script>x()</script>"
+            + "a".repeat(80)
+            + "</html>\n";
+    assertThat(hits(r, html).keySet()).containsExactlyInAnyOrder("SHIFTED_NONE", "HAS_SCRIPT");
+  }
+
+  @Test
+  void mimeStructureEvals() {
+    RuleSet r =
+        rules(
+            dir,
+            """
+            rawbody B64       eval:check_for_mime('mime_base64_count')
+            rawbody QP        eval:check_for_mime('mime_qp_count')
+            body    ATTACH    eval:check_for_mime('mime_attachment')
+            rawbody B64_TEXT  eval:check_for_mime('mime_base64_encoded_text')
+            body    BAD_ISO   eval:check_for_mime('mime_bad_iso_charset')
+            rawbody HTML      eval:check_for_mime_html()
+            rawbody HTML_ONLY eval:check_for_mime_html_only()
+            body    FARAWAY   eval:check_for_mime('mime_faraway_charset')
+            """);
+    assertThat(SaFixtures.unsupported(r, "FARAWAY").orElseThrow()).contains("mime_faraway_charset");
+    String mixed =
+        """
+        From: a@example.com
+        Subject: s
+        MIME-Version: 1.0
+        Content-Type: multipart/mixed; boundary=b
+
+        --b
+        Content-Type: text/plain; charset=us-ascii
+        Content-Transfer-Encoding: base64
+
+        aGVsbG8gd29ybGQ=
+        --b
+        Content-Type: text/html; charset=iso-2022-cn-ext
+        Content-Transfer-Encoding: quoted-printable
+
+        <p>caf=E9</p>
+        --b
+        Content-Type: application/pdf
+        Content-Disposition: attachment; filename=x.pdf
+        Content-Transfer-Encoding: base64
+
+        JVBERi0=
+        --b--
+        """;
+    assertThat(hits(r, mixed).keySet())
+        .containsExactlyInAnyOrder("B64", "QP", "ATTACH", "B64_TEXT", "BAD_ISO", "HTML");
+    String htmlOnly = "From: a@example.com\nSubject: s\nContent-Type: text/html\n\n<p>hi</p>\n";
+    assertThat(hits(r, htmlOnly).keySet()).containsExactlyInAnyOrder("HTML", "HTML_ONLY");
+  }
+
+  @Test
+  void illegalCharactersInARawHeader() {
+    RuleSet r = rules(dir, "header ILLEGAL eval:check_illegal_chars('Subject', '0.2', '2')\n");
+    byte[] raw =
+        "From: a@example.com\r\nSubject: \u00e0\u00e1\u00e2x\r\n\r\nbody\r\n"
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    SaMessage latin1 = SaMessage.of(dev.mailfilter.mime.MessageParser.create().parse(raw), "");
+    assertThat(r.run(latin1, Guard.none())).containsKey("ILLEGAL");
+    // The same letters as valid UTF-8 are not illegal.
+    assertThat(hits(r, "From: a@example.com\nSubject: \u00e0\u00e1\u00e2x\n\nbody\n")).isEmpty();
+  }
+
+  @Test
+  void replaceTagsRulesMatchObfuscatedWords() {
+    RuleSet r =
+        rules(
+            dir,
+            """
+            replace_tag   V  (?:v|\\\\/)
+            replace_tag   I  (?:i|1|l|!)
+            replace_tag   A  (?:a|4|@)
+            replace_inter W1 \\W?
+            body VIAGRA /<inter W1><V><I><A>gr<A>/i
+            replace_rules VIAGRA
+            """);
+    assertThat(hits(r, "Subject: x\n\nbuy v.1.@gra today\n")).containsKey("VIAGRA");
+    assertThat(hits(r, "Subject: x\n\nviaduct\n")).isEmpty();
+  }
+
+  @Test
+  void longParagraphsAreCutAtSpacesBelow2048Characters() {
+    String words = "word ".repeat(1000);
+    List<String> lines = message("Subject: s\n\n" + words + "\n").body();
+    assertThat(lines).hasSizeGreaterThan(2);
+    assertThat(lines).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(2048));
+  }
+
+  @Test
+  void aPatternThatBacktracksForeverIsStoppedByTheGuard() {
+    // Java memoises (a+)+ since JDK 9, but not with a back reference: seconds per line.
+    RuleSet r = rules(dir, "body SLOW /^((a+)+)\\2$/\n");
+    SaMessage m = message("Subject: s\n\n" + "a".repeat(32) + "b\n");
+    Guard guard = Guard.within(50_000_000L);
+    long start = System.nanoTime();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.run(m, guard))
+        .isInstanceOf(Guard.TimeUp.class);
+    assertThat(System.nanoTime() - start).isLessThan(5_000_000_000L);
+  }
+}
