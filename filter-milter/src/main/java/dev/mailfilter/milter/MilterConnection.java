@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One MTA connection: reads packets, hands each command to the {@link MilterConversation} and
  * writes all the replies to one command in one write, until the MTA quits, the connection fails or
- * the server closes it. Runs on its own platform thread.
+ * the server closes it. Runs on its own virtual thread.
  *
  * <p>Whatever the peer sends (garbage, an HTTP request, a packet over the limit, commands out of
  * order) ends this connection with one log line and never reaches another connection.

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>One platform thread per MTA connection, on blocking sockets (TCP or Unix-domain). Every read
+ * <p>One virtual thread per MTA connection, on blocking sockets (TCP or Unix-domain). Every read
  * from the MTA has a time limit; a connection that breaks the protocol or sends garbage is closed
  * with one log line and disturbs no other. Over TCP the server removes the two Nagle and
  * delayed-ACK stalls a milter can cause ({@code docs/milter.md}, "Latency"): {@code TCP_NODELAY},
@@ -106,7 +106,7 @@ public final class MilterServer implements AutoCloseable {
                 new ListenAddress.Inet(i.host(), ((InetSocketAddress) local).getPort());
             case ListenAddress.Unix u -> u;
           };
-      acceptor = Thread.ofPlatform().daemon().name("milter-accept").start(this::acceptLoop);
+      acceptor = Thread.ofVirtual().name("milter-accept").start(this::acceptLoop);
       watchdog = Thread.ofVirtual().name("milter-read-timeout").start(this::watchLoop);
       if (!settings.statsInterval().isZero()) {
         statsLogger = Thread.ofVirtual().name("milter-stats").start(this::statsLoop);
@@ -304,12 +304,7 @@ public final class MilterServer implements AutoCloseable {
             afterRead,
             maxPacketLength,
             settings.progressInterval());
-    // A platform thread, not a virtual one: an MTA opens few milter connections (one per SMTP
-    // session, bounded by its process limit), and each command is a round trip on which the
-    // message waits. A blocked platform thread is woken by the kernel directly; a virtual one
-    // goes through the poller thread and then a carrier, two more wake-ups per packet
-    // (docs/milter.md, "Latency").
-    Thread t = Thread.ofPlatform().daemon().name("milter-" + name).unstarted(c);
+    Thread t = Thread.ofVirtual().name("milter-" + name).unstarted(c);
     connections.put(c, t);
     t.start();
     if (closing) {
