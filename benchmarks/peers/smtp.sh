@@ -175,33 +175,10 @@ biff = no
 EOF
 {
   printf '127.0.0.1:%s inet n - n - - smtpd\n' "$p_pf"
-  cat <<'EOF'
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-EOF
+  postfix_services
 } >"$P/etc/master.cf"
 
-# postfix prints its errors only to a terminal (else to a syslog that is not there): `script`
-# gives it one, so a refused config says why.
-postfix_cmd() { script -qec "postfix -c $P/etc $*" /dev/null; }
-postfix_cmd check >"$P/check.out" 2>&1 || { cat "$P/check.out" >&2; die "postfix check refused the private config (above)"; }
+postfix_check "$P/etc"
 log "starting postfix $(postconf -d -h mail_version 2>/dev/null || echo '?') on 127.0.0.1:$p_pf, relayhost [127.0.0.1]:$p_sink"
 postfix -c "$P/etc" start-fg >"$P/start.out" 2>&1 &
 postfix_pid=$!
@@ -209,7 +186,7 @@ pids+=("$postfix_pid")
 # shellcheck disable=SC2016 # $1 is for the inner bash
 wait_until 30 "$postfix_pid" "postfix smtpd :$p_pf" "$P/maillog" bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$p_pf"
 # before_cleanup (lib/common.sh): `postfix stop` first (master stops its children), then the PID.
-before_cleanup() { postfix_cmd stop >/dev/null 2>&1 || true; stop "$postfix_pid"; }
+before_cleanup() { postfix_cmd "$P/etc" stop >/dev/null 2>&1 || true; stop "$postfix_pid"; }
 master_pid=$(tr -d ' \n' <"$P/queue/pid/master.pid" 2>/dev/null || true)
 [[ "$master_pid" =~ ^[0-9]+$ ]] || die "no master.pid under $P/queue/pid (see $P/maillog)"
 

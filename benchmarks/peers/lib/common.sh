@@ -147,3 +147,36 @@ pick_jdk() { # the same choice as .ci/run: JAVA_HOME or the newest JDK 21+ under
   done
   echo "$best"
 }
+
+# A private Postfix instance's master.cf services besides its smtpd lines (chroot off for each,
+# as a test instance needs; see SERVERS.md of the shared docs).
+postfix_services() {
+  cat <<'EOF'
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+}
+
+# postfix prints its errors only to a terminal (else to a syslog that is not there): `script`
+# gives it one, so a refused config says why. $1: the instance's config directory.
+postfix_cmd() { script -qec "postfix -c $1 ${*:2}" /dev/null; }
+postfix_check() {
+  postfix_cmd "$1" check >"$1/../check.out" 2>&1 || { cat "$1/../check.out" >&2; die "postfix check refused the private config (above)"; }
+}
