@@ -264,7 +264,12 @@ final class NativeEvals {
         && (max.isEmpty() || diff < 3600 * max.getAsLong());
   }
 
-  /** Seconds since the epoch of an RFC 5322 date, read leniently; empty when unreadable. */
+  /**
+   * Seconds since the epoch of an RFC 5322 date, read leniently; empty when unreadable. Not the
+   * checks' strict {@code MailDates}: SpamAssassin's {@code parse_rfc822_date} finds a date
+   * anywhere in the value (Received fields, trailing junk) and {@code check_for_shifted_date} must
+   * hit where it does; the checks call such a value malformed.
+   */
   static Optional<Long> epoch(String value) {
     Matcher m = DATE.matcher(value);
     if (!m.find()) {
