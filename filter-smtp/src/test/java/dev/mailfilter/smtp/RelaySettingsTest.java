@@ -75,6 +75,12 @@ class RelaySettingsTest {
     assertThatThrownBy(() -> parse("smtp:\n  relay:\n    lookup_timeout: 0s\n"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("lookup_timeout must be positive, got PT0S");
+    assertThatThrownBy(() -> parse("smtp:\n  relay:\n    mx_port: 0\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("smtp.relay.mx_port");
+    assertThatThrownBy(() -> parse("smtp:\n  stats_interval: -1s\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("smtp.stats_interval");
     assertThatThrownBy(() -> parse("smtp:\n  relay:\n    pool_sise: 3\n"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("pool_sise");
