@@ -369,7 +369,7 @@ public final class SpfVerifier {
             case 'l' -> localPart.isEmpty() ? "postmaster" : localPart;
             case 'o' -> senderDomain;
             case 'd' -> domain;
-            case 'i' -> dottedAddress();
+            case 'i' -> macroAddress(ip);
             case 'p' -> validatedName(domain);
             case 'v' -> ip instanceof Inet4Address ? "in-addr" : "ip6";
             case 'h' -> helo;
@@ -378,18 +378,6 @@ public final class SpfVerifier {
             case 't' -> Long.toString(System.currentTimeMillis() / 1000);
             default -> throw SpfException.permerror("unknown macro letter " + letter);
           };
-    }
-
-    private String dottedAddress() {
-      if (ip instanceof Inet4Address) {
-        return ip.getHostAddress();
-      }
-      StringBuilder b = new StringBuilder();
-      for (byte x : ipBytes) {
-        b.append(Character.forDigit((x >> 4) & 0xf, 16)).append('.');
-        b.append(Character.forDigit(x & 0xf, 16)).append('.');
-      }
-      return b.substring(0, b.length() - 1);
     }
 
     /** {@code %{p}} (section 7.3): the target itself, else a subdomain of it, else any. */
@@ -440,6 +428,22 @@ public final class SpfVerifier {
       return SpfException.temperror(
           a.type() + " lookup of " + a.name() + ": " + a.status().name().toLowerCase(Locale.ROOT));
     }
+  }
+
+  /**
+   * The {@code %{i}} of an address (RFC 7208 section 7.3): dotted quad, or for IPv6 the 32 nibbles
+   * in lower-case hex separated by dots.
+   */
+  static String macroAddress(InetAddress ip) {
+    if (ip instanceof Inet4Address) {
+      return ip.getHostAddress();
+    }
+    StringBuilder b = new StringBuilder();
+    for (byte x : ip.getAddress()) {
+      b.append(Character.forDigit((x >> 4) & 0xf, 16)).append('.');
+      b.append(Character.forDigit(x & 0xf, 16)).append('.');
+    }
+    return b.substring(0, b.length() - 1);
   }
 
   /**
