@@ -50,6 +50,7 @@ class SpfLimitsTest {
     z.append("ten.example. IN TXT ").append(includes(9, "a:host.example -all")).append('\n');
     z.append("eleven.example. IN TXT ").append(includes(10, "a:host.example -all")).append('\n');
     z.append("host.example. IN A 192.0.2.10\n");
+    z.append("host.example. IN TXT \"v=spf1 a -all\"\n");
     z.append("twovoid.example. IN TXT \"v=spf1 a:nx1.example a:nx2.example -all\"\n");
     z.append(
         "threevoid.example. IN TXT \"v=spf1 a:nx1.example a:nx2.example a:nx3.example -all\"\n");
@@ -117,6 +118,26 @@ class SpfLimitsTest {
   void tenMxNamesAreLookedUpAndAnEleventhIsAPermError() {
     assertThat(check("mx10.example").code()).isEqualTo(SpfResult.Code.PASS);
     assertThat(check("mx11.example").code()).isEqualTo(SpfResult.Code.PERMERROR);
+  }
+
+  @Test
+  void theHeloIdentityIsCheckedAsPostmasterAtTheName() {
+    DnsResolver resolver =
+        DnsResolver.create(DnsSettings.builder().addServer(server.address()).build());
+    SpfVerifier v = SpfVerifier.create(resolver, SpfSettings.DEFAULTS);
+    Deadline d = Deadline.after(Duration.ofSeconds(1));
+    SpfResult pass = v.checkHelo(CLIENT, "host.example", d);
+    assertThat(pass.code()).isEqualTo(SpfResult.Code.PASS);
+    assertThat(pass.identity()).isEqualTo(SpfResult.Identity.HELO);
+    assertThat(pass.sender()).isEqualTo("postmaster@host.example");
+    SpfResult fail = v.checkHelo(InetAddresses.forString("192.0.2.99"), "host.example", d);
+    assertThat(fail.code()).isEqualTo(SpfResult.Code.FAIL);
+    assertThat(fail.explanation())
+        .contains(
+            "host.example does not authorize 192.0.2.99 to send mail as postmaster@host.example");
+    // A HELO that is not a domain (an address literal, a single label) is none (4.3).
+    assertThat(v.checkHelo(CLIENT, "[192.0.2.10]", d).code()).isEqualTo(SpfResult.Code.NONE);
+    assertThat(v.checkHelo(CLIENT, "localhost", d).code()).isEqualTo(SpfResult.Code.NONE);
   }
 
   @Test
