@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import jdk.net.ExtendedSocketOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +57,7 @@ import org.slf4j.LoggerFactory;
 public final class MilterServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("dev.mailfilter.milter");
 
-  private final MilterConversation.Opener opener;
+  private final Supplier<MailFilter> filters;
   private final MilterSettings settings;
   private final int maxPacketLength;
   private final Counters counters = new Counters();
@@ -74,7 +75,7 @@ public final class MilterServer implements AutoCloseable {
   private Thread statsLogger;
 
   private MilterServer(Builder b) {
-    this.opener = b.opener;
+    this.filters = b.filters;
     this.settings = b.settings;
     this.maxPacketLength = b.maxPacketLength;
   }
@@ -287,7 +288,7 @@ public final class MilterServer implements AutoCloseable {
         new MilterConnection(
             client,
             name,
-            new MilterConversation(opener),
+            new MilterConversation(filters),
             counters,
             new MilterConnection.Host() {
               @Override
@@ -458,7 +459,7 @@ public final class MilterServer implements AutoCloseable {
 
   /** Builds a {@link MilterServer}; a filter (or reloader) is required, the rest has defaults. */
   public static final class Builder {
-    private MilterConversation.Opener opener;
+    private Supplier<MailFilter> filters;
     private MilterSettings settings = MilterSettings.defaults();
     private int maxPacketLength = PacketReader.DEFAULT_MAX_LENGTH;
 
@@ -467,7 +468,7 @@ public final class MilterServer implements AutoCloseable {
     /** Filters every session with {@code filter}. */
     public Builder filter(MailFilter filter) {
       Objects.requireNonNull(filter, "filter");
-      this.opener = MilterConversation.opener(filter);
+      this.filters = MilterConversation.fixed(filter);
       return this;
     }
 
@@ -477,7 +478,7 @@ public final class MilterServer implements AutoCloseable {
      */
     public Builder filters(FilterReloader filters) {
       Objects.requireNonNull(filters, "filters");
-      this.opener = MilterConversation.opener(filters);
+      this.filters = filters::current;
       return this;
     }
 
@@ -541,7 +542,7 @@ public final class MilterServer implements AutoCloseable {
      * @throws IllegalStateException when no filter was given
      */
     public MilterServer build() {
-      if (opener == null) {
+      if (filters == null) {
         throw new IllegalStateException("a milter server needs a filter: call filter or filters");
       }
       return new MilterServer(this);

@@ -51,9 +51,14 @@ class NegotiatedConversationTest {
     return out;
   }
 
+  /**
+   * Negotiates {@code offer} and opens a transaction: every stage answered with continue, but
+   * connect and HELO when no reply was agreed for them.
+   */
   private static void open(MilterConversation c, Command.OptNeg offer)
       throws MilterProtocolException {
-    c.handle(offer);
+    Response.OptNegReply agreed = (Response.OptNegReply) c.handle(offer).getFirst();
+    int quiet = Integer.bitCount(agreed.protocol() & (Milter.SMFIP_NR_CONN | Milter.SMFIP_NR_HELO));
     assertThat(
             run(
                 c,
@@ -62,12 +67,8 @@ class NegotiatedConversationTest {
                 new Command.Mail(List.of("<a@example.org>")),
                 new Command.Rcpt(List.of("<b@example.net>")),
                 new Command.Data()))
-        .containsExactly(
-            Response.CONTINUE,
-            Response.CONTINUE,
-            Response.CONTINUE,
-            Response.CONTINUE,
-            Response.CONTINUE);
+        .hasSize(5 - quiet)
+        .containsOnly(Response.CONTINUE);
   }
 
   @Test
@@ -79,7 +80,8 @@ class NegotiatedConversationTest {
             new Response.OptNegReply(
                 6,
                 MilterConversation.ACTIONS,
-                MilterConversation.PROTOCOL & ~Milter.SMFIP_SKIP,
+                // The default checks include the HELO check, so HELO keeps its reply.
+                MilterConversation.PROTOCOL & ~Milter.SMFIP_SKIP | Milter.SMFIP_NR_CONN,
                 MilterConversation.MACROS));
     assertThat(c.mayProgress()).isTrue();
     // The list goes on the wire as libmilter's smfi_setsymlist sends it: stage, then the names.
