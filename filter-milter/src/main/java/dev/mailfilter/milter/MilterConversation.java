@@ -420,23 +420,40 @@ final class MilterConversation implements AutoCloseable {
       messageBytes += name.length() + value.length() + 4;
       return;
     }
-    if (name.isEmpty() || name.chars().anyMatch(c -> c <= ' ' || c > '~' || c == ':')) {
-      throw new IllegalArgumentException("not a header field name: \"" + name + "\"");
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("not a header field name: \"\"");
     }
-    StringBuilder line =
-        new StringBuilder(name.length() + value.length() + 3).append(name).append(':');
+    // One array of the line's exact length, written char by char (ISO-8859-1: one byte each): a
+    // stream for the name check and a StringBuilder, its String and that String's bytes were
+    // four allocations per field more (JFR, a local loop of milter connections).
+    int lineLength = name.length() + 1 + value.length() + 2;
+    for (int i = 0; i < value.length(); i++) {
+      if (value.charAt(i) == '\n' && (i == 0 || value.charAt(i - 1) != '\r')) {
+        lineLength++;
+      }
+    }
+    byte[] bytes = new byte[lineLength];
+    int n = 0;
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c <= ' ' || c > '~' || c == ':') {
+        throw new IllegalArgumentException("not a header field name: \"" + name + "\"");
+      }
+      bytes[n++] = (byte) c;
+    }
+    bytes[n++] = ':';
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if (c > 0xff) {
         throw new IllegalArgumentException("header " + name + ": a char above U+00FF");
       }
       if (c == '\n' && (i == 0 || value.charAt(i - 1) != '\r')) {
-        line.append('\r');
+        bytes[n++] = '\r';
       }
-      line.append(c);
+      bytes[n++] = (byte) c;
     }
-    line.append("\r\n");
-    byte[] bytes = line.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    bytes[n++] = '\r';
+    bytes[n] = '\n';
     session().append(bytes);
     messageBytes += bytes.length;
   }

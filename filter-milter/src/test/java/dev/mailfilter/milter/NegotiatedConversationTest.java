@@ -3,6 +3,7 @@ package dev.mailfilter.milter;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mailfilter.MailFilter;
 import dev.mailfilter.api.Stage;
@@ -114,6 +115,27 @@ class NegotiatedConversationTest {
         .filteredOn(r -> r instanceof Response.AddHeader)
         .isNotEmpty()
         .allSatisfy(r -> assertThat(((Response.AddHeader) r).value()).startsWith(" "));
+  }
+
+  @Test
+  void verbatimFieldsKeepACrlfFoldAndRefuseABadNameOrACharBeyondLatin1() throws Exception {
+    MilterConversation c = conversation("");
+    open(c, POSTFIX);
+    run(c, new Command.Header("X-Crlf", " one\r\n\ttwo\n\tthree"), new Command.Eoh());
+    c.handle(new Command.BodyEob());
+    assertThat(new String(rawSeen.getFirst(), ISO_8859_1))
+        .startsWith("X-Crlf: one\r\n\ttwo\r\n\tthree\r\n\r\n");
+    for (Command.Header bad :
+        List.of(
+            new Command.Header("", " empty name"),
+            new Command.Header("Bad Name", " a space"),
+            new Command.Header("X-Wide", " \u20ac"))) {
+      MilterConversation d = conversation("");
+      open(d, POSTFIX);
+      assertThatThrownBy(() -> d.handle(bad))
+          .isInstanceOf(MilterProtocolException.class)
+          .hasMessageStartingWith("SMFIC_HEADER: ");
+    }
   }
 
   @Test
