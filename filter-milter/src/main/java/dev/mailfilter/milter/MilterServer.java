@@ -64,6 +64,22 @@ public final class MilterServer implements AutoCloseable {
   private final Map<MilterConnection, Thread> connections = new ConcurrentHashMap<>();
   private final AtomicLong lastRefusalLog = new AtomicLong(Long.MIN_VALUE / 2);
   private final CountDownLatch stop = new CountDownLatch(1);
+
+  /** What every connection needs from the server: one for all, nothing in it is per connection. */
+  private final MilterConnection.Host host =
+      new MilterConnection.Host() {
+        @Override
+        public boolean closing() {
+          return closing;
+        }
+
+        @Override
+        public void ended(MilterConnection connection) {
+          connections.remove(connection);
+          counters.open.decrementAndGet();
+        }
+      };
+
   private final Object lifecycle = new Object();
 
   private ServerSocketChannel server; // guarded by lifecycle
@@ -290,18 +306,7 @@ public final class MilterServer implements AutoCloseable {
             name,
             new MilterConversation(filters),
             counters,
-            new MilterConnection.Host() {
-              @Override
-              public boolean closing() {
-                return closing;
-              }
-
-              @Override
-              public void ended(MilterConnection connection) {
-                connections.remove(connection);
-                counters.open.decrementAndGet();
-              }
-            },
+            host,
             afterRead,
             maxPacketLength,
             settings.progressInterval());
