@@ -31,30 +31,17 @@ class PostfixEarlyNoReplyIT {
   @Test
   void withNothingToRefuseEarlyPostfixWaitsForNoReplyAndAReloadBringsTheRepliesBack(
       @TempDir Path dir) throws Exception {
-    Path config = dir.resolve("mailfilter.yaml");
-    Files.writeString(config, NO_HELO_CHECK);
-    try (FilterReloader filters = FilterReloader.start(config);
-        MilterServer server =
-            MilterServer.builder()
-                .filters(filters)
-                .listen(new ListenAddress.Inet("127.0.0.1", 0))
-                .build()
-                .start();
-        PostfixInstance postfix =
-            PostfixInstance.builder()
-                .milter("inet:127.0.0.1:" + ((ListenAddress.Inet) server.localAddress()).port())
-                .milterDefaultAction("tempfail")
-                .milterProtocol(6)
-                // Verbose smtpd for loopback clients: milter8 then logs each reply it skips.
-                .set("debug_peer_list", "127.0.0.1")
-                .start(dir.resolve("postfix"))) {
+    // Verbose smtpd for loopback clients: milter8 then logs each reply it skips.
+    try (Rig rig = Rig.start(dir, "debug_peer_list", "127.0.0.1")) {
+      PostfixInstance postfix = rig.postfix();
       assertThat(send(postfix, null, "first@example.test").code()).isEqualTo(250);
       String log = postfix.log();
       assertThat(skipped(log)).as(log).contains("SMFIC_CONNECT", "SMFIC_HELO");
       assertThat(postfix.awaitDelivered(1, WAIT)).hasSize(1);
 
-      Files.writeString(config, NO_HELO_CHECK + "lists:\n  block:\n    ips: [192.0.2.0/24]\n");
-      filters.reload();
+      Files.writeString(
+          rig.config(), NO_HELO_CHECK + "lists:\n  block:\n    ips: [192.0.2.0/24]\n");
+      rig.filters().reload();
       // XCLIENT makes Postfix open a new milter connection, negotiated on the reloaded filter.
       try (SmtpClient smtp = SmtpClient.connect(postfix.smtpPort(), WAIT)) {
         assertThat(smtp.send("EHLO client.test").code()).isEqualTo(250);
@@ -77,21 +64,8 @@ class PostfixEarlyNoReplyIT {
    */
   @Test
   void aSessionWithoutEarlyRepliesPaysNoNagleStall(@TempDir Path dir) throws Exception {
-    Path config = dir.resolve("mailfilter.yaml");
-    Files.writeString(config, NO_HELO_CHECK);
-    try (FilterReloader filters = FilterReloader.start(config);
-        MilterServer server =
-            MilterServer.builder()
-                .filters(filters)
-                .listen(new ListenAddress.Inet("127.0.0.1", 0))
-                .build()
-                .start();
-        PostfixInstance postfix =
-            PostfixInstance.builder()
-                .milter("inet:127.0.0.1:" + ((ListenAddress.Inet) server.localAddress()).port())
-                .milterDefaultAction("tempfail")
-                .milterProtocol(6)
-                .start(dir.resolve("postfix"))) {
+    try (Rig rig = Rig.start(dir)) {
+      PostfixInstance postfix = rig.postfix();
       int warmUp = 5;
       int timed = 15;
       long[] micros = new long[timed];
@@ -109,6 +83,49 @@ class PostfixEarlyNoReplyIT {
               timed, Arrays.toString(micros))
           .isLessThan(30_000);
       assertThat(postfix.awaitDelivered(warmUp + timed, WAIT)).hasSize(warmUp + timed);
+    }
+  }
+
+  /** The server in this JVM on a reloader of a file without the HELO check, and Postfix. */
+  private record Rig(
+      Path config, FilterReloader filters, MilterServer server, PostfixInstance postfix)
+      implements AutoCloseable {
+    /** Starts all three; {@code params} are extra {@code main.cf} name, value pairs. */
+    static Rig start(Path dir, String... params) throws Exception {
+      Path config = dir.resolve("mailfilter.yaml");
+      Files.writeString(config, NO_HELO_CHECK);
+      FilterReloader filters = FilterReloader.start(config);
+      MilterServer server = null;
+      try {
+        server =
+            MilterServer.builder()
+                .filters(filters)
+                .listen(new ListenAddress.Inet("127.0.0.1", 0))
+                .build()
+                .start();
+        PostfixInstance.Builder b =
+            PostfixInstance.builder()
+                .milter("inet:127.0.0.1:" + ((ListenAddress.Inet) server.localAddress()).port())
+                .milterDefaultAction("tempfail")
+                .milterProtocol(6);
+        for (int i = 0; i < params.length; i += 2) {
+          b.set(params[i], params[i + 1]);
+        }
+        return new Rig(config, filters, server, b.start(dir.resolve("postfix")));
+      } catch (Exception | Error e) {
+        if (server != null) {
+          server.close();
+        }
+        filters.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      postfix.close();
+      server.close();
+      filters.close();
     }
   }
 
