@@ -2,6 +2,7 @@ package dev.mailfilter.milter;
 
 import dev.mailfilter.FilterReloader;
 import dev.mailfilter.MailFilter;
+import dev.mailfilter.server.ConnectionSet;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -17,13 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,7 +58,7 @@ public final class MilterServer implements AutoCloseable {
   private final MilterSettings settings;
   private final int maxPacketLength;
   private final Counters counters = new Counters();
-  private final Map<MilterConnection, Thread> connections = new ConcurrentHashMap<>();
+  private final ConnectionSet<MilterConnection> connections = new ConnectionSet<>();
   private final AtomicLong lastRefusalLog = new AtomicLong(Long.MIN_VALUE / 2);
   private final CountDownLatch stop = new CountDownLatch(1);
 
@@ -75,7 +72,7 @@ public final class MilterServer implements AutoCloseable {
 
         @Override
         public void ended(MilterConnection connection) {
-          connections.remove(connection);
+          connections.ended(connection);
           counters.open.decrementAndGet();
         }
       };
@@ -310,9 +307,7 @@ public final class MilterServer implements AutoCloseable {
             afterRead,
             maxPacketLength,
             settings.progressInterval());
-    Thread t = Thread.ofVirtual().name("milter-" + name).unstarted(c);
-    connections.put(c, t);
-    t.start();
+    connections.start(c, "milter-" + name);
     if (closing) {
       c.closeIfIdle(); // accepted while close() was sweeping
     }
@@ -358,7 +353,7 @@ public final class MilterServer implements AutoCloseable {
     }
     while (!sleep(period)) {
       long now = System.nanoTime();
-      for (MilterConnection c : connections.keySet()) {
+      for (MilterConnection c : connections.open()) {
         c.checkTimeout(now, timeout);
       }
     }
@@ -406,45 +401,12 @@ public final class MilterServer implements AutoCloseable {
         LOG.warn("milter: cannot remove the socket file {}: {}", u.path(), e.toString());
       }
     }
-    join(acceptor, Duration.ofSeconds(5));
-    int inFlight = 0;
-    for (MilterConnection c : connections.keySet()) {
-      c.closeIfIdle();
-    }
-    List<Thread> threads = new ArrayList<>(connections.values());
-    long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
-    for (Thread t : threads) {
-      long left = deadline - System.nanoTime();
-      if (left > 0) {
-        join(t, Duration.ofNanos(left));
-      }
-      if (t.isAlive()) {
-        inFlight++;
-      }
-    }
-    if (inFlight > 0) {
-      for (MilterConnection c : connections.keySet()) {
-        c.forceClose();
-      }
-      for (Thread t : threads) {
-        join(t, Duration.ofSeconds(5));
-      }
-    }
+    ConnectionSet.join(acceptor, Duration.ofSeconds(5));
+    connections.drain(settings.drainTimeout());
     stop.countDown();
-    join(watchdog, Duration.ofSeconds(5));
-    join(statsLogger, Duration.ofSeconds(5));
+    ConnectionSet.join(watchdog, Duration.ofSeconds(5));
+    ConnectionSet.join(statsLogger, Duration.ofSeconds(5));
     LOG.info("milter stopped: {}", stats().toLogLine());
-  }
-
-  private static void join(Thread t, Duration d) {
-    if (t == null) {
-      return;
-    }
-    try {
-      t.join(d);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private static void close(java.nio.channels.Channel ch) {
