@@ -29,8 +29,8 @@ class ConnectionSetTest {
       try {
         if (busy) {
           // Ends when its message is done or it is cut, whichever comes first.
-          while (!messageDone.await(10, TimeUnit.MILLISECONDS) && closed.getCount() > 0) {
-            Thread.onSpinWait();
+          while (closed.getCount() > 0 && !messageDone.await(10, TimeUnit.MILLISECONDS)) {
+            // look again
           }
         } else {
           closed.await();
