@@ -28,6 +28,7 @@ public final class RuleSet {
   private final Set<String> plugins;
   private final List<SymbolDef> symbols;
   private final int nonMeta;
+  private final Prefilter prefilter;
 
   RuleSet(
       List<Rule> rules,
@@ -57,6 +58,7 @@ public final class RuleSet {
       placeMeta(r, metas, placed, ordered);
     }
     this.rules = List.copyOf(ordered);
+    this.prefilter = new Prefilter(this.rules);
     this.unsupported = List.copyOf(unsupported);
     this.skipped = List.copyOf(skipped);
     this.skippedCounts = Map.copyOf(skippedCounts);
@@ -161,12 +163,19 @@ public final class RuleSet {
    * @throws Guard.TimeUp when the guard's deadline passes
    */
   Map<String, Integer> run(SaMessage m, Guard guard) {
+    return run(m, guard, prefilter(m));
+  }
+
+  /**
+   * {@link #run(SaMessage, Guard)} with a scan of the prefilter, or with none ({@code null}: every
+   * pattern runs with {@code find()} on every text, as the equivalence test compares).
+   */
+  Map<String, Integer> run(SaMessage m, Guard guard, Prefilter.Scan scan) {
     Map<String, Integer> hits = new HashMap<>();
     for (int i = 0; i < nonMeta; i++) {
-      Rule r = rules.get(i);
-      int n = r.hits(m, guard);
+      int n = hits(i, m, scan, guard);
       if (n > 0) {
-        hits.put(r.name(), n);
+        hits.put(rules.get(i).name(), n);
       }
     }
     for (int i = nonMeta; i < rules.size(); i++) {
@@ -178,6 +187,31 @@ public final class RuleSet {
       }
     }
     return hits;
+  }
+
+  /** Runs the literal prefilter over a message's texts. */
+  Prefilter.Scan prefilter(SaMessage m) {
+    return prefilter.scan(m);
+  }
+
+  Prefilter prefilter() {
+    return prefilter;
+  }
+
+  /**
+   * The hits of the rule of index {@code i} in {@link #rules()}, not a meta; with a {@code null}
+   * scan, without the prefilter and {@link FirstChars}.
+   */
+  int hits(int i, SaMessage m, Prefilter.Scan scan, Guard guard) {
+    Rule r = rules.get(i);
+    if (scan == null) {
+      return r.hits(m, guard, 0, false);
+    }
+    if (prefilter.filters(i)) {
+      int from = scan.first()[i];
+      return from < 0 ? 0 : r.hits(m, guard, from, true);
+    }
+    return r.hits(m, guard, 0, true);
   }
 
   /** The rules that report symbols, by name. */
