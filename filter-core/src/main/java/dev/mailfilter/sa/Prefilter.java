@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The literal prefilter of the pattern rules (issue 13): for each kind of text (body lines, raw
@@ -30,14 +32,20 @@ final class Prefilter {
   private static final List<RuleKind> KINDS =
       List.of(RuleKind.BODY, RuleKind.RAWBODY, RuleKind.FULL, RuleKind.URI);
 
+  /** A whole pattern that is one group repeated a fixed number of times: {@code (?:G){n}}. */
+  private static final Pattern REPEATED =
+      Pattern.compile("\\(\\?:(.*)\\)\\{(\\d+)\\}", Pattern.DOTALL);
+
   private final int ruleCount;
   private final boolean[] filtered;
+  private final int[] requires;
   private final Map<RuleKind, Automaton> automata = new HashMap<>();
 
   /** A prefilter over the pattern rules among {@code rules}, indexed as in that list. */
   Prefilter(List<Rule> rules) {
     this.ruleCount = rules.size();
     this.filtered = new boolean[rules.size()];
+    this.requires = repetitions(rules);
     for (RuleKind kind : KINDS) {
       List<String> literals = new ArrayList<>();
       List<Integer> owners = new ArrayList<>();
@@ -59,6 +67,83 @@ final class Prefilter {
         automata.put(kind, new Automaton(literals, owners));
       }
     }
+  }
+
+  /**
+   * For each rule whose pattern is {@code (?:G){n}} while another rule of the same kind, flags and
+   * {@code tflags} has {@code (?:G){m}} with {@code m < n}, the index of the one with the smallest
+   * {@code m}, else -1. The first m repetitions of a match of the first are a match of the second
+   * at the same place, so the first cannot hit where the second does not; {@code
+   * __FILL_THIS_FORM_LONG2} (5 repetitions) and {@code __FILL_THIS_FORM_SHORT2} (3) are the
+   * costliest pair in Debian's rules, and the shorter rarely hits.
+   */
+  private static int[] repetitions(List<Rule> rules) {
+    int[] out = new int[rules.size()];
+    Arrays.fill(out, -1);
+    Map<List<Object>, int[]> smallest = new HashMap<>(); // key -> {m, index}
+    int[] counts = new int[rules.size()];
+    List<List<Object>> keys = new ArrayList<>();
+    for (int i = 0; i < rules.size(); i++) {
+      keys.add(null);
+      Rule r = rules.get(i);
+      if (!(r.test() instanceof Rule.Regex x)) {
+        continue;
+      }
+      Matcher m = REPEATED.matcher(x.pattern().pattern());
+      if (!m.matches() || !wholeGroup(x.pattern().pattern(), m.end(1))) {
+        continue;
+      }
+      int n;
+      try {
+        n = Integer.parseInt(m.group(2));
+      } catch (NumberFormatException e) {
+        continue;
+      }
+      List<Object> key = List.of(r.kind(), x.pattern().flags(), r.tflags(), m.group(1));
+      keys.set(i, key);
+      counts[i] = n;
+      int[] best = smallest.get(key);
+      if (best == null || n < best[0]) {
+        smallest.put(key, new int[] {n, i});
+      }
+    }
+    for (int i = 0; i < rules.size(); i++) {
+      int[] best = keys.get(i) == null ? null : smallest.get(keys.get(i));
+      if (best != null && best[0] < counts[i]) {
+        out[i] = best[1];
+      }
+    }
+    return out;
+  }
+
+  /** Whether the group opening the pattern closes at {@code close} (and not before). */
+  private static boolean wholeGroup(String p, int close) {
+    int depth = 0;
+    for (int j = 0; j < p.length(); j++) {
+      char c = p.charAt(j);
+      if (c == '\\') {
+        j++;
+      } else if (c == '[') {
+        while (++j < p.length() && p.charAt(j) != ']') {
+          if (p.charAt(j) == '\\') {
+            j++;
+          }
+        }
+      } else if (c == '(') {
+        depth++;
+      } else if (c == ')' && --depth == 0) {
+        return j == close;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The rule that must have hit for rule {@code i} to be worth running (see {@link #repetitions}),
+   * or -1.
+   */
+  int requires(int i) {
+    return requires[i];
   }
 
   private static boolean outsideOctets(String literal) {
@@ -96,7 +181,7 @@ final class Prefilter {
           };
       e.getValue().scan(texts, first);
     }
-    return new Scan(first);
+    return new Scan(first, new int[ruleCount]);
   }
 
   /**
@@ -104,8 +189,9 @@ final class Prefilter {
    *
    * @param first per rule index, the index of the first text of its kind holding one of its
    *     literals, or -1 when none does (meaningless for rules the prefilter does not filter)
+   * @param hits per rule index, its hits once it has run ({@link RuleSet} fills it in)
    */
-  record Scan(int[] first) {}
+  record Scan(int[] first, int[] hits) {}
 
   /** One Aho-Corasick automaton, made dense over input classes. */
   private static final class Automaton {

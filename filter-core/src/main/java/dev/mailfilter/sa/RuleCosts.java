@@ -49,11 +49,7 @@ public final class RuleCosts {
       m.full();
       Prefilter.Scan scan = rules.prefilter(m);
       build += System.nanoTime() - t0;
-      for (int i = 0; i < list.size(); i++) {
-        Rule r = list.get(i);
-        if (r.test() instanceof Rule.Meta) {
-          continue;
-        }
+      for (int i : rules.order()) {
         long t = System.nanoTime();
         int n = rules.hits(i, m, scan, Guard.none());
         nanos[i] += System.nanoTime() - t;

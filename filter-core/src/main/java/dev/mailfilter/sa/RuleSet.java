@@ -29,6 +29,7 @@ public final class RuleSet {
   private final List<SymbolDef> symbols;
   private final int nonMeta;
   private final Prefilter prefilter;
+  private final int[] order;
 
   RuleSet(
       List<Rule> rules,
@@ -59,6 +60,16 @@ public final class RuleSet {
     }
     this.rules = List.copyOf(ordered);
     this.prefilter = new Prefilter(this.rules);
+    int[] o = new int[nonMeta];
+    int k = 0;
+    for (int pass = 0; pass < 2; pass++) {
+      for (int i = 0; i < nonMeta; i++) {
+        if ((prefilter.requires(i) >= 0) == (pass == 1)) {
+          o[k++] = i;
+        }
+      }
+    }
+    this.order = o;
     this.unsupported = List.copyOf(unsupported);
     this.skipped = List.copyOf(skipped);
     this.skippedCounts = Map.copyOf(skippedCounts);
@@ -172,7 +183,7 @@ public final class RuleSet {
    */
   Map<String, Integer> run(SaMessage m, Guard guard, Prefilter.Scan scan) {
     Map<String, Integer> hits = new HashMap<>();
-    for (int i = 0; i < nonMeta; i++) {
+    for (int i : order) {
       int n = hits(i, m, scan, guard);
       if (n > 0) {
         hits.put(rules.get(i).name(), n);
@@ -207,11 +218,26 @@ public final class RuleSet {
     if (scan == null) {
       return r.hits(m, guard, 0, false);
     }
-    if (prefilter.filters(i)) {
+    int required = prefilter.requires(i);
+    int n;
+    if (required >= 0 && scan.hits()[required] == 0) {
+      n = 0;
+    } else if (prefilter.filters(i)) {
       int from = scan.first()[i];
-      return from < 0 ? 0 : r.hits(m, guard, from, true);
+      n = from < 0 ? 0 : r.hits(m, guard, from, true);
+    } else {
+      n = r.hits(m, guard, 0, true);
     }
-    return r.hits(m, guard, 0, true);
+    scan.hits()[i] = n;
+    return n;
+  }
+
+  /**
+   * The indices of the rules that are not metas, in the order they run: a rule that {@link
+   * Prefilter#requires} another runs after it.
+   */
+  int[] order() {
+    return order.clone();
   }
 
   /** The rules that report symbols, by name. */

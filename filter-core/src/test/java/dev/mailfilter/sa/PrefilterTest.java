@@ -92,6 +92,30 @@ class PrefilterTest {
   }
 
   @Test
+  void aRepeatedGroupRunsOnlyWhereFewerRepetitionsOfItHit() {
+    RuleSet r =
+        rules(
+            dir,
+            """
+            body   SHORT  /(?:[a-z]+\\d[,;]\\s?){2}/
+            body   LONG   /(?:[a-z]+\\d[,;]\\s?){4}/
+            body   OTHER  /(?:[a-z]+\\d[,;]\\s?){3}/i
+            """);
+    assertThat(r.prefilter().requires(index(r, "LONG"))).isEqualTo(index(r, "SHORT"));
+    assertThat(r.prefilter().requires(index(r, "SHORT"))).isEqualTo(-1);
+    assertThat(r.prefilter().requires(index(r, "OTHER"))).isEqualTo(-1); // other flags
+    int[] order = r.order();
+    assertThat(java.util.Arrays.stream(order).boxed().toList().indexOf(index(r, "LONG")))
+        .isGreaterThan(java.util.Arrays.stream(order).boxed().toList().indexOf(index(r, "SHORT")));
+    for (String body : List.of("a1, b2; c3, d4;\n", "a1, b2;\n", "a1 b2\n")) {
+      SaMessage m = message("Subject: x\n\n" + body);
+      assertThat(r.run(m, Guard.none())).as(body).isEqualTo(r.run(m, Guard.none(), null));
+    }
+    assertThat(r.run(message("Subject: x\n\na1, b2; c3, d4;\n"), Guard.none()).keySet())
+        .containsExactlyInAnyOrder("SHORT", "LONG", "OTHER");
+  }
+
+  @Test
   void agreesWithIndexOfOnRandomTextsAndLiterals() {
     // Seeded: literals over a small alphabet, so that they overlap and share suffixes, and texts
     // over a larger one with upper case and octets above 127.

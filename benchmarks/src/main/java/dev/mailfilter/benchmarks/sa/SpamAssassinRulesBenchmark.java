@@ -10,6 +10,9 @@ import dev.mailfilter.sa.SpamAssassinCheck;
 import dev.mailfilter.sa.SpamAssassinSettings;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -34,9 +37,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link MailFilter#classify} with Debian's SpamAssassin rule set loaded ({@code rules=debian}:
  * {@code /usr/share/spamassassin} and {@code /etc/spamassassin}, as the default configuration reads
  * them on a host with the {@code spamassassin} package) and with the rules off ({@code rules=off}),
- * over the whole SpamAssassin public corpus held in memory. Every other local check runs with its
- * default; the learning model and the network checks are off, as for {@code spamd -L} with Bayes
- * off, which {@code benchmarks/peers/spamd.sh} times beside this benchmark on the same messages.
+ * over the whole SpamAssassin public corpus held in memory (or the messages a file lists: {@code -p
+ * messages=FILE}). Every other local check runs with its default; the learning model and the
+ * network checks are off, as for {@code spamd -L} with Bayes off, which {@code
+ * benchmarks/peers/spamd.sh} times beside this benchmark on the same messages.
  *
  * <p>One operation classifies one message; every thread cycles through the corpus from its own
  * starting point, so the score is messages/s (JMH sums the threads). The setup fails unless the
@@ -77,13 +81,20 @@ public class SpamAssassinRulesBenchmark {
     @Param({"debian", "off"})
     public String rules;
 
-    byte[][] messages;
+    /**
+     * {@code all}: the whole SpamAssassin public corpus; otherwise a file listing message files,
+     * one path a line (the peer script passes the messages it gives spamd).
+     */
+    @Param({"all"})
+    public String messages;
+
+    byte[][] corpus;
     MailFilter filter;
     final AtomicInteger threads = new AtomicInteger();
 
     /** Builds the filter and checks that the rules run (or not) as asked. */
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp() throws IOException {
       List<String> paths =
           switch (rules) {
             case "debian" ->
@@ -97,7 +108,20 @@ public class SpamAssassinRulesBenchmark {
           MailFilter.builder()
               .config(FilterConfig.builder().set("spamassassin.paths", paths).build())
               .build();
-      messages = Corpus.load("spamassassin").toArray(new byte[0][]);
+      if (messages.equals("all")) {
+        corpus = Corpus.load("spamassassin").toArray(new byte[0][]);
+      } else {
+        List<byte[]> list = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of(messages))) {
+          if (!line.isBlank()) {
+            list.add(Files.readAllBytes(Path.of(line.strip())));
+          }
+        }
+        if (list.isEmpty()) {
+          throw new IllegalArgumentException("no message files listed in " + messages);
+        }
+        corpus = list.toArray(new byte[0][]);
+      }
       SpamAssassinCheck check =
           filter.checks().stream()
               .map(c -> c.check())
@@ -118,7 +142,7 @@ public class SpamAssassinRulesBenchmark {
       Set<String> ruleSymbols = new HashSet<>();
       check.symbols().forEach(d -> ruleSymbols.add(d.name()));
       int withRule = 0;
-      for (byte[] m : messages) {
+      for (byte[] m : corpus) {
         Verdict v = filter.classify(m, ENVELOPE);
         if (v.symbols().stream().map(Symbol::name).anyMatch(ruleSymbols::contains)) {
           withRule++;
@@ -130,7 +154,7 @@ public class SpamAssassinRulesBenchmark {
       System.out.printf(
           Locale.ROOT,
           "%n[%d messages; %d SpamAssassin rules loaded; a rule symbol on %d messages]%n",
-          messages.length,
+          corpus.length,
           loaded,
           withRule);
     }
@@ -150,15 +174,15 @@ public class SpamAssassinRulesBenchmark {
     /** Spreads the threads' starting points over the corpus. */
     @Setup(Level.Trial)
     public void setUp(Engine engine) {
-      next = (engine.threads.getAndIncrement() * 997) % engine.messages.length;
+      next = (engine.threads.getAndIncrement() * 997) % engine.corpus.length;
     }
   }
 
   /** Classifies the next message with its envelope. */
   @Benchmark
   public Verdict classify(Engine engine, Cursor cursor) {
-    byte[] m = engine.messages[cursor.next];
-    cursor.next = cursor.next + 1 == engine.messages.length ? 0 : cursor.next + 1;
+    byte[] m = engine.corpus[cursor.next];
+    cursor.next = cursor.next + 1 == engine.corpus.length ? 0 : cursor.next + 1;
     return engine.filter.classify(m, ENVELOPE);
   }
 }
