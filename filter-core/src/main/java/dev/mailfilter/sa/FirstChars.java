@@ -56,10 +56,15 @@ final class FirstChars {
     }
   }
 
-  private final boolean[] set;
+  /** The most characters a skipped prefix may take ({@code (?:^|\\W)}, {@code [_\\W]{0,3}}). */
+  static final int MAX_SKIP = 4;
 
-  private FirstChars(boolean[] set) {
+  private final boolean[] set;
+  private final int skip;
+
+  private FirstChars(boolean[] set, int skip) {
     this.set = set;
+    this.skip = skip;
   }
 
   /**
@@ -70,20 +75,35 @@ final class FirstChars {
     if ((p.flags() & (Pattern.COMMENTS | Pattern.LITERAL | Pattern.CANON_EQ)) != 0) {
       return null;
     }
-    Result r;
+    Parser parser = new Parser(p.pattern());
+    int len = p.pattern().length();
     try {
-      r = new Parser(p.pattern()).alternation(0, p.pattern().length(), true);
+      Result r = parser.alternation(0, len, true);
+      if (!r.nullable && share(r.first) <= MAX_SHARE) {
+        return new FirstChars(r.first, 0);
+      }
+    } catch (GiveUp e) {
+      // and perhaps a short prefix is what makes it unknown or common: look past it
+    }
+    try {
+      int[] skip = new int[1];
+      int rest = parser.shortPrefix(0, len, skip);
+      if (rest <= 0 || skip[0] == 0) {
+        return null;
+      }
+      Result r = parser.sequence(rest, len, true);
+      return r.nullable || share(r.first) > MAX_SHARE ? null : new FirstChars(r.first, skip[0]);
     } catch (GiveUp e) {
       return null;
     }
-    if (r == null || r.nullable) {
-      return null;
-    }
+  }
+
+  private static double share(boolean[] set) {
     double share = 0;
     for (int c = 0; c < 256; c++) {
-      share += r.first[c] ? SHARE[c] : 0;
+      share += set[c] ? SHARE[c] : 0;
     }
-    return share > MAX_SHARE ? null : new FirstChars(r.first);
+    return share;
   }
 
   /** Whether a match may begin with {@code c}. */
@@ -100,15 +120,17 @@ final class FirstChars {
     int n = 0;
     int i = 0;
     int len = text.length();
+    search:
     while (n < limit) {
-      while (i < len) {
-        char c = text.charAt(i);
+      int q = i;
+      while (q < len) {
+        char c = text.charAt(q);
         if (c > 0xff || set[c]) {
           break;
         }
-        i++;
+        q++;
       }
-      if (i >= len) {
+      if (q >= len) {
         break;
       }
       if (m == null) {
@@ -116,13 +138,16 @@ final class FirstChars {
         m.useTransparentBounds(true);
         m.useAnchoringBounds(false);
       }
-      m.region(i, len);
-      if (m.lookingAt()) {
-        n++;
-        i = Math.max(m.end(), i + 1); // never empty: the pattern is not nullable
-      } else {
-        i++;
+      // A match may begin up to skip characters before the one found, in order.
+      for (int start = Math.max(i, q - skip); start <= q; start++) {
+        m.region(start, len);
+        if (m.lookingAt()) {
+          n++;
+          i = Math.max(m.end(), start + 1); // never empty: the pattern is not nullable
+          continue search;
+        }
       }
+      i = q + 1;
     }
     return n;
   }
@@ -285,6 +310,117 @@ final class FirstChars {
         i = q;
       }
       return new Result(first, true);
+    }
+
+    /**
+     * The end of a leading run of zero-width assertions and optional single characters ({@code
+     * (?:^|\\W)}, {@code \\b}, {@code [_\\W]{0,3}}) at the top of a pattern without top-level
+     * alternation, with the most characters it can take in {@code skip[0]} (at most {@link
+     * #MAX_SKIP}); -1 when there is none.
+     */
+    int shortPrefix(int from, int to, int[] skip) throws GiveUp {
+      int i = from;
+      int k = 0;
+      while (i < to) {
+        char c = p.charAt(i);
+        int width; // the most characters the element takes, -1 if not a prefix element
+        int next;
+        if (c == '(' && p.startsWith("(?:", i)) {
+          next = groupEnd(i);
+          width = shortBranches(i + 3, next - 1);
+          if (next < to && "*+?{".indexOf(p.charAt(next)) >= 0) {
+            width = -1;
+          }
+        } else if (c == '^' || c == '$') {
+          next = i + 1;
+          width = 0;
+        } else if (c == '\\' && i + 1 < to && "bBAzZ".indexOf(p.charAt(i + 1)) >= 0) {
+          next = i + 2;
+          width = 0;
+        } else if (c == '[' || c == '\\') {
+          int end = c == '[' ? classEnd(i) : i + 2;
+          int q = quantifierEnd(end);
+          width = q > end ? optionalWidth(end, q) : -1;
+          next = q;
+        } else {
+          width = -1;
+          next = i;
+        }
+        if (width < 0) {
+          break;
+        }
+        k += width;
+        i = next;
+      }
+      if (k > MAX_SKIP || i == from) {
+        return -1;
+      }
+      for (int j = from; j < to; j++) {
+        if (p.charAt(j) == '|' && topLevel(from, j)) {
+          return -1;
+        }
+      }
+      skip[0] = k;
+      return i;
+    }
+
+    /** Whether index {@code j} is outside every group and class opened after {@code from}. */
+    private boolean topLevel(int from, int j) throws GiveUp {
+      int depth = 0;
+      for (int x = from; x < j; x++) {
+        char c = p.charAt(x);
+        if (c == '\\') {
+          x++;
+        } else if (c == '[') {
+          x = classEnd(x) - 1;
+        } else if (c == '(') {
+          depth++;
+        } else if (c == ')') {
+          depth--;
+        }
+      }
+      return depth == 0;
+    }
+
+    /** 1 when each branch in [from, to) is one assertion or one single character, else -1. */
+    private int shortBranches(int from, int to) throws GiveUp {
+      int start = from;
+      for (int i = from; i <= to; i++) {
+        if (i < to && p.charAt(i) != '|') {
+          char c = p.charAt(i);
+          if (c == '(') {
+            return -1;
+          }
+          if (c == '\\') {
+            i++;
+          } else if (c == '[') {
+            i = classEnd(i) - 1;
+          }
+          continue;
+        }
+        String b = p.substring(start, i);
+        boolean assertion = b.equals("^") || b.equals("$") || b.matches("\\\\[bBAzZ]");
+        boolean single =
+            b.length() == 1 && "()[]|*+?{.\\".indexOf(b.charAt(0)) < 0
+                || b.matches("\\\\[dDwWsShHvV]|\\\\[^A-Za-z0-9]")
+                || b.startsWith("[") && classEnd(start) == i;
+        if (!assertion && !single) {
+          return -1;
+        }
+        start = i + 1;
+      }
+      return 1;
+    }
+
+    /** The most characters of an optional quantifier at [q, end), or -1 if not optional/bounded. */
+    private int optionalWidth(int q, int end) {
+      String quant = p.substring(q, end);
+      if (quant.equals("?") || quant.equals("??") || quant.equals("?+")) {
+        return 1;
+      }
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("\\{0,(\\d)\\}[?+]?").matcher(quant);
+      return m.matches() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     private boolean minZero(int q) {
