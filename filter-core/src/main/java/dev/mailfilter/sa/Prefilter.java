@@ -181,7 +181,7 @@ final class Prefilter {
           };
       e.getValue().scan(texts, first);
     }
-    return new Scan(first, new int[ruleCount]);
+    return new Scan(first, new int[ruleCount], new int[ruleCount]);
   }
 
   /**
@@ -190,8 +190,9 @@ final class Prefilter {
    * @param first per rule index, the index of the first text of its kind holding one of its
    *     literals, or -1 when none does (meaningless for rules the prefilter does not filter)
    * @param hits per rule index, its hits once it has run ({@link RuleSet} fills it in)
+   * @param firstHit per pattern rule index that hit, the index of the first text it hit
    */
-  record Scan(int[] first, int[] hits) {}
+  record Scan(int[] first, int[] hits, int[] firstHit) {}
 
   /** One Aho-Corasick automaton, made dense over input classes. */
   private static final class Automaton {

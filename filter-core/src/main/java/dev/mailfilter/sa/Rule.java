@@ -85,15 +85,17 @@ record Rule(
    * for metas.
    */
   int hits(SaMessage m, Guard guard) {
-    return hits(m, guard, 0, true);
+    return hits(m, guard, 0, true, null, 0);
   }
 
   /**
    * The rule's hits, a pattern rule's counted from the text of index {@code from} of its kind on
    * (the {@link Prefilter} knows that none before can match); {@code fast} searches only where a
-   * match may begin ({@link FirstChars}), else with plain {@code find()} everywhere.
+   * match may begin ({@link FirstChars}), else with plain {@code find()} everywhere. When a pattern
+   * rule hits, the index of the first text it hit is written to {@code firstHit[slot]} ({@code
+   * firstHit} may be null).
    */
-  int hits(SaMessage m, Guard guard, int from, boolean fast) {
+  int hits(SaMessage m, Guard guard, int from, boolean fast, int[] firstHit, int slot) {
     int limit = multiple() ? maxHits : 1;
     return switch (test) {
       case Regex r -> {
@@ -111,11 +113,14 @@ record Rule(
               default -> throw new IllegalStateException(kind + " rule with a pattern");
             };
         int hits = 0;
-        int start =
-            kind == RuleKind.BODY && tflags.contains("nosubject") ? Math.max(0, from - 1) : from;
-        for (int i = start; i < texts.size(); i++) {
+        int shift = texts == m.body() ? 0 : kind == RuleKind.BODY ? 1 : 0; // nosubject
+        for (int i = Math.max(0, from - shift); i < texts.size(); i++) {
+          int before = hits;
           hits +=
               count(r.pattern(), fast ? r.firstChars() : null, texts.get(i), limit - hits, guard);
+          if (before == 0 && hits > 0 && firstHit != null) {
+            firstHit[slot] = i + shift;
+          }
           if (hits >= limit) {
             break;
           }

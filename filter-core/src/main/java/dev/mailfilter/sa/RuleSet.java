@@ -216,18 +216,18 @@ public final class RuleSet {
   int hits(int i, SaMessage m, Prefilter.Scan scan, Guard guard) {
     Rule r = rules.get(i);
     if (scan == null) {
-      return r.hits(m, guard, 0, false);
+      return r.hits(m, guard, 0, false, null, 0);
     }
     int required = prefilter.requires(i);
-    int n;
-    if (required >= 0 && scan.hits()[required] == 0) {
-      n = 0;
-    } else if (prefilter.filters(i)) {
-      int from = scan.first()[i];
-      n = from < 0 ? 0 : r.hits(m, guard, from, true);
-    } else {
-      n = r.hits(m, guard, 0, true);
+    int from = 0;
+    if (required >= 0) {
+      // No text before the first the required rule hit can hold a match (Prefilter#requires).
+      from = scan.hits()[required] == 0 ? -1 : scan.firstHit()[required];
     }
+    if (from >= 0 && prefilter.filters(i)) {
+      from = scan.first()[i] < 0 ? -1 : Math.max(from, scan.first()[i]);
+    }
+    int n = from < 0 ? 0 : r.hits(m, guard, from, true, scan.firstHit(), i);
     scan.hits()[i] = n;
     return n;
   }

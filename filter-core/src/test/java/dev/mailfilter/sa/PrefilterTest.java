@@ -107,7 +107,12 @@ class PrefilterTest {
     int[] order = r.order();
     assertThat(java.util.Arrays.stream(order).boxed().toList().indexOf(index(r, "LONG")))
         .isGreaterThan(java.util.Arrays.stream(order).boxed().toList().indexOf(index(r, "SHORT")));
-    for (String body : List.of("a1, b2; c3, d4;\n", "a1, b2;\n", "a1 b2\n")) {
+    for (String body :
+        List.of(
+            "a1, b2; c3, d4;\n",
+            "a1, b2;\n",
+            "a1 b2\n",
+            "x\n\na1, b2;\n\nc3 d4\n\ne5, f6; g7, h8; i9;\n")) {
       SaMessage m = message("Subject: x\n\n" + body);
       assertThat(r.run(m, Guard.none())).as(body).isEqualTo(r.run(m, Guard.none(), null));
     }
