@@ -106,9 +106,13 @@ final class FirstChars {
     return share;
   }
 
-  /** Whether a match may begin with {@code c}. */
-  boolean may(char c) {
-    return c > 0xff || set[c];
+  @Override
+  public String toString() {
+    int n = 0;
+    for (boolean b : set) {
+      n += b ? 1 : 0;
+    }
+    return "FirstChars[" + n + " octets" + (skip > 0 ? ", after up to " + skip : "") + "]";
   }
 
   /**

@@ -77,9 +77,16 @@ public final class RuleCosts {
 
   private static String describe(Rule r) {
     return switch (r.test()) {
-      case Rule.Regex x -> x.pattern().pattern() + "  literals=" + x.literals();
+      case Rule.Regex x ->
+          x.pattern().pattern()
+              + "  literals="
+              + x.literals()
+              + (x.firstChars() == null ? "" : "  " + x.firstChars());
       case Rule.Header h ->
-          h.spec().names() + (h.negated() ? " !~ " : " =~ ") + h.pattern().pattern();
+          h.spec().names()
+              + (h.negated() ? " !~ " : " =~ ")
+              + h.pattern().pattern()
+              + (h.firstChars() == null ? "" : "  " + h.firstChars());
       default -> r.test().toString();
     };
   }
