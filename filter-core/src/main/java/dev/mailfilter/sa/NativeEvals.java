@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,6 +28,29 @@ final class NativeEvals {
   @FunctionalInterface
   interface EvalTest {
     boolean test(SaMessage m);
+
+    /**
+     * The rule's value: SpamAssassin's {@code got_hit} records what the eval returned (a count for
+     * some, read by metas such as {@code __MIME_QPC < 64}), 0 for no hit.
+     */
+    default int value(SaMessage m) {
+      return test(m) ? 1 : 0;
+    }
+  }
+
+  /** An eval whose value is a count, hitting when it is positive. */
+  private static EvalTest counting(ToIntFunction<SaMessage> count) {
+    return new EvalTest() {
+      @Override
+      public boolean test(SaMessage m) {
+        return count.applyAsInt(m) > 0;
+      }
+
+      @Override
+      public int value(SaMessage m) {
+        return Math.max(0, count.applyAsInt(m));
+      }
+    };
   }
 
   /** The functions implemented, for documentation and {@code rules check}. */
@@ -324,7 +348,10 @@ final class NativeEvals {
       Pattern.compile(
           "us-ascii|ansi_x3\\.4-1968|iso-ir-6|ansi_x3\\.4-1986|iso_646\\.irv:1991|ascii|iso646-us|us"
               + "|ibm367|cp367|csascii");
-  private static final Pattern QP_ESCAPE = Pattern.compile("=[0-9A-Fa-f]{2}");
+  // Printable ASCII that needed no encoding, as MIMEEval counts it (case-sensitive hex).
+  private static final Pattern QP_NEEDLESS =
+      Pattern.compile("=(?:09|3[0-9ABCEF]|[2456][0-9A-F]|7[0-9A-E])");
+  private static final Pattern QP_TRAILING_SPACE = Pattern.compile("((?:=09|=20)+)\\s*$");
   private static final Pattern BAD_ISO =
       Pattern.compile("iso-\\S+-\\S+\\b", Pattern.CASE_INSENSITIVE);
   private static final Pattern GOOD_ISO =
@@ -339,15 +366,7 @@ final class NativeEvals {
     return switch (flag) {
       case "mime_base64_count" ->
           msg -> msg.parsed().parts().stream().anyMatch(p -> cte(p).contains("base64"));
-      // SpamAssassin ends with the count of encoded characters of the quoted-printable parts.
-      case "mime_qp_count" ->
-          msg ->
-              msg.parsed().parts().stream()
-                  .anyMatch(
-                      p ->
-                          !cte(p).contains("base64")
-                              && cte(p).contains("quoted-printable")
-                              && QP_ESCAPE.matcher(p.rawBody().latin1()).find());
+      case "mime_qp_count" -> counting(NativeEvals::mimeQpCount);
       case "mime_attachment" ->
           msg ->
               msg.parsed().parts().stream()
@@ -374,6 +393,48 @@ final class NativeEvals {
                       });
       default -> throw new Unsupported("check_for_mime('" + flag + "') is not implemented");
     };
+  }
+
+  /**
+   * MIMEEval's {@code mime_qp_count}: the number of quoted-printable entities, replaced, when a
+   * leaf whose encoding is exactly {@code quoted-printable} has a body, by the number of escapes of
+   * printable ASCII in such leaves, less the encoded spaces and tabs that end a line.
+   */
+  private static int mimeQpCount(SaMessage msg) {
+    int entities = 0;
+    int needless = 0;
+    boolean qpBytes = false;
+    for (MimePart p : msg.parsed().parts()) {
+      String cte = cte(p);
+      if (!cte.contains("base64") && cte.contains("quoted-printable")) {
+        entities++;
+      }
+      if (p.isMultipart() || !cte.equals("quoted-printable")) {
+        continue;
+      }
+      for (String line : p.rawBody().latin1().split("(?<=\n)")) {
+        if (line.isEmpty() || line.startsWith("SPAM: ")) {
+          continue;
+        }
+        qpBytes = true;
+        if (line.indexOf('=') < 0) {
+          continue;
+        }
+        Matcher m = QP_NEEDLESS.matcher(line);
+        int n = 0;
+        while (m.find()) {
+          n++;
+        }
+        if (n > 0) {
+          needless += n;
+          Matcher t = QP_TRAILING_SPACE.matcher(line);
+          if (t.find()) {
+            needless -= t.group(1).length() / 3;
+          }
+        }
+      }
+    }
+    return qpBytes ? needless : entities;
   }
 
   private static String cte(MimePart p) {

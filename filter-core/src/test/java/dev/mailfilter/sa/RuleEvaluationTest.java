@@ -209,7 +209,7 @@ class RuleEvaluationTest {
         Content-Type: text/html; charset=iso-2022-cn-ext
         Content-Transfer-Encoding: quoted-printable
 
-        <p>caf=E9</p>
+        <p>caf=E9 =41</p>
         --b
         Content-Type: application/pdf
         Content-Disposition: attachment; filename=x.pdf
@@ -222,6 +222,28 @@ class RuleEvaluationTest {
         .containsExactlyInAnyOrder("B64", "QP", "ATTACH", "B64_TEXT", "BAD_ISO", "HTML");
     String htmlOnly = "From: a@example.com\nSubject: s\nContent-Type: text/html\n\n<p>hi</p>\n";
     assertThat(hits(r, htmlOnly).keySet()).containsExactlyInAnyOrder("HTML", "HTML_ONLY");
+  }
+
+  @Test
+  void mimeQpCountIsTheCountOfPrintableCharactersEncodedNeedlessly() {
+    // MIMEEval ends with the count of =XX escapes of printable ASCII in the quoted-printable
+    // leaves, less the encoded spaces and tabs ending a line; the value reaches the metas.
+    RuleSet r =
+        rules(
+            dir,
+            """
+            rawbody __QPC  eval:check_for_mime('mime_qp_count')
+            meta    QPC_2  __QPC == 2
+            meta    QPC_ANY __QPC > 0
+            """);
+    String head =
+        "From: a@example.com\nSubject: s\nContent-Type: text/plain; charset=iso-8859-1\n"
+            + "Content-Transfer-Encoding: quoted-printable\n\n";
+    assertThat(hits(r, head + "caf=E9 au lait=\nsoft break=20=20\n")).isEmpty();
+    assertThat(hits(r, head + "=41=42 caf=E9=20\n"))
+        .containsEntry("__QPC", 2)
+        .containsKey("QPC_2")
+        .containsKey("QPC_ANY");
   }
 
   @Test
