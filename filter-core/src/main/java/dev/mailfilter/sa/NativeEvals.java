@@ -3,18 +3,13 @@ package dev.mailfilter.sa;
 import dev.mailfilter.mime.DefectType;
 import dev.mailfilter.mime.HeaderField;
 import dev.mailfilter.mime.MimePart;
-import java.time.DateTimeException;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.function.ToIntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,29 +23,6 @@ final class NativeEvals {
   @FunctionalInterface
   interface EvalTest {
     boolean test(SaMessage m);
-
-    /**
-     * The rule's value: SpamAssassin's {@code got_hit} records what the eval returned (a count for
-     * some, read by metas such as {@code __MIME_QPC < 64}), 0 for no hit.
-     */
-    default int value(SaMessage m) {
-      return test(m) ? 1 : 0;
-    }
-  }
-
-  /** An eval whose value is a count, hitting when it is positive. */
-  private static EvalTest counting(ToIntFunction<SaMessage> count) {
-    return new EvalTest() {
-      @Override
-      public boolean test(SaMessage m) {
-        return count.applyAsInt(m) > 0;
-      }
-
-      @Override
-      public int value(SaMessage m) {
-        return Math.max(0, count.applyAsInt(m));
-      }
-    };
   }
 
   /** The functions implemented, for documentation and {@code rules check}. */
@@ -70,37 +42,6 @@ final class NativeEvals {
           "check_for_mime_html_only");
 
   private static final Pattern CALL = Pattern.compile("eval:\\s*(\\w+)\\s*\\((.*)\\)\\s*");
-  private static final Pattern DATE =
-      Pattern.compile(
-          "(\\d{1,2})\\s+([A-Za-z]{3})[a-z]*\\s+(\\d{2,4})\\s+(\\d{1,2}):(\\d{2})(?::(\\d{2}))?"
-              + "(?:\\s+([+-]\\d{4}|[A-Za-z]{1,5}))?");
-  private static final Map<String, Integer> MONTHS =
-      Map.ofEntries(
-          Map.entry("jan", 1),
-          Map.entry("feb", 2),
-          Map.entry("mar", 3),
-          Map.entry("apr", 4),
-          Map.entry("may", 5),
-          Map.entry("jun", 6),
-          Map.entry("jul", 7),
-          Map.entry("aug", 8),
-          Map.entry("sep", 9),
-          Map.entry("oct", 10),
-          Map.entry("nov", 11),
-          Map.entry("dec", 12));
-  private static final Map<String, Integer> ZONES =
-      Map.ofEntries(
-          Map.entry("UT", 0),
-          Map.entry("GMT", 0),
-          Map.entry("UTC", 0),
-          Map.entry("EST", -5),
-          Map.entry("EDT", -4),
-          Map.entry("CST", -6),
-          Map.entry("CDT", -5),
-          Map.entry("MST", -7),
-          Map.entry("MDT", -6),
-          Map.entry("PST", -8),
-          Map.entry("PDT", -7));
   private static final Pattern REPLY_PREFIX =
       Pattern.compile(
           "^(?:(?:Re|Fwd|Fw|Aw|Antwort|WG|SV|VB|VS|VL):\\s*)+", Pattern.CASE_INSENSITIVE);
@@ -264,74 +205,76 @@ final class NativeEvals {
     return s.equals("undef") ? OptionalLong.empty() : OptionalLong.of(number(s));
   }
 
-  /** HeaderEval: the Date field against the nearest Received time, in hours. */
+  /**
+   * HeaderEval's {@code _check_date_diff}: the Date (a Resent-Date first) against the nearest
+   * Received time, leaving out a fetchmail hop at the top and the local hop (from localhost or
+   * 127.0.0.1, a qmail invocation) just above it.
+   */
   private static boolean shiftedDate(SaMessage msg, OptionalLong min, OptionalLong max) {
-    long diff = 0; // SpamAssassin's date_diff stays 0 without a Date or a Received time
-    Optional<Long> date = msg.parsed().headers().firstValue("Date").flatMap(NativeEvals::epoch);
-    if (date.isPresent()) {
-      List<Long> diffs = new ArrayList<>();
-      for (HeaderField f : msg.parsed().headers().all("Received")) {
-        String v = f.value();
-        int semi = v.lastIndexOf(';');
-        if (semi >= 0) {
-          epoch(v.substring(semi + 1)).ifPresent(t -> diffs.add(date.get() - t));
-        }
-      }
-      if (diffs.size() > 1 && diffs.getLast() == 0) {
-        diffs.removeLast();
-      }
-      if (!diffs.isEmpty()) {
-        diff = diffs.stream().min((a, b) -> Long.compare(Math.abs(a), Math.abs(b))).orElseThrow();
-      }
-    }
+    long diff = dateDiff(msg); // 0 without a Date or a Received time, as date_diff starts
     return (min.isEmpty() || diff >= 3600 * min.getAsLong())
         && (max.isEmpty() || diff < 3600 * max.getAsLong());
   }
 
-  /**
-   * Seconds since the epoch of an RFC 5322 date, read leniently; empty when unreadable. Not the
-   * checks' strict {@code MailDates}: SpamAssassin's {@code parse_rfc822_date} finds a date
-   * anywhere in the value (Received fields, trailing junk) and {@code check_for_shifted_date} must
-   * hit where it does; the checks call such a value malformed.
-   */
-  static Optional<Long> epoch(String value) {
-    Matcher m = DATE.matcher(value);
-    if (!m.find()) {
-      return Optional.empty();
-    }
-    Integer month = MONTHS.get(m.group(2).toLowerCase(Locale.ROOT));
-    if (month == null) {
-      return Optional.empty();
-    }
-    int year = Integer.parseInt(m.group(3));
-    if (year < 50) {
-      year += 2000;
-    } else if (year < 1000) {
-      year += 1900;
-    }
-    int offsetSeconds = 0;
-    String zone = m.group(7);
-    if (zone != null) {
-      if (zone.startsWith("+") || zone.startsWith("-")) {
-        int hhmm = Integer.parseInt(zone.substring(1));
-        offsetSeconds = (hhmm / 100 * 3600 + hhmm % 100 * 60) * (zone.startsWith("-") ? -1 : 1);
-      } else {
-        offsetSeconds = ZONES.getOrDefault(zone.toUpperCase(Locale.ROOT), 0) * 3600;
+  private static final Pattern LOCAL_HOP =
+      Pattern.compile("\\bfrom (?:localhost\\s|(?:\\S+ ){1,2}\\S*\\b127\\.0\\.0\\.1\\b)");
+  private static final Pattern QMAIL_INVOKED = Pattern.compile("qmail \\d+ invoked by uid \\d+");
+  private static final Pattern FETCHMAIL =
+      Pattern.compile("\\bby localhost with \\w+ \\(fetchmail-[\\d.]+");
+  private static final Pattern RECEIVED_DATE =
+      Pattern.compile("(\\s.?\\d+ \\S\\S\\S \\d+ \\d+:\\d+:\\d+ \\S+)");
+  private static final HeaderSpec RECEIVED =
+      new HeaderSpec(List.of("Received"), false, false, false, false, false);
+
+  private static long dateDiff(SaMessage msg) {
+    OptionalLong date = OptionalLong.empty();
+    dates:
+    for (String name : List.of("Resent-Date", "Date")) {
+      for (HeaderField f : msg.parsed().headers().all(name)) {
+        String v = f.decodedValue();
+        if (!v.isEmpty()) {
+          date = SaDates.parse(v);
+        }
+        if (date.isPresent()) {
+          break dates;
+        }
       }
     }
-    try {
-      LocalDateTime t =
-          LocalDateTime.of(
-              year,
-              month,
-              Integer.parseInt(m.group(1)),
-              Integer.parseInt(m.group(4)),
-              Integer.parseInt(m.group(5)),
-              m.group(6) == null ? 0 : Integer.parseInt(m.group(6)));
-      return Optional.of(t.toEpochSecond(ZoneOffset.UTC) - offsetSeconds);
-    } catch (DateTimeException e) {
-      return Optional.empty();
+    if (date.isEmpty()) {
+      return 0;
     }
+    List<String> received = new ArrayList<>();
+    for (String line : msg.header(RECEIVED).orElse("").split("\n")) {
+      if (!line.isBlank()) {
+        received.add(line);
+      }
+    }
+    String local = null;
+    if (!received.isEmpty()
+        && (LOCAL_HOP.matcher(received.getFirst()).find()
+            || QMAIL_INVOKED.matcher(received.getFirst()).find())) {
+      local = received.removeFirst();
+    }
+    if (!received.isEmpty() && FETCHMAIL.matcher(received.getFirst()).find()) {
+      received.removeFirst();
+    } else if (local != null) {
+      received.addFirst(local);
+    }
+    List<Long> diffs = new ArrayList<>();
+    for (String r : received) {
+      Matcher m = RECEIVED_DATE.matcher(r);
+      if (m.find()) {
+        OptionalLong t = SaDates.parse(m.group(1));
+        if (t.isPresent()) {
+          diffs.add(date.getAsLong() - t.getAsLong());
+        }
+      }
+    }
+    if (diffs.size() > 1 && diffs.getLast() == 0) {
+      diffs.removeLast();
+    }
+    // Perl's sort is stable: the first of equally near times wins.
+    return diffs.stream().min((a, b) -> Long.compare(Math.abs(a), Math.abs(b))).orElse(0L);
   }
 
   /** HTMLEval: a tag in an HTML part, looked for in the markup as written. */
@@ -366,7 +309,8 @@ final class NativeEvals {
     return switch (flag) {
       case "mime_base64_count" ->
           msg -> msg.parsed().parts().stream().anyMatch(p -> cte(p).contains("base64"));
-      case "mime_qp_count" -> counting(NativeEvals::mimeQpCount);
+      // check_for_mime answers 0 or 1, whatever the count: metas such as __PDS_QP_64 read 1.
+      case "mime_qp_count" -> msg -> mimeQpCount(msg) > 0;
       case "mime_attachment" ->
           msg ->
               msg.parsed().parts().stream()

@@ -114,7 +114,7 @@ record Rule(
         yield count(h.pattern(), text, limit, guard);
       }
       case Exists e -> m.header(e.spec()).isPresent() ? 1 : 0;
-      case Eval e -> e.eval().value(m);
+      case Eval e -> e.eval().test(m) ? 1 : 0;
       case Meta x -> throw new IllegalStateException("meta " + name + " has no text to match");
     };
   }

@@ -225,25 +225,90 @@ class RuleEvaluationTest {
   }
 
   @Test
-  void mimeQpCountIsTheCountOfPrintableCharactersEncodedNeedlessly() {
-    // MIMEEval ends with the count of =XX escapes of printable ASCII in the quoted-printable
-    // leaves, less the encoded spaces and tabs ending a line; the value reaches the metas.
+  void shiftedDateLeavesOutTheLocalAndFetchmailHopsAndReadsZonesAsSpamAssassin() {
+    // spam/00021 of the shared corpus: SpamAssassin compares the Date with the relays before
+    // the fetchmail pick-up (12 hours), not with the pick-up (9.6 hours).
+    RuleSet r =
+        rules(
+            dir,
+            """
+            header FUTURE_06_12 eval:check_for_shifted_date('6', '12')
+            header FUTURE_12_24 eval:check_for_shifted_date('12', '24')
+            header PAST_03_06   eval:check_for_shifted_date('-6', '-3')
+            """);
+    String fetched =
+        """
+        Received: from localhost (localhost [127.0.0.1])
+        \tby phobos.example (Postfix) with ESMTP id D843A4416F
+        \tfor <z@localhost>; Fri, 23 Aug 2002 06:06:37 -0400 (EDT)
+        Received: from phobos [127.0.0.1]
+        \tby localhost with IMAP (fetchmail-5.9.0)
+        \tfor z@localhost (single-drop); Fri, 23 Aug 2002 11:06:37 +0100 (IST)
+        Received: from lugh.example (root@lugh.example [194.125.145.45]) by
+            dogma.example (8.11.6/8.11.6) with ESMTP id g7N7fDZ14920 for
+            <z@example.org>; Fri, 23 Aug 2002 08:41:13 +0100
+        Date: Fri, 23 Aug 2002 20:41:55 +0100
+        From: a@example.com
+        Subject: s
+
+        body
+        """;
+    assertThat(hits(r, fetched).keySet()).containsExactly("FUTURE_12_24");
+    // An unknown zone name is UTC, a known one (EDT) its offset; Resent-Date comes first.
+    String zones =
+        """
+        Received: from a.example by b.example; Mon, 2 Sep 2002 10:00:00 +0000
+        Resent-Date: Mon, 2 Sep 2002 02:00:00 EDT
+        Date: Mon, 2 Sep 2002 10:00:00 XYZ
+        From: a@example.com
+        Subject: s
+
+        body
+        """;
+    assertThat(hits(r, zones).keySet()).containsExactly("PAST_03_06");
+    assertThat(SaDates.parse("Mon Sep  2 10:00:00 2002"))
+        .as("asctime loses its time of day in parse_rfc822_date")
+        .hasValue(1030924800L);
+    assertThat(SaDates.parse("2 Sep 99 10:00:00 -0100")).hasValue(936270000L);
+    assertThat(SaDates.parse("no date here")).isEmpty();
+  }
+
+  @Test
+  void mimeQpCountHitsOnPrintableCharactersEncodedNeedlessly() {
+    // MIMEEval counts the =XX escapes of printable ASCII in the quoted-printable leaves, less the
+    // encoded spaces and tabs ending a line; check_for_mime answers 1 for any count, so
+    // __PDS_QP_64 (count below 64) hits on 70.
     RuleSet r =
         rules(
             dir,
             """
             rawbody __QPC  eval:check_for_mime('mime_qp_count')
-            meta    QPC_2  __QPC == 2
-            meta    QPC_ANY __QPC > 0
+            meta    QP_64  (__QPC > 0) && (__QPC < 64)
             """);
     String head =
         "From: a@example.com\nSubject: s\nContent-Type: text/plain; charset=iso-8859-1\n"
             + "Content-Transfer-Encoding: quoted-printable\n\n";
     assertThat(hits(r, head + "caf=E9 au lait=\nsoft break=20=20\n")).isEmpty();
-    assertThat(hits(r, head + "=41=42 caf=E9=20\n"))
-        .containsEntry("__QPC", 2)
-        .containsKey("QPC_2")
-        .containsKey("QPC_ANY");
+    assertThat(hits(r, head + "=41".repeat(70) + " caf=E9=20\n"))
+        .containsEntry("__QPC", 1)
+        .containsKey("QP_64");
+  }
+
+  @Test
+  void aMetaPassesItsValueToTheMetasThatReadIt() {
+    // got_hit records a meta's arithmetic value, not 1.
+    RuleSet r =
+        rules(
+            dir,
+            """
+            header __A Subject =~ /a/
+            header __B Subject =~ /b/
+            meta   __SUM __A + __B
+            meta   TWO   __SUM == 2
+            """);
+    assertThat(hits(r, "From: x@example.com\nSubject: a b\n\nbody\n"))
+        .containsEntry("__SUM", 2)
+        .containsKey("TWO");
   }
 
   @Test
