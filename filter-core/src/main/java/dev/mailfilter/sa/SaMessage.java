@@ -28,6 +28,12 @@ final class SaMessage {
   /** SpamAssassin's MAX_BODY_LINE_LENGTH: longer body lines are cut, at a space if possible. */
   static final int MAX_LINE = 2048;
 
+  /** SpamAssassin's body_part_scan_size: the rendered text of a part is cut after this. */
+  static final int BODY_PART_SCAN_SIZE = 50_000;
+
+  /** SpamAssassin's rawbody_part_scan_size. */
+  static final int RAWBODY_PART_SCAN_SIZE = 500_000;
+
   private static final Pattern PARAGRAPH_BREAK = Pattern.compile("\\n+\\s*\\n+");
   // Perl's \s on a character string: Unicode white space, the no-break space included.
   private static final Pattern WHITESPACE =
@@ -202,7 +208,7 @@ final class SaMessage {
         if (!text.isEmpty()) {
           text.append('\n');
         }
-        text.append(t.replace("\r\n", "\n"));
+        text.append(scanned(t.replace("\r\n", "\n"), BODY_PART_SCAN_SIZE, "\n "));
       }
       String s = PARAGRAPH_BREAK.matcher(text).replaceAll("\0");
       s = WHITESPACE.matcher(s).replaceAll(" ").replace('\0', '\n');
@@ -210,6 +216,33 @@ final class SaMessage {
       body = shortLines(all);
     }
     return body;
+  }
+
+  /**
+   * A part's text cut as SpamAssassin cuts it at its scan size: after the first of {@code seps}
+   * (tried in order) found within 1,024 characters after {@code size}, else at {@code size}. Sizes
+   * count UTF-8 octets, as SpamAssassin's byte strings.
+   */
+  static String scanned(String text, int size, String seps) {
+    if (text.length() <= size / 4) {
+      return text;
+    }
+    String octets = octets(text);
+    if (octets.length() <= size) {
+      return text;
+    }
+    int cut = size;
+    for (int i = 0; i < seps.length(); i++) {
+      int idx = octets.indexOf(seps.charAt(i), size);
+      if (idx >= 0 && idx - size <= 1024) {
+        cut = idx + 1;
+        break;
+      }
+    }
+    String kept = octets.substring(0, cut);
+    return octets == text
+        ? kept
+        : new String(kept.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
   }
 
   /** SpamAssassin's split_into_array_of_short_lines. */
@@ -247,7 +280,8 @@ final class SaMessage {
         if (!type.startsWith("text/") || type.equals("text/calendar")) {
           continue;
         }
-        out.addAll(shortParagraphs(p.decodedBody().latin1().replace("\r\n", "\n")));
+        String raw = p.decodedBody().latin1().replace("\r\n", "\n");
+        out.addAll(shortParagraphs(scanned(raw, RAWBODY_PART_SCAN_SIZE, "\n> ")));
       }
       rawBody = out;
     }

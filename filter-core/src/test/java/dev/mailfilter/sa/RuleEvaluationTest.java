@@ -341,6 +341,18 @@ class RuleEvaluationTest {
   }
 
   @Test
+  void bodyRulesSeeTheFirst50000CharactersOfAPartAndRawbodyRulesTheFirst500000() {
+    // body_part_scan_size: spam/00245 of the shared corpus has its fraud words past the cut.
+    RuleSet r = rules(dir, "body LATE /deceased/\nrawbody RAW_LATE /deceased/\n");
+    String filler = "word ".repeat(10_100) + "\n";
+    assertThat(hits(r, "Subject: s\n\n" + filler + "the deceased\n").keySet())
+        .containsExactly("RAW_LATE");
+    assertThat(hits(r, "Subject: s\n\n" + "word ".repeat(9_000) + "the deceased\n").keySet())
+        .containsExactlyInAnyOrder("LATE", "RAW_LATE");
+    assertThat(SaMessage.scanned("ab cd\nef", 2, "\n ")).isEqualTo("ab cd\n");
+  }
+
+  @Test
   void longParagraphsAreCutAtSpacesBelow2048Characters() {
     String words = "word ".repeat(1000);
     List<String> lines = message("Subject: s\n\n" + words + "\n").body();
