@@ -8,8 +8,7 @@ import dev.mailfilter.mime.HeaderField;
 import dev.mailfilter.mime.Mailbox;
 import dev.mailfilter.mime.MimePart;
 import dev.mailfilter.mime.ParsedMessage;
-import dev.mailfilter.url.MessageUrls;
-import dev.mailfilter.url.Url;
+import dev.mailfilter.mime.content.HtmlScan;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,7 +43,8 @@ final class SaMessage {
   private final ParsedMessage message;
   private final String envelopeFrom;
   private final List<String> bodyTexts;
-  private final List<String> urls;
+  private final List<String> htmlUris;
+  private List<String> uris;
   private final Map<HeaderSpec, Optional<String>> headers = new HashMap<>();
   private List<String> body;
   private List<String> rawBody;
@@ -55,27 +55,38 @@ final class SaMessage {
    * A message's texts.
    *
    * @param envelopeFrom the SMTP sender, empty when unknown or the null sender
-   * @param bodyTexts the text of each text part as a reader sees it (HTML reduced to text)
-   * @param urls the URLs found in the message
+   * @param bodies the text parts as a reader sees them (HTML reduced to text, with its links)
    */
-  SaMessage(ParsedMessage message, String envelopeFrom, List<String> bodyTexts, List<String> urls) {
+  static SaMessage of(ParsedMessage message, String envelopeFrom, List<MessageBodies.Body> bodies) {
+    List<String> texts = new ArrayList<>();
+    List<String> htmlUris = new ArrayList<>();
+    for (MessageBodies.Body b : bodies) {
+      texts.add(b.text());
+      b.html()
+          .ifPresent(
+              h -> {
+                for (HtmlScan.Link l : h.links()) {
+                  htmlUris.add(octets(l.href()));
+                }
+                for (String src : h.imageSources()) {
+                  htmlUris.add(octets(src));
+                }
+              });
+    }
+    return new SaMessage(message, envelopeFrom, texts, htmlUris);
+  }
+
+  private SaMessage(
+      ParsedMessage message, String envelopeFrom, List<String> bodyTexts, List<String> htmlUris) {
     this.message = message;
     this.envelopeFrom = envelopeFrom;
     this.bodyTexts = bodyTexts;
-    this.urls = urls;
+    this.htmlUris = htmlUris;
   }
 
   /** A message's texts computed without a transaction (tools and tests). */
   static SaMessage of(ParsedMessage message, String envelopeFrom) {
-    List<String> texts = new ArrayList<>();
-    for (MessageBodies.Body b : MessageBodies.compute(message)) {
-      texts.add(b.text());
-    }
-    List<String> urls = new ArrayList<>();
-    for (Url u : MessageUrls.extract(message).urls()) {
-      urls.add(octets(u.url()));
-    }
-    return new SaMessage(message, envelopeFrom, texts, urls);
+    return of(message, envelopeFrom, MessageBodies.compute(message));
   }
 
   ParsedMessage parsed() {
@@ -355,8 +366,11 @@ final class SaMessage {
     return false;
   }
 
-  /** The URLs, as written. */
+  /** The URIs as SpamAssassin lists them for {@code uri} rules ({@link SaUris}). */
   List<String> uris() {
-    return urls;
+    if (uris == null) {
+      uris = SaUris.of(body(), htmlUris);
+    }
+    return uris;
   }
 }
