@@ -3,6 +3,7 @@ package dev.mailfilter.sa;
 import dev.mailfilter.message.MessageBodies;
 import dev.mailfilter.mime.Address;
 import dev.mailfilter.mime.AddressParser;
+import dev.mailfilter.mime.EncodedWords;
 import dev.mailfilter.mime.Group;
 import dev.mailfilter.mime.HeaderField;
 import dev.mailfilter.mime.Mailbox;
@@ -203,7 +204,31 @@ final class SaMessage {
       String v = FOLD.matcher(f.rawValue().latin1()).replaceAll(" ");
       return v.strip() + "\n";
     }
-    return octets(f.decodedValue()) + "\n";
+    String folded = f.rawValue().latin1();
+    if (folded.indexOf('\n') < 0) {
+      return octets(f.decodedValue()) + "\n";
+    }
+    // Message::Node::header makes a fold (line end and the blanks after it) one space, where
+    // RFC 5322 unfolding keeps the blanks: "id 1;\n\tThu, 18 Jul" reads "id 1; Thu, 18 Jul".
+    String unfolded = FOLD.matcher(folded).replaceAll(" ").strip();
+    String text = utf8OrLatin1(unfolded);
+    return octets(text.contains("=?") ? EncodedWords.decode(text, d -> {}) : text) + "\n";
+  }
+
+  private static String utf8OrLatin1(String octets) {
+    for (int i = 0; i < octets.length(); i++) {
+      if (octets.charAt(i) >= 0x80) {
+        try {
+          return StandardCharsets.UTF_8
+              .newDecoder()
+              .decode(java.nio.ByteBuffer.wrap(octets.getBytes(StandardCharsets.ISO_8859_1)))
+              .toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+          return octets;
+        }
+      }
+    }
+    return octets;
   }
 
   /**

@@ -274,6 +274,16 @@ class RuleEvaluationTest {
   }
 
   @Test
+  void aFoldInAHeaderReadsAsOneSpace() {
+    // Message::Node::header: spam/00037's Received "...;\n\tThu, 18 Jul" hits / Thu, /.
+    RuleSet r = rules(dir, "header RCVD_THU Received =~ / Thu, /\nheader SUBJ Subject =~ /a b/\n");
+    String m =
+        "Received: from a.example by b.example id 1;\n\tThu, 18 Jul 2002 15:04:22 -0400\n"
+            + "Subject: a\n  \t b\nFrom: x@example.com\n\nbody\n";
+    assertThat(hits(r, m).keySet()).containsExactlyInAnyOrder("RCVD_THU", "SUBJ");
+  }
+
+  @Test
   void mimeQpCountHitsOnPrintableCharactersEncodedNeedlessly() {
     // MIMEEval counts the =XX escapes of printable ASCII in the quoted-printable leaves, less the
     // encoded spaces and tabs ending a line; check_for_mime answers 1 for any count, so
