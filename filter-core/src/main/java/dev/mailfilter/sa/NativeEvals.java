@@ -133,7 +133,9 @@ final class NativeEvals {
       case "check_for_missing_to_header" -> {
         arity(fn, args, 0);
         yield msg ->
-            firstNonBlank(msg, "To").isEmpty() && firstNonBlank(msg, "Apparently-To").isEmpty();
+            // get('To') of an empty field is "\n", not '': only an absent field is missing.
+            msg.parsed().headers().all("To").isEmpty()
+                && msg.parsed().headers().all("Apparently-To").isEmpty();
       }
       case "check_for_mime" -> {
         arity(fn, args, 1);
@@ -512,12 +514,5 @@ final class NativeEvals {
       return false;
     }
     return !letters.isEmpty() && letters.equals(letters.toUpperCase(Locale.ROOT));
-  }
-
-  private static Optional<String> firstNonBlank(SaMessage msg, String name) {
-    return msg.parsed().headers().all(name).stream()
-        .map(HeaderField::value)
-        .filter(v -> !v.isBlank())
-        .findFirst();
   }
 }

@@ -274,6 +274,14 @@ class RuleEvaluationTest {
   }
 
   @Test
+  void anEmptyToFieldIsNotAMissingOne() {
+    // spam/00349 has "To: " with nothing after it; SpamAssassin's get('To') is then "\n".
+    RuleSet r = rules(dir, "header MISSING_HEADERS eval:check_for_missing_to_header()\n");
+    assertThat(hits(r, "From: x@example.com\nTo: \nSubject: s\n\nbody\n")).isEmpty();
+    assertThat(hits(r, "From: x@example.com\nSubject: s\n\nbody\n")).containsKey("MISSING_HEADERS");
+  }
+
+  @Test
   void aFoldInAHeaderReadsAsOneSpace() {
     // Message::Node::header: spam/00037's Received "...;\n\tThu, 18 Jul" hits / Thu, /.
     RuleSet r = rules(dir, "header RCVD_THU Received =~ / Thu, /\nheader SUBJ Subject =~ /a b/\n");
