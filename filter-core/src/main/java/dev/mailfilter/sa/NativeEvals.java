@@ -435,9 +435,11 @@ final class NativeEvals {
     long len = 0;
     long lower = 0;
     long upper = 0;
-    List<String> body = msg.body();
-    // SpamAssassin passes the body without the Subject line.
-    for (String line : body.subList(Math.min(1, body.size()), body.size())) {
+    if (capsCharset(msg)) {
+      return 0; // body_charset_is_likely_to_fp: these charsets' text reads as capitals
+    }
+    // Body evals get get_decoded_stripped_body_text_array: the Subject line first.
+    for (String line : msg.body()) {
       if (!line.matches("(?s).*\\S\\s+\\S.*")
           || line.matches("(?s)^(?:[A-Za-z0-9+/=]{60,76} ){2}.*")) {
         continue;
@@ -457,6 +459,35 @@ final class NativeEvals {
     }
     return upper * 100.0 / (upper + lower);
   }
+
+  /**
+   * MIMEEval's body_charset_is_likely_to_fp: the top Content-Type's charset or that of any entity
+   * is one of CHARSETS_LIKELY_TO_FP_AS_CAPS (Japanese, Chinese, Cyrillic...).
+   */
+  private static boolean capsCharset(SaMessage msg) {
+    List<String> charsets = new ArrayList<>();
+    msg.parsed().headers().all("Content-Type").stream()
+        .reduce((a, b) -> b)
+        .flatMap(f -> CT_CHARSET.matcher(f.decodedValue()).results().findFirst())
+        .ifPresent(r -> charsets.add(r.group(1)));
+    for (MimePart p : msg.parsed().parts()) {
+      p.charset().filter(c -> c.matches("(?s).*[a-zA-Z].*")).ifPresent(charsets::add);
+    }
+    for (String c : charsets) {
+      if (FP_AS_CAPS.matcher(c).matches()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final Pattern CT_CHARSET =
+      Pattern.compile("\\bcharset\\s*=\\s*[\"']?([^\"';\\s]+)", Pattern.CASE_INSENSITIVE);
+  private static final Pattern FP_AS_CAPS =
+      Pattern.compile(
+          "[-_a-z0-9]*(?:koi|jp|jis|euc|gb|big5|isoir|cp1251|windows-1251|georgianps|pt154|tis)"
+              + "[-_a-z0-9]*",
+          Pattern.CASE_INSENSITIVE);
 
   /** HeaderEval: octets outside printable ASCII in a raw header. */
   private static boolean illegalChars(

@@ -274,6 +274,20 @@ class RuleEvaluationTest {
   }
 
   @Test
+  void uppercaseCountsTheSubjectLineAndSkipsCharsetsThatReadAsCapitals() {
+    // spam/00397 (GB2312) hit UPPERCASE_50_75 here and not in SpamAssassin.
+    RuleSet r = rules(dir, "body UPPER eval:check_for_uppercase('50', '100')\n");
+    String caps = "SOME WORDS IN CAPITALS HERE ".repeat(10) + "\n";
+    assertThat(hits(r, "Subject: s\n\n" + caps)).containsKey("UPPER");
+    assertThat(hits(r, "Subject: s\nContent-Type: text/plain; charset=GB2312\n\n" + caps))
+        .isEmpty();
+    // 196 characters of body: only with the Subject line is the text long enough to count.
+    String shortCaps = "ABCD EFG ".repeat(21) + "ABCD EF\n";
+    assertThat(hits(r, "Subject: s\n\n" + shortCaps)).isEmpty();
+    assertThat(hits(r, "Subject: LOUD SUBJECT\n\n" + shortCaps)).containsKey("UPPER");
+  }
+
+  @Test
   void anEmptyToFieldIsNotAMissingOne() {
     // spam/00349 has "To: " with nothing after it; SpamAssassin's get('To') is then "\n".
     RuleSet r = rules(dir, "header MISSING_HEADERS eval:check_for_missing_to_header()\n");
