@@ -82,7 +82,8 @@ final class NativeEvals {
         arity(fn, args, 1);
         Pattern tag =
             Pattern.compile(
-                "<" + Pattern.quote(args.getFirst()) + "[\\s>/]", Pattern.CASE_INSENSITIVE);
+                // HTML.pm counts end tags too: a stray </body> makes {inside}{body} exist.
+                "</?" + Pattern.quote(args.getFirst()) + "[\\s>/]", Pattern.CASE_INSENSITIVE);
         yield msg -> htmlTagExists(msg, tag);
       }
       case "check_msg_parse_flags" -> {

@@ -288,6 +288,15 @@ class RuleEvaluationTest {
   }
 
   @Test
+  void anEndTagAloneMakesATagExist() {
+    // spam/00473 has </html> and no <html>: HTML.pm's {inside}{html} exists.
+    RuleSet r = rules(dir, "body HTML_TAG eval:html_tag_exists('html')\n");
+    assertThat(hits(r, "Subject: s\nContent-Type: text/html\n\n<p>hello</p></html>\n"))
+        .containsKey("HTML_TAG");
+    assertThat(hits(r, "Subject: s\nContent-Type: text/html\n\n<p>hello</p><htmlx>\n")).isEmpty();
+  }
+
+  @Test
   void anEmptyToFieldIsNotAMissingOne() {
     // spam/00349 has "To: " with nothing after it; SpamAssassin's get('To') is then "\n".
     RuleSet r = rules(dir, "header MISSING_HEADERS eval:check_for_missing_to_header()\n");
