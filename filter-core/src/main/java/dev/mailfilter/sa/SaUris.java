@@ -102,7 +102,9 @@ final class SaUris {
         if (!seen.add(raw) || (mail && raw.indexOf('@') < 0)) {
           continue;
         }
-        if (schemelessHost != null && !domainValid(schemelessHost)) {
+        if (schemelessHost != null
+            && !(fqdnValid(schemelessHost.toLowerCase(Locale.ROOT))
+                && domainValid(schemelessHost))) {
           continue;
         }
         if (raw.matches("(?i)^[cm]id:.*") || raw.matches("(?i)^\\w+:/{0,2}$")) {
@@ -165,23 +167,53 @@ final class SaUris {
 
   /** RegistryBoundaries::uri_to_domain finds a domain (a valid name or an IPv4 address). */
   private static boolean hasDomain(String uri) {
-    String host;
-    if (uri.regionMatches(true, 0, "mailto:", 0, 7)) {
-      int at = uri.indexOf('@');
-      if (at < 0) {
-        return false;
-      }
-      host = uri.substring(at + 1).replaceFirst("[?&>].*$", "");
-    } else {
-      Matcher m =
-          Pattern.compile("^[a-z][a-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)", Pattern.CASE_INSENSITIVE)
-              .matcher(uri);
-      if (!m.find()) {
-        return false;
-      }
-      host = m.group(1);
+    String u = uri.toLowerCase(Locale.ROOT);
+    if (u.matches("(?s)^(?:javascript|cid|file):.*")) {
+      return false;
     }
-    return host.matches("\\d{1,3}(?:\\.\\d{1,3}){3}") || domainValid(host);
+    if (u.startsWith("mailto:")) {
+      u = u.substring(7).replaceFirst("(?s)\\?.*", "");
+      if (u.matches("(?s).*@.*?@.*") || u.indexOf('@') < 0) {
+        return false;
+      }
+      u = u.substring(u.lastIndexOf('@') + 1);
+    } else {
+      u = u.replaceFirst("^[a-z]+:/{0,2}", "");
+      u = u.replaceFirst("(?s)[/?#].*", "");
+      u = u.replaceFirst("^[^/]*@", "");
+      u = u.replaceFirst(":\\d*$", "");
+    }
+    if (PRINTABLE_ESCAPE.matcher(u).find()) {
+      return false;
+    }
+    String host = ascii(u);
+    return host.matches("\\d{1,3}(?:\\.\\d{1,3}){3}") || (fqdnValid(host) && domainValid(host));
+  }
+
+  private static final Pattern PRINTABLE_ESCAPE =
+      Pattern.compile("%(?:2[1-9a-f]|[3-6][0-9a-f]|7[0-9a-e])");
+
+  /** Util::is_fqdn_valid: two labels or more, of letters, digits, hyphens and underscores. */
+  private static boolean fqdnValid(String host) {
+    String h = host.replaceFirst("\\.+$", "");
+    if (h.length() > 253) {
+      return false;
+    }
+    String[] labels = h.split("\\.", -1);
+    int cnt = labels.length;
+    if (cnt < 2) {
+      return false;
+    }
+    for (String label : labels) {
+      if (label.isEmpty()
+          || label.length() > 63
+          || !label.matches("[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?")
+          || (cnt <= 2 && label.indexOf('_') >= 0)) {
+        return false;
+      }
+      cnt--;
+    }
+    return true;
   }
 
   /** RegistryBoundaries::is_domain_valid: a dot and a known top-level domain, no white space. */

@@ -75,5 +75,9 @@ class SaUrisTest {
                 .keySet())
         .containsExactlyInAnyOrder("URI_MAILTO", "NORMAL_HTTP_TO_IP");
     assertThat(SaUris.of(List.of("nothing here\n"), List.of())).isEmpty();
+    // hard_ham/00190: no variant of this has a valid domain, so SpamAssassin lists none of them.
+    assertThat(
+            SaUris.of(List.of("0. http://%7Bsburke%7D%20%7Bat%7D%20%7Bcpan.org%7D\n"), List.of()))
+        .isEmpty();
   }
 }
