@@ -166,7 +166,7 @@ final class SaMessage {
           out.add(
               raw
                   ? f.rawField().latin1().replace("\r\n", "\n")
-                  : octets(f.name() + ": " + f.decodedValue()) + "\n");
+                  : octets(f.name()) + ": " + value(f, false));
         }
       }
       case "MESSAGEID" -> {

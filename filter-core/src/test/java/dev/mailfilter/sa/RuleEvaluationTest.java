@@ -312,6 +312,9 @@ class RuleEvaluationTest {
         "Received: from a.example by b.example id 1;\n\tThu, 18 Jul 2002 15:04:22 -0400\n"
             + "Subject: a\n  \t b\nFrom: x@example.com\n\nbody\n";
     assertThat(hits(r, m).keySet()).containsExactlyInAnyOrder("RCVD_THU", "SUBJ");
+    // The same in ALL (spam/00069's __SUBJ_HAS_TO_2 reads "\tfor <...>" as " for <...>").
+    RuleSet all = rules(dir, "header ALL_THU ALL =~ /\\nReceived: [^\\n]* Thu, /\n");
+    assertThat(hits(all, "X: y\n" + m).keySet()).containsExactly("ALL_THU");
   }
 
   @Test
