@@ -89,11 +89,21 @@ class SpamAssassinDifferentialTest {
     Set<String> unknownToSa = new TreeSet<>(ours);
     unknownToSa.removeAll(sa.ruleNames());
     int agreeingHits = 0;
+    long nanos = 0;
+    TreeMap<Long, String> slowest = new TreeMap<>();
     for (Path f : sample) {
       Set<String> theirs = sa.hits().get(key(f));
       assertThat(theirs).as("SpamAssassin's result for " + f).isNotNull();
-      SaMessage m = SaMessage.of(MessageParser.create().parse(Files.readAllBytes(f)), "");
+      byte[] raw = Files.readAllBytes(f);
+      long t0 = System.nanoTime();
+      SaMessage m = SaMessage.of(MessageParser.create().parse(raw), "");
       Set<String> mine = rules.run(m, Guard.none()).keySet();
+      long took = System.nanoTime() - t0;
+      nanos += took;
+      slowest.put(took, corpus.relativize(f).toString());
+      if (slowest.size() > 3) {
+        slowest.pollFirstEntry();
+      }
       for (String name : ours) {
         boolean a = mine.contains(name);
         boolean b = theirs.contains(name);
@@ -114,6 +124,9 @@ class SpamAssassinDifferentialTest {
     System.out.printf(
         "differential over %d messages: %d rules compared, %d hits agree, %d rules differ%n",
         sample.size(), ours.size(), agreeingHits, diffs.size());
+    System.out.printf(
+        "mailfilter's rules: %.1f ms per message; slowest (ns): %s%n",
+        nanos / 1e6 / sample.size(), slowest.descendingMap());
     diffs.forEach(
         (name, d) ->
             System.out.printf(
