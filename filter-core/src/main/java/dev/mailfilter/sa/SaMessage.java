@@ -13,6 +13,7 @@ import dev.mailfilter.mime.content.HtmlScan;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,11 +35,12 @@ final class SaMessage {
   /** SpamAssassin's rawbody_part_scan_size. */
   static final int RAWBODY_PART_SCAN_SIZE = 500_000;
 
-  private static final Pattern PARAGRAPH_BREAK = Pattern.compile("\\n+\\s*\\n+");
   // Perl's \s on a character string: Unicode white space, the no-break space included.
-  private static final Pattern WHITESPACE =
-      Pattern.compile(
-          "[\\s\\u00a0\\u0085\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+");
+  private static final String SPACE =
+      "[\\s\\u00a0\\u0085\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+  // A line holding only a no-break space between two line ends ends a paragraph too (spam/00409).
+  private static final Pattern PARAGRAPH_BREAK = Pattern.compile("\\n+" + SPACE + "*\\n+");
+  private static final Pattern WHITESPACE = Pattern.compile(SPACE + "+");
   private static final Pattern FOLD = Pattern.compile("\\r?\\n[ \\t]+");
 
   private final ParsedMessage message;
@@ -61,7 +63,7 @@ final class SaMessage {
   static SaMessage of(ParsedMessage message, String envelopeFrom, List<MessageBodies.Body> bodies) {
     List<String> texts = new ArrayList<>();
     List<String> htmlUris = new ArrayList<>();
-    for (MessageBodies.Body b : bodies) {
+    for (MessageBodies.Body b : withAttachments(message, bodies)) {
       texts.add(b.text());
       b.html()
           .ifPresent(
@@ -75,6 +77,37 @@ final class SaMessage {
               });
     }
     return new SaMessage(message, envelopeFrom, texts, htmlUris);
+  }
+
+  /**
+   * The bodies SpamAssassin renders: every text/plain and text/html leaf in order, attachments
+   * included (Message::get_body_text_array_common), where mailfilter's bodies leave them out.
+   */
+  private static List<MessageBodies.Body> withAttachments(
+      ParsedMessage message, List<MessageBodies.Body> bodies) {
+    Map<MimePart, MessageBodies.Body> known = new IdentityHashMap<>();
+    for (MessageBodies.Body b : bodies) {
+      known.put(b.part(), b);
+    }
+    List<MessageBodies.Body> out = new ArrayList<>();
+    for (MimePart p : message.leaves()) {
+      if (out.size() >= MessageBodies.MAX_PARTS) {
+        break;
+      }
+      MessageBodies.Body b = known.remove(p);
+      if (b == null && (p.mediaType().equals("text/plain") || p.mediaType().equals("text/html"))) {
+        b = MessageBodies.decode(p);
+      }
+      if (b != null) {
+        out.add(b);
+      }
+    }
+    for (MessageBodies.Body b : bodies) {
+      if (known.containsKey(b.part())) {
+        out.add(b); // not a leaf of this message: keep it rather than lose its text
+      }
+    }
+    return out;
   }
 
   private SaMessage(

@@ -397,6 +397,41 @@ class RuleEvaluationTest {
   }
 
   @Test
+  void bodyRulesReadTextAttachmentsToo() {
+    // hard_ham/00241: SpamAssassin renders a text/plain attachment into the body.
+    RuleSet r = rules(dir, "body IN_ATTACHMENT /slashdot digest/\n");
+    String m =
+        """
+        From: a@example.com
+        Subject: s
+        Content-Type: multipart/mixed; boundary=b
+
+        --b
+        Content-Type: text/plain
+
+        Attached.
+        --b
+        Content-Type: text/plain; name=notspam.txt
+        Content-Disposition: attachment; filename=notspam.txt
+
+        the slashdot digest
+        --b--
+        """;
+    assertThat(hits(r, m)).containsKey("IN_ATTACHMENT");
+  }
+
+  @Test
+  void aLineOfANoBreakSpaceEndsAParagraph() {
+    // spam/00409: "...service!\n----\n\u00a0\nName: ____" starts a body line at "Name:".
+    List<String> lines =
+        message(
+                "Subject: s\nContent-Type: text/plain; charset=utf-8\n\n"
+                    + "Order now!\n----\n\u00a0\nName: ____\nAddress: ____\n")
+            .body();
+    assertThat(lines).contains("Name: ____ Address: ____ ");
+  }
+
+  @Test
   void longParagraphsAreCutAtSpacesBelow2048Characters() {
     String words = "word ".repeat(1000);
     List<String> lines = message("Subject: s\n\n" + words + "\n").body();
