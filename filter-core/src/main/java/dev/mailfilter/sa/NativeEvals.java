@@ -3,14 +3,10 @@ package dev.mailfilter.sa;
 import dev.mailfilter.mime.DefectType;
 import dev.mailfilter.mime.HeaderField;
 import dev.mailfilter.mime.MimePart;
-import java.time.DateTimeException;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -46,37 +42,6 @@ final class NativeEvals {
           "check_for_mime_html_only");
 
   private static final Pattern CALL = Pattern.compile("eval:\\s*(\\w+)\\s*\\((.*)\\)\\s*");
-  private static final Pattern DATE =
-      Pattern.compile(
-          "(\\d{1,2})\\s+([A-Za-z]{3})[a-z]*\\s+(\\d{2,4})\\s+(\\d{1,2}):(\\d{2})(?::(\\d{2}))?"
-              + "(?:\\s+([+-]\\d{4}|[A-Za-z]{1,5}))?");
-  private static final Map<String, Integer> MONTHS =
-      Map.ofEntries(
-          Map.entry("jan", 1),
-          Map.entry("feb", 2),
-          Map.entry("mar", 3),
-          Map.entry("apr", 4),
-          Map.entry("may", 5),
-          Map.entry("jun", 6),
-          Map.entry("jul", 7),
-          Map.entry("aug", 8),
-          Map.entry("sep", 9),
-          Map.entry("oct", 10),
-          Map.entry("nov", 11),
-          Map.entry("dec", 12));
-  private static final Map<String, Integer> ZONES =
-      Map.ofEntries(
-          Map.entry("UT", 0),
-          Map.entry("GMT", 0),
-          Map.entry("UTC", 0),
-          Map.entry("EST", -5),
-          Map.entry("EDT", -4),
-          Map.entry("CST", -6),
-          Map.entry("CDT", -5),
-          Map.entry("MST", -7),
-          Map.entry("MDT", -6),
-          Map.entry("PST", -8),
-          Map.entry("PDT", -7));
   private static final Pattern REPLY_PREFIX =
       Pattern.compile(
           "^(?:(?:Re|Fwd|Fw|Aw|Antwort|WG|SV|VB|VS|VL):\\s*)+", Pattern.CASE_INSENSITIVE);
@@ -117,7 +82,8 @@ final class NativeEvals {
         arity(fn, args, 1);
         Pattern tag =
             Pattern.compile(
-                "<" + Pattern.quote(args.getFirst()) + "[\\s>/]", Pattern.CASE_INSENSITIVE);
+                // HTML.pm counts end tags too: a stray </body> makes {inside}{body} exist.
+                "</?" + Pattern.quote(args.getFirst()) + "[\\s>/]", Pattern.CASE_INSENSITIVE);
         yield msg -> htmlTagExists(msg, tag);
       }
       case "check_msg_parse_flags" -> {
@@ -168,7 +134,9 @@ final class NativeEvals {
       case "check_for_missing_to_header" -> {
         arity(fn, args, 0);
         yield msg ->
-            firstNonBlank(msg, "To").isEmpty() && firstNonBlank(msg, "Apparently-To").isEmpty();
+            // get('To') of an empty field is "\n", not '': only an absent field is missing.
+            msg.parsed().headers().all("To").isEmpty()
+                && msg.parsed().headers().all("Apparently-To").isEmpty();
       }
       case "check_for_mime" -> {
         arity(fn, args, 1);
@@ -240,74 +208,76 @@ final class NativeEvals {
     return s.equals("undef") ? OptionalLong.empty() : OptionalLong.of(number(s));
   }
 
-  /** HeaderEval: the Date field against the nearest Received time, in hours. */
+  /**
+   * HeaderEval's {@code _check_date_diff}: the Date (a Resent-Date first) against the nearest
+   * Received time, leaving out a fetchmail hop at the top and the local hop (from localhost or
+   * 127.0.0.1, a qmail invocation) just above it.
+   */
   private static boolean shiftedDate(SaMessage msg, OptionalLong min, OptionalLong max) {
-    long diff = 0; // SpamAssassin's date_diff stays 0 without a Date or a Received time
-    Optional<Long> date = msg.parsed().headers().firstValue("Date").flatMap(NativeEvals::epoch);
-    if (date.isPresent()) {
-      List<Long> diffs = new ArrayList<>();
-      for (HeaderField f : msg.parsed().headers().all("Received")) {
-        String v = f.value();
-        int semi = v.lastIndexOf(';');
-        if (semi >= 0) {
-          epoch(v.substring(semi + 1)).ifPresent(t -> diffs.add(date.get() - t));
-        }
-      }
-      if (diffs.size() > 1 && diffs.getLast() == 0) {
-        diffs.removeLast();
-      }
-      if (!diffs.isEmpty()) {
-        diff = diffs.stream().min((a, b) -> Long.compare(Math.abs(a), Math.abs(b))).orElseThrow();
-      }
-    }
+    long diff = dateDiff(msg); // 0 without a Date or a Received time, as date_diff starts
     return (min.isEmpty() || diff >= 3600 * min.getAsLong())
         && (max.isEmpty() || diff < 3600 * max.getAsLong());
   }
 
-  /**
-   * Seconds since the epoch of an RFC 5322 date, read leniently; empty when unreadable. Not the
-   * checks' strict {@code MailDates}: SpamAssassin's {@code parse_rfc822_date} finds a date
-   * anywhere in the value (Received fields, trailing junk) and {@code check_for_shifted_date} must
-   * hit where it does; the checks call such a value malformed.
-   */
-  static Optional<Long> epoch(String value) {
-    Matcher m = DATE.matcher(value);
-    if (!m.find()) {
-      return Optional.empty();
-    }
-    Integer month = MONTHS.get(m.group(2).toLowerCase(Locale.ROOT));
-    if (month == null) {
-      return Optional.empty();
-    }
-    int year = Integer.parseInt(m.group(3));
-    if (year < 50) {
-      year += 2000;
-    } else if (year < 1000) {
-      year += 1900;
-    }
-    int offsetSeconds = 0;
-    String zone = m.group(7);
-    if (zone != null) {
-      if (zone.startsWith("+") || zone.startsWith("-")) {
-        int hhmm = Integer.parseInt(zone.substring(1));
-        offsetSeconds = (hhmm / 100 * 3600 + hhmm % 100 * 60) * (zone.startsWith("-") ? -1 : 1);
-      } else {
-        offsetSeconds = ZONES.getOrDefault(zone.toUpperCase(Locale.ROOT), 0) * 3600;
+  private static final Pattern LOCAL_HOP =
+      Pattern.compile("\\bfrom (?:localhost\\s|(?:\\S+ ){1,2}\\S*\\b127\\.0\\.0\\.1\\b)");
+  private static final Pattern QMAIL_INVOKED = Pattern.compile("qmail \\d+ invoked by uid \\d+");
+  private static final Pattern FETCHMAIL =
+      Pattern.compile("\\bby localhost with \\w+ \\(fetchmail-[\\d.]+");
+  private static final Pattern RECEIVED_DATE =
+      Pattern.compile("(\\s.?\\d+ \\S\\S\\S \\d+ \\d+:\\d+:\\d+ \\S+)");
+  private static final HeaderSpec RECEIVED =
+      new HeaderSpec(List.of("Received"), false, false, false, false, false);
+
+  private static long dateDiff(SaMessage msg) {
+    OptionalLong date = OptionalLong.empty();
+    dates:
+    for (String name : List.of("Resent-Date", "Date")) {
+      for (HeaderField f : msg.parsed().headers().all(name)) {
+        String v = f.decodedValue();
+        if (!v.isEmpty()) {
+          date = SaDates.parse(v);
+        }
+        if (date.isPresent()) {
+          break dates;
+        }
       }
     }
-    try {
-      LocalDateTime t =
-          LocalDateTime.of(
-              year,
-              month,
-              Integer.parseInt(m.group(1)),
-              Integer.parseInt(m.group(4)),
-              Integer.parseInt(m.group(5)),
-              m.group(6) == null ? 0 : Integer.parseInt(m.group(6)));
-      return Optional.of(t.toEpochSecond(ZoneOffset.UTC) - offsetSeconds);
-    } catch (DateTimeException e) {
-      return Optional.empty();
+    if (date.isEmpty()) {
+      return 0;
     }
+    List<String> received = new ArrayList<>();
+    for (String line : msg.header(RECEIVED).orElse("").split("\n")) {
+      if (!line.isBlank()) {
+        received.add(line);
+      }
+    }
+    String local = null;
+    if (!received.isEmpty()
+        && (LOCAL_HOP.matcher(received.getFirst()).find()
+            || QMAIL_INVOKED.matcher(received.getFirst()).find())) {
+      local = received.removeFirst();
+    }
+    if (!received.isEmpty() && FETCHMAIL.matcher(received.getFirst()).find()) {
+      received.removeFirst();
+    } else if (local != null) {
+      received.addFirst(local);
+    }
+    List<Long> diffs = new ArrayList<>();
+    for (String r : received) {
+      Matcher m = RECEIVED_DATE.matcher(r);
+      if (m.find()) {
+        OptionalLong t = SaDates.parse(m.group(1));
+        if (t.isPresent()) {
+          diffs.add(date.getAsLong() - t.getAsLong());
+        }
+      }
+    }
+    if (diffs.size() > 1 && diffs.getLast() == 0) {
+      diffs.removeLast();
+    }
+    // Perl's sort is stable: the first of equally near times wins.
+    return diffs.stream().min((a, b) -> Long.compare(Math.abs(a), Math.abs(b))).orElse(0L);
   }
 
   /** HTMLEval: a tag in an HTML part, looked for in the markup as written. */
@@ -324,7 +294,10 @@ final class NativeEvals {
       Pattern.compile(
           "us-ascii|ansi_x3\\.4-1968|iso-ir-6|ansi_x3\\.4-1986|iso_646\\.irv:1991|ascii|iso646-us|us"
               + "|ibm367|cp367|csascii");
-  private static final Pattern QP_ESCAPE = Pattern.compile("=[0-9A-Fa-f]{2}");
+  // Printable ASCII that needed no encoding, as MIMEEval counts it (case-sensitive hex).
+  private static final Pattern QP_NEEDLESS =
+      Pattern.compile("=(?:09|3[0-9ABCEF]|[2456][0-9A-F]|7[0-9A-E])");
+  private static final Pattern QP_TRAILING_SPACE = Pattern.compile("((?:=09|=20)+)\\s*$");
   private static final Pattern BAD_ISO =
       Pattern.compile("iso-\\S+-\\S+\\b", Pattern.CASE_INSENSITIVE);
   private static final Pattern GOOD_ISO =
@@ -339,15 +312,8 @@ final class NativeEvals {
     return switch (flag) {
       case "mime_base64_count" ->
           msg -> msg.parsed().parts().stream().anyMatch(p -> cte(p).contains("base64"));
-      // SpamAssassin ends with the count of encoded characters of the quoted-printable parts.
-      case "mime_qp_count" ->
-          msg ->
-              msg.parsed().parts().stream()
-                  .anyMatch(
-                      p ->
-                          !cte(p).contains("base64")
-                              && cte(p).contains("quoted-printable")
-                              && QP_ESCAPE.matcher(p.rawBody().latin1()).find());
+      // check_for_mime answers 0 or 1, whatever the count: metas such as __PDS_QP_64 read 1.
+      case "mime_qp_count" -> msg -> mimeQpCount(msg) > 0;
       case "mime_attachment" ->
           msg ->
               msg.parsed().parts().stream()
@@ -374,6 +340,48 @@ final class NativeEvals {
                       });
       default -> throw new Unsupported("check_for_mime('" + flag + "') is not implemented");
     };
+  }
+
+  /**
+   * MIMEEval's {@code mime_qp_count}: the number of quoted-printable entities, replaced, when a
+   * leaf whose encoding is exactly {@code quoted-printable} has a body, by the number of escapes of
+   * printable ASCII in such leaves, less the encoded spaces and tabs that end a line.
+   */
+  private static int mimeQpCount(SaMessage msg) {
+    int entities = 0;
+    int needless = 0;
+    boolean qpBytes = false;
+    for (MimePart p : msg.parsed().parts()) {
+      String cte = cte(p);
+      if (!cte.contains("base64") && cte.contains("quoted-printable")) {
+        entities++;
+      }
+      if (p.isMultipart() || !cte.equals("quoted-printable")) {
+        continue;
+      }
+      for (String line : p.rawBody().latin1().split("(?<=\n)")) {
+        if (line.isEmpty() || line.startsWith("SPAM: ")) {
+          continue;
+        }
+        qpBytes = true;
+        if (line.indexOf('=') < 0) {
+          continue;
+        }
+        Matcher m = QP_NEEDLESS.matcher(line);
+        int n = 0;
+        while (m.find()) {
+          n++;
+        }
+        if (n > 0) {
+          needless += n;
+          Matcher t = QP_TRAILING_SPACE.matcher(line);
+          if (t.find()) {
+            needless -= t.group(1).length() / 3;
+          }
+        }
+      }
+    }
+    return qpBytes ? needless : entities;
   }
 
   private static String cte(MimePart p) {
@@ -428,9 +436,11 @@ final class NativeEvals {
     long len = 0;
     long lower = 0;
     long upper = 0;
-    List<String> body = msg.body();
-    // SpamAssassin passes the body without the Subject line.
-    for (String line : body.subList(Math.min(1, body.size()), body.size())) {
+    if (capsCharset(msg)) {
+      return 0; // body_charset_is_likely_to_fp: these charsets' text reads as capitals
+    }
+    // Body evals get get_decoded_stripped_body_text_array: the Subject line first.
+    for (String line : msg.body()) {
       if (!line.matches("(?s).*\\S\\s+\\S.*")
           || line.matches("(?s)^(?:[A-Za-z0-9+/=]{60,76} ){2}.*")) {
         continue;
@@ -450,6 +460,35 @@ final class NativeEvals {
     }
     return upper * 100.0 / (upper + lower);
   }
+
+  /**
+   * MIMEEval's body_charset_is_likely_to_fp: the top Content-Type's charset or that of any entity
+   * is one of CHARSETS_LIKELY_TO_FP_AS_CAPS (Japanese, Chinese, Cyrillic...).
+   */
+  private static boolean capsCharset(SaMessage msg) {
+    List<String> charsets = new ArrayList<>();
+    msg.parsed().headers().all("Content-Type").stream()
+        .reduce((a, b) -> b)
+        .flatMap(f -> CT_CHARSET.matcher(f.decodedValue()).results().findFirst())
+        .ifPresent(r -> charsets.add(r.group(1)));
+    for (MimePart p : msg.parsed().parts()) {
+      p.charset().filter(c -> c.matches("(?s).*[a-zA-Z].*")).ifPresent(charsets::add);
+    }
+    for (String c : charsets) {
+      if (FP_AS_CAPS.matcher(c).matches()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final Pattern CT_CHARSET =
+      Pattern.compile("\\bcharset\\s*=\\s*[\"']?([^\"';\\s]+)", Pattern.CASE_INSENSITIVE);
+  private static final Pattern FP_AS_CAPS =
+      Pattern.compile(
+          "[-_a-z0-9]*(?:koi|jp|jis|euc|gb|big5|isoir|cp1251|windows-1251|georgianps|pt154|tis)"
+              + "[-_a-z0-9]*",
+          Pattern.CASE_INSENSITIVE);
 
   /** HeaderEval: octets outside printable ASCII in a raw header. */
   private static boolean illegalChars(
@@ -507,12 +546,5 @@ final class NativeEvals {
       return false;
     }
     return !letters.isEmpty() && letters.equals(letters.toUpperCase(Locale.ROOT));
-  }
-
-  private static Optional<String> firstNonBlank(SaMessage msg, String name) {
-    return msg.parsed().headers().all(name).stream()
-        .map(HeaderField::value)
-        .filter(v -> !v.isBlank())
-        .findFirst();
   }
 }

@@ -194,7 +194,8 @@ public final class RuleSet {
       double v =
           ((Rule.Meta) r.test()).expression().evaluate(n -> hits.getOrDefault(n, 0).doubleValue());
       if (v != 0) {
-        hits.put(r.name(), 1);
+        // got_hit records a meta's value (a sum, a count) for the metas that read it.
+        hits.put(r.name(), (int) Math.max(1, Math.min(v, Integer.MAX_VALUE)));
       }
     }
     return hits;

@@ -3,16 +3,17 @@ package dev.mailfilter.sa;
 import dev.mailfilter.message.MessageBodies;
 import dev.mailfilter.mime.Address;
 import dev.mailfilter.mime.AddressParser;
+import dev.mailfilter.mime.EncodedWords;
 import dev.mailfilter.mime.Group;
 import dev.mailfilter.mime.HeaderField;
 import dev.mailfilter.mime.Mailbox;
 import dev.mailfilter.mime.MimePart;
 import dev.mailfilter.mime.ParsedMessage;
-import dev.mailfilter.url.MessageUrls;
-import dev.mailfilter.url.Url;
+import dev.mailfilter.mime.content.HtmlScan;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,17 +29,25 @@ final class SaMessage {
   /** SpamAssassin's MAX_BODY_LINE_LENGTH: longer body lines are cut, at a space if possible. */
   static final int MAX_LINE = 2048;
 
-  private static final Pattern PARAGRAPH_BREAK = Pattern.compile("\\n+\\s*\\n+");
+  /** SpamAssassin's body_part_scan_size: the rendered text of a part is cut after this. */
+  static final int BODY_PART_SCAN_SIZE = 50_000;
+
+  /** SpamAssassin's rawbody_part_scan_size. */
+  static final int RAWBODY_PART_SCAN_SIZE = 500_000;
+
   // Perl's \s on a character string: Unicode white space, the no-break space included.
-  private static final Pattern WHITESPACE =
-      Pattern.compile(
-          "[\\s\\u00a0\\u0085\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+");
+  private static final String SPACE =
+      "[\\s\\u00a0\\u0085\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+  // A line holding only a no-break space between two line ends ends a paragraph too (spam/00409).
+  private static final Pattern PARAGRAPH_BREAK = Pattern.compile("\\n+" + SPACE + "*\\n+");
+  private static final Pattern WHITESPACE = Pattern.compile(SPACE + "+");
   private static final Pattern FOLD = Pattern.compile("\\r?\\n[ \\t]+");
 
   private final ParsedMessage message;
   private final String envelopeFrom;
   private final List<String> bodyTexts;
-  private final List<String> urls;
+  private final List<String> htmlUris;
+  private List<String> uris;
   private final Map<HeaderSpec, Optional<String>> headers = new HashMap<>();
   private List<String> body;
   private List<String> rawBody;
@@ -48,27 +57,69 @@ final class SaMessage {
    * A message's texts.
    *
    * @param envelopeFrom the SMTP sender, empty when unknown or the null sender
-   * @param bodyTexts the text of each text part as a reader sees it (HTML reduced to text)
-   * @param urls the URLs found in the message
+   * @param bodies the text parts as a reader sees them (HTML reduced to text, with its links)
    */
-  SaMessage(ParsedMessage message, String envelopeFrom, List<String> bodyTexts, List<String> urls) {
+  static SaMessage of(ParsedMessage message, String envelopeFrom, List<MessageBodies.Body> bodies) {
+    List<String> texts = new ArrayList<>();
+    List<String> htmlUris = new ArrayList<>();
+    for (MessageBodies.Body b : withAttachments(message, bodies)) {
+      texts.add(b.text());
+      b.html()
+          .ifPresent(
+              h -> {
+                for (HtmlScan.Link l : h.links()) {
+                  htmlUris.add(octets(l.href()));
+                }
+                for (String src : h.imageSources()) {
+                  htmlUris.add(octets(src));
+                }
+              });
+    }
+    return new SaMessage(message, envelopeFrom, texts, htmlUris);
+  }
+
+  /**
+   * The bodies SpamAssassin renders: every text/plain and text/html leaf in order, attachments
+   * included (Message::get_body_text_array_common), where mailfilter's bodies leave them out.
+   */
+  private static List<MessageBodies.Body> withAttachments(
+      ParsedMessage message, List<MessageBodies.Body> bodies) {
+    Map<MimePart, MessageBodies.Body> known = new IdentityHashMap<>();
+    for (MessageBodies.Body b : bodies) {
+      known.put(b.part(), b);
+    }
+    List<MessageBodies.Body> out = new ArrayList<>();
+    for (MimePart p : message.leaves()) {
+      if (out.size() >= MessageBodies.MAX_PARTS) {
+        break;
+      }
+      MessageBodies.Body b = known.remove(p);
+      if (b == null && (p.mediaType().equals("text/plain") || p.mediaType().equals("text/html"))) {
+        b = MessageBodies.decode(p);
+      }
+      if (b != null) {
+        out.add(b);
+      }
+    }
+    for (MessageBodies.Body b : bodies) {
+      if (known.containsKey(b.part())) {
+        out.add(b); // not a leaf of this message: keep it rather than lose its text
+      }
+    }
+    return out;
+  }
+
+  private SaMessage(
+      ParsedMessage message, String envelopeFrom, List<String> bodyTexts, List<String> htmlUris) {
     this.message = message;
     this.envelopeFrom = envelopeFrom;
     this.bodyTexts = bodyTexts;
-    this.urls = urls;
+    this.htmlUris = htmlUris;
   }
 
   /** A message's texts computed without a transaction (tools and tests). */
   static SaMessage of(ParsedMessage message, String envelopeFrom) {
-    List<String> texts = new ArrayList<>();
-    for (MessageBodies.Body b : MessageBodies.compute(message)) {
-      texts.add(b.text());
-    }
-    List<String> urls = new ArrayList<>();
-    for (Url u : MessageUrls.extract(message).urls()) {
-      urls.add(octets(u.url()));
-    }
-    return new SaMessage(message, envelopeFrom, texts, urls);
+    return of(message, envelopeFrom, MessageBodies.compute(message));
   }
 
   ParsedMessage parsed() {
@@ -147,7 +198,7 @@ final class SaMessage {
           out.add(
               raw
                   ? f.rawField().latin1().replace("\r\n", "\n")
-                  : octets(f.name() + ": " + f.decodedValue()) + "\n");
+                  : octets(f.name()) + ": " + value(f, false));
         }
       }
       case "MESSAGEID" -> {
@@ -185,7 +236,31 @@ final class SaMessage {
       String v = FOLD.matcher(f.rawValue().latin1()).replaceAll(" ");
       return v.strip() + "\n";
     }
-    return octets(f.decodedValue()) + "\n";
+    String folded = f.rawValue().latin1();
+    if (folded.indexOf('\n') < 0) {
+      return octets(f.decodedValue()) + "\n";
+    }
+    // Message::Node::header makes a fold (line end and the blanks after it) one space, where
+    // RFC 5322 unfolding keeps the blanks: "id 1;\n\tThu, 18 Jul" reads "id 1; Thu, 18 Jul".
+    String unfolded = FOLD.matcher(folded).replaceAll(" ").strip();
+    String text = utf8OrLatin1(unfolded);
+    return octets(text.contains("=?") ? EncodedWords.decode(text, d -> {}) : text) + "\n";
+  }
+
+  private static String utf8OrLatin1(String octets) {
+    for (int i = 0; i < octets.length(); i++) {
+      if (octets.charAt(i) >= 0x80) {
+        try {
+          return StandardCharsets.UTF_8
+              .newDecoder()
+              .decode(java.nio.ByteBuffer.wrap(octets.getBytes(StandardCharsets.ISO_8859_1)))
+              .toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+          return octets;
+        }
+      }
+    }
+    return octets;
   }
 
   /**
@@ -201,7 +276,7 @@ final class SaMessage {
         if (!text.isEmpty()) {
           text.append('\n');
         }
-        text.append(t.replace("\r\n", "\n"));
+        text.append(scanned(t.replace("\r\n", "\n"), BODY_PART_SCAN_SIZE, "\n "));
       }
       String s = PARAGRAPH_BREAK.matcher(text).replaceAll("\0");
       s = WHITESPACE.matcher(s).replaceAll(" ").replace('\0', '\n');
@@ -209,6 +284,33 @@ final class SaMessage {
       body = shortLines(all);
     }
     return body;
+  }
+
+  /**
+   * A part's text cut as SpamAssassin cuts it at its scan size: after the first of {@code seps}
+   * (tried in order) found within 1,024 characters after {@code size}, else at {@code size}. Sizes
+   * count UTF-8 octets, as SpamAssassin's byte strings.
+   */
+  static String scanned(String text, int size, String seps) {
+    if (text.length() <= size / 4) {
+      return text;
+    }
+    String octets = octets(text);
+    if (octets.length() <= size) {
+      return text;
+    }
+    int cut = size;
+    for (int i = 0; i < seps.length(); i++) {
+      int idx = octets.indexOf(seps.charAt(i), size);
+      if (idx >= 0 && idx - size <= 1024) {
+        cut = idx + 1;
+        break;
+      }
+    }
+    String kept = octets.substring(0, cut);
+    return octets == text
+        ? kept
+        : new String(kept.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
   }
 
   /** SpamAssassin's split_into_array_of_short_lines. */
@@ -246,7 +348,8 @@ final class SaMessage {
         if (!type.startsWith("text/") || type.equals("text/calendar")) {
           continue;
         }
-        out.addAll(shortParagraphs(p.decodedBody().latin1().replace("\r\n", "\n")));
+        String raw = p.decodedBody().latin1().replace("\r\n", "\n");
+        out.addAll(shortParagraphs(scanned(raw, RAWBODY_PART_SCAN_SIZE, "\n> ")));
       }
       rawBody = out;
     }
@@ -294,8 +397,11 @@ final class SaMessage {
     return full;
   }
 
-  /** The URLs, as written. */
+  /** The URIs as SpamAssassin lists them for {@code uri} rules ({@link SaUris}). */
   List<String> uris() {
-    return urls;
+    if (uris == null) {
+      uris = SaUris.of(body(), htmlUris);
+    }
+    return uris;
   }
 }

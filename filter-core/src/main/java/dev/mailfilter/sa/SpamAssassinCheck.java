@@ -8,8 +8,6 @@ import dev.mailfilter.spi.CheckSetup;
 import dev.mailfilter.spi.FileBacked;
 import dev.mailfilter.spi.Key;
 import dev.mailfilter.spi.SymbolDef;
-import dev.mailfilter.url.MessageUrls;
-import dev.mailfilter.url.Url;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -170,15 +168,7 @@ public final class SpamAssassinCheck implements Check, FileBacked {
 
   /** The texts of the transaction's message, as the rules read them. */
   private static SaMessage message(CheckContext ctx) {
-    List<String> texts = new ArrayList<>();
-    for (MessageBodies.Body b : MessageBodies.of(ctx)) {
-      texts.add(b.text());
-    }
-    List<String> urls = new ArrayList<>();
-    for (Url u : MessageUrls.of(ctx).urls()) {
-      urls.add(SaMessage.octets(u.url()));
-    }
-    return new SaMessage(ctx.message(), ctx.envelope().sender(), texts, urls);
+    return SaMessage.of(ctx.message(), ctx.envelope().sender(), MessageBodies.of(ctx));
   }
 
   /** Computes only: every pattern runs under the check's deadline (see {@link Guard}). */

@@ -209,7 +209,7 @@ class RuleEvaluationTest {
         Content-Type: text/html; charset=iso-2022-cn-ext
         Content-Transfer-Encoding: quoted-printable
 
-        <p>caf=E9</p>
+        <p>caf=E9 =41</p>
         --b
         Content-Type: application/pdf
         Content-Disposition: attachment; filename=x.pdf
@@ -222,6 +222,137 @@ class RuleEvaluationTest {
         .containsExactlyInAnyOrder("B64", "QP", "ATTACH", "B64_TEXT", "BAD_ISO", "HTML");
     String htmlOnly = "From: a@example.com\nSubject: s\nContent-Type: text/html\n\n<p>hi</p>\n";
     assertThat(hits(r, htmlOnly).keySet()).containsExactlyInAnyOrder("HTML", "HTML_ONLY");
+  }
+
+  @Test
+  void shiftedDateLeavesOutTheLocalAndFetchmailHopsAndReadsZonesAsSpamAssassin() {
+    // spam/00021 of the shared corpus: SpamAssassin compares the Date with the relays before
+    // the fetchmail pick-up (12 hours), not with the pick-up (9.6 hours).
+    RuleSet r =
+        rules(
+            dir,
+            """
+            header FUTURE_06_12 eval:check_for_shifted_date('6', '12')
+            header FUTURE_12_24 eval:check_for_shifted_date('12', '24')
+            header PAST_03_06   eval:check_for_shifted_date('-6', '-3')
+            """);
+    String fetched =
+        """
+        Received: from localhost (localhost [127.0.0.1])
+        \tby phobos.example (Postfix) with ESMTP id D843A4416F
+        \tfor <z@localhost>; Fri, 23 Aug 2002 06:06:37 -0400 (EDT)
+        Received: from phobos [127.0.0.1]
+        \tby localhost with IMAP (fetchmail-5.9.0)
+        \tfor z@localhost (single-drop); Fri, 23 Aug 2002 11:06:37 +0100 (IST)
+        Received: from lugh.example (root@lugh.example [194.125.145.45]) by
+            dogma.example (8.11.6/8.11.6) with ESMTP id g7N7fDZ14920 for
+            <z@example.org>; Fri, 23 Aug 2002 08:41:13 +0100
+        Date: Fri, 23 Aug 2002 20:41:55 +0100
+        From: a@example.com
+        Subject: s
+
+        body
+        """;
+    assertThat(hits(r, fetched).keySet()).containsExactly("FUTURE_12_24");
+    // An unknown zone name is UTC, a known one (EDT) its offset; Resent-Date comes first.
+    String zones =
+        """
+        Received: from a.example by b.example; Mon, 2 Sep 2002 10:00:00 +0000
+        Resent-Date: Mon, 2 Sep 2002 02:00:00 EDT
+        Date: Mon, 2 Sep 2002 10:00:00 XYZ
+        From: a@example.com
+        Subject: s
+
+        body
+        """;
+    assertThat(hits(r, zones).keySet()).containsExactly("PAST_03_06");
+    assertThat(SaDates.parse("Mon Sep  2 10:00:00 2002"))
+        .as("asctime loses its time of day in parse_rfc822_date")
+        .hasValue(1030924800L);
+    assertThat(SaDates.parse("2 Sep 99 10:00:00 -0100")).hasValue(936270000L);
+    assertThat(SaDates.parse("no date here")).isEmpty();
+  }
+
+  @Test
+  void uppercaseCountsTheSubjectLineAndSkipsCharsetsThatReadAsCapitals() {
+    // spam/00397 (GB2312) hit UPPERCASE_50_75 here and not in SpamAssassin.
+    RuleSet r = rules(dir, "body UPPER eval:check_for_uppercase('50', '100')\n");
+    String caps = "SOME WORDS IN CAPITALS HERE ".repeat(10) + "\n";
+    assertThat(hits(r, "Subject: s\n\n" + caps)).containsKey("UPPER");
+    assertThat(hits(r, "Subject: s\nContent-Type: text/plain; charset=GB2312\n\n" + caps))
+        .isEmpty();
+    // 196 characters of body: only with the Subject line is the text long enough to count.
+    String shortCaps = "ABCD EFG ".repeat(21) + "ABCD EF\n";
+    assertThat(hits(r, "Subject: s\n\n" + shortCaps)).isEmpty();
+    assertThat(hits(r, "Subject: LOUD SUBJECT\n\n" + shortCaps)).containsKey("UPPER");
+  }
+
+  @Test
+  void anEndTagAloneMakesATagExist() {
+    // spam/00473 has </html> and no <html>: HTML.pm's {inside}{html} exists.
+    RuleSet r = rules(dir, "body HTML_TAG eval:html_tag_exists('html')\n");
+    assertThat(hits(r, "Subject: s\nContent-Type: text/html\n\n<p>hello</p></html>\n"))
+        .containsKey("HTML_TAG");
+    assertThat(hits(r, "Subject: s\nContent-Type: text/html\n\n<p>hello</p><htmlx>\n")).isEmpty();
+  }
+
+  @Test
+  void anEmptyToFieldIsNotAMissingOne() {
+    // spam/00349 has "To: " with nothing after it; SpamAssassin's get('To') is then "\n".
+    RuleSet r = rules(dir, "header MISSING_HEADERS eval:check_for_missing_to_header()\n");
+    assertThat(hits(r, "From: x@example.com\nTo: \nSubject: s\n\nbody\n")).isEmpty();
+    assertThat(hits(r, "From: x@example.com\nSubject: s\n\nbody\n")).containsKey("MISSING_HEADERS");
+  }
+
+  @Test
+  void aFoldInAHeaderReadsAsOneSpace() {
+    // Message::Node::header: spam/00037's Received "...;\n\tThu, 18 Jul" hits / Thu, /.
+    RuleSet r = rules(dir, "header RCVD_THU Received =~ / Thu, /\nheader SUBJ Subject =~ /a b/\n");
+    String m =
+        "Received: from a.example by b.example id 1;\n\tThu, 18 Jul 2002 15:04:22 -0400\n"
+            + "Subject: a\n  \t b\nFrom: x@example.com\n\nbody\n";
+    assertThat(hits(r, m).keySet()).containsExactlyInAnyOrder("RCVD_THU", "SUBJ");
+    // The same in ALL (spam/00069's __SUBJ_HAS_TO_2 reads "\tfor <...>" as " for <...>").
+    RuleSet all = rules(dir, "header ALL_THU ALL =~ /\\nReceived: [^\\n]* Thu, /\n");
+    assertThat(hits(all, "X: y\n" + m).keySet()).containsExactly("ALL_THU");
+  }
+
+  @Test
+  void mimeQpCountHitsOnPrintableCharactersEncodedNeedlessly() {
+    // MIMEEval counts the =XX escapes of printable ASCII in the quoted-printable leaves, less the
+    // encoded spaces and tabs ending a line; check_for_mime answers 1 for any count, so
+    // __PDS_QP_64 (count below 64) hits on 70.
+    RuleSet r =
+        rules(
+            dir,
+            """
+            rawbody __QPC  eval:check_for_mime('mime_qp_count')
+            meta    QP_64  (__QPC > 0) && (__QPC < 64)
+            """);
+    String head =
+        "From: a@example.com\nSubject: s\nContent-Type: text/plain; charset=iso-8859-1\n"
+            + "Content-Transfer-Encoding: quoted-printable\n\n";
+    assertThat(hits(r, head + "caf=E9 au lait=\nsoft break=20=20\n")).isEmpty();
+    assertThat(hits(r, head + "=41".repeat(70) + " caf=E9=20\n"))
+        .containsEntry("__QPC", 1)
+        .containsKey("QP_64");
+  }
+
+  @Test
+  void aMetaPassesItsValueToTheMetasThatReadIt() {
+    // got_hit records a meta's arithmetic value, not 1.
+    RuleSet r =
+        rules(
+            dir,
+            """
+            header __A Subject =~ /a/
+            header __B Subject =~ /b/
+            meta   __SUM __A + __B
+            meta   TWO   __SUM == 2
+            """);
+    assertThat(hits(r, "From: x@example.com\nSubject: a b\n\nbody\n"))
+        .containsEntry("__SUM", 2)
+        .containsKey("TWO");
   }
 
   @Test
@@ -251,6 +382,53 @@ class RuleEvaluationTest {
             """);
     assertThat(hits(r, "Subject: x\n\nbuy v.1.@gra today\n")).containsKey("VIAGRA");
     assertThat(hits(r, "Subject: x\n\nviaduct\n")).isEmpty();
+  }
+
+  @Test
+  void bodyRulesSeeTheFirst50000CharactersOfAPartAndRawbodyRulesTheFirst500000() {
+    // body_part_scan_size: spam/00245 of the shared corpus has its fraud words past the cut.
+    RuleSet r = rules(dir, "body LATE /deceased/\nrawbody RAW_LATE /deceased/\n");
+    String filler = "word ".repeat(10_100) + "\n";
+    assertThat(hits(r, "Subject: s\n\n" + filler + "the deceased\n").keySet())
+        .containsExactly("RAW_LATE");
+    assertThat(hits(r, "Subject: s\n\n" + "word ".repeat(9_000) + "the deceased\n").keySet())
+        .containsExactlyInAnyOrder("LATE", "RAW_LATE");
+    assertThat(SaMessage.scanned("ab cd\nef", 2, "\n ")).isEqualTo("ab cd\n");
+  }
+
+  @Test
+  void bodyRulesReadTextAttachmentsToo() {
+    // hard_ham/00241: SpamAssassin renders a text/plain attachment into the body.
+    RuleSet r = rules(dir, "body IN_ATTACHMENT /slashdot digest/\n");
+    String m =
+        """
+        From: a@example.com
+        Subject: s
+        Content-Type: multipart/mixed; boundary=b
+
+        --b
+        Content-Type: text/plain
+
+        Attached.
+        --b
+        Content-Type: text/plain; name=notspam.txt
+        Content-Disposition: attachment; filename=notspam.txt
+
+        the slashdot digest
+        --b--
+        """;
+    assertThat(hits(r, m)).containsKey("IN_ATTACHMENT");
+  }
+
+  @Test
+  void aLineOfANoBreakSpaceEndsAParagraph() {
+    // spam/00409: "...service!\n----\n\u00a0\nName: ____" starts a body line at "Name:".
+    List<String> lines =
+        message(
+                "Subject: s\nContent-Type: text/plain; charset=utf-8\n\n"
+                    + "Order now!\n----\n\u00a0\nName: ____\nAddress: ____\n")
+            .body();
+    assertThat(lines).contains("Name: ____ Address: ____ ");
   }
 
   @Test
