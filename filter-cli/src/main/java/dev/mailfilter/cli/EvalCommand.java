@@ -129,7 +129,7 @@ final class EvalCommand {
     }
   }
 
-  private record Fold(int index, List<Corpus.Sample> train, List<Corpus.Sample> test) {}
+  record Fold(int index, List<Corpus.Sample> train, List<Corpus.Sample> test) {}
 
   private static int evaluate(
       List<Fold> folds,
