@@ -16,6 +16,7 @@ import dev.mailfilter.config.FailurePolicy;
 import dev.mailfilter.config.HeaderSettings;
 import dev.mailfilter.config.YamlTree;
 import dev.mailfilter.engine.EngineSettings;
+import dev.mailfilter.learn.ModelSettings;
 import dev.mailfilter.mime.MimeLimits;
 import dev.mailfilter.scores.ScoreFile;
 import dev.mailfilter.scores.ScoreSettings;
@@ -617,6 +618,12 @@ public final class FilterConfig {
               groups);
     }
 
+    /** Whether the model section names a model file (the model check then votes once trained). */
+    private boolean modelFile() {
+      Object m = sections.get(ModelSettings.SECTION.name());
+      return m instanceof ModelSettings ms && ms.path().isPresent();
+    }
+
     private void parseChecks(ConfigNode n, CheckRegistry registry) {
       for (String key : n.keys()) {
         if (registry.factory(key).isEmpty()) {
@@ -634,6 +641,7 @@ public final class FilterConfig {
       List<ConfigNode> nodes = new ArrayList<>();
       List<Boolean> enabled = new ArrayList<>();
       boolean spamAssassinRules = false;
+      boolean model = false;
       for (String name : order) {
         ConfigNode c = n.section(name);
         boolean on = c.bool("enabled", true);
@@ -647,10 +655,11 @@ public final class FilterConfig {
         nodes.add(c);
         enabled.add(on);
         spamAssassinRules |= on && name.equals("spamassassin") && !check.symbols().isEmpty();
+        model |= on && name.equals("model") && modelFile();
       }
       ScoreSettings scoreSettings = (ScoreSettings) sections.get(ScoreSettings.SECTION.name());
       Map<String, Double> layer =
-          scoreSettings == null ? Map.of() : scoreSettings.layer(spamAssassinRules);
+          scoreSettings == null ? Map.of() : scoreSettings.layer(model, spamAssassinRules);
       if (scoreSettings != null) {
         Set<String> declared = new HashSet<>();
         for (Check c : allChecks) {

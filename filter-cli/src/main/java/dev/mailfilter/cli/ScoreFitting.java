@@ -57,6 +57,9 @@ final class ScoreFitting {
   private static final Envelope ENVELOPE =
       Envelope.of(InetAddress.getLoopbackAddress(), "", "", List.of());
 
+  private static final String VERDICT_LOG_LEVEL =
+      "org.slf4j.simpleLogger.log.dev.mailfilter.verdict";
+
   private ScoreFitting() {}
 
   /** What the checks of a configuration declare: hand-set score per symbol, and the model's. */
@@ -427,12 +430,16 @@ final class ScoreFitting {
     return out;
   }
 
-  /** The four rows of the comparison on the test part, and the fit they came from. */
+  /**
+   * The four rows of the comparison on the test part, and the fit they came from: the last row is
+   * the rules with the model when the configuration runs the model check, else the rules alone.
+   */
   record Comparison(
       Metrics modelAlone,
       Metrics rulesHand,
       Metrics bothHand,
-      Metrics bothLearned,
+      Metrics learned,
+      boolean withModel,
       Fitted fitted,
       int trainSize,
       int testSize) {
@@ -451,7 +458,7 @@ final class ScoreFitting {
       row(sb, "model alone (probability)", modelAlone);
       row(sb, "rules alone, hand-set scores", rulesHand);
       row(sb, "rules + model, hand-set scores", bothHand);
-      row(sb, "rules + model, learned scores", bothLearned);
+      row(sb, withModel ? "rules + model, learned scores" : "rules alone, learned scores", learned);
       return sb.toString();
     }
 
@@ -486,14 +493,23 @@ final class ScoreFitting {
       double fpTarget,
       int threads)
       throws IOException {
+    // Thousands of verdicts of filters made for fitting: their log lines say nothing.
+    if (System.getProperty(VERDICT_LOG_LEVEL) == null) {
+      System.setProperty(VERDICT_LOG_LEVEL, "warn");
+    }
     Symbols symbols = symbols(config);
     List<Corpus.Sample> all = new ArrayList<>(train);
     all.addAll(test);
     List<Map<String, Double>> rules = ruleHits(config, all, threads);
+    // Without the model check (checks.model.enabled: false) the scores are fitted to the rules
+    // alone, for a filter that runs no model.
+    boolean withModel = config.checks().stream().anyMatch(c -> c.check().name().equals("model"));
     List<Map<String, Double>> trainRows =
-        merge(
-            rules.subList(0, train.size()),
-            outOfFoldModelHits(modelSettings, train, folds, passes, seed, threads));
+        withModel
+            ? merge(
+                rules.subList(0, train.size()),
+                outOfFoldModelHits(modelSettings, train, folds, passes, seed, threads))
+            : new ArrayList<>(rules.subList(0, train.size()));
     List<Map<String, Double>> testRows;
     double[] probability = new double[test.size()];
     try (SpamModel model = train(modelSettings, train, passes, seed)) {
@@ -511,7 +527,8 @@ final class ScoreFitting {
         metrics(probability, spam, modelSettings.spamThreshold()),
         metrics(scores(rulesOnly, symbols.hand()), spam, addHeader),
         metrics(scores(testRows, symbols.hand()), spam, addHeader),
-        metrics(scores(testRows, learned), spam, addHeader),
+        metrics(scores(withModel ? testRows : rulesOnly, learned), spam, addHeader),
+        withModel,
         fitted,
         train.size(),
         test.size());

@@ -224,7 +224,7 @@ final class TrainCommand {
               + String.join(" ", o.values("--spam"))
               + " --ham "
               + String.join(" ", o.values("--ham"))
-              + (configFile == null ? "" : " --config " + configFile)
+              + (configFile == null ? "" : " --config " + Path.of(configFile).getFileName())
               + " --time-split "
               + share);
       header.add("Date: " + java.time.LocalDate.now(java.time.ZoneOffset.UTC));

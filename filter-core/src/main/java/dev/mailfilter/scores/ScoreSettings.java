@@ -17,8 +17,7 @@ import java.util.Map;
  *   <li>{@code files: [a.cf, b.cf]}: read in order, a later file winning for a symbol it repeats.
  *   <li>{@code files: []} (the default) and {@code learned: true} (the default): the score set that
  *       ships with mailfilter, fitted to the SpamAssassin public corpus ({@code mailfilter train
- *       --scores}); of its two variants, the one fitted with Debian's SpamAssassin rules when the
- *       {@code spamassassin} check has scored rules loaded, else the one fitted without them.
+ *       --scores}), in the {@link Variant} fitted with the symbols the filter runs.
  *   <li>{@code learned: false} with no files: the hand-set scores of the checks.
  * </ul>
  *
@@ -26,11 +25,47 @@ import java.util.Map;
  * @param learned whether the shipped learned set applies when no file is configured
  */
 public record ScoreSettings(List<ScoreFile> files, boolean learned) {
-  /** The shipped set fitted with Debian's SpamAssassin rules loaded. */
-  public static final String LEARNED_WITH_SPAMASSASSIN = "learned-spamassassin.cf";
+  /**
+   * The shipped sets by what the filter runs: the built-in checks, with or without the trained
+   * model, with or without Debian's SpamAssassin rules. Weights fitted together share out the
+   * evidence, so each combination gets the set fitted with exactly its symbols.
+   */
+  public enum Variant {
+    CHECKS("checks.cf"),
+    CHECKS_SPAMASSASSIN("checks-spamassassin.cf"),
+    CHECKS_MODEL("checks-model.cf"),
+    CHECKS_MODEL_SPAMASSASSIN("checks-model-spamassassin.cf");
 
-  /** The shipped set fitted with the built-in checks and the model alone. */
-  public static final String LEARNED = "learned.cf";
+    private final String resource;
+    private volatile ScoreFile file;
+
+    Variant(String resource) {
+      this.resource = resource;
+    }
+
+    /** The resource's file name, under {@code dev/mailfilter/scores/} in the jar. */
+    public String resource() {
+      return resource;
+    }
+
+    /** The variant for a filter that runs the model and SpamAssassin rules or not. */
+    public static Variant of(boolean model, boolean spamAssassinRules) {
+      if (model) {
+        return spamAssassinRules ? CHECKS_MODEL_SPAMASSASSIN : CHECKS_MODEL;
+      }
+      return spamAssassinRules ? CHECKS_SPAMASSASSIN : CHECKS;
+    }
+
+    /** The shipped set, read once. */
+    public ScoreFile scores() {
+      ScoreFile f = file;
+      if (f == null) {
+        f = ScoreFile.resource(resource);
+        file = f; // a race reads the same resource twice: harmless
+      }
+      return f;
+    }
+  }
 
   /** The section, registered by {@code BuiltIns}. */
   public static final ConfigSection<ScoreSettings> SECTION =
@@ -59,28 +94,18 @@ public record ScoreSettings(List<ScoreFile> files, boolean learned) {
   /**
    * The scores to lay over the checks' own: the files' merged, or the shipped learned set.
    *
-   * @param spamAssassinRules whether the filter runs SpamAssassin rules (picks the shipped variant)
+   * @param model whether the filter runs a trained model (a model check with a file)
+   * @param spamAssassinRules whether the filter runs SpamAssassin rules
    */
-  public Map<String, Double> layer(boolean spamAssassinRules) {
+  public Map<String, Double> layer(boolean model, boolean spamAssassinRules) {
     Map<String, Double> out = new LinkedHashMap<>();
     if (!files.isEmpty()) {
       for (ScoreFile f : files) {
         out.putAll(f.scores());
       }
     } else if (learned) {
-      out.putAll(shipped(spamAssassinRules).scores());
+      out.putAll(Variant.of(model, spamAssassinRules).scores().scores());
     }
     return out;
-  }
-
-  /** The shipped learned set of one variant. */
-  public static ScoreFile shipped(boolean spamAssassinRules) {
-    return spamAssassinRules ? Shipped.WITH_SA : Shipped.WITHOUT_SA;
-  }
-
-  /** Read once, on first use. */
-  private static final class Shipped {
-    static final ScoreFile WITH_SA = ScoreFile.resource(LEARNED_WITH_SPAMASSASSIN);
-    static final ScoreFile WITHOUT_SA = ScoreFile.resource(LEARNED);
   }
 }
