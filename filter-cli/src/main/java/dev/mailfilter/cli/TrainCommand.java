@@ -243,12 +243,13 @@ final class TrainCommand {
           String.format(
               Locale.ROOT,
               "Fit: L2 logistic regression (lambda %s by out-of-fold log-loss), %d symbols hit by"
-                  + " at least %d training messages, signs kept; the model's BAYES_* from"
-                  + " %d-fold out-of-fold models.",
+                  + " at least %d training messages, signs kept; %s.",
               f.lambda(),
               f.scores().size(),
               ScoreFitting.MIN_HITS,
-              folds));
+              c.withModel()
+                  ? "the model's BAYES_* from " + folds + "-fold out-of-fold models"
+                  : "without the model (checks.model.enabled: false)"));
       header.add(
           String.format(
               Locale.ROOT,
