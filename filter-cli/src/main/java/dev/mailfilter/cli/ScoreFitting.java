@@ -277,10 +277,11 @@ final class ScoreFitting {
 
   /**
    * Fits scores to the training rows: L2 logistic regression over the symbols hit at least {@link
-   * #MIN_HITS} times, each weight keeping the sign of its hand-set score (a spam sign never lowers
-   * a score, a ham sign never raises it), the regularisation chosen among {@link #LAMBDAS} by
-   * out-of-fold log-loss; then scaled so that {@code addHeader} sits at the log-odds that flags at
-   * most {@code fpTarget} of the out-of-fold ham (and never below even odds).
+   * #MIN_HITS} times whose hand-set score is not 0, each weight keeping the sign of its hand-set
+   * score (a spam sign never lowers a score, a ham sign never raises it), the regularisation chosen
+   * among {@link #LAMBDAS} by out-of-fold log-loss; then scaled so that {@code addHeader} sits at
+   * the log-odds that flags at most {@code fpTarget} of the out-of-fold ham (and never below even
+   * odds).
    */
   static Fitted fit(
       List<Map<String, Double>> rows,
@@ -300,7 +301,9 @@ final class ScoreFitting {
     }
     List<String> columns = new ArrayList<>();
     for (Map.Entry<String, Integer> e : hitCount.entrySet()) {
-      if (e.getValue() >= MIN_HITS) {
+      // A symbol scored 0 by hand is information, not evidence (MIME_BARE_LF says a stored
+      // message has Unix line ends, as the whole corpus has): it stays at 0.
+      if (e.getValue() >= MIN_HITS && hand.get(e.getKey()) != 0) {
         columns.add(e.getKey());
       }
     }
