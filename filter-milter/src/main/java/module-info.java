@@ -5,6 +5,7 @@
  */
 module dev.mailfilter.milter {
   requires transitive dev.mailfilter.core;
+  requires dev.mailfilter.server;
   // TCP_QUICKACK (jdk.net.ExtendedSocketOptions): Linux only, ignored where unsupported.
   requires jdk.net;
 

@@ -8,6 +8,7 @@
  */
 module dev.mailfilter.smtp {
   requires transitive dev.mailfilter.core;
+  requires dev.mailfilter.server;
   requires com.google.common;
   // MX lookups for the relay leg's mx routes, with the servers of the core's dns: section.
   requires org.dnsjava;

@@ -1,6 +1,7 @@
 package dev.mailfilter;
 
 import dev.mailfilter.api.Stage;
+import dev.mailfilter.auth.SpfCheck;
 import dev.mailfilter.av.ClamdCheck;
 import dev.mailfilter.checks.AttachmentCheck;
 import dev.mailfilter.checks.EncodedWordCheck;
@@ -52,6 +53,7 @@ public final class BuiltIns {
           .register("received", ReceivedCheck::create)
           .register("sender", SenderCheck::create)
           .register("spamassassin", SpamAssassinCheck::create)
+          .register("spf", SpfCheck::create)
           .register("subject", SubjectCheck::create)
           .register("urls", UrlCheck::create)
           .build();

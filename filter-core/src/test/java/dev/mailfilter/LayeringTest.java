@@ -52,6 +52,7 @@ class LayeringTest {
                 "dev.mailfilter.checks..",
                 "dev.mailfilter.learn..",
                 "dev.mailfilter.dns..",
+                "dev.mailfilter.auth..",
                 "dev.mailfilter.av..",
                 "dev.mailfilter.url..",
                 "dev.mailfilter.tenant..",

@@ -57,6 +57,7 @@ final class EvalCommand {
           "--scores-out",
           "--target-fpr",
           "--threads",
+          "--calibration-folds",
           "--config");
 
   private EvalCommand() {}
@@ -171,6 +172,10 @@ final class EvalCommand {
           for (Corpus.Sample s : again) {
             model.reinforce(s.doc(), s.label());
           }
+        }
+        int calibrationFolds = TrainCommand.calibrationFolds(o);
+        if (calibrationFolds > 0) {
+          TrainCommand.calibrate(model, fold.train, calibrationFolds, passes, seed);
         }
         learnNanos += System.nanoTime() - t0;
         learned += fold.train.size();
@@ -386,6 +391,9 @@ final class EvalCommand {
     out.println("         --passes N (training passes; default 3), --learning-rate R");
     out.println(
         "         --split-out FILE (write the folds), --scores-out FILE (write the scores)");
+    out.println(
+        "         --calibration-folds N (fit the model's calibration on N folds of the training"
+            + " set; default 0: none)");
     out.println(
         "         --time-split also compares rules, model and both with hand-set and learned");
     out.println(

@@ -2,6 +2,8 @@ package dev.mailfilter.cli;
 
 import dev.mailfilter.FilterConfig;
 import dev.mailfilter.config.ConfigException;
+import dev.mailfilter.learn.Document;
+import dev.mailfilter.learn.Label;
 import dev.mailfilter.learn.LearnOutcome;
 import dev.mailfilter.learn.ModelSettings;
 import dev.mailfilter.learn.SpamModel;
@@ -52,6 +54,7 @@ final class TrainCommand {
                   "--seed",
                   "--passes",
                   "--config",
+                  "--calibration-folds",
                   "--scores",
                   "--time-split",
                   "--target-fpr",
@@ -126,6 +129,10 @@ final class TrainCommand {
           }
         }
         progress.finish();
+        int calibrationFolds = calibrationFolds(o);
+        if (calibrationFolds > 0 && !samples.isEmpty()) {
+          calibrate(model, samples, calibrationFolds, passes, seed);
+        }
         model.commit();
         TrainingCounts c = model.counts();
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -301,9 +308,35 @@ final class TrainCommand {
     return String.join(", ", names);
   }
 
+  /** Folds of the calibration ({@code --calibration-folds}, default 0: none). */
+  static int calibrationFolds(Options o) {
+    return o.integer("--calibration-folds", DEFAULT_CALIBRATION_FOLDS, 0, 20);
+  }
+
+  static final int DEFAULT_CALIBRATION_FOLDS = 0;
+
+  /**
+   * Fits the model's calibration on out-of-fold predictions of {@code samples} (see {@link
+   * SpamModel#calibrate}); skipped, with the model left as it was, when a class has fewer messages
+   * than folds.
+   */
+  static void calibrate(
+      SpamModel model, List<Corpus.Sample> samples, int folds, int passes, long seed) {
+    List<Document> spam = new ArrayList<>();
+    List<Document> ham = new ArrayList<>();
+    for (Corpus.Sample s : samples) {
+      (s.label() == Label.SPAM ? spam : ham).add(s.doc());
+    }
+    if (spam.size() >= folds && ham.size() >= folds) {
+      model.calibrate(spam, ham, folds, passes, seed);
+    }
+  }
+
   static void usage(PrintStream out) {
     out.println("usage: mailfilter train [--spam PATH...] [--ham PATH...] [--unlearn PATH...]");
     out.println("                        [--model FILE] [--config FILE] [--seed N] [--passes 3]");
+    out.println(
+        "                        [--calibration-folds N] (calibrate on N folds; default 0, none)");
     out.println(
         "       mailfilter train --scores FILE --spam PATH... --ham PATH... [--time-split 0.7]");
     out.println(

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class MiltertestIT {
   @TempDir static Path dir;
-  private static MilterProcess milter;
+  private static DaemonProcess milter;
   private static Path scripts;
 
   @BeforeAll
@@ -33,7 +33,7 @@ class MiltertestIT {
     Path config =
         Files.writeString(
             dir.resolve("mailfilter.yaml"), "actions: {add_header: 3, quarantine: 4}\n");
-    milter = MilterProcess.start(dir, config);
+    milter = DaemonProcess.milter(dir, config);
   }
 
   @AfterAll
@@ -95,7 +95,7 @@ class MiltertestIT {
                 dnsbl_data: {enabled: true}
               """
                   .formatted(silent.getLocalPort()));
-      try (MilterProcess slow = MilterProcess.start(dir, config)) {
+      try (DaemonProcess slow = DaemonProcess.milter(dir, config)) {
         Miltertest.Result r =
             Miltertest.run(
                 scripts.resolve("progress.lua"),

@@ -42,7 +42,7 @@ class PostfixMilterIT {
 
   @TempDir static Path dir;
   private static RbldnsdServer rbldnsd;
-  private static MilterProcess milter;
+  private static DaemonProcess milter;
   private static PostfixInstance postfix;
 
   @BeforeAll
@@ -71,7 +71,7 @@ class PostfixMilterIT {
               dnsbl_connect: {enabled: true}
             """
                 .formatted(rbldnsd.port()));
-    milter = MilterProcess.start(dir, config);
+    milter = DaemonProcess.milter(dir, config);
     postfix =
         PostfixInstance.builder()
             .milter(milter.postfixAddress())
@@ -243,7 +243,7 @@ class PostfixMilterIT {
   @Test
   void aMilterKilledMidMessageLosesNothingAndTheRetryArrivesOnce(@TempDir Path own)
       throws Exception {
-    try (MilterProcess doomed = MilterProcess.start(own, null);
+    try (DaemonProcess doomed = DaemonProcess.milter(own, null);
         PostfixInstance alone =
             PostfixInstance.builder()
                 .milter(doomed.postfixAddress())
@@ -267,7 +267,7 @@ class PostfixMilterIT {
       }
       assertThat(alone.queue()).contains("Mail queue is empty");
       // The client retries once the milter is back, on the address Postfix knows.
-      try (MilterProcess back = MilterProcess.start(own, null, doomed.port());
+      try (DaemonProcess back = DaemonProcess.milter(own, null, doomed.port());
           SmtpClient smtp = SmtpClient.connect(alone.smtpPort(), WAIT)) {
         assertThat(smtp.send("EHLO client.example.org").code()).isEqualTo(250);
         assertThat(smtp.send("MAIL FROM:<a@example.org>").code()).isEqualTo(250);

@@ -77,7 +77,7 @@ class SmtpIdleConnectionsIT {
               """
                   .formatted(sink.port()));
       int port = FreePort.tcp();
-      try (GatewayProcess gateway = GatewayProcess.start(dir, config, port)) {
+      try (DaemonProcess gateway = DaemonProcess.smtp(dir, config, port)) {
         // Closed before the gateway: its SIGTERM drain would wait for the held messages.
         try {
           measureBesideIdleConnections(gateway, port, idle, sink);
@@ -92,7 +92,7 @@ class SmtpIdleConnectionsIT {
 
   /** Opens the idle connections into {@code idle}, then times and checks as the class says. */
   private static void measureBesideIdleConnections(
-      GatewayProcess gateway, int port, List<Connection> idle, SmtpSink sink) throws IOException {
+      DaemonProcess gateway, int port, List<Connection> idle, SmtpSink sink) throws IOException {
     List<Long> before = bannerTimes(port, 5);
     for (int i = 0; i < IDLE; i++) {
       Idle state = Idle.values()[i % Idle.values().length];

@@ -120,8 +120,8 @@ class SmtpLoadFaultIT {
               """
                   .formatted(sink.port(), quarantineDir));
       int port = FreePort.tcp();
-      GatewayProcess first = GatewayProcess.start(dir, config, port);
-      GatewayProcess gateway = first;
+      DaemonProcess first = DaemonProcess.smtp(dir, config, port);
+      DaemonProcess gateway = first;
       List<Ledger> ledgers = Collections.synchronizedList(new ArrayList<>());
       AtomicInteger answered250 = new AtomicInteger();
       CountDownLatch connected = new CountDownLatch(SESSIONS);
@@ -158,7 +158,7 @@ class SmtpLoadFaultIT {
         first.kill9();
         killedLog = first.log();
         int atKill = answered250.get();
-        gateway = GatewayProcess.start(dir, config, port);
+        gateway = DaemonProcess.smtp(dir, config, port);
         for (Future<?> f : sessions) {
           f.get(400, TimeUnit.SECONDS);
         }

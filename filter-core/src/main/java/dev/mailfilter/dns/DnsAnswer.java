@@ -11,8 +11,11 @@ import java.util.List;
  * @param name the queried name, lower case, without the trailing dot
  * @param type the record type asked for
  * @param status what happened
- * @param addresses the A records ({@link QueryType#A}, status {@link Status#FOUND})
- * @param texts the TXT records, each one's strings joined ({@link QueryType#TXT})
+ * @param addresses the A or AAAA records ({@link QueryType#A}, {@link QueryType#AAAA})
+ * @param texts the TXT records, each one's strings joined with nothing between them, one char per
+ *     octet (ISO-8859-1, so that no octet is lost or escaped: SPF must see a non-ASCII byte)
+ * @param names the MX exchanges or PTR targets, lower case without the trailing dot, in answer
+ *     order ({@link QueryType#MX}, {@link QueryType#PTR})
  * @param ttl how long the answer may be cached (zero when it may not)
  * @param cached whether it came from the resolver's cache
  * @param elapsed how long the lookup took
@@ -23,6 +26,7 @@ public record DnsAnswer(
     Status status,
     List<InetAddress> addresses,
     List<String> texts,
+    List<String> names,
     Duration ttl,
     boolean cached,
     Duration elapsed) {
@@ -49,13 +53,15 @@ public record DnsAnswer(
   public DnsAnswer {
     addresses = List.copyOf(addresses);
     texts = List.copyOf(texts);
+    names = List.copyOf(names);
   }
 
   static DnsAnswer of(String name, QueryType type, Status status, Duration elapsed) {
-    return new DnsAnswer(name, type, status, List.of(), List.of(), Duration.ZERO, false, elapsed);
+    return new DnsAnswer(
+        name, type, status, List.of(), List.of(), List.of(), Duration.ZERO, false, elapsed);
   }
 
   DnsAnswer fromCache(Duration elapsed) {
-    return new DnsAnswer(name, type, status, addresses, texts, ttl, true, elapsed);
+    return new DnsAnswer(name, type, status, addresses, texts, names, ttl, true, elapsed);
   }
 }

@@ -6,6 +6,7 @@ import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,10 +19,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.ResolverConfig;
@@ -248,6 +252,7 @@ public final class DnsResolver {
     DnsAnswer.Status status;
     List<InetAddress> addresses = new ArrayList<>();
     List<String> texts = new ArrayList<>();
+    List<String> names = new ArrayList<>();
     long ttl = Long.MAX_VALUE;
     switch (rcode) {
       case Rcode.NOERROR -> {
@@ -256,14 +261,17 @@ public final class DnsResolver {
             continue; // e.g. a CNAME before the record
           }
           ttl = Math.min(ttl, rec.getTTL());
-          if (rec instanceof ARecord a) {
-            addresses.add(a.getAddress());
-          } else if (rec instanceof TXTRecord t) {
-            texts.add(String.join("", t.getStrings()));
+          switch (rec) {
+            case ARecord a -> addresses.add(a.getAddress());
+            case AAAARecord a -> addresses.add(a.getAddress());
+            case TXTRecord t -> texts.add(latin1(t.getStringsAsByteArrays()));
+            case MXRecord mx -> names.add(normalize(mx.getTarget().toString()));
+            case PTRRecord ptr -> names.add(normalize(ptr.getTarget().toString()));
+            default -> {}
           }
         }
         status =
-            addresses.isEmpty() && texts.isEmpty()
+            addresses.isEmpty() && texts.isEmpty() && names.isEmpty()
                 ? DnsAnswer.Status.NODATA
                 : DnsAnswer.Status.FOUND;
       }
@@ -284,7 +292,17 @@ public final class DnsResolver {
       ttl = 0;
     }
     return new DnsAnswer(
-        n, type, status, addresses, texts, Duration.ofSeconds(ttl), false, elapsed);
+        n, type, status, addresses, texts, names, Duration.ofSeconds(ttl), false, elapsed);
+  }
+
+  // dnsjava's getStrings() escapes octets outside printable ASCII as \ddd, which would hide a
+  // non-ASCII octet from SPF's syntax check; one char per octet keeps them all.
+  private static String latin1(List<byte[]> strings) {
+    StringBuilder b = new StringBuilder();
+    for (byte[] s : strings) {
+      b.append(new String(s, StandardCharsets.ISO_8859_1));
+    }
+    return b.toString();
   }
 
   static String normalize(String name) {

@@ -22,6 +22,9 @@ import java.util.Objects;
  * @param traits structural facts the parser noticed, as short names (HTML with a form or hidden
  *     text, parser defects such as {@code defect:BARE_LF}); broken or evasive structure is a spam
  *     signal that outlives any vocabulary
+ * @param mime the shape of the MIME structure as short tokens ({@code tree:} the nesting of content
+ *     types, {@code charset:}, {@code cte:} per text part, {@code attach:} attachment file kinds);
+ *     how a message is built changes less from one campaign to the next than its words
  */
 public record Document(
     String subject,
@@ -31,7 +34,8 @@ public record Document(
     List<String> htmlTexts,
     List<String> urls,
     List<String> partTypes,
-    List<String> traits) {
+    List<String> traits,
+    List<String> mime) {
 
   /**
    * One header field.
@@ -55,6 +59,20 @@ public record Document(
     urls = List.copyOf(urls);
     partTypes = List.copyOf(partTypes);
     traits = List.copyOf(traits);
+    mime = List.copyOf(mime);
+  }
+
+  /** A document without MIME shape tokens (as documents were before they had them). */
+  public Document(
+      String subject,
+      String from,
+      List<Header> headers,
+      List<String> texts,
+      List<String> htmlTexts,
+      List<String> urls,
+      List<String> partTypes,
+      List<String> traits) {
+    this(subject, from, headers, texts, htmlTexts, urls, partTypes, traits, List.of());
   }
 
   /**

@@ -26,6 +26,12 @@ import java.util.stream.Stream;
  * 0.021).
  */
 final class Features {
+  /** The feature set of model files written before set 2 (format versions 1 and 2): this class. */
+  static final int LEGACY_SET = 1;
+
+  /** This class's features plus the MIME shape of {@link ShapeFeatures}: what new models learn. */
+  static final int CURRENT_SET = 2;
+
   /** Window of Orthogonal Sparse Bigrams: pairs at distances 1 to {@code OSB_WINDOW - 1}. */
   static final int OSB_WINDOW = 5;
 
@@ -140,7 +146,25 @@ final class Features {
     void add(long feature);
   }
 
-  /** Sends the feature hashes of a document, duplicates included, to {@code out}. */
+  /** The feature hashes of a document in a feature set. */
+  static long[] of(Document doc, int featureSet) {
+    LongList out = new LongList(1024);
+    of(doc, out, featureSet);
+    return out.toArray();
+  }
+
+  /**
+   * Sends the features of {@code featureSet} to {@code out}: set 1 is {@link #of(Document, Sink)},
+   * set 2 adds {@link ShapeFeatures#SET_2} after it.
+   */
+  static void of(Document doc, Sink out, int featureSet) {
+    of(doc, out);
+    if (featureSet >= CURRENT_SET) {
+      ShapeFeatures.of(doc, out, ShapeFeatures.SET_2);
+    }
+  }
+
+  /** Sends the feature hashes of set 1, duplicates included, to {@code out}. */
   static void of(Document doc, Sink out) {
     // The body's texts are one run of words: bigrams span from one text into the next.
     Bigrams body = new Bigrams(out);

@@ -37,9 +37,15 @@ import java.util.zip.CheckedOutputStream;
  * CRC-32 of everything before it. Version 1 holds the non-zero weights as a count and (index int,
  * weight float) pairs; version 2 holds all {@code 2^bits} weights in index order, and is written
  * when that takes at most twice the bytes of the pairs (a quarter or more of the weights non-zero,
- * as after a few thousand messages). Loading version 2 is bulk copies only: at start-up the model
- * loads while the JIT has compiled little, and a loop over a million pairs ran interpreted for most
- * of a load (90 ms of a 100 ms start for the SpamAssassin corpus's model).
+ * as after a few thousand messages). Version 3, the one written now, follows the hash bits with the
+ * feature set (int) and the layout of the weights (int: 1 pairs, 2 all, as the versions before),
+ * and the learned messages with the {@link Calibration} (byte 0 for none, or 1 and the slope and
+ * anchor as doubles). Files of versions 1 and 2 hold models of feature set 1 without a calibration;
+ * they load and score as they always did, and are rewritten as version 3 (still feature set 1) on
+ * their next commit: only training a new file moves a model to the current feature set. Loading
+ * version 2 is bulk copies only: at start-up the model loads while the JIT has compiled little, and
+ * a loop over a million pairs ran interpreted for most of a load (90 ms of a 100 ms start for the
+ * SpamAssassin corpus's model).
  *
  * <p>The file is read in chunks twice: once for the checksum, so that nothing of a damaged file (a
  * flipped bit in the hash bits could ask for a gigabyte) is believed, then to parse it.
@@ -48,19 +54,30 @@ public final class FileModelStore implements ModelStore {
   private static final int MAGIC = 0x4D464C4D; // "MFLM"
   private static final int SPARSE = 1; // version 1: (index, weight) pairs
   private static final int DENSE = 2; // version 2: every weight
+  private static final int TAGGED = 3; // version 3: feature set, layout, calibration
   private static final int CHUNK = 1 << 20;
 
   private final Path path;
   private final int hashBits;
+  private final int featureSet;
+  private Calibration calibration; // null: none
   private final float[] weights;
   private float bias;
   private final DigestTable learned;
   private boolean dirty;
 
   private FileModelStore(
-      Path path, int hashBits, float[] weights, float bias, DigestTable learned) {
+      Path path,
+      int hashBits,
+      int featureSet,
+      Calibration calibration,
+      float[] weights,
+      float bias,
+      DigestTable learned) {
     this.path = path;
     this.hashBits = hashBits;
+    this.featureSet = featureSet;
+    this.calibration = calibration;
     this.weights = weights;
     this.bias = bias;
     this.learned = learned;
@@ -80,7 +97,7 @@ public final class FileModelStore implements ModelStore {
     try {
       channel = FileChannel.open(path, StandardOpenOption.READ);
     } catch (NoSuchFileException e) {
-      return new FileModelStore(path, hashBits, new float[1 << hashBits], 0f, new DigestTable(16));
+      return empty(path, hashBits, Features.CURRENT_SET);
     }
     try (channel) {
       return read(path, channel);
@@ -120,16 +137,31 @@ public final class FileModelStore implements ModelStore {
       throw new IOException("not a mailfilter model file: " + path);
     }
     int v = in.getInt();
-    if (v != SPARSE && v != DENSE) {
-      throw new IOException("model file " + path + " has unsupported version " + v);
+    if (v != SPARSE && v != DENSE && v != TAGGED) {
+      throw new IOException(
+          "model file "
+              + path
+              + " has unsupported version "
+              + v
+              + " (written by a newer mailfilter?): retrain it with `mailfilter train`");
     }
     return new Header(in, v);
   }
 
   /** An empty store that lives in memory only; {@link #commit()} does nothing. */
   public static FileModelStore inMemory(int hashBits) {
+    return inMemory(hashBits, Features.CURRENT_SET);
+  }
+
+  /** An empty in-memory store over a given feature set (to calibrate a model of that set). */
+  static FileModelStore inMemory(int hashBits, int featureSet) {
+    return empty(null, hashBits, featureSet);
+  }
+
+  private static FileModelStore empty(Path path, int hashBits, int featureSet) {
     checkArgument(hashBits >= 10 && hashBits <= 28, "hashBits not in [10, 28]: %s", hashBits);
-    return new FileModelStore(null, hashBits, new float[1 << hashBits], 0f, new DigestTable(16));
+    return new FileModelStore(
+        path, hashBits, featureSet, null, new float[1 << hashBits], 0f, new DigestTable(16));
   }
 
   /** The model file, or empty for an in-memory store. */
@@ -140,6 +172,22 @@ public final class FileModelStore implements ModelStore {
   @Override
   public int hashBits() {
     return hashBits;
+  }
+
+  @Override
+  public int featureSet() {
+    return featureSet;
+  }
+
+  @Override
+  public Optional<Calibration> calibration() {
+    return Optional.ofNullable(calibration);
+  }
+
+  @Override
+  public void calibrate(Calibration calibration) {
+    this.calibration = calibration;
+    dirty = true;
   }
 
   @Override
@@ -241,8 +289,10 @@ public final class FileModelStore implements ModelStore {
     }
     boolean dense = 4L * weights.length <= 2 * 8L * nonZero;
     out.writeInt(MAGIC);
-    out.writeInt(dense ? DENSE : SPARSE);
+    out.writeInt(TAGGED);
     out.writeInt(hashBits);
+    out.writeInt(featureSet);
+    out.writeInt(dense ? DENSE : SPARSE);
     out.writeFloat(bias);
     if (dense) {
       ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
@@ -276,6 +326,13 @@ public final class FileModelStore implements ModelStore {
     if (failure[0] != null) {
       throw failure[0];
     }
+    if (calibration == null) {
+      out.writeByte(0);
+    } else {
+      out.writeByte(1);
+      out.writeDouble(calibration.slope());
+      out.writeDouble(calibration.anchor());
+    }
     out.flush();
     int checksum = (int) crc.getValue();
     raw.write(ByteBuffer.allocate(4).putInt(checksum).array());
@@ -285,12 +342,26 @@ public final class FileModelStore implements ModelStore {
   private static FileModelStore read(Path path, FileChannel channel) throws IOException {
     Header header = checkedHeader(path, channel);
     Input in = header.in();
-    int version = header.version();
     int hashBits = in.getInt();
     checkArgument(hashBits >= 10 && hashBits <= 28, "hash bits not in [10, 28]: %s", hashBits);
+    int featureSet = Features.LEGACY_SET;
+    int layout = header.version();
+    if (layout == TAGGED) {
+      featureSet = in.getInt();
+      if (featureSet < Features.LEGACY_SET || featureSet > Features.CURRENT_SET) {
+        throw new IOException(
+            "model file "
+                + path
+                + " was trained over feature set "
+                + featureSet
+                + ", which this mailfilter does not know: retrain it with `mailfilter train`");
+      }
+      layout = in.getInt();
+      checkArgument(layout == SPARSE || layout == DENSE, "bad weight layout %s", layout);
+    }
     float bias = in.getFloat();
     float[] weights;
-    if (version == DENSE) {
+    if (layout == DENSE) {
       checkArgument(4L << hashBits <= in.remaining(), "%s weights do not fit", 1L << hashBits);
       weights = new float[1 << hashBits];
       in.getFloats(weights);
@@ -323,8 +394,16 @@ public final class FileModelStore implements ModelStore {
       checkArgument(label >= 0 && label < labels.length, "bad label %s", label);
       learned.put(digest, new LearnedMessage(labels[label], in.getFloat()));
     }
+    Calibration calibration = null;
+    if (header.version() == TAGGED) {
+      int present = in.getByte();
+      checkArgument(present == 0 || present == 1, "bad calibration flag %s", present);
+      if (present == 1) {
+        calibration = new Calibration(in.getDouble(), in.getDouble());
+      }
+    }
     checkArgument(in.remaining() == 0, "%s trailing bytes", in.remaining());
-    return new FileModelStore(path, hashBits, weights, bias, learned);
+    return new FileModelStore(path, hashBits, featureSet, calibration, weights, bias, learned);
   }
 
   /**
@@ -415,6 +494,11 @@ public final class FileModelStore implements ModelStore {
     float getFloat() throws IOException {
       need(4);
       return buf.getFloat();
+    }
+
+    double getDouble() throws IOException {
+      need(8);
+      return buf.getDouble();
     }
 
     void getFloats(float[] out) throws IOException {

@@ -89,7 +89,85 @@ final class MessageText {
         htmlTexts,
         urls,
         partTypes,
-        List.copyOf(traits));
+        List.copyOf(traits),
+        mimeShape(m));
+  }
+
+  /** Longest {@code tree:} token; deeper or wider trees are cut with {@code ~}. */
+  private static final int MAX_TREE = 160;
+
+  /**
+   * The MIME shape tokens of {@link Document#mime()}: the tree of content types, the charset and
+   * transfer encoding of each leaf, the kinds and count of attachments.
+   */
+  static List<String> mimeShape(ParsedMessage m) {
+    List<String> out = new ArrayList<>();
+    StringBuilder tree = new StringBuilder("tree:");
+    tree(m.root(), tree, 0);
+    out.add(tree.length() > MAX_TREE ? tree.substring(0, MAX_TREE) + "~" : tree.toString());
+    int attachments = 0;
+    for (MimePart part : m.leaves()) {
+      String type = part.mediaType();
+      String major = type.substring(0, Math.max(0, type.indexOf('/')));
+      out.add("cte:" + major + ":" + part.transferEncoding().token());
+      if (part.isType("text")) {
+        out.add("charset:" + part.charset().map(MessageText::charsetName).orElse("none"));
+      }
+      if (part.isAttachment()) {
+        attachments++;
+        out.add("attach-type:" + type);
+        out.add("attach:" + part.filename().map(MessageText::extension).orElse("no-name"));
+      }
+    }
+    out.add("attachments:" + Features.bucket(attachments));
+    return out;
+  }
+
+  private static void tree(MimePart part, StringBuilder out, int depth) {
+    out.append(part.mediaType());
+    if (!part.isMultipart() || out.length() > MAX_TREE) {
+      return;
+    }
+    out.append('(');
+    List<MimePart> children = part.children();
+    for (int i = 0; i < children.size() && out.length() <= MAX_TREE; i++) {
+      if (i > 0) {
+        out.append(',');
+      }
+      if (depth >= 4) {
+        out.append('~');
+        break;
+      }
+      tree(children.get(i), out, depth + 1);
+    }
+    out.append(')');
+  }
+
+  /** A declared charset, lower case, only its letters, digits and dashes, at most 20 chars. */
+  private static String charsetName(String declared) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < declared.length() && b.length() < 20; i++) {
+      char c = Character.toLowerCase(declared.charAt(i));
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_') {
+        b.append(c);
+      }
+    }
+    return b.isEmpty() ? "invalid" : b.toString();
+  }
+
+  /** A file name's extension, lower case; {@code no-ext} or {@code odd-ext} for none or junk. */
+  static String extension(String filename) {
+    String name = filename.strip();
+    int dot = name.lastIndexOf('.');
+    if (dot < 0 || dot == name.length() - 1) {
+      return "no-ext";
+    }
+    String ext = name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
+    if (ext.length() > 6
+        || !ext.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+      return "odd-ext";
+    }
+    return ext;
   }
 
   private static void addHtmlTraits(HtmlScan scan, Set<String> traits) {

@@ -25,6 +25,11 @@ import java.util.Optional;
  *     10-fold cross-validation on the SpamAssassin public corpus among 1, 3, 10, 30 and 100, makes
  *     few passes enough)
  * @param autolearn learning from the engine's confident verdicts
+ * @param balanceClasses whether each learning step is weighted by the inverse frequency of its
+ *     class among the messages learned so far (balanced class weights, as scikit-learn's {@code
+ *     class_weight="balanced"}), for training sets where one class outnumbers the other; off by
+ *     default: on the shared corpus (500 spam, 2,750 ham) it made every held-out split rank worse
+ *     (docs/performance.md, "Accuracy: a model that generalises")
  * @param required whether a filter built with the {@code model} check refuses to start when {@code
  *     path} names no readable, valid model file (the default: a typo in the path would otherwise
  *     turn the model off without a word); false lets a filter start with an empty model that
@@ -38,7 +43,8 @@ public record ModelSettings(
     int hashBits,
     double learningRate,
     Autolearn autolearn,
-    boolean required) {
+    boolean required,
+    boolean balanceClasses) {
 
   /** The default number of messages of each class needed before the model votes. */
   public static final int DEFAULT_MIN_TRAINING = 200;
@@ -105,6 +111,7 @@ public record ModelSettings(
         (int) a.integer("commit_every", Autolearn.OFF.commitEvery(), 1, Integer.MAX_VALUE);
     b.autolearn(new Autolearn(a.bool("enabled", false), spamScore, hamScore, commitEvery));
     b.required(n.bool("required", d.required()));
+    b.balanceClasses(n.bool("balance_classes", d.balanceClasses()));
     return b.build();
   }
 
@@ -124,6 +131,7 @@ public record ModelSettings(
     b.learningRate = learningRate;
     b.autolearn = autolearn;
     b.required = required;
+    b.balanceClasses = balanceClasses;
     return b;
   }
 
@@ -179,8 +187,15 @@ public record ModelSettings(
     private double learningRate = 30.0;
     private Autolearn autolearn = Autolearn.OFF;
     private boolean required = true;
+    private boolean balanceClasses = false;
 
     private Builder() {}
+
+    /** Whether learning steps are weighted by the inverse frequency of their class. */
+    public Builder balanceClasses(boolean balance) {
+      this.balanceClasses = balance;
+      return this;
+    }
 
     /** The model file; {@code null} keeps the model in memory. */
     public Builder path(Path path) {
@@ -235,7 +250,8 @@ public record ModelSettings(
           hashBits,
           learningRate,
           autolearn,
-          required);
+          required,
+          balanceClasses);
     }
   }
 }

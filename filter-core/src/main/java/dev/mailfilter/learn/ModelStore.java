@@ -34,6 +34,32 @@ public interface ModelStore extends Closeable {
     return sum;
   }
 
+  /**
+   * The feature set the weights were learned over: 1 for the word, header and structure features of
+   * the first model files, 2 for those plus the shape features (headers' order, relays, MIME
+   * layout, URL parts, sender alignment). A store that does not say is of set 1, so that weights it
+   * holds keep meaning what they meant.
+   */
+  default int featureSet() {
+    return Features.LEGACY_SET;
+  }
+
+  /**
+   * The calibration of the model's probability, if one was fitted ({@link SpamModel#calibrate}).
+   */
+  default Optional<Calibration> calibration() {
+    return Optional.empty();
+  }
+
+  /**
+   * Stores a calibration with the weights, durable at the next {@link #commit()}.
+   *
+   * @throws UnsupportedOperationException if this store cannot keep one
+   */
+  default void calibrate(Calibration calibration) {
+    throw new UnsupportedOperationException(getClass().getName() + " keeps no calibration");
+  }
+
   /** The bias (intercept) of the model. */
   float bias();
 

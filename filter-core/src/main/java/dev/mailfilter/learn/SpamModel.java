@@ -1,13 +1,19 @@
 package dev.mailfilter.learn;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantLock;
@@ -36,6 +42,7 @@ public final class SpamModel implements Closeable {
   private final ModelStore store;
   private final ModelSettings settings;
   private final int mask;
+  private final int featureSet;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final ReentrantLock commitLock = new ReentrantLock();
 
@@ -43,6 +50,7 @@ public final class SpamModel implements Closeable {
     this.store = store;
     this.settings = settings;
     this.mask = (1 << store.hashBits()) - 1;
+    this.featureSet = store.featureSet();
   }
 
   /**
@@ -76,11 +84,16 @@ public final class SpamModel implements Closeable {
     // a float[] of their weights: the two largest allocations of a classification.
     IndexSet set = IndexSet.take();
     try {
-      Features.of(doc, f -> set.add((int) (f >>> 32) & mask));
+      Features.of(doc, f -> set.add((int) (f >>> 32) & mask), featureSet);
       int n = set.size();
       lock.readLock().lock();
       try {
-        double p = probability(set.elements(), n, Vector.value(n));
+        double margin = margin(set.elements(), n, Vector.value(n));
+        Optional<Calibration> calibration = store.calibration();
+        double p =
+            calibration.isPresent()
+                ? calibration.get().probability(margin)
+                : 1.0 / (1.0 + Math.exp(-margin));
         TrainingCounts counts = store.counts();
         boolean ready = counts.ham() >= settings.minHam() && counts.spam() >= settings.minSpam();
         return new Prediction(p, ready, counts);
@@ -98,7 +111,7 @@ public final class SpamModel implements Closeable {
    */
   public LearnOutcome learn(Document doc, Label label) {
     Objects.requireNonNull(label, "label");
-    Vector v = Vector.of(doc, mask);
+    Vector v = Vector.of(doc, mask, featureSet);
     lock.writeLock().lock();
     try {
       Optional<LearnedMessage> before = store.learned(v.digest);
@@ -120,7 +133,7 @@ public final class SpamModel implements Closeable {
    */
   public void reinforce(Document doc, Label label) {
     Objects.requireNonNull(label, "label");
-    Vector v = Vector.of(doc, mask);
+    Vector v = Vector.of(doc, mask, featureSet);
     lock.writeLock().lock();
     try {
       Optional<LearnedMessage> before = store.learned(v.digest);
@@ -138,7 +151,7 @@ public final class SpamModel implements Closeable {
 
   /** Unlearns a message; returns false if it was not learned. */
   public boolean unlearn(Document doc) {
-    Vector v = Vector.of(doc, mask);
+    Vector v = Vector.of(doc, mask, featureSet);
     lock.writeLock().lock();
     try {
       Optional<LearnedMessage> before = store.learned(v.digest);
@@ -151,7 +164,7 @@ public final class SpamModel implements Closeable {
 
   /** What the message was learned as, if it was. */
   public Optional<Label> learnedAs(Document doc) {
-    Vector v = Vector.of(doc, mask);
+    Vector v = Vector.of(doc, mask, featureSet);
     lock.readLock().lock();
     try {
       return store.learned(v.digest).map(LearnedMessage::label);
@@ -197,20 +210,125 @@ public final class SpamModel implements Closeable {
     }
   }
 
-  /** The spam probability of the features {@code indices[0..n)}, each of the given value. */
-  private double probability(int[] indices, int n, float value) {
-    double margin = store.bias() + store.weightSum(indices, n) * value;
-    return 1.0 / (1.0 + Math.exp(-margin));
+  /** The raw margin (log-odds) of the features {@code indices[0..n)}, each of the given value. */
+  private double margin(int[] indices, int n, float value) {
+    return store.bias() + store.weightSum(indices, n) * value;
   }
 
+  /** The raw, uncalibrated probability the learner's gradient is taken at. */
   private double probability(Vector v) {
-    return probability(v.indices, v.indices.length, v.value);
+    return 1.0 / (1.0 + Math.exp(-margin(v.indices, v.indices.length, v.value)));
+  }
+
+  /** The raw margin of a document, without the calibration. */
+  double margin(Document doc) {
+    Vector v = Vector.of(doc, mask, featureSet);
+    lock.readLock().lock();
+    try {
+      return margin(v.indices, v.indices.length, v.value);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The calibration {@link #classify} applies, if one was fitted. */
+  public Optional<Calibration> calibration() {
+    lock.readLock().lock();
+    try {
+      return store.calibration();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Fits the {@link Calibration} of this model's probability on out-of-fold predictions of the
+   * given training messages and stores it with the model (durable at the next {@link #commit()}):
+   * the messages are split into {@code folds} parts by a shuffle seeded with {@code seed}; for each
+   * part a fresh model with these settings (and this model's feature set and size) learns the other
+   * parts in {@code passes} passes, as {@code mailfilter train} does, and scores the held-back
+   * part. Costs {@code folds} trainings on {@code (folds - 1) / folds} of the messages. The
+   * messages should be those this model learned; the weights of this model are not touched.
+   *
+   * @throws IllegalArgumentException if there are fewer than {@code folds} messages of a class, or
+   *     {@code folds < 2}
+   */
+  public Calibration calibrate(
+      List<Document> spam, List<Document> ham, int folds, int passes, long seed) {
+    checkArgument(folds >= 2, "folds must be >= 2: %s", folds);
+    checkArgument(passes >= 1, "passes must be >= 1: %s", passes);
+    checkArgument(
+        spam.size() >= folds && ham.size() >= folds,
+        "calibration over %s folds needs at least %s spam and %s ham, has %s and %s",
+        folds,
+        folds,
+        folds,
+        spam.size(),
+        ham.size());
+    List<Document> all = new ArrayList<>(spam);
+    all.addAll(ham);
+    int[] fold = new int[all.size()];
+    Random random = new Random(seed);
+    // Each class dealt round-robin after its own shuffle: every fold holds both classes.
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < spam.size(); i++) {
+      order.add(i);
+    }
+    Collections.shuffle(order, random);
+    for (int k = 0; k < order.size(); k++) {
+      fold[order.get(k)] = k % folds;
+    }
+    order.clear();
+    for (int i = spam.size(); i < all.size(); i++) {
+      order.add(i);
+    }
+    Collections.shuffle(order, random);
+    for (int k = 0; k < order.size(); k++) {
+      fold[order.get(k)] = k % folds;
+    }
+    double[] margins = new double[all.size()];
+    ModelSettings inMemory = settings.toBuilder().path(null).build();
+    for (int f = 0; f < folds; f++) {
+      List<Integer> train = new ArrayList<>();
+      for (int i = 0; i < all.size(); i++) {
+        if (fold[i] != f) {
+          train.add(i);
+        }
+      }
+      Collections.shuffle(train, random);
+      SpamModel m = new SpamModel(FileModelStore.inMemory(store.hashBits(), featureSet), inMemory);
+      for (int i : train) {
+        m.learn(all.get(i), i < spam.size() ? Label.SPAM : Label.HAM);
+      }
+      for (int pass = 1; pass < passes; pass++) {
+        Collections.shuffle(train, random);
+        for (int i : train) {
+          m.reinforce(all.get(i), i < spam.size() ? Label.SPAM : Label.HAM);
+        }
+      }
+      for (int i = 0; i < all.size(); i++) {
+        if (fold[i] == f) {
+          margins[i] = m.margin(all.get(i));
+        }
+      }
+    }
+    Calibration c =
+        Calibration.fit(
+            Arrays.copyOfRange(margins, 0, spam.size()),
+            Arrays.copyOfRange(margins, spam.size(), all.size()));
+    lock.writeLock().lock();
+    try {
+      store.calibrate(c);
+    } finally {
+      lock.writeLock().unlock();
+    }
+    return c;
   }
 
   /** One gradient step of the log-loss; {@code previous} is the step already recorded. */
   private void step(Vector v, Label label, float previous) {
     double y = label == Label.SPAM ? 1.0 : 0.0;
-    float step = (float) (settings.learningRate() * (y - probability(v)));
+    float step = (float) (settings.learningRate() * classWeight(label) * (y - probability(v)));
     // The bias learns more slowly than the weights: it sees every message.
     float biasStep = step * BIAS_RATE;
     store.apply(
@@ -219,6 +337,23 @@ public final class SpamModel implements Closeable {
         biasStep,
         v.digest,
         Optional.of(new LearnedMessage(label, previous + step)));
+  }
+
+  /**
+   * The weight of a step for a message of {@code label}: 1 without {@link
+   * ModelSettings#balanceClasses()}, else {@code n / (2 n_label)} over the messages learned so far
+   * (each counted once, plus one so that the first messages have a weight), within [0.1, 10]. The
+   * weights of the two classes average to 1, so the learning rate keeps its meaning.
+   */
+  double classWeight(Label label) {
+    if (!settings.balanceClasses()) {
+      return 1.0;
+    }
+    TrainingCounts c = store.counts();
+    double ham = c.ham() + 1.0;
+    double spam = c.spam() + 1.0;
+    double w = (ham + spam) / (2 * (label == Label.SPAM ? spam : ham));
+    return Math.clamp(w, 0.1, 10.0);
   }
 
   private void forget(Vector v, LearnedMessage m) {
@@ -250,9 +385,9 @@ public final class SpamModel implements Closeable {
      * the probability sums their weights in, and the message's digest. For learning: classifying
      * reads the set in place ({@link SpamModel#classify(Document)}) and needs no digest.
      */
-    static Vector of(Document doc, int mask) {
+    static Vector of(Document doc, int mask, int featureSet) {
       IndexSet set = IndexSet.take();
-      Features.of(doc, f -> set.add((int) (f >>> 32) & mask));
+      Features.of(doc, f -> set.add((int) (f >>> 32) & mask), featureSet);
       int[] indices = set.toArray();
       IndexSet.release(set);
       return new Vector(indices, digest(doc));

@@ -45,15 +45,27 @@ record Rule(
    * A pattern over the body lines, raw body chunks, full message or URLs, with the literals one of
    * which it cannot match without ({@link Literals}; empty when none).
    */
-  record Regex(Pattern pattern, List<String> literals) implements Test {
+  record Regex(Pattern pattern, List<String> literals, FirstChars firstChars) implements Test {
     Regex(Pattern pattern) {
-      this(pattern, Literals.required(pattern.pattern()));
+      this(pattern, Literals.required(pattern.pattern()), FirstChars.of(pattern));
     }
   }
 
-  /** A header rule: {@code Name =~ /re/} or {@code !~}, with its value when the header is unset. */
-  record Header(HeaderSpec spec, Pattern pattern, boolean negated, Optional<String> ifUnset)
-      implements Test {}
+  /**
+   * A header rule: {@code Name =~ /re/} or {@code !~}, with its value when the header is unset, and
+   * the characters its matches begin with ({@link FirstChars}; null when not known).
+   */
+  record Header(
+      HeaderSpec spec,
+      Pattern pattern,
+      boolean negated,
+      Optional<String> ifUnset,
+      FirstChars firstChars)
+      implements Test {
+    Header(HeaderSpec spec, Pattern pattern, boolean negated, Optional<String> ifUnset) {
+      this(spec, pattern, negated, ifUnset, FirstChars.of(pattern));
+    }
+  }
 
   /** {@code exists:Name}. */
   record Exists(HeaderSpec spec) implements Test {}
@@ -73,12 +85,20 @@ record Rule(
    * for metas.
    */
   int hits(SaMessage m, Guard guard) {
+    return hits(m, guard, 0, true, null, 0);
+  }
+
+  /**
+   * The rule's hits, a pattern rule's counted from the text of index {@code from} of its kind on
+   * (the {@link Prefilter} knows that none before can match); {@code fast} searches only where a
+   * match may begin ({@link FirstChars}), else with plain {@code find()} everywhere. When a pattern
+   * rule hits, the index of the first text it hit is written to {@code firstHit[slot]} ({@code
+   * firstHit} may be null).
+   */
+  int hits(SaMessage m, Guard guard, int from, boolean fast, int[] firstHit, int slot) {
     int limit = multiple() ? maxHits : 1;
     return switch (test) {
       case Regex r -> {
-        if (!r.literals().isEmpty() && !m.mayContain(kind, r.literals())) {
-          yield 0;
-        }
         List<String> texts =
             switch (kind) {
               case BODY -> {
@@ -93,8 +113,14 @@ record Rule(
               default -> throw new IllegalStateException(kind + " rule with a pattern");
             };
         int hits = 0;
-        for (String t : texts) {
-          hits += count(r.pattern(), t, limit - hits, guard);
+        int shift = texts == m.body() ? 0 : kind == RuleKind.BODY ? 1 : 0; // nosubject
+        for (int i = Math.max(0, from - shift); i < texts.size(); i++) {
+          int before = hits;
+          hits +=
+              count(r.pattern(), fast ? r.firstChars() : null, texts.get(i), limit - hits, guard);
+          if (before == 0 && hits > 0 && firstHit != null) {
+            firstHit[slot] = i + shift;
+          }
           if (hits >= limit) {
             break;
           }
@@ -108,10 +134,11 @@ record Rule(
         }
         // Perl matches an undefined value as the empty string.
         String text = v.orElse("");
+        FirstChars first = fast ? h.firstChars() : null;
         if (h.negated()) {
-          yield count(h.pattern(), text, 1, guard) == 0 ? 1 : 0;
+          yield count(h.pattern(), first, text, 1, guard) == 0 ? 1 : 0;
         }
-        yield count(h.pattern(), text, limit, guard);
+        yield count(h.pattern(), first, text, limit, guard);
       }
       case Exists e -> m.header(e.spec()).isPresent() ? 1 : 0;
       case Eval e -> e.eval().test(m) ? 1 : 0;
@@ -119,7 +146,10 @@ record Rule(
     };
   }
 
-  private static int count(Pattern p, String text, int limit, Guard guard) {
+  private static int count(Pattern p, FirstChars first, String text, int limit, Guard guard) {
+    if (first != null) {
+      return first.count(p, text, limit, guard);
+    }
     Matcher matcher = p.matcher(guard.wrap(text));
     int n = 0;
     while (n < limit && matcher.find()) {

@@ -28,6 +28,8 @@ public final class RuleSet {
   private final Set<String> plugins;
   private final List<SymbolDef> symbols;
   private final int nonMeta;
+  private final Prefilter prefilter;
+  private final int[] order;
 
   RuleSet(
       List<Rule> rules,
@@ -57,6 +59,17 @@ public final class RuleSet {
       placeMeta(r, metas, placed, ordered);
     }
     this.rules = List.copyOf(ordered);
+    this.prefilter = new Prefilter(this.rules);
+    int[] o = new int[nonMeta];
+    int k = 0;
+    for (int pass = 0; pass < 2; pass++) {
+      for (int i = 0; i < nonMeta; i++) {
+        if ((prefilter.requires(i) >= 0) == (pass == 1)) {
+          o[k++] = i;
+        }
+      }
+    }
+    this.order = o;
     this.unsupported = List.copyOf(unsupported);
     this.skipped = List.copyOf(skipped);
     this.skippedCounts = Map.copyOf(skippedCounts);
@@ -161,12 +174,19 @@ public final class RuleSet {
    * @throws Guard.TimeUp when the guard's deadline passes
    */
   Map<String, Integer> run(SaMessage m, Guard guard) {
+    return run(m, guard, prefilter(m));
+  }
+
+  /**
+   * {@link #run(SaMessage, Guard)} with a scan of the prefilter, or with none ({@code null}: every
+   * pattern runs with {@code find()} on every text, as the equivalence test compares).
+   */
+  Map<String, Integer> run(SaMessage m, Guard guard, Prefilter.Scan scan) {
     Map<String, Integer> hits = new HashMap<>();
-    for (int i = 0; i < nonMeta; i++) {
-      Rule r = rules.get(i);
-      int n = r.hits(m, guard);
+    for (int i : order) {
+      int n = hits(i, m, scan, guard);
       if (n > 0) {
-        hits.put(r.name(), n);
+        hits.put(rules.get(i).name(), n);
       }
     }
     for (int i = nonMeta; i < rules.size(); i++) {
@@ -178,6 +198,46 @@ public final class RuleSet {
       }
     }
     return hits;
+  }
+
+  /** Runs the literal prefilter over a message's texts. */
+  Prefilter.Scan prefilter(SaMessage m) {
+    return prefilter.scan(m);
+  }
+
+  Prefilter prefilter() {
+    return prefilter;
+  }
+
+  /**
+   * The hits of the rule of index {@code i} in {@link #rules()}, not a meta; with a {@code null}
+   * scan, without the prefilter and {@link FirstChars}.
+   */
+  int hits(int i, SaMessage m, Prefilter.Scan scan, Guard guard) {
+    Rule r = rules.get(i);
+    if (scan == null) {
+      return r.hits(m, guard, 0, false, null, 0);
+    }
+    int required = prefilter.requires(i);
+    int from = 0;
+    if (required >= 0) {
+      // No text before the first the required rule hit can hold a match (Prefilter#requires).
+      from = scan.hits()[required] == 0 ? -1 : scan.firstHit()[required];
+    }
+    if (from >= 0 && prefilter.filters(i)) {
+      from = scan.first()[i] < 0 ? -1 : Math.max(from, scan.first()[i]);
+    }
+    int n = from < 0 ? 0 : r.hits(m, guard, from, true, scan.firstHit(), i);
+    scan.hits()[i] = n;
+    return n;
+  }
+
+  /**
+   * The indices of the rules that are not metas, in the order they run: a rule that {@link
+   * Prefilter#requires} another runs after it.
+   */
+  int[] order() {
+    return order.clone();
   }
 
   /** The rules that report symbols, by name. */

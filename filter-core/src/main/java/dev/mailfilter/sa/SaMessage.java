@@ -43,7 +43,6 @@ final class SaMessage {
   private List<String> body;
   private List<String> rawBody;
   private String full;
-  private final Map<RuleKind, String> lowered = new java.util.EnumMap<>(RuleKind.class);
 
   /**
    * A message's texts.
@@ -293,32 +292,6 @@ final class SaMessage {
       full = message.bytes().latin1().replace("\r\n", "\n");
     }
     return full;
-  }
-
-  /**
-   * Whether the texts of a kind of rule contain one of {@code literals} (in ASCII lower case):
-   * false means no pattern that requires one of them can match.
-   */
-  boolean mayContain(RuleKind kind, List<String> literals) {
-    String text = lowered.get(kind);
-    if (text == null) {
-      text =
-          Literals.lower(
-              switch (kind) {
-                case BODY -> String.join("", body());
-                case RAWBODY -> String.join("", rawBody());
-                case FULL -> full();
-                case URI -> String.join("\n", uris());
-                default -> throw new IllegalArgumentException("no prefilter for " + kind);
-              });
-      lowered.put(kind, text);
-    }
-    for (String l : literals) {
-      if (text.contains(l)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The URLs, as written. */

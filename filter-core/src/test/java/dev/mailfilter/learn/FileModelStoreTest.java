@@ -88,16 +88,17 @@ class FileModelStoreTest {
       m.learn(SpamModelTest.message(new SplittableRandom(1), Label.HAM, 1), Label.HAM);
     }
     byte[] good = Files.readAllBytes(file);
-    // Header: magic, version, hash bits, bias, weight count; then the first (index, weight) pair.
+    // Header: magic, version, hash bits, feature set, layout, bias, weight count; then the first
+    // (index, weight) pair.
     byte[] badIndex = good.clone();
-    java.nio.ByteBuffer.wrap(badIndex).putInt(20, 1 << 16);
+    java.nio.ByteBuffer.wrap(badIndex).putInt(28, 1 << 16);
     writeWithCrc(file, badIndex);
     assertThatThrownBy(() -> FileModelStore.open(file, 16))
         .isInstanceOf(IOException.class)
         .hasMessageContaining(file.toString())
         .hasMessageContaining("weight index out of range: 65536");
     byte[] badCount = good.clone();
-    java.nio.ByteBuffer.wrap(badCount).putInt(16, 1 << 16);
+    java.nio.ByteBuffer.wrap(badCount).putInt(24, 1 << 16);
     writeWithCrc(file, badCount);
     assertThatThrownBy(() -> FileModelStore.open(file, 16))
         .isInstanceOf(IOException.class)
@@ -132,8 +133,9 @@ class FileModelStoreTest {
       s.commit();
     }
     byte[] bytes = Files.readAllBytes(file);
-    assertThat(java.nio.ByteBuffer.wrap(bytes).getInt(4)).as("version").isEqualTo(2);
-    assertThat(bytes).hasSize(16 + 4 * (1 << bits) + 4 + 150_000 * 13 + 4);
+    assertThat(java.nio.ByteBuffer.wrap(bytes).getInt(4)).as("version").isEqualTo(3);
+    assertThat(java.nio.ByteBuffer.wrap(bytes).getInt(16)).as("layout").isEqualTo(2);
+    assertThat(bytes).hasSize(24 + 4 * (1 << bits) + 4 + 150_000 * 13 + 1 + 4);
     try (FileModelStore s = FileModelStore.open(file, 12)) {
       assertThat(s.hashBits()).isEqualTo(bits);
       float[] got = new float[all.length];
@@ -150,7 +152,7 @@ class FileModelStoreTest {
     assertThatThrownBy(() -> FileModelStore.open(file, 12))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("checksum");
-    byte[] cut = java.util.Arrays.copyOf(bytes, 16 + 4 * 1000 + 4);
+    byte[] cut = java.util.Arrays.copyOf(bytes, 24 + 4 * 1000 + 4);
     writeWithCrc(file, cut);
     assertThatThrownBy(() -> FileModelStore.open(file, 12))
         .isInstanceOf(IOException.class)
@@ -159,12 +161,15 @@ class FileModelStoreTest {
   }
 
   @Test
-  void aSmallModelStaysSparseInVersion1() throws Exception {
+  void aSmallModelStaysSparse() throws Exception {
     Path file = dir.resolve("small.bin");
     try (SpamModel m = SpamModel.open(settings(file))) {
       m.learn(SpamModelTest.message(new SplittableRandom(1), Label.HAM, 1), Label.HAM);
     }
-    assertThat(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)).getInt(4)).isEqualTo(1);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(file));
+    assertThat(b.getInt(4)).as("version").isEqualTo(3);
+    assertThat(b.getInt(12)).as("feature set").isEqualTo(Features.CURRENT_SET);
+    assertThat(b.getInt(16)).as("layout").isEqualTo(1);
   }
 
   /** Writes the bytes with a correct CRC-32 in their last four. */

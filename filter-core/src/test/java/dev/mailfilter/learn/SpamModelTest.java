@@ -1,6 +1,7 @@
 package dev.mailfilter.learn;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -157,5 +158,45 @@ class SpamModelTest {
     org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
         .isThrownBy(() -> ModelSettings.builder().minTraining(-1, 5).build())
         .withMessageContaining("-1");
+  }
+
+  @Test
+  void balancedClassWeightsRaiseTheMinorityClassOnAnUnbalancedSet() throws Exception {
+    // 40 spam against 400 ham, the same messages in the same order for both models: with balanced
+    // weights each spam step is larger and each ham step smaller, so new spam scores higher.
+    SplittableRandom r = new SplittableRandom(21);
+    List<Document> train = new ArrayList<>();
+    List<Label> labels = new ArrayList<>();
+    for (int i = 0; i < 440; i++) {
+      Label label = i % 11 == 0 ? Label.SPAM : Label.HAM;
+      train.add(message(r, label, i));
+      labels.add(label);
+    }
+    List<Document> probe = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      probe.add(message(r, Label.SPAM, 10_000 + i));
+    }
+    ModelSettings.Builder b = ModelSettings.builder().minTraining(0, 0).hashBits(16);
+    SpamModel plain = SpamModel.open(b.balanceClasses(false).build());
+    SpamModel balanced = SpamModel.open(b.balanceClasses(true).build());
+    for (int i = 0; i < train.size(); i++) {
+      plain.learn(train.get(i), labels.get(i));
+      balanced.learn(train.get(i), labels.get(i));
+    }
+    assertThat(plain.classWeight(Label.SPAM)).isEqualTo(1.0);
+    // 41 ham + 1 and 40 spam + 1 at the end: spam (441 + 1) / (2 * 41), ham (442) / (2 * 401).
+    assertThat(balanced.classWeight(Label.SPAM)).isCloseTo(442.0 / 82, within(1e-9));
+    assertThat(balanced.classWeight(Label.HAM)).isCloseTo(442.0 / 802, within(1e-9));
+    double[] p = scores(plain, probe);
+    double[] q = scores(balanced, probe);
+    double plainMean = java.util.Arrays.stream(p).average().orElseThrow();
+    double balancedMean = java.util.Arrays.stream(q).average().orElseThrow();
+    assertThat(balancedMean).isGreaterThan(plainMean);
+    // Unlearning a message removes its weighted step exactly: the weights go back.
+    Document extra = message(r, Label.SPAM, 20_000);
+    double before = balanced.classify(probe.get(0)).probability();
+    balanced.learn(extra, Label.SPAM);
+    balanced.unlearn(extra);
+    assertThat(balanced.classify(probe.get(0)).probability()).isCloseTo(before, within(1e-6));
   }
 }

@@ -3,6 +3,7 @@ package dev.mailfilter.milter;
 import dev.mailfilter.api.Decision;
 import dev.mailfilter.api.Scores;
 import dev.mailfilter.api.Verdict;
+import dev.mailfilter.server.ConnectionSet;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>Whatever the peer sends (garbage, an HTTP request, a packet over the limit, commands out of
  * order) ends this connection with one log line and never reaches another connection.
  */
-final class MilterConnection implements Runnable {
+final class MilterConnection implements ConnectionSet.Member {
   private static final Logger LOG = LoggerFactory.getLogger("dev.mailfilter.milter");
 
   /** What the connection needs from its server. */
@@ -315,7 +316,8 @@ final class MilterConnection implements Runnable {
   }
 
   /** For the shutdown: closes the connection now unless a message is in flight. */
-  void closeIfIdle() {
+  @Override
+  public void closeIfIdle() {
     if (!inTransaction) {
       closedByServer = true;
       closeChannel();
@@ -323,7 +325,8 @@ final class MilterConnection implements Runnable {
   }
 
   /** For the end of the shutdown's drain time: closes the connection, message or not. */
-  void forceClose() {
+  @Override
+  public void forceClose() {
     if (channel.isOpen()) {
       closedByServer = true;
       LOG.warn("milter {}{}: closed by the shutdown with a message in flight", name, queue());

@@ -9,6 +9,7 @@ import dev.mailfilter.api.HeaderEdit;
 import dev.mailfilter.api.Reply;
 import dev.mailfilter.api.TlsInfo;
 import dev.mailfilter.api.Verdict;
+import dev.mailfilter.spi.CheckSettings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -28,8 +30,8 @@ import java.util.regex.Pattern;
  *
  * <p>No stage is negotiated away, so the MTA sends every stage and waits for a reply to each,
  * except {@code SMFIC_MACRO}, {@code SMFIC_ABORT}, {@code SMFIC_QUIT} and {@code SMFIC_QUIT_NC},
- * which get none, and the steps {@link #PROTOCOL} asks no reply for when the MTA agrees. A refusal
- * at any stage is sent as {@code SMFIR_REPLYCODE} with the core's reply.
+ * which get none, and the steps {@link #PROTOCOL} and {@link #earlyNoReply} ask no reply for when
+ * the MTA agrees. A refusal at any stage is sent as {@code SMFIR_REPLYCODE} with the core's reply.
  *
  * <p>A conversation is used by one thread at a time, the connection's, like the session it drives.
  * Commands out of protocol order, and values the core refuses, are a {@link
@@ -70,9 +72,10 @@ final class MilterConversation implements AutoCloseable {
    * oversized body costs only its transfer, while a reply per chunk costs a round trip on every
    * message.
    *
-   * <p>Not asked: no-reply for connect, HELO, MAIL, RCPT and the end of the header, which may be
-   * refused; and for DATA, whose reply carries the ACK that keeps Nagle's algorithm from holding
-   * back the MTA's next packet ({@code docs/milter.md}, "Latency").
+   * <p>No-reply for connect and HELO is added per connection when the filter cannot refuse there
+   * ({@link #earlyNoReply}). Never asked: no-reply for MAIL, RCPT and the end of the header, which
+   * may be refused; and for DATA, whose reply carries the ACK that keeps Nagle's algorithm from
+   * holding back the MTA's next packet ({@code docs/milter.md}, "Latency").
    */
   static final int PROTOCOL =
       Milter.SMFIP_NR_HDR
@@ -96,44 +99,31 @@ final class MilterConversation implements AutoCloseable {
           Milter.SMFIM_DATA, "i",
           Milter.SMFIM_EOM, "i");
 
-  /** Opens a session for a connection, and says the message size limit its filter applies. */
-  @FunctionalInterface
-  interface Opener {
-    Opened open(Connection connection);
-  }
-
   /**
-   * A session and the {@code limits.max_message_size} of the filter it runs on.
+   * The no-reply steps for connect and HELO that {@code filter} allows: none when a check runs at
+   * connect or the block list names client addresses (a refusal at connect is what gives a listed
+   * client Postfix's 554 greeting), {@code SMFIP_NR_CONN} alone when a check runs at HELO, both
+   * otherwise. The session still sees both stages ({@code SMFIP_NOCONNECT} and {@code SMFIP_NOHELO}
+   * are never asked): later stages need the client's address and HELO name.
    *
-   * @param session the session
-   * @param maxMessageSize bytes beyond which the session rejects the message whatever its content
+   * <p>A refusal where no reply was asked (a reload that added a connect check between the
+   * negotiation and {@code SMFIC_CONNECT}) is not lost: the session repeats a connection's refusal
+   * at every later stage, so MAIL gets it.
    */
-  record Opened(FilterSession session, long maxMessageSize) {}
-
-  /** Opens on {@code filter}. */
-  static Opener opener(MailFilter filter) {
-    Objects.requireNonNull(filter, "filter");
-    return c -> new Opened(filter.open(c), filter.config().limits().maxMessageSize());
-  }
-
-  /**
-   * Opens on the filter {@code filters} runs now; when a reload swapped and closed it in between,
-   * on the new one (as {@link FilterReloader#open} does).
-   */
-  static Opener opener(FilterReloader filters) {
-    Objects.requireNonNull(filters, "filters");
-    return c -> {
-      while (true) {
-        MailFilter f = filters.current();
-        try {
-          return new Opened(f.open(c), f.config().limits().maxMessageSize());
-        } catch (IllegalStateException e) {
-          if (filters.current() == f) {
-            throw e;
-          }
-        }
+  static int earlyNoReply(MailFilter filter) {
+    if (!filter.config().blockList().networks().isEmpty()) {
+      return 0;
+    }
+    int noReply = Milter.SMFIP_NR_CONN | Milter.SMFIP_NR_HELO;
+    for (CheckSettings c : filter.checks()) {
+      switch (c.check().stage()) {
+        // A connection's refusal is repeated at HELO, so a connect check needs both replies.
+        case CONNECT -> noReply = 0;
+        case HELO -> noReply &= ~Milter.SMFIP_NR_HELO;
+        case MAIL_FROM, RCPT, HEADERS, DATA -> {}
       }
-    };
+    }
+    return noReply;
   }
 
   /**
@@ -145,7 +135,8 @@ final class MilterConversation implements AutoCloseable {
 
   private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
 
-  private final Opener opener;
+  /** The filter to negotiate for and open the session on: fixed, or the one a reloader runs now. */
+  private final Supplier<MailFilter> filters;
 
   /** The opened session's message size limit. */
   private long maxMessageSize = Long.MAX_VALUE;
@@ -187,12 +178,23 @@ final class MilterConversation implements AutoCloseable {
 
   /** A conversation on {@code filter}; the session opens at {@code SMFIC_CONNECT}. */
   MilterConversation(MailFilter filter) {
-    this(opener(filter));
+    this(fixed(filter));
   }
 
-  /** A conversation whose session {@code opener} opens at {@code SMFIC_CONNECT}. */
-  MilterConversation(Opener opener) {
-    this.opener = Objects.requireNonNull(opener, "opener");
+  /**
+   * A conversation on the filter {@code filters} gives, e.g. {@link FilterReloader#current()}: the
+   * one at {@code SMFIC_OPTNEG} decides what is negotiated, the one at {@code SMFIC_CONNECT} runs
+   * the session, so that a reload applies to the next SMTP session (Postfix opens a milter
+   * connection per SMTP session).
+   */
+  MilterConversation(Supplier<MailFilter> filters) {
+    this.filters = Objects.requireNonNull(filters, "filters");
+  }
+
+  /** {@code filter}, always. */
+  static Supplier<MailFilter> fixed(MailFilter filter) {
+    Objects.requireNonNull(filter, "filter");
+    return () -> filter;
   }
 
   /**
@@ -250,7 +252,12 @@ final class MilterConversation implements AutoCloseable {
     }
     try {
       List<Response> replies = dispatch(command);
-      return noReply(command) ? List.of() : replies;
+      if (noReply(command)) {
+        // Not told to the MTA, so not counted: a connection's refusal comes again at MAIL.
+        refusal = null;
+        return List.of();
+      }
+      return replies;
     } catch (IllegalStateException | IllegalArgumentException e) {
       throw error(command, e.getMessage());
     }
@@ -267,6 +274,7 @@ final class MilterConversation implements AutoCloseable {
         int actions = o.version() >= 6 ? ACTIONS : ACTIONS & ~Milter.SMFIF_SETSYMLIST;
         int protocol =
             (o.protocol() & Milter.SMFIP_NR_BODY) != 0 ? PROTOCOL & ~Milter.SMFIP_SKIP : PROTOCOL;
+        protocol |= earlyNoReply(filters.get());
         negotiation = Negotiation.agree(o, actions, protocol);
         yield List.of(negotiation.reply(MACROS));
       }
@@ -278,9 +286,7 @@ final class MilterConversation implements AutoCloseable {
         if (session != null) {
           throw error(command, "a session is already open");
         }
-        Opened opened = opener.open(connection(c));
-        session = opened.session();
-        maxMessageSize = opened.maxMessageSize();
+        open(connection(c));
         yield reply(session.connectDecision());
       }
       case Command.Helo h -> {
@@ -371,9 +377,30 @@ final class MilterConversation implements AutoCloseable {
     };
   }
 
+  /**
+   * Opens the session on the current filter; when a reload swapped and closed it in between, on the
+   * new one (as {@link FilterReloader#open} does).
+   */
+  private void open(Connection connection) {
+    while (true) {
+      MailFilter f = filters.get();
+      try {
+        session = f.open(connection);
+        maxMessageSize = f.config().limits().maxMessageSize();
+        return;
+      } catch (IllegalStateException e) {
+        if (filters.get() == f) {
+          throw e;
+        }
+      }
+    }
+  }
+
   /** Whether the negotiation told the MTA not to wait for a reply to this command. */
   private boolean noReply(Command command) {
     return switch (command) {
+      case Command.Connect c -> negotiation.has(Milter.SMFIP_NR_CONN);
+      case Command.Helo h -> negotiation.has(Milter.SMFIP_NR_HELO);
       case Command.Header h -> negotiation.has(Milter.SMFIP_NR_HDR);
       case Command.Body b -> negotiation.has(Milter.SMFIP_NR_BODY);
       case Command.Unknown u -> negotiation.has(Milter.SMFIP_NR_UNKN);
@@ -393,23 +420,40 @@ final class MilterConversation implements AutoCloseable {
       messageBytes += name.length() + value.length() + 4;
       return;
     }
-    if (name.isEmpty() || name.chars().anyMatch(c -> c <= ' ' || c > '~' || c == ':')) {
-      throw new IllegalArgumentException("not a header field name: \"" + name + "\"");
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("not a header field name: \"\"");
     }
-    StringBuilder line =
-        new StringBuilder(name.length() + value.length() + 3).append(name).append(':');
+    // One array of the line's exact length, written char by char (ISO-8859-1: one byte each): a
+    // stream for the name check and a StringBuilder, its String and that String's bytes were
+    // four allocations per field more (JFR, a local loop of milter connections).
+    int lineLength = name.length() + 1 + value.length() + 2;
+    for (int i = 0; i < value.length(); i++) {
+      if (value.charAt(i) == '\n' && (i == 0 || value.charAt(i - 1) != '\r')) {
+        lineLength++;
+      }
+    }
+    byte[] bytes = new byte[lineLength];
+    int n = 0;
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c <= ' ' || c > '~' || c == ':') {
+        throw new IllegalArgumentException("not a header field name: \"" + name + "\"");
+      }
+      bytes[n++] = (byte) c;
+    }
+    bytes[n++] = ':';
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if (c > 0xff) {
         throw new IllegalArgumentException("header " + name + ": a char above U+00FF");
       }
       if (c == '\n' && (i == 0 || value.charAt(i - 1) != '\r')) {
-        line.append('\r');
+        bytes[n++] = '\r';
       }
-      line.append(c);
+      bytes[n++] = (byte) c;
     }
-    line.append("\r\n");
-    byte[] bytes = line.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    bytes[n++] = '\r';
+    bytes[n] = '\n';
     session().append(bytes);
     messageBytes += bytes.length;
   }

@@ -2,6 +2,7 @@ package dev.mailfilter.milter;
 
 import dev.mailfilter.FilterReloader;
 import dev.mailfilter.MailFilter;
+import dev.mailfilter.server.ConnectionSet;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -17,16 +18,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import jdk.net.ExtendedSocketOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,13 +54,29 @@ import org.slf4j.LoggerFactory;
 public final class MilterServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("dev.mailfilter.milter");
 
-  private final MilterConversation.Opener opener;
+  private final Supplier<MailFilter> filters;
   private final MilterSettings settings;
   private final int maxPacketLength;
   private final Counters counters = new Counters();
-  private final Map<MilterConnection, Thread> connections = new ConcurrentHashMap<>();
+  private final ConnectionSet<MilterConnection> connections = new ConnectionSet<>();
   private final AtomicLong lastRefusalLog = new AtomicLong(Long.MIN_VALUE / 2);
   private final CountDownLatch stop = new CountDownLatch(1);
+
+  /** What every connection needs from the server: one for all, nothing in it is per connection. */
+  private final MilterConnection.Host host =
+      new MilterConnection.Host() {
+        @Override
+        public boolean closing() {
+          return closing;
+        }
+
+        @Override
+        public void ended(MilterConnection connection) {
+          connections.ended(connection);
+          counters.open.decrementAndGet();
+        }
+      };
+
   private final Object lifecycle = new Object();
 
   private ServerSocketChannel server; // guarded by lifecycle
@@ -74,7 +88,7 @@ public final class MilterServer implements AutoCloseable {
   private Thread statsLogger;
 
   private MilterServer(Builder b) {
-    this.opener = b.opener;
+    this.filters = b.filters;
     this.settings = b.settings;
     this.maxPacketLength = b.maxPacketLength;
   }
@@ -287,26 +301,13 @@ public final class MilterServer implements AutoCloseable {
         new MilterConnection(
             client,
             name,
-            new MilterConversation(opener),
+            new MilterConversation(filters),
             counters,
-            new MilterConnection.Host() {
-              @Override
-              public boolean closing() {
-                return closing;
-              }
-
-              @Override
-              public void ended(MilterConnection connection) {
-                connections.remove(connection);
-                counters.open.decrementAndGet();
-              }
-            },
+            host,
             afterRead,
             maxPacketLength,
             settings.progressInterval());
-    Thread t = Thread.ofVirtual().name("milter-" + name).unstarted(c);
-    connections.put(c, t);
-    t.start();
+    connections.start(c, "milter-" + name);
     if (closing) {
       c.closeIfIdle(); // accepted while close() was sweeping
     }
@@ -352,7 +353,7 @@ public final class MilterServer implements AutoCloseable {
     }
     while (!sleep(period)) {
       long now = System.nanoTime();
-      for (MilterConnection c : connections.keySet()) {
+      for (MilterConnection c : connections.open()) {
         c.checkTimeout(now, timeout);
       }
     }
@@ -400,45 +401,12 @@ public final class MilterServer implements AutoCloseable {
         LOG.warn("milter: cannot remove the socket file {}: {}", u.path(), e.toString());
       }
     }
-    join(acceptor, Duration.ofSeconds(5));
-    int inFlight = 0;
-    for (MilterConnection c : connections.keySet()) {
-      c.closeIfIdle();
-    }
-    List<Thread> threads = new ArrayList<>(connections.values());
-    long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
-    for (Thread t : threads) {
-      long left = deadline - System.nanoTime();
-      if (left > 0) {
-        join(t, Duration.ofNanos(left));
-      }
-      if (t.isAlive()) {
-        inFlight++;
-      }
-    }
-    if (inFlight > 0) {
-      for (MilterConnection c : connections.keySet()) {
-        c.forceClose();
-      }
-      for (Thread t : threads) {
-        join(t, Duration.ofSeconds(5));
-      }
-    }
+    ConnectionSet.join(acceptor, Duration.ofSeconds(5));
+    connections.drain(settings.drainTimeout());
     stop.countDown();
-    join(watchdog, Duration.ofSeconds(5));
-    join(statsLogger, Duration.ofSeconds(5));
+    ConnectionSet.join(watchdog, Duration.ofSeconds(5));
+    ConnectionSet.join(statsLogger, Duration.ofSeconds(5));
     LOG.info("milter stopped: {}", stats().toLogLine());
-  }
-
-  private static void join(Thread t, Duration d) {
-    if (t == null) {
-      return;
-    }
-    try {
-      t.join(d);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private static void close(java.nio.channels.Channel ch) {
@@ -458,7 +426,7 @@ public final class MilterServer implements AutoCloseable {
 
   /** Builds a {@link MilterServer}; a filter (or reloader) is required, the rest has defaults. */
   public static final class Builder {
-    private MilterConversation.Opener opener;
+    private Supplier<MailFilter> filters;
     private MilterSettings settings = MilterSettings.defaults();
     private int maxPacketLength = PacketReader.DEFAULT_MAX_LENGTH;
 
@@ -467,7 +435,7 @@ public final class MilterServer implements AutoCloseable {
     /** Filters every session with {@code filter}. */
     public Builder filter(MailFilter filter) {
       Objects.requireNonNull(filter, "filter");
-      this.opener = MilterConversation.opener(filter);
+      this.filters = MilterConversation.fixed(filter);
       return this;
     }
 
@@ -477,7 +445,7 @@ public final class MilterServer implements AutoCloseable {
      */
     public Builder filters(FilterReloader filters) {
       Objects.requireNonNull(filters, "filters");
-      this.opener = MilterConversation.opener(filters);
+      this.filters = filters::current;
       return this;
     }
 
@@ -541,7 +509,7 @@ public final class MilterServer implements AutoCloseable {
      * @throws IllegalStateException when no filter was given
      */
     public MilterServer build() {
-      if (opener == null) {
+      if (filters == null) {
         throw new IllegalStateException("a milter server needs a filter: call filter or filters");
       }
       return new MilterServer(this);

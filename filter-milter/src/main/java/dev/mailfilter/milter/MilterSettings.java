@@ -5,6 +5,7 @@ import dev.mailfilter.config.ConfigSection;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The {@code milter:} section of the configuration file: how the milter server listens and how long
@@ -76,50 +77,83 @@ public record MilterSettings(
 
   /** These settings listening on {@code address} instead. */
   public MilterSettings withListen(ListenAddress address) {
-    return new MilterSettings(
-        address,
-        readTimeout,
-        drainTimeout,
-        maxConnections,
-        progressInterval,
-        statsInterval,
-        socketMode);
+    return with(f -> f.listen = address);
   }
 
   /** These settings with another read timeout. */
   public MilterSettings withReadTimeout(Duration timeout) {
-    return new MilterSettings(
-        listen, timeout, drainTimeout, maxConnections, progressInterval, statsInterval, socketMode);
+    return with(f -> f.readTimeout = timeout);
   }
 
   /** These settings with another drain timeout. */
   public MilterSettings withDrainTimeout(Duration timeout) {
-    return new MilterSettings(
-        listen, readTimeout, timeout, maxConnections, progressInterval, statsInterval, socketMode);
+    return with(f -> f.drainTimeout = timeout);
   }
 
   /** These settings with another limit of connections. */
   public MilterSettings withMaxConnections(int max) {
-    return new MilterSettings(
-        listen, readTimeout, drainTimeout, max, progressInterval, statsInterval, socketMode);
+    return with(f -> f.maxConnections = max);
   }
 
   /** These settings with another progress interval. */
   public MilterSettings withProgressInterval(Duration interval) {
-    return new MilterSettings(
-        listen, readTimeout, drainTimeout, maxConnections, interval, statsInterval, socketMode);
+    return with(f -> f.progressInterval = interval);
   }
 
   /** These settings with another interval of the counters' log line; 0 turns it off. */
   public MilterSettings withStatsInterval(Duration interval) {
-    return new MilterSettings(
-        listen, readTimeout, drainTimeout, maxConnections, progressInterval, interval, socketMode);
+    return with(f -> f.statsInterval = interval);
   }
 
   /** These settings with another mode of the Unix-domain socket file. */
   public MilterSettings withSocketMode(int mode) {
-    return new MilterSettings(
-        listen, readTimeout, drainTimeout, maxConnections, progressInterval, statsInterval, mode);
+    return with(f -> f.socketMode = mode);
+  }
+
+  /**
+   * A copy with one field changed. The fields are listed here once, rather than in every {@code
+   * with} method, so that a new key is added in three places whatever the number of methods (as
+   * {@code SmtpSettings} does).
+   */
+  private MilterSettings with(Consumer<Components> change) {
+    Components c = new Components(this);
+    change.accept(c);
+    return c.build();
+  }
+
+  /**
+   * The components as mutable fields, for {@link #with}. Not named {@code Fields} as in {@code
+   * SmtpSettings}: that is the packet field cursor of this package.
+   */
+  private static final class Components {
+    ListenAddress listen;
+    Duration readTimeout;
+    Duration drainTimeout;
+    int maxConnections;
+    Duration progressInterval;
+    Duration statsInterval;
+    int socketMode;
+
+    Components(MilterSettings s) {
+      listen = s.listen;
+      readTimeout = s.readTimeout;
+      drainTimeout = s.drainTimeout;
+      maxConnections = s.maxConnections;
+      progressInterval = s.progressInterval;
+      statsInterval = s.statsInterval;
+      socketMode = s.socketMode;
+    }
+
+    MilterSettings build() {
+      return new MilterSettings(
+          listen,
+          readTimeout,
+          drainTimeout,
+          maxConnections,
+          progressInterval,
+          statsInterval,
+          socketMode);
+    }
   }
 
   private static void positive(Duration d, String name) {

@@ -11,6 +11,7 @@ import dev.mailfilter.api.Reply;
 import dev.mailfilter.api.TlsInfo;
 import dev.mailfilter.api.Verdict;
 import dev.mailfilter.api.VerdictScope;
+import dev.mailfilter.server.ConnectionSet;
 import dev.mailfilter.tenant.Recipient;
 import dev.mailfilter.tenant.RecipientVerification;
 import dev.mailfilter.tenant.Route;
@@ -33,7 +34,7 @@ import javax.net.ssl.SSLSocket;
  * One client connection: the SMTP state machine between the codec and the core's {@link
  * FilterSession}, and the relay of accepted messages. Runs on its own virtual thread.
  */
-final class SmtpConnection implements Runnable {
+final class SmtpConnection implements ConnectionSet.Member {
   private static final int HARD_ERROR_LIMIT = 20;
 
   static final Reply OK = Reply.of(250, "2.0.0", "Ok");
@@ -221,7 +222,8 @@ final class SmtpConnection implements Runnable {
   }
 
   /** Ends the connection now unless a transaction is in flight, whose end sends the 421. */
-  void closeIfIdle() {
+  @Override
+  public void closeIfIdle() {
     if (!inTransaction) {
       try {
         socket.shutdownInput(); // the blocked read sees the end: the thread answers 421 and ends
@@ -232,7 +234,8 @@ final class SmtpConnection implements Runnable {
   }
 
   /** Ends the connection at once, transaction or not (the drain timeout is over). */
-  void forceClose() {
+  @Override
+  public void forceClose() {
     try {
       socket.close();
     } catch (IOException e) {

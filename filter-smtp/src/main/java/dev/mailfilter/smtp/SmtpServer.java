@@ -2,6 +2,7 @@ package dev.mailfilter.smtp;
 
 import dev.mailfilter.MailFilter;
 import dev.mailfilter.api.LatencyRecorder;
+import dev.mailfilter.server.ConnectionSet;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -86,7 +87,7 @@ public final class SmtpServer implements AutoCloseable {
   final LatencyRecorder latency = new LatencyRecorder();
   private final AtomicInteger open = new AtomicInteger();
   private final Map<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
-  private final Map<SmtpConnection, Thread> connections = new ConcurrentHashMap<>();
+  private final ConnectionSet<SmtpConnection> connections = new ConnectionSet<>();
   private final AtomicLong sequence = new AtomicLong();
   private final Object lifecycle = new Object();
 
@@ -363,9 +364,7 @@ public final class SmtpServer implements AutoCloseable {
     String refusal = overTotal ? "too many connections" : proxied ? null : admit(address);
     InetAddress counted = overTotal || proxied ? null : address;
     SmtpConnection c = new SmtpConnection(this, client, id, refusal, proxied, counted);
-    Thread t = Thread.ofVirtual().name("smtp-" + id).unstarted(c);
-    connections.put(c, t);
-    t.start();
+    connections.start(c, "smtp-" + id);
     if (refusal != null) {
       refusedConnections.increment();
     } else {
@@ -390,7 +389,7 @@ public final class SmtpServer implements AutoCloseable {
    * null when none was (a balancer's connection that ended before its PROXY header).
    */
   void ended(SmtpConnection c, InetAddress address) {
-    connections.remove(c);
+    connections.ended(c);
     open.decrementAndGet();
     if (address != null) {
       perClient.computeIfPresent(address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
@@ -422,48 +421,17 @@ public final class SmtpServer implements AutoCloseable {
     } catch (IOException e) {
       LOG.debug("smtp: close failed: {}", e.toString());
     }
-    join(acceptor, Duration.ofSeconds(5));
+    ConnectionSet.join(acceptor, Duration.ofSeconds(5));
     if (expiry != null) {
       expiry.interrupt();
     }
     if (statsLogger != null) {
       statsLogger.interrupt();
     }
-    for (SmtpConnection c : connections.keySet()) {
-      c.closeIfIdle();
-    }
-    List<Thread> threads = new ArrayList<>(connections.values());
-    long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
-    boolean left = false;
-    for (Thread t : threads) {
-      long wait = deadline - System.nanoTime();
-      if (wait > 0) {
-        join(t, Duration.ofNanos(wait));
-      }
-      left |= t.isAlive();
-    }
-    if (left) {
-      for (SmtpConnection c : connections.keySet()) {
-        c.forceClose();
-      }
-      for (Thread t : threads) {
-        join(t, Duration.ofSeconds(5));
-      }
-    }
+    connections.drain(settings.drainTimeout());
     // After the drain: the pool's idle connections get their QUIT.
     relay.close();
     LOG.info("smtp stopped: {}", stats().toLogLine());
-  }
-
-  private static void join(Thread t, Duration d) {
-    if (t == null) {
-      return;
-    }
-    try {
-      t.join(d);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   @Override
