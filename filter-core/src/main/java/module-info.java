@@ -46,6 +46,9 @@ module dev.mailfilter.core {
   exports dev.mailfilter.sa to
       dev.mailfilter.cli,
       dev.mailfilter.benchmarks;
+  exports dev.mailfilter.scores to
+      dev.mailfilter.cli,
+      dev.mailfilter.benchmarks;
   exports dev.mailfilter.url to
       dev.mailfilter.benchmarks;
 }

@@ -23,6 +23,7 @@ import dev.mailfilter.dns.MirrorSettings;
 import dev.mailfilter.learn.ModelSettings;
 import dev.mailfilter.sa.SpamAssassinCheck;
 import dev.mailfilter.sa.SpamAssassinSettings;
+import dev.mailfilter.scores.ScoreSettings;
 import dev.mailfilter.spi.CheckRegistry;
 import java.util.List;
 
@@ -65,6 +66,7 @@ public final class BuiltIns {
           MirrorSettings.SECTION,
           ModelSettings.SECTION,
           ReloadSettings.SECTION,
+          ScoreSettings.SECTION,
           SpamAssassinSettings.SECTION);
 
   private BuiltIns() {}

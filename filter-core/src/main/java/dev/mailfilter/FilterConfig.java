@@ -16,7 +16,10 @@ import dev.mailfilter.config.FailurePolicy;
 import dev.mailfilter.config.HeaderSettings;
 import dev.mailfilter.config.YamlTree;
 import dev.mailfilter.engine.EngineSettings;
+import dev.mailfilter.learn.ModelSettings;
 import dev.mailfilter.mime.MimeLimits;
+import dev.mailfilter.scores.ScoreFile;
+import dev.mailfilter.scores.ScoreSettings;
 import dev.mailfilter.spi.Check;
 import dev.mailfilter.spi.CheckFactory;
 import dev.mailfilter.spi.CheckRegistry;
@@ -63,6 +66,7 @@ public final class FilterConfig {
   private final Map<String, Object> sections;
   private final Map<String, Object> tree; // the defaults with the file laid over them
   private final TenantDirectory tenants;
+  private final List<String> scoreWarnings;
 
   private FilterConfig(Parser p, Map<String, Object> tree) {
     this.tree = tree;
@@ -84,6 +88,7 @@ public final class FilterConfig {
     this.checks = ImmutableList.copyOf(p.checks);
     this.sections = ImmutableMap.copyOf(p.sections);
     this.tenants = p.tenants;
+    this.scoreWarnings = List.copyOf(p.scoreWarnings);
   }
 
   /** The built-in configuration, no file needed. */
@@ -262,6 +267,15 @@ public final class FilterConfig {
   }
 
   /**
+   * What a score file of {@code scores.files} names that no check declares, one line each ({@code
+   * FILE: SYMBOL: no check declares this symbol}): not an error, since a site may lack some rules
+   * the file was fitted with, but {@code mailfilter config check} prints them.
+   */
+  public List<String> scoreWarnings() {
+    return scoreWarnings;
+  }
+
+  /**
    * This configuration as YAML: the built-in defaults with the file's keys laid over them, in the
    * defaults file's order (what {@code mailfilter config show} prints). Loading the text gives an
    * equal configuration.
@@ -369,6 +383,7 @@ public final class FilterConfig {
     AccessList blockList;
     final List<CheckSettings> checks = new ArrayList<>();
     final List<Check> allChecks = new ArrayList<>();
+    final List<String> scoreWarnings = new ArrayList<>();
     final Map<String, Object> sections = new HashMap<>();
     TenantDirectory tenants;
 
@@ -603,6 +618,12 @@ public final class FilterConfig {
               groups);
     }
 
+    /** Whether the model section names a model file (the model check then votes once trained). */
+    private boolean modelFile() {
+      Object m = sections.get(ModelSettings.SECTION.name());
+      return m instanceof ModelSettings ms && ms.path().isPresent();
+    }
+
     private void parseChecks(ConfigNode n, CheckRegistry registry) {
       for (String key : n.keys()) {
         if (registry.factory(key).isEmpty()) {
@@ -615,9 +636,49 @@ public final class FilterConfig {
           order.add(name);
         }
       }
+      // Every check is made first: which shipped score set applies depends on whether the
+      // spamassassin check loaded rules, and a score file's symbols are checked against all.
+      List<ConfigNode> nodes = new ArrayList<>();
+      List<Boolean> enabled = new ArrayList<>();
+      boolean spamAssassinRules = false;
+      boolean model = false;
       for (String name : order) {
         ConfigNode c = n.section(name);
-        boolean enabled = c.bool("enabled", true);
+        boolean on = c.bool("enabled", true);
+        CheckFactory factory = registry.factory(name).orElseThrow();
+        Check check = factory.create(new Setup(name, c, this));
+        if (!check.name().equals(name)) {
+          throw new IllegalStateException(
+              "factory for " + name + " made a check named " + check.name());
+        }
+        allChecks.add(check);
+        nodes.add(c);
+        enabled.add(on);
+        spamAssassinRules |= on && name.equals("spamassassin") && !check.symbols().isEmpty();
+        model |= on && name.equals("model") && modelFile();
+      }
+      ScoreSettings scoreSettings = (ScoreSettings) sections.get(ScoreSettings.SECTION.name());
+      Map<String, Double> layer =
+          scoreSettings == null ? Map.of() : scoreSettings.layer(model, spamAssassinRules);
+      if (scoreSettings != null) {
+        Set<String> declared = new HashSet<>();
+        for (Check c : allChecks) {
+          for (SymbolDef d : c.symbols()) {
+            declared.add(d.name());
+          }
+        }
+        for (ScoreFile f : scoreSettings.files()) {
+          for (String sym : f.scores().keySet()) {
+            if (!declared.contains(sym)) {
+              scoreWarnings.add(f.source() + ": " + sym + ": no check declares this symbol");
+            }
+          }
+        }
+      }
+      for (int i = 0; i < allChecks.size(); i++) {
+        Check check = allChecks.get(i);
+        String name = check.name();
+        ConfigNode c = nodes.get(i);
         OptionalDouble score = c.optionalNumber("score");
         ConfigNode scoreNode = c.section("scores");
         Map<String, Double> overrides = new HashMap<>();
@@ -626,16 +687,11 @@ public final class FilterConfig {
         }
         Optional<Duration> timeout =
             c.has("timeout") ? Optional.of(c.duration("timeout", Duration.ZERO)) : Optional.empty();
-        CheckFactory factory = registry.factory(name).orElseThrow();
-        Check check = factory.create(new Setup(name, c, this));
-        if (!check.name().equals(name)) {
-          throw new IllegalStateException(
-              "factory for " + name + " made a check named " + check.name());
-        }
-        allChecks.add(check);
+        // Precedence, lowest first: the check's own default, the score files (or the shipped
+        // learned set), checks.<name>.score, checks.<name>.scores.<SYMBOL>.
         Map<String, Double> scores = new HashMap<>();
         for (SymbolDef d : check.symbols()) {
-          scores.put(d.name(), d.score());
+          scores.put(d.name(), layer.getOrDefault(d.name(), d.score()));
         }
         if (score.isPresent()) {
           if (scores.size() != 1) {
@@ -662,7 +718,7 @@ public final class FilterConfig {
           }
           scores.put(e.getKey(), e.getValue());
         }
-        if (enabled) {
+        if (enabled.get(i)) {
           checks.add(new CheckSettings(check, scores, timeout));
         }
       }

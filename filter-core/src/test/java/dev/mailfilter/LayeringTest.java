@@ -56,7 +56,8 @@ class LayeringTest {
                 "dev.mailfilter.av..",
                 "dev.mailfilter.url..",
                 "dev.mailfilter.tenant..",
-                "dev.mailfilter.sa..")
+                "dev.mailfilter.sa..",
+                "dev.mailfilter.scores..")
             .layer("message")
             .definedBy("dev.mailfilter.message..")
             .layer("spi")

@@ -71,6 +71,9 @@ final class ConfigCommand {
       err.println(file + ": " + e.getMessage());
       return 2;
     }
+    for (String w : config.scoreWarnings()) {
+      err.println(file + ": warning: scores.files: " + w);
+    }
     List<String> names = new ArrayList<>();
     for (CheckSettings c : config.checks()) {
       names.add(c.check().name());

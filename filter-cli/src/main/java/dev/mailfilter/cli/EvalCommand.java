@@ -1,5 +1,6 @@
 package dev.mailfilter.cli;
 
+import dev.mailfilter.FilterConfig;
 import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.learn.Document;
 import dev.mailfilter.learn.Label;
@@ -29,7 +30,9 @@ import java.util.Set;
  *   <li>{@code --spam P --ham P [--folds 10] [--seed 1]}: k-fold cross-validation; folds come from
  *       a seeded shuffle, so every run (and the peers script) sees the same folds.
  *   <li>{@code --spam P --ham P --time-split 0.7}: order by Date header, train on the earliest 70%,
- *       test on the rest: a later stream.
+ *       test on the rest: a later stream. Then, unless {@code --model-only}, the whole filter on
+ *       the same split: the rules alone and with the model, with the hand-set scores and with
+ *       scores learned on the training part as {@code train --scores} learns them.
  *   <li>{@code --scores FILE [--threshold T]}: only compute the metrics from lines {@code spam|ham
  *       SCORE}, for scores another filter produced.
  * </ul>
@@ -52,6 +55,8 @@ final class EvalCommand {
           "--learning-rate",
           "--split-out",
           "--scores-out",
+          "--target-fpr",
+          "--threads",
           "--calibration-folds",
           "--config");
 
@@ -60,7 +65,7 @@ final class EvalCommand {
   static int run(List<String> args, PrintStream out, PrintStream err) {
     Options o;
     try {
-      o = Options.parse(args, WITH_VALUE, Set.of("--help"));
+      o = Options.parse(args, WITH_VALUE, Set.of("--help", "--model-only"));
     } catch (IllegalArgumentException | ConfigException e) {
       err.println("mailfilter eval: " + e.getMessage());
       return 2;
@@ -120,7 +125,11 @@ final class EvalCommand {
       if (o.has("--split-out")) {
         writeSplit(Path.of(o.single("--split-out", null)), folds);
       }
-      return evaluate(folds, settings, passes, seed, threshold, o, out, err);
+      int status = evaluate(folds, settings, passes, seed, threshold, o, out, err);
+      if (status == 0 && o.has("--time-split") && !o.has("--model-only")) {
+        compare(folds.get(0), o, passes, seed, out);
+      }
+      return status;
     } catch (IllegalArgumentException | ConfigException e) {
       err.println("mailfilter eval: " + e.getMessage());
       return 2;
@@ -130,7 +139,7 @@ final class EvalCommand {
     }
   }
 
-  private record Fold(int index, List<Corpus.Sample> train, List<Corpus.Sample> test) {}
+  record Fold(int index, List<Corpus.Sample> train, List<Corpus.Sample> test) {}
 
   private static int evaluate(
       List<Fold> folds,
@@ -209,6 +218,43 @@ final class EvalCommand {
       Files.write(Path.of(o.single("--scores-out", null)), scoreLines, StandardCharsets.UTF_8);
     }
     return 0;
+  }
+
+  /**
+   * The time split's comparison (issue 13): the model alone, the rules alone and both with the
+   * hand-set scores, and both with scores learned on the training part ({@code train --scores}).
+   */
+  private static void compare(Fold split, Options o, int passes, long seed, PrintStream out)
+      throws IOException {
+    String configFile = o.single("--config", null);
+    FilterConfig config =
+        configFile == null
+            ? FilterConfig.defaults()
+            : FilterConfig.load(Path.of(configFile), ServerSections.ALL);
+    double fpTarget = o.decimal("--target-fpr", 0.001);
+    if (!(fpTarget >= 0 && fpTarget < 1)) {
+      throw new IllegalArgumentException("--target-fpr must be in [0, 1): " + fpTarget);
+    }
+    int threads = o.integer("--threads", Runtime.getRuntime().availableProcessors(), 1, 256);
+    int folds = o.integer("--folds", 5, 2, 20);
+    ScoreFitting.Comparison c =
+        ScoreFitting.compare(
+            config,
+            o.modelSettings(),
+            split.train,
+            split.test,
+            passes,
+            seed,
+            folds,
+            fpTarget,
+            threads);
+    out.println();
+    out.printf(
+        Locale.ROOT,
+        "the whole filter on the same split (scores learned on the training part, %d symbols;"
+            + " --model-only skips this)%n",
+        c.fitted().scores().size());
+    out.print(c.render());
   }
 
   private static int scoresOnly(Path file, double threshold, PrintStream out, PrintStream err)
@@ -336,7 +382,8 @@ final class EvalCommand {
 
   static void usage(PrintStream out) {
     out.println("usage: mailfilter eval --spam PATH... --ham PATH... [--folds 10] [--seed 1]");
-    out.println("       mailfilter eval --spam PATH... --ham PATH... --time-split 0.7");
+    out.println(
+        "       mailfilter eval --spam PATH... --ham PATH... --time-split 0.7 [--model-only]");
     out.println("       mailfilter eval --train-spam P --train-ham P --test-spam P --test-ham P");
     out.println("       mailfilter eval --scores FILE [--threshold T]");
     out.println(
@@ -347,5 +394,9 @@ final class EvalCommand {
     out.println(
         "         --calibration-folds N (fit the model's calibration on N folds of the training"
             + " set; default 0: none)");
+    out.println(
+        "         --time-split also compares rules, model and both with hand-set and learned");
+    out.println(
+        "         scores (--target-fpr 0.001, --threads N; --folds 5 for the out-of-fold fits)");
   }
 }

@@ -1,5 +1,6 @@
 package dev.mailfilter.cli;
 
+import dev.mailfilter.FilterConfig;
 import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.learn.Document;
 import dev.mailfilter.learn.Label;
@@ -53,7 +54,12 @@ final class TrainCommand {
                   "--seed",
                   "--passes",
                   "--config",
-                  "--calibration-folds"),
+                  "--calibration-folds",
+                  "--scores",
+                  "--time-split",
+                  "--target-fpr",
+                  "--folds",
+                  "--threads"),
               Set.of("--help"));
     } catch (IllegalArgumentException | ConfigException e) {
       err.println("mailfilter train: " + e.getMessage());
@@ -67,6 +73,9 @@ final class TrainCommand {
       err.println("mailfilter train: give --spam and/or --ham (or --unlearn) paths");
       usage(err);
       return 2;
+    }
+    if (o.has("--scores")) {
+      return scores(o, out, err);
     }
     try {
       ModelSettings configured = o.modelSettings();
@@ -163,6 +172,142 @@ final class TrainCommand {
     }
   }
 
+  /**
+   * {@code train --scores FILE}: fits the scores of every symbol on the earliest part of the corpus
+   * by date, reports the later part with hand-set and learned scores, and writes the score file.
+   */
+  private static int scores(Options o, PrintStream out, PrintStream err) {
+    try {
+      if (o.has("--unlearn") || o.has("--model")) {
+        throw new IllegalArgumentException("--scores takes neither --unlearn nor --model");
+      }
+      if (!o.has("--spam") || !o.has("--ham")) {
+        throw new IllegalArgumentException("--scores needs --spam and --ham paths");
+      }
+      Path target = Path.of(o.single("--scores", null));
+      double share = o.decimal("--time-split", 0.7);
+      if (!(share > 0 && share < 1)) {
+        throw new IllegalArgumentException("--time-split must be in (0, 1): " + share);
+      }
+      double fpTarget = o.decimal("--target-fpr", 0.001);
+      if (!(fpTarget >= 0 && fpTarget < 1)) {
+        throw new IllegalArgumentException("--target-fpr must be in [0, 1): " + fpTarget);
+      }
+      int folds = o.integer("--folds", 5, 2, 20);
+      int passes = o.integer("--passes", DEFAULT_PASSES, 1, 100);
+      int threads = o.integer("--threads", Runtime.getRuntime().availableProcessors(), 1, 256);
+      long seed = o.integer("--seed", 1, Integer.MIN_VALUE, Integer.MAX_VALUE);
+      String configFile = o.single("--config", null);
+      FilterConfig config =
+          configFile == null
+              ? FilterConfig.defaults()
+              : FilterConfig.load(Path.of(configFile), ServerSections.ALL);
+      ModelSettings modelSettings = o.modelSettings();
+      List<Corpus.Sample> all = Corpus.read(o.paths("--spam"), o.paths("--ham"));
+      EvalCommand.Fold split = EvalCommand.timeSplit(all, share);
+      if (split.train().isEmpty() || split.test().isEmpty()) {
+        throw new IllegalArgumentException(
+            "the corpus is too small to split: " + all.size() + " messages");
+      }
+      long t0 = System.nanoTime();
+      ScoreFitting.Comparison c =
+          ScoreFitting.compare(
+              config,
+              modelSettings,
+              split.train(),
+              split.test(),
+              passes,
+              seed,
+              folds,
+              fpTarget,
+              threads);
+      ScoreFitting.Fitted f = c.fitted();
+      List<String> header = new ArrayList<>();
+      header.add("mailfilter learned scores, SpamAssassin syntax (score SYMBOL value).");
+      header.add(
+          "Made by: mailfilter train --scores "
+              + target.getFileName()
+              + " --spam "
+              + String.join(" ", o.values("--spam"))
+              + " --ham "
+              + String.join(" ", o.values("--ham"))
+              + (configFile == null ? "" : " --config " + Path.of(configFile).getFileName())
+              + " --time-split "
+              + share);
+      header.add("Date: " + java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+      long spam = all.stream().filter(s -> s.label() == dev.mailfilter.learn.Label.SPAM).count();
+      header.add(
+          String.format(
+              Locale.ROOT,
+              "Corpus: %d spam, %d ham; fitted on the earliest %d by Date header (each class),"
+                  + " evaluated on the latest %d.",
+              spam,
+              all.size() - spam,
+              c.trainSize(),
+              c.testSize()));
+      header.add("Checks: " + checkNames(config));
+      header.add(
+          String.format(
+              Locale.ROOT,
+              "Fit: L2 logistic regression (lambda %s by out-of-fold log-loss), %d symbols hit by"
+                  + " at least %d training messages, signs kept; %s.",
+              f.lambda(),
+              f.scores().size(),
+              ScoreFitting.MIN_HITS,
+              c.withModel()
+                  ? "the model's BAYES_* from " + folds + "-fold out-of-fold models"
+                  : "without the model (checks.model.enabled: false)"));
+      header.add(
+          String.format(
+              Locale.ROOT,
+              "Scale: %.4f points per unit of log-odds; add_header %s at log-odds %.3f above the"
+                  + " intercept %.3f (out-of-fold: %d of %d ham flagged, %d of %d spam caught).",
+              f.scale(),
+              dev.mailfilter.api.Scores.formatOne(ScoreFitting.addHeader(config)),
+              f.thresholdLogit() - f.intercept(),
+              f.intercept(),
+              f.oofFalsePositives(),
+              f.oofHam(),
+              f.oofSpamCaught(),
+              f.oofSpam()));
+      header.add("Evaluation on the later part:");
+      for (String line : c.render().split("\n")) {
+        header.add("  " + line);
+      }
+      dev.mailfilter.scores.ScoreFile file =
+          new dev.mailfilter.scores.ScoreFile(target.toString(), f.scores(), header);
+      java.nio.file.Files.writeString(
+          target, file.format(), java.nio.charset.StandardCharsets.UTF_8);
+      out.print(c.render());
+      out.printf(
+          Locale.ROOT,
+          "wrote %d scores to %s (lambda %s, scale %.3f per log-odds, %.1f s)%n",
+          f.scores().size(),
+          target,
+          f.lambda(),
+          f.scale(),
+          (System.nanoTime() - t0) / 1e9);
+      return 0;
+    } catch (IllegalArgumentException | ConfigException e) {
+      err.println("mailfilter train: " + e.getMessage());
+      return 2;
+    } catch (IOException | UncheckedIOException e) {
+      err.println("mailfilter train: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  private static String checkNames(FilterConfig config) {
+    List<String> names = new ArrayList<>();
+    for (dev.mailfilter.spi.CheckSettings c : config.checks()) {
+      names.add(
+          c.check().name().equals("spamassassin")
+              ? "spamassassin (" + c.scores().size() + " scored rules)"
+              : c.check().name());
+    }
+    return String.join(", ", names);
+  }
+
   /** Folds of the calibration ({@code --calibration-folds}, default 0: none). */
   static int calibrationFolds(Options o) {
     return o.integer("--calibration-folds", DEFAULT_CALIBRATION_FOLDS, 0, 20);
@@ -192,6 +337,10 @@ final class TrainCommand {
     out.println("                        [--model FILE] [--config FILE] [--seed N] [--passes 3]");
     out.println(
         "                        [--calibration-folds N] (calibrate on N folds; default 0, none)");
+    out.println(
+        "       mailfilter train --scores FILE --spam PATH... --ham PATH... [--time-split 0.7]");
+    out.println(
+        "                        [--target-fpr 0.001] [--folds 5] [--threads N] [--config FILE]");
     out.println("PATH: a message file, a directory (Maildir too) or an mbox file.");
     out.println(
         "--model defaults to ./" + DEFAULT_MODEL + "; learning a message twice counts once.");

@@ -62,10 +62,14 @@ class ReadmeMainCommandTest {
                 assertThat(l)
                     .startsWith(mail.resolve("gtube.eml") + "\treject\t")
                     .contains("\tGTUBE(1000.00)"));
-    // The malformed sample (NUL bytes, a dangerous attachment name, broken MIME) is tagged.
+    // The malformed sample (NUL bytes, a dangerous attachment name, broken MIME) is spam: tagged
+    // or refused as the learned scores have it (a refit of the shipped set may move it across 15).
     assertThat(lines)
         .anySatisfy(
-            l -> assertThat(l).startsWith(mail.resolve("malformed.eml") + "\tadd_header\t"));
+            l ->
+                assertThat(l)
+                    .startsWith(mail.resolve("malformed.eml") + "\t")
+                    .matches(".*\t(add_header|reject)\t.*"));
     assertThat(lines)
         .filteredOn(l -> !l.startsWith(mail.resolve("gtube.eml").toString()))
         .filteredOn(l -> !l.startsWith(mail.resolve("malformed.eml").toString()))
