@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The literals a translated pattern cannot match without: one of a small set of strings, at least
- * one of which every match contains. A run of plain characters in the pattern's top-level sequence
- * (none of them optional) is such a set of one; a required group whose alternatives each require a
- * literal gives the set of theirs. A rule none of whose literals occurs in a message's text
- * (compared in ASCII lower case, so that case-insensitive patterns and inline {@code (?i)} are
- * covered) cannot hit, and its pattern is not run: the {@link Prefilter} looks for all of them in
- * one pass over each text.
+ * The literals a translated pattern cannot match without: a set of strings, at least one of which
+ * every match contains. A run of plain characters in the pattern's top-level sequence is such a
+ * set, of one, or of each spelling when some are optional ({@code colou?r}); a required group whose
+ * alternatives each require a literal gives the set of theirs. A rule none of whose literals occurs
+ * in a message's text (compared in ASCII lower case, so that case-insensitive patterns and inline
+ * {@code (?i)} are covered) cannot hit, and its pattern is not run: the {@link Prefilter} looks for
+ * all of them in one pass over each text.
  */
 final class Literals {
   /** Shorter literals filter too little to be worth the search. */
