@@ -1,27 +1,32 @@
 package dev.mailfilter.sa;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * The literals a translated pattern cannot match without: one of a small set of strings, at least
- * one of which every match contains. A run of plain characters in the pattern's top-level sequence
- * (none of them optional) is such a set of one; a required group whose alternatives each require a
- * literal gives the set of theirs. A rule none of whose literals occurs in a message's text
- * (compared in ASCII lower case, so that case-insensitive patterns and inline {@code (?i)} are
- * covered) cannot hit, and its pattern is not run: the {@link Prefilter} looks for all of them in
- * one pass over each text.
+ * The literals a translated pattern cannot match without: a set of strings, at least one of which
+ * every match contains. A run of plain characters in the pattern's top-level sequence is such a
+ * set, of one, or of each spelling when some are optional ({@code colou?r}); a required group whose
+ * alternatives each require a literal gives the set of theirs. A rule none of whose literals occurs
+ * in a message's text (compared in ASCII lower case, so that case-insensitive patterns and inline
+ * {@code (?i)} are covered) cannot hit, and its pattern is not run: the {@link Prefilter} looks for
+ * all of them in one pass over each text.
  */
 final class Literals {
   /** Shorter literals filter too little to be worth the search. */
   static final int MIN_LENGTH = 3;
 
   /**
-   * Larger sets filter little: the more alternatives, the likelier one of them is in any text
-   * (raising it to 64 gave no Debian rule a literal set it lacked).
+   * The {@link Prefilter}'s automaton finds any number of literals in one pass, so a large set
+   * costs little more than a small one; per text it still spares the pattern every text holding
+   * none of them ({@code __FILL_THIS_FORM_SHORT2}'s form words are about a hundred).
    */
-  static final int MAX_ALTERNATIVES = 12;
+  static final int MAX_ALTERNATIVES = 256;
+
+  /** The most spellings a run of optional characters ({@code e-?mai?l}) is expanded into. */
+  static final int MAX_SPELLINGS = 16;
 
   private Literals() {}
 
@@ -71,7 +76,8 @@ final class Literals {
   /** The best literal set of a sequence without top-level alternation; null when none. */
   private static Set<String> sequence(String p, int from, int to) {
     Set<String> best = null;
-    StringBuilder run = new StringBuilder();
+    // The runs the text so far may be: one, or several when a literal character was optional.
+    List<String> run = new ArrayList<>(List.of(""));
     int i = from;
     while (i < to) {
       char c = p.charAt(i);
@@ -118,12 +124,23 @@ final class Literals {
       }
       boolean optional = optionalQuantifier(p, next);
       boolean repeated = next < to && (p.charAt(next) == '+' || p.charAt(next) == '{');
+      boolean fork = literal >= 0 && next < to && p.charAt(next) == '?';
+      String ch = literal < 0 ? "" : String.valueOf(lower((char) literal));
       if (literal >= 0 && !optional) {
-        run.append(lower((char) literal));
-      }
-      if (literal < 0 || optional || repeated) {
+        run.replaceAll(r -> r + ch);
+      } else if (fork && run.size() * 2 <= MAX_SPELLINGS) {
+        // x? : every match goes on with or without it ("e-?mail" is "email" or "e-mail").
+        int n = run.size();
+        for (int k = 0; k < n; k++) {
+          run.add(run.get(k) + ch);
+        }
+      } else if (literal < 0 || optional) {
         best = best(best, run);
-        run.setLength(0);
+        run = new ArrayList<>(List.of(""));
+      }
+      if (repeated) {
+        best = best(best, run);
+        run = new ArrayList<>(List.of(""));
       }
       if (group != null && !optional) {
         best = better(best, group);
@@ -156,8 +173,8 @@ final class Literals {
     return alternatives(p, inner, end - 1);
   }
 
-  private static Set<String> best(Set<String> best, StringBuilder run) {
-    return run.length() == 0 ? best : better(best, Set.of(run.toString()));
+  private static Set<String> best(Set<String> best, List<String> run) {
+    return better(best, new LinkedHashSet<>(run));
   }
 
   /** The set whose shortest literal is longer; on a tie, the one with fewer alternatives. */

@@ -3,6 +3,7 @@ package dev.mailfilter.sa;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +13,9 @@ import java.util.regex.Pattern;
 /**
  * The literal prefilter of the pattern rules (issue 13): for each kind of text (body lines, raw
  * body chunks, the full message, URLs) one Aho-Corasick automaton over the {@link Literals} of
- * every rule of that kind, run once over each text of a message. It tells, per rule, the first text
- * where one of its literals occurs; a rule none of whose literals occurs cannot match, and a rule's
- * pattern need not run on the texts before that first one (a match lies within one text and
- * contains one of the literals). Rules without literals are not filtered.
+ * every rule of that kind, run once over each text of a message. It tells, per rule, the texts
+ * where one of its literals occurs; a rule's pattern runs on those texts only, as a match lies
+ * within one text and contains one of the literals. Rules without literals are not filtered.
  *
  * <p>Matching is ASCII case-insensitive, as {@link Literals} are in lower case: the automaton's
  * input classes fold {@code A-Z} onto {@code a-z}, so the texts are not copied to lower case. Texts
@@ -155,7 +155,7 @@ final class Prefilter {
     return false;
   }
 
-  /** Whether rule {@code i} is filtered: it runs only when {@link Scan#first} is not negative. */
+  /** Whether rule {@code i} is filtered: it runs only on the texts {@link Scan#holding} lists. */
   boolean filters(int i) {
     return filtered[i];
   }
@@ -168,8 +168,7 @@ final class Prefilter {
 
   /** Runs the automata over a message's texts. */
   Scan scan(SaMessage m) {
-    int[] first = new int[ruleCount];
-    Arrays.fill(first, -1);
+    BitSet[] holding = new BitSet[ruleCount];
     for (Map.Entry<RuleKind, Automaton> e : automata.entrySet()) {
       List<String> texts =
           switch (e.getKey()) {
@@ -179,20 +178,25 @@ final class Prefilter {
             case URI -> m.uris();
             default -> throw new IllegalStateException("no texts for " + e.getKey());
           };
-      e.getValue().scan(texts, first);
+      e.getValue().scan(texts, holding);
     }
-    return new Scan(first, new int[ruleCount], new int[ruleCount]);
+    return new Scan(holding, new int[ruleCount], new int[ruleCount]);
   }
 
   /**
    * The result of a scan.
    *
-   * @param first per rule index, the index of the first text of its kind holding one of its
-   *     literals, or -1 when none does (meaningless for rules the prefilter does not filter)
+   * @param holding per rule index, the indices of the texts of its kind holding one of its
+   *     literals, or null when none does (meaningless for rules the prefilter does not filter)
    * @param hits per rule index, its hits once it has run ({@link RuleSet} fills it in)
    * @param firstHit per pattern rule index that hit, the index of the first text it hit
    */
-  record Scan(int[] first, int[] hits, int[] firstHit) {}
+  record Scan(BitSet[] holding, int[] hits, int[] firstHit) {
+    /** The first text holding one of rule {@code i}'s literals, or -1. */
+    int first(int i) {
+      return holding[i] == null ? -1 : holding[i].nextSetBit(0);
+    }
+  }
 
   /** One Aho-Corasick automaton, made dense over input classes. */
   private static final class Automaton {
@@ -323,9 +327,9 @@ final class Prefilter {
       return Arrays.copyOf(m, n);
     }
 
-    /** Sets {@code first[rule]} for every rule whose literal occurs in the texts, if unset. */
-    void scan(List<String> texts, int[] first) {
-      boolean[] seen = null; // the ending states already reported: later texts add nothing
+    /** Marks, for every rule, each text holding one of its literals. */
+    void scan(List<String> texts, BitSet[] holding) {
+      int[] seenIn = null; // per ending state, 1 + the last text it was reported in
       for (int t = 0; t < texts.size(); t++) {
         String text = texts.get(t);
         int s = 0;
@@ -335,15 +339,17 @@ final class Prefilter {
           s = v & Integer.MAX_VALUE;
           if (v < 0) {
             int state = s / width;
-            if (seen == null) {
-              seen = new boolean[states];
+            if (seenIn == null) {
+              seenIn = new int[states];
             }
-            if (!seen[state]) {
-              seen[state] = true;
+            if (seenIn[state] != t + 1) {
+              seenIn[state] = t + 1;
               for (int r : rules[state]) {
-                if (first[r] < 0) {
-                  first[r] = t;
+                BitSet b = holding[r];
+                if (b == null) {
+                  b = holding[r] = new BitSet(texts.size());
                 }
+                b.set(t);
               }
             }
           }

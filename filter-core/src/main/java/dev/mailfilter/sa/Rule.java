@@ -1,5 +1,6 @@
 package dev.mailfilter.sa;
 
+import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -85,17 +86,19 @@ record Rule(
    * for metas.
    */
   int hits(SaMessage m, Guard guard) {
-    return hits(m, guard, 0, true, null, 0);
+    return hits(m, guard, 0, null, true, null, 0);
   }
 
   /**
-   * The rule's hits, a pattern rule's counted from the text of index {@code from} of its kind on
-   * (the {@link Prefilter} knows that none before can match); {@code fast} searches only where a
-   * match may begin ({@link FirstChars}), else with plain {@code find()} everywhere. When a pattern
-   * rule hits, the index of the first text it hit is written to {@code firstHit[slot]} ({@code
-   * firstHit} may be null).
+   * The rule's hits, a pattern rule's counted from the text of index {@code from} of its kind on,
+   * and only in the texts of the indices in {@code only} unless it is null (the {@link Prefilter}
+   * knows that no other text can hold a match); {@code fast} searches only where a match may begin
+   * ({@link FirstChars}), else with plain {@code find()} everywhere. When a pattern rule hits, the
+   * index of the first text it hit is written to {@code firstHit[slot]} ({@code firstHit} may be
+   * null).
    */
-  int hits(SaMessage m, Guard guard, int from, boolean fast, int[] firstHit, int slot) {
+  int hits(
+      SaMessage m, Guard guard, int from, BitSet only, boolean fast, int[] firstHit, int slot) {
     int limit = multiple() ? maxHits : 1;
     return switch (test) {
       case Regex r -> {
@@ -114,7 +117,10 @@ record Rule(
             };
         int hits = 0;
         int shift = texts == m.body() ? 0 : kind == RuleKind.BODY ? 1 : 0; // nosubject
-        for (int i = Math.max(0, from - shift); i < texts.size(); i++) {
+        // Indices of the kind's texts (in only and from) are i + shift in texts.
+        for (int i = next(only, Math.max(shift, from)) - shift;
+            i >= 0 && i < texts.size();
+            i = next(only, i + 1 + shift) - shift) {
           int before = hits;
           hits +=
               count(r.pattern(), fast ? r.firstChars() : null, texts.get(i), limit - hits, guard);
@@ -144,6 +150,14 @@ record Rule(
       case Eval e -> e.eval().test(m) ? 1 : 0;
       case Meta x -> throw new IllegalStateException("meta " + name + " has no text to match");
     };
+  }
+
+  /** The first index from {@code i} on in {@code only} (any index when null), or -1. */
+  private static int next(BitSet only, int i) {
+    if (only == null) {
+      return i;
+    }
+    return only.nextSetBit(i);
   }
 
   private static int count(Pattern p, FirstChars first, String text, int limit, Guard guard) {

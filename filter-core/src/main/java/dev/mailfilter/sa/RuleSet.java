@@ -3,6 +3,7 @@ package dev.mailfilter.sa;
 import dev.mailfilter.spi.SymbolDef;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -217,7 +218,7 @@ public final class RuleSet {
   int hits(int i, SaMessage m, Prefilter.Scan scan, Guard guard) {
     Rule r = rules.get(i);
     if (scan == null) {
-      return r.hits(m, guard, 0, false, null, 0);
+      return r.hits(m, guard, 0, null, false, null, 0);
     }
     int required = prefilter.requires(i);
     int from = 0;
@@ -225,10 +226,13 @@ public final class RuleSet {
       // No text before the first the required rule hit can hold a match (Prefilter#requires).
       from = scan.hits()[required] == 0 ? -1 : scan.firstHit()[required];
     }
+    BitSet only = null;
     if (from >= 0 && prefilter.filters(i)) {
-      from = scan.first()[i] < 0 ? -1 : Math.max(from, scan.first()[i]);
+      // Only the texts holding one of its literals can hold a match (Prefilter).
+      only = scan.holding()[i];
+      from = only == null ? -1 : from;
     }
-    int n = from < 0 ? 0 : r.hits(m, guard, from, true, scan.firstHit(), i);
+    int n = from < 0 ? 0 : r.hits(m, guard, from, only, true, scan.firstHit(), i);
     scan.hits()[i] = n;
     return n;
   }

@@ -41,12 +41,36 @@ class PrefilterTest {
     Prefilter.Scan scan = r.prefilter(m);
     Prefilter p = r.prefilter();
     assertThat(m.body()).hasSize(3);
-    assertThat(scan.first()[index(r, "CHEAP")]).isEqualTo(2);
-    assertThat(scan.first()[index(r, "GOLD")]).isEqualTo(2);
-    assertThat(scan.first()[index(r, "VIAGRA")]).isEqualTo(-1);
+    assertThat(scan.first(index(r, "CHEAP"))).isEqualTo(2);
+    assertThat(scan.first(index(r, "GOLD"))).isEqualTo(2);
+    assertThat(scan.first(index(r, "VIAGRA"))).isEqualTo(-1);
     assertThat(p.filters(index(r, "NOLIT"))).isFalse();
     assertThat(r.run(m, Guard.none()).keySet()).containsExactly("CHEAP");
     assertThat(r.run(m, Guard.none(), null).keySet()).containsExactly("CHEAP");
+  }
+
+  @Test
+  void aRuleRunsOnlyOnTheTextsHoldingOneOfItsLiterals() {
+    RuleSet r =
+        rules(
+            dir,
+            """
+            body   WORDS  /(?:city|phone)\\W+(?:city|phone)/i
+            tflags WORDS  multiple
+            body   MANY   /(?:a|e)-?mail (?:zip|box)\\d/
+            tflags MANY   multiple nosubject
+            """);
+    SaMessage m =
+        message(
+            "Subject: email box1\n\ncity, phone\n\nnothing\n\nemail zip2\n\n"
+                + "Phone city\n\na-mail box3 and email box4\n");
+    assertThat(m.body()).hasSize(6);
+    Prefilter.Scan scan = r.prefilter(m);
+    assertThat(scan.holding()[index(r, "WORDS")].stream().boxed().toList()).containsExactly(1, 4);
+    assertThat(scan.holding()[index(r, "MANY")].stream().boxed().toList()).containsExactly(0, 3, 5);
+    // Each text is counted once it is run, the subject not for a nosubject rule.
+    assertThat(r.run(m, Guard.none())).containsEntry("WORDS", 2).containsEntry("MANY", 3);
+    assertThat(r.run(m, Guard.none())).isEqualTo(r.run(m, Guard.none(), null));
   }
 
   @Test
@@ -162,7 +186,9 @@ class PrefilterTest {
       String lower = m.rawBody().getFirst().toLowerCase(java.util.Locale.ROOT);
       for (int i = 0; i < literals.size(); i++) {
         boolean present = lower.contains(literals.get(i));
-        assertThat(scan.first()[index(r, "R" + i)] == 0)
+        java.util.BitSet holding = scan.holding()[index(r, "R" + i)];
+        assertThat(holding == null ? 0 : holding.cardinality()).isEqualTo(present ? 1 : 0);
+        assertThat(scan.first(index(r, "R" + i)) == 0)
             .as("seed %d, literal '%s' in '%s'", seed, literals.get(i), body)
             .isEqualTo(present);
       }
