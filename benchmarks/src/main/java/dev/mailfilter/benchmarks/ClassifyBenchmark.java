@@ -10,7 +10,6 @@ import dev.mailfilter.learn.Label;
 import dev.mailfilter.learn.ModelSettings;
 import dev.mailfilter.learn.SpamModel;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,20 +59,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 3)
 @Fork(value = 1, jvmArgsAppend = "-Dorg.slf4j.simpleLogger.log.dev.mailfilter.verdict=warn")
 public class ClassifyBenchmark {
-  private static final Envelope ENVELOPE;
-
-  static {
-    try {
-      ENVELOPE =
-          Envelope.of(
-              InetAddress.getByName("192.0.2.25"),
-              "mail.example.org",
-              "sender@example.org",
-              List.of("user@example.com"));
-    } catch (IOException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private static final Envelope ENVELOPE = Corpus.ENVELOPE;
 
   /** The trained model, the filter and the corpus, shared by every thread. */
   @State(Scope.Benchmark)

@@ -1,7 +1,9 @@
 package dev.mailfilter.benchmarks;
 
+import dev.mailfilter.api.Envelope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +12,22 @@ import java.util.stream.Stream;
 
 /** Loads benchmark mail from the shared corpora into memory, once per trial. */
 public final class Corpus {
+  /** The envelope the classify benchmarks give every message: an external client, one recipient. */
+  public static final Envelope ENVELOPE;
+
+  static {
+    try {
+      ENVELOPE =
+          Envelope.of(
+              InetAddress.getByName("192.0.2.25"),
+              "mail.example.org",
+              "sender@example.org",
+              List.of("user@example.com"));
+    } catch (IOException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private Corpus() {}
 
   /** The shared corpora folder: {@code -Dmailfilter.shared=DIR}, else {@code ../shared}. */

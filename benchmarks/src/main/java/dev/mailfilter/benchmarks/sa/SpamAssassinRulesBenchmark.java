@@ -9,7 +9,6 @@ import dev.mailfilter.benchmarks.Corpus;
 import dev.mailfilter.sa.SpamAssassinCheck;
 import dev.mailfilter.sa.SpamAssassinSettings;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,20 +58,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 5)
 @Fork(value = 1, jvmArgsAppend = "-Dorg.slf4j.simpleLogger.log.dev.mailfilter.verdict=warn")
 public class SpamAssassinRulesBenchmark {
-  private static final Envelope ENVELOPE;
-
-  static {
-    try {
-      ENVELOPE =
-          Envelope.of(
-              InetAddress.getByName("192.0.2.25"),
-              "mail.example.org",
-              "sender@example.org",
-              List.of("user@example.com"));
-    } catch (IOException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private static final Envelope ENVELOPE = Corpus.ENVELOPE;
 
   /** The filter and the corpus, shared by every thread. */
   @State(Scope.Benchmark)
