@@ -1,13 +1,8 @@
 package dev.mailfilter.testkit;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.PortUnreachableException;
-import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,36 +77,8 @@ public final class DnsmasqServer implements AutoCloseable {
   }
 
   private void awaitReady(Duration timeout) throws IOException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    byte[] query = rootNsQuery();
-    try (DatagramSocket socket = new DatagramSocket()) {
-      socket.setSoTimeout(100);
-      byte[] answer = new byte[512];
-      while (System.nanoTime() < deadline) {
-        if (!process.isAlive()) {
-          throw new AssertionError("dnsmasq exited with " + process.exitValue() + ": " + log());
-        }
-        socket.send(new DatagramPacket(query, query.length, address()));
-        try {
-          socket.receive(new DatagramPacket(answer, answer.length));
-          return;
-        } catch (SocketTimeoutException | PortUnreachableException notYet) {
-          // not listening yet: ask again
-        }
-      }
-    }
-    throw new AssertionError("dnsmasq did not answer within " + timeout + ": " + log());
-  }
-
-  /** A DNS query for the root's NS records, built by hand so that this kit needs no DNS library. */
-  private static byte[] rootNsQuery() {
-    ByteBuffer b = ByteBuffer.allocate(64);
-    b.putShort((short) 0x4d46).putShort((short) 0x0100); // id, RD
-    b.putShort((short) 1).putShort((short) 0).putShort((short) 0).putShort((short) 0);
-    b.put((byte) 0).putShort((short) 2).putShort((short) 1); // root, NS, IN
-    byte[] q = new byte[b.position()];
-    b.flip().get(q);
-    return q;
+    DnsProbe.await(
+        "dnsmasq", process, this::log, address(), DnsProbe.query("", 2, true), timeout, a -> true);
   }
 
   /** What dnsmasq printed and logged (every query), for failure messages. */

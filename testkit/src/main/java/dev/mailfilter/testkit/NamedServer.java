@@ -1,13 +1,8 @@
 package dev.mailfilter.testkit;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.PortUnreachableException;
-import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,48 +130,22 @@ public final class NamedServer implements AutoCloseable {
    * Waits until named answers the zone's SOA with NOERROR (a zone that failed to load: SERVFAIL).
    */
   private void awaitZone(String zone, Duration timeout) throws IOException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    byte[] query = soaQuery(zone);
-    try (DatagramSocket socket = new DatagramSocket()) {
-      socket.setSoTimeout(100);
-      byte[] answer = new byte[512];
-      while (System.nanoTime() < deadline) {
-        if (!process.isAlive()) {
-          throw new AssertionError("named exited with " + process.exitValue() + ": " + log());
-        }
-        socket.send(new DatagramPacket(query, query.length, address()));
-        try {
-          socket.receive(new DatagramPacket(answer, answer.length));
-          if ((answer[3] & 0x0f) == 0) {
-            return;
+    DnsProbe.await(
+        "named (zone " + zone + ")",
+        process,
+        this::log,
+        address(),
+        DnsProbe.query(zone, 6, false),
+        timeout,
+        answer -> {
+          if (DnsProbe.rcode(answer) == 0) {
+            return true;
           }
           if (log().contains("not loaded due to errors")) {
             throw new AssertionError("named did not load zone " + zone + ": " + log());
           }
-        } catch (SocketTimeoutException | PortUnreachableException notYet) {
-          // not listening yet: ask again
-        }
-      }
-    }
-    throw new AssertionError(
-        "named did not answer for " + zone + " within " + timeout + ": " + log());
-  }
-
-  /** A DNS query for a zone's SOA, built by hand so that this kit needs no DNS library. */
-  private static byte[] soaQuery(String zone) {
-    ByteBuffer b = ByteBuffer.allocate(512);
-    b.putShort((short) 0x4e41).putShort((short) 0x0000); // id, no RD
-    b.putShort((short) 1).putShort((short) 0).putShort((short) 0).putShort((short) 0);
-    for (String label : zone.split("\\.")) {
-      if (!label.isEmpty()) {
-        byte[] l = label.getBytes(StandardCharsets.US_ASCII);
-        b.put((byte) l.length).put(l);
-      }
-    }
-    b.put((byte) 0).putShort((short) 6).putShort((short) 1); // SOA, IN
-    byte[] q = new byte[b.position()];
-    b.flip().get(q);
-    return q;
+          return false;
+        });
   }
 
   /** What named printed about zones and errors (not its banner), for failure messages. */

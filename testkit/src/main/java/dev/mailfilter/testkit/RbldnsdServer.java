@@ -1,13 +1,8 @@
 package dev.mailfilter.testkit;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.PortUnreachableException;
-import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,40 +82,14 @@ public final class RbldnsdServer implements AutoCloseable {
   }
 
   private void awaitReady(String zone, Duration timeout) throws IOException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    byte[] query = soaQuery(zone);
-    try (DatagramSocket socket = new DatagramSocket()) {
-      socket.setSoTimeout(100);
-      byte[] answer = new byte[512];
-      while (System.nanoTime() < deadline) {
-        if (!process.isAlive()) {
-          throw new AssertionError("rbldnsd exited with " + process.exitValue() + ": " + log());
-        }
-        socket.send(new DatagramPacket(query, query.length, address()));
-        try {
-          socket.receive(new DatagramPacket(answer, answer.length));
-          return;
-        } catch (SocketTimeoutException | PortUnreachableException notYet) {
-          // not listening yet: ask again
-        }
-      }
-    }
-    throw new AssertionError("rbldnsd did not answer within " + timeout + ": " + log());
-  }
-
-  /** A DNS query for the zone's SOA, built by hand so that this kit needs no DNS library. */
-  private static byte[] soaQuery(String zone) {
-    ByteBuffer b = ByteBuffer.allocate(512);
-    b.putShort((short) 0x4d46).putShort((short) 0x0100); // id, RD
-    b.putShort((short) 1).putShort((short) 0).putShort((short) 0).putShort((short) 0);
-    for (String label : zone.split("\\.")) {
-      byte[] l = label.getBytes(StandardCharsets.US_ASCII);
-      b.put((byte) l.length).put(l);
-    }
-    b.put((byte) 0).putShort((short) 6).putShort((short) 1); // SOA, IN
-    byte[] q = new byte[b.position()];
-    b.flip().get(q);
-    return q;
+    DnsProbe.await(
+        "rbldnsd",
+        process,
+        this::log,
+        address(),
+        DnsProbe.query(zone, 6, true),
+        timeout,
+        answer -> true);
   }
 
   /** What rbldnsd printed, for failure messages. */
