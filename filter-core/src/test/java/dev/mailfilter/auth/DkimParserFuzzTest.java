@@ -18,7 +18,7 @@ class DkimParserFuzzTest {
         DkimKey.parse(text);
       } else {
         DkimSignature s = DkimSignature.parse("DKIM-Signature:" + text);
-        DkimVerifier.headerData(java.util.List.of("From: a@b.example", s.rawField()), s);
+        DkimVerifier.headerData(java.util.List.of("From: a@b.example"), s);
       }
     } catch (DkimException expected) {
       // the one allowed failure
@@ -71,7 +71,7 @@ class DkimParserFuzzTest {
         DkimKey.parse(b.toString());
       } else {
         DkimSignature s = DkimSignature.parse(b.toString());
-        DkimVerifier.headerData(java.util.List.of("From: a@b.example", s.rawField()), s);
+        DkimVerifier.headerData(java.util.List.of("From: a@b.example"), s);
       }
     } catch (DkimException expected) {
       // the one allowed failure

@@ -464,4 +464,41 @@ class DkimSuiteTest {
         .containsExactly(DkimResult.Code.PASS, DkimResult.Code.PASS, DkimResult.Code.POLICY);
     assertThat(r.get(2).reason()).contains("more than 2");
   }
+
+  // h= may name DKIM-Signature to protect other signatures; the field being verified did not
+  // exist when it was made, so it never selects itself.
+  @Test
+  void aSignatureNamingDkimSignatureDoesNotCoverItself() throws Exception {
+    byte[] signed =
+        DkimTestSupport.sign(
+            message("test.message"),
+            DkimAlgorithm.RSA_SHA256,
+            testPrivate(),
+            "example.com",
+            "test",
+            Canonicalization.RELAXED,
+            Canonicalization.RELAXED,
+            List.of("from", "dkim-signature"),
+            OptionalLong.empty(),
+            "");
+    assertThat(verifyWith(signed, "test", data("test.txt"))).isEqualTo(DkimResult.Code.PASS);
+  }
+
+  // The body comes from the whole message even when the parser's size limit cut the parse.
+  @Test
+  void bodyBeyondTheParseLimitIsStillHashed() throws Exception {
+    byte[] signed = signTest(message("test.message"), testPrivate(), "test");
+    dev.mailfilter.mime.ParsedMessage cut =
+        dev.mailfilter.mime.MessageParser.create(
+                dev.mailfilter.mime.MimeLimits.STRICT.toBuilder()
+                    .maxMessageSize(signed.length - 10)
+                    .build())
+            .parse(signed);
+    DkimKeyLookup keys =
+        DkimKeyLookup.fromRecords(Map.of("test._domainkey.example.com", List.of(data("test.txt"))));
+    DkimVerifier v = DkimVerifier.create(keys, Clock.systemUTC(), 10);
+    assertThat(codes(v.verify(cut, dev.mailfilter.mime.ByteView.copyOf(signed), deadline())))
+        .containsExactly(DkimResult.Code.PASS);
+    assertThat(codes(v.verify(cut, deadline()))).containsExactly(DkimResult.Code.FAIL);
+  }
 }
