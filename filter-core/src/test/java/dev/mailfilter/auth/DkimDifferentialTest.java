@@ -24,11 +24,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Our verifier against Perl's Mail::DKIM (Debian {@code libmail-dkim-perl}), the reference
- * implementation of SpamAssassin and authentication_milter, on the corpus messages and on seeded
- * mutations of them: header name case, white space, refolding, added and removed fields, body
- * changes. Both ask the same real named for the keys; for every signature the results must agree
- * (Mail::DKIM's {@code invalid} is our permerror, policy or neutral).
+ * Our verifier against two reference implementations, Perl's Mail::DKIM (Debian {@code
+ * libmail-dkim-perl}, the verifier of SpamAssassin and authentication_milter) and dkimpy (Debian
+ * {@code python3-dkim}), on the corpus messages and on seeded mutations of them: header name case,
+ * white space, refolding, added and removed fields, body changes. All ask the same real named for
+ * the keys; for every signature a reference can judge, the results must agree (Mail::DKIM's {@code
+ * invalid} is our permerror, policy or neutral; dkimpy only says pass or not).
  */
 class DkimDifferentialTest {
   private static final long SEED = 0xd1ff6376L;
