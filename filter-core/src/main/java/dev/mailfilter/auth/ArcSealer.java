@@ -139,7 +139,11 @@ public final class ArcSealer {
         DkimSigner.signedValue(ArcChain.AMS, amsTags, DkimHeaders.select(fields, headers), key);
 
     List<String> sealed = new ArrayList<>();
-    for (ArcSet s : sets) {
+    // A seal recording cv=fail covers only its own set: the rule of draft-ietf-dmarc-arc-protocol
+    // (section 5.1.2, "as if this newest ARC Set was the only set present") that the ValiMail suite
+    // expects (i1_base_fail, i2_base_fail). A validator stops at a cv=fail seal without checking
+    // its signature, so the scope only matters to those who reproduce the suite's bytes.
+    for (ArcSet s : cv == Cv.FAIL ? List.<ArcSet>of() : sets) {
       sealed.add(raw(s.aar()));
       sealed.add(raw(s.ams()));
       sealed.add(raw(s.seal()));

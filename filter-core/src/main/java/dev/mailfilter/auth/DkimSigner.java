@@ -53,9 +53,6 @@ public final class DkimSigner {
           "content-type",
           "content-transfer-encoding");
 
-  // Where the b= value is folded: the field stays under RFC 5322's 78-character line advice.
-  private static final int B_LINE = 72;
-
   private final String domain;
   private final String selector;
   private final SigningKey key;
@@ -131,34 +128,25 @@ public final class DkimSigner {
    * fields} (raw, without their line ends) followed by this field with {@code b=} empty and without
    * its final CRLF (RFC 6376 section 3.7).
    *
-   * @return the field's value, folded
+   * @return the field's value, on one line
    */
   static String signedValue(
       String fieldName, List<String[]> tags, List<String> fields, SigningKey key) {
+    // One line, one space after each ';', nothing else: the form the ValiMail suite fixes. Any
+    // folding inside b= would change what the next ARC-Seal signs (relaxed canonicalization keeps a
+    // fold as a space), so the suite's seals can only be reproduced unfolded. An RSA-4096 signature
+    // keeps the line under RFC 5322's 998 octets.
     StringBuilder value = new StringBuilder();
-    int lineLength = fieldName.length() + 2;
     int bAt = -1;
     for (String[] tag : tags) {
-      String text = tag[0] + "=" + tag[1];
       if (!value.isEmpty()) {
-        value.append(';');
-        lineLength++;
-        // Fold between tags when the line would grow long; relaxed canonicalization turns the fold
-        // back into the one space, so the signed text and the delivered one agree either way.
-        if (lineLength + 1 + text.length() > 78) {
-          value.append("\r\n\t");
-          lineLength = 1;
-        } else {
-          value.append(' ');
-          lineLength++;
-        }
+        value.append("; ");
       }
       if (tag[0].equals("b")) {
         checkArgument(tag[1].isEmpty(), "b= must be empty before signing");
         bAt = value.length() + 2;
       }
-      value.append(text);
-      lineLength += text.length();
+      value.append(tag[0]).append('=').append(tag[1]);
     }
     checkArgument(bAt >= 0, "no b= tag among the tags of %s", fieldName);
     StringBuilder data = new StringBuilder();
@@ -169,15 +157,7 @@ public final class DkimSigner {
     data.append(self, 0, self.length() - 2);
     byte[] signature =
         key.algorithm().sign(key.key(), data.toString().getBytes(StandardCharsets.ISO_8859_1));
-    String b = Base64.getEncoder().encodeToString(signature);
-    StringBuilder folded = new StringBuilder(b.length() + b.length() / B_LINE * 3);
-    for (int i = 0; i < b.length(); i += B_LINE) {
-      if (i > 0) {
-        folded.append("\r\n\t");
-      }
-      folded.append(b, i, Math.min(b.length(), i + B_LINE));
-    }
-    return value.insert(bAt, folded).toString();
+    return value.insert(bAt, Base64.getEncoder().encodeToString(signature)).toString();
   }
 
   /**
