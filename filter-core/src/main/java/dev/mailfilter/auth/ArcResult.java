@@ -12,15 +12,14 @@ import java.util.Optional;
  *
  * @param cv the chain validation status
  * @param reason a short text for logs and symbols: what failed, or what passed
- * @param temporary whether a {@link Cv#FAIL} came from a DNS lookup that timed out or failed
- *     transiently (Rspamd's {@code ARC_DNSFAIL}) rather than from the chain itself
+ * @param failure why a {@link Cv#FAIL} failed; {@link Failure#NONE} for pass and none
  * @param instances the ARC sets found, oldest ({@code i=1}) first; empty for {@link Cv#NONE}, and
  *     for a chain so malformed that its sets could not be told apart
  * @param oldestPass the lowest instance whose AMS and every newer AMS validate (RFC 8617 section
  *     5.2 step 5, "oldest-pass"); 0 unless {@link Cv#PASS}
  */
 public record ArcResult(
-    Cv cv, String reason, boolean temporary, List<ArcInstance> instances, int oldestPass) {
+    Cv cv, Failure failure, String reason, List<ArcInstance> instances, int oldestPass) {
 
   /** Validates and copies. */
   public ArcResult {
@@ -31,20 +30,37 @@ public record ArcResult(
         oldestPass >= 0 && oldestPass <= instances.size(),
         "oldest-pass out of range: %s",
         oldestPass);
-    checkArgument(!temporary || cv == Cv.FAIL, "only a fail is temporary: %s", cv);
+    requireNonNull(failure, "failure");
+    checkArgument(
+        (failure == Failure.NONE) == (cv != Cv.FAIL), "cv=%s with failure %s", cv, failure);
   }
 
   static ArcResult none() {
-    return new ArcResult(Cv.NONE, "no ARC sets", false, List.of(), 0);
+    return new ArcResult(Cv.NONE, Failure.NONE, "no ARC sets", List.of(), 0);
   }
 
-  static ArcResult fail(String reason, List<ArcInstance> instances) {
-    return new ArcResult(Cv.FAIL, reason, false, instances, 0);
+  static ArcResult fail(Failure failure, String reason, List<ArcInstance> instances) {
+    return new ArcResult(Cv.FAIL, failure, reason, instances, 0);
   }
 
   /** The newest set, {@code i=N}; empty when there is none. */
   public Optional<ArcInstance> newest() {
     return instances.isEmpty() ? Optional.empty() : Optional.of(instances.getLast());
+  }
+
+  /** Why a chain failed: the distinction Rspamd's symbols make. */
+  public enum Failure {
+    /** The chain did not fail. */
+    NONE,
+    /** A set is missing, doubled or out of order, or a field's tags are bad ({@code ARC_INVALID}). */
+    MALFORMED,
+    /**
+     * A signature does not verify, its key is missing, revoked or unusable, or a sealer recorded
+     * {@code cv=fail} ({@code ARC_REJECT}).
+     */
+    BROKEN,
+    /** A key lookup timed out or failed transiently: a later retry may pass ({@code ARC_DNSFAIL}). */
+    TEMPORARY
   }
 
   /** The chain validation status of RFC 8617 section 4.4. */

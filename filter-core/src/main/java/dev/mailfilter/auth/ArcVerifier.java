@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.mailfilter.auth.ArcChain.ArcSet;
 import dev.mailfilter.auth.ArcResult.ArcInstance;
 import dev.mailfilter.auth.ArcResult.Cv;
+import dev.mailfilter.auth.ArcResult.Failure;
 import dev.mailfilter.dns.Deadline;
 import dev.mailfilter.mime.HeaderField;
 import dev.mailfilter.mime.ParsedMessage;
@@ -34,6 +35,8 @@ public final class ArcVerifier {
   private static final Pattern DIGITS = Pattern.compile("[0-9]{1,12}");
   private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/]*={0,2}");
 
+  private static final String SEALER_FAILED = "the sealer recorded cv=fail";
+
   private final DkimKeyLookup keys;
 
   private ArcVerifier(DkimKeyLookup keys) {
@@ -49,7 +52,7 @@ public final class ArcVerifier {
   public ArcResult verify(ParsedMessage message, Deadline deadline) {
     ArcChain chain = ArcChain.of(message.headers());
     if (chain.failure().isPresent()) {
-      return ArcResult.fail(chain.failure().get(), List.of());
+      return ArcResult.fail(Failure.MALFORMED, chain.failure().get(), List.of());
     }
     List<ArcSet> sets = chain.sets();
     if (sets.isEmpty()) {
@@ -72,23 +75,24 @@ public final class ArcVerifier {
     for (ArcSet s : sets) {
       String bad = sealTagProblem(s);
       if (bad != null) {
-        return ArcResult.fail("ARC-Seal i=" + s.instance() + ": " + bad, instances);
+        Failure kind = bad.equals(SEALER_FAILED) ? Failure.BROKEN : Failure.MALFORMED;
+        return ArcResult.fail(kind, "ARC-Seal i=" + s.instance() + ": " + bad, instances);
       }
     }
     ArcSet newest = sets.getLast();
     String bad = amsTagProblem(newest.amsTags());
     if (bad != null) {
-      return ArcResult.fail("AMS i=" + newest.instance() + ": " + bad, instances);
+      return ArcResult.fail(Failure.MALFORMED, "AMS i=" + newest.instance() + ": " + bad, instances);
     }
     List<String> fields = DkimHeaders.rawFields(message);
     Check ams = verifyAms(newest, fields, message, deadline);
     if (!ams.ok()) {
-      return fail("AMS i=" + newest.instance() + ": " + ams.reason(), ams.temporary(), instances);
+      return fail("AMS i=" + newest.instance() + ": " + ams.reason(), ams, instances);
     }
     for (int k = sets.size(); k >= 1; k--) {
       Check seal = verifySeal(sets, k, deadline);
       if (!seal.ok()) {
-        return fail("ARC-Seal i=" + k + ": " + seal.reason(), seal.temporary(), instances);
+        return fail("ARC-Seal i=" + k + ": " + seal.reason(), seal, instances);
       }
     }
     int oldestPass = newest.instance();
@@ -101,14 +105,14 @@ public final class ArcVerifier {
     }
     return new ArcResult(
         Cv.PASS,
+        Failure.NONE,
         "chain of " + sets.size() + " sealed by " + instances.getLast().sealerDomain(),
-        false,
         instances,
         oldestPass);
   }
 
-  private static ArcResult fail(String reason, boolean temporary, List<ArcInstance> instances) {
-    return new ArcResult(Cv.FAIL, reason, temporary, instances, 0);
+  private static ArcResult fail(String reason, Check check, List<ArcInstance> instances) {
+    return ArcResult.fail(check.temporary() ? Failure.TEMPORARY : Failure.BROKEN, reason, instances);
   }
 
   private static Cv cv(String value) {
@@ -139,7 +143,7 @@ public final class ArcVerifier {
       return t.containsKey("cv") ? "bad cv=" + ArcChain.abbreviate(t.get("cv")) : "no cv= tag";
     }
     if (cv == Cv.FAIL) {
-      return "the sealer recorded cv=fail";
+      return SEALER_FAILED;
     }
     if (s.instance() == 1 && cv != Cv.NONE) {
       return "cv=" + cv.keyword() + " at i=1 (must be none)";
