@@ -52,14 +52,18 @@ public record ArcResult(
   public enum Failure {
     /** The chain did not fail. */
     NONE,
-    /** A set is missing, doubled or out of order, or a field's tags are bad ({@code ARC_INVALID}). */
+    /**
+     * A set is missing, doubled or out of order, or a field's tags are bad ({@code ARC_INVALID}).
+     */
     MALFORMED,
     /**
      * A signature does not verify, its key is missing, revoked or unusable, or a sealer recorded
      * {@code cv=fail} ({@code ARC_REJECT}).
      */
     BROKEN,
-    /** A key lookup timed out or failed transiently: a later retry may pass ({@code ARC_DNSFAIL}). */
+    /**
+     * A key lookup timed out or failed transiently: a later retry may pass ({@code ARC_DNSFAIL}).
+     */
     TEMPORARY
   }
 

@@ -82,7 +82,8 @@ public final class ArcVerifier {
     ArcSet newest = sets.getLast();
     String bad = amsTagProblem(newest.amsTags());
     if (bad != null) {
-      return ArcResult.fail(Failure.MALFORMED, "AMS i=" + newest.instance() + ": " + bad, instances);
+      return ArcResult.fail(
+          Failure.MALFORMED, "AMS i=" + newest.instance() + ": " + bad, instances);
     }
     List<String> fields = DkimHeaders.rawFields(message);
     Check ams = verifyAms(newest, fields, message, deadline);
@@ -112,7 +113,8 @@ public final class ArcVerifier {
   }
 
   private static ArcResult fail(String reason, Check check, List<ArcInstance> instances) {
-    return ArcResult.fail(check.temporary() ? Failure.TEMPORARY : Failure.BROKEN, reason, instances);
+    return ArcResult.fail(
+        check.temporary() ? Failure.TEMPORARY : Failure.BROKEN, reason, instances);
   }
 
   private static Cv cv(String value) {
@@ -203,8 +205,10 @@ public final class ArcVerifier {
     if (b.isEmpty() || !isBase64(b)) {
       return "b= is empty or not base64";
     }
-    if (!isDomain(t.get("d"))) {
-      return "bad d=" + ArcChain.abbreviate(t.get("d"));
+    try {
+      DkimSignature.checkDomain("d", t.get("d"));
+    } catch (DkimException e) {
+      return e.getMessage();
     }
     if (t.containsKey("t") && !DIGITS.matcher(t.get("t")).matches()) {
       return "bad t=" + ArcChain.abbreviate(t.get("t"));
@@ -215,24 +219,6 @@ public final class ArcVerifier {
   private static boolean isBase64(String s) {
     String v = TagList.removeFws(s);
     return !v.isEmpty() && v.length() % 4 == 0 && BASE64.matcher(v).matches();
-  }
-
-  private static boolean isDomain(String d) {
-    if (d.isEmpty() || d.length() > 253 || d.startsWith(".") || d.endsWith(".")) {
-      return false;
-    }
-    for (String label : d.split("\\.", -1)) {
-      if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
-        return false;
-      }
-      for (int i = 0; i < label.length(); i++) {
-        char c = label.charAt(i);
-        if (!(Character.isLetterOrDigit(c) && c < 128) && c != '-' && c != '_') {
-          return false;
-        }
-      }
-    }
-    return true;
   }
 
   static List<String> headerNames(String h) {
@@ -285,7 +271,7 @@ public final class ArcVerifier {
     for (String f : DkimHeaders.select(fields, headerNames(t.get("h")))) {
       data.append(c[0].header(f));
     }
-    String self = c[0].header(DkimSigner.withEmptySignature(raw(set.ams())));
+    String self = c[0].header(DkimSignature.withoutSignatureValue(raw(set.ams())));
     data.append(self, 0, self.length() - 2);
     return verifySignature(t, data, deadline);
   }
@@ -300,7 +286,7 @@ public final class ArcVerifier {
       if (j < k) {
         data.append(Canonicalization.RELAXED.header(seal));
       } else {
-        String self = Canonicalization.RELAXED.header(DkimSigner.withEmptySignature(seal));
+        String self = Canonicalization.RELAXED.header(DkimSignature.withoutSignatureValue(seal));
         data.append(self, 0, self.length() - 2);
       }
     }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Signs outbound mail with a {@code DKIM-Signature} (RFC 6376 section 5), relaxed/relaxed, with
@@ -158,31 +157,5 @@ public final class DkimSigner {
     byte[] signature =
         key.algorithm().sign(key.key(), data.toString().getBytes(StandardCharsets.ISO_8859_1));
     return value.insert(bAt, Base64.getEncoder().encodeToString(signature)).toString();
-  }
-
-  /**
-   * The field with the value of its {@code b=} tag removed, everything else as it was (RFC 6376
-   * section 3.7: the signature covers its own field with {@code b=} empty).
-   */
-  static String withEmptySignature(String rawField) {
-    int colon = rawField.indexOf(':');
-    int start = colon + 1;
-    while (start <= rawField.length()) {
-      int semi = rawField.indexOf(';', start);
-      int end = semi < 0 ? rawField.length() : semi;
-      int eq = rawField.indexOf('=', start);
-      if (eq >= 0 && eq < end && TagList.strip(rawField.substring(start, eq)).equals("b")) {
-        return rawField.substring(0, eq + 1) + rawField.substring(end);
-      }
-      start = end + 1;
-    }
-    return rawField;
-  }
-
-  /** The tags of {@code map} as pairs, for code that builds a tag list in a fixed order. */
-  static List<String[]> pairs(Map<String, String> map) {
-    List<String[]> out = new ArrayList<>(map.size());
-    map.forEach((k, v) -> out.add(new String[] {k, v}));
-    return out;
   }
 }
