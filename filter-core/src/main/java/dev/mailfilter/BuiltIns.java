@@ -1,6 +1,7 @@
 package dev.mailfilter;
 
 import dev.mailfilter.api.Stage;
+import dev.mailfilter.auth.ArcCheck;
 import dev.mailfilter.auth.DkimCheck;
 import dev.mailfilter.auth.SpfCheck;
 import dev.mailfilter.av.ClamdCheck;
@@ -37,6 +38,7 @@ public final class BuiltIns {
   private static final CheckRegistry CHECKS =
       CheckRegistry.builder()
           // One line per built-in check, sorted by name.
+          .register("arc", ArcCheck::create)
           .register("attachments", AttachmentCheck::create)
           .register("clamd", ClamdCheck::create)
           .register("dkim", DkimCheck::create)

@@ -2,6 +2,8 @@ package dev.mailfilter.auth;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.mailfilter.config.ConfigException;
+import dev.mailfilter.config.ConfigNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.security.PrivateKey;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -109,6 +112,47 @@ public record SigningKey(DkimAlgorithm algorithm, PrivateKey key, String source)
       return new SigningKey(DkimAlgorithm.RSA_SHA256, key, source);
     }
     return new SigningKey(DkimAlgorithm.ED25519_SHA256, key, source);
+  }
+
+  /**
+   * The key a configuration section names: the PEM file at {@code key}, checked against the
+   * optional {@code algorithm} ({@code rsa-sha256} or {@code ed25519-sha256}). Read at load so that
+   * a missing, unreadable or mismatched key stops the configuration, not the first message.
+   *
+   * @throws ConfigException naming {@code <section>.key} (or {@code .algorithm}) and the file
+   */
+  static SigningKey fromConfig(ConfigNode o) {
+    Optional<String> file = o.optionalString("key");
+    if (file.isEmpty() || file.get().isBlank()) {
+      throw o.error("key", "required: the path of a PEM private key file");
+    }
+    Optional<String> algorithm = o.optionalString("algorithm");
+    SigningKey key;
+    try {
+      key = readPem(Path.of(file.get()));
+    } catch (IOException e) {
+      throw o.error("key", "cannot read " + file.get() + ": " + e);
+    } catch (IllegalArgumentException e) {
+      throw o.error("key", e.getMessage());
+    }
+    if (algorithm.isPresent()) {
+      DkimAlgorithm want;
+      try {
+        want = DkimAlgorithm.of(algorithm.get());
+      } catch (DkimException e) {
+        throw o.error("algorithm", e.getMessage());
+      }
+      if (want != key.algorithm()) {
+        throw o.error(
+            "key",
+            file.get()
+                + " is a "
+                + key.algorithm().keyType()
+                + " key, but algorithm is "
+                + want.tag());
+      }
+    }
+    return key;
   }
 
   private static byte[] pkcs1ToPkcs8(byte[] pkcs1) {
