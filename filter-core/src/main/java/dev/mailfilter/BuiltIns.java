@@ -3,6 +3,7 @@ package dev.mailfilter;
 import dev.mailfilter.api.Stage;
 import dev.mailfilter.auth.ArcCheck;
 import dev.mailfilter.auth.DkimCheck;
+import dev.mailfilter.auth.DkimSignCheck;
 import dev.mailfilter.auth.SpfCheck;
 import dev.mailfilter.av.ClamdCheck;
 import dev.mailfilter.checks.AttachmentCheck;
@@ -42,6 +43,7 @@ public final class BuiltIns {
           .register("attachments", AttachmentCheck::create)
           .register("clamd", ClamdCheck::create)
           .register("dkim", DkimCheck::create)
+          .register("dkim_sign", DkimSignCheck::create)
           .register("dnsbl_connect", DnsblCheck.factory(Stage.CONNECT))
           .register("dnsbl_data", DnsblCheck.factory(Stage.DATA))
           .register("dnsbl_helo", DnsblCheck.factory(Stage.HELO))
