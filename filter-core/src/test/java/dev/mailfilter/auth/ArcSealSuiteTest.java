@@ -42,8 +42,102 @@ class ArcSealSuiteTest {
 
   @TestFactory
   Stream<DynamicTest> signingSuite() throws IOException {
+    List<DynamicTest> tests = suite("arc-draft-sign-tests.yml");
+    assertThat(tests).hasSize(17);
+    return tests.stream();
+  }
+
+  /**
+   * Entries of {@code unused_tests.yml} whose expected AMS does not verify over their own message:
+   * rebuilt on top of it, in the suite's one-line form, the expected set fails at the AMS in our
+   * verifier and in Mail::DKIM's ("message has been altered"), while the set of every used entry
+   * verifies in both. Their expectations are stale, which is presumably why upstream does not run
+   * them; for these our own set is checked to validate instead.
+   */
+  static final Set<String> STALE =
+      Set.of(
+          "header_order",
+          "header_dup_ord1",
+          "header_dup_ord2",
+          "sig_header_dup_once",
+          "sig_header_dup_twice",
+          "header_non");
+
+  /**
+   * The 7 signing entries upstream keeps aside in {@code unused_tests.yml} (header order,
+   * duplicated and absent signed fields, A-R merging), which its harness does not run: {@code
+   * ar_merge} must match like the used ones, the {@link #STALE} ones must be stale as said.
+   */
+  @TestFactory
+  Stream<DynamicTest> unusedSigningEntries() throws IOException {
     List<DynamicTest> tests = new ArrayList<>();
-    for (ArcSuites.Scenario s : ArcSuites.load("arc-draft-sign-tests.yml")) {
+    for (ArcSuites.Scenario s : ArcSuites.load("unused_tests.yml")) {
+      SigningKey key = SigningKey.fromPem(s.top().get("privatekey"), "suite key");
+      DkimKeyLookup keys = DkimKeyLookup.fromRecords(s.txt());
+      for (ArcSuites.Case c : s.cases()) {
+        tests.add(
+            DynamicTest.dynamicTest(
+                "unused: " + c.id(),
+                () -> {
+                  ArcResult expected = verifyExpected(c, keys);
+                  if (STALE.contains(c.id())) {
+                    assertThat(expected.cv()).isEqualTo(Cv.FAIL);
+                    assertThat(expected.reason()).startsWith("AMS i=1: signature does not verify");
+                    sealAndRevalidate(s, c, key, keys);
+                  } else {
+                    assertThat(expected.cv()).as(expected.reason()).isEqualTo(Cv.PASS);
+                    run(s, c, key, keys);
+                  }
+                }));
+      }
+    }
+    assertThat(tests).hasSize(7);
+    return tests.stream();
+  }
+
+  /** The expected set of {@code c} put on top of its message and validated. */
+  private static ArcResult verifyExpected(ArcSuites.Case c, DkimKeyLookup keys) {
+    String top =
+        "ARC-Seal: "
+            + oneLine(c.get("AS"))
+            + "\nARC-Message-Signature: "
+            + oneLine(c.get("AMS"))
+            + "\nARC-Authentication-Results: "
+            + c.get("AAR").strip().replace("\n", "\n ")
+            + "\n";
+    return ArcVerifier.create(keys)
+        .verify(ArcSuites.parse(top + c.get("message")), ArcSuiteTest.NO_DNS);
+  }
+
+  /** A signature value as the suite's signer wrote it: one space after each ';', no other. */
+  private static String oneLine(String folded) {
+    return folded.strip().replaceAll(";\\s*\\n\\s*", "; ").replaceAll("\\s*\\n\\s*", "");
+  }
+
+  private static void sealAndRevalidate(
+      ArcSuites.Scenario s, ArcSuites.Case c, SigningKey key, DkimKeyLookup keys) {
+    ParsedMessage m = ArcSuites.parse(c.get("message"));
+    ArcFields f =
+        ArcSealer.create(
+                s.top().get("domain"),
+                s.top().get("sel"),
+                key,
+                Arrays.asList(c.get("sig-headers").strip().split(":")))
+            .seal(
+                m,
+                ArcResult.none(),
+                c.get("srv-id").strip() + "; arc=none",
+                Instant.ofEpochSecond(Long.parseLong(c.get("t"))))
+            .orElseThrow();
+    ArcResult r =
+        ArcVerifier.create(keys)
+            .verify(MessageParser.create().parse(prepend(f, m)), ArcSuiteTest.NO_DNS);
+    assertThat(r.cv()).as(r.reason()).isEqualTo(Cv.PASS);
+  }
+
+  private static List<DynamicTest> suite(String file) throws IOException {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (ArcSuites.Scenario s : ArcSuites.load(file)) {
       SigningKey key = SigningKey.fromPem(s.top().get("privatekey"), "suite key");
       DkimKeyLookup keys = DkimKeyLookup.fromRecords(s.txt());
       for (ArcSuites.Case c : s.cases()) {
@@ -51,8 +145,7 @@ class ArcSealSuiteTest {
             DynamicTest.dynamicTest(s.description() + ": " + c.id(), () -> run(s, c, key, keys)));
       }
     }
-    assertThat(tests).hasSize(17);
-    return tests.stream();
+    return tests;
   }
 
   private static void run(
