@@ -84,7 +84,9 @@ public final class DkimCheck implements Check {
         RESULTS,
         c ->
             verifier.verify(
-                c.message(), new Deadline(System.nanoTime() + c.remaining().toNanos())));
+                c.message(),
+                c.rawBytes(),
+                new Deadline(System.nanoTime() + c.remaining().toNanos())));
   }
 
   @Override

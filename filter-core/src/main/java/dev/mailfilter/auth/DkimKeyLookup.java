@@ -19,6 +19,8 @@ import java.util.concurrent.ExecutionException;
  */
 @FunctionalInterface
 public interface DkimKeyLookup {
+  /** The longest DNS name in text form, without the trailing dot (RFC 1035 section 2.3.4). */
+  int MAX_NAME_LENGTH = 253;
 
   /** The TXT answer for a name; the lookup turns it into a {@link Result}. */
   DnsAnswer txt(String name, Deadline deadline);
@@ -26,6 +28,11 @@ public interface DkimKeyLookup {
   /** The key of {@code selector} at {@code domain}: found, none, or an error. */
   default Result find(String selector, String domain, Deadline deadline) {
     String name = (selector + "._domainkey." + domain).toLowerCase(Locale.ROOT);
+    if (name.length() > MAX_NAME_LENGTH) {
+      // No DNS name is this long: a resolver would call it a failure, which is no temperror.
+      return new Result.PermError(
+          TagList.abbreviate(name), "key name longer than " + MAX_NAME_LENGTH + " characters");
+    }
     return result(name, txt(name, deadline));
   }
 

@@ -56,11 +56,22 @@ public final class DkimVerifier {
     return new DkimVerifier(keys, clock, maxSignatures);
   }
 
-  /** The results for every {@code DKIM-Signature} of {@code message}, top down; empty if none. */
+  /**
+   * The results for every {@code DKIM-Signature} of {@code message}, top down; empty if none. The
+   * body is the parsed bytes: for a message the parser's size limit cut, use {@link
+   * #verify(ParsedMessage, ByteView, Deadline)} with the whole message.
+   */
   public List<DkimResult> verify(ParsedMessage message, Deadline deadline) {
-    ByteView all = message.bytes();
+    return verify(message, message.bytes(), deadline);
+  }
+
+  /**
+   * As {@link #verify(ParsedMessage, Deadline)}, the body taken from {@code raw}: the whole message
+   * as received, which {@code message} was parsed from.
+   */
+  public List<DkimResult> verify(ParsedMessage message, ByteView raw, Deadline deadline) {
     long start = message.root().bodyStart();
-    ByteView body = start >= all.size() ? ByteView.empty() : all.slice((int) start, all.size());
+    ByteView body = start >= raw.size() ? ByteView.empty() : raw.slice((int) start, raw.size());
     return verify(DkimHeaders.rawFields(message), body, deadline);
   }
 
@@ -73,7 +84,8 @@ public final class DkimVerifier {
   public List<DkimResult> verify(List<String> fields, ByteView body, Deadline deadline) {
     List<DkimResult> out = new ArrayList<>();
     Map<String, Canonicalization.BodyHash> bodyHashes = new HashMap<>();
-    for (String field : fields) {
+    for (int i = 0; i < fields.size(); i++) {
+      String field = fields.get(i);
       if (!DkimHeaders.name(field).equalsIgnoreCase(DkimSignature.FIELD)) {
         continue;
       }
@@ -84,9 +96,19 @@ public final class DkimVerifier {
                 r, "not verified: more than " + maxSignatures + " signatures on the message"));
         continue;
       }
-      out.add(verifyOne(field, fields, body, bodyHashes, deadline));
+      out.add(verifyOne(field, without(fields, i), body, bodyHashes, deadline));
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * The fields without the signature being verified: it did not exist when it was made, so an
+   * {@code h=} that names {@code DKIM-Signature} means other signatures, never this one.
+   */
+  private static List<String> without(List<String> fields, int index) {
+    List<String> rest = new ArrayList<>(fields);
+    rest.remove(index);
+    return rest;
   }
 
   private DkimResult verifyOne(
@@ -198,6 +220,8 @@ public final class DkimVerifier {
   /**
    * The octets the signature covers (section 3.7): the fields {@code h=} selects, canonicalised,
    * then the signature's own field with {@code b=} emptied and without its final CRLF.
+   *
+   * @param fields the header fields without the signature's own field
    */
   static byte[] headerData(List<String> fields, DkimSignature sig) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);

@@ -464,4 +464,76 @@ class DkimSuiteTest {
         .containsExactly(DkimResult.Code.PASS, DkimResult.Code.PASS, DkimResult.Code.POLICY);
     assertThat(r.get(2).reason()).contains("more than 2");
   }
+
+  // h= may name DKIM-Signature to protect other signatures; the field being verified did not
+  // exist when it was made, so it never selects itself.
+  @Test
+  void aSignatureNamingDkimSignatureDoesNotCoverItself() throws Exception {
+    byte[] signed =
+        DkimTestSupport.sign(
+            message("test.message"),
+            DkimAlgorithm.RSA_SHA256,
+            testPrivate(),
+            "example.com",
+            "test",
+            Canonicalization.RELAXED,
+            Canonicalization.RELAXED,
+            List.of("from", "dkim-signature"),
+            OptionalLong.empty(),
+            "");
+    assertThat(verifyWith(signed, "test", data("test.txt"))).isEqualTo(DkimResult.Code.PASS);
+  }
+
+  // The body comes from the whole message even when the parser's size limit cut the parse.
+  @Test
+  void bodyBeyondTheParseLimitIsStillHashed() throws Exception {
+    byte[] signed = signTest(message("test.message"), testPrivate(), "test");
+    dev.mailfilter.mime.ParsedMessage cut =
+        dev.mailfilter.mime.MessageParser.create(
+                dev.mailfilter.mime.MimeLimits.STRICT.toBuilder()
+                    .maxMessageSize(signed.length - 10)
+                    .build())
+            .parse(signed);
+    DkimKeyLookup keys =
+        DkimKeyLookup.fromRecords(Map.of("test._domainkey.example.com", List.of(data("test.txt"))));
+    DkimVerifier v = DkimVerifier.create(keys, Clock.systemUTC(), 10);
+    assertThat(codes(v.verify(cut, dev.mailfilter.mime.ByteView.copyOf(signed), deadline())))
+        .containsExactly(DkimResult.Code.PASS);
+    assertThat(codes(v.verify(cut, deadline()))).containsExactly(DkimResult.Code.FAIL);
+  }
+
+  // A selector and domain each valid but together longer than any DNS name: permerror, not the
+  // temperror a resolver's failure would give.
+  @Test
+  void aKeyNameLongerThanDnsAllowsIsPermerror() throws Exception {
+    String label = "a".repeat(60);
+    String selector = label + "." + label + "." + label + "." + label;
+    byte[] signed = signTest(message("test.message"), testPrivate(), selector);
+    DkimKeyLookup failing =
+        (name, d) -> {
+          throw new AssertionError("asked DNS for " + name);
+        };
+    List<DkimResult> r = verify(signed, failing, Clock.systemUTC());
+    assertThat(codes(r)).containsExactly(DkimResult.Code.PERMERROR);
+    assertThat(r.get(0).reason()).contains("longer than 253");
+  }
+
+  // RFC 8301: rsa-sha1 is refused as a permerror, reported with the algorithm named.
+  @Test
+  void rsaSha1SignatureIsPermerror() throws Exception {
+    String signed =
+        new String(
+            signTest(message("test.message"), testPrivate(), "test"), StandardCharsets.ISO_8859_1);
+    byte[] sha1 = bytes(signed.replaceFirst("a=rsa-sha256", "a=rsa-sha1"));
+    List<DkimResult> r =
+        verify(
+            sha1,
+            DkimKeyLookup.fromRecords(
+                Map.of("test._domainkey.example.com", List.of(data("test.txt")))),
+            Clock.systemUTC());
+    assertThat(codes(r)).containsExactly(DkimResult.Code.PERMERROR);
+    assertThat(r.get(0).reason()).contains("RFC 8301");
+    assertThat(r.get(0).algorithm()).isEqualTo("rsa-sha1");
+    assertThat(r.get(0).domain()).isEqualTo("example.com");
+  }
 }
