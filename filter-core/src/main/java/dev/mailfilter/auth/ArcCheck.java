@@ -164,7 +164,7 @@ public final class ArcCheck implements Check {
       Seal s = seal.get();
       String aar = authResults(ctx, s.authservId(), r);
       s.sealer()
-          .seal(ctx.message(), r, aar, clock.instant())
+          .seal(ctx.message(), ctx.rawBytes(), r, aar, clock.instant())
           .ifPresent(
               f -> {
                 for (Map.Entry<String, String> e : f.fields()) {

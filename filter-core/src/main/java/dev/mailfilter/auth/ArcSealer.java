@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.mailfilter.auth.ArcChain.ArcSet;
 import dev.mailfilter.auth.ArcResult.Cv;
+import dev.mailfilter.mime.ByteView;
 import dev.mailfilter.mime.HeaderField;
 import dev.mailfilter.mime.ParsedMessage;
 import java.time.Instant;
@@ -98,6 +99,16 @@ public final class ArcSealer {
    */
   public Optional<ArcFields> seal(
       ParsedMessage message, ArcResult chain, String authResults, Instant time) {
+    return seal(message, message.bytes(), chain, authResults, time);
+  }
+
+  /**
+   * As {@link #seal(ParsedMessage, ArcResult, String, Instant)}, the body taken from {@code raw}:
+   * the whole message as received, which {@code message} was parsed from (the parse may stop at the
+   * parser's size limit; the signature must cover the body as delivered).
+   */
+  public Optional<ArcFields> seal(
+      ParsedMessage message, ByteView raw, ArcResult chain, String authResults, Instant time) {
     requireNonNull(chain, "chain");
     requireNonNull(time, "time");
     ArcChain existing = ArcChain.of(message.headers());
@@ -128,7 +139,7 @@ public final class ArcSealer {
     List<String[]> amsTags = new ArrayList<>();
     amsTags.add(new String[] {"a", key.algorithm().tag()});
     amsTags.add(new String[] {"b", ""});
-    amsTags.add(new String[] {"bh", DkimSigner.bodyHash(message)});
+    amsTags.add(new String[] {"bh", DkimSigner.bodyHash(message, raw)});
     amsTags.add(new String[] {"c", "relaxed/relaxed"});
     amsTags.add(new String[] {"d", domain});
     amsTags.add(new String[] {"h", String.join(":", headers)});

@@ -7,6 +7,7 @@ import dev.mailfilter.auth.ArcResult.ArcInstance;
 import dev.mailfilter.auth.ArcResult.Cv;
 import dev.mailfilter.auth.ArcResult.Failure;
 import dev.mailfilter.dns.Deadline;
+import dev.mailfilter.mime.ByteView;
 import dev.mailfilter.mime.HeaderField;
 import dev.mailfilter.mime.ParsedMessage;
 import java.nio.charset.StandardCharsets;
@@ -14,9 +15,11 @@ import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -50,6 +53,15 @@ public final class ArcVerifier {
 
   /** Validates the chain of {@code message}; DNS lookups end by {@code deadline}. */
   public ArcResult verify(ParsedMessage message, Deadline deadline) {
+    return verify(message, message.bytes(), deadline);
+  }
+
+  /**
+   * As {@link #verify(ParsedMessage, Deadline)}, the body taken from {@code raw}: the whole message
+   * as received, which {@code message} was parsed from (the parse may stop at the parser's size
+   * limit).
+   */
+  public ArcResult verify(ParsedMessage message, ByteView raw, Deadline deadline) {
     ArcChain chain = ArcChain.of(message.headers());
     if (chain.failure().isPresent()) {
       return ArcResult.fail(Failure.MALFORMED, chain.failure().get(), List.of());
@@ -86,7 +98,9 @@ public final class ArcVerifier {
           Failure.MALFORMED, "AMS i=" + newest.instance() + ": " + bad, instances);
     }
     List<String> fields = DkimHeaders.rawFields(message);
-    Check ams = verifyAms(newest, fields, message, deadline);
+    ByteView body = DkimSigner.body(message, raw);
+    Check ams =
+        verifyAms(newest, fieldsAt(message, fields, sets, newest.instance()), body, deadline);
     if (!ams.ok()) {
       return fail("AMS i=" + newest.instance() + ": " + ams.reason(), ams, instances);
     }
@@ -99,7 +113,8 @@ public final class ArcVerifier {
     int oldestPass = newest.instance();
     for (int k = sets.size() - 1; k >= 1; k--) {
       ArcSet s = sets.get(k - 1);
-      if (amsTagProblem(s.amsTags()) != null || !verifyAms(s, fields, message, deadline).ok()) {
+      if (amsTagProblem(s.amsTags()) != null
+          || !verifyAms(s, fieldsAt(message, fields, sets, k), body, deadline).ok()) {
         break;
       }
       oldestPass = k;
@@ -250,8 +265,35 @@ public final class ArcVerifier {
     }
   }
 
-  private Check verifyAms(
-      ArcSet set, List<String> fields, ParsedMessage message, Deadline deadline) {
+  /**
+   * The header fields as they were when the AMS of instance {@code k} was made: without that AMS
+   * and its seal, and without the sets added after it (an {@code h=} naming ARC fields more often
+   * than there were then must not pick up later ones, just as a DKIM signature never selects
+   * itself). Other fields added later stay: they are what breaks older AMSs, as RFC 8617 expects.
+   */
+  private static List<String> fieldsAt(
+      ParsedMessage message, List<String> fields, List<ArcSet> sets, int k) {
+    Set<Long> later = new HashSet<>();
+    for (ArcSet s : sets) {
+      if (s.instance() >= k) {
+        later.add(s.ams().offset());
+        later.add(s.seal().offset());
+        if (s.instance() > k) {
+          later.add(s.aar().offset());
+        }
+      }
+    }
+    List<String> out = new ArrayList<>(fields.size());
+    List<HeaderField> headers = message.headers();
+    for (int i = 0; i < headers.size(); i++) {
+      if (!later.contains(headers.get(i).offset())) {
+        out.add(fields.get(i));
+      }
+    }
+    return out;
+  }
+
+  private Check verifyAms(ArcSet set, List<String> fields, ByteView body, Deadline deadline) {
     Map<String, String> t = set.amsTags();
     Canonicalization[] c;
     try {
@@ -262,7 +304,7 @@ public final class ArcVerifier {
     } catch (DkimException e) {
       return Check.fail(e.getMessage());
     }
-    byte[] bh = c[1].bodyHash(message.root().rawBody(), -1);
+    byte[] bh = c[1].bodyHash(body, -1);
     byte[] claimed = Base64.getDecoder().decode(TagList.removeFws(t.get("bh")));
     if (!MessageDigest.isEqual(bh, claimed)) {
       return Check.fail("body hash does not match (bh=)");

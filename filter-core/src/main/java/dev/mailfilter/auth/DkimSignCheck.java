@@ -162,7 +162,7 @@ public final class DkimSignCheck implements Check {
       return;
     }
     DkimSigner s = signer.get();
-    ctx.addHeader("DKIM-Signature", s.sign(ctx.message(), now));
+    ctx.addHeader("DKIM-Signature", s.sign(ctx.message(), ctx.rawBytes(), now));
     ctx.addSymbol("DKIM_SIGNED", s.domain() + ":" + s.selector());
   }
 }

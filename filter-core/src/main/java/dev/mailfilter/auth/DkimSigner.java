@@ -3,6 +3,7 @@ package dev.mailfilter.auth;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import dev.mailfilter.mime.ByteView;
 import dev.mailfilter.mime.ParsedMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -100,8 +101,17 @@ public final class DkimSigner {
    * @param time the signature's {@code t=}
    */
   public String sign(ParsedMessage message, Instant time) {
+    return sign(message, message.bytes(), time);
+  }
+
+  /**
+   * As {@link #sign(ParsedMessage, Instant)}, the body taken from {@code raw}: the whole message as
+   * received, which {@code message} was parsed from (the parse may stop at the parser's size limit;
+   * the signature must cover the body as delivered).
+   */
+  public String sign(ParsedMessage message, ByteView raw, Instant time) {
     List<String> fields = DkimHeaders.rawFields(message);
-    String bh = bodyHash(message);
+    String bh = bodyHash(message, raw);
     List<String[]> tags = new ArrayList<>();
     tags.add(new String[] {"v", "1"});
     tags.add(new String[] {"a", key.algorithm().tag()});
@@ -115,10 +125,16 @@ public final class DkimSigner {
     return signedValue("DKIM-Signature", tags, DkimHeaders.select(fields, headers), key);
   }
 
-  /** The base64 relaxed body hash of {@code message}. */
-  static String bodyHash(ParsedMessage message) {
+  /** The base64 relaxed body hash of {@code message}, its body read from {@code raw}. */
+  static String bodyHash(ParsedMessage message, ByteView raw) {
     return Base64.getEncoder()
-        .encodeToString(Canonicalization.RELAXED.bodyHash(message.root().rawBody(), -1));
+        .encodeToString(Canonicalization.RELAXED.bodyHash(body(message, raw), -1));
+  }
+
+  /** The body: {@code raw} from where the parse found the header's end. */
+  static ByteView body(ParsedMessage message, ByteView raw) {
+    long start = message.root().bodyStart();
+    return start >= raw.size() ? ByteView.empty() : raw.slice((int) start, raw.size());
   }
 
   /**
