@@ -173,8 +173,8 @@ class DkimDifferentialTest {
 
   /**
    * What Debian 12's Mail::DKIM cannot judge, so such signatures are counted, not compared: it has
-   * no ed25519 (it needs a newer CryptX than Debian ships) and reads only SubjectPublicKeyInfo
-   * keys, not the bare PKCS#1 key of Stalwart's 002.txt.
+   * no ed25519 (its Signature.pm knows only rsa-sha1 and rsa-sha256, CryptX or not) and reads
+   * only SubjectPublicKeyInfo keys, not the bare PKCS#1 key of Stalwart's 002.txt.
    */
   private static final List<String> REFERENCE_LIMITS =
       List.of("unsupported algorithm ed25519-sha256", "OpenSSL error: wrong tag");
