@@ -238,7 +238,9 @@ public final class DmarcEvaluator {
             spfAligned,
             dkimAligned,
             Optional.empty(),
-            spfAligned.map(d -> "SPF aligned: " + d).orElse("DKIM aligned: " + dkimAligned.get()));
+            spfAligned.isPresent()
+                ? "SPF aligned: " + spfAligned.get()
+                : "DKIM aligned: " + dkimAligned.get());
       }
       if (failure != null) {
         throw failure; // neither pass nor fail (RFC 9989 section 5.3.6)
