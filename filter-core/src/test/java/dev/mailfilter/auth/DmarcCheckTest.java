@@ -272,6 +272,26 @@ class DmarcCheckTest {
   }
 
   @Test
+  void aTenantThatTurnsTheDmarcGroupOffGetsNeitherItsSymbolsNorItsReject() {
+    String tenants =
+        """
+        domains:
+          example.net: {}
+          nodmarc.test:
+            groups_disabled: [dmarc]
+        """;
+    try (MailFilter f = filter("", tenants)) {
+      Verdict off =
+          deliver(f, OTHER_IP, "x@lists.example.org", "ceo@reject.example", "b@nodmarc.test");
+      assertThat(off.has("DMARC_POLICY_REJECT")).isFalse();
+      assertThat(off.action()).isNotEqualTo(Action.REJECT);
+      Verdict on =
+          deliver(f, OTHER_IP, "x@lists.example.org", "ceo@reject.example", "b@example.net");
+      assertThat(on.action()).isEqualTo(Action.REJECT);
+    }
+  }
+
+  @Test
   void aTrustedArcSealerThatSawAPassKeepsTheForwardedMessage() {
     try (MailFilter f =
         filter(", trusted_arc_sealers: [lists.example.org]", "  arc_probe: {enabled: true}")) {
