@@ -1,6 +1,7 @@
 package dev.mailfilter;
 
 import dev.mailfilter.api.Stage;
+import dev.mailfilter.auth.DkimCheck;
 import dev.mailfilter.auth.DmarcCheck;
 import dev.mailfilter.auth.SpfCheck;
 import dev.mailfilter.av.ClamdCheck;
@@ -39,6 +40,7 @@ public final class BuiltIns {
           // One line per built-in check, sorted by name.
           .register("attachments", AttachmentCheck::create)
           .register("clamd", ClamdCheck::create)
+          .register("dkim", DkimCheck::create)
           .register("dmarc", DmarcCheck::create)
           .register("dnsbl_connect", DnsblCheck.factory(Stage.CONNECT))
           .register("dnsbl_data", DnsblCheck.factory(Stage.DATA))

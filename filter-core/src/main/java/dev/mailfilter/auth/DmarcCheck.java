@@ -32,10 +32,11 @@ import java.util.function.Supplier;
 
 /**
  * DMARC at end of data ({@code checks.dmarc}): evaluates the From domain's policy with the
- * transaction's SPF result, the passing DKIM signatures and ARC evidence (see {@link
- * DmarcEvaluator}), reports one of Rspamd's symbols, and applies the policy as an action: {@code
- * reject} refused with {@code 550 5.7.1}, {@code quarantine} held, each switchable. A tenant
- * changes the applied action with {@code action_overrides} like any demanded action.
+ * transaction's SPF result, the passing DKIM signatures (the {@code dkim} check's results, or
+ * verified here when that check is off) and ARC evidence (see {@link DmarcEvaluator}), reports one
+ * of Rspamd's symbols, and applies the policy as an action: {@code reject} refused with {@code 550
+ * 5.7.1}, {@code quarantine} held, each switchable. A tenant changes the applied action with {@code
+ * action_overrides} like any demanded action.
  *
  * <p>The result is kept in the transaction ({@link #resultKey()}) for {@code
  * Authentication-Results}; with {@code report_dir}, each message with a DMARC record leaves a row
@@ -44,13 +45,6 @@ import java.util.function.Supplier;
 public final class DmarcCheck implements Check, AutoCloseable {
   /** The transaction's DMARC result, computed once. */
   static final Key<DmarcResult> RESULT = Key.of("dmarc.result");
-
-  /**
-   * SEAM for DKIM: the {@code d=} of the signatures that passed. Not yet wired: the DKIM verifier
-   * is written on another branch; until it lands this is empty, so DMARC passes by SPF alone.
-   * Wiring it = computing this key from the DKIM check's results in {@link #dkimDomains}.
-   */
-  static final Key<List<String>> DKIM_DOMAINS = Key.of("dmarc.dkim-domains");
 
   /**
    * SEAM for ARC: the verified chain's evidence. Not yet wired (the ARC verifier is written on
@@ -78,6 +72,7 @@ public final class DmarcCheck implements Check, AutoCloseable {
   private final boolean applyQuarantine;
   private final Supplier<DnsResolver> resolver;
   private final Supplier<SpfVerifier> spf;
+  private final Supplier<DkimVerifier> dkim;
   private final DmarcReportStore store;
   private final Optional<DailyFileReportStore> ownStore;
 
@@ -86,6 +81,7 @@ public final class DmarcCheck implements Check, AutoCloseable {
       boolean applyReject,
       boolean applyQuarantine,
       DnsSettings dns,
+      Supplier<DkimVerifier> dkim,
       Optional<DailyFileReportStore> store) {
     this.evaluator = evaluator;
     this.applyReject = applyReject;
@@ -93,6 +89,7 @@ public final class DmarcCheck implements Check, AutoCloseable {
     // Made on first use: creating a check must stay cheap (CheckFactory).
     this.resolver = Suppliers.memoize(() -> DnsResolver.create(dns));
     this.spf = Suppliers.memoize(() -> SpfVerifier.create(resolver.get(), SpfSettings.DEFAULTS));
+    this.dkim = dkim;
     this.ownStore = store;
     this.store = store.<DmarcReportStore>map(s -> s).orElse(DmarcReportStore.discarding());
   }
@@ -141,6 +138,7 @@ public final class DmarcCheck implements Check, AutoCloseable {
         reject,
         quarantine,
         setup.section(DnsSettings.SECTION),
+        DkimCheck.verifierFor(setup),
         store);
   }
 
@@ -244,23 +242,26 @@ public final class DmarcCheck implements Check, AutoCloseable {
                         x.envelope().helo(),
                         x.envelope().sender(),
                         deadline));
+    // Shared with the dkim check when it runs; verified here when it is off.
+    List<DkimResult> dkimResults = DkimCheck.results(c, dkim.get());
+    List<String> dkimPassed = new ArrayList<>();
+    for (DkimResult d : dkimResults) {
+      if (d.code() == DkimResult.Code.PASS) {
+        d.signingDomain().ifPresent(dkimPassed::add);
+      }
+    }
     DmarcInput input =
         new DmarcInput(
             domains.iterator().next(),
             DmarcInput.Spf.of(spfResult),
-            c.computeIfAbsent(DKIM_DOMAINS, DmarcCheck::dkimDomains),
+            dkimPassed,
             c.computeIfAbsent(ARC_EVIDENCE, DmarcCheck::arcEvidence));
     DmarcResult r = evaluator.evaluate(input, (name, type) -> query(name, type, deadline));
     if (r.record().isPresent()
         && (r.code() == DmarcResult.Code.PASS || r.code() == DmarcResult.Code.FAIL)) {
-      store.append(row(c, r, input, spfResult));
+      store.append(row(c, r, dkimResults, spfResult));
     }
     return r;
-  }
-
-  /** SEAM for DKIM: see {@link #DKIM_DOMAINS}. */
-  private static List<String> dkimDomains(CheckContext c) {
-    return List.of();
   }
 
   /** SEAM for ARC: see {@link #ARC_EVIDENCE}. */
@@ -289,7 +290,7 @@ public final class DmarcCheck implements Check, AutoCloseable {
   }
 
   private static DmarcReportRow row(
-      CheckContext c, DmarcResult r, DmarcInput input, SpfResult spfResult) {
+      CheckContext c, DmarcResult r, List<DkimResult> dkimResults, SpfResult spfResult) {
     DmarcRecord rec = r.record().orElseThrow();
     Optional<String> override = Optional.empty();
     if (r.arcSealer().isPresent()) {
@@ -298,8 +299,8 @@ public final class DmarcCheck implements Check, AutoCloseable {
       override = Optional.of("policy_test_mode");
     }
     List<String> dkim = new ArrayList<>();
-    for (String d : input.dkimDomains()) {
-      dkim.add(d + "=pass");
+    for (DkimResult d : dkimResults) {
+      d.signingDomain().ifPresent(domain -> dkim.add(domain + "=" + d.code().tag()));
     }
     List<String> rcpts = c.envelope().recipients();
     String to = rcpts.isEmpty() ? "" : dev.mailfilter.api.Addresses.domain(rcpts.get(0));

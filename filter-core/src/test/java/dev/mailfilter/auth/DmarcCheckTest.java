@@ -41,8 +41,18 @@ class DmarcCheckTest {
   private static final String GOOD_IP = "192.0.2.1";
   private static final String OTHER_IP = "198.51.100.7";
 
+  private static java.security.PrivateKey dkimKey;
+
   @BeforeAll
   static void start() throws Exception {
+    java.security.KeyPair pair =
+        java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    dkimKey = pair.getPrivate();
+    byte[] spki = pair.getPublic().getEncoded();
+    // The raw 32-byte key RFC 8463 publishes is the tail of the SubjectPublicKeyInfo.
+    String raw =
+        java.util.Base64.getEncoder()
+            .encodeToString(java.util.Arrays.copyOfRange(spki, spki.length - 32, spki.length));
     String zone =
         """
         $TTL 0
@@ -63,7 +73,9 @@ class DmarcCheckTest {
         _dmarc.testing.example. IN TXT "v=DMARC1; p=reject; t=y"
         nodmarc.example. IN A 192.0.2.9
         lists.example.org. IN TXT "v=spf1 ip4:198.51.100.7 -all"
-        """;
+        sel._domainkey.mail.reject.example. IN TXT "v=DKIM1; k=ed25519; p=%s"
+        """
+            .formatted(raw);
     server = NamedServer.start(dir, Map.of(".", zone), List.of());
   }
 
@@ -177,6 +189,35 @@ class DmarcCheckTest {
       Verdict v = deliver(f, GOOD_IP, "a@bounce.pass.example", "A <a@pass.example>");
       assertThat(symbol(v, "DMARC_POLICY_ALLOW").score()).isEqualTo(-0.5);
       assertThat(symbol(v, "DMARC_POLICY_ALLOW").options()).contains("pass.example");
+      assertThat(v.action()).isNotEqualTo(Action.REJECT);
+    }
+  }
+
+  @Test
+  void passesByARelaxedlyAlignedDkimSignatureThroughAForwarder() throws Exception {
+    byte[] message =
+        "From: ceo@reject.example\r\nTo: b@example.net\r\nSubject: hi\r\n\r\nhello\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
+    byte[] signed =
+        DkimTestSupport.sign(
+            message,
+            DkimAlgorithm.ED25519_SHA256,
+            dkimKey,
+            "mail.reject.example",
+            "sel",
+            Canonicalization.RELAXED,
+            Canonicalization.RELAXED,
+            List.of("from", "to", "subject"),
+            java.util.OptionalLong.empty(),
+            "");
+    try (MailFilter f = filter("");
+        FilterSession s = f.open(Connection.of(InetAddresses.forString(OTHER_IP)))) {
+      s.helo("mx.example.org");
+      s.mailFrom("x@lists.example.org");
+      s.rcptTo("b@example.net");
+      Verdict v = s.endOfData(signed);
+      assertThat(symbol(v, "DMARC_POLICY_ALLOW").options())
+          .anyMatch(o -> o.contains("DKIM aligned: mail.reject.example"));
       assertThat(v.action()).isNotEqualTo(Action.REJECT);
     }
   }
