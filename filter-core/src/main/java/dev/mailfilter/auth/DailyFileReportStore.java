@@ -113,12 +113,15 @@ public final class DailyFileReportStore implements DmarcReportStore, AutoCloseab
       batch.add(first);
       queue.drainTo(batch);
       boolean stop = false;
+      for (DmarcReportRow r : batch) {
+        stop |= r == STOP;
+      }
+      int rows = batch.size() - (stop ? 1 : 0);
       LocalDate day = null;
       BufferedWriter out = null;
       try {
         for (DmarcReportRow r : batch) {
           if (r == STOP) {
-            stop = true;
             continue;
           }
           LocalDate d = LocalDate.ofInstant(r.time(), ZoneOffset.UTC);
@@ -136,13 +139,14 @@ public final class DailyFileReportStore implements DmarcReportStore, AutoCloseab
           }
           out.write(r.toLine());
           out.write('\n');
-          written.incrementAndGet();
         }
         if (out != null) {
           out.close();
         }
+        written.addAndGet(rows);
       } catch (IOException e) {
-        dropped.addAndGet(batch.size() - (stop ? 1 : 0));
+        // Which lines of the batch reached the file is unknown: the batch counts as dropped.
+        dropped.addAndGet(rows);
         log.warn("DMARC report rows not written to {}: {}", dir, e.toString());
         try {
           if (out != null) {
@@ -152,7 +156,7 @@ public final class DailyFileReportStore implements DmarcReportStore, AutoCloseab
           // Already reported.
         }
       } finally {
-        done.addAndGet(batch.size() - (stop ? 1 : 0));
+        done.addAndGet(rows);
       }
       if (stop) {
         return;
