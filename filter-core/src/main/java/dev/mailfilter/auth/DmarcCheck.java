@@ -2,6 +2,7 @@ package dev.mailfilter.auth;
 
 import com.google.common.base.Suppliers;
 import dev.mailfilter.api.Action;
+import dev.mailfilter.api.Addresses;
 import dev.mailfilter.api.Reply;
 import dev.mailfilter.api.Stage;
 import dev.mailfilter.config.ConfigNode;
@@ -9,6 +10,7 @@ import dev.mailfilter.dns.Deadline;
 import dev.mailfilter.dns.DnsAnswer;
 import dev.mailfilter.dns.DnsResolver;
 import dev.mailfilter.dns.DnsSettings;
+import dev.mailfilter.dns.QueryType;
 import dev.mailfilter.mime.Address;
 import dev.mailfilter.mime.Group;
 import dev.mailfilter.mime.Mailbox;
@@ -25,9 +27,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -73,8 +77,13 @@ public final class DmarcCheck implements Check, AutoCloseable {
   private final Supplier<DnsResolver> resolver;
   private final Supplier<SpfVerifier> spf;
   private final Supplier<DkimVerifier> dkim;
-  private final DmarcReportStore store;
-  private final Optional<DailyFileReportStore> ownStore;
+  // The report store is opened by prepare(): the factory also runs for a disabled check.
+  private final Optional<StoreSpec> storeSpec;
+  private volatile DmarcReportStore store = DmarcReportStore.discarding();
+  private DailyFileReportStore ownStore;
+
+  /** Where the report rows go, and how to name the key when that fails. */
+  private record StoreSpec(Path dir, int capacity, Function<String, RuntimeException> error) {}
 
   private DmarcCheck(
       DmarcEvaluator evaluator,
@@ -82,7 +91,7 @@ public final class DmarcCheck implements Check, AutoCloseable {
       boolean applyQuarantine,
       DnsSettings dns,
       Supplier<DkimVerifier> dkim,
-      Optional<DailyFileReportStore> store) {
+      Optional<StoreSpec> storeSpec) {
     this.evaluator = evaluator;
     this.applyReject = applyReject;
     this.applyQuarantine = applyQuarantine;
@@ -90,8 +99,7 @@ public final class DmarcCheck implements Check, AutoCloseable {
     this.resolver = Suppliers.memoize(() -> DnsResolver.create(dns));
     this.spf = Suppliers.memoize(() -> SpfVerifier.create(resolver.get(), SpfSettings.DEFAULTS));
     this.dkim = dkim;
-    this.ownStore = store;
-    this.store = store.<DmarcReportStore>map(s -> s).orElse(DmarcReportStore.discarding());
+    this.storeSpec = storeSpec;
   }
 
   /**
@@ -125,12 +133,12 @@ public final class DmarcCheck implements Check, AutoCloseable {
     boolean quarantine = o.bool("apply_quarantine", true);
     String dir = o.string("report_dir", "");
     int queue = (int) o.integer("report_queue", 10_000, 1, 1_000_000);
-    Optional<DailyFileReportStore> store = Optional.empty();
+    Optional<StoreSpec> store = Optional.empty();
     if (!dir.isEmpty()) {
       try {
-        store = Optional.of(DailyFileReportStore.open(Path.of(dir), queue));
-      } catch (IOException e) {
-        throw o.error("report_dir", "cannot create " + dir + ": " + e);
+        store = Optional.of(new StoreSpec(Path.of(dir), queue, r -> o.error("report_dir", r)));
+      } catch (java.nio.file.InvalidPathException e) {
+        throw o.error("report_dir", "not a path: " + dir);
       }
     }
     return new DmarcCheck(
@@ -177,8 +185,7 @@ public final class DmarcCheck implements Check, AutoCloseable {
       case TEMPERROR -> ctx.addSymbol("DMARC_DNSFAIL", domain, r.reason());
       case PERMERROR -> ctx.addSymbol("DMARC_BAD_POLICY", domain, r.reason());
       case FAIL -> {
-        String policy =
-            r.source().name().toLowerCase(java.util.Locale.ROOT) + "=" + r.requested().keyword();
+        String policy = r.source().name().toLowerCase(Locale.ROOT) + "=" + r.requested().keyword();
         switch (r.disposition()) {
           case REJECT -> {
             ctx.addSymbol("DMARC_POLICY_REJECT", domain, policy);
@@ -217,9 +224,9 @@ public final class DmarcCheck implements Check, AutoCloseable {
     Set<String> domains = new LinkedHashSet<>();
     for (Address a : m.from()) {
       switch (a) {
-        case Mailbox mb -> domains.add(mb.domain().toLowerCase(java.util.Locale.ROOT));
+        case Mailbox mb -> domains.add(mb.domain().toLowerCase(Locale.ROOT));
         case Group g ->
-            g.members().forEach(mb -> domains.add(mb.domain().toLowerCase(java.util.Locale.ROOT)));
+            g.members().forEach(mb -> domains.add(mb.domain().toLowerCase(Locale.ROOT)));
       }
     }
     domains.remove("");
@@ -269,7 +276,7 @@ public final class DmarcCheck implements Check, AutoCloseable {
     return Optional.empty();
   }
 
-  private DnsAnswer query(String name, dev.mailfilter.dns.QueryType type, Deadline deadline) {
+  private DnsAnswer query(String name, QueryType type, Deadline deadline) {
     try {
       return resolver.get().query(name, type, deadline).get();
     } catch (InterruptedException e) {
@@ -303,13 +310,13 @@ public final class DmarcCheck implements Check, AutoCloseable {
       d.signingDomain().ifPresent(domain -> dkim.add(domain + "=" + d.code().tag()));
     }
     List<String> rcpts = c.envelope().recipients();
-    String to = rcpts.isEmpty() ? "" : dev.mailfilter.api.Addresses.domain(rcpts.get(0));
+    String to = rcpts.isEmpty() ? "" : Addresses.domain(rcpts.get(0));
     String sender = c.envelope().sender();
     return new DmarcReportRow(
         Instant.now(),
         c.connection().clientAddress().getHostAddress(),
         r.authorDomain(),
-        sender.isEmpty() ? "" : dev.mailfilter.api.Addresses.domain(sender),
+        sender.isEmpty() ? "" : Addresses.domain(sender),
         to,
         r.policyDomain().orElse(""),
         DmarcReportRow.Published.of(rec),
@@ -322,8 +329,27 @@ public final class DmarcCheck implements Check, AutoCloseable {
         spfResult.code().keyword());
   }
 
+  /** Opens the report store, when one is configured. */
   @Override
-  public void close() {
-    ownStore.ifPresent(DailyFileReportStore::close);
+  public synchronized void prepare() {
+    if (storeSpec.isEmpty() || ownStore != null) {
+      return;
+    }
+    StoreSpec spec = storeSpec.get();
+    try {
+      ownStore = DailyFileReportStore.open(spec.dir(), spec.capacity());
+    } catch (IOException e) {
+      throw spec.error().apply("cannot create " + spec.dir() + ": " + e);
+    }
+    store = ownStore;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (ownStore != null) {
+      ownStore.close();
+      ownStore = null;
+      store = DmarcReportStore.discarding();
+    }
   }
 }

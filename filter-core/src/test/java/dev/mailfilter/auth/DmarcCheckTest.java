@@ -355,6 +355,15 @@ class DmarcCheckTest {
   }
 
   @Test
+  void aDisabledCheckOpensNoReportStore() {
+    Path reports = dir.resolve("never");
+    FilterConfig.builder()
+        .yaml("checks: {dmarc: {enabled: false, report_dir: \"" + reports + "\"}}")
+        .build();
+    assertThat(reports).doesNotExist();
+  }
+
+  @Test
   void everyMessageWithARecordLeavesAReportRow() throws Exception {
     Path reports = dir.resolve("reports");
     try (MailFilter f = filter(", report_dir: \"" + reports + "\"")) {
