@@ -93,18 +93,13 @@ public final class PublicSuffixList {
    */
   public Optional<String> organizationalDomain(String domain) {
     requireNonNull(domain, "domain");
-    String d;
-    try {
-      d = ascii(domain);
-    } catch (IllegalArgumentException e) {
+    // Letters, digits, hyphens and underscores in A-labels only: IDN.toASCII alone lets control
+    // characters through.
+    Optional<String> normalized = DmarcEvaluator.normalize(domain);
+    if (normalized.isEmpty()) {
       return Optional.empty();
     }
-    if (d.endsWith(".")) {
-      d = d.substring(0, d.length() - 1);
-    }
-    if (d.isEmpty() || d.startsWith(".") || d.contains("..")) {
-      return Optional.empty();
-    }
+    String d = normalized.get();
     String[] labels = d.split("\\.");
     int suffix = guava ? guavaSuffixLabels(d, labels) : suffixLabels(labels);
     if (labels.length <= suffix) {

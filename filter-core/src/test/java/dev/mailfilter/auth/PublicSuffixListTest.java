@@ -76,6 +76,14 @@ class PublicSuffixListTest {
   }
 
   @Test
+  void aNameWithAControlCharacterHasNoOrganizationalDomain() {
+    // Found by DmarcRecordFuzzTest: IDN.toASCII lets an ESC through, and the list's default rule
+    // then made "\u001b.<idn>" its own registrable domain.
+    assertThat(PublicSuffixList.guava().organizationalDomain("\u001b.\u071a")).isEmpty();
+    assertThat(PublicSuffixList.guava().organizationalDomain("a b.example.com")).isEmpty();
+  }
+
+  @Test
   void aFileWithoutRulesIsRefusedNamingIt(@org.junit.jupiter.api.io.TempDir Path tmp)
       throws IOException {
     Path f = Files.writeString(tmp.resolve("empty.dat"), "// nothing\n");
