@@ -107,11 +107,13 @@ public final class DmarcEvaluator {
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
-    if (d.isEmpty() || d.length() > 253 || d.startsWith(".") || d.contains("..")) {
+    if (d.isEmpty() || d.length() > 253) {
       return Optional.empty();
     }
-    for (String label : d.split("\\.")) {
-      if (label.length() > 63 || !label.chars().allMatch(DmarcEvaluator::nameChar)) {
+    for (String label : d.split("\\.", -1)) {
+      if (label.isEmpty()
+          || label.length() > 63
+          || !label.chars().allMatch(DmarcEvaluator::nameChar)) {
         return Optional.empty();
       }
     }

@@ -81,6 +81,9 @@ class PublicSuffixListTest {
     // then made "\u001b.<idn>" its own registrable domain.
     assertThat(PublicSuffixList.guava().organizationalDomain("\u001b.\u071a")).isEmpty();
     assertThat(PublicSuffixList.guava().organizationalDomain("a b.example.com")).isEmpty();
+    // Also found by it: two trailing dots left an empty label after the one dot that is allowed.
+    assertThat(PublicSuffixList.guava().organizationalDomain("z.z..")).isEmpty();
+    assertThat(PublicSuffixList.guava().organizationalDomain("z.z.")).contains("z.z");
   }
 
   @Test
