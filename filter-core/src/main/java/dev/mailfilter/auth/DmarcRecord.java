@@ -124,6 +124,9 @@ public record DmarcRecord(
    */
   public static Optional<DmarcRecord> parse(String text) {
     requireNonNull(text, "text");
+    if (!text.startsWith("v")) {
+      return Optional.empty(); // dmarc-record = dmarc-version ...: nothing before the "v"
+    }
     List<String[]> tags = new ArrayList<>();
     for (String part : text.split(";", -1)) {
       String t = trimWsp(part);

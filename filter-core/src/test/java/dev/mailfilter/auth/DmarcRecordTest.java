@@ -64,6 +64,9 @@ class DmarcRecordTest {
     assertThat(DmarcRecord.parse("")).isEmpty();
     assertThat(DmarcRecord.parse(";v=DMARC1")).isEmpty();
     assertThat(DmarcRecord.parse("v = DMARC1 ; p = reject ;")).isPresent(); // *WSP around = and ;
+    // Section 4.8's ABNF starts the record with "v": no white space before it (a Jazzer finding).
+    assertThat(DmarcRecord.parse("   v=DMARC1; p=reject")).isEmpty();
+    assertThat(DmarcRecord.parse("\tv=DMARC1")).isEmpty();
   }
 
   @Test
