@@ -4,6 +4,7 @@ import dev.mailfilter.api.Stage;
 import dev.mailfilter.auth.ArcCheck;
 import dev.mailfilter.auth.DkimCheck;
 import dev.mailfilter.auth.DkimSignCheck;
+import dev.mailfilter.auth.DmarcCheck;
 import dev.mailfilter.auth.SpfCheck;
 import dev.mailfilter.av.ClamdCheck;
 import dev.mailfilter.checks.AttachmentCheck;
@@ -44,6 +45,7 @@ public final class BuiltIns {
           .register("clamd", ClamdCheck::create)
           .register("dkim", DkimCheck::create)
           .register("dkim_sign", DkimSignCheck::create)
+          .register("dmarc", DmarcCheck::create)
           .register("dnsbl_connect", DnsblCheck.factory(Stage.CONNECT))
           .register("dnsbl_data", DnsblCheck.factory(Stage.DATA))
           .register("dnsbl_helo", DnsblCheck.factory(Stage.HELO))

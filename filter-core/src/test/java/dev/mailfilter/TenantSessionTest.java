@@ -265,6 +265,34 @@ class TenantSessionTest {
   }
 
   @Test
+  void aGroupTurnedOffDropsTheActionsItsCheckDemandsAsWellAsItsSymbols() {
+    String yaml = "domains: {ours.example: {}, lax.example: {groups_disabled: [blocker]}}";
+    dev.mailfilter.spi.Check blocker =
+        new dev.mailfilter.testing.TestCheck(
+            "blocker",
+            Stage.DATA,
+            List.of(dev.mailfilter.spi.SymbolDef.of("BLOCKED", 0, "blocked")),
+            ctx -> {
+              ctx.addSymbol("BLOCKED");
+              ctx.forceAction(Action.REJECT, "blocked");
+            });
+    // Registered, not added: group names in the tenants are checked against the registry.
+    try (MailFilter f =
+        MailFilter.builder()
+            .config(
+                quiet(yaml)
+                    .registry(
+                        BuiltIns.checks().toBuilder().register("blocker", s -> blocker).build())
+                    .build())
+            .build()) {
+      assertThat(classify(f, "x@ours.example").action()).isEqualTo(Action.REJECT);
+      Verdict lax = classify(f, "x@lax.example");
+      assertThat(lax.has("BLOCKED")).isFalse();
+      assertThat(lax.action()).isEqualTo(Action.ACCEPT);
+    }
+  }
+
+  @Test
   void classifyOfAnUnconfiguredRecipientIsRelayDenied() {
     try (MailFilter f = filter("domains: {ours.example: {}}", 0)) {
       Verdict v = classify(f, "x@elsewhere.example");

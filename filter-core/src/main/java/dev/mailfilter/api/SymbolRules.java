@@ -54,6 +54,15 @@ public record SymbolRules(
   }
 
   /**
+   * Whether a rule switches {@code group} off: the check of that name still runs, and neither its
+   * symbols nor the actions it demands count (a tenant turning DMARC or virus rejects off).
+   */
+  public boolean groupOff(String group) {
+    Rule r = groupSwitches.get(group);
+    return r != null && !r.enabled();
+  }
+
+  /**
    * The symbols after the rules: switched-off ones left out, scores replaced or scaled.
    *
    * @param groupOf the group of a symbol name, null when it has none

@@ -116,11 +116,11 @@ final class Findings {
    * then {@link Forced#PRECEDENCE}. Empty when no check demanded an eligible action.
    */
   static Optional<Forced> winningDemand(
-      java.util.function.Predicate<Action> eligible, Findings... all) {
+      java.util.function.Predicate<Forced> eligible, Findings... all) {
     Forced best = null;
     for (Findings f : all) {
       for (Forced x : f.forced()) {
-        if (!eligible.test(x.action())) {
+        if (!eligible.test(x)) {
           continue;
         }
         if (best == null) {

@@ -487,7 +487,8 @@ final class Session implements FilterSession {
           .runner()
           .run(Stage.DATA, t.id, envelope(t), Optional.empty(), raw, t.findings, t.cache);
       Findings[] all = {connectFindings, heloFindings, t.findings};
-      demand = Findings.winningDemand(a -> true, all);
+      // A demand of a check whose group the policy turns off does not count, like its symbols.
+      demand = Findings.winningDemand(x -> !policy.symbolRules().groupOff(x.check()), all);
       v = verdict(policy, raw.view(), demand, all);
       filter.runner().verdictReached(t.id, raw, t.cache, v);
     }
@@ -723,7 +724,9 @@ final class Session implements FilterSession {
 
   /** The decision before DATA: a demanded refusal, a failed check on tempfail, or early reject. */
   private Decision decide(String id, Policy policy, Findings... all) {
-    Optional<Findings.Forced> forced = Findings.winningDemand(Action::refusesClient, all);
+    Optional<Findings.Forced> forced =
+        Findings.winningDemand(
+            x -> x.action().refusesClient() && !policy.symbolRules().groupOff(x.check()), all);
     boolean tempfail = false;
     for (Findings f : all) {
       tempfail |= f.tempfailFailure();
