@@ -5,7 +5,7 @@
 # so 1-ROCA% and the other figures are computed by one scorer.
 #
 # usage: benchmarks/peers/accuracy.sh [--no-cv] [--sa-cv] [--no-spamassassin]
-#   default: time split (earliest 70% of each class by Date trains, latest 30% tests) for all
+#   default: time split (earliest 70% of each class by arrival (topmost Received, else Date) trains, latest 30% tests) for all
 #            three filters, 10-fold cross-validation for mailfilter and bogofilter.
 #   --sa-cv  also runs SpamAssassin on the 10 folds (about 18 messages/s: slow).
 #   --no-cv  time split only.

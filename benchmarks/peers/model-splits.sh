@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The learning model alone on three held-out splits of the shared corpus, each trained on older
 # mail and tested on newer mail (docs/performance.md, "Accuracy: a model that generalises"):
-#   time      `mailfilter eval --time-split 0.7`: the earliest 70% of each class by Date trains.
+#   time      `mailfilter eval --time-split 0.7`: the earliest 70% of each class by arrival trains.
 #   new-kind  the same cut, but hard_ham never trains: the earliest 70% of spam and easy_ham train,
 #             the latest 30% of both and all 250 hard_ham (newsletters and commercial mail of a kind
 #             the model never saw) test; the nearest we have to "a different stream".
 #   half      the earliest 50% of each class trains, the latest 50% tests: a longer gap in time.
-# Every split is deterministic (ordered by Date header, then file name).
+# Every split is deterministic (ordered by arrival: the topmost Received timestamp, else the Date header; then file name).
 # usage: benchmarks/peers/model-splits.sh [eval options, e.g. --passes 3]
 # Needs a built jar (./mvnw -q -B -DskipTests package). CORPUS overrides the corpus directory.
 set -euo pipefail

@@ -17,8 +17,23 @@ import java.util.regex.Pattern;
 final class Corpus {
   /** One labelled message, decoded once. */
   record Sample(String name, Label label, byte[] bytes, Document doc) {
-    /** The instant of the Date header, or {@link Long#MAX_VALUE} if it has none that parses. */
-    long date() {
+    /**
+     * When the message arrived, for ordering a stream: the timestamp of the topmost Received field
+     * that has one that parses (the hop added by the receiving side, the one a sender cannot
+     * forge), else the Date header, else {@link Long#MAX_VALUE}. A sender writes the Date header
+     * and any Received field below the receiver's; spam with a Date months off or a fake hop dated
+     * ahead must not move into another part of a time split.
+     */
+    long arrival() {
+      for (Document.Header h : doc.headers()) {
+        if (h.name().equalsIgnoreCase("Received")) {
+          int semi = h.value().lastIndexOf(';');
+          long t = semi < 0 ? Long.MAX_VALUE : parseDate(h.value().substring(semi + 1));
+          if (t != Long.MAX_VALUE) {
+            return t;
+          }
+        }
+      }
       return parseDate(doc.header("Date"));
     }
   }

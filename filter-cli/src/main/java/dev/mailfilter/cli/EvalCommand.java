@@ -29,10 +29,11 @@ import java.util.Set;
  *       another.
  *   <li>{@code --spam P --ham P [--folds 10] [--seed 1]}: k-fold cross-validation; folds come from
  *       a seeded shuffle, so every run (and the peers script) sees the same folds.
- *   <li>{@code --spam P --ham P --time-split 0.7}: order by Date header, train on the earliest 70%,
- *       test on the rest: a later stream. Then, unless {@code --model-only}, the whole filter on
- *       the same split: the rules alone and with the model, with the hand-set scores and with
- *       scores learned on the training part as {@code train --scores} learns them.
+ *   <li>{@code --spam P --ham P --time-split 0.7}: order by arrival (topmost Received, else Date),
+ *       train on the earliest 70%, test on the rest: a later stream. Then, unless {@code
+ *       --model-only}, the whole filter on the same split: the rules alone and with the model, with
+ *       the hand-set scores and with scores learned on the training part as {@code train --scores}
+ *       learns them.
  *   <li>{@code --scores FILE [--threshold T]}: only compute the metrics from lines {@code spam|ham
  *       SCORE}, for scores another filter produced.
  * </ul>
@@ -104,7 +105,7 @@ final class EvalCommand {
           folds = List.of(timeSplit(all, share));
           out.printf(
               Locale.ROOT,
-              "time split: train on the earliest %d, test on the latest %d (by Date header)%n",
+              "time split: train on the earliest %d, test on the latest %d (by arrival: topmost Received, else Date)%n",
               folds.get(0).train.size(),
               folds.get(0).test.size());
         } else {
@@ -323,24 +324,25 @@ final class EvalCommand {
   }
 
   /**
-   * A later stream: each class ordered by Date header, the earliest {@code share} of each trains
-   * (merged in date order, as a stream arrives), the latest of each tests. Splitting per class
-   * keeps both classes in the test set even where spam and ham were collected in different months.
+   * A later stream: each class ordered by arrival ({@link Corpus.Sample#arrival}), the earliest
+   * {@code share} of each trains (merged in date order, as a stream arrives), the latest of each
+   * tests. Splitting per class keeps both classes in the test set even where spam and ham were
+   * collected in different months.
    */
   static Fold timeSplit(List<Corpus.Sample> all, double share) {
-    Comparator<Corpus.Sample> byDate =
-        Comparator.comparingLong(Corpus.Sample::date).thenComparing(Corpus.Sample::name);
+    Comparator<Corpus.Sample> byArrival =
+        Comparator.comparingLong(Corpus.Sample::arrival).thenComparing(Corpus.Sample::name);
     List<Corpus.Sample> train = new ArrayList<>();
     List<Corpus.Sample> test = new ArrayList<>();
     for (Label label : Label.values()) {
       List<Corpus.Sample> sorted =
-          new ArrayList<>(all.stream().filter(s -> s.label() == label).sorted(byDate).toList());
+          new ArrayList<>(all.stream().filter(s -> s.label() == label).sorted(byArrival).toList());
       int cut = (int) Math.round(sorted.size() * share);
       train.addAll(sorted.subList(0, cut));
       test.addAll(sorted.subList(cut, sorted.size()));
     }
-    train.sort(byDate);
-    test.sort(byDate);
+    train.sort(byArrival);
+    test.sort(byArrival);
     return new Fold(0, train, test);
   }
 

@@ -239,7 +239,7 @@ final class TrainCommand {
       header.add(
           String.format(
               Locale.ROOT,
-              "Corpus: %d spam, %d ham; fitted on the earliest %d by Date header (each class),"
+              "Corpus: %d spam, %d ham; fitted on the earliest %d by arrival (each class),"
                   + " evaluated on the latest %d.",
               spam,
               all.size() - spam,

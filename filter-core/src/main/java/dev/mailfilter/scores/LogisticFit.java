@@ -277,6 +277,47 @@ public final class LogisticFit {
     return Math.max(floor, Math.nextUp(bar));
   }
 
+  /**
+   * The log-odds threshold at which about {@code fpRate} of ham would score at or above it,
+   * estimated from the ham's upper tail rather than read off one ham: the highest {@code k} ham (1%
+   * of them, at least 10) are taken as an exponential tail above the next one, {@code u}, with the
+   * mean excess {@code beta} (peaks over threshold), so the threshold is {@code u + beta * ln(k /
+   * (n * fpRate))}; never below {@code floor}.
+   *
+   * <p>Why: with 2,000 ham and a target of 0.1%, {@link #thresholdForFalsePositiveRate} is set by
+   * the second-highest ham alone, and one odd message (a newsletter that reads like spam) moves it
+   * by a log-odds unit or more. The tail fit uses the top 1% of ham, so one message moves it
+   * little; it estimates the same quantile, and where the tail is as long as the fit assumes it
+   * flags the same share.
+   *
+   * @throws IllegalArgumentException if {@code fpRate} is not in (0, 0.01) or there are fewer than
+   *     {@code 11} ham (too few to have a tail)
+   */
+  public static double tailThresholdForFalsePositiveRate(
+      double[] logits, boolean[] spam, double fpRate, double floor) {
+    checkArgument(fpRate > 0 && fpRate < 0.01, "fpRate must be in (0, 0.01): %s", fpRate);
+    double[] ham =
+        java.util.stream.IntStream.range(0, logits.length)
+            .filter(i -> !spam[i])
+            .mapToDouble(i -> logits[i])
+            .sorted()
+            .toArray();
+    int n = ham.length;
+    checkArgument(n > TAIL_MIN, "need more than %s ham to fit a tail, have %s", TAIL_MIN, n);
+    int k = Math.min(n - 1, Math.max(TAIL_MIN, (int) Math.round(0.01 * n)));
+    double u = ham[n - 1 - k];
+    double excess = 0;
+    for (int i = n - k; i < n; i++) {
+      excess += ham[i] - u;
+    }
+    double beta = excess / k;
+    double t = u + beta * Math.log(k / (n * fpRate));
+    return Math.max(floor, t);
+  }
+
+  /** The fewest ham in the tail that {@link #tailThresholdForFalsePositiveRate} fits. */
+  private static final int TAIL_MIN = 10;
+
   /** For tests: the weights as a string. */
   static String describe(Model m) {
     return m.intercept() + " " + Arrays.toString(m.weights());
