@@ -37,6 +37,9 @@ public final class BuiltIns {
       CheckRegistry.builder()
           // One line per built-in check, sorted by name.
           .register("attachments", AttachmentCheck::create)
+          .register(
+              dev.mailfilter.auth.AuthenticationResultsCheck.NAME,
+              dev.mailfilter.auth.AuthenticationResultsCheck::create)
           .register("clamd", ClamdCheck::create)
           .register("dnsbl_connect", DnsblCheck.factory(Stage.CONNECT))
           .register("dnsbl_data", DnsblCheck.factory(Stage.DATA))
