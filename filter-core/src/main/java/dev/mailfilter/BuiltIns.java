@@ -1,6 +1,7 @@
 package dev.mailfilter;
 
 import dev.mailfilter.api.Stage;
+import dev.mailfilter.auth.DkimCheck;
 import dev.mailfilter.auth.SpfCheck;
 import dev.mailfilter.av.ClamdCheck;
 import dev.mailfilter.checks.AttachmentCheck;
@@ -41,6 +42,7 @@ public final class BuiltIns {
               dev.mailfilter.auth.AuthenticationResultsCheck.NAME,
               dev.mailfilter.auth.AuthenticationResultsCheck::create)
           .register("clamd", ClamdCheck::create)
+          .register("dkim", DkimCheck::create)
           .register("dnsbl_connect", DnsblCheck.factory(Stage.CONNECT))
           .register("dnsbl_data", DnsblCheck.factory(Stage.DATA))
           .register("dnsbl_helo", DnsblCheck.factory(Stage.HELO))
