@@ -1,7 +1,9 @@
 package dev.mailfilter;
 
 import dev.mailfilter.api.Stage;
+import dev.mailfilter.auth.ArcCheck;
 import dev.mailfilter.auth.DkimCheck;
+import dev.mailfilter.auth.DkimSignCheck;
 import dev.mailfilter.auth.SpfCheck;
 import dev.mailfilter.av.ClamdCheck;
 import dev.mailfilter.checks.AttachmentCheck;
@@ -37,12 +39,14 @@ public final class BuiltIns {
   private static final CheckRegistry CHECKS =
       CheckRegistry.builder()
           // One line per built-in check, sorted by name.
+          .register("arc", ArcCheck::create)
           .register("attachments", AttachmentCheck::create)
           .register(
               dev.mailfilter.auth.AuthenticationResultsCheck.NAME,
               dev.mailfilter.auth.AuthenticationResultsCheck::create)
           .register("clamd", ClamdCheck::create)
           .register("dkim", DkimCheck::create)
+          .register("dkim_sign", DkimSignCheck::create)
           .register("dnsbl_connect", DnsblCheck.factory(Stage.CONNECT))
           .register("dnsbl_data", DnsblCheck.factory(Stage.DATA))
           .register("dnsbl_helo", DnsblCheck.factory(Stage.HELO))
