@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  * fail}, 2 on a usage, input or configuration error.
  *
  * <p>The checks are those of {@code dev.mailfilter.auth} that are registered and enabled in the
- * configuration; without {@code --config} the {@code spf} check is on. The other checks (content,
+ * configuration; without {@code --config} the {@code spf} check is on. DKIM and ARC are reported
+ * either way: the {@code Authentication-Results} check computes them. The other checks (content,
  * blocklists) do not run, so nothing but authentication decides; {@code reject_fail} is off so that
  * a failing SPF is reported rather than refused at MAIL FROM.
  */
@@ -59,7 +60,7 @@ final class AuthCommand {
     }
     if (args.contains("--help") || args.contains("-h")) {
       out.println(USAGE);
-      out.println("  runs the authentication checks (SPF; those enabled in --config) on FILE as");
+      out.println("  runs the authentication checks (SPF, DKIM, ARC) on FILE as");
       out.println("  sent by IP with that HELO and MAIL FROM (--from '' or '<>' for the null");
       out.println("  sender), prints each method's result and reason, then the");
       out.println(

@@ -89,11 +89,15 @@ class AuthCommandTest {
             """
             spf=pass smtp.mailfrom=a@pass.example: pass.example: ip4:192.0.2.1 matched
             spf=pass smtp.helo=helo.example: helo.example: a matched
+            dkim=none: no signature
+            arc=none: no ARC sets
             removed: 1 Authentication-Results field from outside claiming mx.ours.example
             Authentication-Results: mx.ours.example;
             \tspf=pass reason="pass.example: ip4:192.0.2.1 matched"
              smtp.mailfrom=a@pass.example;
-            \tspf=pass reason="helo.example: a matched" smtp.helo=helo.example
+            \tspf=pass reason="helo.example: a matched" smtp.helo=helo.example;
+            \tdkim=none reason="no signature";
+            \tarc=none reason="no ARC sets"
             """);
   }
 

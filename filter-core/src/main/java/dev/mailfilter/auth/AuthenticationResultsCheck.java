@@ -10,6 +10,7 @@ import dev.mailfilter.spi.SymbolDef;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * {@code Authentication-Results} ({@code checks.authentication_results}, RFC 8601) at end of data:
@@ -19,7 +20,7 @@ import java.util.function.Function;
  *
  * <p>The results come from the method checks' static accessors on the {@link CheckContext}, which
  * read the transaction's cached results, so the order of checks does not matter; a method whose
- * check is off is left out. Each method is one line of {@link #METHODS}.
+ * check is off is left out. Each method is one line of {@link #methods}.
  */
 public final class AuthenticationResultsCheck implements Check {
   /** The check's name, its key under {@code checks}. */
@@ -27,11 +28,20 @@ public final class AuthenticationResultsCheck implements Check {
 
   /**
    * Where the method results come from, in the order the field lists them: one entry per method
-   * family, each giving nothing when its check is off. A new method (DKIM, DMARC, ARC) is one more
-   * line here: its check's accessor turned into {@link MethodResult}s.
+   * family. SPF is read as the {@code spf} check left it at MAIL FROM (nothing when it is off);
+   * DKIM and ARC through their checks' accessors, which compute the transaction's results once,
+   * whichever DATA check asks first, so they are reported whether or not their own checks are on. A
+   * new method (DMARC) is one more line here: its check's accessor turned into {@link
+   * MethodResult}s.
    */
-  static final List<Function<CheckContext, List<MethodResult>>> METHODS =
-      List.of(AuthenticationResultsCheck::spf);
+  static List<Function<CheckContext, List<MethodResult>>> methods(CheckSetup setup) {
+    Supplier<DkimVerifier> dkim = DkimCheck.verifierFor(setup);
+    Supplier<ArcVerifier> arc = ArcCheck.verifierFor(setup);
+    return List.of(
+        AuthenticationResultsCheck::spf,
+        ctx -> dkim(DkimCheck.results(ctx, dkim.get())),
+        ctx -> List.of(arc(ArcCheck.result(ctx, arc.get()))));
+  }
 
   private static final List<SymbolDef> SYMBOLS =
       List.of(
@@ -41,9 +51,12 @@ public final class AuthenticationResultsCheck implements Check {
               "an Authentication-Results from outside claimed our authserv-id (removed)"));
 
   private final String authservId;
+  private final List<Function<CheckContext, List<MethodResult>>> methods;
 
-  private AuthenticationResultsCheck(String authservId) {
+  private AuthenticationResultsCheck(
+      String authservId, List<Function<CheckContext, List<MethodResult>>> methods) {
     this.authservId = authservId;
+    this.methods = methods;
   }
 
   /**
@@ -61,15 +74,7 @@ public final class AuthenticationResultsCheck implements Check {
     if (!id.isEmpty() && !MethodResult.isText(id)) {
       throw o.error("authserv_id", "has a control character: " + id);
     }
-    return new AuthenticationResultsCheck(id);
-  }
-
-  /** A check with this authserv-id, for embedders and the {@code auth} command. */
-  public static AuthenticationResultsCheck of(String authservId) {
-    if (authservId.isBlank() || !MethodResult.isText(authservId)) {
-      throw new IllegalArgumentException("invalid authserv-id: " + authservId);
-    }
-    return new AuthenticationResultsCheck(authservId.strip());
+    return new AuthenticationResultsCheck(id, methods(setup));
   }
 
   /** This host's authserv-id. */
@@ -105,10 +110,10 @@ public final class AuthenticationResultsCheck implements Check {
     ctx.addHeader(AuthResults.FIELD, results(ctx).format());
   }
 
-  /** Our field's value for this transaction: every method's results, as {@link #METHODS} lists. */
+  /** Our field's value for this transaction: every method's results, as {@link #methods} lists. */
   public AuthResults results(CheckContext ctx) {
     List<MethodResult> all = new ArrayList<>();
-    for (Function<CheckContext, List<MethodResult>> m : METHODS) {
+    for (Function<CheckContext, List<MethodResult>> m : methods) {
       all.addAll(m.apply(ctx));
     }
     return AuthResults.of(authservId, all);
@@ -176,6 +181,49 @@ public final class AuthenticationResultsCheck implements Check {
                         .withReason(printable(r.reason()))
                         .with("smtp", "helo", printable(ctx.envelope().helo()))));
     return out;
+  }
+
+  /**
+   * One result per DKIM signature, top down, with RFC 8601's and RFC 6008's properties ({@code
+   * header.d}, {@code header.s}, {@code header.i}, {@code header.a}, {@code header.b} as its first
+   * 8 characters, enough to tell signatures of one domain apart); {@code dkim=none} when the
+   * message has no signature.
+   */
+  static List<MethodResult> dkim(List<DkimResult> results) {
+    if (results.isEmpty()) {
+      return List.of(MethodResult.of("dkim", "none").withReason("no signature"));
+    }
+    List<MethodResult> out = new ArrayList<>(results.size());
+    for (DkimResult r : results) {
+      MethodResult m = MethodResult.of("dkim", r.code().tag()).withReason(printable(r.reason()));
+      if (r.testing()) {
+        m = m.withComment("key in test mode");
+      }
+      m = withIfPresent(m, "header", "d", r.domain());
+      m = withIfPresent(m, "header", "s", r.selector());
+      m = withIfPresent(m, "header", "i", r.identity());
+      m = withIfPresent(m, "header", "a", r.algorithm());
+      m = withIfPresent(m, "header", "b", r.signaturePrefix(8));
+      out.add(m);
+    }
+    return out;
+  }
+
+  /**
+   * The ARC chain's validation ({@code arc=pass|fail|none}, RFC 8617 section 4.4), with {@code
+   * header.oldest-pass} when the chain passed.
+   */
+  static MethodResult arc(ArcResult r) {
+    MethodResult m = MethodResult.of("arc", r.cv().keyword()).withReason(printable(r.reason()));
+    if (r.cv() == ArcResult.Cv.PASS) {
+      m = m.with("header", "oldest-pass", Integer.toString(r.oldestPass()));
+    }
+    return m;
+  }
+
+  private static MethodResult withIfPresent(
+      MethodResult m, String type, String name, String value) {
+    return value.isEmpty() ? m : m.with(type, name, printable(value));
   }
 
   /** Text from the client or DNS, kept to one line of printable characters. */

@@ -30,6 +30,22 @@ import org.junit.jupiter.api.io.TempDir;
 class AuthenticationResultsCheckTest {
   @TempDir static Path dir;
   private static NamedServer server;
+  private static final java.security.KeyPair dkimKey = ed25519();
+
+  private static java.security.KeyPair ed25519() {
+    try {
+      return java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** RFC 8463: {@code p=} is the raw 32-byte key, the end of its X.509 encoding. */
+  private static String ed25519PublicKey() {
+    byte[] spki = dkimKey.getPublic().getEncoded();
+    return java.util.Base64.getEncoder()
+        .encodeToString(java.util.Arrays.copyOfRange(spki, spki.length - 32, spki.length));
+  }
 
   @BeforeAll
   static void start() throws Exception {
@@ -42,7 +58,9 @@ class AuthenticationResultsCheckTest {
         pass.example. IN TXT "v=spf1 ip4:192.0.2.1 -all"
         helo.example. IN TXT "v=spf1 a -all"
         helo.example. IN A 192.0.2.1
-        """;
+        sel._domainkey.pass.example. IN TXT "v=DKIM1; k=ed25519; p=%s"
+        """
+            .formatted(ed25519PublicKey());
     server = NamedServer.start(dir, Map.of(".", zone), List.of());
   }
 
@@ -103,17 +121,24 @@ class AuthenticationResultsCheckTest {
                   "mx.ours.example;\r\n"
                       + "\tspf=pass reason=\"pass.example: ip4:192.0.2.1 matched\"\r\n"
                       + " smtp.mailfrom=a@pass.example;\r\n"
-                      + "\tspf=pass reason=\"helo.example: a matched\" smtp.helo=helo.example"));
+                      + "\tspf=pass reason=\"helo.example: a matched\" smtp.helo=helo.example;\r\n"
+                      + "\tdkim=none reason=\"no signature\";\r\n"
+                      + "\tarc=none reason=\"no ARC sets\""));
       assertThat(v.headerEdits()).filteredOn(e -> e instanceof HeaderEdit.RemoveAt).hasSize(2);
     }
   }
 
   @Test
-  void withoutSpfOurFieldSaysNoneAndNoHeloSymbolWhenHeloIsOff() {
+  void withoutSpfOurFieldHasNoSpfAndNoHeloSymbolWhenHeloIsOff() {
     try (MailFilter f = filter("enabled: false", "enabled: true, authserv_id: mx.ours.example")) {
       Verdict v = deliver(f, "helo.example", "a@pass.example", "Subject: hi\r\n\r\nbody\r\n");
       assertThat(v.headerEdits())
-          .contains(new HeaderEdit.Prepend("Authentication-Results", "mx.ours.example; none"));
+          .contains(
+              new HeaderEdit.Prepend(
+                  "Authentication-Results",
+                  "mx.ours.example;\r\n"
+                      + "\tdkim=none reason=\"no signature\";\r\n"
+                      + "\tarc=none reason=\"no ARC sets\""));
       assertThat(v.has("AUTH_RESULTS_FORGED")).isFalse();
     }
     try (MailFilter f =
@@ -126,7 +151,41 @@ class AuthenticationResultsCheckTest {
                   "Authentication-Results",
                   "mx.ours.example;\r\n"
                       + "\tspf=pass reason=\"pass.example: ip4:192.0.2.1 matched\"\r\n"
-                      + " smtp.mailfrom=a@pass.example"));
+                      + " smtp.mailfrom=a@pass.example;\r\n"
+                      + "\tdkim=none reason=\"no signature\";\r\n"
+                      + "\tarc=none reason=\"no ARC sets\""));
+    }
+  }
+
+  @Test
+  void aDkimSignatureIsReportedPerSignatureWithItsDomainSelectorAndBPrefix() throws Exception {
+    byte[] unsigned = "From: a@pass.example\r\nSubject: signed\r\n\r\nhello\r\n".getBytes(US_ASCII);
+    byte[] signed =
+        DkimTestSupport.sign(
+            unsigned,
+            DkimAlgorithm.ED25519_SHA256,
+            dkimKey.getPrivate(),
+            "pass.example",
+            "sel",
+            Canonicalization.RELAXED,
+            Canonicalization.RELAXED,
+            List.of("from", "subject"),
+            java.util.OptionalLong.empty(),
+            "");
+    String text = new String(signed, US_ASCII);
+    String b = text.substring(text.indexOf("b=") + 2, text.indexOf("b=") + 10);
+    try (MailFilter f = filter("enabled: true", "enabled: true, authserv_id: mx.ours.example")) {
+      Verdict v = deliver(f, "helo.example", "a@pass.example", text);
+      String field = ((HeaderEdit.Prepend) v.headerEdits().getFirst()).value();
+      AuthResults ar = AuthResults.parse(field);
+      MethodResult dkim = ar.results().get(2);
+      assertThat(dkim.method()).isEqualTo("dkim");
+      assertThat(dkim.result()).as(field).isEqualTo("pass");
+      assertThat(dkim.property("header", "d")).contains("pass.example");
+      assertThat(dkim.property("header", "s")).contains("sel");
+      assertThat(dkim.property("header", "a")).contains("ed25519-sha256");
+      assertThat(dkim.property("header", "b")).contains(b);
+      assertThat(ar.results().get(3).method()).isEqualTo("arc");
     }
   }
 
