@@ -81,8 +81,8 @@ public final class ArcCheck implements Check {
   public static ArcCheck create(CheckSetup setup) {
     ConfigNode o = setup.options();
     Optional<Seal> seal = Optional.empty();
-    if (o.has("seal")) {
-      ConfigNode s = o.section("seal");
+    ConfigNode s = o.section("seal");
+    if (!s.keys().isEmpty()) {
       String domain = required(s, "domain");
       String selector = required(s, "selector");
       String authservId = required(s, "authserv_id");
