@@ -39,6 +39,9 @@ import java.util.regex.Pattern;
  * conversation.
  */
 final class MilterConversation implements AutoCloseable {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger("dev.mailfilter.milter");
+
   /**
    * The actions we ask for: add and change headers (spam headers, removing forged ones),
    * quarantine, and our own macro lists.
@@ -633,6 +636,13 @@ final class MilterConversation implements AutoCloseable {
         // A field the verdict must remove (a forged Authentication-Results claiming our
         // authserv-id) would reach the recipient as if we had written it: defer rather than
         // deliver it, so that the MTA's configuration is fixed before mail is lost.
+        LOG.warn(
+            "milter: message deferred with {} {}: it holds {} forged {} field(s) to remove, and the"
+                + " MTA did not offer SMFIF_CHGHDRS",
+            CANNOT_REMOVE.code(),
+            CANNOT_REMOVE.enhanced(),
+            removals.size(),
+            removals.getFirst().name());
         out.add(replyCode(CANNOT_REMOVE));
         return out;
       }
