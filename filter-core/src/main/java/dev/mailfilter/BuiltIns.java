@@ -42,6 +42,9 @@ public final class BuiltIns {
           // One line per built-in check, sorted by name.
           .register("arc", ArcCheck::create)
           .register("attachments", AttachmentCheck::create)
+          .register(
+              dev.mailfilter.auth.AuthenticationResultsCheck.NAME,
+              dev.mailfilter.auth.AuthenticationResultsCheck::create)
           .register("clamd", ClamdCheck::create)
           .register("dkim", DkimCheck::create)
           .register("dkim_sign", DkimSignCheck::create)

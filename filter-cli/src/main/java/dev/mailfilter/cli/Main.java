@@ -65,6 +65,9 @@ public final class Main {
       to.println("  rules check        load the SpamAssassin rules, list what is unsupported");
       to.println(
           "  lookup IP|DOMAIN   every blocklist's answer, its source and time [--self-test]");
+      to.println(
+          "  auth FILE          SPF (DKIM, DMARC, ARC) results and Authentication-Results for");
+      to.println("                     a message: --ip IP --helo NAME --from SENDER");
       to.println("  milter             the milter server for Postfix and Sendmail (milter --help)");
       to.println("  smtp               the filtering SMTP gateway (smtp --help)");
       to.println("  quarantine         list, show, release, delete held mail (quarantine --help)");
@@ -87,6 +90,7 @@ public final class Main {
         case "rules" -> RulesCommand.run(rest, out, err);
         case "inspect" -> InspectCommand.run(rest, out, err);
         case "lookup" -> LookupCommand.run(rest, out, err);
+        case "auth" -> AuthCommand.run(rest, out, err);
         case "milter" -> MilterCommand.run(rest, out, err);
         case "smtp" -> SmtpCommand.run(rest, out, err);
         case "quarantine" -> QuarantineCommand.run(rest, out, err);

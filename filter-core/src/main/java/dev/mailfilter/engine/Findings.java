@@ -1,6 +1,7 @@
 package dev.mailfilter.engine;
 
 import dev.mailfilter.api.Action;
+import dev.mailfilter.api.HeaderEdit;
 import dev.mailfilter.api.Reply;
 import dev.mailfilter.api.Stage;
 import dev.mailfilter.api.Symbol;
@@ -35,6 +36,7 @@ final class Findings {
 
   private final Map<String, Acc> symbols = new LinkedHashMap<>();
   private final List<AddedHeader> headers = new ArrayList<>(0);
+  private final List<HeaderEdit.RemoveAt> removals = new ArrayList<>(0);
   private final List<Forced> forced = new ArrayList<>();
   private boolean tempfailFailure;
 
@@ -71,6 +73,10 @@ final class Findings {
     headers.add(header);
   }
 
+  synchronized void removeHeader(HeaderEdit.RemoveAt removal) {
+    removals.add(removal);
+  }
+
   synchronized void markTempfail() {
     tempfailFailure = true;
   }
@@ -82,6 +88,7 @@ final class Findings {
     }
     synchronized (other) {
       headers.addAll(other.headers);
+      removals.addAll(other.removals);
       forced.addAll(other.forced);
       tempfailFailure |= other.tempfailFailure;
     }
@@ -150,6 +157,25 @@ final class Findings {
     out.sort(HEADER_ORDER);
     return out;
   }
+
+  /**
+   * The single-field removals checks asked for in several findings, each field once, in the order
+   * that keeps the received header's indexes valid when applied one by one: by name (without case),
+   * then from the highest index down.
+   */
+  static List<HeaderEdit.RemoveAt> removals(Findings... all) {
+    java.util.TreeSet<HeaderEdit.RemoveAt> unique = new java.util.TreeSet<>(REMOVAL_ORDER);
+    for (Findings f : all) {
+      synchronized (f) {
+        unique.addAll(f.removals);
+      }
+    }
+    return List.copyOf(unique);
+  }
+
+  private static final Comparator<HeaderEdit.RemoveAt> REMOVAL_ORDER =
+      Comparator.comparing((HeaderEdit.RemoveAt r) -> r.name(), String.CASE_INSENSITIVE_ORDER)
+          .thenComparing(Comparator.comparingInt(HeaderEdit.RemoveAt::index).reversed());
 
   private static final Comparator<AddedHeader> HEADER_ORDER =
       (a, b) -> {

@@ -14,11 +14,13 @@ import java.util.Optional;
  * Builds the verdict's header edits: first the fields checks added, then the engine's own result
  * headers in SpamAssassin's conventions.
  *
- * <p>Check-added fields are {@link HeaderEdit.Prepend}s. Applied in list order, each goes on top,
- * so they are listed in reverse: the delivered header then shows them top-down by stage, check
- * registration and call order, where RFC 8601 wants a new {@code Authentication-Results} and RFC
- * 8617 a new ARC set (above the trace fields already there). The engine's {@code X-Spam-*} fields
- * follow as removals and additions at the end of the header.
+ * <p>Single-field removals checks asked for ({@link HeaderEdit.RemoveAt}) come first, so that their
+ * indexes, which count the header as received, are applied before anything is added. Check-added
+ * fields are {@link HeaderEdit.Prepend}s. Applied in list order, each goes on top, so they are
+ * listed in reverse: the delivered header then shows them top-down by stage, check registration and
+ * call order, where RFC 8601 wants a new {@code Authentication-Results} and RFC 8617 a new ARC set
+ * (above the trace fields already there). The engine's {@code X-Spam-*} fields follow as removals
+ * and additions at the end of the header.
  */
 final class ResultHeaders {
   private static final int LINE = 78;
@@ -32,11 +34,14 @@ final class ResultHeaders {
       double required,
       List<Symbol> symbols,
       ByteView raw,
-      List<Findings.AddedHeader> added) {
+      List<Findings.AddedHeader> added,
+      List<HeaderEdit.RemoveAt> removed) {
     List<HeaderEdit> edits = new ArrayList<>();
     if (action.refusesClient() || action == Action.DISCARD) {
       return edits;
     }
+    // First, while the received header's indexes still hold (Findings.removals orders them).
+    edits.addAll(removed);
     for (int i = added.size() - 1; i >= 0; i--) {
       Findings.AddedHeader a = added.get(i);
       edits.add(new HeaderEdit.Prepend(a.name(), a.value()));

@@ -172,6 +172,28 @@ final class RunContext implements CheckContext {
   }
 
   @Override
+  public void removeHeader(String name, int index) {
+    Objects.requireNonNull(name, "name");
+    String check = settings.check().name();
+    if (stage.compareTo(Stage.HEADERS) < 0) {
+      throw new IllegalStateException(
+          "check " + check + " removes header " + name + " at " + stage + ", before the header");
+    }
+    HeaderEdit.RemoveAt edit;
+    try {
+      edit = new HeaderEdit.RemoveAt(name, index);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "check " + check + " removed an invalid header: " + e.getMessage(), e);
+    }
+    synchronized (this) {
+      if (open()) {
+        findings.removeHeader(edit);
+      }
+    }
+  }
+
+  @Override
   public void addSymbol(String name, String... options) {
     addWeighted(name, 1.0, options);
   }

@@ -476,7 +476,8 @@ final class Session implements FilterSession {
                       required,
                       symbols,
                       raw.view(),
-                      Findings.headers(connectFindings, heloFindings))),
+                      Findings.headers(connectFindings, heloFindings),
+                      List.of())),
               Reply.OK);
     } else {
       if (!t.headersDone && filter.runner().hasChecks(Stage.HEADERS)) {
@@ -713,7 +714,8 @@ final class Session implements FilterSession {
                 required,
                 symbols,
                 message,
-                Findings.headers(all)));
+                Findings.headers(all),
+                Findings.removals(all)));
     return new Verdict(action, score, required, symbols, edits, reply);
   }
 

@@ -80,6 +80,21 @@ public interface CheckContext {
   void addHeader(String name, String value);
 
   /**
+   * Removes one field of the received header when the message is delivered: the {@code index}-th
+   * field named {@code name} (1-based, names compared without case, counted in the header as
+   * received, as {@link #message()}'s header lists them), leaving the other fields of that name in
+   * place. The verdict carries it as a {@link dev.mailfilter.api.HeaderEdit.RemoveAt}; asking twice
+   * for the same field removes it once. For fields that must not reach the recipient, like an
+   * {@code Authentication-Results} from outside that claims our authserv-id (RFC 8601 section 5).
+   * Not applied when the message is refused or discarded; reports after the check's deadline are
+   * dropped, as symbols are.
+   *
+   * @throws IllegalArgumentException naming the check for an invalid field name or an index below 1
+   * @throws IllegalStateException before {@link Stage#HEADERS}, when there is no header yet
+   */
+  void removeHeader(String name, int index);
+
+  /**
    * Reports a symbol this check declared, scored by the configuration. Adding the same symbol again
    * merges the options.
    *

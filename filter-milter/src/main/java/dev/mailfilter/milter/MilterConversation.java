@@ -39,6 +39,9 @@ import java.util.regex.Pattern;
  * conversation.
  */
 final class MilterConversation implements AutoCloseable {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger("dev.mailfilter.milter");
+
   /**
    * The actions we ask for: add and change headers (spam headers, removing forged ones),
    * quarantine, and our own macro lists.
@@ -620,6 +623,31 @@ final class MilterConversation implements AutoCloseable {
       }
       case ACCEPT, ADD_HEADER, REWRITE_SUBJECT, QUARANTINE -> {}
     }
+    List<HeaderEdit.RemoveAt> removals = new ArrayList<>();
+    for (HeaderEdit edit : verdict.headerEdits()) {
+      // One beyond the fields of its name removes nothing, and needs no permission.
+      if (edit instanceof HeaderEdit.RemoveAt r
+          && r.index() <= headerCounts.getOrDefault(r.name().toLowerCase(Locale.ROOT), 0)) {
+        removals.add(r);
+      }
+    }
+    if (!removals.isEmpty()) {
+      if ((negotiation.actions() & Milter.SMFIF_CHGHDRS) == 0) {
+        // A field the verdict must remove (a forged Authentication-Results claiming our
+        // authserv-id) would reach the recipient as if we had written it: defer rather than
+        // deliver it, so that the MTA's configuration is fixed before mail is lost.
+        LOG.warn(
+            "milter: message deferred with {} {}: it holds {} forged {} field(s) to remove, and the"
+                + " MTA did not offer SMFIF_CHGHDRS",
+            CANNOT_REMOVE.code(),
+            CANNOT_REMOVE.enhanced(),
+            removals.size(),
+            removals.getFirst().name());
+        out.add(replyCode(CANNOT_REMOVE));
+        return out;
+      }
+      removeAt(removals, out);
+    }
     for (HeaderEdit edit : verdict.headerEdits()) {
       headerEdit(edit, out);
     }
@@ -635,7 +663,38 @@ final class MilterConversation implements AutoCloseable {
     return "mailfilter: score " + dev.mailfilter.api.Scores.format(verdict.score());
   }
 
-  // Headers the MTA did not let us change are left out rather than failing the message.
+  /**
+   * The answer to a message with a field to remove when the MTA did not offer {@code
+   * SMFIF_CHGHDRS}: the removal protects the recipient, so the message waits instead.
+   */
+  static final Reply CANNOT_REMOVE =
+      Reply.of(451, "4.7.0", "Cannot remove a forged header field: header changes not allowed");
+
+  /**
+   * The single-field removals (each within the received fields of its name), before any other edit:
+   * their indexes count the header as received, and the MTA counts the fields it holds at the time,
+   * added ones included. Each name's from the highest index down, so that one deletion leaves the
+   * lower indexes valid.
+   */
+  private void removeAt(List<HeaderEdit.RemoveAt> removals, List<Response> out) {
+    java.util.TreeSet<HeaderEdit.RemoveAt> ordered =
+        new java.util.TreeSet<>(
+            java.util.Comparator.comparing(
+                    (HeaderEdit.RemoveAt r) -> r.name().toLowerCase(Locale.ROOT))
+                .thenComparing(
+                    java.util.Comparator.comparingInt(HeaderEdit.RemoveAt::index).reversed()));
+    ordered.addAll(removals);
+    for (HeaderEdit.RemoveAt r : ordered) {
+      out.add(Response.ChgHeader.delete(r.index(), r.name()));
+    }
+    // The removals done, later Set and Remove edits count the fields that are left.
+    for (HeaderEdit.RemoveAt r : ordered) {
+      headerCounts.merge(r.name().toLowerCase(Locale.ROOT), -1, Integer::sum);
+    }
+  }
+
+  // Headers the MTA did not let us change are left out rather than failing the message; the
+  // single-field removals are done before (removeAt).
   private void headerEdit(HeaderEdit edit, List<Response> out) {
     boolean add = (negotiation.actions() & Milter.SMFIF_ADDHDRS) != 0;
     boolean change = (negotiation.actions() & Milter.SMFIF_CHGHDRS) != 0;
@@ -672,6 +731,7 @@ final class MilterConversation implements AutoCloseable {
           }
         }
       }
+      case HeaderEdit.RemoveAt r -> {}
     }
   }
 

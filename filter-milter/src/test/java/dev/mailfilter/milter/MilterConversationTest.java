@@ -205,6 +205,69 @@ class MilterConversationTest {
     assertThat(out.getLast()).isEqualTo(Response.CONTINUE);
   }
 
+  private static List<Command.Header> withAuthenticationResults() {
+    List<Command.Header> headers = new ArrayList<>(plainHeaders("lunch"));
+    headers.add(new Command.Header("Authentication-Results", "other.example; spf=pass"));
+    headers.add(new Command.Header("authentication-results", "mx.ours.example; spf=pass"));
+    headers.add(new Command.Header("Authentication-Results", "mx.ours.example; dkim=pass"));
+    headers.add(new Command.Header("Authentication-Results", "third.example; dkim=pass"));
+    return headers;
+  }
+
+  private MailFilter removingOurAuthenticationResults() {
+    return with(
+        Stage.DATA,
+        ctx -> {
+          ctx.removeHeader("Authentication-Results", 2);
+          ctx.removeHeader("Authentication-Results", 3);
+          ctx.removeHeader("Authentication-Results", 2); // twice: removed once
+          ctx.removeHeader("Authentication-Results", 9); // beyond the fields: nothing
+          ctx.addHeader("Authentication-Results", "mx.ours.example; spf=none");
+        });
+  }
+
+  @Test
+  void singleFieldRemovalsGoFirstFromTheHighestIndexDownBeforeOurFieldIsInserted()
+      throws Exception {
+    MilterConversation c = connected(removingOurAuthenticationResults());
+    List<Response> out = message(c, withAuthenticationResults(), "see you at noon\r\n");
+    assertThat(out.subList(0, 3))
+        .containsExactly(
+            Response.ChgHeader.delete(3, "Authentication-Results"),
+            Response.ChgHeader.delete(2, "Authentication-Results"),
+            new Response.InsHeader(0, "Authentication-Results", "mx.ours.example; spf=none"));
+    assertThat(out).filteredOn(r -> r instanceof Response.ChgHeader).hasSize(2);
+    assertThat(out.getLast()).isEqualTo(Response.CONTINUE);
+  }
+
+  @Test
+  void anMtaThatDoesNotLetUsChangeHeadersGetsATempfailInsteadOfTheForgedField() throws Exception {
+    MilterConversation c = conversation(removingOurAuthenticationResults());
+    int offered = 0xff & ~Milter.SMFIF_CHGHDRS;
+    assertThat(c.handle(new Command.OptNeg(6, offered, 0)))
+        .containsExactly(
+            new Response.OptNegReply(
+                6,
+                MilterConversation.ACTIONS & ~Milter.SMFIF_SETSYMLIST & ~Milter.SMFIF_CHGHDRS,
+                0,
+                java.util.Map.of()));
+    run(
+        c,
+        new Command.Connect("mx.example.org", Command.Family.INET, 40000, "203.0.113.25"),
+        new Command.Helo("mx.example.org"));
+    List<Response> out = message(c, withAuthenticationResults(), "see you at noon\r\n");
+    assertThat(out)
+        .containsExactly(
+            new Response.ReplyCode(
+                451,
+                "4.7.0",
+                List.of("Cannot remove a forged header field: header changes not allowed")));
+    // A message with nothing to remove is delivered as before.
+    assertThat(c.handle(new Command.Abort())).isEmpty();
+    List<Response> plain = message(c, plainHeaders("lunch"), "see you at noon\r\n");
+    assertThat(plain.getLast()).isEqualTo(Response.CONTINUE);
+  }
+
   @Test
   void secondTransactionOnOneConnectionStartsAfresh() throws Exception {
     MilterConversation c = connected(defaults());

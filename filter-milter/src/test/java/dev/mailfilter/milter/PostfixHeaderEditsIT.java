@@ -136,6 +136,69 @@ class PostfixHeaderEditsIT {
     }
   }
 
+  @Test
+  void aForgedAuthenticationResultsForOurIdIsRemovedAndTheOthersStay(@TempDir Path dir)
+      throws Exception {
+    String message =
+        """
+        Authentication-Results: other.example; spf=pass smtp.mailfrom=example.org
+        From: Alice <a@example.org>
+        authentication-results: (forged) MX.Test.Local;
+        \tdkim=pass header.d=bank.example
+        To: b@example.test
+        Authentication-Results: third.example; dkim=none
+        Subject: forged results
+        Message-ID: <1@example.org>
+        Date: Mon, 7 Dec 2026 10:00:00 +0000
+
+        body
+        """;
+    FilterConfig config =
+        FilterConfig.builder()
+            .set("checks.authentication_results.enabled", true)
+            .set("checks.authentication_results.authserv_id", "mx.test.local")
+            .build();
+    try (MailFilter filter = MailFilter.builder().config(config).build();
+        MilterServer server =
+            MilterServer.builder()
+                .filter(filter)
+                .listen(new ListenAddress.Inet("127.0.0.1", 0))
+                .build()
+                .start();
+        PostfixInstance postfix =
+            PostfixInstance.builder()
+                .milter("inet:127.0.0.1:" + ((ListenAddress.Inet) server.localAddress()).port())
+                .milterDefaultAction("tempfail")
+                .milterProtocol(6)
+                .start(dir)) {
+      try (SmtpClient smtp = SmtpClient.connect(postfix.smtpPort(), WAIT)) {
+        assertThat(smtp.send("EHLO client.test").code()).isEqualTo(250);
+        assertThat(smtp.send("MAIL FROM:<a@example.org>").code()).isEqualTo(250);
+        assertThat(smtp.send("RCPT TO:<b@example.test>").code()).isEqualTo(250);
+        SmtpClient.Reply end = smtp.data(message.getBytes(StandardCharsets.UTF_8));
+        assertThat(end.code()).as(postfix.log()).isEqualTo(250);
+      }
+      String delivered =
+          Files.readString(postfix.awaitDelivered(1, WAIT).getFirst(), StandardCharsets.UTF_8);
+      List<String> fields = unfoldedHeader(delivered);
+      // Unfolded: each fold's line break and indent became one space.
+      String ours =
+          "Authentication-Results: mx.test.local; dkim=none reason=\"no signature\"; arc=none"
+              + " reason=\"no ARC sets\"";
+      assertThat(fields.get(3)).as(delivered).isEqualTo(ours);
+      assertThat(fields)
+          .as(delivered)
+          .filteredOn(f -> f.regionMatches(true, 0, "Authentication-Results:", 0, 23))
+          .containsExactly(
+              ours,
+              "Authentication-Results: other.example; spf=pass smtp.mailfrom=example.org",
+              "Authentication-Results: third.example; dkim=none");
+      assertThat(fields)
+          .as(delivered)
+          .contains("From: Alice <a@example.org>", "To: b@example.test");
+    }
+  }
+
   /** The header's fields, each unfolded (a fold's line break and indent become one space). */
   private static List<String> unfoldedHeader(String message) {
     List<String> fields = new ArrayList<>();

@@ -16,8 +16,12 @@ import java.util.Locale;
 final class HeaderEditor {
   private HeaderEditor() {}
 
-  /** One header field: its raw bytes, CRLF (and folds) included, and its name in lower case. */
-  private record Field(String name, byte[] raw) {}
+  /**
+   * One header field: its raw bytes, CRLF (and folds) included, its name in lower case, and for a
+   * received field its position among the received fields of that name (from 1; 0 for added ones),
+   * which {@link HeaderEdit.RemoveAt} refers to whatever edits came before.
+   */
+  private record Field(String name, byte[] raw, int occurrence) {}
 
   /**
    * The message with the edits applied, in order. Without edits the same array comes back.
@@ -38,6 +42,8 @@ final class HeaderEditor {
         case HeaderEdit.Prepend p -> top.addFirst(field(p.name(), p.value()));
         case HeaderEdit.Add a -> fields.add(field(a.name(), a.value()));
         case HeaderEdit.Remove r -> fields.removeIf(f -> f.name().equals(name));
+        case HeaderEdit.RemoveAt r ->
+            fields.removeIf(f -> f.name().equals(name) && f.occurrence() == r.index());
         case HeaderEdit.Set s -> {
           int first = -1;
           for (int i = 0; i < fields.size(); i++) {
@@ -73,7 +79,8 @@ final class HeaderEditor {
 
   // Values come folded with CRLF already (HeaderEdit's contract); a field is "Name: value CRLF".
   private static Field field(String name, String value) {
-    return new Field(name.toLowerCase(Locale.ROOT), (name + ": " + value + "\r\n").getBytes(UTF_8));
+    return new Field(
+        name.toLowerCase(Locale.ROOT), (name + ": " + value + "\r\n").getBytes(UTF_8), 0);
   }
 
   /**
@@ -101,6 +108,7 @@ final class HeaderEditor {
 
   private static List<Field> split(byte[] m, int headerEnd) {
     List<Field> fields = new ArrayList<>();
+    java.util.Map<String, Integer> seen = new java.util.HashMap<>();
     int start = 0;
     while (start < headerEnd) {
       int end = start;
@@ -115,7 +123,11 @@ final class HeaderEditor {
         colon++;
       }
       String name = new String(m, start, colon - start, UTF_8).strip().toLowerCase(Locale.ROOT);
-      fields.add(new Field(name, java.util.Arrays.copyOfRange(m, start, end)));
+      fields.add(
+          new Field(
+              name,
+              java.util.Arrays.copyOfRange(m, start, end),
+              seen.merge(name, 1, Integer::sum)));
       start = end;
     }
     return fields;

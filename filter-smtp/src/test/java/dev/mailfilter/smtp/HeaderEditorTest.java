@@ -61,4 +61,52 @@ class HeaderEditorTest {
     assertThat(apply("A: 1\r\n\r\nbody\r\n", new HeaderEdit.Set("Subject", "[SPAM] x")))
         .isEqualTo("A: 1\r\nSubject: [SPAM] x\r\n\r\nbody\r\n");
   }
+
+  @Test
+  void removeAtRemovesOnlyThatOccurrenceCountedInTheReceivedHeaderWhateverCameBefore() {
+    String m =
+        "Authentication-Results: other.example; spf=pass\r\n"
+            + "Subject: hi\r\n"
+            + "authentication-results: mx.ours.example;\r\n\tspf=pass (forged)\r\n"
+            + "Authentication-Results: third.example; dkim=pass\r\n"
+            + "\r\n"
+            + "Authentication-Results: mx.ours.example; in the body\r\n";
+    String expected =
+        "Authentication-Results: mx.ours.example; spf=none\r\n"
+            + m.replace("authentication-results: mx.ours.example;\r\n\tspf=pass (forged)\r\n", "");
+    // Our own field, prepended and appended first, does not shift the received fields' indexes.
+    assertThat(
+            apply(
+                m,
+                new HeaderEdit.Prepend("Authentication-Results", "mx.ours.example; spf=none"),
+                new HeaderEdit.RemoveAt("Authentication-Results", 2)))
+        .isEqualTo(expected);
+    assertThat(
+            apply(
+                m,
+                new HeaderEdit.RemoveAt("AUTHENTICATION-RESULTS", 2),
+                new HeaderEdit.Prepend("Authentication-Results", "mx.ours.example; spf=none")))
+        .isEqualTo(expected);
+  }
+
+  @Test
+  void removeAtBeyondTheFieldsOfThatNameRemovesNothing() {
+    assertThat(apply(MESSAGE, new HeaderEdit.RemoveAt("X-Spam-Flag", 3))).isEqualTo(MESSAGE);
+    assertThat(apply(MESSAGE, new HeaderEdit.RemoveAt("X-Absent", 1))).isEqualTo(MESSAGE);
+  }
+
+  @Test
+  void removeAtOfSeveralOccurrencesInAnyOrderRemovesEachOnce() {
+    assertThat(
+            apply(
+                MESSAGE,
+                new HeaderEdit.RemoveAt("X-Spam-Flag", 1),
+                new HeaderEdit.RemoveAt("x-spam-flag", 2)))
+        .isEqualTo(
+            MESSAGE
+                .replace("X-Spam-Flag: forged\r\n", "")
+                .replace("x-spam-flag: forged too\r\n", ""));
+    assertThat(apply(MESSAGE, new HeaderEdit.RemoveAt("X-Spam-Flag", 2)))
+        .isEqualTo(MESSAGE.replace("x-spam-flag: forged too\r\n", ""));
+  }
 }

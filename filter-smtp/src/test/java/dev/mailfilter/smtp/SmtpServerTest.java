@@ -187,6 +187,45 @@ class SmtpServerTest {
   }
 
   @Test
+  void aForgedAuthenticationResultsForOurIdIsNotRelayedAndTheOthersAre() throws Exception {
+    String message =
+        "Authentication-Results: other.example; spf=pass smtp.mailfrom=sender.example\r\n"
+            + "From: alice@sender.example\r\n"
+            + "Authentication-Results: (forged) GW.TEST;\r\n\tdkim=pass header.d=bank.example\r\n"
+            + "Subject: results\r\n"
+            + "\r\n"
+            + "Authentication-Results: gw.test; in the body, relayed as it is\r\n";
+    try (MailFilter f =
+            filter(
+                config(downstream.port(), otherDownstream.port())
+                    + "checks:\n  authentication_results: {enabled: true, authserv_id: gw.test}\n");
+        SmtpServer s = server(f, b -> {});
+        Client c = new Client(s.localAddress())) {
+      assertThat(c.reply()).startsWith("220 ");
+      c.send("EHLO client.example\r\n");
+      c.reply();
+      c.send("MAIL FROM:<alice@sender.example>\r\nRCPT TO:<bob@ours.example>\r\nDATA\r\n");
+      assertThat(c.replies(3)).last().asString().startsWith("354");
+      c.send(stuffed(message) + ".\r\n");
+      assertThat(c.reply()).startsWith("250 2.0.0 Ok: queued as ");
+    }
+    String relayed = new String(downstream.messages.getFirst().content(), UTF_8);
+    String header = relayed.substring(0, relayed.indexOf("\r\n\r\n") + 2);
+    assertThat(header)
+        .startsWith("Received: from client.example")
+        .contains(
+            "\r\nAuthentication-Results: gw.test;\r\n\tdkim=none reason=\"no signature\";\r\n"
+                + "\tarc=none reason=\"no ARC sets\"\r\n"
+                + "Authentication-Results: other.example; spf=pass smtp.mailfrom=sender.example\r\n"
+                + "From: alice@sender.example\r\n"
+                + "Subject: results\r\n")
+        .doesNotContain("GW.TEST")
+        .doesNotContain("bank.example");
+    assertThat(relayed)
+        .endsWith("\r\n\r\nAuthentication-Results: gw.test; in the body, relayed as it is\r\n");
+  }
+
+  @Test
   void gtubeIsRejectedWith554AtEndOfDataAndNothingIsRelayed() throws Exception {
     try (Client c = ehlo()) {
       c.send("MAIL FROM:<a@sender.example>\r\nRCPT TO:<bob@ours.example>\r\nDATA\r\n");
