@@ -77,25 +77,39 @@ final class FirstChars {
     }
     Parser parser = new Parser(p.pattern());
     int len = p.pattern().length();
+    FirstChars whole = null;
     try {
       Result r = parser.alternation(0, len, true);
       if (!r.nullable && share(r.first) <= MAX_SHARE) {
-        return new FirstChars(r.first, 0);
+        whole = new FirstChars(r.first, 0);
       }
     } catch (GiveUp e) {
       // and perhaps a short prefix is what makes it unknown or common: look past it
     }
+    FirstChars past = null;
     try {
       int[] skip = new int[1];
       int rest = parser.shortPrefix(0, len, skip);
-      if (rest <= 0 || skip[0] == 0) {
-        return null;
+      if (rest > 0 && skip[0] > 0) {
+        Result r = parser.sequence(rest, len, true);
+        if (!r.nullable && share(r.first) <= MAX_SHARE) {
+          past = new FirstChars(r.first, skip[0]);
+        }
       }
-      Result r = parser.sequence(rest, len, true);
-      return r.nullable || share(r.first) > MAX_SHARE ? null : new FirstChars(r.first, skip[0]);
     } catch (GiveUp e) {
-      return null;
+      // then only the whole pattern's set, if any
     }
+    // Past a prefix, each candidate costs up to skip + 1 attempts: {@code (?:^|\W)(?=[nN...])}
+    // begins at a fifth of all positions (any \W), its letter at a twentieth.
+    if (whole == null || past != null && past.cost() < whole.cost()) {
+      return past;
+    }
+    return whole;
+  }
+
+  /** The expected attempts per position of ordinary text. */
+  private double cost() {
+    return share(set) * (skip + 1);
   }
 
   private static double share(boolean[] set) {
