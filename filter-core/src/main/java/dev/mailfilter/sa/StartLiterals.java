@@ -54,8 +54,11 @@ final class StartLiterals {
   /** Trie transitions: {@code next[state * width + class]}, 0 for none; the root is state 1. */
   private final int[] next;
 
-  /** The states that end a string. */
+  /** The states that end a string; state 0 (none) too, so that a walk stops there. */
   private final boolean[] end;
+
+  /** The octets that begin a string, in both cases. */
+  private final boolean[] first = new boolean[256];
 
   private StartLiterals(List<String> strings) {
     this.strings = strings;
@@ -86,7 +89,13 @@ final class StartLiterals {
         st = t[slot];
       }
       e[st] = true;
+      char c0 = s.charAt(0);
+      first[c0] = true;
+      if (c0 >= 'a' && c0 <= 'z') {
+        first[c0 - 32] = true;
+      }
     }
+    e[0] = true;
     this.next = t;
     this.end = e;
   }
@@ -132,25 +141,37 @@ final class StartLiterals {
   boolean find(Pattern p, String text, Guard guard) {
     Matcher m = null;
     int len = text.length();
+    int w = width;
     for (int s = 0; s < len; s++) {
-      int st = 1;
-      for (int j = s; j < len; j++) {
-        char c = text.charAt(j);
-        st = next[st * width + (c <= 0xff ? classes[c] : 0)];
+      // A tight scan to the next octet that begins a string, as in FirstChars.
+      char c = text.charAt(s);
+      while (c > 0xff || !first[c]) {
+        if (++s >= len) {
+          return false;
+        }
+        c = text.charAt(s);
+      }
+      int st = next[w + classes[c]];
+      for (int j = s + 1; !end[st]; j++) {
+        if (j >= len) {
+          st = 0;
+          break;
+        }
+        char d = text.charAt(j);
+        st = next[st * w + (d <= 0xff ? classes[d] : 0)];
         if (st == 0) {
           break;
         }
-        if (end[st]) {
-          if (m == null) {
-            m = p.matcher(guard.wrap(text));
-            m.useTransparentBounds(true);
-            m.useAnchoringBounds(false);
-          }
-          m.region(s, len);
-          if (m.lookingAt()) {
-            return true;
-          }
-          break; // no string has another as its prefix
+      }
+      if (st != 0) {
+        if (m == null) {
+          m = p.matcher(guard.wrap(text));
+          m.useTransparentBounds(true);
+          m.useAnchoringBounds(false);
+        }
+        m.region(s, len);
+        if (m.lookingAt()) {
+          return true;
         }
       }
     }
