@@ -20,25 +20,53 @@ class FirstCharsTest {
 
   @Test
   void countsWhatFindCountsPastThePrefixOnSeededTexts() throws Unsupported {
-    Pattern p = PerlRegex.compile("/(?:^|\\W)(?=[nN\\xd1])(?!norton)[nN\\xd1][o0O]rt[o0O]n/");
-    FirstChars first = FirstChars.of(p);
-    String[] pieces = {"n0rton", "norton", "N0RTON", " ", "-", "x", "\u00d1ort0n", "\n", "an0rton"};
+    String[] patterns = {
+      "/(?:^|\\W)(?=[nN\\xd1])(?!norton)[nN\\xd1][o0O]rt[o0O]n/",
+      // As the __DRUGS_* rules: a prefix of up to 4 characters between letters.
+      "/(?:\\b|\\s)[_\\W]{0,3}S[_\\W]{0,3}[o0][_\\W]{0,3}n[_\\W]{0,3}a\\b/i",
+    };
+    String[] pieces = {
+      "n0rton",
+      "norton",
+      "N0RTON",
+      " ",
+      "-",
+      "x",
+      "\u00d1ort0n",
+      "\n",
+      "an0rton",
+      "s0na",
+      "S.o-n a",
+      "_",
+      "__",
+      "is",
+      "sona",
+      "..",
+      "a"
+    };
     Random random = new Random(7);
-    int matches = 0;
-    for (int t = 0; t < 5000; t++) {
-      StringBuilder b = new StringBuilder();
-      for (int k = random.nextInt(10); k > 0; k--) {
-        b.append(pieces[random.nextInt(pieces.length)]);
+    for (String perl : patterns) {
+      Pattern p = PerlRegex.compile(perl);
+      FirstChars first = FirstChars.of(p);
+      assertThat(first.toString()).as(perl).contains("after up to");
+      int matches = 0;
+      for (int t = 0; t < 10000; t++) {
+        StringBuilder b = new StringBuilder();
+        for (int k = random.nextInt(12); k > 0; k--) {
+          b.append(pieces[random.nextInt(pieces.length)]);
+        }
+        String text = b.toString();
+        Matcher m = p.matcher(text);
+        int expected = 0;
+        while (m.find()) {
+          expected++;
+        }
+        assertThat(first.count(p, text, 1000, Guard.none()))
+            .as(perl + " on " + text)
+            .isEqualTo(expected);
+        matches += expected;
       }
-      String text = b.toString();
-      Matcher m = p.matcher(text);
-      int expected = 0;
-      while (m.find()) {
-        expected++;
-      }
-      assertThat(first.count(p, text, 1000, Guard.none())).as(text).isEqualTo(expected);
-      matches += expected;
+      assertThat(matches).as(perl).isGreaterThan(500);
     }
-    assertThat(matches).isGreaterThan(1000);
   }
 }
