@@ -62,9 +62,13 @@ final class FirstChars {
   private final boolean[] set;
   private final int skip;
 
-  private FirstChars(boolean[] set, int skip) {
+  /** The octets the skipped prefix may take; null when there is none. */
+  private final boolean[] prefix;
+
+  private FirstChars(boolean[] set, int skip, boolean[] prefix) {
     this.set = set;
     this.skip = skip;
+    this.prefix = prefix;
   }
 
   /**
@@ -77,25 +81,40 @@ final class FirstChars {
     }
     Parser parser = new Parser(p.pattern());
     int len = p.pattern().length();
+    FirstChars whole = null;
     try {
       Result r = parser.alternation(0, len, true);
       if (!r.nullable && share(r.first) <= MAX_SHARE) {
-        return new FirstChars(r.first, 0);
+        whole = new FirstChars(r.first, 0, null);
       }
     } catch (GiveUp e) {
       // and perhaps a short prefix is what makes it unknown or common: look past it
     }
+    FirstChars past = null;
     try {
       int[] skip = new int[1];
-      int rest = parser.shortPrefix(0, len, skip);
-      if (rest <= 0 || skip[0] == 0) {
-        return null;
+      boolean[] prefix = new boolean[256];
+      int rest = parser.shortPrefix(0, len, skip, prefix);
+      if (rest > 0 && skip[0] > 0) {
+        Result r = parser.sequence(rest, len, true);
+        if (!r.nullable && share(r.first) <= MAX_SHARE) {
+          past = new FirstChars(r.first, skip[0], prefix);
+        }
       }
-      Result r = parser.sequence(rest, len, true);
-      return r.nullable || share(r.first) > MAX_SHARE ? null : new FirstChars(r.first, skip[0]);
     } catch (GiveUp e) {
-      return null;
+      // then only the whole pattern's set, if any
     }
+    // Past a prefix, each candidate costs up to skip + 1 attempts: {@code (?:^|\W)(?=[nN...])}
+    // begins at a fifth of all positions (any \W), its letter at a twentieth.
+    if (whole == null || past != null && past.cost() < whole.cost()) {
+      return past;
+    }
+    return whole;
+  }
+
+  /** The expected attempts per position of ordinary text. */
+  private double cost() {
+    return share(set) * (skip + 1);
   }
 
   private static double share(boolean[] set) {
@@ -142,8 +161,17 @@ final class FirstChars {
         m.useTransparentBounds(true);
         m.useAnchoringBounds(false);
       }
-      // A match may begin up to skip characters before the one found, in order.
-      for (int start = Math.max(i, q - skip); start <= q; start++) {
+      // A match may begin up to skip characters before the one found, in order, if the prefix
+      // can take every character between: a match whose prefix cannot take one of them ends its
+      // prefix before it, at an earlier candidate, where its start was tried.
+      int lo = q;
+      for (int min = Math.max(i, q - skip); lo > min; lo--) {
+        char b = text.charAt(lo - 1);
+        if (b <= 0xff && !prefix[b]) {
+          break;
+        }
+      }
+      for (int start = lo; start <= q; start++) {
         m.region(start, len);
         if (m.lookingAt()) {
           n++;
@@ -320,9 +348,9 @@ final class FirstChars {
      * The end of a leading run of zero-width assertions and optional single characters ({@code
      * (?:^|\\W)}, {@code \\b}, {@code [_\\W]{0,3}}) at the top of a pattern without top-level
      * alternation, with the most characters it can take in {@code skip[0]} (at most {@link
-     * #MAX_SKIP}); -1 when there is none.
+     * #MAX_SKIP}) and the octets it can take in {@code chars}; -1 when there is none.
      */
-    int shortPrefix(int from, int to, int[] skip) throws GiveUp {
+    int shortPrefix(int from, int to, int[] skip, boolean[] chars) throws GiveUp {
       int i = from;
       int k = 0;
       while (i < to) {
@@ -331,7 +359,7 @@ final class FirstChars {
         int next;
         if (c == '(' && p.startsWith("(?:", i)) {
           next = groupEnd(i);
-          width = shortBranches(i + 3, next - 1);
+          width = shortBranches(i + 3, next - 1, chars);
           if (next < to && "*+?{".indexOf(p.charAt(next)) >= 0) {
             width = -1;
           }
@@ -346,6 +374,9 @@ final class FirstChars {
           int q = quantifierEnd(end);
           width = q > end ? optionalWidth(end, q) : -1;
           next = q;
+          if (width >= 0) {
+            or(chars, c == '[' ? charClass(i + 1, end - 1) : escape(p.charAt(i + 1)));
+          }
         } else {
           width = -1;
           next = i;
@@ -386,8 +417,11 @@ final class FirstChars {
       return depth == 0;
     }
 
-    /** 1 when each branch in [from, to) is one assertion or one single character, else -1. */
-    private int shortBranches(int from, int to) throws GiveUp {
+    /**
+     * 1 when each branch in [from, to) is one assertion or one single character, else -1; the
+     * characters' octets go into {@code chars}.
+     */
+    private int shortBranches(int from, int to, boolean[] chars) throws GiveUp {
       int start = from;
       for (int i = from; i <= to; i++) {
         if (i < to && p.charAt(i) != '|') {
@@ -410,6 +444,13 @@ final class FirstChars {
                 || b.startsWith("[") && classEnd(start) == i;
         if (!assertion && !single) {
           return -1;
+        }
+        if (single) {
+          or(
+              chars,
+              b.startsWith("[")
+                  ? charClass(start + 1, i - 1)
+                  : b.startsWith("\\") ? escape(b.charAt(1)) : single(b.charAt(0)));
         }
         start = i + 1;
       }

@@ -44,11 +44,18 @@ record Rule(
 
   /**
    * A pattern over the body lines, raw body chunks, full message or URLs, with the literals one of
-   * which it cannot match without ({@link Literals}; empty when none).
+   * which it cannot match without ({@link Literals}; empty when none), the characters its matches
+   * begin with ({@link FirstChars}) and the strings its matches begin with once leading optional
+   * parts are left out ({@link StartLiterals}, for rules counted once); null when not known.
    */
-  record Regex(Pattern pattern, List<String> literals, FirstChars firstChars) implements Test {
+  record Regex(Pattern pattern, List<String> literals, FirstChars firstChars, StartLiterals starts)
+      implements Test {
     Regex(Pattern pattern) {
-      this(pattern, Literals.required(pattern.pattern()), FirstChars.of(pattern));
+      this(
+          pattern,
+          Literals.required(pattern.pattern()),
+          FirstChars.of(pattern),
+          StartLiterals.of(pattern));
     }
   }
 
@@ -93,9 +100,9 @@ record Rule(
    * The rule's hits, a pattern rule's counted from the text of index {@code from} of its kind on,
    * and only in the texts of the indices in {@code only} unless it is null (the {@link Prefilter}
    * knows that no other text can hold a match); {@code fast} searches only where a match may begin
-   * ({@link FirstChars}), else with plain {@code find()} everywhere. When a pattern rule hits, the
-   * index of the first text it hit is written to {@code firstHit[slot]} ({@code firstHit} may be
-   * null).
+   * ({@link FirstChars}; {@link StartLiterals} when one hit is all that counts), else with plain
+   * {@code find()} everywhere. When a pattern rule hits, the index of the first text it hit is
+   * written to {@code firstHit[slot]} ({@code firstHit} may be null).
    */
   int hits(
       SaMessage m, Guard guard, int from, BitSet only, boolean fast, int[] firstHit, int slot) {
@@ -122,8 +129,12 @@ record Rule(
             i >= 0 && i < texts.size();
             i = next(only, i + 1 + shift) - shift) {
           int before = hits;
-          hits +=
-              count(r.pattern(), fast ? r.firstChars() : null, texts.get(i), limit - hits, guard);
+          String text = texts.get(i);
+          if (fast && limit == 1 && r.starts() != null) {
+            hits += r.starts().find(r.pattern(), text, guard) ? 1 : 0;
+          } else {
+            hits += count(r.pattern(), fast ? r.firstChars() : null, text, limit - hits, guard);
+          }
           if (before == 0 && hits > 0 && firstHit != null) {
             firstHit[slot] = i + shift;
           }

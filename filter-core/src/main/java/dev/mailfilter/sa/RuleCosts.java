@@ -81,7 +81,8 @@ public final class RuleCosts {
           x.pattern().pattern()
               + "  literals="
               + x.literals()
-              + (x.firstChars() == null ? "" : "  " + x.firstChars());
+              + (x.firstChars() == null ? "" : "  " + x.firstChars())
+              + (x.starts() == null ? "" : "  " + x.starts());
       case Rule.Header h ->
           h.spec().names()
               + (h.negated() ? " !~ " : " =~ ")
