@@ -117,7 +117,7 @@ mode() { # $1 name, $2.. eval options
   fi
 }
 
-mode time-split --time-split 0.7
+mode time-split --time-split 0.7 --model-only
 if [ $CV = 1 ]; then
   mode 10-fold --folds 10 --seed 1
 fi
