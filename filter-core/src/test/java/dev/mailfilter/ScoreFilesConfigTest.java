@@ -122,6 +122,18 @@ class ScoreFilesConfigTest {
   }
 
   @Test
+  void theShippedModelSetsScoreTheBandsInTheModelsOrder() {
+    for (Variant v : List.of(Variant.CHECKS_MODEL, Variant.CHECKS_MODEL_SPAMASSASSIN)) {
+      double previous = Double.NEGATIVE_INFINITY;
+      for (BayesBand band : BayesBand.values()) {
+        double score = v.scores().scores().get(band.name());
+        assertThat(score).as("%s %s", v.resource(), band).isGreaterThanOrEqualTo(previous);
+        previous = score;
+      }
+    }
+  }
+
+  @Test
   void theShippedSetsWithoutSpamAssassinNameOnlyBuiltInSymbols() {
     Set<String> builtIn = declared(FilterConfig.parse("scores: {learned: false}\n"));
     for (Variant v : List.of(Variant.CHECKS, Variant.CHECKS_MODEL)) {

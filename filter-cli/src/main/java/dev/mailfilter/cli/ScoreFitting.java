@@ -7,6 +7,7 @@ import dev.mailfilter.api.Action;
 import dev.mailfilter.api.Envelope;
 import dev.mailfilter.api.Symbol;
 import dev.mailfilter.api.Verdict;
+import dev.mailfilter.learn.BayesBand;
 import dev.mailfilter.learn.Label;
 import dev.mailfilter.learn.ModelCheck;
 import dev.mailfilter.learn.ModelSettings;
@@ -58,6 +59,13 @@ final class ScoreFitting {
    * tell whether less shrinkage fits better.
    */
   static final double[] LAMBDAS = {1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2};
+
+  /**
+   * How far, in log-odds, the model's bands below the neutral one may lower a message at most,
+   * chosen with the penalty by out-of-fold log-loss (infinite: no bound). Without a bound a model
+   * sure of ham took 31-36 points off (docs/performance.md), more than any stack of rules adds.
+   */
+  static final double[] BAND_CAPS = {Double.POSITIVE_INFINITY, 8, 4, 2};
 
   private static final Envelope ENVELOPE =
       Envelope.of(InetAddress.getLoopbackAddress(), "", "", List.of());
@@ -264,6 +272,8 @@ final class ScoreFitting {
    *
    * @param scores the learned score of every fitted symbol, in name order
    * @param lambda the regularisation chosen by out-of-fold log-loss
+   * @param bandCap the bound on how far below the neutral band the model's lowest band may lower
+   *     the log-odds, chosen with {@code lambda} (infinite: none, or no model in the fit)
    * @param intercept the model's log-odds of a message without any fitted symbol
    * @param thresholdLogit the log-odds that {@code addHeader} stands for
    * @param scale score points per unit of log-odds
@@ -272,6 +282,7 @@ final class ScoreFitting {
   record Fitted(
       Map<String, Double> scores,
       double lambda,
+      double bandCap,
       double intercept,
       double thresholdLogit,
       double scale,
@@ -284,9 +295,11 @@ final class ScoreFitting {
    * Fits scores to the training rows: L2 logistic regression over the symbols hit at least {@link
    * #MIN_HITS} times whose hand-set score is not 0, each weight keeping the sign of its hand-set
    * score (a spam sign never lowers a score, a ham sign never raises it), the regularisation chosen
-   * among {@link #LAMBDAS} by out-of-fold log-loss; then scaled so that {@code addHeader} sits at
-   * the log-odds where about {@code fpTarget} of the training ham would be flagged, estimated from
-   * the upper tail of the final fit's ham log-odds ({@link
+   * among {@link #LAMBDAS} by out-of-fold log-loss; the model's {@code bands} fitted as an ordered
+   * ladder ({@link Bands}: their scores keep the bands' order) whose reach below the neutral band
+   * is bounded by one of {@link #BAND_CAPS}, chosen with the penalty; then scaled so that {@code
+   * addHeader} sits at the log-odds where about {@code fpTarget} of the training ham would be
+   * flagged, estimated from the upper tail of the final fit's ham log-odds ({@link
    * LogisticFit#tailThresholdForFalsePositiveRate}; never below even odds). {@code bands} are the
    * model's symbols, one of which every message has when the model is in the fit (else empty).
    */
@@ -307,13 +320,21 @@ final class ScoreFitting {
         }
       }
     }
+    Bands ladder = Bands.of(bands, hand, rows);
     List<String> columns = new ArrayList<>();
     for (Map.Entry<String, Integer> e : hitCount.entrySet()) {
       // A symbol scored 0 by hand is information, not evidence (MIME_BARE_LF says a stored
-      // message has Unix line ends, as the whole corpus has): it stays at 0.
-      if (e.getValue() >= MIN_HITS && hand.get(e.getKey()) != 0) {
+      // message has Unix line ends, as the whole corpus has): it stays at 0. The model's bands
+      // are fitted as the ladder's steps instead.
+      if (e.getValue() >= MIN_HITS
+          && hand.get(e.getKey()) != 0
+          && (ladder == null || !bands.contains(e.getKey()))) {
         columns.add(e.getKey());
       }
+    }
+    int firstStep = columns.size();
+    if (ladder != null) {
+      columns.addAll(ladder.fittedSteps());
     }
     Map<String, Integer> col = new HashMap<>();
     for (int j = 0; j < columns.size(); j++) {
@@ -321,7 +342,16 @@ final class ScoreFitting {
     }
     double[] lower = new double[columns.size()];
     double[] upper = new double[columns.size()];
+    int[] group = new int[columns.size()];
     for (int j = 0; j < columns.size(); j++) {
+      group[j] = -1;
+      if (j >= firstStep) {
+        boolean down = ladder.isDown(columns.get(j));
+        lower[j] = down ? Double.NEGATIVE_INFINITY : 0;
+        upper[j] = down ? 0 : Double.POSITIVE_INFINITY;
+        group[j] = down ? 0 : -1;
+        continue;
+      }
       double h = hand.get(columns.get(j));
       lower[j] = h > 0 ? 0 : Double.NEGATIVE_INFINITY;
       upper[j] = h < 0 ? 0 : Double.POSITIVE_INFINITY;
@@ -335,22 +365,47 @@ final class ScoreFitting {
         if (j != null) {
           r.put(j, e.getValue());
         }
+        if (ladder != null && bands.contains(e.getKey())) {
+          for (String step : ladder.stepsOf(e.getKey())) {
+            Integer k = col.get(step);
+            if (k != null) {
+              r.put(k, e.getValue());
+            }
+          }
+        }
       }
       index[i] = r.keySet().stream().mapToInt(Integer::intValue).toArray();
       value[i] = r.values().stream().mapToDouble(Double::doubleValue).toArray();
     }
-    LogisticFit.Problem problem =
-        new LogisticFit.Problem(columns.size(), index, value, spam, lower, upper);
     double bestLambda = LAMBDAS[0];
+    double bestCap = Double.POSITIVE_INFINITY;
     double bestLoss = Double.POSITIVE_INFINITY;
     double[] bestOof = null;
-    for (double lambda : LAMBDAS) {
-      double[] oof = LogisticFit.outOfFold(problem, lambda, folds, seed);
-      double loss = logLoss(oof, spam);
-      if (loss < bestLoss) {
-        bestLoss = loss;
-        bestLambda = lambda;
-        bestOof = oof;
+    LogisticFit.Problem problem = null;
+    for (double cap : ladder == null ? new double[] {Double.POSITIVE_INFINITY} : BAND_CAPS) {
+      LogisticFit.Problem p =
+          ladder == null
+              ? new LogisticFit.Problem(columns.size(), index, value, spam, lower, upper)
+              : new LogisticFit.Problem(
+                  columns.size(),
+                  index,
+                  value,
+                  spam,
+                  lower,
+                  upper,
+                  group,
+                  new double[] {-cap},
+                  new double[] {0});
+      for (double lambda : LAMBDAS) {
+        double[] oof = LogisticFit.outOfFold(p, lambda, folds, seed);
+        double loss = logLoss(oof, spam);
+        if (loss < bestLoss) {
+          bestLoss = loss;
+          bestLambda = lambda;
+          bestCap = cap;
+          bestOof = oof;
+          problem = p;
+        }
       }
     }
     LogisticFit.Model model = LogisticFit.fit(problem, bestLambda);
@@ -384,27 +439,30 @@ final class ScoreFitting {
     // logit stays the same, and a ham band must stay at or below 0, so at most that far.
     double intercept = model.intercept();
     double[] weights = model.weights().clone();
-    Map<String, Double> shiftedBands = new TreeMap<>();
-    if (!(threshold > intercept) && everyRowHasOne(rows, bands)) {
+    // The bands' weights in log-odds: the sums of the ladder's steps up to each.
+    Map<String, Double> bandWeights = new TreeMap<>();
+    if (ladder != null) {
+      for (String b : ladder.order()) {
+        double w = 0;
+        for (String step : ladder.stepsOf(b)) {
+          Integer j = col.get(step);
+          w += j == null ? 0 : weights[j];
+        }
+        bandWeights.put(b, w);
+      }
+    }
+    if (!(threshold > intercept) && ladder != null && everyRowHasOne(rows, bands)) {
       double room = Double.POSITIVE_INFINITY;
       for (String b : bands) {
-        Integer j = col.get(b);
-        if (hand.get(b) < 0 && hitCount.containsKey(b)) {
-          room = Math.min(room, j == null ? 0 : -weights[j]);
+        if (hand.get(b) < 0) {
+          room = Math.min(room, -bandWeights.get(b));
         }
       }
       double needed = intercept - threshold;
       if (room > needed) {
-        double shift = (needed + room) / 2;
+        double shift = Double.isInfinite(room) ? needed + 1 : (needed + room) / 2;
         intercept -= shift;
-        for (String b : bands) {
-          Integer j = col.get(b);
-          if (j != null) {
-            weights[j] += shift;
-          } else if (hitCount.containsKey(b)) {
-            shiftedBands.put(b, shift);
-          }
-        }
+        bandWeights.replaceAll((b, w) -> w + shift);
       }
     }
     if (!(threshold > intercept)) {
@@ -418,10 +476,10 @@ final class ScoreFitting {
     }
     double scale = addHeader / (threshold - intercept);
     Map<String, Double> named = new TreeMap<>();
-    for (int j = 0; j < columns.size(); j++) {
+    for (int j = 0; j < firstStep; j++) {
       named.put(columns.get(j), Math.round(scale * weights[j] * 1000) / 1000.0);
     }
-    shiftedBands.forEach((b, w) -> named.put(b, Math.round(scale * w * 1000) / 1000.0));
+    bandWeights.forEach((b, w) -> named.put(b, Math.round(scale * w * 1000) / 1000.0));
     Map<String, Double> scores = new LinkedHashMap<>(named);
     int fp = 0;
     int ham = 0;
@@ -436,7 +494,88 @@ final class ScoreFitting {
         fp += bestOof[i] >= threshold ? 1 : 0;
       }
     }
-    return new Fitted(scores, bestLambda, intercept, threshold, scale, fp, ham, caught, spamCount);
+    return new Fitted(
+        scores, bestLambda, bestCap, intercept, threshold, scale, fp, ham, caught, spamCount);
+  }
+
+  /**
+   * The model's bands as an ordered ladder: {@code neutral} is the lowest band whose hand-set score
+   * is not negative and weighs 0 (the intercept stands for it); each band below it is one
+   * non-positive step down from the band above ("at most this band"), each band above one
+   * non-negative step up ("at least this band"), so the fitted scores keep the bands' order
+   * whatever the data. A band's weight is the sum of the steps from the neutral band to it.
+   *
+   * @param order the bands from the lowest probability to the highest
+   * @param neutral the position of the neutral band in {@code order}
+   * @param stepHits per step name, the training rows it covers
+   */
+  record Bands(List<String> order, int neutral, Map<String, Integer> stepHits) {
+    static Bands of(Set<String> bands, Map<String, Double> hand, List<Map<String, Double>> rows) {
+      if (bands.isEmpty()) {
+        return null;
+      }
+      List<String> order = new ArrayList<>(bands);
+      order.sort(java.util.Comparator.comparingDouble(Bands::probability));
+      int neutral = 0;
+      while (neutral < order.size() - 1 && hand.getOrDefault(order.get(neutral), 0.0) < 0) {
+        neutral++;
+      }
+      Bands ladder = new Bands(order, neutral, new HashMap<>());
+      for (Map<String, Double> row : rows) {
+        for (String s : row.keySet()) {
+          if (bands.contains(s)) {
+            for (String step : ladder.stepsOf(s)) {
+              ladder.stepHits.merge(step, 1, Integer::sum);
+            }
+          }
+        }
+      }
+      return ladder;
+    }
+
+    /** The band's place in the model's order ({@link BayesBand}, lowest probability first). */
+    private static double probability(String band) {
+      try {
+        return BayesBand.valueOf(band).lowerBound();
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("not a band of the model: " + band, e);
+      }
+    }
+
+    private static String step(String band, boolean down) {
+      return (down ? "<=" : ">=") + band;
+    }
+
+    boolean isDown(String step) {
+      return step.startsWith("<=");
+    }
+
+    /** The steps between the neutral band and {@code band}: their sum is its weight. */
+    List<String> stepsOf(String band) {
+      int k = order.indexOf(band);
+      List<String> out = new ArrayList<>();
+      for (int j = k; j < neutral; j++) {
+        out.add(step(order.get(j), true));
+      }
+      for (int j = neutral + 1; j <= k; j++) {
+        out.add(step(order.get(j), false));
+      }
+      return out;
+    }
+
+    /** The steps that cover at least {@link #MIN_HITS} training rows, from the lowest band up. */
+    List<String> fittedSteps() {
+      List<String> out = new ArrayList<>();
+      for (int k = 0; k < order.size(); k++) {
+        if (k != neutral) {
+          String s = step(order.get(k), k < neutral);
+          if (stepHits.getOrDefault(s, 0) >= MIN_HITS) {
+            out.add(s);
+          }
+        }
+      }
+      return out;
+    }
   }
 
   private static boolean everyRowHasOne(List<Map<String, Double>> rows, Set<String> symbols) {

@@ -255,7 +255,12 @@ final class TrainCommand {
               f.scores().size(),
               ScoreFitting.MIN_HITS,
               c.withModel()
-                  ? "the model's BAYES_* from " + folds + "-fold out-of-fold models"
+                  ? "the model's BAYES_* from "
+                      + folds
+                      + "-fold out-of-fold models, fitted as ordered steps (the bands below the"
+                      + " neutral one bounded at "
+                      + (Double.isInfinite(f.bandCap()) ? "no" : f.bandCap())
+                      + " log-odds, by out-of-fold log-loss)"
                   : "without the model (checks.model.enabled: false)"));
       header.add(
           String.format(

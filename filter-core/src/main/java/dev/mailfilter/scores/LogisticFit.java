@@ -22,6 +22,10 @@ import java.util.Random;
  * LIBLINEAR and its Java port solve, and the problem is small (hundreds of sparse binary columns,
  * thousands of rows): the descent is a page of code.
  *
+ * <p>Besides each weight's bounds, the sum of the weights of a group of columns can be bounded
+ * (each coordinate step then keeps to the room the group's other weights leave): the model's score
+ * bands are fitted as ordered steps, and their sum is how far the model can move a message.
+ *
  * <p>The loss is weighted per class so that each class counts as much in total (the public corpus
  * has 500 spam against 2,750 ham) and divided by the total weight, so {@code lambda} does not
  * depend on the corpus size. The intercept is not regularised.
@@ -41,6 +45,9 @@ public final class LogisticFit {
    * @param spam per row, the label
    * @param lower per column, the smallest weight allowed ({@code -Infinity} for none)
    * @param upper per column, the largest weight allowed ({@code +Infinity} for none)
+   * @param group per column, the group whose sum of weights is bounded, or -1 for none
+   * @param groupLower per group, the smallest sum of its weights allowed
+   * @param groupUpper per group, the largest sum of its weights allowed
    */
   public record Problem(
       int features,
@@ -48,12 +55,21 @@ public final class LogisticFit {
       double[][] value,
       boolean[] spam,
       double[] lower,
-      double[] upper) {
+      double[] upper,
+      int[] group,
+      double[] groupLower,
+      double[] groupUpper) {
     public Problem {
       checkArgument(index.length == value.length && index.length == spam.length, "row counts");
       checkArgument(lower.length == features && upper.length == features, "bound counts");
+      checkArgument(group.length == features, "group count");
+      checkArgument(groupLower.length == groupUpper.length, "group bound counts");
       for (int j = 0; j < features; j++) {
         checkArgument(lower[j] <= 0 && upper[j] >= 0, "bounds of %s exclude 0", j);
+        checkArgument(group[j] >= -1 && group[j] < groupLower.length, "bad group of %s", j);
+      }
+      for (int g = 0; g < groupLower.length; g++) {
+        checkArgument(groupLower[g] <= 0 && groupUpper[g] >= 0, "bounds of group %s exclude 0", g);
       }
       for (int i = 0; i < index.length; i++) {
         checkArgument(index[i].length == value[i].length, "row %s: index and value lengths", i);
@@ -61,6 +77,32 @@ public final class LogisticFit {
           checkArgument(index[i][k] >= 0 && index[i][k] < features, "row %s: bad column", i);
         }
       }
+    }
+
+    /** A problem without bounded groups. */
+    public Problem(
+        int features,
+        int[][] index,
+        double[][] value,
+        boolean[] spam,
+        double[] lower,
+        double[] upper) {
+      this(
+          features,
+          index,
+          value,
+          spam,
+          lower,
+          upper,
+          noGroups(features),
+          new double[0],
+          new double[0]);
+    }
+
+    private static int[] noGroups(int features) {
+      int[] g = new int[features];
+      Arrays.fill(g, -1);
+      return g;
     }
 
     /** The rows at the given positions. */
@@ -73,7 +115,7 @@ public final class LogisticFit {
         v[k] = value[which[k]];
         s[k] = spam[which[k]];
       }
-      return new Problem(features, ix, v, s, lower, upper);
+      return new Problem(features, ix, v, s, lower, upper, group, groupLower, groupUpper);
     }
   }
 
@@ -139,6 +181,7 @@ public final class LogisticFit {
       ones[i] = 1;
     }
     double[] w = new double[p.features()];
+    double[] groupSum = new double[p.groupLower().length];
     double b = 0;
     double[] z = new double[n]; // the current logit of every row
     for (int sweep = 0; sweep < MAX_SWEEPS; sweep++) {
@@ -151,9 +194,20 @@ public final class LogisticFit {
         if (colRows[j].length == 0) {
           continue;
         }
-        step =
-            coordinate(colRows[j], colVals[j], w[j], p.lower()[j], p.upper()[j], lambda, z, c, y);
+        double lo = p.lower()[j];
+        double hi = p.upper()[j];
+        int g = p.group()[j];
+        if (g >= 0) {
+          // The group's sum bound leaves this weight the room the others do not use.
+          double others = groupSum[g] - w[j];
+          lo = Math.max(lo, p.groupLower()[g] - others);
+          hi = Math.min(hi, p.groupUpper()[g] - others);
+        }
+        step = coordinate(colRows[j], colVals[j], w[j], lo, hi, lambda, z, c, y);
         w[j] += step;
+        if (g >= 0) {
+          groupSum[g] += step;
+        }
         largest = Math.max(largest, Math.abs(step));
       }
       if (largest < TOLERANCE) {

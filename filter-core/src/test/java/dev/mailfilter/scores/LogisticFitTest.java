@@ -65,6 +65,37 @@ class LogisticFitTest {
   }
 
   @Test
+  void aGroupsSumStaysWithinItsBoundWhereTheDataWouldTakeItFurther() {
+    // Features 0 and 1 fire mostly on ham: unbounded, both weights go well below 0 and their sum
+    // below -2. In one group whose sum may not fall below -1, the fit keeps to it, each weight
+    // keeps its own bound, and the free feature 2 still carries its evidence.
+    double[] spamRate = {0.05, 0.05, 0.6};
+    double[] hamRate = {0.7, 0.7, 0.1};
+    double[] lower = {-INF, -INF, -INF};
+    double[] upper = {0, 0, INF};
+    LogisticFit.Problem free = synthetic(5, 4000, spamRate, hamRate, lower, upper);
+    LogisticFit.Model unbounded = LogisticFit.fit(free, 1e-5);
+    assertThat(unbounded.weights()[0] + unbounded.weights()[1]).isLessThan(-2);
+
+    LogisticFit.Problem grouped =
+        new LogisticFit.Problem(
+            free.features(),
+            free.index(),
+            free.value(),
+            free.spam(),
+            lower,
+            upper,
+            new int[] {0, 0, -1},
+            new double[] {-1},
+            new double[] {0});
+    LogisticFit.Model bounded = LogisticFit.fit(grouped, 1e-5);
+    assertThat(bounded.weights()[0] + bounded.weights()[1]).isGreaterThanOrEqualTo(-1 - 1e-9);
+    assertThat(bounded.weights()[0]).isLessThanOrEqualTo(0);
+    assertThat(bounded.weights()[1]).isLessThanOrEqualTo(0);
+    assertThat(bounded.weights()[2]).isGreaterThan(1);
+  }
+
+  @Test
   void fitsNonSeparableDataNearTheTrueLogOdds() {
     // Feature 0: 60% of spam, 10% of ham; feature 1: 10% of spam, 40% of ham; 2: noise.
     LogisticFit.Problem p =
