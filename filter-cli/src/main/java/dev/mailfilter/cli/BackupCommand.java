@@ -54,9 +54,11 @@ final class BackupCommand {
       return 0;
     }
     try {
-      Options o = Options.parse(args, Set.of("--config", "-o", "--output"), Set.of());
+      // -o is the one short option: tar's and every compiler's spelling for the output.
+      List<String> spelled = args.stream().map(a -> a.equals("-o") ? "--output" : a).toList();
+      Options o = Options.parse(spelled, Set.of("--config", "--output"), Set.of());
       String config = o.single("--config", null);
-      String target = o.single("-o", o.single("--output", null));
+      String target = o.single("--output", null);
       if (config == null || target == null) {
         throw new IllegalArgumentException("--config FILE and -o BACKUP.tar are required");
       }

@@ -41,15 +41,14 @@ record NodeState(
       List.of(Path.of("/usr"), Path.of("/var/lib/spamassassin"));
 
   /**
-   * Reads the state a configuration names; validates the configuration as every command does.
+   * Reads the state a configuration names; with {@code build}, validates the configuration as every
+   * command does (which reads the files it names: a restore, before they are back, reads the YAML
+   * tree only).
    *
    * @param label the file name for error messages
    * @throws dev.mailfilter.config.ConfigException when the configuration is not valid
    */
-  static NodeState of(String configText, String label) throws IOException {
-    FilterConfig.Builder b = FilterConfig.builder();
-    ServerSections.ALL.forEach(b::section);
-    FilterConfig config = b.yaml(configText).build();
+  static NodeState of(String configText, String label, boolean build) throws IOException {
     Map<String, Object> tree = YamlTree.read(configText, label);
     Set<String> files = new LinkedHashSet<>();
     strings(get(tree, "scores", "files")).forEach(files::add);
@@ -87,18 +86,26 @@ record NodeState(
     string(get(tree, "smtp", "tls", "certificate")).ifPresent(files::add);
     string(get(tree, "smtp", "tls", "key")).ifPresent(files::add);
     string(get(tree, "smtp", "relay", "trust_certificates")).ifPresent(files::add);
-    Optional<Path> model = config.section(dev.mailfilter.learn.ModelSettings.SECTION).path();
-    Optional<Path> quarantine =
-        config
-            .section(dev.mailfilter.smtp.SmtpSettings.SECTION)
-            .quarantine()
-            .map(dev.mailfilter.smtp.Quarantine.Settings::dir);
+    Optional<Path> model = string(get(tree, "model", "path")).map(Path::of);
+    Optional<Path> quarantine = string(get(tree, "smtp", "quarantine", "dir")).map(Path::of);
+    if (build) {
+      FilterConfig.Builder b = FilterConfig.builder();
+      ServerSections.ALL.forEach(b::section);
+      FilterConfig config = b.yaml(configText).build();
+      // The same paths as the built configuration's, which the tree's must not contradict.
+      model = config.section(dev.mailfilter.learn.ModelSettings.SECTION).path();
+      quarantine =
+          config
+              .section(dev.mailfilter.smtp.SmtpSettings.SECTION)
+              .quarantine()
+              .map(dev.mailfilter.smtp.Quarantine.Settings::dir);
+    }
     Optional<Path> reportDir = string(get(tree, "checks", "dmarc", "report_dir")).map(Path::of);
     return new NodeState(configText, List.copyOf(files), model, quarantine, reportDir);
   }
 
   static NodeState of(Path configFile) throws IOException {
-    return of(Files.readString(configFile, UTF_8), configFile.toString());
+    return of(Files.readString(configFile, UTF_8), configFile.toString(), true);
   }
 
   private static Object get(Map<String, Object> tree, String... keys) {

@@ -53,7 +53,8 @@ final class RestoreCommand {
       out.println("  the files it names where the restored configuration names them;");
       out.println("  refuses to replace existing state without --force (a replaced quarantine");
       out.println("  directory is kept beside it as DIR.before-restore-TIME)");
-      out.println("exit status: 0 restored, 2 a usage error or a damaged archive, nothing written");
+      out.println("exit status: 0 restored; 2 a usage error, existing state or a damaged archive,");
+      out.println("nothing written, or restored but the configuration does not load here");
       return 0;
     }
     List<String> args = new ArrayList<>(argList);
@@ -69,6 +70,18 @@ final class RestoreCommand {
       }
       Result r = restore(Path.of(archive), Path.of(config), o.has("--force"));
       out.println("restored " + archive + " (" + r.manifest().created() + ", " + r + ")");
+      try {
+        NodeState.of(Path.of(config));
+      } catch (ConfigException | IOException e) {
+        // Restored, but this host lacks something the configuration needs (a distribution rule
+        // directory, a network it names): say so now rather than at the server's start.
+        err.println(
+            "mailfilter restore: restored, but "
+                + config
+                + " does not load here: "
+                + e.getMessage());
+        return 2;
+      }
       return 0;
     } catch (IllegalArgumentException | ConfigException e) {
       err.println("mailfilter restore: " + e.getMessage());
@@ -106,7 +119,7 @@ final class RestoreCommand {
     Verified v = verify(archive);
     NodeState state;
     try {
-      state = NodeState.of(new String(v.config(), UTF_8), archive + " (its configuration)");
+      state = NodeState.of(new String(v.config(), UTF_8), archive + " (its configuration)", false);
     } catch (ConfigException e) {
       throw new IOException(archive + ": its configuration is not valid here: " + e.getMessage());
     }

@@ -155,13 +155,25 @@ final class Tar {
     }
 
     Header next() throws IOException {
-      skip(remaining + padding);
+      skip(remaining);
       remaining = 0;
-      padding = 0;
+      if (padding > 0) {
+        byte[] pad = in.readNBytes((int) padding);
+        position += pad.length;
+        if (pad.length < padding) {
+          throw new EOFException("archive truncated in an entry's padding");
+        }
+        if (!isZero(pad)) {
+          throw new IOException("non-zero padding before byte " + position + " (damaged archive)");
+        }
+        padding = 0;
+      }
       byte[] h = block("entry header");
       if (isZero(h)) {
-        block("end-of-archive block");
         // Both blocks must be zero: a first zero block followed by data is not an end.
+        if (!isZero(block("end-of-archive block"))) {
+          throw new IOException("damaged end-of-archive block at byte " + (position - BLOCK));
+        }
         return null;
       }
       String name = string(h, 0, 100);

@@ -1,0 +1,254 @@
+package dev.mailfilter.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailfilter.FilterConfig;
+import dev.mailfilter.MailFilter;
+import dev.mailfilter.cli.CommandTestSupport.Result;
+import dev.mailfilter.smtp.SmtpServer;
+import dev.mailfilter.smtp.SmtpSettings;
+import dev.mailfilter.testkit.SmtpSink;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code mailfilter backup} and {@code restore}: a node with a trained model, a score file, a
+ * quarantine holding one released and one held message, and DMARC report rows is backed up, lost
+ * (its directories deleted) and restored onto a fresh node, which then filters with the restored
+ * model and lists the restored quarantine.
+ */
+class BackupRestoreTest {
+  private static final String GTUBE =
+      "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
+
+  @TempDir Path tmp;
+
+  /** Writes a node's configuration; every path under {@code node}. */
+  private static Path node(Path node, int downstreamPort) throws IOException {
+    Files.createDirectories(node);
+    Files.writeString(node.resolve("local.scores"), "score GTUBE 1000\n");
+    Files.createDirectories(node.resolve("reports"));
+    Path config = node.resolve("mailfilter.yaml");
+    Files.writeString(
+        config,
+        "model:\n  path: \""
+            + node.resolve("model.bin")
+            + "\"\n  min_ham: 10\n  min_spam: 10\n"
+            + "scores:\n  files: [\""
+            + node.resolve("local.scores")
+            + "\"]\n"
+            + "spamassassin:\n  paths: []\n"
+            + "checks:\n  dmarc:\n    report_dir: \""
+            + node.resolve("reports")
+            + "\"\n"
+            + "smtp:\n  host_name: gw.example\n  quarantine:\n    dir: \""
+            + node.resolve("q")
+            + "\"\n"
+            + "domains:\n  held.example:\n    action_overrides: {reject: quarantine}\n"
+            + "    route: {host: 127.0.0.1, port: "
+            + downstreamPort
+            + ", tls: none}\n");
+    return config;
+  }
+
+  private static void train(Path config) throws IOException {
+    Path corpus = CommandTestSupport.SHARED.resolve("corpora/spamassassin-public-corpus");
+    Result r =
+        CommandTestSupport.run(
+            "train",
+            "--config",
+            config.toString(),
+            "--spam",
+            first(corpus.resolve("spam"), 30).toString(),
+            "--ham",
+            first(corpus.resolve("easy_ham"), 40).toString());
+    assertThat(r.code()).as(r.err()).isZero();
+  }
+
+  private static Path first(Path dir, int n) throws IOException {
+    Path to = Files.createTempDirectory("slice");
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.sorted().limit(n).toList()) {
+        Files.copy(p, to.resolve(p.getFileName()));
+      }
+    }
+    return to;
+  }
+
+  /** Sends GTUBE to the held domain through a gateway running on the configuration. */
+  private static void holdOne(Path config, String subject) throws IOException {
+    FilterConfig c =
+        FilterConfig.builder().section(SmtpSettings.SECTION).yaml(Files.readString(config)).build();
+    SmtpSettings settings =
+        c.section(SmtpSettings.SECTION)
+            .withListen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    try (MailFilter filter = MailFilter.builder().config(c).build();
+        SmtpServer server =
+            SmtpServer.builder().filters(() -> filter).settings(settings).build().start();
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), server.localAddress().getPort())) {
+      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), UTF_8));
+      OutputStream o = s.getOutputStream();
+      assertThat(in.readLine()).startsWith("220 ");
+      for (String command :
+          new String[] {
+            "HELO c.example", "MAIL FROM:<a@sender.example>", "RCPT TO:<bob@held.example>"
+          }) {
+        o.write((command + "\r\n").getBytes(UTF_8));
+        assertThat(in.readLine()).startsWith("250");
+      }
+      o.write("DATA\r\n".getBytes(UTF_8));
+      assertThat(in.readLine()).startsWith("354");
+      o.write(("Subject: " + subject + "\r\n\r\n" + GTUBE + "\r\n.\r\n").getBytes(UTF_8));
+      assertThat(in.readLine()).startsWith("250 ");
+      o.write("QUIT\r\n".getBytes(UTF_8));
+    }
+  }
+
+  /** Every file under {@code dir} (not the tenant index), by name, with its bytes. */
+  private static Map<String, byte[]> files(Path dir) throws IOException {
+    Map<String, byte[]> m = new LinkedHashMap<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
+        m.put(p.getFileName().toString(), Files.readAllBytes(p));
+      }
+    }
+    return m;
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    try (Stream<Path> walk = Files.walk(p)) {
+      for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
+  }
+
+  @Test
+  void roundTripOntoAFreshNodeKeepsModelQuarantineAndConfiguration() throws Exception {
+    Path node = tmp.resolve("node");
+    // smtp-sink runs as nobody and must reach its folder inside ours.
+    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+    try (SmtpSink sink = SmtpSink.start(Files.createDirectories(tmp.resolve("sink")), 10)) {
+      Path config = node(node, sink.port());
+      train(config);
+      holdOne(config, "first");
+      holdOne(config, "second");
+      Files.writeString(node.resolve("reports/dmarc-2026-12-07.tsv"), "row 1\nrow 2\npartial");
+
+      Result list = CommandTestSupport.run("quarantine", "list", "--config", config.toString());
+      String released = list.out().lines().findFirst().orElseThrow().split("\t")[0];
+      Result r =
+          CommandTestSupport.run("quarantine", "release", released, "--config", config.toString());
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(sink.dumps()).hasSize(1);
+
+      Path sample = CommandTestSupport.TESTDATA.resolve("sample-spam.txt");
+      Result scanBefore =
+          CommandTestSupport.run("scan", "--config", config.toString(), sample.toString());
+      Result listBefore =
+          CommandTestSupport.run("quarantine", "list", "--all", "--config", config.toString());
+      assertThat(listBefore.out().lines()).hasSize(2);
+      Map<String, byte[]> quarantineBefore = files(node.resolve("q"));
+      byte[] modelBefore = Files.readAllBytes(node.resolve("model.bin"));
+      String configBefore = Files.readString(config);
+
+      Path archive = tmp.resolve("backup.tar");
+      Result b =
+          CommandTestSupport.run("backup", "--config", config.toString(), "-o", archive.toString());
+      assertThat(b.code()).as(b.err()).isZero();
+      assertThat(b.out())
+          .contains("1 files it names")
+          .contains("the model")
+          .contains("2 quarantine entries")
+          .contains("1 statistics files");
+
+      // The node is lost: nothing of it is left.
+      deleteTree(node);
+      Path freshConfig = tmp.resolve("fresh/etc/mailfilter.yaml");
+      Result restore =
+          CommandTestSupport.run("restore", archive.toString(), "--config", freshConfig.toString());
+      assertThat(restore.code()).as(restore.err()).isZero();
+      assertThat(restore.out()).contains("2 quarantine entries");
+
+      assertThat(Files.readString(freshConfig)).isEqualTo(configBefore);
+      assertThat(Files.readAllBytes(node.resolve("model.bin"))).isEqualTo(modelBefore);
+      assertThat(Files.readString(node.resolve("local.scores"))).isEqualTo("score GTUBE 1000\n");
+      assertThat(Files.readString(node.resolve("reports/dmarc-2026-12-07.tsv")))
+          .isEqualTo("row 1\nrow 2\n");
+      Map<String, byte[]> quarantineAfter = files(node.resolve("q"));
+      assertThat(quarantineAfter.keySet()).isEqualTo(quarantineBefore.keySet());
+      quarantineBefore.forEach((k, v) -> assertThat(quarantineAfter.get(k)).as(k).isEqualTo(v));
+
+      // Usable: the same verdict and score from the restored model, the same quarantine listing
+      // (released and held), the tenant index rebuilt, and the held one still releasable.
+      Result scanAfter =
+          CommandTestSupport.run("scan", "--config", freshConfig.toString(), sample.toString());
+      assertThat(scanAfter.out()).isEqualTo(scanBefore.out()).contains("BAYES_");
+      Result listAfter =
+          CommandTestSupport.run("quarantine", "list", "--all", "--config", freshConfig.toString());
+      assertThat(listAfter.out()).isEqualTo(listBefore.out()).contains("released ");
+      Result byTenant =
+          CommandTestSupport.run(
+              "quarantine", "list", "--tenant", "held.example", "--config", freshConfig.toString());
+      assertThat(byTenant.out().lines()).hasSize(1);
+      assertThat(node.resolve("q/index/.built")).exists();
+      String held = byTenant.out().lines().findFirst().orElseThrow().split("\t")[0];
+      Result release =
+          CommandTestSupport.run("quarantine", "release", held, "--config", freshConfig.toString());
+      assertThat(release.code()).as(release.err()).isZero();
+      assertThat(sink.dumps()).hasSize(2);
+    }
+  }
+
+  @Test
+  void restoreRefusesExistingStateWithoutForceAndKeepsTheOldQuarantineWithIt() throws Exception {
+    Path node = tmp.resolve("node");
+    Path config = node(node, 9);
+    train(config);
+    holdOne(config, "kept");
+    Path archive = tmp.resolve("b.tar");
+    Result b =
+        CommandTestSupport.run("backup", "--config", config.toString(), "-o", archive.toString());
+    assertThat(b.code()).as(b.err()).isZero();
+    holdOne(config, "after the backup");
+    byte[] configBytes = Files.readAllBytes(config);
+
+    Result refused =
+        CommandTestSupport.run("restore", archive.toString(), "--config", config.toString());
+    assertThat(refused.code()).isEqualTo(2);
+    assertThat(refused.err())
+        .startsWith("mailfilter restore: ")
+        .contains("only with --force")
+        .hasLineCount(1);
+    assertThat(files(node.resolve("q"))).hasSize(4);
+
+    Result forced =
+        CommandTestSupport.run(
+            "restore", archive.toString(), "--config", config.toString(), "--force");
+    assertThat(forced.code()).as(forced.err()).isZero();
+    assertThat(Files.readAllBytes(config)).isEqualTo(configBytes);
+    assertThat(files(node.resolve("q"))).hasSize(2);
+    try (Stream<Path> s = Files.list(node)) {
+      List<Path> aside =
+          s.filter(p -> p.getFileName().toString().startsWith("q.before-restore-")).toList();
+      assertThat(aside).hasSize(1);
+      assertThat(files(aside.getFirst())).hasSize(4);
+    }
+  }
+}
