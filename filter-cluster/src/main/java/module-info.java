@@ -5,4 +5,7 @@
 module dev.mailfilter.cluster {
   requires transitive dev.mailfilter.core;
   requires lettuce.core;
+  requires com.fasterxml.jackson.databind;
+
+  exports dev.mailfilter.cluster;
 }
