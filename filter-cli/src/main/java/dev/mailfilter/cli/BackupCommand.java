@@ -2,6 +2,10 @@ package dev.mailfilter.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.mailfilter.cluster.FileTenantStore;
+import dev.mailfilter.cluster.Snapshot;
+import dev.mailfilter.cluster.TenantStore;
+import dev.mailfilter.cluster.TenantStoreException;
 import dev.mailfilter.config.ConfigException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -25,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -40,7 +45,8 @@ import java.util.TreeSet;
  * {@code .meta} first), so an entry is copied whole or, if deleted meanwhile, not at all.
  */
 final class BackupCommand {
-  static final String USAGE = "usage: mailfilter backup --config FILE -o BACKUP.tar";
+  static final String USAGE =
+      "usage: mailfilter backup --config FILE -o BACKUP.tar [--tenant-store DIR]";
 
   private BackupCommand() {}
 
@@ -50,19 +56,22 @@ final class BackupCommand {
       out.println("  writes the node's state to a tar with a manifest and SHA-256 checksums:");
       out.println("  the configuration and the files it names (score files, site rules, keys),");
       out.println("  the model file, the quarantine (messages and their state), the DMARC");
-      out.println("  report rows; restore it with: mailfilter restore BACKUP.tar --config FILE");
+      out.println("  report rows, and with --tenant-store DIR the tenant tree (a snapshot of the");
+      out.println("  store at one version); restore: mailfilter restore BACKUP.tar --config FILE");
       return 0;
     }
     try {
       // -o is the one short option: tar's and every compiler's spelling for the output.
       List<String> spelled = args.stream().map(a -> a.equals("-o") ? "--output" : a).toList();
-      Options o = Options.parse(spelled, Set.of("--config", "--output"), Set.of());
+      Options o =
+          Options.parse(spelled, Set.of("--config", "--output", "--tenant-store"), Set.of());
       String config = o.single("--config", null);
       String target = o.single("--output", null);
       if (config == null || target == null) {
         throw new IllegalArgumentException("--config FILE and -o BACKUP.tar are required");
       }
-      Summary s = write(Path.of(config), Path.of(target), Instant.now(), hostName());
+      Optional<Path> store = Optional.ofNullable(o.single("--tenant-store", null)).map(Path::of);
+      Summary s = write(Path.of(config), store, Path.of(target), Instant.now(), hostName());
       out.println("backup " + target + ": " + s);
       return 0;
     } catch (IllegalArgumentException e) {
@@ -74,7 +83,7 @@ final class BackupCommand {
     } catch (NoSuchFileException e) {
       err.println("mailfilter backup: " + e.getMessage() + ": no such file");
       return 2;
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException | TenantStoreException e) {
       err.println("mailfilter backup: " + e.getMessage());
       return 2;
     }
@@ -89,7 +98,14 @@ final class BackupCommand {
   }
 
   /** What a backup holds, counted. */
-  record Summary(int entries, long bytes, int files, boolean model, int quarantined, int stats) {
+  record Summary(
+      int entries,
+      long bytes,
+      int files,
+      boolean model,
+      int quarantined,
+      int stats,
+      Optional<Long> tenantsVersion) {
     @Override
     public String toString() {
       return entries
@@ -102,13 +118,17 @@ final class BackupCommand {
           + quarantined
           + " quarantine entries, "
           + stats
-          + " statistics files";
+          + " statistics files"
+          + tenantsVersion.map(v -> ", the tenant tree at version " + v).orElse("");
     }
   }
 
   /** Writes the backup to a temporary file beside {@code target}, renamed into place when done. */
-  static Summary write(Path configFile, Path target, Instant now, String host) throws IOException {
+  static Summary write(
+      Path configFile, Optional<Path> tenantStore, Path target, Instant now, String host)
+      throws IOException {
     NodeState state = NodeState.of(configFile);
+    Optional<Long> tenantsVersion = Optional.empty();
     Path temp = target.toAbsolutePath().resolveSibling(target.getFileName() + ".tmp");
     List<BackupManifest.Entry> entries = new ArrayList<>();
     int files = 0;
@@ -224,6 +244,18 @@ final class BackupCommand {
           stats++;
         }
       }
+      if (tenantStore.isPresent()) {
+        Snapshot snapshot = snapshot(tenantStore.get());
+        entries.add(
+            bytes(
+                tar,
+                mtime,
+                BackupManifest.Kind.TENANTS,
+                "tenants/snapshot.json",
+                snapshot.toJson().getBytes(UTF_8),
+                tenantStore.get().toString()));
+        tenantsVersion = Optional.of(snapshot.version());
+      }
       BackupManifest manifest = new BackupManifest(BackupManifest.VERSION, now, host, entries);
       tar.entry(BackupManifest.NAME, mtime, manifest.encode());
       tar.finish();
@@ -236,7 +268,21 @@ final class BackupCommand {
       c.force(true);
     }
     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    return new Summary(entries.size() + 1, Files.size(target), files, model, quarantined, stats);
+    return new Summary(
+        entries.size() + 1, Files.size(target), files, model, quarantined, stats, tenantsVersion);
+  }
+
+  /**
+   * The tree at one version, by the store's own snapshot: the file store holds its lock while open,
+   * so it is read either by the process that has it open or, as here, with that process stopped.
+   */
+  private static Snapshot snapshot(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new NoSuchFileException("tenant store " + dir);
+    }
+    try (TenantStore store = FileTenantStore.open(dir)) {
+      return store.snapshot();
+    }
   }
 
   /** Quarantine ids, in the order held (their names sort by time). */

@@ -2,6 +2,14 @@ package dev.mailfilter.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.mailfilter.cluster.FileTenantStore;
+import dev.mailfilter.cluster.Snapshot;
+import dev.mailfilter.cluster.Tenant;
+import dev.mailfilter.cluster.TenantPage;
+import dev.mailfilter.cluster.TenantPath;
+import dev.mailfilter.cluster.TenantStore;
+import dev.mailfilter.cluster.TenantStoreException;
+import dev.mailfilter.cluster.WriteResult;
 import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.smtp.Quarantine;
 import java.io.IOException;
@@ -21,6 +29,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -33,13 +42,14 @@ import java.util.Set;
  * names) is refused without {@code --force}.
  */
 final class RestoreCommand {
-  static final String USAGE = "usage: mailfilter restore BACKUP.tar --config FILE [--force]";
+  static final String USAGE =
+      "usage: mailfilter restore BACKUP.tar --config FILE [--tenant-store DIR] [--force]";
 
   /** The largest entry a restore accepts: far above a model of 2^28 weights (1 GiB). */
   static final long MAX_ENTRY = 4L << 30;
 
-  /** The manifest and the configuration are read into memory: a bound for both. */
-  static final long MAX_IN_MEMORY = 64L << 20;
+  /** The manifest, the configuration and the tenant tree are read into memory: a bound for each. */
+  static final long MAX_IN_MEMORY = 256L << 20;
 
   private static final String STAGED = ".restore-tmp";
 
@@ -50,7 +60,9 @@ final class RestoreCommand {
       out.println(USAGE);
       out.println("  checks the whole archive first (checksums, manifest, configuration), then");
       out.println("  writes the configuration to FILE and the model, quarantine, statistics and");
-      out.println("  the files it names where the restored configuration names them;");
+      out.println("  the files it names where the restored configuration names them, and the");
+      out.println("  tenant tree into the store of --tenant-store DIR (each node a change, as the");
+      out.println("  admin API writes, so a running cluster's nodes apply it as they follow it);");
       out.println("  refuses to replace existing state without --force (a replaced quarantine");
       out.println("  directory is kept beside it as DIR.before-restore-TIME)");
       out.println("exit status: 0 restored; 2 a usage error, existing state or a damaged archive,");
@@ -63,12 +75,13 @@ final class RestoreCommand {
       archive = args.removeFirst();
     }
     try {
-      Options o = Options.parse(args, Set.of("--config"), Set.of("--force"));
+      Options o = Options.parse(args, Set.of("--config", "--tenant-store"), Set.of("--force"));
       String config = o.single("--config", null);
       if (archive == null || config == null) {
         throw new IllegalArgumentException("a BACKUP.tar and --config FILE are required");
       }
-      Result r = restore(Path.of(archive), Path.of(config), o.has("--force"));
+      Optional<Path> store = Optional.ofNullable(o.single("--tenant-store", null)).map(Path::of);
+      Result r = restore(Path.of(archive), Path.of(config), store, o.has("--force"));
       out.println("restored " + archive + " (" + r.manifest().created() + ", " + r + ")");
       try {
         NodeState.of(Path.of(config));
@@ -89,14 +102,14 @@ final class RestoreCommand {
     } catch (NoSuchFileException e) {
       err.println("mailfilter restore: " + e.getMessage() + ": no such file");
       return 2;
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException | TenantStoreException e) {
       err.println("mailfilter restore: " + e.getMessage());
       return 2;
     }
   }
 
   /** What was restored. */
-  record Result(BackupManifest manifest, int files, int quarantined) {
+  record Result(BackupManifest manifest, int files, int quarantined, int tenants) {
     @Override
     public String toString() {
       return manifest.entries().size()
@@ -104,7 +117,9 @@ final class RestoreCommand {
           + files
           + " files, "
           + quarantined
-          + " quarantine entries, made on "
+          + " quarantine entries, "
+          + tenants
+          + " tenants, made on "
           + manifest.host();
     }
   }
@@ -115,8 +130,25 @@ final class RestoreCommand {
    * @throws IOException naming what is wrong: a damaged or truncated archive, an entry that is not
    *     a regular file or escapes, existing state without {@code force}; nothing is written then
    */
-  static Result restore(Path archive, Path configFile, boolean force) throws IOException {
+  static Result restore(Path archive, Path configFile, Optional<Path> tenantStore, boolean force)
+      throws IOException {
     Verified v = verify(archive);
+    Optional<Snapshot> tenants = Optional.empty();
+    if (v.tenants().isPresent()) {
+      if (tenantStore.isEmpty()) {
+        throw new IOException(
+            archive + ": holds a tenant tree: name the store to restore it to with --tenant-store");
+      }
+      try {
+        Snapshot snapshot = Snapshot.fromJson(new String(v.tenants().get(), UTF_8));
+        snapshot.config(); // the whole tree valid, as a node would apply it
+        tenants = Optional.of(snapshot);
+      } catch (IllegalArgumentException | IllegalStateException | ConfigException e) {
+        throw new IOException(archive + ": its tenant tree is not valid: " + e.getMessage(), e);
+      }
+    } else if (tenantStore.isPresent()) {
+      throw new IOException(archive + ": holds no tenant tree for --tenant-store");
+    }
     NodeState state;
     try {
       state = NodeState.of(new String(v.config(), UTF_8), archive + " (its configuration)", false);
@@ -126,12 +158,61 @@ final class RestoreCommand {
     Map<String, Path> targets = targets(v.manifest(), state, configFile, archive);
     if (!force) {
       refuseExisting(targets, state, configFile);
+      if (tenantStore.isPresent() && Files.isDirectory(tenantStore.get())) {
+        try (TenantStore store = FileTenantStore.open(tenantStore.get())) {
+          if (store.version() > 0) {
+            throw new IOException(
+                "tenant store "
+                    + tenantStore.get()
+                    + " is at version "
+                    + store.version()
+                    + ": restore replaces existing state only with --force");
+          }
+        }
+      }
     }
-    return write(archive, v.manifest(), targets, state, configFile);
+    Result r = write(archive, v.manifest(), targets, state);
+    int restoredTenants = 0;
+    if (tenants.isPresent()) {
+      try (TenantStore store = FileTenantStore.open(tenantStore.get())) {
+        restoredTenants = replaceTree(store, tenants.get());
+      }
+    }
+    return new Result(r.manifest(), r.files(), r.quarantined(), restoredTenants);
   }
 
-  /** The manifest and the configuration's bytes of an archive checked whole. */
-  record Verified(BackupManifest manifest, byte[] config) {}
+  private static final String PRINCIPAL = "mailfilter-restore";
+
+  /**
+   * Replaces the store's tree by the snapshot's, one change per node through the store's API (so
+   * versions go on from the store's own and the audit log names the restore): every top-level node
+   * is deleted with its subtree, then each node of the snapshot created, parents first.
+   */
+  static int replaceTree(TenantStore store, Snapshot snapshot) throws IOException {
+    List<Tenant> top = new ArrayList<>();
+    Optional<String> cursor = Optional.empty();
+    do {
+      TenantPage page = store.children(TenantPath.root(), cursor, 1000);
+      top.addAll(page.items());
+      cursor = page.next();
+    } while (cursor.isPresent());
+    for (Tenant t : top) {
+      written(store.delete(t.path(), t.version(), true, PRINCIPAL), t.path());
+    }
+    for (Tenant t : snapshot.tenants()) {
+      written(store.create(t.path(), t.settings(), t.brand(), PRINCIPAL), t.path());
+    }
+    return snapshot.tenants().size();
+  }
+
+  private static void written(WriteResult r, TenantPath path) throws IOException {
+    if (!(r instanceof WriteResult.Written)) {
+      throw new IOException("tenant store: restoring " + path + " failed: " + r);
+    }
+  }
+
+  /** The manifest, the configuration's bytes and the tenant tree's of an archive checked whole. */
+  record Verified(BackupManifest manifest, byte[] config, Optional<byte[]> tenants) {}
 
   /** Reads every entry, checking it against the manifest; writes nothing. */
   static Verified verify(Path archive) throws IOException {
@@ -139,6 +220,7 @@ final class RestoreCommand {
     List<String[]> seen = new ArrayList<>(); // name, size, sha256
     byte[] manifestBytes = null;
     byte[] config = null;
+    byte[] tenants = null;
     try (InputStream in = BackupCommand.open(archive)) {
       Tar.Reader tar = new Tar.Reader(in, length, MAX_ENTRY);
       Tar.Header h;
@@ -146,7 +228,9 @@ final class RestoreCommand {
         if (manifestBytes != null) {
           throw new IOException(archive + ": entry '" + h.name() + "' after the manifest");
         }
-        if (h.name().equals(BackupManifest.NAME) || h.name().startsWith("config/")) {
+        if (h.name().equals(BackupManifest.NAME)
+            || h.name().startsWith("config/")
+            || h.name().startsWith("tenants/")) {
           if (h.size() > MAX_IN_MEMORY) {
             throw new IOException(
                 archive + ": entry '" + h.name() + "' is " + h.size() + " bytes, too large");
@@ -154,6 +238,14 @@ final class RestoreCommand {
           byte[] b = tar.data().readAllBytes();
           if (h.name().equals(BackupManifest.NAME)) {
             manifestBytes = b;
+            continue;
+          }
+          if (h.name().startsWith("tenants/")) {
+            if (tenants != null) {
+              throw new IOException(archive + ": two tenant trees");
+            }
+            tenants = b;
+            seen.add(new String[] {h.name(), "" + h.size(), BackupManifest.sha256Hex(b)});
             continue;
           }
           if (config != null) {
@@ -211,7 +303,11 @@ final class RestoreCommand {
     if (configs != 1 || config == null) {
       throw new IOException(archive + ": holds " + configs + " configurations, not one");
     }
-    return new Verified(m, config);
+    long trees = m.entries().stream().filter(e -> e.kind() == BackupManifest.Kind.TENANTS).count();
+    if (trees != (tenants == null ? 0 : 1)) {
+      throw new IOException(archive + ": the manifest's tenant tree is not the archive's");
+    }
+    return new Verified(m, config, Optional.ofNullable(tenants));
   }
 
   /** Where each entry goes: only where the restored configuration names. */
@@ -256,9 +352,11 @@ final class RestoreCommand {
                             new IOException(
                                 archive + ": statistics but no checks.dmarc.report_dir"))
                     .resolve(base);
-            case TENANTS -> throw new IOException(archive + ": tenant store entries not supported");
+            case TENANTS -> null; // through the store's API, not a file
           };
-      t.put(e.name(), where);
+      if (where != null) {
+        t.put(e.name(), where);
+      }
     }
     return t;
   }
@@ -292,7 +390,7 @@ final class RestoreCommand {
   }
 
   private static Result write(
-      Path archive, BackupManifest m, Map<String, Path> targets, NodeState state, Path configFile)
+      Path archive, BackupManifest m, Map<String, Path> targets, NodeState state)
       throws IOException {
     Map<Path, Path> staged = new LinkedHashMap<>(); // temporary -> final, outside the quarantine
     Path qStaged = null;
@@ -310,6 +408,9 @@ final class RestoreCommand {
           Tar.Header h = tar.next();
           if (h == null || !h.name().equals(e.name())) {
             throw new IOException(archive + ": changed while it was restored");
+          }
+          if (e.kind() == BackupManifest.Kind.TENANTS) {
+            continue;
           }
           Path target = targets.get(e.name()).toAbsolutePath();
           Path temp;
@@ -367,7 +468,7 @@ final class RestoreCommand {
       }
       throw e;
     }
-    return new Result(m, staged.size(), quarantined);
+    return new Result(m, staged.size(), quarantined, 0);
   }
 
   private static void deleteTree(Path p) throws IOException {

@@ -6,6 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mailfilter.FilterConfig;
 import dev.mailfilter.MailFilter;
 import dev.mailfilter.cli.CommandTestSupport.Result;
+import dev.mailfilter.cluster.Brand;
+import dev.mailfilter.cluster.FileTenantStore;
+import dev.mailfilter.cluster.Settings;
+import dev.mailfilter.cluster.Snapshot;
+import dev.mailfilter.cluster.TenantPath;
+import dev.mailfilter.cluster.TenantStore;
+import dev.mailfilter.cluster.WriteResult;
 import dev.mailfilter.smtp.SmtpServer;
 import dev.mailfilter.smtp.SmtpSettings;
 import dev.mailfilter.testkit.SmtpSink;
@@ -23,6 +30,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -168,23 +176,50 @@ class BackupRestoreTest {
       byte[] modelBefore = Files.readAllBytes(node.resolve("model.bin"));
       String configBefore = Files.readString(config);
 
+      Path tenants = node.resolve("tenants");
+      Snapshot treeBefore;
+      try (TenantStore store = FileTenantStore.open(tenants)) {
+        bakeryTree(store);
+        treeBefore = store.snapshot();
+      }
+
       Path archive = tmp.resolve("backup.tar");
       Result b =
-          CommandTestSupport.run("backup", "--config", config.toString(), "-o", archive.toString());
+          CommandTestSupport.run(
+              "backup",
+              "--config",
+              config.toString(),
+              "-o",
+              archive.toString(),
+              "--tenant-store",
+              tenants.toString());
       assertThat(b.code()).as(b.err()).isZero();
       assertThat(b.out())
           .contains("1 files it names")
           .contains("the model")
           .contains("2 quarantine entries")
-          .contains("1 statistics files");
+          .contains("1 statistics files")
+          .contains("the tenant tree at version 4");
 
       // The node is lost: nothing of it is left.
       deleteTree(node);
       Path freshConfig = tmp.resolve("fresh/etc/mailfilter.yaml");
+      Path freshTenants = tmp.resolve("fresh/tenants");
       Result restore =
-          CommandTestSupport.run("restore", archive.toString(), "--config", freshConfig.toString());
+          CommandTestSupport.run(
+              "restore",
+              archive.toString(),
+              "--config",
+              freshConfig.toString(),
+              "--tenant-store",
+              freshTenants.toString());
       assertThat(restore.code()).as(restore.err()).isZero();
-      assertThat(restore.out()).contains("2 quarantine entries");
+      assertThat(restore.out()).contains("2 quarantine entries").contains("4 tenants");
+      try (TenantStore store = FileTenantStore.open(freshTenants)) {
+        assertThat(tree(store.snapshot())).isEqualTo(tree(treeBefore));
+        // The node applies it as it applies any snapshot: the domain's route is there.
+        assertThat(store.snapshot().config().tenants().toString()).contains("bakery.example");
+      }
 
       assertThat(Files.readString(freshConfig)).isEqualTo(configBefore);
       assertThat(Files.readAllBytes(node.resolve("model.bin"))).isEqualTo(modelBefore);
@@ -214,6 +249,46 @@ class BackupRestoreTest {
       assertThat(release.code()).as(release.err()).isZero();
       assertThat(sink.dumps()).hasSize(2);
     }
+  }
+
+  private static void bakeryTree(TenantStore store) {
+    TenantPath acme = TenantPath.reseller("acme");
+    TenantPath bakery = acme.child(TenantPath.Kind.CUSTOMER, "bakery");
+    TenantPath domain = bakery.child(TenantPath.Kind.DOMAIN, "bakery.example");
+    Brand brand =
+        new Brand(
+            "Acme Mail Shield",
+            "support@acme.example",
+            Optional.empty(),
+            Map.of("primary", "#112233"),
+            List.of("mail.acme.example"));
+    for (WriteResult r :
+        List.of(
+            store.create(
+                acme,
+                Settings.of(Map.of("actions", Map.of("reject", 20))),
+                Optional.of(brand),
+                "op"),
+            store.create(bakery, Settings.empty(), Optional.empty(), "op"),
+            store.create(
+                domain,
+                Settings.of(Map.of("route", Map.of("host", "mx.bakery.example", "port", 2525))),
+                Optional.empty(),
+                "op"),
+            store.create(
+                domain.child(TenantPath.Kind.USER, "boss"),
+                Settings.of(Map.of("actions", Map.of("reject", 8))),
+                Optional.empty(),
+                "op"))) {
+      assertThat(r).isInstanceOf(WriteResult.Written.class);
+    }
+  }
+
+  /** The tree's content: paths, settings and brands (versions and times are the store's own). */
+  private static List<String> tree(Snapshot s) {
+    return s.tenants().stream()
+        .map(t -> t.path() + " " + t.settings().values() + " " + t.brand())
+        .toList();
   }
 
   @Test

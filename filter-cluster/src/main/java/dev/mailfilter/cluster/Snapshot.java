@@ -68,6 +68,27 @@ public record Snapshot(long version, List<Tenant> tenants) {
     return applyTo(FilterConfig.builder()).build();
   }
 
+  /**
+   * The snapshot as one JSON object (the form of {@link FileTenantStore}'s {@code snapshot.json}):
+   * what {@code mailfilter backup} archives; {@link #fromJson} reads it back.
+   */
+  public String toJson() {
+    return Json.write(Json.snapshot(this));
+  }
+
+  /**
+   * Reads {@link #toJson()}'s form.
+   *
+   * @throws IllegalArgumentException when the text is not a snapshot
+   */
+  public static Snapshot fromJson(String json) {
+    try {
+      return Json.snapshot(Json.read(json));
+    } catch (ClassCastException | NullPointerException e) {
+      throw new IllegalArgumentException("not a tenant snapshot: " + e.getMessage(), e);
+    }
+  }
+
   static String childKey(TenantPath.Kind kind) {
     return switch (kind) {
       case RESELLER -> "resellers";
