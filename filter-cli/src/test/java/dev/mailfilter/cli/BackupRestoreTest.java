@@ -48,7 +48,7 @@ class BackupRestoreTest {
   @TempDir Path tmp;
 
   /** Writes a node's configuration; every path under {@code node}. */
-  private static Path node(Path node, int downstreamPort) throws IOException {
+  static Path node(Path node, int downstreamPort) throws IOException {
     Files.createDirectories(node);
     Files.writeString(node.resolve("local.scores"), "score GTUBE 1000\n");
     Files.createDirectories(node.resolve("reports"));
@@ -57,7 +57,7 @@ class BackupRestoreTest {
         config,
         "model:\n  path: \""
             + node.resolve("model.bin")
-            + "\"\n  min_ham: 10\n  min_spam: 10\n"
+            + "\"\n  min_ham: 10\n  min_spam: 10\n  hash_bits: 16\n"
             + "scores:\n  files: [\""
             + node.resolve("local.scores")
             + "\"]\n"
@@ -75,7 +75,7 @@ class BackupRestoreTest {
     return config;
   }
 
-  private static void train(Path config) throws IOException {
+  static void train(Path config) throws IOException {
     Path corpus = CommandTestSupport.SHARED.resolve("corpora/spamassassin-public-corpus");
     Result r =
         CommandTestSupport.run(
@@ -100,7 +100,7 @@ class BackupRestoreTest {
   }
 
   /** Sends GTUBE to the held domain through a gateway running on the configuration. */
-  private static void holdOne(Path config, String subject) throws IOException {
+  static void holdOne(Path config, String subject) throws IOException {
     FilterConfig c =
         FilterConfig.builder().section(SmtpSettings.SECTION).yaml(Files.readString(config)).build();
     SmtpSettings settings =
@@ -139,7 +139,7 @@ class BackupRestoreTest {
     return m;
   }
 
-  private static void deleteTree(Path p) throws IOException {
+  static void deleteTree(Path p) throws IOException {
     try (Stream<Path> walk = Files.walk(p)) {
       for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(f);
