@@ -108,8 +108,13 @@ class BackupRestoreTest {
             .withListen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     try (MailFilter filter = MailFilter.builder().config(c).build();
         SmtpServer server =
-            SmtpServer.builder().filters(() -> filter).settings(settings).build().start();
-        Socket s = new Socket(InetAddress.getLoopbackAddress(), server.localAddress().getPort())) {
+            SmtpServer.builder().filters(() -> filter).settings(settings).build().start()) {
+      send(server.localAddress().getPort(), subject);
+    }
+  }
+
+  private static void send(int port, String subject) throws IOException {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
       BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), UTF_8));
       OutputStream o = s.getOutputStream();
       assertThat(in.readLine()).startsWith("220 ");
@@ -289,6 +294,93 @@ class BackupRestoreTest {
     return s.tenants().stream()
         .map(t -> t.path() + " " + t.settings().values() + " " + t.brand())
         .toList();
+  }
+
+  /**
+   * Backups taken while the gateway holds messages and {@code train} commits the model: each one
+   * restores, and every restored quarantine entry is whole (its {@code .eml} beside its {@code
+   * .meta}, listed without error), the model a valid model file.
+   */
+  @Test
+  void backupsTakenWhileTheGatewayHoldsAndTheModelCommitsRestoreWhole() throws Exception {
+    Path node = tmp.resolve("busy");
+    Path config = node(node, 9);
+    train(config);
+    FilterConfig c =
+        FilterConfig.builder().section(SmtpSettings.SECTION).yaml(Files.readString(config)).build();
+    SmtpSettings settings =
+        c.section(SmtpSettings.SECTION)
+            .withListen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger sent =
+        new java.util.concurrent.atomic.AtomicInteger();
+    try (MailFilter filter = MailFilter.builder().config(c).build();
+        SmtpServer server =
+            SmtpServer.builder().filters(() -> filter).settings(settings).build().start()) {
+      int port = server.localAddress().getPort();
+      java.util.concurrent.CompletableFuture<Void> holds =
+          java.util.concurrent.CompletableFuture.runAsync(
+              () -> {
+                while (!stop.get()) {
+                  try {
+                    send(port, "busy " + sent.incrementAndGet());
+                  } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                }
+              });
+      java.util.concurrent.CompletableFuture<Void> training =
+          java.util.concurrent.CompletableFuture.runAsync(
+              () -> {
+                while (!stop.get()) {
+                  try {
+                    train(config);
+                  } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                }
+              });
+      for (int i = 0; i < 3; i++) {
+        // Each backup after more holds, while they go on.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (sent.get() < 3 * (i + 1) && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+        Result b =
+            CommandTestSupport.run(
+                "backup", "--config", config.toString(), "-o", tmp.resolve(i + ".tar").toString());
+        assertThat(b.code()).as(b.err()).isZero();
+      }
+      stop.set(true);
+      holds.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      training.get(120, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    assertThat(sent.get()).isGreaterThan(1);
+    // Each backup onto the lost node: whole entries only, a valid model, a working filter.
+    Path sample = CommandTestSupport.TESTDATA.resolve("sample-spam.txt");
+    for (int i = 0; i < 3; i++) {
+      deleteTree(node);
+      Path fresh = tmp.resolve("fresh-" + i + "/mailfilter.yaml");
+      Result r =
+          CommandTestSupport.run(
+              "restore", tmp.resolve(i + ".tar").toString(), "--config", fresh.toString());
+      assertThat(r.code()).as(r.err()).isZero();
+      Map<String, byte[]> q = files(node.resolve("q"));
+      long metas = q.keySet().stream().filter(n -> n.endsWith(".meta")).count();
+      assertThat(q).hasSize((int) (2 * metas));
+      q.keySet().stream()
+          .filter(n -> n.endsWith(".meta"))
+          .forEach(n -> assertThat(q).containsKey(n.replace(".meta", ".eml")));
+      Result list =
+          CommandTestSupport.run("quarantine", "list", "--all", "--config", fresh.toString());
+      assertThat(list.err()).isEmpty();
+      assertThat(list.out().lines()).hasSize((int) metas);
+      assertThat(metas).as("backup " + i + " holds the messages held before it").isGreaterThan(i);
+      Result scan = CommandTestSupport.run("scan", "--config", fresh.toString(), sample.toString());
+      assertThat(scan.err()).isEmpty();
+      assertThat(scan.out()).contains("BAYES_");
+    }
   }
 
   @Test
