@@ -25,6 +25,8 @@ import java.util.Set;
  *     SpamAssassin rules (not those under {@code /usr} or {@code /var/lib/spamassassin}, which the
  *     packages and sa-update own), DKIM and ARC keys, the public suffix list, the gateway's TLS
  *     certificate, key and trust bundle
+ * @param ruleDirs the site's own entries of {@code spamassassin.paths}, as written: a restore puts
+ *     back the rule files of a directory that does not exist yet on a fresh node
  * @param model {@code model.path}
  * @param quarantine {@code smtp.quarantine.dir}
  * @param reportDir {@code checks.dmarc.report_dir}
@@ -32,6 +34,7 @@ import java.util.Set;
 record NodeState(
     String configText,
     List<String> configFiles,
+    List<String> ruleDirs,
     Optional<Path> model,
     Optional<Path> quarantine,
     Optional<Path> reportDir) {
@@ -51,6 +54,7 @@ record NodeState(
   static NodeState of(String configText, String label, boolean build) throws IOException {
     Map<String, Object> tree = YamlTree.read(configText, label);
     Set<String> files = new LinkedHashSet<>();
+    List<String> ruleDirs = new ArrayList<>();
     strings(get(tree, "scores", "files")).forEach(files::add);
     Object sa = get(tree, "spamassassin", "paths");
     for (String p : strings(sa)) {
@@ -58,6 +62,7 @@ record NodeState(
       if (NOT_OURS.stream().anyMatch(path::startsWith)) {
         continue;
       }
+      ruleDirs.add(p);
       if (Files.isDirectory(path)) {
         // What the rule loader reads of a directory: its *.pre and *.cf files.
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(path, "*.{pre,cf}")) {
@@ -101,7 +106,22 @@ record NodeState(
               .map(dev.mailfilter.smtp.Quarantine.Settings::dir);
     }
     Optional<Path> reportDir = string(get(tree, "checks", "dmarc", "report_dir")).map(Path::of);
-    return new NodeState(configText, List.copyOf(files), model, quarantine, reportDir);
+    return new NodeState(
+        configText, List.copyOf(files), List.copyOf(ruleDirs), model, quarantine, reportDir);
+  }
+
+  /**
+   * Whether a restore may write {@code source}: a file the configuration names, or a rule file in
+   * one of its rule directories.
+   */
+  boolean names(String source) {
+    if (configFiles.contains(source)) {
+      return true;
+    }
+    Path parent = Path.of(source).getParent();
+    return parent != null
+        && (source.endsWith(".cf") || source.endsWith(".pre"))
+        && ruleDirs.stream().anyMatch(d -> Path.of(d).equals(parent));
   }
 
   static NodeState of(Path configFile) throws IOException {

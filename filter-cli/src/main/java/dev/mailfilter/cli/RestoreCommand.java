@@ -303,6 +303,14 @@ final class RestoreCommand {
     if (configs != 1 || config == null) {
       throw new IOException(archive + ": holds " + configs + " configurations, not one");
     }
+    for (BackupManifest.Entry e : m.entries()) {
+      boolean configName = e.name().startsWith("config/");
+      boolean treeName = e.name().startsWith("tenants/");
+      if (configName != (e.kind() == BackupManifest.Kind.CONFIG)
+          || treeName != (e.kind() == BackupManifest.Kind.TENANTS)) {
+        throw new IOException(archive + ": entry '" + e.name() + "' is not of kind " + e.kind());
+      }
+    }
     long trees = m.entries().stream().filter(e -> e.kind() == BackupManifest.Kind.TENANTS).count();
     if (trees != (tenants == null ? 0 : 1)) {
       throw new IOException(archive + ": the manifest's tenant tree is not the archive's");
@@ -320,7 +328,7 @@ final class RestoreCommand {
           switch (e.kind()) {
             case CONFIG -> configFile;
             case CONFIG_FILE -> {
-              if (!state.configFiles().contains(e.source())) {
+              if (!state.names(e.source())) {
                 throw new IOException(
                     archive
                         + ": entry '"

@@ -52,6 +52,10 @@ class BackupRestoreTest {
     Files.createDirectories(node);
     Files.writeString(node.resolve("local.scores"), "score GTUBE 1000\n");
     Files.createDirectories(node.resolve("reports"));
+    Files.createDirectories(node.resolve("rules"));
+    Files.writeString(
+        node.resolve("rules/local.cf"),
+        "header LOCAL_NEVER Subject =~ /zzz-never-zzz/\nscore LOCAL_NEVER 0.1\n");
     Path config = node.resolve("mailfilter.yaml");
     Files.writeString(
         config,
@@ -61,7 +65,9 @@ class BackupRestoreTest {
             + "scores:\n  files: [\""
             + node.resolve("local.scores")
             + "\"]\n"
-            + "spamassassin:\n  paths: []\n"
+            + "spamassassin:\n  paths: [\""
+            + node.resolve("rules")
+            + "\"]\n"
             + "checks:\n  dmarc:\n    report_dir: \""
             + node.resolve("reports")
             + "\"\n"
@@ -200,7 +206,7 @@ class BackupRestoreTest {
               tenants.toString());
       assertThat(b.code()).as(b.err()).isZero();
       assertThat(b.out())
-          .contains("1 files it names")
+          .contains("2 files it names")
           .contains("the model")
           .contains("2 quarantine entries")
           .contains("1 statistics files")
@@ -225,10 +231,29 @@ class BackupRestoreTest {
         // The node applies it as it applies any snapshot: the domain's route is there.
         assertThat(store.snapshot().config().tenants().toString()).contains("bakery.example");
       }
+      // Again with --force onto the populated store: the same tree, not twice, versions go on.
+      Result again =
+          CommandTestSupport.run(
+              "restore",
+              archive.toString(),
+              "--config",
+              freshConfig.toString(),
+              "--tenant-store",
+              freshTenants.toString(),
+              "--force");
+      assertThat(again.code()).as(again.err()).isZero();
+      try (TenantStore store = FileTenantStore.open(freshTenants)) {
+        assertThat(tree(store.snapshot())).isEqualTo(tree(treeBefore));
+        assertThat(store.version()).isEqualTo(4 + 1 + 4); // a subtree delete, four creates
+        assertThat(store.audit(TenantPath.root(), 4, 100))
+            .allMatch(c -> c.principal().equals("mailfilter-restore"));
+      }
 
       assertThat(Files.readString(freshConfig)).isEqualTo(configBefore);
       assertThat(Files.readAllBytes(node.resolve("model.bin"))).isEqualTo(modelBefore);
       assertThat(Files.readString(node.resolve("local.scores"))).isEqualTo("score GTUBE 1000\n");
+      // The site's rule directory did not exist on the fresh node: its files came back.
+      assertThat(node.resolve("rules/local.cf")).isRegularFile();
       assertThat(Files.readString(node.resolve("reports/dmarc-2026-12-07.tsv")))
           .isEqualTo("row 1\nrow 2\n");
       Map<String, byte[]> quarantineAfter = files(node.resolve("q"));
