@@ -585,6 +585,10 @@ public final class RedisTenantStore implements TenantStore {
         r.xrange(key("log"), Range.create("(" + version + "-0", "+"), Limit.create(0, BATCH));
     String current = r.get(key("version"));
     long latest = current == null ? 0 : Long.parseLong(current);
+    if (latest < version) {
+      // The store went back (restored, or restarted without persistence): start again.
+      return new ChangesSince.Trimmed(latest);
+    }
     if (ms.isEmpty()) {
       if (version < latest) {
         return new ChangesSince.Trimmed(oldest(r, latest));
