@@ -8,4 +8,6 @@ module dev.mailfilter.cli {
   requires dev.mailfilter.smtp;
   // backup and restore: the tenant tree through the tenant store's snapshot.
   requires dev.mailfilter.cluster;
+  // RedisURI: --tenant-store redis://... names the shared store.
+  requires lettuce.core;
 }

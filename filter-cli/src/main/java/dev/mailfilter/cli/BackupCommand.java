@@ -2,7 +2,6 @@ package dev.mailfilter.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.mailfilter.cluster.FileTenantStore;
 import dev.mailfilter.cluster.Snapshot;
 import dev.mailfilter.cluster.TenantStore;
 import dev.mailfilter.cluster.TenantStoreException;
@@ -70,7 +69,7 @@ final class BackupCommand {
       if (config == null || target == null) {
         throw new IllegalArgumentException("--config FILE and -o BACKUP.tar are required");
       }
-      Optional<Path> store = Optional.ofNullable(o.single("--tenant-store", null)).map(Path::of);
+      Optional<String> store = Optional.ofNullable(o.single("--tenant-store", null));
       Summary s = write(Path.of(config), store, Path.of(target), Instant.now(), hostName());
       out.println("backup " + target + ": " + s);
       return 0;
@@ -125,7 +124,7 @@ final class BackupCommand {
 
   /** Writes the backup to a temporary file beside {@code target}, renamed into place when done. */
   static Summary write(
-      Path configFile, Optional<Path> tenantStore, Path target, Instant now, String host)
+      Path configFile, Optional<String> tenantStore, Path target, Instant now, String host)
       throws IOException {
     NodeState state = NodeState.of(configFile);
     Optional<Long> tenantsVersion = Optional.empty();
@@ -253,7 +252,7 @@ final class BackupCommand {
                 BackupManifest.Kind.TENANTS,
                 "tenants/snapshot.json",
                 snapshot.toJson().getBytes(UTF_8),
-                tenantStore.get().toString()));
+                tenantStore.get()));
         tenantsVersion = Optional.of(snapshot.version());
       }
       BackupManifest manifest = new BackupManifest(BackupManifest.VERSION, now, host, entries);
@@ -273,14 +272,12 @@ final class BackupCommand {
   }
 
   /**
-   * The tree at one version, by the store's own snapshot: the file store holds its lock while open,
-   * so it is read either by the process that has it open or, as here, with that process stopped.
+   * The tree at one version, by the store's own snapshot: Redis's is taken without stopping writers
+   * (a scan, then the change stream replayed over it); the file store holds its lock while open, so
+   * it is read either by the process that has it open or, as here, with that process stopped.
    */
-  private static Snapshot snapshot(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      throw new NoSuchFileException("tenant store " + dir);
-    }
-    try (TenantStore store = FileTenantStore.open(dir)) {
+  private static Snapshot snapshot(String spec) throws IOException {
+    try (TenantStore store = TenantStores.open(spec, true).orElseThrow()) {
       return store.snapshot();
     }
   }

@@ -2,7 +2,6 @@ package dev.mailfilter.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.mailfilter.cluster.FileTenantStore;
 import dev.mailfilter.cluster.Snapshot;
 import dev.mailfilter.cluster.Tenant;
 import dev.mailfilter.cluster.TenantPage;
@@ -80,7 +79,7 @@ final class RestoreCommand {
       if (archive == null || config == null) {
         throw new IllegalArgumentException("a BACKUP.tar and --config FILE are required");
       }
-      Optional<Path> store = Optional.ofNullable(o.single("--tenant-store", null)).map(Path::of);
+      Optional<String> store = Optional.ofNullable(o.single("--tenant-store", null));
       Result r = restore(Path.of(archive), Path.of(config), store, o.has("--force"));
       out.println("restored " + archive + " (" + r.manifest().created() + ", " + r + ")");
       try {
@@ -130,7 +129,7 @@ final class RestoreCommand {
    * @throws IOException naming what is wrong: a damaged or truncated archive, an entry that is not
    *     a regular file or escapes, existing state without {@code force}; nothing is written then
    */
-  static Result restore(Path archive, Path configFile, Optional<Path> tenantStore, boolean force)
+  static Result restore(Path archive, Path configFile, Optional<String> tenantStore, boolean force)
       throws IOException {
     Verified v = verify(archive);
     Optional<Snapshot> tenants = Optional.empty();
@@ -158,15 +157,18 @@ final class RestoreCommand {
     Map<String, Path> targets = targets(v.manifest(), state, configFile, archive);
     if (!force) {
       refuseExisting(targets, state, configFile);
-      if (tenantStore.isPresent() && Files.isDirectory(tenantStore.get())) {
-        try (TenantStore store = FileTenantStore.open(tenantStore.get())) {
-          if (store.version() > 0) {
-            throw new IOException(
-                "tenant store "
-                    + tenantStore.get()
-                    + " is at version "
-                    + store.version()
-                    + ": restore replaces existing state only with --force");
+      if (tenantStore.isPresent()) {
+        Optional<TenantStore> existing = TenantStores.open(tenantStore.get(), false);
+        if (existing.isPresent()) {
+          try (TenantStore store = existing.get()) {
+            if (store.version() > 0) {
+              throw new IOException(
+                  "tenant store "
+                      + tenantStore.get()
+                      + " is at version "
+                      + store.version()
+                      + ": restore replaces existing state only with --force");
+            }
           }
         }
       }
@@ -174,7 +176,7 @@ final class RestoreCommand {
     Result r = write(archive, v.manifest(), targets, state);
     int restoredTenants = 0;
     if (tenants.isPresent()) {
-      try (TenantStore store = FileTenantStore.open(tenantStore.get())) {
+      try (TenantStore store = TenantStores.create(tenantStore.get())) {
         restoredTenants = replaceTree(store, tenants.get());
       }
     }
