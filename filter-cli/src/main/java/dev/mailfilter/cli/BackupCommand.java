@@ -45,7 +45,7 @@ import java.util.TreeSet;
  */
 final class BackupCommand {
   static final String USAGE =
-      "usage: mailfilter backup --config FILE -o BACKUP.tar [--tenant-store DIR]";
+      "usage: mailfilter backup --config FILE -o BACKUP.tar [--tenant-store DIR|REDIS_URI]";
 
   private BackupCommand() {}
 
@@ -55,8 +55,9 @@ final class BackupCommand {
       out.println("  writes the node's state to a tar with a manifest and SHA-256 checksums:");
       out.println("  the configuration and the files it names (score files, site rules, keys),");
       out.println("  the model file, the quarantine (messages and their state), the DMARC");
-      out.println("  report rows, and with --tenant-store DIR the tenant tree (a snapshot of the");
-      out.println("  store at one version); restore: mailfilter restore BACKUP.tar --config FILE");
+      out.println("  report rows, and with --tenant-store the tenant tree (a snapshot of the");
+      out.println("  store at one version: a directory, or redis://HOST:PORT for the shared one)");
+      out.println("  restore it with: mailfilter restore BACKUP.tar --config FILE");
       return 0;
     }
     try {

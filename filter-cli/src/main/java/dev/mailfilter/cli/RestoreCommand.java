@@ -42,7 +42,7 @@ import java.util.Set;
  */
 final class RestoreCommand {
   static final String USAGE =
-      "usage: mailfilter restore BACKUP.tar --config FILE [--tenant-store DIR] [--force]";
+      "usage: mailfilter restore BACKUP.tar --config FILE [--tenant-store DIR|REDIS_URI] [--force]";
 
   /** The largest entry a restore accepts: far above a model of 2^28 weights (1 GiB). */
   static final long MAX_ENTRY = 4L << 30;
@@ -60,7 +60,7 @@ final class RestoreCommand {
       out.println("  checks the whole archive first (checksums, manifest, configuration), then");
       out.println("  writes the configuration to FILE and the model, quarantine, statistics and");
       out.println("  the files it names where the restored configuration names them, and the");
-      out.println("  tenant tree into the store of --tenant-store DIR (each node a change, as the");
+      out.println("  tenant tree into the store of --tenant-store (each node a change, as the");
       out.println("  admin API writes, so a running cluster's nodes apply it as they follow it);");
       out.println("  refuses to replace existing state without --force (a replaced quarantine");
       out.println("  directory is kept beside it as DIR.before-restore-TIME)");
