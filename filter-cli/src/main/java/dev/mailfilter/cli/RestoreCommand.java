@@ -218,12 +218,18 @@ final class RestoreCommand {
 
   /** Reads every entry, checking it against the manifest; writes nothing. */
   static Verified verify(Path archive) throws IOException {
-    long length = Files.size(archive);
+    try (InputStream in = BackupCommand.open(archive)) {
+      return verify(in, Files.size(archive), archive.toString());
+    }
+  }
+
+  /** {@link #verify(Path)} of {@code length} bytes from {@code in}, named {@code archive}. */
+  static Verified verify(InputStream in, long length, String archive) throws IOException {
     List<String[]> seen = new ArrayList<>(); // name, size, sha256
     byte[] manifestBytes = null;
     byte[] config = null;
     byte[] tenants = null;
-    try (InputStream in = BackupCommand.open(archive)) {
+    try {
       Tar.Reader tar = new Tar.Reader(in, length, MAX_ENTRY);
       Tar.Header h;
       while ((h = tar.next()) != null) {
