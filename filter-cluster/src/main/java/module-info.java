@@ -4,5 +4,8 @@
  */
 module dev.mailfilter.cluster {
   requires transitive dev.mailfilter.core;
-  requires lettuce.core;
+  requires transitive lettuce.core; // RedisTenantStore.Options takes a RedisURI
+  requires com.fasterxml.jackson.databind;
+
+  exports dev.mailfilter.cluster;
 }

@@ -71,6 +71,8 @@ public final class Main {
       to.println("  milter             the milter server for Postfix and Sendmail (milter --help)");
       to.println("  smtp               the filtering SMTP gateway (smtp --help)");
       to.println("  quarantine         list, show, release, delete held mail (quarantine --help)");
+      to.println("  backup             the node's state to a tar: backup --config FILE -o B.tar");
+      to.println("  restore            a backup onto this node: restore B.tar --config FILE");
       to.println(
           "every command takes --config FILE (default: the built-in configuration) and --help;");
       to.println("exit status: 0 ok, 1 spam found (or listed), 2 usage or input error");
@@ -94,6 +96,8 @@ public final class Main {
         case "milter" -> MilterCommand.run(rest, out, err);
         case "smtp" -> SmtpCommand.run(rest, out, err);
         case "quarantine" -> QuarantineCommand.run(rest, out, err);
+        case "backup" -> BackupCommand.run(rest, out, err);
+        case "restore" -> RestoreCommand.run(rest, out, err);
         default -> {
           err.println("mailfilter: unknown command '" + args[0] + "' (try: mailfilter --help)");
           yield 2;
