@@ -64,6 +64,7 @@ public final class AdminServer implements AutoCloseable {
     private ApiKeys keys;
     private AdminApi api;
     private long maxBody = DEFAULT_MAX_BODY;
+    private HttpFront.Observer observer = (method, template, status) -> {};
 
     private Builder() {}
 
@@ -94,6 +95,12 @@ public final class AdminServer implements AutoCloseable {
       return this;
     }
 
+    /** Tests: told every routed answer's route and status. */
+    Builder observer(HttpFront.Observer observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
+      return this;
+    }
+
     /** Binds and starts the server. */
     public AdminServer start() throws IOException {
       Objects.requireNonNull(keys, "keys");
@@ -101,7 +108,8 @@ public final class AdminServer implements AutoCloseable {
       HttpServer server = HttpServer.create(listen, 64);
       ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
       server.setExecutor(executor);
-      server.createContext("/", new HttpFront(api.router(keys), keys, maxBody, openApi()));
+      server.createContext(
+          "/", new HttpFront(api.router(keys), keys, maxBody, openApi(), observer));
       server.start();
       return new AdminServer(server, executor);
     }

@@ -28,31 +28,49 @@ final class HttpFront implements HttpHandler {
   private final ApiKeys keys;
   private final long maxBody;
   private final byte[] openApi;
+  private final Observer observer;
 
-  HttpFront(Router router, ApiKeys keys, long maxBody, byte[] openApi) {
+  /** Told the route ({@code GET /v1/resellers/{reseller}}) and status of every routed answer. */
+  @FunctionalInterface
+  interface Observer {
+    void answered(String method, String template, int status);
+  }
+
+  HttpFront(Router router, ApiKeys keys, long maxBody, byte[] openApi, Observer observer) {
     this.router = router;
     this.keys = keys;
     this.maxBody = maxBody;
     this.openApi = openApi.clone();
+    this.observer = observer;
   }
 
   @Override
   public void handle(HttpExchange ex) throws IOException {
+    String[] template = {null};
+    int status;
     try (ex) {
       try {
-        serve(ex);
+        status = serve(ex, template);
       } catch (ApiException e) {
         drain(ex);
         problem(ex, e);
+        status = e.status();
       } catch (RuntimeException e) {
         LOG.warn("admin: {} {} failed", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e);
         drain(ex);
         problem(ex, new ApiException(500, "internal", "internal error: " + e, List.of()));
+        status = 500;
       }
+    }
+    if (template[0] != null) {
+      observer.answered(ex.getRequestMethod(), template[0], status);
     }
   }
 
-  private void serve(HttpExchange ex) throws IOException {
+  /**
+   * Answers the exchange; returns the status, and the matched route's template in {@code route}.
+   */
+  private int serve(HttpExchange ex, String[] route) throws IOException {
     String method = ex.getRequestMethod();
     String path = ex.getRequestURI().getRawPath();
     if (path.equals(OPENAPI_PATH) && (method.equals("GET") || method.equals("HEAD"))) {
@@ -61,7 +79,7 @@ final class HttpFront implements HttpHandler {
       if (!method.equals("HEAD")) {
         ex.getResponseBody().write(openApi);
       }
-      return;
+      return 200;
     }
     Router.Match m = router.match(method, path);
     switch (m) {
@@ -75,6 +93,7 @@ final class HttpFront implements HttpHandler {
             List.of());
       }
       case Router.Match.Found found -> {
+        route[0] = found.route().template();
         Principal principal = authenticate(ex);
         byte[] body = readBody(ex);
         Optional<String> ifMatch = Optional.ofNullable(ex.getRequestHeaders().getFirst("If-Match"));
@@ -88,6 +107,7 @@ final class HttpFront implements HttpHandler {
         Router.Response res = found.route().handler().handle(req);
         res.etag().ifPresent(t -> ex.getResponseHeaders().set("ETag", t));
         write(ex, res.status(), res.body());
+        return res.status();
       }
     }
   }
