@@ -180,10 +180,38 @@ final class AdminFixture implements AutoCloseable {
     return a.getAddress().getHostAddress() + ":" + a.getPort();
   }
 
+  /**
+   * Closes everything, then checks that every status a route answered during the test is documented
+   * for that operation in the OpenAPI description.
+   */
   @Override
   public void close() {
     server.close();
     store.close();
     client.close();
+    JsonNode spec;
+    try {
+      spec = Json.MAPPER.readTree(AdminServer.openApi());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    java.util.List<String> undocumented = new java.util.ArrayList<>();
+    answered.forEach(
+        (route, statuses) -> {
+          int space = route.indexOf(' ');
+          JsonNode responses =
+              spec.path("paths")
+                  .path(route.substring(space + 1))
+                  .path(route.substring(0, space).toLowerCase(java.util.Locale.ROOT))
+                  .path("responses");
+          for (int status : statuses) {
+            if (!responses.has(Integer.toString(status))) {
+              undocumented.add(route + " " + status);
+            }
+          }
+        });
+    if (!undocumented.isEmpty()) {
+      throw new AssertionError("answered, but not in openapi.json: " + undocumented);
+    }
   }
 }
