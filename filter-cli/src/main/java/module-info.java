@@ -6,4 +6,5 @@ module dev.mailfilter.cli {
   // it exits 0; the JDK has no supported API for either.
   requires jdk.unsupported;
   requires dev.mailfilter.smtp;
+  requires dev.mailfilter.cluster;
 }

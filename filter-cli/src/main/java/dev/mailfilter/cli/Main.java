@@ -68,6 +68,7 @@ public final class Main {
       to.println("  milter             the milter server for Postfix and Sendmail (milter --help)");
       to.println("  smtp               the filtering SMTP gateway (smtp --help)");
       to.println("  quarantine         list, show, release, delete held mail (quarantine --help)");
+      to.println("  admin              the admin API of the tenant tree (admin --help)");
       to.println(
           "every command takes --config FILE (default: the built-in configuration) and --help;");
       to.println("exit status: 0 ok, 1 spam found (or listed), 2 usage or input error");
@@ -90,6 +91,7 @@ public final class Main {
         case "milter" -> MilterCommand.run(rest, out, err);
         case "smtp" -> SmtpCommand.run(rest, out, err);
         case "quarantine" -> QuarantineCommand.run(rest, out, err);
+        case "admin" -> AdminCommand.run(rest, out, err);
         default -> {
           err.println("mailfilter: unknown command '" + args[0] + "' (try: mailfilter --help)");
           yield 2;
