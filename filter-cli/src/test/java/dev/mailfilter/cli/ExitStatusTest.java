@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ExitStatusTest {
   static final List<String> COMMANDS =
-      List.of("scan", "inspect", "config", "train", "eval", "lookup");
+      List.of("scan", "inspect", "config", "train", "eval", "lookup", "admin");
 
   @TempDir static Path dir;
 
