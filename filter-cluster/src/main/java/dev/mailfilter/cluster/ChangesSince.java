@@ -6,9 +6,10 @@ import java.util.List;
 public sealed interface ChangesSince {
 
   /**
-   * Every change after the asked version, in order, up to {@code latest}.
+   * The changes after the asked version, in order, without gaps.
    *
-   * @param latest the store's version when asked (equal to the asked version when nothing changed)
+   * @param latest the version these changes bring the caller to (the last one's, or the asked
+   *     version when there are none)
    */
   record Changes(List<Change> changes, long latest) implements ChangesSince {
     /** Copies the list. */

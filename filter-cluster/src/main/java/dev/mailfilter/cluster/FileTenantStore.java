@@ -14,10 +14,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * The embedded store of a single node: a directory with a journal and a snapshot, no server.
@@ -47,11 +51,14 @@ public final class FileTenantStore implements TenantStore {
   private final Path snapshotFile;
   private final Clock clock;
   private final FileChannel lockChannel;
-  private final FileLock lock;
+  private final FileLock fileLock;
   private final FileChannel journalChannel;
   private final TreeModel model = new TreeModel(KEEP_CHANGES);
   private long snapshotVersion;
   private boolean closed;
+  // A lock, not a monitor: the writes do file I/O (docs/reload.md, virtual threads).
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
 
   private FileTenantStore(Path dir, Clock clock) throws IOException {
     this.dir = dir;
@@ -71,7 +78,7 @@ public final class FileTenantStore implements TenantStore {
       lockChannel.close();
       throw new TenantStoreException("tenant store " + dir + " is open in another process");
     }
-    lock = l;
+    fileLock = l;
     try {
       load();
       journalChannel =
@@ -81,7 +88,7 @@ public final class FileTenantStore implements TenantStore {
               StandardOpenOption.WRITE,
               StandardOpenOption.APPEND);
     } catch (IOException | RuntimeException e) {
-      lock.release();
+      fileLock.release();
       lockChannel.close();
       throw e;
     }
@@ -162,45 +169,60 @@ public final class FileTenantStore implements TenantStore {
   }
 
   @Override
-  public synchronized Optional<Tenant> get(TenantPath path) {
-    open();
-    return model.get(path);
+  public Optional<Tenant> get(TenantPath path) {
+    return locked(
+        () -> {
+          open();
+          return model.get(path);
+        });
   }
 
   @Override
-  public synchronized TenantPage children(TenantPath parent, Optional<String> cursor, int limit) {
-    open();
-    return model.children(parent, cursor, limit);
+  public TenantPage children(TenantPath parent, Optional<String> cursor, int limit) {
+    return locked(
+        () -> {
+          open();
+          return model.children(parent, cursor, limit);
+        });
   }
 
   @Override
-  public synchronized WriteResult create(
+  public WriteResult create(
       TenantPath path, Settings settings, Optional<Brand> brand, String principal) {
-    open();
-    return commit(
-        model.prepareCreate(path, settings, brand, principal(principal), clock.instant()));
+    return locked(
+        () -> {
+          open();
+          return commit(
+              model.prepareCreate(path, settings, brand, principal(principal), clock.instant()));
+        });
   }
 
   @Override
-  public synchronized WriteResult update(
+  public WriteResult update(
       TenantPath path,
       long expectedVersion,
       Settings settings,
       Optional<Brand> brand,
       String principal) {
-    open();
-    return commit(
-        model.prepareUpdate(
-            path, expectedVersion, settings, brand, principal(principal), clock.instant()));
+    return locked(
+        () -> {
+          open();
+          return commit(
+              model.prepareUpdate(
+                  path, expectedVersion, settings, brand, principal(principal), clock.instant()));
+        });
   }
 
   @Override
-  public synchronized WriteResult delete(
+  public WriteResult delete(
       TenantPath path, long expectedVersion, boolean withSubtree, String principal) {
-    open();
-    return commit(
-        model.prepareDelete(
-            path, expectedVersion, withSubtree, principal(principal), clock.instant()));
+    return locked(
+        () -> {
+          open();
+          return commit(
+              model.prepareDelete(
+                  path, expectedVersion, withSubtree, principal(principal), clock.instant()));
+        });
   }
 
   private WriteResult commit(Object prepared) {
@@ -220,6 +242,7 @@ public final class FileTenantStore implements TenantStore {
       throw new TenantStoreException("cannot append to " + journal + ": " + e.getMessage(), e);
     }
     model.apply(c);
+    changed.signalAll();
     if (model.version() - snapshotVersion >= COMPACT_EVERY) {
       writeSnapshot();
     }
@@ -257,29 +280,43 @@ public final class FileTenantStore implements TenantStore {
   }
 
   @Override
-  public synchronized ChangesSince changesSince(long version) {
-    open();
-    return model.changesSince(version);
+  public ChangesSince changesSince(long version) {
+    return locked(
+        () -> {
+          open();
+          return model.changesSince(version);
+        });
   }
 
   @Override
-  public synchronized Snapshot snapshot() {
-    open();
-    return model.snapshot();
+  public Snapshot snapshot() {
+    return locked(
+        () -> {
+          open();
+          return model.snapshot();
+        });
   }
 
   @Override
-  public synchronized long version() {
-    open();
-    return model.version();
+  public long version() {
+    return locked(
+        () -> {
+          open();
+          return model.version();
+        });
   }
 
   @Override
-  public synchronized List<Change> audit(TenantPath under, long afterVersion, int limit) {
-    open();
+  public List<Change> audit(TenantPath under, long afterVersion, int limit) {
     if (limit < 1 || limit > 10_000) {
       throw new IllegalArgumentException("limit must be 1 to 10000, got " + limit);
     }
+    // Under the lock, so that no append is read half-written.
+    return locked(() -> readAudit(under, afterVersion, limit));
+  }
+
+  private List<Change> readAudit(TenantPath under, long afterVersion, int limit) {
+    open();
     List<Change> out = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(journal, StandardCharsets.UTF_8)) {
       String line;
@@ -296,17 +333,49 @@ public final class FileTenantStore implements TenantStore {
   }
 
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  public void close() {
+    lock.lock();
     try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      changed.signalAll();
       journalChannel.close();
-      lock.release();
+      fileLock.release();
       lockChannel.close();
     } catch (IOException e) {
       throw new TenantStoreException("cannot close tenant store " + dir, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private <T> T locked(Supplier<T> action) {
+    lock.lock();
+    try {
+      return action.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public ChangesSince changesSince(long version, Duration wait) throws InterruptedException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    lock.lock();
+    try {
+      while (true) {
+        open();
+        ChangesSince c = model.changesSince(version);
+        long left = deadline - System.nanoTime();
+        if (!(c instanceof ChangesSince.Changes ch) || !ch.changes().isEmpty() || left <= 0) {
+          return c;
+        }
+        changed.awaitNanos(left);
+      }
+    } finally {
+      lock.unlock();
     }
   }
 

@@ -50,8 +50,19 @@ public interface TenantStore extends AutoCloseable {
    */
   WriteResult delete(TenantPath path, long expectedVersion, boolean withSubtree, String principal);
 
-  /** The changes after a version, for a node catching up. */
+  /**
+   * The changes after a version, for a node catching up: all of them, or (from a shared store) a
+   * batch of at most 10,000; call again from {@link ChangesSince.Changes#latest()}.
+   */
   ChangesSince changesSince(long version);
+
+  /**
+   * {@link #changesSince(long)}, waiting up to {@code wait} for a change when there is none yet:
+   * how a node follows the store.
+   *
+   * @throws InterruptedException when the waiting thread is interrupted
+   */
+  ChangesSince changesSince(long version, java.time.Duration wait) throws InterruptedException;
 
   /** The whole tree at one version. */
   Snapshot snapshot();

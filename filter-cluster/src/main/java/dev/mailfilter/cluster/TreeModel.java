@@ -234,7 +234,7 @@ final class TreeModel {
         }
       }
     }
-    return new ChangesSince.Changes(out, version);
+    return new ChangesSince.Changes(out, out.isEmpty() ? since : out.getLast().version());
   }
 
   Snapshot snapshot() {
