@@ -76,7 +76,7 @@ public final class AdminApi {
     r.add("PUT", RESELLER + "/brand", this::putBrand);
     slices(r, RESELLER);
     customers(r, DIRECT_CUSTOMERS, q -> TenantPath.root());
-    customers(r, RESELLER + "/customers", this::pathOf);
+    customers(r, RESELLER + "/customers", AdminApi::pathOf);
     r.add("GET", "/v1/audit", this::audit);
     KeysResource k = new KeysResource(keys, store);
     r.add("GET", "/v1/keys", k::list);
@@ -336,7 +336,7 @@ public final class AdminApi {
   }
 
   /** The tree path of a request's path variables; a name that cannot exist is a 404. */
-  TenantPath pathOf(Router.Request q) {
+  static TenantPath pathOf(Router.Request q) {
     TenantPath p = TenantPath.root();
     try {
       for (Kind k : Kind.values()) {
