@@ -57,11 +57,16 @@ final class Json {
   }
 
   static Tenant tenant(Map<String, Object> m) {
+    return tenant(m, num(m, "version"));
+  }
+
+  /** A node from its stored body, whose version is kept beside it (a Redis hash field). */
+  static Tenant tenant(Map<String, Object> m, long version) {
     return new Tenant(
         TenantPath.parse(str(m, "path")),
         Settings.of(map(m, "settings")),
         m.get("brand") == null ? Optional.empty() : Optional.of(brand(map(m, "brand"))),
-        num(m, "version"),
+        version,
         Instant.parse(str(m, "changed_at")),
         str(m, "changed_by"));
   }

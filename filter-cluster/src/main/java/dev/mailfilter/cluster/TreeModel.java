@@ -223,7 +223,7 @@ final class TreeModel {
   }
 
   ChangesSince changesSince(long since) {
-    if (since < oldest) {
+    if (since < oldest || since > version) {
       return new ChangesSince.Trimmed(oldest);
     }
     List<Change> out = new ArrayList<>();

@@ -42,6 +42,36 @@ public final class RedisServer implements AutoCloseable {
     return start(dir, BINARY, "redis-server", List.of(), OptionalInt.empty());
   }
 
+  /**
+   * Starts a primary with extra configuration lines, which override the defaults (e.g. {@code
+   * appendonly yes} for a server that keeps its data over {@link #restart()}).
+   */
+  public static RedisServer primary(Path dir, List<String> extraConfig) throws IOException {
+    return start(dir, BINARY, "redis-server", extraConfig, OptionalInt.empty());
+  }
+
+  /**
+   * Starts the server again, after {@link #close()} or {@link #kill()}, on the same port with the
+   * same directory and configuration (a restart that clients reconnect to).
+   */
+  public RedisServer restart() throws IOException {
+    List<String> conf =
+        Files.readAllLines(dir.resolve("redis-" + port + ".conf"), StandardCharsets.UTF_8);
+    List<String> extra = new ArrayList<>();
+    for (String line : conf) {
+      if (!line.startsWith("bind ") && !line.startsWith("port ")) {
+        extra.add(line);
+      }
+    }
+    Path binary = conf.stream().anyMatch(l -> l.startsWith("sentinel ")) ? SENTINEL : BINARY;
+    return start(
+        dir,
+        binary,
+        binary == SENTINEL ? "redis-sentinel" : "redis-server",
+        extra,
+        OptionalInt.of(port));
+  }
+
   /** Starts a replica of the server on {@code primaryPort}. */
   public static RedisServer replicaOf(Path dir, int primaryPort) throws IOException {
     return start(

@@ -1,0 +1,272 @@
+package dev.mailfilter.cluster;
+
+import dev.mailfilter.FilterConfig;
+import dev.mailfilter.FilterReloader;
+import dev.mailfilter.MailFilter;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A scanning node of the cluster: runs the filter of its configuration file with the tenant tree of
+ * a {@link TenantStore}, and follows the store's changes.
+ *
+ * <ul>
+ *   <li>The tree is mirrored in memory at a version; each batch of changes (or a full snapshot when
+ *       the node is too far behind, or the store went back) becomes a new {@code tenants} section
+ *       laid over the configuration file, and the core's {@link FilterReloader} swaps the new
+ *       filter in atomically (sessions in flight finish on the old one, docs/reload.md).
+ *   <li>The tree of the running filter is kept in {@code <stateDir>/snapshot.json} (written to a
+ *       temporary file, forced, renamed), the <em>last good</em> tree: a node starts from it at
+ *       once and filters with it while the store is down, then catches up from its version.
+ *   <li>A tree the core refuses as a whole is logged and not applied; the running filter stays and
+ *       the next change is tried.
+ * </ul>
+ */
+public final class ClusterNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+
+  private final TenantStore store;
+  private final Path stateDir;
+  private final Duration wait;
+  private final TreeModel model = new TreeModel(1);
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition applied = lock.newCondition();
+  private volatile Snapshot target; // what the next build uses
+  private Snapshot running; // guarded by lock: the tree of the running filter
+  private final FilterReloader filters;
+  private final Thread follower;
+  private volatile boolean closed;
+  private volatile boolean storeDown;
+
+  private ClusterNode(Path configFile, Path stateDir, TenantStore store, Duration wait)
+      throws IOException {
+    this.store = store;
+    this.stateDir = stateDir;
+    this.wait = wait;
+    Files.createDirectories(stateDir);
+    Snapshot local = readLocal().orElse(new Snapshot(0, List.of()));
+    model.reset(local);
+    target = local;
+    running = local;
+    filters = FilterReloader.start(configFile, this::build);
+    follower = Thread.ofVirtual().name("mailfilter-cluster-follow").start(this::follow);
+  }
+
+  /**
+   * Starts a node: the filter of {@code configFile} with the last good tree from {@code stateDir}
+   * (none on a first start), then follows {@code store} in the background. Does not wait for the
+   * store: a node whose store is down starts and filters with what it has.
+   *
+   * @param configFile the node's own configuration (core keys; its {@code tenants} section, if any,
+   *     is replaced by the store's tree once the tree has a domain)
+   * @param stateDir where the last good tree is kept
+   * @throws IOException when the configuration file or a file it names cannot be read
+   * @throws dev.mailfilter.config.ConfigException when the configuration is not valid
+   */
+  public static ClusterNode start(Path configFile, Path stateDir, TenantStore store)
+      throws IOException {
+    return start(configFile, stateDir, store, Duration.ofSeconds(5));
+  }
+
+  /** {@link #start(Path, Path, TenantStore)} with the longest wait on the store per poll. */
+  public static ClusterNode start(Path configFile, Path stateDir, TenantStore store, Duration wait)
+      throws IOException {
+    Objects.requireNonNull(configFile, "configFile");
+    Objects.requireNonNull(stateDir, "stateDir");
+    Objects.requireNonNull(store, "store");
+    return new ClusterNode(configFile, stateDir, store, wait);
+  }
+
+  private MailFilter build(FilterConfig fileConfig) {
+    Snapshot s = target;
+    FilterConfig config = s.applyTo(FilterConfig.builder().yaml(fileConfig.toYaml())).build();
+    return MailFilter.builder().config(config).build();
+  }
+
+  /** The filters: open sessions and classify through it. */
+  public FilterReloader filters() {
+    return filters;
+  }
+
+  /** The store version of the tree the running filter uses. */
+  public long version() {
+    lock.lock();
+    try {
+      return running.version();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether the last attempt to reach the store failed. */
+  public boolean storeDown() {
+    return storeDown;
+  }
+
+  /**
+   * Waits until the running filter uses a tree at {@code version} or later.
+   *
+   * @return whether it does within the timeout
+   */
+  public boolean awaitVersion(long version, Duration timeout) throws InterruptedException {
+    long left = timeout.toNanos();
+    lock.lock();
+    try {
+      while (running.version() < version) {
+        if (left <= 0) {
+          return false;
+        }
+        left = applied.awaitNanos(left);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void follow() {
+    long backoff = 50;
+    while (!closed) {
+      try {
+        ChangesSince cs = store.changesSince(model.version(), wait);
+        if (cs instanceof ChangesSince.Trimmed t) {
+          LOG.info(
+              "tenant changes after {} are no longer in the store (oldest {}): loading a snapshot",
+              model.version(),
+              t.oldest());
+          model.reset(store.snapshot());
+        } else {
+          ChangesSince.Changes c = (ChangesSince.Changes) cs;
+          if (c.changes().isEmpty()) {
+            storeUp();
+            continue;
+          }
+          if (c.changes().getFirst().version() != model.version() + 1) {
+            model.reset(store.snapshot()); // a gap: never apply changes out of order
+          } else {
+            c.changes().forEach(model::apply);
+          }
+        }
+        storeUp();
+        backoff = 50;
+        swapIn(model.snapshot());
+      } catch (InterruptedException e) {
+        return;
+      } catch (TenantStoreException e) {
+        if (closed) {
+          return;
+        }
+        if (!storeDown) {
+          LOG.warn(
+              "tenant store unreachable, filtering with the tree at version {}: {}",
+              version(),
+              e.getMessage());
+        }
+        storeDown = true;
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException ie) {
+          return;
+        }
+        backoff = Math.min(backoff * 2, 1000);
+      }
+    }
+  }
+
+  private void storeUp() {
+    if (storeDown) {
+      LOG.info("tenant store reachable again");
+    }
+    storeDown = false;
+  }
+
+  private void swapIn(Snapshot next) {
+    target = next;
+    try {
+      filters.reload();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn(
+          "tenant tree at version {} not applied, the running filter stays at {}: {}",
+          next.version(),
+          version(),
+          e.getMessage());
+      return;
+    }
+    try {
+      writeLocal(next);
+    } catch (IOException e) {
+      LOG.warn(
+          "cannot keep the tenant tree at version {} on disk: {}", next.version(), e.getMessage());
+    }
+    lock.lock();
+    try {
+      running = next;
+      applied.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Optional<Snapshot> readLocal() {
+    Path f = stateDir.resolve("snapshot.json");
+    if (!Files.exists(f)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Json.snapshot(Json.read(Files.readString(f, StandardCharsets.UTF_8))));
+    } catch (IOException | IllegalArgumentException e) {
+      LOG.warn("ignoring the local tenant tree {}, will load the store's: {}", f, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private void writeLocal(Snapshot s) throws IOException {
+    Path tmp = stateDir.resolve("snapshot.json.tmp");
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+      ByteBuffer buf =
+          ByteBuffer.wrap(Json.write(Json.snapshot(s)).getBytes(StandardCharsets.UTF_8));
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+      ch.force(true);
+    }
+    try {
+      Files.move(tmp, stateDir.resolve("snapshot.json"), StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, stateDir.resolve("snapshot.json"), StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** Stops following and closes the filters (not the store, which the caller owns). */
+  @Override
+  public void close() {
+    closed = true;
+    follower.interrupt();
+    try {
+      follower.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    filters.close();
+  }
+}

@@ -1,0 +1,770 @@
+package dev.mailfilter.cluster;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanIterator;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The tenant tree in Redis, shared by the nodes of a cluster.
+ *
+ * <p>Layout, under a key prefix ({@code mailfilter:} by default):
+ *
+ * <ul>
+ *   <li>{@code node:<path>}: a hash with the node's version ({@code v}) and its JSON body;
+ *   <li>{@code children:<path>}: a sorted set of the children's segments ({@code customer:bakery}),
+ *       all with score 0, paged in lexical order;
+ *   <li>{@code domains}: a hash from domain name to its node's path, so that a domain sits once;
+ *   <li>{@code version}: the store's change counter;
+ *   <li>{@code log}: the change stream, entry id {@code <version>-0}, trimmed to about {@code
+ *       streamMaxLength} entries; nodes read it with {@code XREAD BLOCK};
+ *   <li>{@code audit}: the same entries, never trimmed.
+ * </ul>
+ *
+ * <p>Each write is one Lua script: the checks (existence, the expected version, the ancestors'
+ * versions the validation saw, a domain configured elsewhere, children in the way), the change of
+ * the node and the indexes, the counter and both {@code XADD}s, atomically. Settings are validated
+ * beforehand on the client with the core's loader, against the ancestors as read; the script
+ * refuses the write if an ancestor changed meanwhile, and the client validates again.
+ *
+ * <p>Acknowledged: with {@code replicasToAck > 0}, a write answers {@link WriteResult.Written} only
+ * after {@code WAIT} saw that many replicas take it, so a failover to one of them cannot lose it;
+ * if they do not within {@code ackTimeout}, a {@link TenantStoreException} says the change is on
+ * the primary but not yet safe. With 0 (one primary, no replica) a write is acknowledged when the
+ * primary has it, and a crash of the primary may lose the last writes before its next persistence
+ * (docs/cluster.md).
+ *
+ * <p>Not for Redis Cluster (the scripts touch keys they compute); high availability is a primary,
+ * replicas and Sentinel.
+ */
+public final class RedisTenantStore implements TenantStore {
+  private static final int BATCH = 10_000;
+
+  /**
+   * How to reach Redis and how safe a write must be.
+   *
+   * @param uri a {@code redis://} address, or a Sentinel one ({@code
+   *     redis-sentinel://host:26379,host2:26379#mymaster}, or built with {@link
+   *     RedisURI#builder()})
+   * @param prefix the key prefix, so that one Redis can hold several trees
+   * @param replicasToAck replicas that must have a write before it is acknowledged ({@code WAIT})
+   * @param ackTimeout how long a write waits for them
+   * @param commandTimeout how long any command may take before the store is taken as down
+   * @param streamMaxLength about how many changes the stream keeps for nodes to catch up; one
+   *     further behind loads a snapshot
+   */
+  public record Options(
+      RedisURI uri,
+      String prefix,
+      int replicasToAck,
+      Duration ackTimeout,
+      Duration commandTimeout,
+      long streamMaxLength) {
+    /** Checks the values. */
+    public Options {
+      Objects.requireNonNull(uri, "uri");
+      Objects.requireNonNull(prefix, "prefix");
+      if (replicasToAck < 0) {
+        throw new IllegalArgumentException("replicasToAck must be >= 0");
+      }
+      if (ackTimeout.isNegative() || commandTimeout.isNegative() || commandTimeout.isZero()) {
+        throw new IllegalArgumentException("timeouts must be positive");
+      }
+      if (streamMaxLength < 100) {
+        throw new IllegalArgumentException("streamMaxLength must be at least 100");
+      }
+    }
+
+    /** The defaults for a URI: prefix {@code mailfilter:}, no replica wait, 5 s, 100,000. */
+    public static Options of(RedisURI uri) {
+      return new Options(
+          uri, "mailfilter:", 0, Duration.ofSeconds(2), Duration.ofSeconds(5), 100_000);
+    }
+
+    /** These options with {@code n} replicas to wait for. */
+    public Options withReplicasToAck(int n, Duration timeout) {
+      return new Options(uri, prefix, n, timeout, commandTimeout, streamMaxLength);
+    }
+
+    /** These options with another key prefix. */
+    public Options withPrefix(String p) {
+      return new Options(uri, p, replicasToAck, ackTimeout, commandTimeout, streamMaxLength);
+    }
+
+    /** These options with another stream length. */
+    public Options withStreamMaxLength(long n) {
+      return new Options(uri, prefix, replicasToAck, ackTimeout, commandTimeout, n);
+    }
+  }
+
+  private static final String CREATE =
+      """
+      if redis.call('EXISTS', KEYS[1]) == 1 then return {'conflict', 'exists already'} end
+      if ARGV[1] == '1' and redis.call('EXISTS', KEYS[2]) == 0 then return {'notfound'} end
+      for i = 8, #KEYS do
+        if redis.call('HGET', KEYS[i], 'v') ~= ARGV[i + 1] then return {'retry'} end
+      end
+      if ARGV[3] ~= '' then
+        local other = redis.call('HGET', KEYS[4], ARGV[3])
+        if other then return {'conflict', 'domain ' .. ARGV[3] .. ' is configured at ' .. other} end
+      end
+      local v = redis.call('INCR', KEYS[5])
+      redis.call('HSET', KEYS[1], 'v', v, 'body', ARGV[5])
+      redis.call('ZADD', KEYS[3], 0, ARGV[2])
+      if ARGV[3] ~= '' then redis.call('HSET', KEYS[4], ARGV[3], ARGV[4]) end
+      local id = v .. '-0'
+      redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[8], id, 'op', 'CREATE', 'path', ARGV[4],
+        'at', ARGV[6], 'principal', ARGV[7], 'body', ARGV[5])
+      redis.call('XADD', KEYS[7], id, 'op', 'CREATE', 'path', ARGV[4],
+        'at', ARGV[6], 'principal', ARGV[7], 'body', ARGV[5])
+      return {'ok', v}
+      """;
+
+  private static final String UPDATE =
+      """
+      local cur = redis.call('HGET', KEYS[1], 'v')
+      if not cur then return {'notfound'} end
+      if cur ~= ARGV[1] then return {'stale', cur} end
+      for i = 5, #KEYS do
+        if redis.call('HGET', KEYS[i], 'v') ~= ARGV[i + 2] then return {'retry'} end
+      end
+      local v = redis.call('INCR', KEYS[2])
+      redis.call('HSET', KEYS[1], 'v', v, 'body', ARGV[2])
+      local id = v .. '-0'
+      redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[6], id, 'op', 'UPDATE', 'path', ARGV[3],
+        'at', ARGV[4], 'principal', ARGV[5], 'body', ARGV[2])
+      redis.call('XADD', KEYS[4], id, 'op', 'UPDATE', 'path', ARGV[3],
+        'at', ARGV[4], 'principal', ARGV[5], 'body', ARGV[2])
+      return {'ok', v}
+      """;
+
+  private static final String DELETE =
+      """
+      local cur = redis.call('HGET', KEYS[1], 'v')
+      if not cur then return {'notfound'} end
+      if cur ~= ARGV[1] then return {'stale', cur} end
+      local prefix = ARGV[3]
+      local kids = redis.call('ZCARD', prefix .. 'children:' .. ARGV[4])
+      if kids > 0 and ARGV[2] ~= '1' then
+        return {'conflict', 'has ' .. kids .. ' children; delete them first or delete with the subtree'}
+      end
+      local function drop(path, seg)
+        local ck = prefix .. 'children:' .. path
+        for _, m in ipairs(redis.call('ZRANGE', ck, 0, -1)) do drop(path .. '/' .. m, m) end
+        redis.call('DEL', ck)
+        redis.call('DEL', prefix .. 'node:' .. path)
+        if string.sub(seg, 1, 7) == 'domain:' then redis.call('HDEL', KEYS[3], string.sub(seg, 8)) end
+      end
+      drop(ARGV[4], ARGV[5])
+      redis.call('ZREM', KEYS[2], ARGV[5])
+      local v = redis.call('INCR', KEYS[4])
+      local id = v .. '-0'
+      redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[8], id, 'op', 'DELETE', 'path', ARGV[4],
+        'at', ARGV[6], 'principal', ARGV[7])
+      redis.call('XADD', KEYS[6], id, 'op', 'DELETE', 'path', ARGV[4],
+        'at', ARGV[6], 'principal', ARGV[7])
+      return {'ok', v}
+      """;
+
+  private final Options options;
+  private final Clock clock;
+  private final RedisClient client;
+  private final StatefulRedisConnection<String, String> connection;
+  private final RedisCommands<String, String> redis;
+  // XREAD BLOCK holds its connection: followers wait on their own, one at a time.
+  private final ReentrantLock blockingLock = new ReentrantLock();
+  private StatefulRedisConnection<String, String> blocking;
+
+  private RedisTenantStore(Options options, Clock clock) {
+    this.options = options;
+    this.clock = clock;
+    client = RedisClient.create(options.uri());
+    client.setOptions(
+        ClientOptions.builder()
+            // While Redis is away, fail at once instead of queueing: a node then filters with its
+            // last configuration and the admin API answers 503, rather than both hanging.
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .timeoutOptions(TimeoutOptions.enabled())
+            .build());
+    try {
+      connection = client.connect(StringCodec.UTF8);
+    } catch (RedisException e) {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+      throw new TenantStoreException(
+          "cannot connect to the tenant store at " + options.uri() + ": " + e.getMessage(), e);
+    }
+    connection.setTimeout(options.commandTimeout());
+    redis = connection.sync();
+  }
+
+  /**
+   * Connects to Redis.
+   *
+   * @throws TenantStoreException when Redis cannot be reached
+   */
+  public static RedisTenantStore connect(Options options) {
+    return new RedisTenantStore(options, Clock.systemUTC());
+  }
+
+  private String key(String k) {
+    return options.prefix() + k;
+  }
+
+  private String nodeKey(TenantPath p) {
+    return key("node:" + p);
+  }
+
+  private String childrenKey(TenantPath p) {
+    return key("children:" + p);
+  }
+
+  private <T> T call(String what, java.util.function.Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (RedisException e) {
+      throw new TenantStoreException(
+          "tenant store " + options.uri() + ": " + what + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<Tenant> get(TenantPath path) {
+    return call("get " + path, () -> read(path));
+  }
+
+  private Optional<Tenant> read(TenantPath path) {
+    Map<String, String> h = redis.hgetall(nodeKey(path));
+    if (h.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(Json.tenant(Json.read(h.get("body")), Long.parseLong(h.get("v"))));
+  }
+
+  @Override
+  public TenantPage children(TenantPath parent, Optional<String> cursor, int limit) {
+    if (limit < 1 || limit > 1000) {
+      throw new IllegalArgumentException("limit must be 1 to 1000, got " + limit);
+    }
+    Range.Boundary<String> from = Range.Boundary.unbounded();
+    if (cursor.isPresent()) {
+      String c = cursor.get();
+      int colon = c.indexOf(':');
+      TenantPath.Kind kind;
+      try {
+        kind = TenantPath.Kind.valueOf(c.substring(0, colon).toUpperCase(java.util.Locale.ROOT));
+        c = new TenantPath.Segment(kind, c.substring(colon + 1)).toString();
+      } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
+        throw new IllegalArgumentException(
+            "not a cursor of this listing: \"" + cursor.get() + "\"", e);
+      }
+      from = Range.Boundary.excluding(c);
+    }
+    Range<String> range = Range.from(from, Range.Boundary.unbounded());
+    return call(
+        "list " + parent,
+        () -> {
+          List<String> segs =
+              redis.zrangebylex(childrenKey(parent), range, Limit.create(0, limit + 1));
+          boolean more = segs.size() > limit;
+          List<String> page = more ? segs.subList(0, limit) : segs;
+          List<TenantPath> paths = new ArrayList<>();
+          for (String s : page) {
+            paths.add(TenantPath.parse(parent.isRoot() ? s : parent + "/" + s));
+          }
+          List<Tenant> items = new ArrayList<>();
+          for (Tenant t : readAll(paths)) {
+            items.add(t);
+          }
+          return new TenantPage(items, more ? Optional.of(page.getLast()) : Optional.empty());
+        });
+  }
+
+  /** Reads nodes pipelined; a node deleted meanwhile is left out. */
+  private List<Tenant> readAll(List<TenantPath> paths) {
+    RedisAsyncCommands<String, String> async = connection.async();
+    List<Future<Map<String, String>>> fs = new ArrayList<>();
+    for (TenantPath p : paths) {
+      fs.add(async.hgetall(nodeKey(p)).toCompletableFuture());
+    }
+    List<Tenant> out = new ArrayList<>();
+    for (Future<Map<String, String>> f : fs) {
+      Map<String, String> h = await(f);
+      if (!h.isEmpty()) {
+        out.add(Json.tenant(Json.read(h.get("body")), Long.parseLong(h.get("v"))));
+      }
+    }
+    return out;
+  }
+
+  private <T> T await(Future<T> f) {
+    try {
+      return f.get(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RedisException("interrupted", e);
+    } catch (ExecutionException e) {
+      throw new RedisException(e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new RedisException("timed out after " + options.commandTimeout(), e);
+    }
+  }
+
+  private List<Tenant> ancestors(TenantPath path) {
+    List<TenantPath> ps = new ArrayList<>();
+    for (int i = 1; i < path.segments().size(); i++) {
+      ps.add(new TenantPath(path.segments().subList(0, i)));
+    }
+    return readAll(ps);
+  }
+
+  @Override
+  public WriteResult create(
+      TenantPath path, Settings settings, Optional<Brand> brand, String principal) {
+    String who = principal(principal);
+    if (path.isRoot()) {
+      return new WriteResult.Conflict(path, "the root exists always");
+    }
+    return call(
+        "create " + path,
+        () -> {
+          for (int attempt = 0; ; attempt++) {
+            retryBound(attempt, path);
+            List<Tenant> anc = ancestors(path);
+            if (anc.size() != path.segments().size() - 1) {
+              return new WriteResult.NotFound(path.parent());
+            }
+            Optional<WriteResult> bad = check(path, settings, brand, anc);
+            if (bad.isPresent()) {
+              return bad.get();
+            }
+            java.time.Instant now = clock.instant();
+            Tenant t = new Tenant(path, settings, brand, 0, now, who);
+            String body = body(t);
+            List<String> keys = new ArrayList<>();
+            keys.add(nodeKey(path));
+            keys.add(path.parent().isRoot() ? key("root") : nodeKey(path.parent()));
+            keys.add(childrenKey(path.parent()));
+            keys.add(key("domains"));
+            keys.add(key("version"));
+            keys.add(key("log"));
+            keys.add(key("audit"));
+            List<String> args = new ArrayList<>();
+            args.add(path.parent().isRoot() ? "0" : "1");
+            args.add(path.segments().getLast().toString());
+            args.add(path.kind().orElseThrow() == TenantPath.Kind.DOMAIN ? path.name() : "");
+            args.add(path.toString());
+            args.add(body);
+            args.add(now.toString());
+            args.add(who);
+            args.add(Long.toString(options.streamMaxLength()));
+            for (Tenant a : anc) {
+              keys.add(nodeKey(a.path()));
+              args.add(Long.toString(a.version()));
+            }
+            List<Object> r = eval(CREATE, keys, args);
+            Optional<WriteResult> out = outcome(r, path, -1);
+            if (out.isPresent()) {
+              return out.get();
+            }
+            if (!"retry".equals(r.get(0))) {
+              long v = (Long) r.get(1);
+              acknowledge(v);
+              return new WriteResult.Written(new Tenant(path, settings, brand, v, now, who), v);
+            }
+          }
+        });
+  }
+
+  @Override
+  public WriteResult update(
+      TenantPath path,
+      long expectedVersion,
+      Settings settings,
+      Optional<Brand> brand,
+      String principal) {
+    String who = principal(principal);
+    return call(
+        "update " + path,
+        () -> {
+          for (int attempt = 0; ; attempt++) {
+            retryBound(attempt, path);
+            List<Tenant> anc = ancestors(path);
+            if (anc.size() != path.segments().size() - 1) {
+              return new WriteResult.NotFound(path);
+            }
+            Optional<Tenant> cur = read(path);
+            if (cur.isEmpty()) {
+              return new WriteResult.NotFound(path);
+            }
+            if (cur.get().version() != expectedVersion) {
+              return new WriteResult.Stale(path, expectedVersion, cur.get().version());
+            }
+            Optional<WriteResult> bad = check(path, settings, brand, anc);
+            if (bad.isPresent()) {
+              return bad.get();
+            }
+            java.time.Instant now = clock.instant();
+            String body = body(new Tenant(path, settings, brand, 0, now, who));
+            List<String> keys = new ArrayList<>();
+            keys.add(nodeKey(path));
+            keys.add(key("version"));
+            keys.add(key("log"));
+            keys.add(key("audit"));
+            List<String> args = new ArrayList<>();
+            args.add(Long.toString(expectedVersion));
+            args.add(body);
+            args.add(path.toString());
+            args.add(now.toString());
+            args.add(who);
+            args.add(Long.toString(options.streamMaxLength()));
+            for (Tenant a : anc) {
+              keys.add(nodeKey(a.path()));
+              args.add(Long.toString(a.version()));
+            }
+            List<Object> r = eval(UPDATE, keys, args);
+            Optional<WriteResult> out = outcome(r, path, expectedVersion);
+            if (out.isPresent()) {
+              return out.get();
+            }
+            if (!"retry".equals(r.get(0))) {
+              long v = (Long) r.get(1);
+              acknowledge(v);
+              return new WriteResult.Written(new Tenant(path, settings, brand, v, now, who), v);
+            }
+          }
+        });
+  }
+
+  @Override
+  public WriteResult delete(
+      TenantPath path, long expectedVersion, boolean withSubtree, String principal) {
+    String who = principal(principal);
+    if (path.isRoot()) {
+      return new WriteResult.Conflict(path, "the root cannot be deleted");
+    }
+    return call(
+        "delete " + path,
+        () -> {
+          Optional<Tenant> before = read(path);
+          java.time.Instant now = clock.instant();
+          List<String> keys =
+              List.of(
+                  nodeKey(path),
+                  childrenKey(path.parent()),
+                  key("domains"),
+                  key("version"),
+                  key("log"),
+                  key("audit"));
+          List<String> args =
+              List.of(
+                  Long.toString(expectedVersion),
+                  withSubtree ? "1" : "0",
+                  options.prefix(),
+                  path.toString(),
+                  path.segments().getLast().toString(),
+                  now.toString(),
+                  who,
+                  Long.toString(options.streamMaxLength()));
+          List<Object> r = eval(DELETE, keys, args);
+          Optional<WriteResult> out = outcome(r, path, expectedVersion);
+          if (out.isPresent()) {
+            return out.get();
+          }
+          long v = (Long) r.get(1);
+          acknowledge(v);
+          Tenant b = before.orElseThrow();
+          return new WriteResult.Written(new Tenant(path, b.settings(), b.brand(), v, now, who), v);
+        });
+  }
+
+  /** An ancestor changing between validation and write forces a retry; not forever. */
+  private static void retryBound(int attempt, TenantPath path) {
+    if (attempt == 10) {
+      throw new TenantStoreException(
+          "gave up writing " + path + ": its ancestors changed during 10 attempts");
+    }
+  }
+
+  private List<Object> eval(String script, List<String> keys, List<String> args) {
+    return redis.eval(
+        script, ScriptOutputType.MULTI, keys.toArray(String[]::new), args.toArray(String[]::new));
+  }
+
+  /** The script's refusal as a result, or empty for {@code ok} and {@code retry}. */
+  private static Optional<WriteResult> outcome(List<Object> r, TenantPath path, long expected) {
+    return switch ((String) r.get(0)) {
+      case "ok", "retry" -> Optional.empty();
+      case "notfound" -> Optional.of(new WriteResult.NotFound(expected < 0 ? path.parent() : path));
+      case "stale" ->
+          Optional.of(
+              new WriteResult.Stale(path, expected, Long.parseLong(String.valueOf(r.get(1)))));
+      case "conflict" -> Optional.of(new WriteResult.Conflict(path, (String) r.get(1)));
+      default -> throw new IllegalStateException("unexpected script answer " + r);
+    };
+  }
+
+  private void acknowledge(long version) {
+    if (options.replicasToAck() == 0) {
+      return;
+    }
+    long got = redis.waitForReplication(options.replicasToAck(), options.ackTimeout().toMillis());
+    if (got < options.replicasToAck()) {
+      throw new TenantStoreException(
+          "change "
+              + version
+              + " is on the primary, but only "
+              + got
+              + " of "
+              + options.replicasToAck()
+              + " replicas confirmed it within "
+              + options.ackTimeout()
+              + ": it is not acknowledged and may be lost if the primary fails now");
+    }
+  }
+
+  private static Optional<WriteResult> check(
+      TenantPath path, Settings settings, Optional<Brand> brand, List<Tenant> ancestors) {
+    if (brand.isPresent() && path.kind().orElseThrow() != TenantPath.Kind.RESELLER) {
+      return Optional.of(new WriteResult.Invalid(path, "brand", "only a reseller has a brand"));
+    }
+    return Validator.check(path, settings, ancestors).map(WriteResult.class::cast);
+  }
+
+  private static String body(Tenant t) {
+    Map<String, Object> m = new LinkedHashMap<>(Json.tenant(t));
+    m.remove("version");
+    return Json.write(m);
+  }
+
+  private static Change change(StreamMessage<String, String> m) {
+    Map<String, String> b = m.getBody();
+    long v = Long.parseLong(m.getId().substring(0, m.getId().indexOf('-')));
+    TenantPath path = TenantPath.parse(b.get("path"));
+    String body = b.get("body");
+    return new Change(
+        v,
+        java.time.Instant.parse(b.get("at")),
+        b.get("principal"),
+        Change.Op.valueOf(b.get("op")),
+        path,
+        body == null ? Optional.empty() : Optional.of(Json.tenant(Json.read(body), v)));
+  }
+
+  @Override
+  public ChangesSince changesSince(long version) {
+    return call("changes since " + version, () -> changesOn(redis, version));
+  }
+
+  private ChangesSince changesOn(RedisCommands<String, String> r, long version) {
+    List<StreamMessage<String, String>> ms =
+        r.xrange(key("log"), Range.create("(" + version + "-0", "+"), Limit.create(0, BATCH));
+    String current = r.get(key("version"));
+    long latest = current == null ? 0 : Long.parseLong(current);
+    if (latest < version) {
+      // The store went back (restored, or restarted without persistence): start again.
+      return new ChangesSince.Trimmed(latest);
+    }
+    if (ms.isEmpty()) {
+      if (version < latest) {
+        return new ChangesSince.Trimmed(oldest(r, latest));
+      }
+      return new ChangesSince.Changes(List.of(), version);
+    }
+    List<Change> out = new ArrayList<>();
+    for (StreamMessage<String, String> m : ms) {
+      out.add(change(m));
+    }
+    if (out.getFirst().version() != version + 1) {
+      return new ChangesSince.Trimmed(out.getFirst().version() - 1);
+    }
+    return new ChangesSince.Changes(out, out.getLast().version());
+  }
+
+  private long oldest(RedisCommands<String, String> r, long latest) {
+    List<StreamMessage<String, String>> first =
+        r.xrange(key("log"), Range.create("-", "+"), Limit.create(0, 1));
+    return first.isEmpty() ? latest : change(first.getFirst()).version() - 1;
+  }
+
+  @Override
+  public ChangesSince changesSince(long version, Duration wait) throws InterruptedException {
+    ChangesSince now = changesSince(version);
+    if (!(now instanceof ChangesSince.Changes c) || !c.changes().isEmpty() || wait.isZero()) {
+      return now;
+    }
+    blockingLock.lockInterruptibly();
+    try {
+      return call(
+          "wait for changes after " + version,
+          () -> {
+            if (blocking == null || !blocking.isOpen()) {
+              blocking = client.connect(StringCodec.UTF8);
+            }
+            // The command timeout must outlast the block.
+            blocking.setTimeout(wait.plus(options.commandTimeout()));
+            List<StreamMessage<String, String>> ms = xread(blocking.sync(), wait, version);
+            if (ms == null || ms.isEmpty()) {
+              return new ChangesSince.Changes(List.of(), version);
+            }
+            return changesOn(redis, version);
+          });
+    } finally {
+      blockingLock.unlock();
+    }
+  }
+
+  // One stream offset through a generic varargs parameter: safe, nothing is stored in the array.
+  @SuppressWarnings("unchecked")
+  private List<StreamMessage<String, String>> xread(
+      RedisCommands<String, String> r, Duration wait, long version) {
+    return r.xread(
+        XReadArgs.Builder.block(Math.max(1, wait.toMillis())).count(BATCH),
+        XReadArgs.StreamOffset.from(key("log"), version + "-0"));
+  }
+
+  /**
+   * A consistent snapshot without stopping writers: read the version, scan every node, then replay
+   * the changes since that version over what was read. A node read mid-change is set right by the
+   * change (which the log holds), so the result is the tree at the version of the last change
+   * replayed.
+   */
+  @Override
+  public Snapshot snapshot() {
+    return call(
+        "snapshot",
+        () -> {
+          for (int attempt = 0; ; attempt++) {
+            String v0s = redis.get(key("version"));
+            long v0 = v0s == null ? 0 : Long.parseLong(v0s);
+            List<Tenant> read = new ArrayList<>();
+            List<TenantPath> batch = new ArrayList<>();
+            ScanIterator<String> it =
+                ScanIterator.scan(
+                    redis, ScanArgs.Builder.matches(escape(key("node:")) + "*").limit(1000));
+            int cut = key("node:").length();
+            while (it.hasNext()) {
+              batch.add(TenantPath.parse(it.next().substring(cut)));
+              if (batch.size() == 1000) {
+                read.addAll(readAll(batch));
+                batch.clear();
+              }
+            }
+            read.addAll(readAll(batch));
+            TreeModel model = new TreeModel(1);
+            model.reset(new Snapshot(v0, read));
+            long at = v0;
+            boolean trimmed = false;
+            while (true) {
+              ChangesSince cs = changesOn(redis, at);
+              if (cs instanceof ChangesSince.Trimmed) {
+                trimmed = true;
+                break;
+              }
+              ChangesSince.Changes c = (ChangesSince.Changes) cs;
+              if (c.changes().isEmpty()) {
+                break;
+              }
+              c.changes().forEach(model::apply);
+              at = c.latest();
+            }
+            if (!trimmed) {
+              return model.snapshot();
+            }
+            if (attempt == 5) {
+              throw new TenantStoreException(
+                  "no consistent snapshot: the change stream is trimmed faster than the tree is"
+                      + " read (raise the stream length)");
+            }
+          }
+        });
+  }
+
+  private static String escape(String glob) {
+    return glob.replaceAll("([\\\\*?\\[\\]])", "\\\\$1");
+  }
+
+  @Override
+  public long version() {
+    return call(
+        "version",
+        () -> {
+          String v = redis.get(key("version"));
+          return v == null ? 0L : Long.parseLong(v);
+        });
+  }
+
+  @Override
+  public List<Change> audit(TenantPath under, long afterVersion, int limit) {
+    if (limit < 1 || limit > 10_000) {
+      throw new IllegalArgumentException("limit must be 1 to 10000, got " + limit);
+    }
+    return call(
+        "audit",
+        () -> {
+          List<Change> out = new ArrayList<>();
+          long from = afterVersion;
+          while (out.size() < limit) {
+            List<StreamMessage<String, String>> ms =
+                redis.xrange(
+                    key("audit"), Range.create("(" + from + "-0", "+"), Limit.create(0, 1000));
+            if (ms.isEmpty()) {
+              break;
+            }
+            for (StreamMessage<String, String> m : ms) {
+              Change c = change(m);
+              from = c.version();
+              if (under.contains(c.path()) && out.size() < limit) {
+                out.add(c);
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public void close() {
+    blockingLock.lock();
+    try {
+      if (blocking != null) {
+        blocking.close();
+      }
+    } finally {
+      blockingLock.unlock();
+    }
+    connection.close();
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+  }
+
+  private static String principal(String principal) {
+    if (principal == null || principal.isBlank()) {
+      throw new IllegalArgumentException("a change needs a principal");
+    }
+    return principal;
+  }
+}
