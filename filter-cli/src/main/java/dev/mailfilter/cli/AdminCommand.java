@@ -2,6 +2,7 @@ package dev.mailfilter.cli;
 
 import dev.mailfilter.FilterConfig;
 import dev.mailfilter.cluster.FileTenantStore;
+import dev.mailfilter.cluster.RedisTenantStore;
 import dev.mailfilter.cluster.TenantPath;
 import dev.mailfilter.cluster.TenantStore;
 import dev.mailfilter.cluster.TenantStoreException;
@@ -11,6 +12,7 @@ import dev.mailfilter.cluster.admin.AdminSettings;
 import dev.mailfilter.cluster.admin.ApiKeys;
 import dev.mailfilter.cluster.admin.Role;
 import dev.mailfilter.config.ConfigException;
+import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -23,18 +25,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code mailfilter admin [--listen HOST:PORT] [--store DIR] [--keys FILE] [--config FILE]
- * [--new-operator-key]}: the admin API (docs/cluster.md, "Admin API") over the file store, until
- * SIGTERM or SIGINT. When the key file holds no operator key yet (the first start), or with {@code
- * --new-operator-key}, an operator key is made and printed once on stdout; only its SHA-256 is
- * kept. Exit 2 on a usage or configuration error or when the address cannot be bound.
+ * {@code mailfilter admin [--listen HOST:PORT] (--store DIR | --redis URI) [--keys FILE] [--config
+ * FILE] [--new-operator-key]}: the admin API (docs/cluster.md, "Admin API") over the file store or
+ * Redis, until SIGTERM or SIGINT. When the key file holds no operator key yet (the first start), or
+ * with {@code --new-operator-key}, an operator key is made and printed once on stdout; only its
+ * SHA-256 is kept. Exit 2 on a usage or configuration error or when the address cannot be bound.
  */
 final class AdminCommand {
   private static final Logger LOG = LoggerFactory.getLogger("dev.mailfilter.admin");
 
   static final String USAGE =
-      "usage: mailfilter admin [--listen HOST:PORT] [--store DIR] [--keys FILE] [--config FILE]"
-          + " [--new-operator-key]";
+      "usage: mailfilter admin [--listen HOST:PORT] (--store DIR | --redis URI) [--keys FILE]"
+          + " [--config FILE] [--new-operator-key]";
 
   private AdminCommand() {}
 
@@ -58,6 +60,8 @@ final class AdminCommand {
             "  the admin API: the tenant tree as HTTP JSON resources, API keys per principal");
         out.println("  --listen HOST:PORT     default: admin.listen, else 127.0.0.1:8025");
         out.println("  --store DIR            the tenant store's directory (admin.store)");
+        out.println("  --redis URI            or the Redis tenant store (admin.redis):");
+        out.println("                         redis://HOST:PORT, redis-sentinel://HOST:PORT#NAME");
         out.println("  --keys FILE            the API key file (admin.keys; default");
         out.println("                         DIR/admin-keys.json)");
         out.println("  --config FILE          the configuration, with its admin: section");
@@ -69,7 +73,9 @@ final class AdminCommand {
       }
       Options options =
           Options.parse(
-              args, Set.of("--listen", "--store", "--keys"), Set.of("--new-operator-key"));
+              args,
+              Set.of("--listen", "--store", "--redis", "--keys"),
+              Set.of("--new-operator-key"));
       settings =
           configFile.isPresent()
               ? FilterConfig.load(configFile.get(), ServerSections.ALL)
@@ -83,6 +89,10 @@ final class AdminCommand {
       if (store != null) {
         settings = settings.withStore(Path.of(store));
       }
+      String redis = options.single("--redis", null);
+      if (redis != null) {
+        settings = settings.withRedis(redis);
+      }
       String keys = options.single("--keys", null);
       if (keys != null) {
         settings = settings.withKeys(Path.of(keys));
@@ -95,15 +105,31 @@ final class AdminCommand {
       err.println("mailfilter admin: " + e.getMessage());
       return 2;
     }
-    if (settings.store().isEmpty()) {
-      err.println("mailfilter admin: no tenant store: give --store DIR or admin.store");
+    if (settings.store().isPresent() == settings.redis().isPresent()) {
+      err.println(
+          "mailfilter admin: "
+              + (settings.store().isPresent() ? "both" : "no")
+              + " tenant store: give one of --store DIR (admin.store) or --redis URI"
+              + " (admin.redis)");
+      return 2;
+    }
+    if (settings.keysFile().isEmpty()) {
+      err.println("mailfilter admin: with --redis, give --keys FILE (admin.keys) for the API keys");
       return 2;
     }
     TenantStore store;
     try {
-      store = FileTenantStore.open(settings.store().get());
-    } catch (TenantStoreException e) {
+      store =
+          settings.store().isPresent()
+              ? FileTenantStore.open(settings.store().get())
+              : RedisTenantStore.connect(
+                  RedisTenantStore.Options.of(RedisURI.create(settings.redis().get())));
+    } catch (TenantStoreException | IllegalArgumentException e) {
       err.println("mailfilter admin: " + e.getMessage());
+      return 2;
+    } catch (RuntimeException e) {
+      // Lettuce's own exceptions (a bad URI, Redis unreachable) are unchecked and its own types.
+      err.println("mailfilter admin: cannot open the Redis store: " + e.getMessage());
       return 2;
     }
     Path keyFile = settings.keysFile().orElseThrow();

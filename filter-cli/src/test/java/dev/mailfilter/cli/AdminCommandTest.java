@@ -3,6 +3,7 @@ package dev.mailfilter.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailfilter.testkit.RedisServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -36,13 +37,16 @@ class AdminCommandTest {
   }
 
   private Running start(int port, String... extra) throws Exception {
+    return startWith(port, List.of("--store", dir.resolve("store").toString()), extra);
+  }
+
+  private Running startWith(int port, List<String> store, String... extra) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     CountDownLatch stop = new CountDownLatch(1);
     AtomicInteger status = new AtomicInteger(-1);
-    List<String> args =
-        new java.util.ArrayList<>(
-            List.of("--listen", "127.0.0.1:" + port, "--store", dir.resolve("store").toString()));
+    List<String> args = new java.util.ArrayList<>(List.of("--listen", "127.0.0.1:" + port));
+    args.addAll(store);
     args.addAll(List.of(extra));
     Thread t =
         Thread.ofVirtual()
@@ -110,12 +114,45 @@ class AdminCommandTest {
   }
 
   @Test
+  void servesTheTreeFromARealRedisStore() throws Exception {
+    try (RedisServer redis = RedisServer.primary(dir.resolve("redis"))) {
+      int port = freePort();
+      Running admin =
+          startWith(
+              port,
+              List.of(
+                  "--redis",
+                  "redis://127.0.0.1:" + redis.port(),
+                  "--keys",
+                  dir.resolve("keys.json").toString()));
+      String key = admin.out().lines().filter(l -> l.startsWith("mfk_")).findFirst().orElseThrow();
+      assertThat(send(port, "POST", "/v1/customers", key, "{\"name\":\"direct\"}").statusCode())
+          .isEqualTo(201);
+      assertThat(
+              send(
+                      port,
+                      "POST",
+                      "/v1/customers/direct/domains",
+                      key,
+                      "{\"name\":\"direct.example\"}")
+                  .statusCode())
+          .isEqualTo(201);
+      HttpResponse<String> got = get(port, "/v1/customers/direct/domains/direct.example", key);
+      assertThat(got.statusCode()).isEqualTo(200);
+      assertThat(got.headers().firstValue("ETag")).isPresent();
+      assertThat(admin.stop()).isZero();
+    }
+  }
+
+  @Test
   void withoutAStoreOrWithABadAddressOrKeyItExits2SayingWhy() throws Exception {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream e = new PrintStream(err, true, UTF_8);
     PrintStream o = new PrintStream(new ByteArrayOutputStream(), true, UTF_8);
     assertThat(AdminCommand.run(List.of(), o, e)).isEqualTo(2);
     assertThat(err.toString(UTF_8)).contains("--store");
+    assertThat(AdminCommand.run(List.of("--redis", "redis://127.0.0.1:1"), o, e)).isEqualTo(2);
+    assertThat(err.toString(UTF_8)).contains("--keys");
     assertThat(AdminCommand.run(List.of("--listen", "nowhere", "--store", "x"), o, e)).isEqualTo(2);
     assertThat(err.toString(UTF_8)).contains("HOST:PORT");
     Path config = dir.resolve("c.yaml");

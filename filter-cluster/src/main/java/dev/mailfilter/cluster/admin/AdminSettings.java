@@ -15,12 +15,18 @@ import java.util.Optional;
  *
  * @param listen the HTTP address; default 127.0.0.1:8025 (loopback: put TLS in front, e.g. a
  *     reverse proxy, before exposing it)
- * @param store the file store's directory; none: the command needs {@code --store}
- * @param keys the API key file; none: {@code admin-keys.json} beside the store
+ * @param store the file store's directory (a single node's embedded store)
+ * @param redis instead of {@code store}: the Redis store's URI ({@code redis://host:6379}, {@code
+ *     redis-sentinel://host:26379#mymaster})
+ * @param keys the API key file; none: {@code admin-keys.json} in the store's directory
  * @param maxBody the largest request body; a larger one is a 413
  */
 public record AdminSettings(
-    InetSocketAddress listen, Optional<Path> store, Optional<Path> keys, long maxBody) {
+    InetSocketAddress listen,
+    Optional<Path> store,
+    Optional<String> redis,
+    Optional<Path> keys,
+    long maxBody) {
   /** The {@code admin:} section; register it when loading the file. */
   public static final ConfigSection<AdminSettings> SECTION =
       ConfigSection.of("admin", AdminSettings::parse);
@@ -32,6 +38,7 @@ public record AdminSettings(
   public AdminSettings {
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(redis, "redis");
     Objects.requireNonNull(keys, "keys");
     if (maxBody < 1024) {
       throw new IllegalArgumentException("max_body must be at least 1 KiB, got " + maxBody);
@@ -44,6 +51,7 @@ public record AdminSettings(
         new InetSocketAddress(InetAddress.getLoopbackAddress(), DEFAULT_PORT),
         Optional.empty(),
         Optional.empty(),
+        Optional.empty(),
         AdminServer.DEFAULT_MAX_BODY);
   }
 
@@ -54,17 +62,22 @@ public record AdminSettings(
 
   /** These settings listening elsewhere. */
   public AdminSettings withListen(InetSocketAddress listen) {
-    return new AdminSettings(listen, store, keys, maxBody);
+    return new AdminSettings(listen, store, redis, keys, maxBody);
   }
 
   /** These settings with another store directory. */
   public AdminSettings withStore(Path store) {
-    return new AdminSettings(listen, Optional.of(store), keys, maxBody);
+    return new AdminSettings(listen, Optional.of(store), redis, keys, maxBody);
+  }
+
+  /** These settings with a Redis store. */
+  public AdminSettings withRedis(String uri) {
+    return new AdminSettings(listen, store, Optional.of(uri), keys, maxBody);
   }
 
   /** These settings with another key file. */
   public AdminSettings withKeys(Path keys) {
-    return new AdminSettings(listen, store, Optional.of(keys), maxBody);
+    return new AdminSettings(listen, store, redis, Optional.of(keys), maxBody);
   }
 
   /**
@@ -112,6 +125,7 @@ public record AdminSettings(
     return new AdminSettings(
         listen,
         node.optionalString("store").map(Path::of),
+        node.optionalString("redis"),
         node.optionalString("keys").map(Path::of),
         maxBody);
   }
