@@ -148,6 +148,11 @@ final class AdminCommand {
       out.println(issued.key());
       out.flush();
     }
+    // The JDK's server waits forever for a request's headers and body unless told: a client
+    // trickling bytes would hold a connection forever. Read once, when the server's class loads,
+    // and in seconds; an operator's own -D wins.
+    setIfAbsent("sun.net.httpserver.maxReqTime", "30");
+    setIfAbsent("sun.net.httpserver.maxRspTime", "60");
     AdminSettings running = settings;
     AdminServer[] server = {null};
     Daemon daemon =
@@ -170,5 +175,11 @@ final class AdminCommand {
         },
         store,
         err);
+  }
+
+  private static void setIfAbsent(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
+    }
   }
 }
