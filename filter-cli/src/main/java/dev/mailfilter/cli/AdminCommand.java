@@ -1,8 +1,7 @@
 package dev.mailfilter.cli;
 
 import dev.mailfilter.FilterConfig;
-import dev.mailfilter.cluster.FileTenantStore;
-import dev.mailfilter.cluster.RedisTenantStore;
+import dev.mailfilter.cluster.ClusterSettings;
 import dev.mailfilter.cluster.TenantPath;
 import dev.mailfilter.cluster.TenantStore;
 import dev.mailfilter.cluster.TenantStoreException;
@@ -51,6 +50,7 @@ final class AdminCommand {
   static int run(List<String> argList, PrintStream out, PrintStream err, CountDownLatch stop) {
     List<String> args = new ArrayList<>(argList);
     AdminSettings settings;
+    ClusterSettings cluster;
     boolean newOperatorKey;
     try {
       Optional<Path> configFile = ConfigOption.extract(args);
@@ -59,12 +59,13 @@ final class AdminCommand {
         out.println(
             "  the admin API: the tenant tree as HTTP JSON resources, API keys per principal");
         out.println("  --listen HOST:PORT     default: admin.listen, else 127.0.0.1:8025");
-        out.println("  --store DIR            the tenant store's directory (admin.store)");
-        out.println("  --redis URI            or the Redis tenant store (admin.redis):");
-        out.println("                         redis://HOST:PORT, redis-sentinel://HOST:PORT#NAME");
+        out.println("  --store DIR            the embedded file store in DIR");
+        out.println("  --redis URI            or the Redis store: redis://HOST:PORT,");
+        out.println("                         redis-sentinel://HOST:PORT#NAME");
+        out.println("                         (default for both: cluster.store)");
         out.println("  --keys FILE            the API key file (admin.keys; default");
-        out.println("                         DIR/admin-keys.json)");
-        out.println("  --config FILE          the configuration, with its admin: section");
+        out.println("                         DIR/admin-keys.json with a file store)");
+        out.println("  --config FILE          the configuration: admin: and cluster: sections");
         out.println("  --new-operator-key     make another operator key and print it once");
         out.println("the first start makes an operator key and prints it once; keep it.");
         out.println("the API's description: GET /openapi.json");
@@ -76,22 +77,23 @@ final class AdminCommand {
               args,
               Set.of("--listen", "--store", "--redis", "--keys"),
               Set.of("--new-operator-key"));
-      settings =
+      FilterConfig config =
           configFile.isPresent()
               ? FilterConfig.load(configFile.get(), ServerSections.ALL)
-                  .section(AdminSettings.SECTION)
-              : AdminSettings.defaults();
+              : withSections(FilterConfig.builder()).build();
+      settings = config.section(AdminSettings.SECTION);
+      cluster = config.section(ClusterSettings.SECTION);
       String listen = options.single("--listen", null);
       if (listen != null) {
         settings = settings.withListen(AdminSettings.parseListen(listen));
       }
-      String store = options.single("--store", null);
-      if (store != null) {
-        settings = settings.withStore(Path.of(store));
-      }
+      String dir = options.single("--store", null);
       String redis = options.single("--redis", null);
-      if (redis != null) {
-        settings = settings.withRedis(redis);
+      if (dir != null && redis != null) {
+        throw new IllegalArgumentException("give --store DIR or --redis URI, not both");
+      }
+      if (dir != null || redis != null) {
+        cluster = withStore(cluster, dir != null ? "file:" + dir : redis);
       }
       String keys = options.single("--keys", null);
       if (keys != null) {
@@ -105,25 +107,27 @@ final class AdminCommand {
       err.println("mailfilter admin: " + e.getMessage());
       return 2;
     }
-    if (settings.store().isPresent() == settings.redis().isPresent()) {
+    if (cluster.store().isEmpty()) {
       err.println(
-          "mailfilter admin: "
-              + (settings.store().isPresent() ? "both" : "no")
-              + " tenant store: give one of --store DIR (admin.store) or --redis URI"
-              + " (admin.redis)");
+          "mailfilter admin: no tenant store: give --store DIR, --redis URI or cluster.store");
       return 2;
     }
-    if (settings.keysFile().isEmpty()) {
-      err.println("mailfilter admin: with --redis, give --keys FILE (admin.keys) for the API keys");
+    String spec = cluster.store().get();
+    Optional<Path> keysFile =
+        settings
+            .keys()
+            .or(
+                () ->
+                    spec.startsWith("file:")
+                        ? Optional.of(Path.of(spec.substring(5)).resolve("admin-keys.json"))
+                        : Optional.empty());
+    if (keysFile.isEmpty()) {
+      err.println("mailfilter admin: with Redis, give --keys FILE (admin.keys) for the API keys");
       return 2;
     }
     TenantStore store;
     try {
-      store =
-          settings.store().isPresent()
-              ? FileTenantStore.open(settings.store().get())
-              : RedisTenantStore.connect(
-                  RedisTenantStore.Options.of(RedisURI.create(settings.redis().get())));
+      store = cluster.openStore();
     } catch (TenantStoreException | IllegalArgumentException e) {
       err.println("mailfilter admin: " + e.getMessage());
       return 2;
@@ -132,7 +136,7 @@ final class AdminCommand {
       err.println("mailfilter admin: cannot open the Redis store: " + e.getMessage());
       return 2;
     }
-    Path keyFile = settings.keysFile().orElseThrow();
+    Path keyFile = keysFile.get();
     ApiKeys keys;
     try {
       keys = ApiKeys.open(keyFile);
@@ -175,6 +179,26 @@ final class AdminCommand {
         },
         store,
         err);
+  }
+
+  private static FilterConfig.Builder withSections(FilterConfig.Builder b) {
+    ServerSections.ALL.forEach(b::section);
+    return b;
+  }
+
+  /** The cluster settings with the store a flag names; a bad Redis address is a usage error. */
+  private static ClusterSettings withStore(ClusterSettings c, String store) {
+    if (!store.startsWith("file:")) {
+      RedisURI.create(store); // IllegalArgumentException (or Lettuce's) names what is wrong
+    }
+    return new ClusterSettings(
+        Optional.of(store),
+        c.stateDir(),
+        c.keyPrefix(),
+        c.replicasToAck(),
+        c.ackTimeout(),
+        c.commandTimeout(),
+        c.streamMaxLength());
   }
 
   private static void setIfAbsent(String property, String value) {

@@ -1,5 +1,6 @@
 package dev.mailfilter.cli;
 
+import dev.mailfilter.cluster.ClusterSettings;
 import dev.mailfilter.cluster.admin.AdminSettings;
 import dev.mailfilter.config.ConfigSection;
 import dev.mailfilter.milter.MilterSettings;
@@ -9,12 +10,16 @@ import java.util.List;
 /**
  * The servers' configuration sections, known to every command: one file can serve a whole node (the
  * gateway, the milter, the admin API, {@code scan} and {@code config check}), and a mistyped key
- * under {@code smtp:}, {@code milter:} or {@code admin:} is found by {@code config check} rather
- * than at the server's next start.
+ * under {@code smtp:}, {@code milter:}, {@code admin:} or {@code cluster:} is found by {@code
+ * config check} rather than at the server's next start.
  */
 final class ServerSections {
   static final List<ConfigSection<?>> ALL =
-      List.of(MilterSettings.SECTION, SmtpSettings.SECTION, AdminSettings.SECTION);
+      List.of(
+          MilterSettings.SECTION,
+          SmtpSettings.SECTION,
+          AdminSettings.SECTION,
+          ClusterSettings.SECTION);
 
   private ServerSections() {}
 }

@@ -162,16 +162,16 @@ class AdminCommandTest {
   }
 
   @Test
-  void theAdminSectionOfTheConfigurationSetsTheStoreAndTheListenAddress() throws Exception {
+  void theAdminAndClusterSectionsSetTheListenAddressBodyLimitAndStore() throws Exception {
     int port = freePort();
     Path config = dir.resolve("c.yaml");
     Files.writeString(
         config,
         "admin:\n  listen: 127.0.0.1:"
             + port
-            + "\n  store: "
+            + "\n  max_body: 2KiB\ncluster:\n  store: file:"
             + dir.resolve("cfgstore")
-            + "\n  max_body: 2KiB\n");
+            + "\n");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     CountDownLatch stop = new CountDownLatch(1);
     AtomicInteger status = new AtomicInteger(-1);

@@ -10,23 +10,17 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The {@code admin:} section: where {@code mailfilter admin} listens, its tenant store and key
- * file, and the largest request body.
+ * The {@code admin:} section: where {@code mailfilter admin} listens, its key file, and the largest
+ * request body. The tenant store is the node's own {@code cluster.store} ({@link
+ * dev.mailfilter.cluster.ClusterSettings}), so that the API writes where the nodes read, with the
+ * same key prefix and replica acknowledgement.
  *
  * @param listen the HTTP address; default 127.0.0.1:8025 (loopback: put TLS in front, e.g. a
  *     reverse proxy, before exposing it)
- * @param store the file store's directory (a single node's embedded store)
- * @param redis instead of {@code store}: the Redis store's URI ({@code redis://host:6379}, {@code
- *     redis-sentinel://host:26379#mymaster})
- * @param keys the API key file; none: {@code admin-keys.json} in the store's directory
+ * @param keys the API key file; none: {@code admin-keys.json} in a file store's directory
  * @param maxBody the largest request body; a larger one is a 413
  */
-public record AdminSettings(
-    InetSocketAddress listen,
-    Optional<Path> store,
-    Optional<String> redis,
-    Optional<Path> keys,
-    long maxBody) {
+public record AdminSettings(InetSocketAddress listen, Optional<Path> keys, long maxBody) {
   /** The {@code admin:} section; register it when loading the file. */
   public static final ConfigSection<AdminSettings> SECTION =
       ConfigSection.of("admin", AdminSettings::parse);
@@ -37,47 +31,28 @@ public record AdminSettings(
   /** Checks the values. */
   public AdminSettings {
     Objects.requireNonNull(listen, "listen");
-    Objects.requireNonNull(store, "store");
-    Objects.requireNonNull(redis, "redis");
     Objects.requireNonNull(keys, "keys");
     if (maxBody < 1024) {
       throw new IllegalArgumentException("max_body must be at least 1 KiB, got " + maxBody);
     }
   }
 
-  /** The defaults: loopback port 8025, no store, 256 KiB bodies. */
+  /** The defaults: loopback port 8025, no key file, 256 KiB bodies. */
   public static AdminSettings defaults() {
     return new AdminSettings(
         new InetSocketAddress(InetAddress.getLoopbackAddress(), DEFAULT_PORT),
         Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
         AdminServer.DEFAULT_MAX_BODY);
-  }
-
-  /** The key file: the configured one, or {@code admin-keys.json} in the store's directory. */
-  public Optional<Path> keysFile() {
-    return keys.or(() -> store.map(s -> s.resolve("admin-keys.json")));
   }
 
   /** These settings listening elsewhere. */
   public AdminSettings withListen(InetSocketAddress listen) {
-    return new AdminSettings(listen, store, redis, keys, maxBody);
-  }
-
-  /** These settings with another store directory. */
-  public AdminSettings withStore(Path store) {
-    return new AdminSettings(listen, Optional.of(store), redis, keys, maxBody);
-  }
-
-  /** These settings with a Redis store. */
-  public AdminSettings withRedis(String uri) {
-    return new AdminSettings(listen, store, Optional.of(uri), keys, maxBody);
+    return new AdminSettings(listen, keys, maxBody);
   }
 
   /** These settings with another key file. */
   public AdminSettings withKeys(Path keys) {
-    return new AdminSettings(listen, store, redis, Optional.of(keys), maxBody);
+    return new AdminSettings(listen, Optional.of(keys), maxBody);
   }
 
   /**
@@ -122,11 +97,6 @@ public record AdminSettings(
     if (maxBody < 1024) {
       throw node.error("max_body", "must be at least 1 KiB, got " + maxBody);
     }
-    return new AdminSettings(
-        listen,
-        node.optionalString("store").map(Path::of),
-        node.optionalString("redis"),
-        node.optionalString("keys").map(Path::of),
-        maxBody);
+    return new AdminSettings(listen, node.optionalString("keys").map(Path::of), maxBody);
   }
 }
