@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.mailfilter.cluster.TenantStoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -55,6 +56,23 @@ final class HttpFront implements HttpHandler {
         drain(ex);
         problem(ex, e);
         status = e.status();
+      } catch (TenantStoreException e) {
+        // The store is down (Redis unreachable, a disk error): the client may retry; nothing of
+        // the request was applied unless the store says so.
+        LOG.warn(
+            "admin: {} {}: store unavailable: {}",
+            ex.getRequestMethod(),
+            ex.getRequestURI().getRawPath(),
+            e.getMessage());
+        drain(ex);
+        problem(
+            ex,
+            new ApiException(
+                503,
+                "store_unavailable",
+                "the tenant store is unavailable: " + e.getMessage(),
+                List.of()));
+        status = 503;
       } catch (RuntimeException e) {
         LOG.warn("admin: {} {} failed", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e);
         drain(ex);

@@ -75,7 +75,12 @@ final class AdminFixture implements AutoCloseable {
   }
 
   AdminFixture(Path dir, long maxBody) throws IOException {
-    store = FileTenantStore.open(dir);
+    this(FileTenantStore.open(dir), maxBody, true);
+  }
+
+  /** Over any store; {@code tree}: create the two branches now. */
+  AdminFixture(TenantStore store, long maxBody, boolean tree) throws IOException {
+    this.store = store;
     operatorKey = keys.issue("root", Role.OPERATOR, TenantPath.root()).key();
     server =
         AdminServer.builder()
@@ -90,7 +95,9 @@ final class AdminFixture implements AutoCloseable {
                             method + " " + template, k -> ConcurrentHashMap.newKeySet())
                         .add(status))
             .start();
-    ensureTree();
+    if (tree) {
+      ensureTree();
+    }
   }
 
   /** Creates every node of the two branches that is missing (after a test deleted some). */
