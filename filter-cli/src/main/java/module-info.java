@@ -6,7 +6,7 @@ module dev.mailfilter.cli {
   // it exits 0; the JDK has no supported API for either.
   requires jdk.unsupported;
   requires dev.mailfilter.smtp;
-  // backup and restore: the tenant tree through the tenant store's snapshot.
+  // admin, backup and restore: the tenant store.
   requires dev.mailfilter.cluster;
   // RedisURI: --tenant-store redis://... names the shared store.
   requires lettuce.core;

@@ -5,7 +5,10 @@
 module dev.mailfilter.cluster {
   requires transitive dev.mailfilter.core;
   requires transitive lettuce.core; // RedisTenantStore.Options takes a RedisURI
+  // The admin API: the JDK's own HTTP server (a handful of routes need no framework) and Jackson.
+  requires jdk.httpserver;
   requires com.fasterxml.jackson.databind;
 
   exports dev.mailfilter.cluster;
+  exports dev.mailfilter.cluster.admin;
 }

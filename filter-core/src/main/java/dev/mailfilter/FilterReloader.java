@@ -139,6 +139,21 @@ public final class FilterReloader implements AutoCloseable {
   }
 
   /**
+   * {@link #start(Path, List)} with the filter built by {@code build} from each loaded
+   * configuration: for an adapter with its own sections that also adds to the configuration (the
+   * cluster node lays the tenant tree of its store over the file).
+   */
+  public static FilterReloader start(
+      Path configFile,
+      List<ConfigSection<?>> extraSections,
+      Function<FilterConfig, MailFilter> build)
+      throws IOException {
+    Objects.requireNonNull(configFile, "configFile");
+    Objects.requireNonNull(build, "build");
+    return new FilterReloader(configFile, List.copyOf(extraSections), build, "");
+  }
+
+  /**
    * Runs {@code listener} with each new running filter, right after a reload swapped it in, on the
    * reloading thread (the watcher's, or the caller's of {@link #reload()}): for an adapter to apply
    * its own section of the new configuration whichever way the reload came. A listener that throws

@@ -24,7 +24,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ExitStatusTest {
   static final List<String> COMMANDS =
-      List.of("scan", "inspect", "config", "train", "eval", "lookup", "auth", "backup", "restore");
+      List.of(
+          "scan", "inspect", "config", "train", "eval", "lookup", "auth", "backup", "restore",
+          "admin");
 
   @TempDir static Path dir;
 

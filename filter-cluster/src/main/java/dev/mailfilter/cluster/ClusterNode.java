@@ -50,12 +50,15 @@ public final class ClusterNode implements AutoCloseable {
   private Snapshot running; // guarded by lock: the tree of the running filter
   private final FilterReloader filters;
   private final Thread follower;
+  private final boolean ownsStore;
   private volatile boolean closed;
   private volatile boolean storeDown;
 
-  private ClusterNode(Path configFile, Path stateDir, TenantStore store, Duration wait)
+  private ClusterNode(
+      Path configFile, Path stateDir, TenantStore store, Duration wait, boolean ownsStore)
       throws IOException {
     this.store = store;
+    this.ownsStore = ownsStore;
     this.stateDir = stateDir;
     this.wait = wait;
     Files.createDirectories(stateDir);
@@ -63,7 +66,7 @@ public final class ClusterNode implements AutoCloseable {
     model.reset(local);
     target = local;
     running = local;
-    filters = FilterReloader.start(configFile, this::build);
+    filters = FilterReloader.start(configFile, List.of(ClusterSettings.SECTION), this::build);
     follower = Thread.ofVirtual().name("mailfilter-cluster-follow").start(this::follow);
   }
 
@@ -89,12 +92,39 @@ public final class ClusterNode implements AutoCloseable {
     Objects.requireNonNull(configFile, "configFile");
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(store, "store");
-    return new ClusterNode(configFile, stateDir, store, wait);
+    return new ClusterNode(configFile, stateDir, store, wait, false);
+  }
+
+  /**
+   * Starts a node from its configuration file alone: the store and the state directory come from
+   * its {@code cluster} section ({@link ClusterSettings}); the node closes the store when it
+   * closes.
+   *
+   * @throws dev.mailfilter.config.ConfigException when the file is not valid or has no {@code
+   *     cluster.store}
+   */
+  public static ClusterNode start(Path configFile) throws IOException {
+    ClusterSettings settings =
+        FilterConfig.load(configFile, List.of(ClusterSettings.SECTION))
+            .section(ClusterSettings.SECTION);
+    if (settings.store().isEmpty()) {
+      throw new dev.mailfilter.config.ConfigException(
+          "cluster.store", "a cluster node needs its tenant store");
+    }
+    TenantStore store = settings.openStore();
+    try {
+      return new ClusterNode(configFile, settings.stateDir(), store, Duration.ofSeconds(5), true);
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
   }
 
   private MailFilter build(FilterConfig fileConfig) {
     Snapshot s = target;
-    FilterConfig config = s.applyTo(FilterConfig.builder().yaml(fileConfig.toYaml())).build();
+    FilterConfig config =
+        s.applyTo(FilterConfig.builder().section(ClusterSettings.SECTION).yaml(fileConfig.toYaml()))
+            .build();
     return MailFilter.builder().config(config).build();
   }
 
@@ -268,5 +298,8 @@ public final class ClusterNode implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     filters.close();
+    if (ownsStore) {
+      store.close();
+    }
   }
 }

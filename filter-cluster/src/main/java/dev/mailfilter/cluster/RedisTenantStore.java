@@ -194,8 +194,8 @@ public final class RedisTenantStore implements TenantStore {
   private final Options options;
   private final Clock clock;
   private final RedisClient client;
-  private final StatefulRedisConnection<String, String> connection;
-  private final RedisCommands<String, String> redis;
+  private final ReentrantLock connectLock = new ReentrantLock();
+  private volatile StatefulRedisConnection<String, String> connection;
   // XREAD BLOCK holds its connection: followers wait on their own, one at a time.
   private final ReentrantLock blockingLock = new ReentrantLock();
   private StatefulRedisConnection<String, String> blocking;
@@ -212,23 +212,49 @@ public final class RedisTenantStore implements TenantStore {
             .timeoutOptions(TimeoutOptions.enabled())
             .build());
     try {
-      connection = client.connect(StringCodec.UTF8);
-    } catch (RedisException e) {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-      throw new TenantStoreException(
-          "cannot connect to the tenant store at " + options.uri() + ": " + e.getMessage(), e);
+      connection();
+    } catch (TenantStoreException e) {
+      // A node starts with its store down and filters with its last good tree; the next call
+      // tries again.
     }
-    connection.setTimeout(options.commandTimeout());
-    redis = connection.sync();
+  }
+
+  /** The shared connection, made on first use (and again after a failed attempt). */
+  private StatefulRedisConnection<String, String> connection() {
+    StatefulRedisConnection<String, String> c = connection;
+    if (c != null) {
+      return c;
+    }
+    connectLock.lock();
+    try {
+      if (connection == null) {
+        try {
+          StatefulRedisConnection<String, String> fresh = client.connect(StringCodec.UTF8);
+          fresh.setTimeout(options.commandTimeout());
+          connection = fresh;
+        } catch (RedisException e) {
+          throw new TenantStoreException(
+              "cannot connect to the tenant store at " + options.uri() + ": " + e.getMessage(), e);
+        }
+      }
+      return connection;
+    } finally {
+      connectLock.unlock();
+    }
   }
 
   /**
-   * Connects to Redis.
-   *
-   * @throws TenantStoreException when Redis cannot be reached
+   * A store on Redis. It connects now if it can, else on the next call (each call then throws
+   * {@link TenantStoreException} until Redis is reachable), so that a node starts while the store
+   * is down; once connected, the client reconnects by itself (to the new primary after a Sentinel
+   * failover).
    */
   public static RedisTenantStore connect(Options options) {
     return new RedisTenantStore(options, Clock.systemUTC());
+  }
+
+  private RedisCommands<String, String> redis() {
+    return connection().sync();
   }
 
   private String key(String k) {
@@ -258,7 +284,7 @@ public final class RedisTenantStore implements TenantStore {
   }
 
   private Optional<Tenant> read(TenantPath path) {
-    Map<String, String> h = redis.hgetall(nodeKey(path));
+    Map<String, String> h = redis().hgetall(nodeKey(path));
     if (h.isEmpty()) {
       return Optional.empty();
     }
@@ -289,7 +315,7 @@ public final class RedisTenantStore implements TenantStore {
         "list " + parent,
         () -> {
           List<String> segs =
-              redis.zrangebylex(childrenKey(parent), range, Limit.create(0, limit + 1));
+              redis().zrangebylex(childrenKey(parent), range, Limit.create(0, limit + 1));
           boolean more = segs.size() > limit;
           List<String> page = more ? segs.subList(0, limit) : segs;
           List<TenantPath> paths = new ArrayList<>();
@@ -306,7 +332,7 @@ public final class RedisTenantStore implements TenantStore {
 
   /** Reads nodes pipelined; a node deleted meanwhile is left out. */
   private List<Tenant> readAll(List<TenantPath> paths) {
-    RedisAsyncCommands<String, String> async = connection.async();
+    RedisAsyncCommands<String, String> async = connection().async();
     List<Future<Map<String, String>>> fs = new ArrayList<>();
     for (TenantPath p : paths) {
       fs.add(async.hgetall(nodeKey(p)).toCompletableFuture());
@@ -511,8 +537,12 @@ public final class RedisTenantStore implements TenantStore {
   }
 
   private List<Object> eval(String script, List<String> keys, List<String> args) {
-    return redis.eval(
-        script, ScriptOutputType.MULTI, keys.toArray(String[]::new), args.toArray(String[]::new));
+    return redis()
+        .eval(
+            script,
+            ScriptOutputType.MULTI,
+            keys.toArray(String[]::new),
+            args.toArray(String[]::new));
   }
 
   /** The script's refusal as a result, or empty for {@code ok} and {@code retry}. */
@@ -532,7 +562,7 @@ public final class RedisTenantStore implements TenantStore {
     if (options.replicasToAck() == 0) {
       return;
     }
-    long got = redis.waitForReplication(options.replicasToAck(), options.ackTimeout().toMillis());
+    long got = redis().waitForReplication(options.replicasToAck(), options.ackTimeout().toMillis());
     if (got < options.replicasToAck()) {
       throw new TenantStoreException(
           "change "
@@ -577,7 +607,7 @@ public final class RedisTenantStore implements TenantStore {
 
   @Override
   public ChangesSince changesSince(long version) {
-    return call("changes since " + version, () -> changesOn(redis, version));
+    return call("changes since " + version, () -> changesOn(redis(), version));
   }
 
   private ChangesSince changesOn(RedisCommands<String, String> r, long version) {
@@ -631,7 +661,7 @@ public final class RedisTenantStore implements TenantStore {
             if (ms == null || ms.isEmpty()) {
               return new ChangesSince.Changes(List.of(), version);
             }
-            return changesOn(redis, version);
+            return changesOn(redis(), version);
           });
     } finally {
       blockingLock.unlock();
@@ -659,13 +689,13 @@ public final class RedisTenantStore implements TenantStore {
         "snapshot",
         () -> {
           for (int attempt = 0; ; attempt++) {
-            String v0s = redis.get(key("version"));
+            String v0s = redis().get(key("version"));
             long v0 = v0s == null ? 0 : Long.parseLong(v0s);
             List<Tenant> read = new ArrayList<>();
             List<TenantPath> batch = new ArrayList<>();
             ScanIterator<String> it =
                 ScanIterator.scan(
-                    redis, ScanArgs.Builder.matches(escape(key("node:")) + "*").limit(1000));
+                    redis(), ScanArgs.Builder.matches(escape(key("node:")) + "*").limit(1000));
             int cut = key("node:").length();
             while (it.hasNext()) {
               batch.add(TenantPath.parse(it.next().substring(cut)));
@@ -680,7 +710,7 @@ public final class RedisTenantStore implements TenantStore {
             long at = v0;
             boolean trimmed = false;
             while (true) {
-              ChangesSince cs = changesOn(redis, at);
+              ChangesSince cs = changesOn(redis(), at);
               if (cs instanceof ChangesSince.Trimmed) {
                 trimmed = true;
                 break;
@@ -713,7 +743,7 @@ public final class RedisTenantStore implements TenantStore {
     return call(
         "version",
         () -> {
-          String v = redis.get(key("version"));
+          String v = redis().get(key("version"));
           return v == null ? 0L : Long.parseLong(v);
         });
   }
@@ -730,8 +760,9 @@ public final class RedisTenantStore implements TenantStore {
           long from = afterVersion;
           while (out.size() < limit) {
             List<StreamMessage<String, String>> ms =
-                redis.xrange(
-                    key("audit"), Range.create("(" + from + "-0", "+"), Limit.create(0, 1000));
+                redis()
+                    .xrange(
+                        key("audit"), Range.create("(" + from + "-0", "+"), Limit.create(0, 1000));
             if (ms.isEmpty()) {
               break;
             }
@@ -757,7 +788,9 @@ public final class RedisTenantStore implements TenantStore {
     } finally {
       blockingLock.unlock();
     }
-    connection.close();
+    if (connection != null) {
+      connection.close();
+    }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
   }
 

@@ -27,7 +27,8 @@ public sealed interface WriteResult {
   record Conflict(TenantPath path, String reason) implements WriteResult {}
 
   /**
-   * The settings or brand are invalid (422), by the core's own configuration rules.
+   * The settings or brand are invalid (the admin API answers 400 with the field's path), by the
+   * core's own configuration rules.
    *
    * @param field the dotted path of the offending key within the node's settings ({@code
    *     actions.reject}), {@code brand.<field>} for the brand, or empty for the node as a whole

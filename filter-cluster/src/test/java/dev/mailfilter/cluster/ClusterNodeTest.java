@@ -1,6 +1,7 @@
 package dev.mailfilter.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mailfilter.api.Action;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +56,37 @@ class ClusterNodeTest {
       assertThat(node.filters().current().config().thresholds().threshold(Action.REJECT))
           .hasValue(15.0);
     }
+  }
+
+  @Test
+  void aNodeStartsFromItsConfigurationFileAlone() throws Exception {
+    Path f = dir.resolve("node.yaml");
+    Files.writeString(
+        f,
+        "cluster:\n  store: file:"
+            + dir.resolve("store")
+            + "\n  state_dir: "
+            + dir.resolve("state")
+            + "\n",
+        StandardCharsets.UTF_8);
+    try (FileTenantStore store = FileTenantStore.open(dir.resolve("store"))) {
+      bakery(store, "op");
+    }
+    try (ClusterNode node = ClusterNode.start(f)) {
+      assertThat(node.awaitVersion(3, Duration.ofSeconds(10))).isTrue();
+      assertThat(node.filters().current().config().tenants().resolve("a@bakery.example"))
+          .isPresent();
+    }
+    assertThat(dir.resolve("state").resolve("snapshot.json")).exists();
+  }
+
+  @Test
+  void aBadStoreAddressIsRefusedWithItsKey() throws Exception {
+    Path f = dir.resolve("node.yaml");
+    Files.writeString(f, "cluster:\n  store: mysql://x\n", StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> ClusterNode.start(f))
+        .isInstanceOf(dev.mailfilter.config.ConfigException.class)
+        .hasMessageContaining("cluster.store");
   }
 
   @Test
