@@ -523,7 +523,9 @@ public final class RedisTenantStore implements TenantStore {
           }
           long v = (Long) r.get(1);
           acknowledge(v);
-          Tenant b = before.orElseThrow();
+          // Read before the script: a node recreated in between is answered with empty settings.
+          Tenant b =
+              before.orElse(new Tenant(path, Settings.empty(), Optional.empty(), 0, now, who));
           return new WriteResult.Written(new Tenant(path, b.settings(), b.brand(), v, now, who), v);
         });
   }
