@@ -57,6 +57,7 @@ public final class FileTenantStore implements TenantStore {
   private final FileChannel journalChannel;
   private final TreeModel model = new TreeModel(KEEP_CHANGES);
   private long snapshotVersion;
+  private final String id;
   private boolean closed;
   // A lock, not a monitor: the writes do file I/O (docs/reload.md, virtual threads).
   private final ReentrantLock lock = new ReentrantLock();
@@ -82,6 +83,7 @@ public final class FileTenantStore implements TenantStore {
     }
     fileLock = l;
     try {
+      id = readOrCreateId();
       load();
       journalChannel =
           FileChannel.open(
@@ -114,6 +116,25 @@ public final class FileTenantStore implements TenantStore {
     } catch (IOException e) {
       throw new TenantStoreException("cannot open tenant store " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  private String readOrCreateId() throws IOException {
+    Path f = dir.resolve("id");
+    if (!Files.exists(f)) {
+      Path tmp = dir.resolve("id.tmp");
+      Files.writeString(tmp, java.util.UUID.randomUUID().toString(), StandardCharsets.UTF_8);
+      Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
+    }
+    String v = Files.readString(f, StandardCharsets.UTF_8).strip();
+    if (v.isEmpty()) {
+      throw new TenantStoreException("corrupt " + f + ": empty");
+    }
+    return v;
+  }
+
+  @Override
+  public String id() {
+    return id;
   }
 
   private void load() throws IOException {

@@ -9,6 +9,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanIterator;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.XReadArgs;
@@ -276,6 +277,16 @@ public final class RedisTenantStore implements TenantStore {
       throw new TenantStoreException(
           "tenant store " + options.uri() + ": " + what + " failed: " + e.getMessage(), e);
     }
+  }
+
+  @Override
+  public String id() {
+    return call(
+        "id",
+        () -> {
+          redis().set(key("id"), java.util.UUID.randomUUID().toString(), SetArgs.Builder.nx());
+          return redis().get(key("id"));
+        });
   }
 
   @Override

@@ -305,4 +305,34 @@ class RedisClusterTest {
       redis.close();
     }
   }
+
+  @Test
+  void aNodePointedAtAnotherStoreTakesThatStoresTreeEvenAtAHigherVersion() throws Exception {
+    try (RedisServer redis = RedisServer.primary(dir.resolve("redis"));
+        RedisTenantStore a =
+            RedisTenantStore.connect(RedisTenantStore.Options.of(local(redis)).withPrefix("a:"));
+        RedisTenantStore b =
+            RedisTenantStore.connect(RedisTenantStore.Options.of(local(redis)).withPrefix("b:"))) {
+      a.create(TenantPath.customer("c"), Settings.empty(), Optional.empty(), "op");
+      long va =
+          ((WriteResult.Written) a.create(domain(1), Settings.empty(), Optional.empty(), "op"))
+              .storeVersion();
+      b.create(TenantPath.customer("c"), Settings.empty(), Optional.empty(), "op");
+      long vb = 0;
+      for (int i = 10; i < 15; i++) {
+        vb =
+            ((WriteResult.Written) b.create(domain(i), Settings.empty(), Optional.empty(), "op"))
+                .storeVersion();
+      }
+      assertThat(a.id()).isNotEqualTo(b.id());
+      try (ClusterNode node = ClusterNode.start(ClusterNodeTest.config(dir), dir.resolve("n"), a)) {
+        assertThat(node.awaitVersion(va, Duration.ofSeconds(5))).isTrue();
+      }
+      try (ClusterNode node = ClusterNode.start(ClusterNodeTest.config(dir), dir.resolve("n"), b)) {
+        assertThat(node.awaitVersion(vb, Duration.ofSeconds(10))).isTrue();
+        assertThat(resolves(node, "x@d10.example")).isTrue();
+        assertThat(resolves(node, "x@d1.example")).isFalse();
+      }
+    }
+  }
 }
