@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
@@ -53,6 +55,8 @@ public final class ClusterNode implements AutoCloseable {
   private final boolean ownsStore;
   private volatile boolean closed;
   private volatile boolean storeDown;
+  private String storeId; // of the tree the node keeps; empty before the first sync
+  private boolean storeChecked; // since the last failure to reach the store
 
   private ClusterNode(
       Path configFile, Path stateDir, TenantStore store, Duration wait, boolean ownsStore)
@@ -62,6 +66,7 @@ public final class ClusterNode implements AutoCloseable {
     this.stateDir = stateDir;
     this.wait = wait;
     Files.createDirectories(stateDir);
+    storeId = "";
     Snapshot local = readLocal().orElse(new Snapshot(0, List.of()));
     model.reset(local);
     target = local;
@@ -173,6 +178,22 @@ public final class ClusterNode implements AutoCloseable {
     long backoff = 50;
     while (!closed) {
       try {
+        if (!storeChecked) {
+          String id = store.id();
+          if (!id.equals(storeId)) {
+            // Another store, or the same one after it lost its data: its tree, not ours.
+            if (!storeId.isEmpty()) {
+              LOG.warn("the tenant store is not the one of the kept tree: loading its snapshot");
+            }
+            model.reset(store.snapshot());
+            storeId = id;
+            storeChecked = true;
+            storeUp();
+            swapIn(model.snapshot());
+            continue;
+          }
+          storeChecked = true;
+        }
         ChangesSince cs = store.changesSince(model.version(), wait);
         if (cs instanceof ChangesSince.Trimmed t) {
           LOG.info(
@@ -208,6 +229,7 @@ public final class ClusterNode implements AutoCloseable {
               e.getMessage());
         }
         storeDown = true;
+        storeChecked = false;
         try {
           Thread.sleep(backoff);
         } catch (InterruptedException ie) {
@@ -258,7 +280,9 @@ public final class ClusterNode implements AutoCloseable {
       return Optional.empty();
     }
     try {
-      return Optional.of(Json.snapshot(Json.read(Files.readString(f, StandardCharsets.UTF_8))));
+      Map<String, Object> m = Json.read(Files.readString(f, StandardCharsets.UTF_8));
+      storeId = m.get("store_id") instanceof String id ? id : "";
+      return Optional.of(Json.snapshot(m));
     } catch (IOException | IllegalArgumentException e) {
       LOG.warn("ignoring the local tenant tree {}, will load the store's: {}", f, e.getMessage());
       return Optional.empty();
@@ -273,8 +297,9 @@ public final class ClusterNode implements AutoCloseable {
             StandardOpenOption.CREATE,
             StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer buf =
-          ByteBuffer.wrap(Json.write(Json.snapshot(s)).getBytes(StandardCharsets.UTF_8));
+      Map<String, Object> m = new LinkedHashMap<>(Json.snapshot(s));
+      m.put("store_id", storeId);
+      ByteBuffer buf = ByteBuffer.wrap(Json.write(m).getBytes(StandardCharsets.UTF_8));
       while (buf.hasRemaining()) {
         ch.write(buf);
       }

@@ -2,7 +2,6 @@ package dev.mailfilter.cluster;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -22,6 +21,8 @@ import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded store of a single node: a directory with a journal and a snapshot, no server.
@@ -43,6 +44,7 @@ import java.util.function.Supplier;
  * {@link ChangesSince.Trimmed}.
  */
 public final class FileTenantStore implements TenantStore {
+  private static final Logger LOG = LoggerFactory.getLogger(FileTenantStore.class);
   static final int COMPACT_EVERY = 1000;
   static final int KEEP_CHANGES = 10_000;
 
@@ -55,6 +57,7 @@ public final class FileTenantStore implements TenantStore {
   private final FileChannel journalChannel;
   private final TreeModel model = new TreeModel(KEEP_CHANGES);
   private long snapshotVersion;
+  private final String id;
   private boolean closed;
   // A lock, not a monitor: the writes do file I/O (docs/reload.md, virtual threads).
   private final ReentrantLock lock = new ReentrantLock();
@@ -80,6 +83,7 @@ public final class FileTenantStore implements TenantStore {
     }
     fileLock = l;
     try {
+      id = readOrCreateId();
       load();
       journalChannel =
           FileChannel.open(
@@ -112,6 +116,25 @@ public final class FileTenantStore implements TenantStore {
     } catch (IOException e) {
       throw new TenantStoreException("cannot open tenant store " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  private String readOrCreateId() throws IOException {
+    Path f = dir.resolve("id");
+    if (!Files.exists(f)) {
+      Path tmp = dir.resolve("id.tmp");
+      Files.writeString(tmp, java.util.UUID.randomUUID().toString(), StandardCharsets.UTF_8);
+      Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
+    }
+    String v = Files.readString(f, StandardCharsets.UTF_8).strip();
+    if (v.isEmpty()) {
+      throw new TenantStoreException("corrupt " + f + ": empty");
+    }
+    return v;
+  }
+
+  @Override
+  public String id() {
+    return id;
   }
 
   private void load() throws IOException {
@@ -232,13 +255,24 @@ public final class FileTenantStore implements TenantStore {
     Change c = (Change) prepared;
     Tenant before = model.get(c.path()).orElse(null);
     byte[] line = (Json.write(Json.change(c)) + "\n").getBytes(StandardCharsets.UTF_8);
+    long end = -1;
     try {
+      end = journalChannel.size();
       ByteBuffer buf = ByteBuffer.wrap(line);
       while (buf.hasRemaining()) {
         journalChannel.write(buf);
       }
       journalChannel.force(false);
     } catch (IOException e) {
+      // Cut a partial line off, so that the next append does not follow it (it would read as
+      // corruption in the middle of the journal).
+      if (end >= 0) {
+        try {
+          journalChannel.truncate(end);
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
       throw new TenantStoreException("cannot append to " + journal + ": " + e.getMessage(), e);
     }
     model.apply(c);
@@ -273,9 +307,11 @@ public final class FileTenantStore implements TenantStore {
       }
       snapshotVersion = s.version();
     } catch (IOException e) {
-      // The journal still holds every change: a failed snapshot only makes the next start slower.
+      // The journal still holds every change: a failed snapshot only makes the next start slower,
+      // and the write it follows is committed, so it is not failed for it.
       snapshotVersion = s.version();
-      throw new UncheckedIOException("cannot write " + snapshotFile, e);
+      LOG.warn(
+          "cannot write {}, the journal still holds every change: {}", snapshotFile, e.toString());
     }
   }
 

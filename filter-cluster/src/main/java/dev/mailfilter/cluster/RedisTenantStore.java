@@ -9,6 +9,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanIterator;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.XReadArgs;
@@ -279,6 +280,16 @@ public final class RedisTenantStore implements TenantStore {
   }
 
   @Override
+  public String id() {
+    return call(
+        "id",
+        () -> {
+          redis().set(key("id"), java.util.UUID.randomUUID().toString(), SetArgs.Builder.nx());
+          return redis().get(key("id"));
+        });
+  }
+
+  @Override
   public Optional<Tenant> get(TenantPath path) {
     return call("get " + path, () -> read(path));
   }
@@ -523,7 +534,9 @@ public final class RedisTenantStore implements TenantStore {
           }
           long v = (Long) r.get(1);
           acknowledge(v);
-          Tenant b = before.orElseThrow();
+          // Read before the script: a node recreated in between is answered with empty settings.
+          Tenant b =
+              before.orElse(new Tenant(path, Settings.empty(), Optional.empty(), 0, now, who));
           return new WriteResult.Written(new Tenant(path, b.settings(), b.brand(), v, now, who), v);
         });
   }

@@ -20,6 +20,13 @@ import java.util.Optional;
  */
 public interface TenantStore extends AutoCloseable {
 
+  /**
+   * The identity of this store's history, fixed when the store is created (a new one for a Redis
+   * that lost its data): a node compares it with the tree it kept, so that it never applies one
+   * store's changes to another store's tree.
+   */
+  String id();
+
   /** The node at the path, if any. */
   Optional<Tenant> get(TenantPath path);
 

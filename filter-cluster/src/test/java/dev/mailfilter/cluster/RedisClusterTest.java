@@ -38,6 +38,12 @@ class RedisClusterTest {
   }
 
   List<ClusterNode> nodes(int n, RedisURI uri, List<AutoCloseable> closing) throws Exception {
+    return nodesIn(dir, n, uri, closing);
+  }
+
+  /** {@code n} nodes, each on its own connection, with their state under {@code dir}. */
+  List<ClusterNode> nodesIn(Path dir, int n, RedisURI uri, List<AutoCloseable> closing)
+      throws Exception {
     Path config = ClusterNodeTest.config(dir);
     List<ClusterNode> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -224,6 +230,109 @@ class RedisClusterTest {
     } finally {
       closeAll(closing);
       primary.close();
+    }
+  }
+
+  @Test
+  void aNodeBehindATrimmedStreamCatchesUpFromASnapshot() throws Exception {
+    try (RedisServer redis = RedisServer.primary(dir.resolve("redis"));
+        RedisTenantStore admin =
+            RedisTenantStore.connect(
+                RedisTenantStore.Options.of(local(redis)).withStreamMaxLength(100))) {
+      admin.create(TenantPath.customer("c"), Settings.empty(), Optional.empty(), "op");
+      long v = 0;
+      try (RedisTenantStore s = store(local(redis));
+          ClusterNode node = ClusterNode.start(ClusterNodeTest.config(dir), dir.resolve("n"), s)) {
+        v =
+            ((WriteResult.Written)
+                    admin.create(domain(0), Settings.empty(), Optional.empty(), "op"))
+                .storeVersion();
+        assertThat(node.awaitVersion(v, Duration.ofSeconds(5))).isTrue();
+      }
+      for (int i = 1; i <= 300; i++) {
+        v =
+            ((WriteResult.Written)
+                    admin.create(domain(i), Settings.empty(), Optional.empty(), "op"))
+                .storeVersion();
+      }
+      assertThat(admin.changesSince(2)).isInstanceOf(ChangesSince.Trimmed.class);
+      try (RedisTenantStore s = store(local(redis));
+          ClusterNode node = ClusterNode.start(ClusterNodeTest.config(dir), dir.resolve("n"), s)) {
+        assertThat(node.awaitVersion(v, Duration.ofSeconds(10))).isTrue();
+        assertThat(resolves(node, "x@d1.example")).isTrue();
+        assertThat(resolves(node, "x@d300.example")).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void aStoreThatWentBackIsFollowedBackwards() throws Exception {
+    List<AutoCloseable> closing = new ArrayList<>();
+    // No persistence: a restart loses the tree, as a restore of an older backup would.
+    RedisServer redis = RedisServer.primary(dir.resolve("redis"));
+    try (RedisTenantStore admin = store(local(redis))) {
+      admin.create(TenantPath.customer("c"), Settings.empty(), Optional.empty(), "op");
+      long v = 0;
+      for (int i = 0; i < 5; i++) {
+        v =
+            ((WriteResult.Written)
+                    admin.create(domain(i), Settings.empty(), Optional.empty(), "op"))
+                .storeVersion();
+      }
+      ClusterNode node = nodes(1, local(redis), closing).getFirst();
+      assertThat(node.awaitVersion(v, Duration.ofSeconds(5))).isTrue();
+      redis.close();
+      redis = redis.restart();
+      WriteResult w = null;
+      for (int i = 0; i < 100 && !(w instanceof WriteResult.Written); i++) {
+        try {
+          admin.create(TenantPath.customer("c"), Settings.empty(), Optional.empty(), "op");
+          w = admin.create(domain(42), Settings.empty(), Optional.empty(), "op");
+        } catch (TenantStoreException e) {
+          Thread.sleep(100);
+        }
+      }
+      assertThat(((WriteResult.Written) w).storeVersion()).isEqualTo(2);
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!resolves(node, "x@d42.example") && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(resolves(node, "x@d42.example")).isTrue();
+      assertThat(resolves(node, "x@d1.example")).isFalse();
+      assertThat(node.version()).isEqualTo(2);
+    } finally {
+      closeAll(closing);
+      redis.close();
+    }
+  }
+
+  @Test
+  void aNodePointedAtAnotherStoreTakesThatStoresTreeEvenAtAHigherVersion() throws Exception {
+    try (RedisServer redis = RedisServer.primary(dir.resolve("redis"));
+        RedisTenantStore a =
+            RedisTenantStore.connect(RedisTenantStore.Options.of(local(redis)).withPrefix("a:"));
+        RedisTenantStore b =
+            RedisTenantStore.connect(RedisTenantStore.Options.of(local(redis)).withPrefix("b:"))) {
+      a.create(TenantPath.customer("c"), Settings.empty(), Optional.empty(), "op");
+      long va =
+          ((WriteResult.Written) a.create(domain(1), Settings.empty(), Optional.empty(), "op"))
+              .storeVersion();
+      b.create(TenantPath.customer("c"), Settings.empty(), Optional.empty(), "op");
+      long vb = 0;
+      for (int i = 10; i < 15; i++) {
+        vb =
+            ((WriteResult.Written) b.create(domain(i), Settings.empty(), Optional.empty(), "op"))
+                .storeVersion();
+      }
+      assertThat(a.id()).isNotEqualTo(b.id());
+      try (ClusterNode node = ClusterNode.start(ClusterNodeTest.config(dir), dir.resolve("n"), a)) {
+        assertThat(node.awaitVersion(va, Duration.ofSeconds(5))).isTrue();
+      }
+      try (ClusterNode node = ClusterNode.start(ClusterNodeTest.config(dir), dir.resolve("n"), b)) {
+        assertThat(node.awaitVersion(vb, Duration.ofSeconds(10))).isTrue();
+        assertThat(resolves(node, "x@d10.example")).isTrue();
+        assertThat(resolves(node, "x@d1.example")).isFalse();
+      }
     }
   }
 }

@@ -95,12 +95,15 @@ abstract class TenantStoreContract {
   }
 
   @Test
-  void writesSurviveReopening() throws Exception {
+  void writesSurviveReopeningWithTheSameIdentity() throws Exception {
+    String id = store.id();
+    assertThat(id).isNotBlank();
     bakeryTree();
     Snapshot before = store.snapshot();
     store = reopen(store);
     assertThat(store.snapshot()).isEqualTo(before);
     assertThat(store.version()).isEqualTo(4);
+    assertThat(store.id()).isEqualTo(id);
     Tenant boss = store.get(BOSS).orElseThrow();
     written(store.update(BOSS, boss.version(), Settings.empty(), Optional.empty(), "x"));
     assertThat(store.version()).isEqualTo(5);
