@@ -120,9 +120,10 @@ class DmarcCheckTest {
   }
 
   /**
-   * Stands in for the ARC verifier: a forwarder's chain, sealed by lists.example.org. It runs at
-   * MAIL FROM because the HEADERS stage has a cache of its own; the real verifier will be wired
-   * into the seam's computation at DATA.
+   * Stands in for the ARC verifier with ready-made evidence: a forwarder's chain, sealed by
+   * lists.example.org. It runs at MAIL FROM, before DMARC's own computation of the evidence from
+   * the {@code arc} check at DATA, which it thus replaces. Registered, it is on unless a test turns
+   * it off ({@code REAL_ARC} does, for the tests with real chains).
    */
   static final class ArcProbe implements Check {
     @Override
