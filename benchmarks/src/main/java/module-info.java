@@ -6,6 +6,7 @@ open module dev.mailfilter.benchmarks {
   requires dev.mailfilter.core;
   requires com.google.common;
   requires jmh.core;
+  requires dev.mailfilter.testkit;
   requires apache.mime4j.core;
   requires jakarta.mail;
   requires org.eclipse.angus.mail;

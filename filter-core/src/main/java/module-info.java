@@ -35,11 +35,12 @@ module dev.mailfilter.core {
   exports dev.mailfilter.dns.mirror to
       dev.mailfilter.cli,
       dev.mailfilter.benchmarks;
-  // Email authentication (SPF; DKIM, DMARC, ARC to come): the command's `auth` subcommand and the
-  // gateway's Authentication-Results will drive it directly.
+  // Email authentication (SPF, DKIM, DMARC, ARC): the command's `auth` subcommand drives it
+  // directly; the servers' interop tests sign and seal the messages they send with it.
   exports dev.mailfilter.auth to
       dev.mailfilter.cli,
       dev.mailfilter.smtp,
+      dev.mailfilter.milter,
       dev.mailfilter.benchmarks;
   exports dev.mailfilter.av to
       dev.mailfilter.benchmarks;

@@ -46,6 +46,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * The whole, validated, immutable configuration: thresholds, engine limits, headers, replies, allow
@@ -386,6 +387,8 @@ public final class FilterConfig {
     final List<String> scoreWarnings = new ArrayList<>();
     final Map<String, Object> sections = new HashMap<>();
     TenantDirectory tenants;
+    // Set when every check is made: peers are resolved from then on.
+    volatile boolean built;
 
     /** Top-level keys the core reads that the defaults file may leave out. */
     static final Set<String> CORE_KEYS = Set.of("tenants", "domains", "trusted_networks");
@@ -406,6 +409,7 @@ public final class FilterConfig {
       parseChecks(root.section("checks"), registry);
       parseTenants(root);
       root.rejectUnread(known);
+      built = true;
     }
 
     private void parseActions(ConfigNode n) {
@@ -736,6 +740,22 @@ public final class FilterConfig {
       @SuppressWarnings("unchecked")
       T t = (T) v;
       return t;
+    }
+
+    @Override
+    public <C extends Check> Supplier<Optional<C>> peer(Class<C> type) {
+      return com.google.common.base.Suppliers.memoize(
+          () -> {
+            if (!parser.built) {
+              throw new IllegalStateException(
+                  "check " + name + " asked for its peer " + type.getSimpleName() + " too early");
+            }
+            return parser.checks.stream()
+                .map(CheckSettings::check)
+                .filter(type::isInstance)
+                .map(type::cast)
+                .findFirst();
+          });
     }
   }
 

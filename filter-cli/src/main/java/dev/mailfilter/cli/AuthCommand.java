@@ -32,10 +32,12 @@ import java.util.regex.Pattern;
  * fail}, 2 on a usage, input or configuration error.
  *
  * <p>The checks are those of {@code dev.mailfilter.auth} that are registered and enabled in the
- * configuration; without {@code --config} the {@code spf} check is on. DKIM and ARC are reported
- * either way: the {@code Authentication-Results} check computes them. The other checks (content,
- * blocklists) do not run, so nothing but authentication decides; {@code reject_fail} is off so that
- * a failing SPF is reported rather than refused at MAIL FROM.
+ * configuration; without {@code --config} the {@code spf} and {@code dmarc} checks are on. DKIM and
+ * ARC are reported either way: the {@code Authentication-Results} check computes them; DMARC when
+ * its check is on (its policy and trusted ARC sealers decide). The other checks (content,
+ * blocklists) do not run, so nothing but authentication decides; SPF's {@code reject_fail} and
+ * DMARC's {@code apply_reject} and {@code apply_quarantine} are off so that a failure is reported
+ * rather than refused.
  */
 final class AuthCommand {
   static final String USAGE =
@@ -60,7 +62,7 @@ final class AuthCommand {
     }
     if (args.contains("--help") || args.contains("-h")) {
       out.println(USAGE);
-      out.println("  runs the authentication checks (SPF, DKIM, ARC) on FILE as");
+      out.println("  runs the authentication checks (SPF, DKIM, ARC, DMARC) on FILE as");
       out.println("  sent by IP with that HELO and MAIL FROM (--from '' or '<>' for the null");
       out.println("  sender), prints each method's result and reason, then the");
       out.println(
@@ -219,9 +221,12 @@ final class AuthCommand {
     ServerSections.ALL.forEach(b::section);
     b.yaml(yaml);
     if (defaults) {
-      b.set("checks.spf.enabled", true);
+      b.set("checks.spf.enabled", true).set("checks.dmarc.enabled", true);
     }
-    return b.set("checks.spf.reject_fail", false);
+    // Refused, the message would get no Authentication-Results to print.
+    return b.set("checks.spf.reject_fail", false)
+        .set("checks.dmarc.apply_reject", false)
+        .set("checks.dmarc.apply_quarantine", false);
   }
 
   /** The authserv-id the file's configuration gives, when its check is on there. */

@@ -34,6 +34,7 @@ class AuthCommandTest {
         pass.example. IN TXT "v=spf1 ip4:192.0.2.1 -all"
         helo.example. IN TXT "v=spf1 a -all"
         helo.example. IN A 192.0.2.1
+        _dmarc.pass.example. IN TXT "v=DMARC1; p=reject"
         """;
     server = NamedServer.start(dir, Map.of(".", zone), List.of());
     config = dir.resolve("mailfilter.yaml");
@@ -102,6 +103,60 @@ class AuthCommandTest {
   }
 
   @Test
+  void withDmarcOnItsResultIsPrintedWithThePolicyAndAFailIsReportedNotRefused() throws Exception {
+    Path dmarc = dir.resolve("dmarc.yaml");
+    Files.writeString(
+        dmarc,
+        """
+        dns:
+          servers: ["127.0.0.1:%d"]
+          deadline: 1s
+          retries: 0
+        checks:
+          spf: {enabled: true}
+          dmarc: {enabled: true}
+          authentication_results: {enabled: true, authserv_id: mx.ours.example}
+        """
+            .formatted(server.address().getPort()));
+    CommandTestSupport.Result pass =
+        CommandTestSupport.run(
+            "auth",
+            message.toString(),
+            "--ip",
+            "192.0.2.1",
+            "--helo",
+            "helo.example",
+            "--from",
+            "a@pass.example",
+            "--config",
+            dmarc.toString());
+    assertThat(pass.code()).as(pass.err()).isZero();
+    assertThat(pass.out())
+        .contains(
+            "dmarc=pass header.from=pass.example policy.dmarc=reject"
+                + " policy.applied-disposition=none: ");
+    // p=reject would refuse at end of data; the command reports the failure instead.
+    CommandTestSupport.Result fail =
+        CommandTestSupport.run(
+            "auth",
+            message.toString(),
+            "--ip",
+            "198.51.100.7",
+            "--helo",
+            "helo.example",
+            "--from",
+            "a@pass.example",
+            "--config",
+            dmarc.toString());
+    assertThat(fail.code()).as(fail.err()).isEqualTo(1);
+    assertThat(fail.out())
+        .contains(
+            "dmarc=fail header.from=pass.example policy.dmarc=reject"
+                + " policy.applied-disposition=reject: ")
+        .contains("arc=none: no ARC sets");
+  }
+
+  @Test
   void aFailExitsOneAndIsReportedNotRefused() {
     // reject_fail in the configuration would refuse at MAIL FROM; the command reports instead.
     CommandTestSupport.Result r = auth("198.51.100.7", "helo.example", "<a@pass.example>");
@@ -141,7 +196,10 @@ class AuthCommandTest {
         CommandTestSupport.run(
             "auth", message.toString(), "--ip", "::1", "--helo", "[::1]", "--from", "");
     assertThat(r.code()).as(r.err()).isIn(0, 1);
-    assertThat(r.out()).contains("Authentication-Results: localhost;").contains("spf=");
+    assertThat(r.out())
+        .contains("Authentication-Results: localhost;")
+        .contains("spf=")
+        .contains("dmarc=");
   }
 
   @Test

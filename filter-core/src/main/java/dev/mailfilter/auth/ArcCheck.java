@@ -14,9 +14,9 @@ import dev.mailfilter.spi.SymbolDef;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -52,21 +52,21 @@ public final class ArcCheck implements Check {
     DEFAULT_SEAL_HEADERS = List.copyOf(h);
   }
 
-  /** How this host seals: the sealer and the authserv-id of the AAR. */
-  record Seal(ArcSealer sealer, String authservId) {}
+  /**
+   * How this host seals: the sealer, and the authserv-id and method results of the AAR (the lines
+   * of {@code Authentication-Results}, so both say the same).
+   */
+  record Seal(
+      ArcSealer sealer,
+      String authservId,
+      List<Function<CheckContext, List<MethodResult>>> methods) {}
 
   private final Supplier<ArcVerifier> verifier;
-  private final Supplier<DkimVerifier> dkim;
   private final Optional<Seal> seal;
   private final Clock clock;
 
-  private ArcCheck(
-      Supplier<ArcVerifier> verifier,
-      Supplier<DkimVerifier> dkim,
-      Optional<Seal> seal,
-      Clock clock) {
+  private ArcCheck(Supplier<ArcVerifier> verifier, Optional<Seal> seal, Clock clock) {
     this.verifier = verifier;
-    this.dkim = dkim;
     this.seal = seal;
     this.clock = clock;
   }
@@ -94,12 +94,13 @@ public final class ArcCheck implements Check {
                 new Seal(
                     ArcSealer.create(
                         domain, selector, key, headers.isEmpty() ? DEFAULT_SEAL_HEADERS : headers),
-                    authservId));
+                    authservId,
+                    AuthenticationResultsCheck.methods(setup)));
       } catch (IllegalArgumentException e) {
         throw s.error("headers", e.getMessage());
       }
     }
-    return new ArcCheck(verifierFor(setup), DkimCheck.verifierFor(setup), seal, Clock.systemUTC());
+    return new ArcCheck(verifierFor(setup), seal, Clock.systemUTC());
   }
 
   private static String required(ConfigNode o, String key) {
@@ -162,7 +163,9 @@ public final class ArcCheck implements Check {
     ctx.addSymbol(symbol, options.toArray(String[]::new));
     if (seal.isPresent()) {
       Seal s = seal.get();
-      String aar = authResults(ctx, s.authservId(), r);
+      // The AAR payload: our results as Authentication-Results gives them (DKIM computed here if
+      // the dkim check has not yet, DMARC when that check is on), ARC's own included.
+      String aar = AuthenticationResultsCheck.results(ctx, s.authservId(), s.methods()).format();
       s.sealer()
           .seal(ctx.message(), ctx.rawBytes(), r, aar, clock.instant())
           .ifPresent(
@@ -172,40 +175,5 @@ public final class ArcCheck implements Check {
                 }
               });
     }
-  }
-
-  /**
-   * The AAR payload: our authserv-id and the transaction's results, ARC's own first. SPF is taken
-   * as the MAIL FROM stage left it (nothing when the SPF check is off); DKIM is computed if the
-   * DKIM check has not done it yet, since the next hop wants to know which signatures held here.
-   */
-  private String authResults(CheckContext ctx, String authservId, ArcResult arc) {
-    StringBuilder b = new StringBuilder(authservId);
-    b.append(";\r\n\tarc=").append(arc.cv().keyword());
-    arc.newest()
-        .ifPresent(
-            n ->
-                b.append(" (i=")
-                    .append(n.instance())
-                    .append(" d=")
-                    .append(n.sealerDomain())
-                    .append(')'));
-    SpfResult spf = ctx.computeIfAbsent(SpfCheck.RESULT, c -> null);
-    if (spf != null) {
-      b.append(";\r\n\tspf=")
-          .append(spf.code().keyword())
-          .append(" smtp.mailfrom=")
-          .append(spf.sender().isEmpty() ? spf.domain() : spf.sender());
-    }
-    for (DkimResult d : DkimCheck.results(ctx, dkim.get())) {
-      b.append(";\r\n\tdkim=").append(d.code().tag());
-      if (!d.domain().isEmpty()) {
-        b.append(" header.d=").append(d.domain().toLowerCase(Locale.ROOT));
-      }
-      if (!d.selector().isEmpty()) {
-        b.append(" header.s=").append(d.selector());
-      }
-    }
-    return b.toString();
   }
 }

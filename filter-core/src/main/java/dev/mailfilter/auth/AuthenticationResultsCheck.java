@@ -9,6 +9,7 @@ import dev.mailfilter.spi.CheckSetup;
 import dev.mailfilter.spi.SymbolDef;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -30,17 +31,21 @@ public final class AuthenticationResultsCheck implements Check {
    * Where the method results come from, in the order the field lists them: one entry per method
    * family. SPF is read as the {@code spf} check left it at MAIL FROM (nothing when it is off);
    * DKIM and ARC through their checks' accessors, which compute the transaction's results once,
-   * whichever DATA check asks first, so they are reported whether or not their own checks are on. A
-   * new method (DMARC) is one more line here: its check's accessor turned into {@link
-   * MethodResult}s.
+   * whichever DATA check asks first, so they are reported whether or not their own checks are on.
+   * DMARC through {@link DmarcCheck#result} with the {@code dmarc} check's own settings (its policy
+   * and trusted sealers decide the result), so only when that check is on. A new method is one more
+   * line here: its check's accessor turned into {@link MethodResult}s. The ARC seal's {@code
+   * ARC-Authentication-Results} is built from the same lines.
    */
   static List<Function<CheckContext, List<MethodResult>>> methods(CheckSetup setup) {
     Supplier<DkimVerifier> dkim = DkimCheck.verifierFor(setup);
     Supplier<ArcVerifier> arc = ArcCheck.verifierFor(setup);
+    Supplier<Optional<DmarcCheck>> dmarc = setup.peer(DmarcCheck.class);
     return List.of(
         AuthenticationResultsCheck::spf,
         ctx -> dkim(DkimCheck.results(ctx, dkim.get())),
-        ctx -> List.of(arc(ArcCheck.result(ctx, arc.get()))));
+        ctx -> List.of(arc(ArcCheck.result(ctx, arc.get()))),
+        ctx -> dmarc.get().map(d -> List.of(dmarc(DmarcCheck.result(ctx, d)))).orElse(List.of()));
   }
 
   private static final List<SymbolDef> SYMBOLS =
@@ -112,6 +117,14 @@ public final class AuthenticationResultsCheck implements Check {
 
   /** Our field's value for this transaction: every method's results, as {@link #methods} lists. */
   public AuthResults results(CheckContext ctx) {
+    return results(ctx, authservId, methods);
+  }
+
+  /** The results of {@code methods} for this transaction, under {@code authservId}. */
+  static AuthResults results(
+      CheckContext ctx,
+      String authservId,
+      List<Function<CheckContext, List<MethodResult>>> methods) {
     List<MethodResult> all = new ArrayList<>();
     for (Function<CheckContext, List<MethodResult>> m : methods) {
       all.addAll(m.apply(ctx));
@@ -217,6 +230,27 @@ public final class AuthenticationResultsCheck implements Check {
     MethodResult m = MethodResult.of("arc", r.cv().keyword()).withReason(printable(r.reason()));
     if (r.cv() == ArcResult.Cv.PASS) {
       m = m.with("header", "oldest-pass", Integer.toString(r.oldestPass()));
+    }
+    return m;
+  }
+
+  /**
+   * The DMARC result with {@code header.from} (the Author Domain) and, when a record applied,
+   * {@code policy.dmarc} (the Domain Owner's policy for this message: the one that failed, or
+   * {@code p} on a pass) and {@code policy.applied-disposition} (what this receiver applied, lower
+   * than asked for under {@code t=y} or a trusted ARC sealer's override, named in a comment).
+   */
+  static MethodResult dmarc(DmarcResult r) {
+    MethodResult m = MethodResult.of("dmarc", r.code().keyword()).withReason(printable(r.reason()));
+    if (r.arcSealer().isPresent()) {
+      m = m.withComment("ARC override by " + printable(r.arcSealer().get()));
+    }
+    m = withIfPresent(m, "header", "from", r.authorDomain());
+    if (r.record().isPresent()) {
+      DmarcRecord.Policy asked =
+          r.code() == DmarcResult.Code.FAIL ? r.requested() : r.record().get().p();
+      m = m.with("policy", "dmarc", asked.keyword());
+      m = m.with("policy", "applied-disposition", r.disposition().keyword());
     }
     return m;
   }

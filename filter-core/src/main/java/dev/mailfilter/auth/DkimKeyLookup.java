@@ -55,7 +55,7 @@ public interface DkimKeyLookup {
   }
 
   /** Looks up with {@code resolver} (its cache, servers and the caller's deadline). */
-  static DkimKeyLookup dns(DnsResolver resolver) {
+  public static DkimKeyLookup dns(DnsResolver resolver) {
     requireNonNull(resolver, "resolver");
     return (name, deadline) -> {
       try {

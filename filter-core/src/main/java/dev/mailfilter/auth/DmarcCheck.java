@@ -42,19 +42,27 @@ import java.util.function.Supplier;
  * 5.7.1}, {@code quarantine} held, each switchable. A tenant changes the applied action with {@code
  * action_overrides} like any demanded action.
  *
- * <p>The result is kept in the transaction ({@link #resultKey()}) for {@code
- * Authentication-Results}; with {@code report_dir}, each message with a DMARC record leaves a row
- * for aggregate reports.
+ * <p>The result is kept in the transaction for {@code Authentication-Results} and the ARC seal's
+ * {@code ARC-Authentication-Results}: read it with {@link #result(CheckContext, DmarcCheck)}, which
+ * evaluates it once whichever check asks first (checks of one stage run in parallel). With {@code
+ * report_dir}, each message with a DMARC record leaves a row for aggregate reports.
  */
 public final class DmarcCheck implements Check, AutoCloseable {
-  /** The transaction's DMARC result, computed once. */
-  static final Key<DmarcResult> RESULT = Key.of("dmarc.result");
+  /**
+   * The transaction's DMARC result, computed once. Private to {@link #result}: a reader that only
+   * looked the value up could cache nothing before this check ran.
+   */
+  private static final Key<DmarcResult> RESULT = Key.of("dmarc.result");
 
   /**
-   * SEAM for ARC: the verified chain's evidence. Not yet wired (the ARC verifier is written on
-   * another branch); a check running before DATA may put it here, as the tests do.
+   * The ARC chain's evidence for the trusted-sealer override, made from {@link ArcCheck#result} at
+   * DATA (only when {@code trusted_arc_sealers} is set: otherwise no key is looked up for it). A
+   * check running before DATA may put other evidence here, as the policy tests do.
    */
   static final Key<Optional<ArcEvidence>> ARC_EVIDENCE = Key.of("dmarc.arc-evidence");
+
+  /** The SPF result DMARC evaluated itself because the {@code spf} check did not run. */
+  private static final Key<SpfResult> OWN_SPF = Key.of("dmarc.spf");
 
   private static final List<SymbolDef> SYMBOLS =
       List.of(
@@ -77,6 +85,8 @@ public final class DmarcCheck implements Check, AutoCloseable {
   private final Supplier<DnsResolver> resolver;
   private final Supplier<SpfVerifier> spf;
   private final Supplier<DkimVerifier> dkim;
+  private final Supplier<ArcVerifier> arc;
+  private final boolean arcOverride;
   // The report store is opened by prepare(): the factory also runs for a disabled check.
   private final Optional<StoreSpec> storeSpec;
   private volatile DmarcReportStore store = DmarcReportStore.discarding();
@@ -91,6 +101,8 @@ public final class DmarcCheck implements Check, AutoCloseable {
       boolean applyQuarantine,
       DnsSettings dns,
       Supplier<DkimVerifier> dkim,
+      Supplier<ArcVerifier> arc,
+      boolean arcOverride,
       Optional<StoreSpec> storeSpec) {
     this.evaluator = evaluator;
     this.applyReject = applyReject;
@@ -99,6 +111,8 @@ public final class DmarcCheck implements Check, AutoCloseable {
     this.resolver = Suppliers.memoize(() -> DnsResolver.create(dns));
     this.spf = Suppliers.memoize(() -> SpfVerifier.create(resolver.get(), SpfSettings.DEFAULTS));
     this.dkim = dkim;
+    this.arc = arc;
+    this.arcOverride = arcOverride;
     this.storeSpec = storeSpec;
   }
 
@@ -147,12 +161,20 @@ public final class DmarcCheck implements Check, AutoCloseable {
         quarantine,
         setup.section(DnsSettings.SECTION),
         DkimCheck.verifierFor(setup),
+        ArcCheck.verifierFor(setup),
+        !sealers.isEmpty(),
         store);
   }
 
-  /** The key of the transaction's DMARC result, for {@code Authentication-Results}. */
-  public static Key<DmarcResult> resultKey() {
-    return RESULT;
+  /**
+   * The transaction's DMARC result, evaluated with {@code dmarc}'s settings by whichever caller
+   * asks first and then shared; a caller that comes while another evaluates waits for it. Only at
+   * {@link Stage#DATA}. Other checks get {@code dmarc} with {@link
+   * dev.mailfilter.spi.CheckSetup#peer(Class)}: empty when DMARC is off, and then there is no
+   * result to report.
+   */
+  public static DmarcResult result(CheckContext ctx, DmarcCheck dmarc) {
+    return ctx.computeIfAbsent(RESULT, dmarc::evaluate);
   }
 
   @Override
@@ -177,7 +199,7 @@ public final class DmarcCheck implements Check, AutoCloseable {
 
   @Override
   public void run(CheckContext ctx) {
-    DmarcResult r = ctx.computeIfAbsent(RESULT, this::evaluate);
+    DmarcResult r = result(ctx, this);
     String domain = r.authorDomain().isEmpty() ? "(none)" : r.authorDomain();
     switch (r.code()) {
       case PASS -> ctx.addSymbol("DMARC_POLICY_ALLOW", domain, r.reason());
@@ -239,16 +261,21 @@ public final class DmarcCheck implements Check, AutoCloseable {
           DmarcResult.Code.PERMERROR, "", "several From domains: " + String.join(", ", domains));
     }
     Deadline deadline = new Deadline(System.nanoTime() + c.remaining().toNanos());
+    // The spf check's result from MAIL FROM; evaluated here under a key of DMARC's own when that
+    // check is off, so that Authentication-Results still reports no SPF it did not check.
     SpfResult spfResult =
-        c.computeIfAbsent(
-            SpfCheck.RESULT,
-            x ->
-                spf.get()
-                    .checkMailFrom(
-                        x.connection().clientAddress(),
-                        x.envelope().helo(),
-                        x.envelope().sender(),
-                        deadline));
+        SpfCheck.mailFrom(c)
+            .orElseGet(
+                () ->
+                    c.computeIfAbsent(
+                        OWN_SPF,
+                        x ->
+                            spf.get()
+                                .checkMailFrom(
+                                    x.connection().clientAddress(),
+                                    x.envelope().helo(),
+                                    x.envelope().sender(),
+                                    deadline)));
     // Shared with the dkim check when it runs; verified here when it is off.
     List<DkimResult> dkimResults = DkimCheck.results(c, dkim.get());
     List<String> dkimPassed = new ArrayList<>();
@@ -262,7 +289,7 @@ public final class DmarcCheck implements Check, AutoCloseable {
             domains.iterator().next(),
             DmarcInput.Spf.of(spfResult),
             dkimPassed,
-            c.computeIfAbsent(ARC_EVIDENCE, DmarcCheck::arcEvidence));
+            c.computeIfAbsent(ARC_EVIDENCE, this::arcEvidence));
     DmarcResult r = evaluator.evaluate(input, (name, type) -> query(name, type, deadline));
     if (r.record().isPresent()
         && (r.code() == DmarcResult.Code.PASS || r.code() == DmarcResult.Code.FAIL)) {
@@ -271,9 +298,52 @@ public final class DmarcCheck implements Check, AutoCloseable {
     return r;
   }
 
-  /** SEAM for ARC: see {@link #ARC_EVIDENCE}. */
-  private static Optional<ArcEvidence> arcEvidence(CheckContext c) {
-    return Optional.empty();
+  /**
+   * The ARC chain's validation ({@link ArcCheck#result}, shared with the arc check) as evidence.
+   */
+  private Optional<ArcEvidence> arcEvidence(CheckContext c) {
+    if (!arcOverride) {
+      return Optional.empty();
+    }
+    return evidence(ArcCheck.result(c, arc.get()));
+  }
+
+  /**
+   * What DMARC needs of a validated chain: whether it passed, and each set's sealer with the
+   * results its {@code ARC-Authentication-Results} recorded ({@code header.from} of {@code dmarc},
+   * {@code header.d} of {@code dkim}, the domain of {@code smtp.mailfrom} of {@code spf}). A set
+   * whose AAR cannot be read records nothing, so it vouches for nothing. Empty for no chain.
+   */
+  static Optional<ArcEvidence> evidence(ArcResult r) {
+    if (r.cv() == ArcResult.Cv.NONE) {
+      return Optional.empty();
+    }
+    List<ArcEvidence.Hop> hops = new ArrayList<>();
+    for (ArcResult.ArcInstance i : r.instances()) {
+      List<ArcEvidence.AuthResult> results = new ArrayList<>();
+      AuthResults aar;
+      try {
+        aar = AuthResults.parse(i.authResults());
+      } catch (IllegalArgumentException e) {
+        aar = null;
+      }
+      if (aar != null) {
+        for (MethodResult m : aar.results()) {
+          Optional<String> domain =
+              switch (m.methodKey()) {
+                case "dmarc" -> m.property("header", "from");
+                case "dkim" -> m.property("header", "d");
+                case "spf" ->
+                    m.property("smtp", "mailfrom")
+                        .map(s -> s.contains("@") ? Addresses.domain(s) : s);
+                default -> Optional.empty();
+              };
+          results.add(new ArcEvidence.AuthResult(m.method(), m.result(), domain));
+        }
+      }
+      hops.add(new ArcEvidence.Hop(i.instance(), i.sealerDomain(), results));
+    }
+    return Optional.of(new ArcEvidence(r.cv() == ArcResult.Cv.PASS, hops));
   }
 
   private DnsAnswer query(String name, QueryType type, Deadline deadline) {

@@ -9,6 +9,7 @@ import dev.mailfilter.MailFilter;
 import dev.mailfilter.api.Action;
 import dev.mailfilter.api.Connection;
 import dev.mailfilter.api.FilterSession;
+import dev.mailfilter.api.HeaderEdit;
 import dev.mailfilter.api.Stage;
 import dev.mailfilter.api.Symbol;
 import dev.mailfilter.api.Verdict;
@@ -74,8 +75,10 @@ class DmarcCheckTest {
         nodmarc.example. IN A 192.0.2.9
         lists.example.org. IN TXT "v=spf1 ip4:198.51.100.7 -all"
         sel._domainkey.mail.reject.example. IN TXT "v=DKIM1; k=ed25519; p=%s"
+        arc._domainkey.lists.example.org. IN TXT "v=DKIM1; k=ed25519; p=%s"
+        arc._domainkey.other.example. IN TXT "v=DKIM1; k=ed25519; p=%s"
         """
-            .formatted(raw);
+            .formatted(raw, raw, raw);
     server = NamedServer.start(dir, Map.of(".", zone), List.of());
   }
 
@@ -105,6 +108,7 @@ class DmarcCheckTest {
                 .registry(
                     BuiltIns.checks().toBuilder()
                         .register("arc_probe", s -> new ArcProbe())
+                        .register("dmarc_probe", s -> new DmarcProbe(s.peer(DmarcCheck.class)))
                         .build())
                 .yaml(yaml)
                 .build())
@@ -116,9 +120,10 @@ class DmarcCheckTest {
   }
 
   /**
-   * Stands in for the ARC verifier: a forwarder's chain, sealed by lists.example.org. It runs at
-   * MAIL FROM because the HEADERS stage has a cache of its own; the real verifier will be wired
-   * into the seam's computation at DATA.
+   * Stands in for the ARC verifier with ready-made evidence: a forwarder's chain, sealed by
+   * lists.example.org. It runs at MAIL FROM, before DMARC's own computation of the evidence from
+   * the {@code arc} check at DATA, which it thus replaces. Registered, it is on unless a test turns
+   * it off ({@code REAL_ARC} does, for the tests with real chains).
    */
   static final class ArcProbe implements Check {
     @Override
@@ -151,6 +156,44 @@ class DmarcCheckTest {
                               List.of(
                                   new ArcEvidence.AuthResult(
                                       "dmarc", "pass", Optional.of("reject.example"))))))));
+    }
+
+    @Override
+    public boolean blocking() {
+      return false;
+    }
+  }
+
+  /**
+   * Asks for the DMARC result at DATA like {@code Authentication-Results} does, on the calling
+   * thread (it never blocks), so usually before the DMARC check itself; keeps what it got.
+   */
+  static final class DmarcProbe implements Check {
+    final java.util.function.Supplier<Optional<DmarcCheck>> dmarc;
+    final List<DmarcResult> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    DmarcProbe(java.util.function.Supplier<Optional<DmarcCheck>> dmarc) {
+      this.dmarc = dmarc;
+    }
+
+    @Override
+    public String name() {
+      return "dmarc_probe";
+    }
+
+    @Override
+    public Stage stage() {
+      return Stage.DATA;
+    }
+
+    @Override
+    public List<SymbolDef> symbols() {
+      return List.of();
+    }
+
+    @Override
+    public void run(CheckContext ctx) {
+      seen.add(DmarcCheck.result(ctx, dmarc.get().orElseThrow()));
     }
 
     @Override
@@ -349,7 +392,7 @@ class DmarcCheckTest {
     try (MailFilter f =
         filter(", trusted_arc_sealers: [other.example]", "  arc_probe: {enabled: true}")) {
       Verdict v = deliver(f, OTHER_IP, "x@lists.example.org", "ceo@reject.example");
-      assertThat(v.has("DMARC_ARC_OVERRIDE")).isFalse();
+      assertThat(v.has("DMARC_ARC_OVERRIDE")).as("%s", v.symbols()).isFalse();
       assertThat(v.action()).isEqualTo(Action.REJECT);
     }
   }
@@ -388,5 +431,238 @@ class DmarcCheckTest {
     DmarcReportRow passed = rows.get(1);
     assertThat(passed.spfAligned()).isEqualTo("pass");
     assertThat(passed.disposition()).isEqualTo("none");
+  }
+
+  @Test
+  void aCheckThatAsksForTheResultAtTheSameStageGetsItEvaluatedAndDmarcStillRejects() {
+    try (MailFilter f = filter("", "  dmarc_probe: {enabled: true}")) {
+      DmarcProbe probe =
+          (DmarcProbe)
+              f.config().checks().stream()
+                  .map(c -> c.check())
+                  .filter(c -> c instanceof DmarcProbe)
+                  .findFirst()
+                  .orElseThrow();
+      for (int i = 0; i < 10; i++) {
+        Verdict v = deliver(f, OTHER_IP, "x@lists.example.org", "ceo@reject.example");
+        assertThat(v.action()).isEqualTo(Action.REJECT);
+        assertThat(v.has("DMARC_POLICY_REJECT")).isTrue();
+      }
+      assertThat(probe.seen).hasSize(10);
+      assertThat(probe.seen)
+          .allSatisfy(
+              r -> {
+                assertThat(r.code()).isEqualTo(DmarcResult.Code.FAIL);
+                assertThat(r.authorDomain()).isEqualTo("reject.example");
+              });
+    }
+  }
+
+  private static String authResults(Verdict v) {
+    return v.headerEdits().stream()
+        .filter(e -> e instanceof HeaderEdit.Prepend p && p.name().equals(AuthResults.FIELD))
+        .map(e -> ((HeaderEdit.Prepend) e).value())
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no Authentication-Results in " + v.headerEdits()));
+  }
+
+  private static MethodResult method(String field, String method) {
+    return AuthResults.parse(field).results().stream()
+        .filter(m -> m.method().equals(method))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(method + " missing in " + field));
+  }
+
+  private static final String AUTH_RESULTS =
+      "  authentication_results: {enabled: true, authserv_id: mx.ours.example}";
+
+  @Test
+  void authenticationResultsReportsDmarcWithTheFromDomainThePolicyAndTheDisposition() {
+    try (MailFilter f = filter(", apply_reject: false", AUTH_RESULTS)) {
+      String fail = authResults(deliver(f, OTHER_IP, "x@lists.example.org", "ceo@reject.example"));
+      MethodResult dmarc = method(fail, "dmarc");
+      assertThat(dmarc.result()).as(fail).isEqualTo("fail");
+      assertThat(dmarc.property("header", "from")).contains("reject.example");
+      assertThat(dmarc.property("policy", "dmarc")).contains("reject");
+      assertThat(dmarc.property("policy", "applied-disposition")).contains("reject");
+
+      String pass = authResults(deliver(f, GOOD_IP, "a@bounce.pass.example", "a@pass.example"));
+      dmarc = method(pass, "dmarc");
+      assertThat(dmarc.result()).as(pass).isEqualTo("pass");
+      assertThat(dmarc.property("header", "from")).contains("pass.example");
+      assertThat(dmarc.property("policy", "dmarc")).contains("reject");
+      assertThat(dmarc.property("policy", "applied-disposition")).contains("none");
+
+      String none = authResults(deliver(f, OTHER_IP, "x@lists.example.org", "a@nodmarc.example"));
+      dmarc = method(none, "dmarc");
+      assertThat(dmarc.result()).isEqualTo("none");
+      assertThat(dmarc.property("policy", "dmarc")).isEmpty();
+    }
+  }
+
+  @Test
+  void withDmarcOffAuthenticationResultsHasNoDmarcLine() {
+    String yaml =
+        """
+        dns:
+          servers: ["127.0.0.1:%d"]
+          deadline: 2s
+          retries: 0
+        checks:
+          spf: {enabled: true}
+          dmarc: {enabled: false}
+        %s
+        """
+            .formatted(server.address().getPort(), AUTH_RESULTS);
+    try (MailFilter f =
+        MailFilter.builder().config(FilterConfig.builder().yaml(yaml).build()).build()) {
+      String field = authResults(deliver(f, OTHER_IP, "x@lists.example.org", "ceo@reject.example"));
+      assertThat(AuthResults.parse(field).results()).noneMatch(m -> m.method().equals("dmarc"));
+    }
+  }
+
+  @Test
+  void withTheSpfCheckOffDmarcEvaluatesSpfItselfAndAuthenticationResultsReportsNoSpf() {
+    String yaml =
+        """
+        dns:
+          servers: ["127.0.0.1:%d"]
+          deadline: 2s
+          retries: 0
+        checks:
+          spf: {enabled: false}
+          dmarc: {enabled: true}
+        %s
+        """
+            .formatted(server.address().getPort(), AUTH_RESULTS);
+    try (MailFilter f =
+        MailFilter.builder().config(FilterConfig.builder().yaml(yaml).build()).build()) {
+      for (int i = 0; i < 5; i++) {
+        Verdict v = deliver(f, GOOD_IP, "a@bounce.pass.example", "a@pass.example");
+        assertThat(v.has("DMARC_POLICY_ALLOW")).as("%s", v.symbols()).isTrue();
+        String field = authResults(v);
+        assertThat(AuthResults.parse(field).results())
+            .extracting(MethodResult::method)
+            .doesNotContain("spf")
+            .contains("dmarc");
+      }
+    }
+  }
+
+  /**
+   * A message from ceo@reject.example (p=reject) signed by mail.reject.example, then forwarded by a
+   * list that added a footer (the signature breaks) and sealed it, i=1, with what it saw: DKIM and
+   * DMARC passed. Sealed by {@code sealer} with the key at arc._domainkey.
+   */
+  static byte[] forwardedThroughAList(String sealer) throws Exception {
+    byte[] message =
+        "From: ceo@reject.example\r\nTo: list@lists.example.org\r\nSubject: plan\r\n\r\nhello\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
+    byte[] signed =
+        DkimTestSupport.sign(
+            message,
+            DkimAlgorithm.ED25519_SHA256,
+            dkimKey,
+            "mail.reject.example",
+            "sel",
+            Canonicalization.RELAXED,
+            Canonicalization.RELAXED,
+            List.of("from", "to", "subject"),
+            java.util.OptionalLong.empty(),
+            "");
+    byte[] footer = "-- \r\nlist footer\r\n".getBytes(StandardCharsets.US_ASCII);
+    byte[] changed = java.util.Arrays.copyOf(signed, signed.length + footer.length);
+    System.arraycopy(footer, 0, changed, signed.length, footer.length);
+    dev.mailfilter.mime.ParsedMessage m = dev.mailfilter.mime.MessageParser.create().parse(changed);
+    SigningKey key = new SigningKey(DkimAlgorithm.ED25519_SHA256, dkimKey, "arc");
+    ArcSealer.ArcFields fields =
+        ArcSealer.create(sealer, "arc", key, ArcCheck.DEFAULT_SEAL_HEADERS)
+            .seal(
+                m,
+                ArcResult.none(),
+                sealer
+                    + "; dkim=pass header.d=mail.reject.example header.s=sel;"
+                    + " dmarc=pass header.from=reject.example",
+                java.time.Instant.now())
+            .orElseThrow();
+    return ArcSealSuiteTest.prepend(fields, m);
+  }
+
+  /** The real ARC and DKIM checks instead of the probe, which would vouch for every message. */
+  private static final String REAL_ARC =
+      """
+        arc_probe: {enabled: false}
+        arc: {enabled: true}
+        dkim: {enabled: true}
+      """;
+
+  private static Verdict deliverForwarded(MailFilter f, byte[] message) {
+    try (FilterSession s = f.open(Connection.of(InetAddresses.forString(OTHER_IP)))) {
+      s.helo("mx.lists.example.org");
+      s.mailFrom("bounces@lists.example.org");
+      s.rcptTo("b@example.net");
+      return s.endOfData(message);
+    }
+  }
+
+  @Test
+  void aRealChainFromATrustedSealerOverridesTheDmarcFailOfAForwardedMessage() throws Exception {
+    try (MailFilter f =
+        filter(", trusted_arc_sealers: [lists.example.org]", REAL_ARC + AUTH_RESULTS)) {
+      Verdict v = deliverForwarded(f, forwardedThroughAList("lists.example.org"));
+      assertThat(v.has("R_DKIM_REJECT")).as("the footer broke DKIM: %s", v.symbols()).isTrue();
+      assertThat(v.has("ARC_ALLOW")).isTrue();
+      assertThat(symbol(v, "DMARC_ARC_OVERRIDE").options()).contains("lists.example.org");
+      assertThat(v.has("DMARC_POLICY_SOFTFAIL")).isTrue();
+      assertThat(v.action()).isNotEqualTo(Action.REJECT);
+      MethodResult dmarc = method(authResults(v), "dmarc");
+      assertThat(dmarc.result()).isEqualTo("fail");
+      assertThat(dmarc.comment())
+          .hasValueSatisfying(c -> assertThat(c).contains("lists.example.org"));
+      assertThat(dmarc.property("policy", "applied-disposition")).contains("none");
+      assertThat(method(authResults(v), "arc").result()).isEqualTo("pass");
+    }
+  }
+
+  @Test
+  void theSameRealChainFromAnUntrustedSealerIsRejected() throws Exception {
+    try (MailFilter f = filter(", trusted_arc_sealers: [lists.example.org]", REAL_ARC)) {
+      Verdict v = deliverForwarded(f, forwardedThroughAList("other.example"));
+      assertThat(v.has("ARC_ALLOW")).as("the chain itself validates: %s", v.symbols()).isTrue();
+      assertThat(v.has("DMARC_ARC_OVERRIDE")).as("%s", v.symbols()).isFalse();
+      assertThat(v.action()).isEqualTo(Action.REJECT);
+      assertThat(v.reply().enhanced()).isEqualTo("5.7.1");
+    }
+  }
+
+  @Test
+  void arcEvidenceReadsEachSetsSealerAndItsRecordedResults() {
+    ArcResult chain =
+        new ArcResult(
+            ArcResult.Cv.PASS,
+            ArcResult.Failure.NONE,
+            "ok",
+            List.of(
+                new ArcResult.ArcInstance(
+                    1,
+                    "lists.example.org",
+                    "arc",
+                    "lists.example.org",
+                    ArcResult.Cv.NONE,
+                    "lists.example.org; spf=pass smtp.mailfrom=a@Origin.example;"
+                        + " dkim=fail header.d=origin.example; dmarc=pass header.from=origin.example"),
+                new ArcResult.ArcInstance(
+                    2, "other.example", "arc", "other.example", ArcResult.Cv.PASS, "garbled ((")),
+            1);
+    ArcEvidence e = DmarcCheck.evidence(chain).orElseThrow();
+    assertThat(e.chainPass()).isTrue();
+    assertThat(e.hops().get(0).sealer()).isEqualTo("lists.example.org");
+    assertThat(e.hops().get(0).results())
+        .containsExactly(
+            new ArcEvidence.AuthResult("spf", "pass", Optional.of("origin.example")),
+            new ArcEvidence.AuthResult("dkim", "fail", Optional.of("origin.example")),
+            new ArcEvidence.AuthResult("dmarc", "pass", Optional.of("origin.example")));
+    assertThat(e.hops().get(1).results()).isEmpty();
+    assertThat(DmarcCheck.evidence(ArcResult.none())).isEmpty();
   }
 }
