@@ -104,6 +104,8 @@ public final class GreylistCheck implements Check {
 
   private final GreylistSettings settings;
   private final Optional<SharedRedis> redis;
+  // Off unless the configuration says enabled: true (the engine's default for a check is on).
+  private boolean active = true;
   private final Clock clock;
   private final Local local;
 
@@ -116,12 +118,16 @@ public final class GreylistCheck implements Check {
 
   /** The check {@code checks.greylist}, its options under that key. */
   public static GreylistCheck create(CheckSetup setup) {
-    StateSettings state = setup.section(StateSettings.SECTION);
+    boolean on = setup.options().bool("enabled", false);
+    StateSettings state = on ? setup.section(StateSettings.SECTION) : StateSettings.local();
     GreylistSettings s = GreylistSettings.parse(setup.options());
-    return new GreylistCheck(
-        s,
-        state.shared() ? Optional.of(SharedRedis.shared(state)) : Optional.empty(),
-        Clock.systemUTC());
+    GreylistCheck check =
+        new GreylistCheck(
+            s,
+            state.shared() ? Optional.of(SharedRedis.shared(state)) : Optional.empty(),
+            Clock.systemUTC());
+    check.active = on;
+    return check;
   }
 
   /** A check on this Redis (or only local state when empty), with this clock. */
@@ -146,7 +152,15 @@ public final class GreylistCheck implements Check {
   }
 
   @Override
+  public boolean blocking() {
+    return active;
+  }
+
+  @Override
   public void run(CheckContext ctx) throws InterruptedException {
+    if (!active) {
+      return;
+    }
     if (ctx.connection().authenticatedUser().isPresent() || ctx.recipient().isEmpty()) {
       return;
     }

@@ -121,6 +121,8 @@ public final class RateLimitCheck implements Check {
   private final Map<Kind, TokenBucket> buckets;
   private final OnLimit onLimit;
   private final Optional<SharedRedis> redis;
+  // Off unless the configuration says enabled: true (the engine's default for a check is on).
+  private boolean active = true;
   private final Function<String, Optional<String>> tenantOf;
   private final Clock clock;
   private final Map<String, TokenBucket.State> local;
@@ -154,7 +156,8 @@ public final class RateLimitCheck implements Check {
    * recipient_domain}) unless {@link #of} is given a tenant function.
    */
   public static RateLimitCheck create(CheckSetup setup) {
-    StateSettings state = setup.section(StateSettings.SECTION);
+    boolean on = setup.options().bool("enabled", false);
+    StateSettings state = on ? setup.section(StateSettings.SECTION) : StateSettings.local();
     ConfigNode n = setup.options();
     Map<Kind, TokenBucket> buckets = new EnumMap<>(Kind.class);
     for (Kind k : Kind.values()) {
@@ -170,15 +173,18 @@ public final class RateLimitCheck implements Check {
         }
       }
     }
-    OnLimit on = n.enumValue("on_limit", OnLimit.class, OnLimit.TEMPFAIL);
+    OnLimit onLimit = n.enumValue("on_limit", OnLimit.class, OnLimit.TEMPFAIL);
     int cap = (int) n.integer("local_capacity", 100_000, 1, 100_000_000);
-    return new RateLimitCheck(
-        buckets,
-        on,
-        state.shared() ? Optional.of(SharedRedis.shared(state)) : Optional.empty(),
-        rcpt -> Optional.of(Networks.domain(rcpt)),
-        Clock.systemUTC(),
-        cap);
+    RateLimitCheck check =
+        new RateLimitCheck(
+            buckets,
+            onLimit,
+            state.shared() ? Optional.of(SharedRedis.shared(state)) : Optional.empty(),
+            rcpt -> Optional.of(Networks.domain(rcpt)),
+            Clock.systemUTC(),
+            cap);
+    check.active = on;
+    return check;
   }
 
   /** A check with these buckets on this Redis (or local buckets only when empty). */
@@ -207,7 +213,15 @@ public final class RateLimitCheck implements Check {
   }
 
   @Override
+  public boolean blocking() {
+    return active;
+  }
+
+  @Override
   public void run(CheckContext ctx) throws InterruptedException {
+    if (!active) {
+      return;
+    }
     if (ctx.recipient().isEmpty()) {
       return;
     }

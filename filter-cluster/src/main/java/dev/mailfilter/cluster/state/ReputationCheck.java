@@ -106,6 +106,8 @@ public final class ReputationCheck implements Check, VerdictListener {
 
   private final Settings settings;
   private final Optional<SharedRedis> redis;
+  // Off unless the configuration says enabled: true (the engine's default for a check is on).
+  private boolean active = true;
   // The sources of messages whose verdict is still to come, by transaction: the verdict listener
   // sees no envelope. Bounded for transactions whose verdict never comes.
   private final Map<String, Sources> pending =
@@ -123,7 +125,8 @@ public final class ReputationCheck implements Check, VerdictListener {
 
   /** The check {@code checks.reputation}. */
   public static ReputationCheck create(CheckSetup setup) {
-    StateSettings state = setup.section(StateSettings.SECTION);
+    boolean on = setup.options().bool("enabled", false);
+    StateSettings state = on ? setup.section(StateSettings.SECTION) : StateSettings.local();
     ConfigNode n = setup.options();
     Settings d = Settings.defaults();
     long min = n.integer("min_count", d.minCount(), 1, 1_000_000);
@@ -135,8 +138,11 @@ public final class ReputationCheck implements Check, VerdictListener {
     } catch (IllegalArgumentException e) {
       throw n.error("max_count", e.getMessage());
     }
-    return new ReputationCheck(
-        s, state.shared() ? Optional.of(SharedRedis.shared(state)) : Optional.empty());
+    ReputationCheck check =
+        new ReputationCheck(
+            s, state.shared() ? Optional.of(SharedRedis.shared(state)) : Optional.empty());
+    check.active = on;
+    return check;
   }
 
   /** A check on this Redis (none: it never reports anything). */
@@ -160,7 +166,15 @@ public final class ReputationCheck implements Check, VerdictListener {
   }
 
   @Override
+  public boolean blocking() {
+    return active;
+  }
+
+  @Override
   public void run(CheckContext ctx) throws InterruptedException {
+    if (!active) {
+      return;
+    }
     if (redis.isEmpty()) {
       return;
     }
