@@ -6,4 +6,6 @@ module dev.mailfilter.cli {
   // it exits 0; the JDK has no supported API for either.
   requires jdk.unsupported;
   requires dev.mailfilter.smtp;
+  // The cluster's shared-state checks (greylisting, rate limits, reputation) a node can enable.
+  requires dev.mailfilter.cluster;
 }

@@ -5,4 +5,7 @@
 module dev.mailfilter.cluster {
   requires transitive dev.mailfilter.core;
   requires lettuce.core;
+
+  // The state nodes share: greylisting, rate limits, reputation, training events.
+  exports dev.mailfilter.cluster.state;
 }

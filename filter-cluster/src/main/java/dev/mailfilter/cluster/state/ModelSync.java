@@ -130,6 +130,10 @@ public final class ModelSync implements AutoCloseable {
    * @param poll how often to look for events and versions
    * @param leaseTtl how long a trainer that stopped keeps the lease (at least three polls)
    */
+  // The learning package is exported to the cluster module and the command only; so is this
+  // method's
+  // use.
+  @SuppressWarnings("exports")
   public static ModelSync start(
       SharedRedis redis, ModelSettings settings, String node, Duration poll, Duration leaseTtl) {
     ModelSync s = new ModelSync(redis, settings, node, poll, leaseTtl);

@@ -187,7 +187,7 @@ public final class SharedRedis implements AutoCloseable {
    *
    * @throws InterruptedException when interrupted while waiting (the stage's deadline)
    */
-  public <T> Optional<T> call(
+  <T> Optional<T> call(
       Function<RedisAsyncCommands<String, String>, RedisFuture<T>> command, Duration budget)
       throws InterruptedException {
     if (System.nanoTime() - downUntilNanos.get() < 0) {
@@ -204,7 +204,7 @@ public final class SharedRedis implements AutoCloseable {
    * Runs a Lua script by its digest, sending its text only when the server does not know it yet
    * (after a restart or a failover); empty as {@link #call} is.
    */
-  public <T> Optional<T> eval(
+  <T> Optional<T> eval(
       Script script, ScriptOutputType type, List<String> keys, List<String> args, Duration budget)
       throws InterruptedException {
     String[] k = keys.toArray(String[]::new);
@@ -240,7 +240,7 @@ public final class SharedRedis implements AutoCloseable {
    * Runs a script without waiting for its answer (a write nobody waits for, such as a verdict's
    * count); a failure is noted as {@link #call}'s is. Does nothing while Redis is unavailable.
    */
-  public void send(Script script, List<String> keys, List<String> args) {
+  void send(Script script, List<String> keys, List<String> args) {
     if (System.nanoTime() - downUntilNanos.get() < 0) {
       return;
     }
@@ -266,7 +266,7 @@ public final class SharedRedis implements AutoCloseable {
    * #call} does, but opens that connection on first use in the calling thread: for background work
    * only, never a session.
    */
-  public <T> Optional<T> callBytes(
+  <T> Optional<T> callBytes(
       Function<RedisAsyncCommands<String, byte[]>, RedisFuture<T>> command, Duration budget)
       throws InterruptedException {
     StatefulRedisConnection<String, byte[]> c = bytesConnection;

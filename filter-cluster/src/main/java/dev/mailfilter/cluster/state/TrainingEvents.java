@@ -55,6 +55,7 @@ public final class TrainingEvents {
    * @throws IllegalArgumentException for a message larger than the configured maximum
    * @throws InterruptedException when interrupted while waiting
    */
+  @SuppressWarnings("exports") // Label's package is exported to the cluster and the command only
   public Optional<String> publish(byte[] rawMessage, Label label, Duration wait)
       throws InterruptedException {
     if (rawMessage.length > maxMessageBytes) {
