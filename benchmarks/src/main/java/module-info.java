@@ -4,6 +4,7 @@
  */
 open module dev.mailfilter.benchmarks {
   requires dev.mailfilter.core;
+  requires dev.mailfilter.cluster;
   requires com.google.common;
   requires jmh.core;
   requires dev.mailfilter.testkit;

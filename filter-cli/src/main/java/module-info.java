@@ -6,7 +6,7 @@ module dev.mailfilter.cli {
   // it exits 0; the JDK has no supported API for either.
   requires jdk.unsupported;
   requires dev.mailfilter.smtp;
-  // admin, backup and restore: the tenant store.
+  // admin, backup and restore (the tenant store) and the shared-state checks a node can enable.
   requires dev.mailfilter.cluster;
   // RedisURI: --tenant-store redis://... names the shared store.
   requires lettuce.core;

@@ -11,4 +11,6 @@ module dev.mailfilter.cluster {
 
   exports dev.mailfilter.cluster;
   exports dev.mailfilter.cluster.admin;
+  // The state nodes share: greylisting, rate limits, reputation, training events.
+  exports dev.mailfilter.cluster.state;
 }

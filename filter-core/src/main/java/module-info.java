@@ -27,6 +27,7 @@ module dev.mailfilter.core {
   // Implementation packages, for the siblings that drive them directly.
   exports dev.mailfilter.learn to
       dev.mailfilter.cli,
+      dev.mailfilter.cluster,
       dev.mailfilter.benchmarks;
   exports dev.mailfilter.dns to
       dev.mailfilter.cli,

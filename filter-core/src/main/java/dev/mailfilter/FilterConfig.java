@@ -125,7 +125,11 @@ public final class FilterConfig {
     return load(file, BuiltIns.checks(), extraSections);
   }
 
-  private static FilterConfig load(
+  /**
+   * {@link #load(Path, List)} with the given checks instead of the standard ones: a node that adds
+   * checks of another module ({@code checks.greylist} of the cluster's shared state).
+   */
+  public static FilterConfig load(
       Path file, CheckRegistry registry, List<ConfigSection<?>> extraSections) throws IOException {
     String text = Files.readString(file, StandardCharsets.UTF_8);
     return parse(
@@ -138,11 +142,18 @@ public final class FilterConfig {
    */
   static FilterConfig load(Path file, List<ConfigSection<?>> extraSections, String overlay)
       throws IOException {
+    return load(file, BuiltIns.checks(), extraSections, overlay);
+  }
+
+  /** {@link #load(Path, List, String)} with the given checks. */
+  static FilterConfig load(
+      Path file, CheckRegistry registry, List<ConfigSection<?>> extraSections, String overlay)
+      throws IOException {
     String text = Files.readString(file, StandardCharsets.UTF_8);
     Map<String, Object> tree =
         YamlTree.merge(
             YamlTree.read(text, file.toString()), YamlTree.read(overlay, "command line"));
-    return parse(DEFAULT_TREE, tree, BuiltIns.checks(), sections(extraSections));
+    return parse(DEFAULT_TREE, tree, registry, sections(extraSections));
   }
 
   /** The built-in sections and the extra ones, refusing a name taken by the core. */

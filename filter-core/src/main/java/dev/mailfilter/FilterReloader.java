@@ -6,6 +6,7 @@ import dev.mailfilter.api.FilterSession;
 import dev.mailfilter.api.Verdict;
 import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.config.ConfigSection;
+import dev.mailfilter.spi.CheckRegistry;
 import dev.mailfilter.spi.CheckSettings;
 import dev.mailfilter.spi.FileBacked;
 import java.io.IOException;
@@ -56,6 +57,7 @@ public final class FilterReloader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FilterReloader.class);
 
   private final Path configFile;
+  private final CheckRegistry registry;
   private final List<ConfigSection<?>> extraSections;
   private final Function<FilterConfig, MailFilter> build;
   private final String overlay; // YAML laid over the file at every load; "" for none
@@ -74,11 +76,13 @@ public final class FilterReloader implements AutoCloseable {
 
   private FilterReloader(
       Path configFile,
+      CheckRegistry registry,
       List<ConfigSection<?>> extraSections,
       Function<FilterConfig, MailFilter> build,
       String overlay)
       throws IOException {
     this.configFile = configFile;
+    this.registry = registry;
     this.extraSections = extraSections;
     this.build = build;
     this.overlay = overlay;
@@ -107,7 +111,7 @@ public final class FilterReloader implements AutoCloseable {
       throws IOException {
     Objects.requireNonNull(configFile, "configFile");
     Objects.requireNonNull(build, "build");
-    return new FilterReloader(configFile, List.of(), build, "");
+    return new FilterReloader(configFile, BuiltIns.checks(), List.of(), build, "");
   }
 
   /**
@@ -131,8 +135,22 @@ public final class FilterReloader implements AutoCloseable {
       Path configFile, List<ConfigSection<?>> extraSections, String overlay) throws IOException {
     Objects.requireNonNull(configFile, "configFile");
     Objects.requireNonNull(overlay, "overlay");
+    return start(configFile, BuiltIns.checks(), extraSections, overlay);
+  }
+
+  /**
+   * {@link #start(Path, List, String)} with the given checks instead of the standard ones: a node
+   * with checks of another module ({@code checks.greylist} of the cluster's shared state).
+   */
+  public static FilterReloader start(
+      Path configFile, CheckRegistry registry, List<ConfigSection<?>> extraSections, String overlay)
+      throws IOException {
+    Objects.requireNonNull(configFile, "configFile");
+    Objects.requireNonNull(registry, "registry");
+    Objects.requireNonNull(overlay, "overlay");
     return new FilterReloader(
         configFile,
+        registry,
         List.copyOf(extraSections),
         config -> MailFilter.builder().config(config).build(),
         overlay);
@@ -150,7 +168,7 @@ public final class FilterReloader implements AutoCloseable {
       throws IOException {
     Objects.requireNonNull(configFile, "configFile");
     Objects.requireNonNull(build, "build");
-    return new FilterReloader(configFile, List.copyOf(extraSections), build, "");
+    return new FilterReloader(configFile, BuiltIns.checks(), List.copyOf(extraSections), build, "");
   }
 
   /**
@@ -323,8 +341,8 @@ public final class FilterReloader implements AutoCloseable {
     MailFilter fresh =
         build.apply(
             overlay.isEmpty()
-                ? FilterConfig.load(configFile, extraSections)
-                : FilterConfig.load(configFile, extraSections, overlay));
+                ? FilterConfig.load(configFile, registry, extraSections)
+                : FilterConfig.load(configFile, registry, extraSections, overlay));
     try {
       for (CheckSettings c : fresh.checks()) {
         if (c.check() instanceof FileBacked fb) {

@@ -59,7 +59,7 @@ final class ConfigCommand {
     Path file = Path.of(rest.get(1));
     FilterConfig config;
     try {
-      config = FilterConfig.load(file, ServerSections.ALL);
+      config = FilterConfig.load(file, ServerSections.CHECKS, ServerSections.ALL);
       MailFilter.builder().config(config).build().close();
     } catch (NoSuchFileException e) {
       err.println(file + ": no such file");

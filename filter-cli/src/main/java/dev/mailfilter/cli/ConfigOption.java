@@ -56,10 +56,12 @@ final class ConfigOption {
     }
     try {
       if (model == null) {
-        return Optional.of(FilterConfig.load(file.get(), ServerSections.ALL));
+        return Optional.of(
+            FilterConfig.load(file.get(), ServerSections.CHECKS, ServerSections.ALL));
       }
       FilterConfig.Builder b = FilterConfig.builder();
       ServerSections.ALL.forEach(b::section);
+      b.registry(ServerSections.CHECKS);
       if (file.isPresent()) {
         b.yaml(Files.readString(file.get(), StandardCharsets.UTF_8));
       }

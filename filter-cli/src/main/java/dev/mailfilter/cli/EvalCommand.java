@@ -231,7 +231,7 @@ final class EvalCommand {
     FilterConfig config =
         configFile == null
             ? FilterConfig.defaults()
-            : FilterConfig.load(Path.of(configFile), ServerSections.ALL);
+            : FilterConfig.load(Path.of(configFile), ServerSections.CHECKS, ServerSections.ALL);
     double fpTarget = o.decimal("--target-fpr", 0.001);
     if (!(fpTarget >= 0 && fpTarget < 1)) {
       throw new IllegalArgumentException("--target-fpr must be in [0, 1): " + fpTarget);

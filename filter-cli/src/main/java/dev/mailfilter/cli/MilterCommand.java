@@ -63,7 +63,8 @@ final class MilterCommand {
     MilterSettings settings;
     try {
       if (configFile.isPresent()) {
-        reloader = FilterReloader.start(configFile.get(), ServerSections.ALL);
+        reloader =
+            FilterReloader.start(configFile.get(), ServerSections.CHECKS, ServerSections.ALL, "");
         settings = reloader.current().config().section(MilterSettings.SECTION);
       } else {
         filter = MailFilter.withDefaults();

@@ -51,7 +51,8 @@ final class Options {
     if (config == null) {
       return dev.mailfilter.learn.ModelSettings.defaults();
     }
-    return dev.mailfilter.FilterConfig.load(Path.of(config), ServerSections.ALL)
+    return dev.mailfilter.FilterConfig.load(
+            Path.of(config), ServerSections.CHECKS, ServerSections.ALL)
         .section(dev.mailfilter.learn.ModelSettings.SECTION);
   }
 

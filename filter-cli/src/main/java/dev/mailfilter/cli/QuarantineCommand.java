@@ -93,6 +93,7 @@ final class QuarantineCommand {
     }
     FilterConfig.Builder b = FilterConfig.builder();
     ServerSections.ALL.forEach(b::section);
+    b.registry(ServerSections.CHECKS);
     FilterConfig config = b.yaml(Files.readString(configFile.get())).build();
     SmtpSettings s = config.section(SmtpSettings.SECTION);
     Quarantine.Settings q =

@@ -1,10 +1,14 @@
 package dev.mailfilter.cli;
 
+import dev.mailfilter.BuiltIns;
 import dev.mailfilter.cluster.ClusterSettings;
 import dev.mailfilter.cluster.admin.AdminSettings;
+import dev.mailfilter.cluster.state.SharedStateChecks;
 import dev.mailfilter.config.ConfigSection;
 import dev.mailfilter.milter.MilterSettings;
 import dev.mailfilter.smtp.SmtpSettings;
+import dev.mailfilter.spi.CheckRegistry;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,12 +18,26 @@ import java.util.List;
  * config check} rather than at the server's next start.
  */
 final class ServerSections {
-  static final List<ConfigSection<?>> ALL =
-      List.of(
-          MilterSettings.SECTION,
-          SmtpSettings.SECTION,
-          AdminSettings.SECTION,
-          ClusterSettings.SECTION);
+  static final List<ConfigSection<?>> ALL = all();
+
+  /**
+   * The checks every command knows: the built-in ones and the cluster's shared-state checks ({@code
+   * checks.greylist}, {@code checks.ratelimit}, {@code checks.reputation}, off unless enabled), so
+   * that one file configures a node whichever command reads it.
+   */
+  static final CheckRegistry CHECKS = SharedStateChecks.registry(BuiltIns.checks());
 
   private ServerSections() {}
+
+  private static List<ConfigSection<?>> all() {
+    List<ConfigSection<?>> all =
+        new ArrayList<>(
+            List.of(
+                MilterSettings.SECTION,
+                SmtpSettings.SECTION,
+                AdminSettings.SECTION,
+                ClusterSettings.SECTION));
+    all.addAll(SharedStateChecks.SECTIONS);
+    return List.copyOf(all);
+  }
 }

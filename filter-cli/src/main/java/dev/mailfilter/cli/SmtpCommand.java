@@ -93,11 +93,14 @@ final class SmtpCommand {
     try {
       if (configFile.isPresent()) {
         String overlay = domains.isEmpty() ? "" : "domains:\n" + domains;
-        reloader = FilterReloader.start(configFile.get(), ServerSections.ALL, overlay);
+        reloader =
+            FilterReloader.start(
+                configFile.get(), ServerSections.CHECKS, ServerSections.ALL, overlay);
         settings = reloader.current().config().section(SmtpSettings.SECTION);
       } else {
         FilterConfig.Builder b = FilterConfig.builder();
         ServerSections.ALL.forEach(b::section);
+        b.registry(ServerSections.CHECKS);
         if (!domains.isEmpty()) {
           b.yaml("domains:\n" + domains);
         }

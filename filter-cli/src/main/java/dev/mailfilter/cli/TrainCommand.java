@@ -201,7 +201,7 @@ final class TrainCommand {
       FilterConfig config =
           configFile == null
               ? FilterConfig.defaults()
-              : FilterConfig.load(Path.of(configFile), ServerSections.ALL);
+              : FilterConfig.load(Path.of(configFile), ServerSections.CHECKS, ServerSections.ALL);
       ModelSettings modelSettings = o.modelSettings();
       List<Corpus.Sample> all = Corpus.read(o.paths("--spam"), o.paths("--ham"));
       EvalCommand.Fold split = EvalCommand.timeSplit(all, share);

@@ -66,6 +66,23 @@ class ConfigCommandTest {
     assertThat(scan.err()).isEmpty();
   }
 
+  /** The cluster's shared-state checks are known to every command and off unless enabled. */
+  @Test
+  void sharedStateChecksAreKnownAndOffUnlessEnabled() throws IOException {
+    Path f =
+        file(
+            "shared_state:\n  redis: redis://127.0.0.1:6379\n"
+                + "checks:\n  greylist:\n    enabled: true\n    delay: 2m\n"
+                + "  ratelimit:\n    ip: {rate: 10, per: 1m, burst: 20}\n");
+    CommandTestSupport.Result r = run("config", "check", f.toString());
+    assertThat(r.err()).isEmpty();
+    assertThat(r.code()).isEqualTo(0);
+    Path bad = file("checks:\n  greylist:\n    enabled: true\n    delay: later\n");
+    CommandTestSupport.Result b = run("config", "check", bad.toString());
+    assertThat(b.code()).isEqualTo(2);
+    assertThat(b.err()).contains("checks.greylist.delay");
+  }
+
   @Test
   void badServerKeyExitsTwoWithItsPath() throws IOException {
     Path f = file("smtp:\n  max_conections: 5\n");

@@ -168,6 +168,48 @@ class SmtpCommandTest {
     assertThat(status.get()).isZero();
   }
 
+  /** checks.greylist in the node's file, on a real Redis: the gateway answers 451 at RCPT. */
+  @Test
+  void greylistingEnabledInTheFileAnswers451AtRcpt(@TempDir Path dir) throws Exception {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    try (dev.mailfilter.testkit.RedisServer redis =
+        dev.mailfilter.testkit.RedisServer.primary(dir.resolve("redis"))) {
+      Path config = dir.resolve("c.yaml");
+      Files.writeString(
+          config,
+          "smtp:\n  listen: 127.0.0.1:"
+              + port
+              + "\nshared_state:\n  redis: redis://127.0.0.1:"
+              + redis.port()
+              + "\nchecks:\n  greylist:\n    enabled: true\n    delay: 1h\n"
+              + "domains:\n  \"ours.example\": {route: {host: \"127.0.0.1\", port: 1, tls: may}}\n");
+      CountDownLatch stop = new CountDownLatch(1);
+      AtomicInteger status = new AtomicInteger(-1);
+      Thread t =
+          Thread.ofVirtual()
+              .start(
+                  () ->
+                      status.set(
+                          SmtpCommand.run(
+                              List.of("--config", config.toString()),
+                              new PrintStream(out, true, UTF_8),
+                              new PrintStream(err, true, UTF_8),
+                              stop)));
+      try {
+        // After HELO (not EHLO) the gateway leaves out the enhanced code 4.7.1.
+        assertThat(rcptReply(port, "x@ours.example"))
+            .isEqualTo("451 Greylisted, please try again in 3600 seconds");
+      } finally {
+        stop.countDown();
+        t.join(Duration.ofSeconds(20));
+      }
+      assertThat(status.get()).isZero();
+    }
+  }
+
   /** The reply to {@code RCPT TO:<rcpt>} in a new connection. */
   private static String rcptReply(int port, String rcpt) throws Exception {
     try (Socket s = connect(port)) {
