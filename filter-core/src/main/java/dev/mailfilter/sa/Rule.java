@@ -46,32 +46,42 @@ record Rule(
    * A pattern over the body lines, raw body chunks, full message or URLs, with the literals one of
    * which it cannot match without ({@link Literals}; empty when none), the characters its matches
    * begin with ({@link FirstChars}) and the strings its matches begin with once leading optional
-   * parts are left out ({@link StartLiterals}, for rules counted once); null when not known.
+   * parts are left out ({@link StartLiterals}, for rules counted once); null when not known. The
+   * analyses read {@code written}, the pattern as {@link PerlRegex} wrote it; {@code pattern} is
+   * the one that runs, with the runs {@link Possessive} makes possessive (the same matches).
    */
-  record Regex(Pattern pattern, List<String> literals, FirstChars firstChars, StartLiterals starts)
+  record Regex(
+      Pattern pattern,
+      List<String> literals,
+      FirstChars firstChars,
+      StartLiterals starts,
+      Pattern written)
       implements Test {
-    Regex(Pattern pattern) {
+    Regex(Pattern written) {
       this(
-          pattern,
-          Literals.required(pattern.pattern()),
-          FirstChars.of(pattern),
-          StartLiterals.of(pattern));
+          Possessive.of(written),
+          Literals.required(written.pattern()),
+          FirstChars.of(written),
+          StartLiterals.of(written),
+          written);
     }
   }
 
   /**
    * A header rule: {@code Name =~ /re/} or {@code !~}, with its value when the header is unset, and
-   * the characters its matches begin with ({@link FirstChars}; null when not known).
+   * the characters its matches begin with ({@link FirstChars}; null when not known); {@code
+   * written} as in {@link Regex}.
    */
   record Header(
       HeaderSpec spec,
       Pattern pattern,
       boolean negated,
       Optional<String> ifUnset,
-      FirstChars firstChars)
+      FirstChars firstChars,
+      Pattern written)
       implements Test {
-    Header(HeaderSpec spec, Pattern pattern, boolean negated, Optional<String> ifUnset) {
-      this(spec, pattern, negated, ifUnset, FirstChars.of(pattern));
+    Header(HeaderSpec spec, Pattern written, boolean negated, Optional<String> ifUnset) {
+      this(spec, Possessive.of(written), negated, ifUnset, FirstChars.of(written), written);
     }
   }
 

@@ -223,6 +223,76 @@ class DebianRulesTest {
     assertThat(found).isGreaterThan(20); // the comparison saw matches, not only misses
   }
 
+  @Test
+  void possessiveRunsFindTheSameMatchesAsTheWrittenPatternsOnTheCorpus() throws Exception {
+    assumeTrue(
+        Files.isRegularFile(SHIPPED.resolve("72_active.cf")),
+        "Debian's spamassassin package is not installed");
+    Path corpus =
+        Path.of(System.getProperty("mailfilter.shared", "../shared"), "corpora")
+            .resolve("spamassassin-public-corpus");
+    assumeTrue(Files.isDirectory(corpus), "no shared corpus");
+    RuleSet rules = RuleSet.load(List.of(SHIPPED, SpamAssassinSettings.SITE_RULES));
+    List<Rule> changed = new java.util.ArrayList<>();
+    for (Rule r : rules.rules()) {
+      boolean differs =
+          switch (r.test()) {
+            case Rule.Regex x -> x.pattern() != x.written();
+            case Rule.Header h -> h.pattern() != h.written();
+            default -> false;
+          };
+      if (differs) {
+        changed.add(r);
+      }
+    }
+    assertThat(changed.stream().map(Rule::name)).contains("__SUBJ_HAS_TO_2");
+    int compared = 0;
+    int matched = 0;
+    for (String folder : List.of("spam", "hard_ham", "easy_ham")) {
+      List<Path> files;
+      try (var s = Files.list(corpus.resolve(folder))) {
+        files = s.filter(f -> !f.getFileName().toString().startsWith(".")).sorted().toList();
+      }
+      for (int k = 0; k < files.size(); k += 4) {
+        Path f = files.get(k);
+        SaMessage m =
+            SaMessage.of(
+                dev.mailfilter.mime.MessageParser.create().parse(Files.readAllBytes(f)), "");
+        for (Rule r : changed) {
+          java.util.regex.Pattern run;
+          java.util.regex.Pattern written;
+          List<String> texts;
+          if (r.test() instanceof Rule.Header h) {
+            run = h.pattern();
+            written = h.written();
+            texts = List.of(m.header(h.spec()).orElse(""));
+          } else {
+            Rule.Regex x = (Rule.Regex) r.test();
+            run = x.pattern();
+            written = x.written();
+            texts =
+                switch (r.kind()) {
+                  case BODY -> m.body();
+                  case RAWBODY -> m.rawBody();
+                  case URI -> m.uris();
+                  default -> List.of(m.full());
+                };
+          }
+          for (String text : texts) {
+            List<String> want = PossessiveTest.matches(written, text);
+            assertThat(PossessiveTest.matches(run, text)).as(r.name() + " in " + f).isEqualTo(want);
+            compared++;
+            matched += want.isEmpty() ? 0 : 1;
+          }
+        }
+      }
+    }
+    System.out.printf(
+        "possessive runs: %d rules, %d texts compared, %d matching%n",
+        changed.size(), compared, matched);
+    assertThat(matched).isGreaterThan(100); // the comparison saw matches, not only misses
+  }
+
   static String summary(RuleSet rules) {
     Map<String, Long> byReason =
         rules.unsupported().stream()
