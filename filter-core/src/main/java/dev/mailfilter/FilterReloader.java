@@ -157,18 +157,20 @@ public final class FilterReloader implements AutoCloseable {
   }
 
   /**
-   * {@link #start(Path, List)} with the filter built by {@code build} from each loaded
-   * configuration: for an adapter with its own sections that also adds to the configuration (the
-   * cluster node lays the tenant tree of its store over the file).
+   * {@link #start(Path, CheckRegistry, List, String)} with the filter built by {@code build} from
+   * each loaded configuration: for an adapter with its own sections and checks that also adds to
+   * the configuration (the cluster node lays the tenant tree of its store over the file).
    */
   public static FilterReloader start(
       Path configFile,
+      CheckRegistry registry,
       List<ConfigSection<?>> extraSections,
       Function<FilterConfig, MailFilter> build)
       throws IOException {
     Objects.requireNonNull(configFile, "configFile");
+    Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(build, "build");
-    return new FilterReloader(configFile, BuiltIns.checks(), List.copyOf(extraSections), build, "");
+    return new FilterReloader(configFile, registry, List.copyOf(extraSections), build, "");
   }
 
   /**

@@ -2,6 +2,8 @@ package dev.mailfilter.cli;
 
 import dev.mailfilter.FilterReloader;
 import dev.mailfilter.MailFilter;
+import dev.mailfilter.cluster.ClusterNode;
+import dev.mailfilter.cluster.TenantStoreException;
 import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.milter.ListenAddress;
 import dev.mailfilter.milter.MilterServer;
@@ -60,9 +62,14 @@ final class MilterCommand {
 
     FilterReloader reloader = null;
     MailFilter filter = null;
+    ClusterNode node = null;
     MilterSettings settings;
     try {
-      if (configFile.isPresent()) {
+      if (configFile.isPresent() && ClusterNodes.configured(configFile.get())) {
+        node = ClusterNode.start(configFile.get(), ServerSections.ALL);
+        reloader = node.filters();
+        settings = reloader.current().config().section(MilterSettings.SECTION);
+      } else if (configFile.isPresent()) {
         reloader =
             FilterReloader.start(configFile.get(), ServerSections.CHECKS, ServerSections.ALL, "");
         settings = reloader.current().config().section(MilterSettings.SECTION);
@@ -76,7 +83,7 @@ final class MilterCommand {
     } catch (NoSuchFileException e) {
       err.println("mailfilter milter: " + configFile.get() + ": no such file");
       return 2;
-    } catch (IOException e) {
+    } catch (IOException | TenantStoreException e) {
       err.println("mailfilter milter: " + configFile.get() + ": " + e.getMessage());
       return 2;
     }
@@ -103,7 +110,9 @@ final class MilterCommand {
     Daemon daemon =
         Daemon.install(
             "milter", LOG, reload, "no --config file, nothing to reload", Optional.empty());
-    return daemon.run(server::start, () -> {}, server, reloader != null ? reloader : filter, err);
+    // The node, when there is one, owns the filters and the store: closing it closes both.
+    AutoCloseable owner = node != null ? node : reloader != null ? reloader : filter;
+    return daemon.run(server::start, () -> {}, server, owner, err);
   }
 
   /** SIGHUP: a new filter from the file, or the running one stays and the log says why. */

@@ -3,6 +3,8 @@ package dev.mailfilter.cli;
 import dev.mailfilter.FilterConfig;
 import dev.mailfilter.FilterReloader;
 import dev.mailfilter.MailFilter;
+import dev.mailfilter.cluster.ClusterNode;
+import dev.mailfilter.cluster.TenantStoreException;
 import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.smtp.SmtpServer;
 import dev.mailfilter.smtp.SmtpSettings;
@@ -89,9 +91,21 @@ final class SmtpCommand {
     // over it at every load.
     FilterReloader reloader = null;
     MailFilter fixed = null;
+    ClusterNode node = null;
     SmtpSettings settings;
     try {
-      if (configFile.isPresent()) {
+      if (configFile.isPresent() && ClusterNodes.configured(configFile.get())) {
+        if (!domains.isEmpty()) {
+          err.println(
+              "mailfilter smtp: --domain cannot be combined with cluster.store in "
+                  + configFile.get()
+                  + ": the domains come from the tenant store");
+          return 2;
+        }
+        node = ClusterNode.start(configFile.get(), ServerSections.ALL);
+        reloader = node.filters();
+        settings = reloader.current().config().section(SmtpSettings.SECTION);
+      } else if (configFile.isPresent()) {
         String overlay = domains.isEmpty() ? "" : "domains:\n" + domains;
         reloader =
             FilterReloader.start(
@@ -114,11 +128,13 @@ final class SmtpCommand {
     } catch (NoSuchFileException e) {
       err.println("mailfilter smtp: " + configFile.get() + ": no such file");
       return 2;
-    } catch (IOException e) {
+    } catch (IOException | TenantStoreException e) {
       err.println("mailfilter smtp: " + configFile.get() + ": " + e.getMessage());
       return 2;
     }
     FilterReloader filters = reloader;
+    // The node, when there is one, owns the filters and the store: closing it closes both.
+    AutoCloseable owner = node != null ? node : filters != null ? filters : fixed;
     MailFilter filter = fixed;
     Supplier<MailFilter> current = filters != null ? filters::current : () -> filter;
     if (listen.isPresent()) {
@@ -128,7 +144,7 @@ final class SmtpCommand {
     try {
       server = SmtpServer.builder().filters(current).settings(settings).build();
     } catch (IllegalArgumentException e) {
-      closeFilters(filters, filter);
+      ClusterNodes.closeQuietly(owner);
       err.println("mailfilter smtp: " + e.getMessage());
       return 2;
     }
@@ -151,16 +167,7 @@ final class SmtpCommand {
                     + " give --domain NAME=HOST:PORT or domains: in --config");
           }
         };
-    return daemon.run(
-        server::start, warnNoDomains, server, filters != null ? filters : filter, err);
-  }
-
-  private static void closeFilters(FilterReloader reloader, MailFilter filter) {
-    if (reloader != null) {
-      reloader.close();
-    } else {
-      filter.close();
-    }
+    return daemon.run(server::start, warnNoDomains, server, owner, err);
   }
 
   /** SIGHUP: a new filter from the file, or the running one stays and the log says why. */

@@ -1,8 +1,12 @@
 package dev.mailfilter.cluster;
 
+import dev.mailfilter.BuiltIns;
 import dev.mailfilter.FilterConfig;
 import dev.mailfilter.FilterReloader;
 import dev.mailfilter.MailFilter;
+import dev.mailfilter.cluster.state.SharedStateChecks;
+import dev.mailfilter.config.ConfigSection;
+import dev.mailfilter.spi.CheckRegistry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class ClusterNode implements AutoCloseable {
+  // A node's file may enable the shared-state checks (checks.greylist...), as every command's may.
+  private static final CheckRegistry CHECKS = SharedStateChecks.registry(BuiltIns.checks());
+
   private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
   private final TenantStore store;
@@ -53,15 +61,22 @@ public final class ClusterNode implements AutoCloseable {
   private final FilterReloader filters;
   private final Thread follower;
   private final boolean ownsStore;
+  private final List<ConfigSection<?>> sections;
   private volatile boolean closed;
   private volatile boolean storeDown;
   private String storeId; // of the tree the node keeps; empty before the first sync
   private boolean storeChecked; // since the last failure to reach the store
 
   private ClusterNode(
-      Path configFile, Path stateDir, TenantStore store, Duration wait, boolean ownsStore)
+      Path configFile,
+      Path stateDir,
+      TenantStore store,
+      Duration wait,
+      boolean ownsStore,
+      List<ConfigSection<?>> sections)
       throws IOException {
     this.store = store;
+    this.sections = sections;
     this.ownsStore = ownsStore;
     this.stateDir = stateDir;
     this.wait = wait;
@@ -71,7 +86,8 @@ public final class ClusterNode implements AutoCloseable {
     model.reset(local);
     target = local;
     running = local;
-    filters = FilterReloader.start(configFile, List.of(ClusterSettings.SECTION), this::build);
+    // The shared-state checks (checks.greylist...) are known to a node's file, as to every command.
+    filters = FilterReloader.start(configFile, CHECKS, sections, this::build);
     follower = Thread.ofVirtual().name("mailfilter-cluster-follow").start(this::follow);
   }
 
@@ -97,7 +113,8 @@ public final class ClusterNode implements AutoCloseable {
     Objects.requireNonNull(configFile, "configFile");
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(store, "store");
-    return new ClusterNode(configFile, stateDir, store, wait, false);
+    return new ClusterNode(
+        configFile, stateDir, store, wait, false, List.of(ClusterSettings.SECTION));
   }
 
   /**
@@ -109,16 +126,40 @@ public final class ClusterNode implements AutoCloseable {
    *     cluster.store}
    */
   public static ClusterNode start(Path configFile) throws IOException {
+    return start(configFile, List.of(ClusterSettings.SECTION));
+  }
+
+  /**
+   * {@link #start(Path)} for a file that also holds a server's own sections ({@code smtp:}, {@code
+   * milter:}): they are loaded with the file at every reload and read back from {@code
+   * filters().current().config()}, as with {@link FilterReloader#start(Path, List)}.
+   *
+   * @param extraSections the sections besides the core's; {@code cluster} is added when missing
+   * @throws dev.mailfilter.config.ConfigException when the file is not valid or has no {@code
+   *     cluster.store}
+   */
+  public static ClusterNode start(Path configFile, List<ConfigSection<?>> extraSections)
+      throws IOException {
+    Objects.requireNonNull(configFile, "configFile");
+    List<ConfigSection<?>> sections = new ArrayList<>(extraSections);
+    if (!sections.contains(ClusterSettings.SECTION)) {
+      sections.add(ClusterSettings.SECTION);
+    }
     ClusterSettings settings =
-        FilterConfig.load(configFile, List.of(ClusterSettings.SECTION))
-            .section(ClusterSettings.SECTION);
+        FilterConfig.load(configFile, CHECKS, sections).section(ClusterSettings.SECTION);
     if (settings.store().isEmpty()) {
       throw new dev.mailfilter.config.ConfigException(
           "cluster.store", "a cluster node needs its tenant store");
     }
     TenantStore store = settings.openStore();
     try {
-      return new ClusterNode(configFile, settings.stateDir(), store, Duration.ofSeconds(5), true);
+      return new ClusterNode(
+          configFile,
+          settings.stateDir(),
+          store,
+          Duration.ofSeconds(5),
+          true,
+          List.copyOf(sections));
     } catch (IOException | RuntimeException e) {
       store.close();
       throw e;
@@ -127,9 +168,10 @@ public final class ClusterNode implements AutoCloseable {
 
   private MailFilter build(FilterConfig fileConfig) {
     Snapshot s = target;
-    FilterConfig config =
-        s.applyTo(FilterConfig.builder().section(ClusterSettings.SECTION).yaml(fileConfig.toYaml()))
-            .build();
+    FilterConfig.Builder b = FilterConfig.builder();
+    sections.forEach(b::section);
+    b.registry(CHECKS);
+    FilterConfig config = s.applyTo(b.yaml(fileConfig.toYaml())).build();
     return MailFilter.builder().config(config).build();
   }
 

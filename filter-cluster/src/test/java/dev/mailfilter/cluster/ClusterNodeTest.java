@@ -81,6 +81,29 @@ class ClusterNodeTest {
   }
 
   @Test
+  void aNodesFileMayConfigureTheSharedStateChecks() throws Exception {
+    // The node builds its filter with the shared-state checks known, as every command does: a
+    // file that sets checks.greylist is a valid node configuration, not an unknown check.
+    Path f = dir.resolve("node.yaml");
+    Files.writeString(
+        f,
+        "cluster:\n  store: file:"
+            + dir.resolve("store")
+            + "\n  state_dir: "
+            + dir.resolve("state")
+            + "\nchecks:\n  greylist:\n    enabled: false\n    delay: 1m\n",
+        StandardCharsets.UTF_8);
+    try (FileTenantStore store = FileTenantStore.open(dir.resolve("store"))) {
+      bakery(store, "op");
+    }
+    try (ClusterNode node = ClusterNode.start(f)) {
+      assertThat(node.awaitVersion(3, Duration.ofSeconds(10))).isTrue();
+      assertThat(node.filters().current().config().tenants().resolve("a@bakery.example"))
+          .isPresent();
+    }
+  }
+
+  @Test
   void aBadStoreAddressIsRefusedWithItsKey() throws Exception {
     Path f = dir.resolve("node.yaml");
     Files.writeString(f, "cluster:\n  store: mysql://x\n", StandardCharsets.UTF_8);

@@ -74,12 +74,19 @@ public final class RedisServer implements AutoCloseable {
 
   /** Starts a replica of the server on {@code primaryPort}. */
   public static RedisServer replicaOf(Path dir, int primaryPort) throws IOException {
-    return start(
-        dir,
-        BINARY,
-        "redis-server",
-        List.of("replicaof 127.0.0.1 " + primaryPort),
-        OptionalInt.empty());
+    return replicaOf(dir, primaryPort, List.of());
+  }
+
+  /**
+   * {@link #replicaOf(Path, int)} with more configuration lines after the defaults (a later line
+   * wins: {@code appendonly yes} for a replica that must keep its data over a restart).
+   */
+  public static RedisServer replicaOf(Path dir, int primaryPort, List<String> extraConfig)
+      throws IOException {
+    List<String> conf = new ArrayList<>();
+    conf.add("replicaof 127.0.0.1 " + primaryPort);
+    conf.addAll(extraConfig);
+    return start(dir, BINARY, "redis-server", conf, OptionalInt.empty());
   }
 
   /**
