@@ -204,6 +204,12 @@ class RedisClusterTest {
         last = domain(100 + i);
         try {
           after = admin.create(last, Settings.empty(), Optional.empty(), "op");
+          if (after instanceof WriteResult.NotFound) {
+            // The client reconnected to the old primary, back empty on its port, before Sentinel
+            // made it a replica: the parent is missing there and nothing was written (a known
+            // limitation, docs/cluster.md "Not done yet"). Try again once it is a replica.
+            Thread.sleep(100);
+          }
         } catch (TenantStoreException e) {
           Thread.sleep(100); // not promoted yet, or no replica to acknowledge
         }
