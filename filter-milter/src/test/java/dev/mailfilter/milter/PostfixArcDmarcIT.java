@@ -6,6 +6,8 @@ import dev.mailfilter.FilterConfig;
 import dev.mailfilter.MailFilter;
 import dev.mailfilter.auth.AuthResults;
 import dev.mailfilter.auth.MethodResult;
+import dev.mailfilter.auth.fixture.ForwardedThroughAList;
+import dev.mailfilter.testkit.NamedServer;
 import dev.mailfilter.testkit.PostfixInstance;
 import dev.mailfilter.testkit.SmtpClient;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PostfixArcDmarcIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private static FilterConfig config(ForwardedThroughAList fixture) {
+  private static FilterConfig config(NamedServer named) {
     return FilterConfig.builder()
         .yaml(
             """
@@ -48,7 +51,7 @@ class PostfixArcDmarcIT {
                 trusted_arc_sealers: [%s]
               authentication_results: {enabled: true, authserv_id: mx.test.local}
             """
-                .formatted(fixture.dnsPort(), ForwardedThroughAList.TRUSTED))
+                .formatted(named.address().getPort(), ForwardedThroughAList.TRUSTED))
         .build();
   }
 
@@ -57,8 +60,13 @@ class PostfixArcDmarcIT {
   @Test
   void aListCopySealedByATrustedSealerIsDeliveredAndAnUntrustedOneIsRefused(@TempDir Path dir)
       throws Exception {
-    try (ForwardedThroughAList fixture = ForwardedThroughAList.start(dir.resolve("dns"));
-        MailFilter filter = MailFilter.builder().config(config(fixture)).build();
+    ForwardedThroughAList fixture = ForwardedThroughAList.generate();
+    try (NamedServer named =
+            NamedServer.start(
+                Files.createDirectories(dir.resolve("dns")),
+                Map.of(".", fixture.zone(0, "127.0.0.1")),
+                List.of());
+        MailFilter filter = MailFilter.builder().config(config(named)).build();
         MilterServer server =
             MilterServer.builder()
                 .filter(filter)
