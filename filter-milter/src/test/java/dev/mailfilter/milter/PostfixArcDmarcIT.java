@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -67,23 +66,13 @@ class PostfixArcDmarcIT {
                 Map.of(".", fixture.zone(0, "127.0.0.1")),
                 List.of());
         MailFilter filter = MailFilter.builder().config(config(named)).build();
-        MilterServer server =
-            MilterServer.builder()
-                .filter(filter)
-                .listen(new ListenAddress.Inet("127.0.0.1", 0))
-                .build()
-                .start();
-        PostfixInstance postfix =
-            PostfixInstance.builder()
-                .milter("inet:127.0.0.1:" + ((ListenAddress.Inet) server.localAddress()).port())
-                .milterDefaultAction("tempfail")
-                .milterProtocol(6)
-                .start(dir.resolve("postfix"))) {
+        MilterServer server = PostfixMilter.start(filter);
+        PostfixInstance postfix = PostfixMilter.postfixFor(server).start(dir.resolve("postfix"))) {
       SmtpClient.Reply trusted = send(postfix, fixture.message(ForwardedThroughAList.TRUSTED));
       assertThat(trusted.code()).as(postfix.log()).isEqualTo(250);
       String delivered =
           Files.readString(postfix.awaitDelivered(1, WAIT).getFirst(), StandardCharsets.UTF_8);
-      List<String> fields = unfoldedHeader(delivered);
+      List<String> fields = PostfixMilter.unfoldedHeader(delivered);
       String ours =
           fields.stream()
               .filter(f -> f.startsWith("Authentication-Results: mx.test.local;"))
@@ -123,19 +112,5 @@ class PostfixArcDmarcIT {
         .filter(m -> m.method().equals(name))
         .findFirst()
         .orElseThrow(() -> new AssertionError(name + " missing in " + ar));
-  }
-
-  /** The header's fields, each unfolded (a fold's line break and indent become one space). */
-  private static List<String> unfoldedHeader(String message) {
-    List<String> fields = new ArrayList<>();
-    for (String line : message.substring(0, message.indexOf("\n\n")).split("\n")) {
-      if (line.startsWith(" ") || line.startsWith("\t")) {
-        int last = fields.size() - 1;
-        fields.set(last, fields.get(last) + " " + line.strip());
-      } else {
-        fields.add(line);
-      }
-    }
-    return fields;
   }
 }
