@@ -419,19 +419,9 @@ public final class RedisTenantStore implements TenantStore {
             args.add(now.toString());
             args.add(who);
             args.add(Long.toString(options.streamMaxLength()));
-            for (Tenant a : anc) {
-              keys.add(nodeKey(a.path()));
-              args.add(Long.toString(a.version()));
-            }
-            List<Object> r = eval(CREATE, keys, args);
-            Optional<WriteResult> out = outcome(r, path, -1);
+            Optional<WriteResult> out = write(CREATE, keys, args, anc, -1, t);
             if (out.isPresent()) {
               return out.get();
-            }
-            if (!"retry".equals(r.get(0))) {
-              long v = (Long) r.get(1);
-              acknowledge(v);
-              return new WriteResult.Written(new Tenant(path, settings, brand, v, now, who), v);
             }
           }
         });
@@ -466,7 +456,8 @@ public final class RedisTenantStore implements TenantStore {
               return bad.get();
             }
             java.time.Instant now = clock.instant();
-            String body = body(new Tenant(path, settings, brand, 0, now, who));
+            Tenant draft = new Tenant(path, settings, brand, 0, now, who);
+            String body = body(draft);
             List<String> keys = new ArrayList<>();
             keys.add(nodeKey(path));
             keys.add(key("version"));
@@ -479,19 +470,9 @@ public final class RedisTenantStore implements TenantStore {
             args.add(now.toString());
             args.add(who);
             args.add(Long.toString(options.streamMaxLength()));
-            for (Tenant a : anc) {
-              keys.add(nodeKey(a.path()));
-              args.add(Long.toString(a.version()));
-            }
-            List<Object> r = eval(UPDATE, keys, args);
-            Optional<WriteResult> out = outcome(r, path, expectedVersion);
+            Optional<WriteResult> out = write(UPDATE, keys, args, anc, expectedVersion, draft);
             if (out.isPresent()) {
               return out.get();
-            }
-            if (!"retry".equals(r.get(0))) {
-              long v = (Long) r.get(1);
-              acknowledge(v);
-              return new WriteResult.Written(new Tenant(path, settings, brand, v, now, who), v);
             }
           }
         });
@@ -547,6 +528,36 @@ public final class RedisTenantStore implements TenantStore {
       throw new TenantStoreException(
           "gave up writing " + path + ": its ancestors changed during 10 attempts");
     }
+  }
+
+  /**
+   * Runs a create or update script with the ancestors' versions as guards.
+   *
+   * @param draft the tenant written, its version still 0
+   * @return the result, or empty when the script asks for a retry (an ancestor changed meanwhile)
+   */
+  private Optional<WriteResult> write(
+      String script,
+      List<String> keys,
+      List<String> args,
+      List<Tenant> anc,
+      long expected,
+      Tenant draft) {
+    for (Tenant a : anc) {
+      keys.add(nodeKey(a.path()));
+      args.add(Long.toString(a.version()));
+    }
+    List<Object> r = eval(script, keys, args);
+    Optional<WriteResult> out = outcome(r, draft.path(), expected);
+    if (out.isPresent() || "retry".equals(r.get(0))) {
+      return out;
+    }
+    long v = (Long) r.get(1);
+    acknowledge(v);
+    Tenant t =
+        new Tenant(
+            draft.path(), draft.settings(), draft.brand(), v, draft.changedAt(), draft.changedBy());
+    return Optional.of(new WriteResult.Written(t, v));
   }
 
   private List<Object> eval(String script, List<String> keys, List<String> args) {

@@ -32,24 +32,6 @@ public record DkimKey(
   private static final byte[] ED25519_SPKI_PREFIX = {
     0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
   };
-  // AlgorithmIdentifier { rsaEncryption, NULL }
-  private static final byte[] RSA_ALGORITHM_ID = {
-    0x30,
-    0x0d,
-    0x06,
-    0x09,
-    0x2a,
-    (byte) 0x86,
-    0x48,
-    (byte) 0x86,
-    (byte) 0xf7,
-    0x0d,
-    0x01,
-    0x01,
-    0x01,
-    0x05,
-    0x00
-  };
 
   /** Copies the lists. */
   public DkimKey {
@@ -141,7 +123,7 @@ public record DkimKey(
       } catch (GeneralSecurityException | RuntimeException spkiFailed) {
         // RFC 6376 says SubjectPublicKeyInfo, but bare PKCS#1 RSAPublicKey records are common
         // (and dkimpy, OpenDKIM and Stalwart accept them).
-        return rsa.generatePublic(new X509EncodedKeySpec(wrapPkcs1(der)));
+        return rsa.generatePublic(new X509EncodedKeySpec(Der.rsaPublicKeyInfo(der)));
       }
     } catch (GeneralSecurityException | RuntimeException e) {
       if (e instanceof DkimException d) {
@@ -149,32 +131,5 @@ public record DkimKey(
       }
       throw new DkimException("p= does not decode to a " + keyType + " key: " + e.getMessage(), e);
     }
-  }
-
-  /** A PKCS#1 RSAPublicKey wrapped in a SubjectPublicKeyInfo. */
-  static byte[] wrapPkcs1(byte[] pkcs1) {
-    byte[] bitString = der(0x03, concat(new byte[] {0}, pkcs1));
-    return der(0x30, concat(RSA_ALGORITHM_ID, bitString));
-  }
-
-  private static byte[] der(int tag, byte[] content) {
-    int n = content.length;
-    byte[] len;
-    if (n < 0x80) {
-      len = new byte[] {(byte) n};
-    } else if (n < 0x100) {
-      len = new byte[] {(byte) 0x81, (byte) n};
-    } else if (n < 0x10000) {
-      len = new byte[] {(byte) 0x82, (byte) (n >> 8), (byte) n};
-    } else {
-      throw new DkimException("key of " + n + " octets is too long");
-    }
-    return concat(new byte[] {(byte) tag}, concat(len, content));
-  }
-
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] r = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, r, a.length, b.length);
-    return r;
   }
 }

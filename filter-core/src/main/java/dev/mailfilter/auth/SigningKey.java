@@ -31,26 +31,6 @@ public record SigningKey(DkimAlgorithm algorithm, PrivateKey key, String source)
       Pattern.compile(
           "-----BEGIN ((?:RSA )?PRIVATE KEY)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
 
-  // The PKCS#8 wrapping of a PKCS#1 RSAPrivateKey: SEQUENCE { INTEGER 0, AlgorithmIdentifier
-  // rsaEncryption NULL, OCTET STRING { pkcs1 } }; the JDK reads only PKCS#8.
-  private static final byte[] RSA_ALGORITHM_ID = {
-    0x30,
-    0x0d,
-    0x06,
-    0x09,
-    0x2a,
-    (byte) 0x86,
-    0x48,
-    (byte) 0x86,
-    (byte) 0xf7,
-    0x0d,
-    0x01,
-    0x01,
-    0x01,
-    0x05,
-    0x00
-  };
-
   /** Validates. */
   public SigningKey {
     requireNonNull(algorithm, "algorithm");
@@ -89,7 +69,7 @@ public record SigningKey(DkimAlgorithm algorithm, PrivateKey key, String source)
       throw new IllegalArgumentException(source + ": bad base64 in the PEM key", e);
     }
     if (m.group(1).startsWith("RSA")) {
-      der = pkcs1ToPkcs8(der);
+      der = Der.rsaPrivateKeyInfo(der);
     }
     PrivateKey key = null;
     for (String type : new String[] {"RSA", "Ed25519"}) {
@@ -153,40 +133,6 @@ public record SigningKey(DkimAlgorithm algorithm, PrivateKey key, String source)
       }
     }
     return key;
-  }
-
-  private static byte[] pkcs1ToPkcs8(byte[] pkcs1) {
-    byte[] version = {0x02, 0x01, 0x00};
-    byte[] octets = concat(new byte[] {0x04}, derLength(pkcs1.length), pkcs1);
-    byte[] body = concat(version, RSA_ALGORITHM_ID, octets);
-    return concat(new byte[] {0x30}, derLength(body.length), body);
-  }
-
-  private static byte[] derLength(int n) {
-    if (n < 0x80) {
-      return new byte[] {(byte) n};
-    }
-    if (n < 0x100) {
-      return new byte[] {(byte) 0x81, (byte) n};
-    }
-    if (n < 0x10000) {
-      return new byte[] {(byte) 0x82, (byte) (n >> 8), (byte) n};
-    }
-    return new byte[] {(byte) 0x83, (byte) (n >> 16), (byte) (n >> 8), (byte) n};
-  }
-
-  private static byte[] concat(byte[]... parts) {
-    int n = 0;
-    for (byte[] p : parts) {
-      n += p.length;
-    }
-    byte[] out = new byte[n];
-    int at = 0;
-    for (byte[] p : parts) {
-      System.arraycopy(p, 0, out, at, p.length);
-      at += p.length;
-    }
-    return out;
   }
 
   @Override

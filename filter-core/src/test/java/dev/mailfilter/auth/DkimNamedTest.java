@@ -16,8 +16,7 @@ import dev.mailfilter.dns.Deadline;
 import dev.mailfilter.dns.DnsResolver;
 import dev.mailfilter.dns.DnsSettings;
 import dev.mailfilter.spi.Check;
-import dev.mailfilter.spi.CheckContext;
-import dev.mailfilter.spi.SymbolDef;
+import dev.mailfilter.spi.CheckSetup;
 import dev.mailfilter.testkit.NamedServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -188,40 +187,11 @@ class DkimNamedTest {
             FilterConfig.builder()
                 .registry(
                     BuiltIns.checks().toBuilder()
-                        .register("dkim_probe", s -> new Probe(DkimCheck.verifierFor(s)))
+                        .register("dkim_probe", DkimNamedTest::probe)
                         .build())
                 .yaml(yaml)
                 .build())
         .build();
-  }
-
-  /** Reads the results at end of data as DMARC and Authentication-Results will. */
-  static final class Probe implements Check {
-    private final Supplier<DkimVerifier> verifier;
-
-    Probe(Supplier<DkimVerifier> verifier) {
-      this.verifier = verifier;
-    }
-
-    @Override
-    public String name() {
-      return "dkim_probe";
-    }
-
-    @Override
-    public Stage stage() {
-      return Stage.DATA;
-    }
-
-    @Override
-    public List<SymbolDef> symbols() {
-      return List.of();
-    }
-
-    @Override
-    public void run(CheckContext ctx) {
-      SEEN.put(ctx.message().subject().orElse(""), DkimCheck.results(ctx, verifier.get()));
-    }
   }
 
   private static Verdict deliver(MailFilter f, byte[] message) {
@@ -303,5 +273,16 @@ class DkimNamedTest {
       assertThat(symbol(v, "DKIM_PARTIAL_BODY").score()).isEqualTo(0.5);
       assertThat(symbol(v, "DKIM_PARTIAL_BODY").options().get(0)).contains("12 of 19");
     }
+  }
+
+  /** Reads the results at end of data as DMARC and Authentication-Results will. */
+  private static Check probe(CheckSetup s) {
+    Supplier<DkimVerifier> verifier = DkimCheck.verifierFor(s);
+    return new ProbeCheck(
+        "dkim_probe",
+        Stage.DATA,
+        true,
+        ctx ->
+            SEEN.put(ctx.message().subject().orElse(""), DkimCheck.results(ctx, verifier.get())));
   }
 }

@@ -60,45 +60,9 @@ final class DkimTestSupport {
     String b64 = pem.replaceAll("-----[^-]+-----", "").replaceAll("\\s", "");
     byte[] der = Base64.getDecoder().decode(b64);
     if (pkcs1) {
-      // PrivateKeyInfo { version 0, rsaEncryption, OCTET STRING { RSAPrivateKey } }
-      byte[] algId = {
-        0x30,
-        0x0d,
-        0x06,
-        0x09,
-        0x2a,
-        (byte) 0x86,
-        0x48,
-        (byte) 0x86,
-        (byte) 0xf7,
-        0x0d,
-        0x01,
-        0x01,
-        0x01,
-        0x05,
-        0x00
-      };
-      byte[] body = concat(new byte[] {0x02, 0x01, 0x00}, concat(algId, der(0x04, der)));
-      der = der(0x30, body);
+      der = Der.rsaPrivateKeyInfo(der);
     }
     return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
-  }
-
-  private static byte[] der(int tag, byte[] content) {
-    int n = content.length;
-    byte[] len =
-        n < 0x80
-            ? new byte[] {(byte) n}
-            : n < 0x100
-                ? new byte[] {(byte) 0x81, (byte) n}
-                : new byte[] {(byte) 0x82, (byte) (n >> 8), (byte) n};
-    return concat(new byte[] {(byte) tag}, concat(len, content));
-  }
-
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] r = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, r, a.length, b.length);
-    return r;
   }
 
   /** Signs {@code message} (CRLF) and returns it with the new DKIM-Signature on top. */
@@ -133,6 +97,6 @@ final class DkimTestSupport {
     data.writeBytes(self.substring(0, self.length() - 2).getBytes(StandardCharsets.ISO_8859_1));
     byte[] sig = a.sign(key, data.toByteArray());
     f.append(Base64.getEncoder().encodeToString(sig)).append("\r\n");
-    return concat(f.toString().getBytes(StandardCharsets.ISO_8859_1), message);
+    return Der.concat(f.toString().getBytes(StandardCharsets.ISO_8859_1), message);
   }
 }

@@ -107,7 +107,7 @@ class DmarcCheckTest {
             FilterConfig.builder()
                 .registry(
                     BuiltIns.checks().toBuilder()
-                        .register("arc_probe", s -> new ArcProbe())
+                        .register("arc_probe", s -> arcProbe())
                         .register("dmarc_probe", s -> new DmarcProbe(s.peer(DmarcCheck.class)))
                         .build())
                 .yaml(yaml)
@@ -125,43 +125,25 @@ class DmarcCheckTest {
    * the {@code arc} check at DATA, which it thus replaces. Registered, it is on unless a test turns
    * it off ({@code REAL_ARC} does, for the tests with real chains).
    */
-  static final class ArcProbe implements Check {
-    @Override
-    public String name() {
-      return "arc_probe";
-    }
-
-    @Override
-    public Stage stage() {
-      return Stage.MAIL_FROM;
-    }
-
-    @Override
-    public List<SymbolDef> symbols() {
-      return List.of();
-    }
-
-    @Override
-    public void run(CheckContext ctx) {
-      ctx.computeIfAbsent(
-          DmarcCheck.ARC_EVIDENCE,
-          c ->
-              Optional.of(
-                  new ArcEvidence(
-                      true,
-                      List.of(
-                          new ArcEvidence.Hop(
-                              1,
-                              "lists.example.org",
-                              List.of(
-                                  new ArcEvidence.AuthResult(
-                                      "dmarc", "pass", Optional.of("reject.example"))))))));
-    }
-
-    @Override
-    public boolean blocking() {
-      return false;
-    }
+  static Check arcProbe() {
+    return new ProbeCheck(
+        "arc_probe",
+        Stage.MAIL_FROM,
+        false,
+        ctx ->
+            ctx.computeIfAbsent(
+                DmarcCheck.ARC_EVIDENCE,
+                c ->
+                    Optional.of(
+                        new ArcEvidence(
+                            true,
+                            List.of(
+                                new ArcEvidence.Hop(
+                                    1,
+                                    "lists.example.org",
+                                    List.of(
+                                        new ArcEvidence.AuthResult(
+                                            "dmarc", "pass", Optional.of("reject.example")))))))));
   }
 
   /**

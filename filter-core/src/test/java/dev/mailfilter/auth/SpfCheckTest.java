@@ -14,8 +14,6 @@ import dev.mailfilter.api.Stage;
 import dev.mailfilter.api.Symbol;
 import dev.mailfilter.api.Verdict;
 import dev.mailfilter.spi.Check;
-import dev.mailfilter.spi.CheckContext;
-import dev.mailfilter.spi.SymbolDef;
 import dev.mailfilter.testkit.NamedServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -80,41 +78,22 @@ class SpfCheckTest {
     return MailFilter.builder()
         .config(
             FilterConfig.builder()
-                .registry(
-                    BuiltIns.checks().toBuilder().register("spf_probe", s -> new Probe()).build())
+                .registry(BuiltIns.checks().toBuilder().register("spf_probe", s -> probe()).build())
                 .yaml(yaml)
                 .build())
         .build();
   }
 
   /** Reads the kept SPF result at end of data, as DMARC will. */
-  static final class Probe implements Check {
-    @Override
-    public String name() {
-      return "spf_probe";
-    }
-
-    @Override
-    public Stage stage() {
-      return Stage.DATA;
-    }
-
-    @Override
-    public List<SymbolDef> symbols() {
-      return List.of();
-    }
-
-    @Override
-    public void run(CheckContext ctx) {
-      SEEN_AT_DATA.put(
-          ctx.envelope().sender(),
-          Optional.ofNullable(ctx.computeIfAbsent(SpfCheck.RESULT, c -> null)));
-    }
-
-    @Override
-    public boolean blocking() {
-      return false;
-    }
+  private static Check probe() {
+    return new ProbeCheck(
+        "spf_probe",
+        Stage.DATA,
+        false,
+        ctx ->
+            SEEN_AT_DATA.put(
+                ctx.envelope().sender(),
+                Optional.ofNullable(ctx.computeIfAbsent(SpfCheck.RESULT, c -> null))));
   }
 
   private static Verdict deliver(MailFilter f, String client, String helo, String sender) {

@@ -6,14 +6,16 @@ import dev.mailfilter.FilterConfig;
 import dev.mailfilter.MailFilter;
 import dev.mailfilter.auth.AuthResults;
 import dev.mailfilter.auth.MethodResult;
+import dev.mailfilter.auth.fixture.ForwardedThroughAList;
+import dev.mailfilter.testkit.NamedServer;
 import dev.mailfilter.testkit.PostfixInstance;
 import dev.mailfilter.testkit.SmtpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PostfixArcDmarcIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private static FilterConfig config(ForwardedThroughAList fixture) {
+  private static FilterConfig config(NamedServer named) {
     return FilterConfig.builder()
         .yaml(
             """
@@ -48,7 +50,7 @@ class PostfixArcDmarcIT {
                 trusted_arc_sealers: [%s]
               authentication_results: {enabled: true, authserv_id: mx.test.local}
             """
-                .formatted(fixture.dnsPort(), ForwardedThroughAList.TRUSTED))
+                .formatted(named.address().getPort(), ForwardedThroughAList.TRUSTED))
         .build();
   }
 
@@ -57,25 +59,20 @@ class PostfixArcDmarcIT {
   @Test
   void aListCopySealedByATrustedSealerIsDeliveredAndAnUntrustedOneIsRefused(@TempDir Path dir)
       throws Exception {
-    try (ForwardedThroughAList fixture = ForwardedThroughAList.start(dir.resolve("dns"));
-        MailFilter filter = MailFilter.builder().config(config(fixture)).build();
-        MilterServer server =
-            MilterServer.builder()
-                .filter(filter)
-                .listen(new ListenAddress.Inet("127.0.0.1", 0))
-                .build()
-                .start();
-        PostfixInstance postfix =
-            PostfixInstance.builder()
-                .milter("inet:127.0.0.1:" + ((ListenAddress.Inet) server.localAddress()).port())
-                .milterDefaultAction("tempfail")
-                .milterProtocol(6)
-                .start(dir.resolve("postfix"))) {
+    ForwardedThroughAList fixture = ForwardedThroughAList.generate();
+    try (NamedServer named =
+            NamedServer.start(
+                Files.createDirectories(dir.resolve("dns")),
+                Map.of(".", fixture.zone(0, "127.0.0.1")),
+                List.of());
+        MailFilter filter = MailFilter.builder().config(config(named)).build();
+        MilterServer server = PostfixMilter.start(filter);
+        PostfixInstance postfix = PostfixMilter.postfixFor(server).start(dir.resolve("postfix"))) {
       SmtpClient.Reply trusted = send(postfix, fixture.message(ForwardedThroughAList.TRUSTED));
       assertThat(trusted.code()).as(postfix.log()).isEqualTo(250);
       String delivered =
           Files.readString(postfix.awaitDelivered(1, WAIT).getFirst(), StandardCharsets.UTF_8);
-      List<String> fields = unfoldedHeader(delivered);
+      List<String> fields = PostfixMilter.unfoldedHeader(delivered);
       String ours =
           fields.stream()
               .filter(f -> f.startsWith("Authentication-Results: mx.test.local;"))
@@ -115,19 +112,5 @@ class PostfixArcDmarcIT {
         .filter(m -> m.method().equals(name))
         .findFirst()
         .orElseThrow(() -> new AssertionError(name + " missing in " + ar));
-  }
-
-  /** The header's fields, each unfolded (a fold's line break and indent become one space). */
-  private static List<String> unfoldedHeader(String message) {
-    List<String> fields = new ArrayList<>();
-    for (String line : message.substring(0, message.indexOf("\n\n")).split("\n")) {
-      if (line.startsWith(" ") || line.startsWith("\t")) {
-        int last = fields.size() - 1;
-        fields.set(last, fields.get(last) + " " + line.strip());
-      } else {
-        fields.add(line);
-      }
-    }
-    return fields;
   }
 }

@@ -103,11 +103,7 @@ class PostfixEarlyNoReplyIT {
                 .listen(new ListenAddress.Inet("127.0.0.1", 0))
                 .build()
                 .start();
-        PostfixInstance.Builder b =
-            PostfixInstance.builder()
-                .milter("inet:127.0.0.1:" + ((ListenAddress.Inet) server.localAddress()).port())
-                .milterDefaultAction("tempfail")
-                .milterProtocol(6);
+        PostfixInstance.Builder b = PostfixMilter.postfixFor(server);
         for (int i = 0; i < params.length; i += 2) {
           b.set(params[i], params[i + 1]);
         }

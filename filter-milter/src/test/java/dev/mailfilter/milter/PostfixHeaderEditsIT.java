@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -81,18 +80,8 @@ class PostfixHeaderEditsIT {
             .build();
     try (MailFilter filter =
             MailFilter.builder().config(config).addCheck(new AuthResults()).build();
-        MilterServer server =
-            MilterServer.builder()
-                .filter(filter)
-                .listen(new ListenAddress.Inet("127.0.0.1", 0))
-                .build()
-                .start();
-        PostfixInstance postfix =
-            PostfixInstance.builder()
-                .milter("inet:127.0.0.1:" + ((ListenAddress.Inet) server.localAddress()).port())
-                .milterDefaultAction("tempfail")
-                .milterProtocol(6)
-                .start(dir)) {
+        MilterServer server = PostfixMilter.start(filter);
+        PostfixInstance postfix = PostfixMilter.postfixFor(server).start(dir)) {
       try (SmtpClient smtp = SmtpClient.connect(postfix.smtpPort(), WAIT)) {
         assertThat(smtp.send("EHLO client.test").code()).isEqualTo(250);
         assertThat(smtp.send("MAIL FROM:<a@example.org>").code()).isEqualTo(250);
@@ -102,7 +91,7 @@ class PostfixHeaderEditsIT {
       }
       String delivered =
           Files.readString(postfix.awaitDelivered(1, WAIT).getFirst(), StandardCharsets.UTF_8);
-      List<String> fields = unfoldedHeader(delivered);
+      List<String> fields = PostfixMilter.unfoldedHeader(delivered);
       // Postfix's own delivery fields come first, then ours at the top of the message's header.
       assertThat(fields.subList(0, 3))
           .satisfiesExactly(
@@ -159,18 +148,8 @@ class PostfixHeaderEditsIT {
             .set("checks.authentication_results.authserv_id", "mx.test.local")
             .build();
     try (MailFilter filter = MailFilter.builder().config(config).build();
-        MilterServer server =
-            MilterServer.builder()
-                .filter(filter)
-                .listen(new ListenAddress.Inet("127.0.0.1", 0))
-                .build()
-                .start();
-        PostfixInstance postfix =
-            PostfixInstance.builder()
-                .milter("inet:127.0.0.1:" + ((ListenAddress.Inet) server.localAddress()).port())
-                .milterDefaultAction("tempfail")
-                .milterProtocol(6)
-                .start(dir)) {
+        MilterServer server = PostfixMilter.start(filter);
+        PostfixInstance postfix = PostfixMilter.postfixFor(server).start(dir)) {
       try (SmtpClient smtp = SmtpClient.connect(postfix.smtpPort(), WAIT)) {
         assertThat(smtp.send("EHLO client.test").code()).isEqualTo(250);
         assertThat(smtp.send("MAIL FROM:<a@example.org>").code()).isEqualTo(250);
@@ -180,7 +159,7 @@ class PostfixHeaderEditsIT {
       }
       String delivered =
           Files.readString(postfix.awaitDelivered(1, WAIT).getFirst(), StandardCharsets.UTF_8);
-      List<String> fields = unfoldedHeader(delivered);
+      List<String> fields = PostfixMilter.unfoldedHeader(delivered);
       // Unfolded: each fold's line break and indent became one space.
       String ours =
           "Authentication-Results: mx.test.local; dkim=none reason=\"no signature\"; arc=none"
@@ -197,19 +176,5 @@ class PostfixHeaderEditsIT {
           .as(delivered)
           .contains("From: Alice <a@example.org>", "To: b@example.test");
     }
-  }
-
-  /** The header's fields, each unfolded (a fold's line break and indent become one space). */
-  private static List<String> unfoldedHeader(String message) {
-    List<String> fields = new ArrayList<>();
-    for (String line : message.substring(0, message.indexOf("\n\n")).split("\n")) {
-      if (line.startsWith(" ") || line.startsWith("\t")) {
-        int last = fields.size() - 1;
-        fields.set(last, fields.get(last) + " " + line.strip());
-      } else {
-        fields.add(line);
-      }
-    }
-    return fields;
   }
 }

@@ -10,6 +10,7 @@ import dev.mailfilter.auth.ArcVerifier;
 import dev.mailfilter.auth.AuthResults;
 import dev.mailfilter.auth.DkimKeyLookup;
 import dev.mailfilter.auth.MethodResult;
+import dev.mailfilter.auth.fixture.ForwardedThroughAList;
 import dev.mailfilter.dns.Deadline;
 import dev.mailfilter.dns.DnsResolver;
 import dev.mailfilter.dns.DnsSettings;
@@ -17,12 +18,14 @@ import dev.mailfilter.mime.HeaderField;
 import dev.mailfilter.mime.MessageParser;
 import dev.mailfilter.mime.ParsedMessage;
 import dev.mailfilter.testkit.DebianPackage;
+import dev.mailfilter.testkit.NamedServer;
 import dev.mailfilter.testkit.Swaks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ArcDmarcSwaksTest {
   @TempDir Path dir;
 
-  private static String config(ForwardedThroughAList fixture, int downstream) {
+  private static String config(NamedServer named, Path gatewayKey, int downstream) {
     return """
         domains:
           ours.example:
@@ -60,7 +63,7 @@ class ArcDmarcSwaksTest {
           authentication_results: {enabled: true, authserv_id: gw.test}
         """
         .formatted(
-            downstream, fixture.dnsPort(), fixture.gatewayKey, ForwardedThroughAList.TRUSTED);
+            downstream, named.address().getPort(), gatewayKey, ForwardedThroughAList.TRUSTED);
   }
 
   private record Run(int status, String output) {}
@@ -90,9 +93,16 @@ class ArcDmarcSwaksTest {
   void aListCopySealedByATrustedSealerIsRelayedSealedAgainAndAnUntrustedOneIsRefused()
       throws Exception {
     DebianPackage.require(Swaks.BINARY, "swaks");
-    try (ForwardedThroughAList fixture = ForwardedThroughAList.start(dir.resolve("dns"));
+    ForwardedThroughAList fixture = ForwardedThroughAList.generate();
+    Path gatewayKey = Files.writeString(dir.resolve("gateway.pem"), fixture.privateKeyPem());
+    try (NamedServer named =
+            NamedServer.start(
+                Files.createDirectories(dir.resolve("dns")),
+                Map.of(".", fixture.zone(0, "127.0.0.1")),
+                List.of());
         Downstream downstream = new Downstream()) {
-      FilterConfig config = FilterConfig.builder().yaml(config(fixture, downstream.port())).build();
+      FilterConfig config =
+          FilterConfig.builder().yaml(config(named, gatewayKey, downstream.port())).build();
       try (MailFilter filter = MailFilter.builder().config(config).build();
           SmtpServer server = SmtpServerTest.server(filter, b -> {})) {
         Path trusted = dir.resolve("trusted.eml");

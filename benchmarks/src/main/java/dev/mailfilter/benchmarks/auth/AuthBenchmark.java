@@ -4,26 +4,14 @@ import dev.mailfilter.FilterConfig;
 import dev.mailfilter.MailFilter;
 import dev.mailfilter.api.Envelope;
 import dev.mailfilter.api.Verdict;
-import dev.mailfilter.auth.ArcResult;
-import dev.mailfilter.auth.ArcSealer;
-import dev.mailfilter.auth.DkimAlgorithm;
-import dev.mailfilter.auth.DkimSigner;
-import dev.mailfilter.auth.SigningKey;
-import dev.mailfilter.mime.MessageParser;
-import dev.mailfilter.mime.ParsedMessage;
+import dev.mailfilter.auth.fixture.ForwardedThroughAList;
 import dev.mailfilter.testkit.NamedServer;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -91,26 +79,9 @@ public class AuthBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws IOException, GeneralSecurityException {
     dir = Files.createTempDirectory("mailfilter-auth-bench");
-    KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-    byte[] spki = pair.getPublic().getEncoded();
-    String raw = Base64.getEncoder().encodeToString(Arrays.copyOfRange(spki, 12, 44));
-    String zone =
-        """
-        $TTL 3600
-        @ IN SOA ns. host. 1 3600 600 86400 3600
-        @ IN NS ns.
-        ns. IN A 127.0.0.1
-        news.example. IN A 192.0.2.9
-        news.example. IN TXT "v=spf1 ip4:192.0.2.9 -all"
-        _dmarc.news.example. IN TXT "v=DMARC1; p=reject"
-        sel._domainkey.news.example. IN TXT "v=DKIM1; k=ed25519; p=%1$s"
-        lists.example.org. IN TXT "v=spf1 ip4:198.51.100.7 -all"
-        arc._domainkey.lists.example.org. IN TXT "v=DKIM1; k=ed25519; p=%1$s"
-        other.example. IN TXT "v=spf1 ip4:198.51.100.7 -all"
-        arc._domainkey.other.example. IN TXT "v=DKIM1; k=ed25519; p=%1$s"
-        """
-            .formatted(raw);
-    named = NamedServer.start(dir, Map.of(".", zone), List.of());
+    ForwardedThroughAList fixture = ForwardedThroughAList.generate();
+    // TTL 3600: the resolvers' caches stay warm through the measurement.
+    named = NamedServer.start(dir, Map.of(".", fixture.zone(3600, "198.51.100.7")), List.of());
     String rulesYaml = rules.equals("off") ? "spamassassin: {paths: []}\n" : "";
     plain =
         MailFilter.builder()
@@ -139,17 +110,21 @@ public class AuthBenchmark {
                             + rulesYaml)
                     .build())
             .build();
-    SigningKey key = new SigningKey(DkimAlgorithm.ED25519_SHA256, pair.getPrivate(), "bench");
     InetAddress origin = InetAddress.getByName("192.0.2.9");
     InetAddress list = InetAddress.getByName("198.51.100.7");
     List<byte[]> m = new ArrayList<>();
     List<Envelope> e = new ArrayList<>();
     for (int i = 0; i < PER_KIND; i++) {
-      byte[] signed = signed(key, i);
+      byte[] signed = fixture.signed(original(i));
       m.add(signed);
       e.add(envelope(origin, "mail.news.example", "ceo@news.example"));
-      for (String sealer : List.of("lists.example.org", "other.example")) {
-        m.add(forwarded(key, signed, sealer));
+      for (String sealer :
+          List.of(ForwardedThroughAList.TRUSTED, ForwardedThroughAList.UNTRUSTED)) {
+        m.add(
+            fixture.forwarded(
+                signed,
+                sealer,
+                "dkim=pass header.d=news.example header.s=sel; dmarc=pass header.from=news.example"));
         e.add(envelope(list, "mx.lists.example.org", "staff-bounces@lists.example.org"));
       }
     }
@@ -171,43 +146,17 @@ public class AuthBenchmark {
     return Envelope.of(client, helo, sender, List.of("user@example.com"));
   }
 
-  private static byte[] signed(SigningKey key, int i) {
-    String original =
-        ("From: The CEO <ceo@news.example>\r\n"
-                + "To: staff@lists.example.org\r\n"
-                + "Subject: the plan, part %d\r\n"
-                + "Date: Mon, 07 Dec 2026 10:00:00 +0000\r\n"
-                + "Message-ID: <plan-%d@news.example>\r\n"
-                + "MIME-Version: 1.0\r\n"
-                + "Content-Type: text/plain; charset=utf-8\r\n"
-                + "\r\n"
-                + "%s")
-            .formatted(i, i, "The plan is on. We meet at ten in the usual room.\r\n".repeat(20));
-    byte[] bytes = original.getBytes(StandardCharsets.US_ASCII);
-    String signature =
-        DkimSigner.create("news.example", "sel", key, List.of("from", "to", "subject", "date"))
-            .sign(MessageParser.create().parse(bytes), Instant.now());
-    return ("DKIM-Signature: " + signature + "\r\n" + original).getBytes(StandardCharsets.US_ASCII);
-  }
-
-  private static byte[] forwarded(SigningKey key, byte[] signed, String sealer) {
-    String copy = new String(signed, StandardCharsets.US_ASCII) + "-- \r\nstaff mailing list\r\n";
-    ParsedMessage m = MessageParser.create().parse(copy.getBytes(StandardCharsets.US_ASCII));
-    ArcSealer.ArcFields set =
-        ArcSealer.create(sealer, "arc", key, List.of("from", "to", "subject", "date"))
-            .seal(
-                m,
-                new ArcResult(ArcResult.Cv.NONE, ArcResult.Failure.NONE, "none", List.of(), 0),
-                sealer
-                    + "; dkim=pass header.d=news.example header.s=sel;"
-                    + " dmarc=pass header.from=news.example",
-                Instant.now())
-            .orElseThrow();
-    StringBuilder top = new StringBuilder();
-    for (Map.Entry<String, String> f : set.fields()) {
-      top.append(f.getKey()).append(": ").append(f.getValue()).append("\r\n");
-    }
-    return (top + copy).getBytes(StandardCharsets.US_ASCII);
+  private static String original(int i) {
+    return ("From: The CEO <ceo@news.example>\r\n"
+            + "To: staff@lists.example.org\r\n"
+            + "Subject: the plan, part %d\r\n"
+            + "Date: Mon, 07 Dec 2026 10:00:00 +0000\r\n"
+            + "Message-ID: <plan-%d@news.example>\r\n"
+            + "MIME-Version: 1.0\r\n"
+            + "Content-Type: text/plain; charset=utf-8\r\n"
+            + "\r\n"
+            + "%s")
+        .formatted(i, i, "The plan is on. We meet at ten in the usual room.\r\n".repeat(20));
   }
 
   /** Stops named and deletes its files. */

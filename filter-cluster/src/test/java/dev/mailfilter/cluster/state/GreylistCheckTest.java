@@ -3,13 +3,10 @@ package dev.mailfilter.cluster.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailfilter.MailFilter;
-import dev.mailfilter.api.Connection;
 import dev.mailfilter.api.Decision;
-import dev.mailfilter.api.FilterSession;
 import dev.mailfilter.testkit.RedisServer;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanArgs;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,24 +21,21 @@ class GreylistCheckTest {
   private static final Duration DELAY = Duration.ofMinutes(5);
 
   @TempDir Path dir;
+  private LocalRedis local;
   private RedisServer server;
   private SharedRedis redis;
   private final TestClock clock = new TestClock();
 
   @BeforeEach
   void start() throws Exception {
-    server = RedisServer.primary(dir.resolve("redis"));
-    redis =
-        SharedRedis.connect(
-            StateSettings.redis("redis://127.0.0.1:" + server.port())
-                .withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(200)));
-    assertThat(redis.awaitAvailable(Duration.ofSeconds(10))).isTrue();
+    local = LocalRedis.start(dir, Duration.ofSeconds(2), Duration.ofMillis(200));
+    server = local.server();
+    redis = local.redis();
   }
 
   @AfterEach
   void stop() {
-    redis.close();
-    server.close();
+    local.close();
   }
 
   private MailFilter node(GreylistSettings s) {
@@ -51,22 +45,13 @@ class GreylistCheckTest {
         .build();
   }
 
-  private static Decision rcpt(MailFilter node, String ip, String sender, String rcpt)
-      throws Exception {
-    try (FilterSession s = node.open(Connection.of(InetAddress.getByName(ip)))) {
-      s.helo("mx.sender.example");
-      s.mailFrom(sender);
-      return s.rcptTo(rcpt);
-    }
-  }
-
   @Test
   void firstAttemptAndEarlyRetryGet451AndARetryAfterTheDelayOnAnotherNodeIsAccepted()
       throws Exception {
     GreylistSettings s = GreylistSettings.defaults().withDelay(DELAY);
     try (MailFilter a = node(s);
         MailFilter b = node(s)) {
-      Decision first = rcpt(a, "192.0.2.10", "alice@sender.example", "bob@rcpt.example");
+      Decision first = Sessions.rcpt(a, "192.0.2.10", "alice@sender.example", "bob@rcpt.example");
       assertThat(first).isInstanceOf(Decision.Refuse.class);
       Decision.Refuse r = (Decision.Refuse) first;
       assertThat(r.reply().code()).isEqualTo(451);
@@ -77,22 +62,28 @@ class GreylistCheckTest {
 
       clock.advance(Duration.ofMinutes(2));
       // The retry comes from a sibling address of the same /24 to the other node: still early.
-      Decision early = rcpt(b, "192.0.2.11", "alice@sender.example", "bob@rcpt.example");
+      Decision early = Sessions.rcpt(b, "192.0.2.11", "alice@sender.example", "bob@rcpt.example");
       assertThat(early.refused()).isTrue();
       assertThat(String.join(" ", ((Decision.Refuse) early).reply().lines()))
           .contains("180 seconds");
 
       clock.advance(Duration.ofMinutes(3));
-      assertThat(rcpt(b, "192.0.2.12", "Alice@Sender.example", "bob@rcpt.example").refused())
+      assertThat(
+              Sessions.rcpt(b, "192.0.2.12", "Alice@Sender.example", "bob@rcpt.example").refused())
           .isFalse();
       // Passed: from now on the triplet passes at once on every node.
-      assertThat(rcpt(a, "192.0.2.10", "alice@sender.example", "bob@rcpt.example").refused())
+      assertThat(
+              Sessions.rcpt(a, "192.0.2.10", "alice@sender.example", "bob@rcpt.example").refused())
           .isFalse();
       // Another recipient is another triplet.
-      assertThat(rcpt(a, "192.0.2.10", "alice@sender.example", "carol@rcpt.example").refused())
+      assertThat(
+              Sessions.rcpt(a, "192.0.2.10", "alice@sender.example", "carol@rcpt.example")
+                  .refused())
           .isTrue();
       // Another network too.
-      assertThat(rcpt(a, "198.51.100.7", "alice@sender.example", "bob@rcpt.example").refused())
+      assertThat(
+              Sessions.rcpt(a, "198.51.100.7", "alice@sender.example", "bob@rcpt.example")
+                  .refused())
           .isTrue();
     }
   }
@@ -161,7 +152,7 @@ class GreylistCheckTest {
 
     // Through a whole filter too: the session is answered (451 from local state), not stuck.
     try (MailFilter node = node(GreylistSettings.defaults().withDelay(DELAY))) {
-      Decision d = rcpt(node, "198.51.100.1", "s@y.example", "b@x.example");
+      Decision d = Sessions.rcpt(node, "198.51.100.1", "s@y.example", "b@x.example");
       assertThat(d.refused()).isTrue();
       assertThat(((Decision.Refuse) d).reply().code()).isEqualTo(451);
     }

@@ -28,23 +28,20 @@ class ModelSyncTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   @TempDir Path dir;
+  private LocalRedis local;
   private RedisServer server;
   private SharedRedis redis;
 
   @BeforeEach
   void start() throws Exception {
-    server = RedisServer.primary(dir.resolve("redis"));
-    redis =
-        SharedRedis.connect(
-            StateSettings.redis("redis://127.0.0.1:" + server.port())
-                .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(100)));
-    assertThat(redis.awaitAvailable(Duration.ofSeconds(10))).isTrue();
+    local = LocalRedis.start(dir, Duration.ofSeconds(5), Duration.ofMillis(100));
+    server = local.server();
+    redis = local.redis();
   }
 
   @AfterEach
   void stop() {
-    redis.close();
-    server.close();
+    local.close();
   }
 
   private ModelSettings model(String node) {

@@ -3,12 +3,9 @@ package dev.mailfilter.cluster.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailfilter.MailFilter;
-import dev.mailfilter.api.Connection;
 import dev.mailfilter.api.Decision;
-import dev.mailfilter.api.FilterSession;
 import dev.mailfilter.cluster.state.RateLimitCheck.Kind;
 import dev.mailfilter.testkit.RedisServer;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,38 +23,26 @@ class RateLimitCheckTest {
   private static final Duration BUDGET = Duration.ofSeconds(2);
 
   @TempDir Path dir;
+  private LocalRedis local;
   private RedisServer server;
   private SharedRedis redis;
   private final TestClock clock = new TestClock();
 
   @BeforeEach
   void start() throws Exception {
-    server = RedisServer.primary(dir.resolve("redis"));
-    redis =
-        SharedRedis.connect(
-            StateSettings.redis("redis://127.0.0.1:" + server.port())
-                .withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(200)));
-    assertThat(redis.awaitAvailable(Duration.ofSeconds(10))).isTrue();
+    local = LocalRedis.start(dir, Duration.ofSeconds(2), Duration.ofMillis(200));
+    server = local.server();
+    redis = local.redis();
   }
 
   @AfterEach
   void stop() {
-    redis.close();
-    server.close();
+    local.close();
   }
 
   private RateLimitCheck check(Map<Kind, TokenBucket> buckets) {
     return RateLimitCheck.of(
         buckets, RateLimitCheck.OnLimit.TEMPFAIL, Optional.of(redis), r -> Optional.empty(), clock);
-  }
-
-  private static Decision rcpt(MailFilter node, String ip, String sender, String rcpt)
-      throws Exception {
-    try (FilterSession s = node.open(Connection.of(InetAddress.getByName(ip)))) {
-      s.helo("mx.sender.example");
-      s.mailFrom(sender);
-      return s.rcptTo(rcpt);
-    }
   }
 
   @Test
@@ -66,20 +51,20 @@ class RateLimitCheckTest {
     Map<Kind, TokenBucket> ip = Map.of(Kind.IP, TokenBucket.of(1, Duration.ofMinutes(1), 3));
     try (MailFilter a = MailFilter.builder().addCheck(check(ip)).clock(clock).build();
         MailFilter b = MailFilter.builder().addCheck(check(ip)).clock(clock).build()) {
-      assertThat(rcpt(a, "192.0.2.1", "s@y.example", "r1@x.example").refused()).isFalse();
-      assertThat(rcpt(b, "192.0.2.1", "s@y.example", "r2@x.example").refused()).isFalse();
-      assertThat(rcpt(a, "192.0.2.1", "s@y.example", "r3@x.example").refused()).isFalse();
-      Decision over = rcpt(b, "192.0.2.1", "s@y.example", "r4@x.example");
+      assertThat(Sessions.rcpt(a, "192.0.2.1", "s@y.example", "r1@x.example").refused()).isFalse();
+      assertThat(Sessions.rcpt(b, "192.0.2.1", "s@y.example", "r2@x.example").refused()).isFalse();
+      assertThat(Sessions.rcpt(a, "192.0.2.1", "s@y.example", "r3@x.example").refused()).isFalse();
+      Decision over = Sessions.rcpt(b, "192.0.2.1", "s@y.example", "r4@x.example");
       assertThat(over).isInstanceOf(Decision.Refuse.class);
       Decision.Refuse r = (Decision.Refuse) over;
       assertThat(r.reply().code()).isEqualTo(451);
       assertThat(r.reply().enhanced()).isEqualTo("4.7.0");
       assertThat(String.join(" ", r.reply().lines())).contains("Rate limit exceeded (ip)");
       // Another client has its own bucket.
-      assertThat(rcpt(b, "192.0.2.2", "s@y.example", "r4@x.example").refused()).isFalse();
+      assertThat(Sessions.rcpt(b, "192.0.2.2", "s@y.example", "r4@x.example").refused()).isFalse();
       clock.advance(Duration.ofMinutes(1));
-      assertThat(rcpt(b, "192.0.2.1", "s@y.example", "r4@x.example").refused()).isFalse();
-      assertThat(rcpt(a, "192.0.2.1", "s@y.example", "r5@x.example").refused()).isTrue();
+      assertThat(Sessions.rcpt(b, "192.0.2.1", "s@y.example", "r4@x.example").refused()).isFalse();
+      assertThat(Sessions.rcpt(a, "192.0.2.1", "s@y.example", "r5@x.example").refused()).isTrue();
     }
   }
 
