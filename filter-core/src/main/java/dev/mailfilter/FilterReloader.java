@@ -94,83 +94,91 @@ public final class FilterReloader implements AutoCloseable {
 
   /**
    * Loads the configuration file, builds a filter with the standard checks, reads the files it
-   * names (the model) and starts watching them.
+   * names (the model) and starts watching them. {@link #builder(Path)} for anything more.
    *
    * @throws IOException when the file or a file it names cannot be read
    * @throws ConfigException when the configuration is not valid
    */
   public static FilterReloader start(Path configFile) throws IOException {
-    return start(configFile, config -> MailFilter.builder().config(config).build());
+    return builder(configFile).start();
   }
 
   /**
-   * {@link #start(Path)} with the filter built by {@code build} from each loaded configuration, for
-   * filters with checks or a policy resolver of their own.
-   */
-  public static FilterReloader start(Path configFile, Function<FilterConfig, MailFilter> build)
-      throws IOException {
-    Objects.requireNonNull(configFile, "configFile");
-    Objects.requireNonNull(build, "build");
-    return new FilterReloader(configFile, BuiltIns.checks(), List.of(), build, "");
-  }
-
-  /**
-   * {@link #start(Path)} for a file that also holds an adapter's own top-level sections ({@code
-   * milter:}, {@code smtp:}), loaded with {@link FilterConfig#load(Path, List)} on every reload and
-   * read back from {@code current().config()}.
-   */
-  public static FilterReloader start(Path configFile, List<ConfigSection<?>> extraSections)
-      throws IOException {
-    Objects.requireNonNull(configFile, "configFile");
-    return start(configFile, extraSections, "");
-  }
-
-  /**
-   * {@link #start(Path, List)} with {@code overlay}, YAML text, laid over the file at every load,
-   * so that entries given on a command line ({@code mailfilter smtp --domain}) survive a reload.
+   * A reloader of {@code configFile} to configure before it starts: an adapter's own sections, an
+   * overlay, other checks, or a filter built its own way.
    *
-   * @throws ConfigException when the overlay is not valid YAML, or the two together not valid
+   * <pre>{@code
+   * FilterReloader filters = FilterReloader.builder(file)
+   *     .sections(List.of(SmtpSettings.SECTION))
+   *     .overlay(commandLineYaml)
+   *     .start();
+   * }</pre>
    */
-  public static FilterReloader start(
-      Path configFile, List<ConfigSection<?>> extraSections, String overlay) throws IOException {
-    Objects.requireNonNull(configFile, "configFile");
-    Objects.requireNonNull(overlay, "overlay");
-    return start(configFile, BuiltIns.checks(), extraSections, overlay);
+  public static Builder builder(Path configFile) {
+    return new Builder(Objects.requireNonNull(configFile, "configFile"));
   }
 
-  /**
-   * {@link #start(Path, List, String)} with the given checks instead of the standard ones: a node
-   * with checks of another module ({@code checks.greylist} of the cluster's shared state).
-   */
-  public static FilterReloader start(
-      Path configFile, CheckRegistry registry, List<ConfigSection<?>> extraSections, String overlay)
-      throws IOException {
-    Objects.requireNonNull(configFile, "configFile");
-    Objects.requireNonNull(registry, "registry");
-    Objects.requireNonNull(overlay, "overlay");
-    return new FilterReloader(
-        configFile,
-        registry,
-        List.copyOf(extraSections),
-        config -> MailFilter.builder().config(config).build(),
-        overlay);
-  }
+  /** Configures a {@link FilterReloader}; {@link #start()} loads the file and starts watching. */
+  public static final class Builder {
+    private final Path configFile;
+    private CheckRegistry registry = BuiltIns.checks();
+    private List<ConfigSection<?>> sections = List.of();
+    private String overlay = "";
+    private Function<FilterConfig, MailFilter> build =
+        config -> MailFilter.builder().config(config).build();
 
-  /**
-   * {@link #start(Path, CheckRegistry, List, String)} with the filter built by {@code build} from
-   * each loaded configuration: for an adapter with its own sections and checks that also adds to
-   * the configuration (the cluster node lays the tenant tree of its store over the file).
-   */
-  public static FilterReloader start(
-      Path configFile,
-      CheckRegistry registry,
-      List<ConfigSection<?>> extraSections,
-      Function<FilterConfig, MailFilter> build)
-      throws IOException {
-    Objects.requireNonNull(configFile, "configFile");
-    Objects.requireNonNull(registry, "registry");
-    Objects.requireNonNull(build, "build");
-    return new FilterReloader(configFile, registry, List.copyOf(extraSections), build, "");
+    private Builder(Path configFile) {
+      this.configFile = configFile;
+    }
+
+    /**
+     * The checks the configuration can name, instead of the standard ones: a node with checks of
+     * another module ({@code checks.greylist} of the cluster's shared state).
+     */
+    public Builder checks(CheckRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * An adapter's own top-level sections ({@code milter:}, {@code smtp:}) in the same file, loaded
+     * with {@link FilterConfig#load(Path, List)} on every reload and read back from {@code
+     * current().config()}.
+     */
+    public Builder sections(List<ConfigSection<?>> sections) {
+      this.sections = List.copyOf(sections);
+      return this;
+    }
+
+    /**
+     * YAML text laid over the file at every load, so that entries given on a command line ({@code
+     * mailfilter smtp --domain}) survive a reload. Not valid YAML, or not valid together with the
+     * file, is a {@link ConfigException} at {@link #start()}.
+     */
+    public Builder overlay(String overlay) {
+      this.overlay = Objects.requireNonNull(overlay, "overlay");
+      return this;
+    }
+
+    /**
+     * How each loaded configuration becomes a filter, for filters with checks or a policy resolver
+     * of their own, or that add to the configuration (the cluster node lays its store's tenant tree
+     * over the file).
+     */
+    public Builder filter(Function<FilterConfig, MailFilter> build) {
+      this.build = Objects.requireNonNull(build, "build");
+      return this;
+    }
+
+    /**
+     * Loads the configuration, builds the filter, reads the files it names and starts watching.
+     *
+     * @throws IOException when the file or a file it names cannot be read
+     * @throws ConfigException when the configuration is not valid
+     */
+    public FilterReloader start() throws IOException {
+      return new FilterReloader(configFile, registry, sections, build, overlay);
+    }
   }
 
   /**

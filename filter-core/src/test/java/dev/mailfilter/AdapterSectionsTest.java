@@ -70,7 +70,7 @@ class AdapterSectionsTest {
   @Test
   void aReloaderLoadsTheAdaptersSectionAndReloadsIt() throws IOException {
     Path file = write("smtp:\n  port: 2525\nreload:\n  watch_interval: 0\n");
-    try (FilterReloader filters = FilterReloader.start(file, List.of(SMTP))) {
+    try (FilterReloader filters = FilterReloader.builder(file).sections(List.of(SMTP)).start()) {
       assertThat(filters.current().config().section(SMTP).port()).isEqualTo(2525);
       Files.writeString(file, "smtp:\n  port: 2526\nreload:\n  watch_interval: 0\n");
       assertThat(filters.reload().config().section(SMTP).port()).isEqualTo(2526);

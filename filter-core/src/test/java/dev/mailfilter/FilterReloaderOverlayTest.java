@@ -33,7 +33,7 @@ class FilterReloaderOverlayTest {
   void theOverlayIsLaidOverTheFileAtEveryReload() throws Exception {
     Path file = dir.resolve("c.yaml");
     Files.writeString(file, "reload:\n  watch_interval: 0\ndomains:\n" + domain("file.example"));
-    try (FilterReloader r = FilterReloader.start(file, List.of(), OVERLAY)) {
+    try (FilterReloader r = FilterReloader.builder(file).overlay(OVERLAY).start()) {
       assertThat(accepts(r.current(), "cli.example")).isTrue();
       assertThat(accepts(r.current(), "file.example")).isTrue();
       Files.writeString(
@@ -55,7 +55,7 @@ class FilterReloaderOverlayTest {
   @Test
   void aBadOverlayIsAConfigurationErrorAtStart() throws Exception {
     Path file = Files.writeString(dir.resolve("c.yaml"), "reload:\n  watch_interval: 0\n");
-    assertThatThrownBy(() -> FilterReloader.start(file, List.of(), "domainz:\n  a: 1\n"))
+    assertThatThrownBy(() -> FilterReloader.builder(file).overlay("domainz:\n  a: 1\n").start())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("domainz");
   }
@@ -63,7 +63,7 @@ class FilterReloaderOverlayTest {
   @Test
   void listenersHearOfEachNewFilterAndOneThatThrowsUndoesNothing() throws Exception {
     Path file = Files.writeString(dir.resolve("c.yaml"), "reload:\n  watch_interval: 0\n");
-    try (FilterReloader r = FilterReloader.start(file, List.of(), "")) {
+    try (FilterReloader r = FilterReloader.start(file)) {
       List<MailFilter> heard = new CopyOnWriteArrayList<>();
       r.onReload(
           f -> {

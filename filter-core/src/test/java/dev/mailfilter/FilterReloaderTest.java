@@ -67,13 +67,14 @@ class FilterReloaderTest {
   }
 
   private static FilterReloader start(Path yaml) throws IOException {
-    return FilterReloader.start(
-        yaml,
-        c ->
-            MailFilter.builder()
-                .config(c)
-                .addCheck(fixed("eight", Stage.DATA, "EIGHT", 8))
-                .build());
+    return FilterReloader.builder(yaml)
+        .filter(
+            c ->
+                MailFilter.builder()
+                    .config(c)
+                    .addCheck(fixed("eight", Stage.DATA, "EIGHT", 8))
+                    .build())
+        .start();
   }
 
   private static Verdict send(FilterSession s) {

@@ -71,7 +71,10 @@ final class MilterCommand {
         settings = reloader.current().config().section(MilterSettings.SECTION);
       } else if (configFile.isPresent()) {
         reloader =
-            FilterReloader.start(configFile.get(), ServerSections.CHECKS, ServerSections.ALL, "");
+            FilterReloader.builder(configFile.get())
+                .checks(ServerSections.CHECKS)
+                .sections(ServerSections.ALL)
+                .start();
         settings = reloader.current().config().section(MilterSettings.SECTION);
       } else {
         filter = MailFilter.withDefaults();

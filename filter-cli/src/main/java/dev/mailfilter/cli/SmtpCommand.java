@@ -108,8 +108,11 @@ final class SmtpCommand {
       } else if (configFile.isPresent()) {
         String overlay = domains.isEmpty() ? "" : "domains:\n" + domains;
         reloader =
-            FilterReloader.start(
-                configFile.get(), ServerSections.CHECKS, ServerSections.ALL, overlay);
+            FilterReloader.builder(configFile.get())
+                .checks(ServerSections.CHECKS)
+                .sections(ServerSections.ALL)
+                .overlay(overlay)
+                .start();
         settings = reloader.current().config().section(SmtpSettings.SECTION);
       } else {
         FilterConfig.Builder b = FilterConfig.builder();

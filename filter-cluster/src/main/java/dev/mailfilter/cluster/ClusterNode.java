@@ -87,7 +87,12 @@ public final class ClusterNode implements AutoCloseable {
     target = local;
     running = local;
     // The shared-state checks (checks.greylist...) are known to a node's file, as to every command.
-    filters = FilterReloader.start(configFile, CHECKS, sections, this::build);
+    filters =
+        FilterReloader.builder(configFile)
+            .checks(CHECKS)
+            .sections(sections)
+            .filter(this::build)
+            .start();
     follower = Thread.ofVirtual().name("mailfilter-cluster-follow").start(this::follow);
   }
 
@@ -132,7 +137,7 @@ public final class ClusterNode implements AutoCloseable {
   /**
    * {@link #start(Path)} for a file that also holds a server's own sections ({@code smtp:}, {@code
    * milter:}): they are loaded with the file at every reload and read back from {@code
-   * filters().current().config()}, as with {@link FilterReloader#start(Path, List)}.
+   * filters().current().config()}, as with {@link FilterReloader.Builder#sections}.
    *
    * @param extraSections the sections besides the core's; {@code cluster} is added when missing
    * @throws dev.mailfilter.config.ConfigException when the file is not valid or has no {@code

@@ -152,10 +152,14 @@ class ModelReloadTest {
     Files.move(trained(file, Label.SPAM, "a.bin"), file);
     String autolearn = "  autolearn:\n    enabled: true\n    commit_every: 1\n";
     try (FilterReloader r =
-        FilterReloader.start(
-            config(file, autolearn),
-            c ->
-                MailFilter.builder().config(c).addCheck(new ModelAutolearnTest.Points()).build())) {
+        FilterReloader.builder(config(file, autolearn))
+            .filter(
+                c ->
+                    MailFilter.builder()
+                        .config(c)
+                        .addCheck(new ModelAutolearnTest.Points())
+                        .build())
+            .start()) {
       Object inode = inode(file);
       r.classify(ModelAutolearnTest.message(99, 40), envelope()); // learned, committed
       long deadline = System.nanoTime() + 10_000_000_000L;
