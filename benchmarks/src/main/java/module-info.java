@@ -8,6 +8,7 @@ open module dev.mailfilter.benchmarks {
   requires com.google.common;
   requires jmh.core;
   requires dev.mailfilter.testkit;
+  requires dev.mailfilter.testfixtures;
   requires apache.mime4j.core;
   requires jakarta.mail;
   requires org.eclipse.angus.mail;

@@ -38,17 +38,12 @@ module dev.mailfilter.core {
       dev.mailfilter.cli,
       dev.mailfilter.benchmarks;
   // Email authentication (SPF, DKIM, DMARC, ARC): the command's `auth` subcommand drives it
-  // directly; the servers' interop tests sign and seal the messages they send with it.
+  // directly; the test fixtures sign and seal the messages the servers' interop tests send.
   exports dev.mailfilter.auth to
       dev.mailfilter.cli,
       dev.mailfilter.smtp,
       dev.mailfilter.milter,
-      dev.mailfilter.benchmarks;
-  // A forwarding case (signed, footer added, ARC-sealed) that the servers' tests and the
-  // benchmarks share; here because the test kit cannot see the core.
-  exports dev.mailfilter.auth.fixture to
-      dev.mailfilter.smtp,
-      dev.mailfilter.milter,
+      dev.mailfilter.testfixtures,
       dev.mailfilter.benchmarks;
   exports dev.mailfilter.av to
       dev.mailfilter.benchmarks;

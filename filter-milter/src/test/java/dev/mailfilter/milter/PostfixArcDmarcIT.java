@@ -6,7 +6,7 @@ import dev.mailfilter.FilterConfig;
 import dev.mailfilter.MailFilter;
 import dev.mailfilter.auth.AuthResults;
 import dev.mailfilter.auth.MethodResult;
-import dev.mailfilter.auth.fixture.ForwardedThroughAList;
+import dev.mailfilter.testfixtures.ForwardedThroughAList;
 import dev.mailfilter.testkit.NamedServer;
 import dev.mailfilter.testkit.PostfixInstance;
 import dev.mailfilter.testkit.SmtpClient;

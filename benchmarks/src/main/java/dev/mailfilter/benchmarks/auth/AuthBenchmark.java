@@ -4,7 +4,7 @@ import dev.mailfilter.FilterConfig;
 import dev.mailfilter.MailFilter;
 import dev.mailfilter.api.Envelope;
 import dev.mailfilter.api.Verdict;
-import dev.mailfilter.auth.fixture.ForwardedThroughAList;
+import dev.mailfilter.testfixtures.ForwardedThroughAList;
 import dev.mailfilter.testkit.NamedServer;
 import java.io.IOException;
 import java.net.InetAddress;
