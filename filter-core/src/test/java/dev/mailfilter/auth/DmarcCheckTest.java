@@ -223,18 +223,7 @@ class DmarcCheckTest {
     byte[] message =
         "From: ceo@reject.example\r\nTo: b@example.net\r\nSubject: hi\r\n\r\nhello\r\n"
             .getBytes(StandardCharsets.US_ASCII);
-    byte[] signed =
-        DkimTestSupport.sign(
-            message,
-            DkimAlgorithm.ED25519_SHA256,
-            dkimKey,
-            "mail.reject.example",
-            "sel",
-            Canonicalization.RELAXED,
-            Canonicalization.RELAXED,
-            List.of("from", "to", "subject"),
-            java.util.OptionalLong.empty(),
-            "");
+    byte[] signed = signedByRejectExample(message);
     try (MailFilter f = filter("");
         FilterSession s = f.open(Connection.of(InetAddresses.forString(OTHER_IP)))) {
       s.helo("mx.example.org");
@@ -531,6 +520,21 @@ class DmarcCheckTest {
     }
   }
 
+  /** {@code message} signed (relaxed, Ed25519) by mail.reject.example, aligned with its From. */
+  private static byte[] signedByRejectExample(byte[] message) throws Exception {
+    return DkimTestSupport.sign(
+        message,
+        DkimAlgorithm.ED25519_SHA256,
+        dkimKey,
+        "mail.reject.example",
+        "sel",
+        Canonicalization.RELAXED,
+        Canonicalization.RELAXED,
+        List.of("from", "to", "subject"),
+        java.util.OptionalLong.empty(),
+        "");
+  }
+
   /**
    * A message from ceo@reject.example (p=reject) signed by mail.reject.example, then forwarded by a
    * list that added a footer (the signature breaks) and sealed it, i=1, with what it saw: DKIM and
@@ -540,18 +544,7 @@ class DmarcCheckTest {
     byte[] message =
         "From: ceo@reject.example\r\nTo: list@lists.example.org\r\nSubject: plan\r\n\r\nhello\r\n"
             .getBytes(StandardCharsets.US_ASCII);
-    byte[] signed =
-        DkimTestSupport.sign(
-            message,
-            DkimAlgorithm.ED25519_SHA256,
-            dkimKey,
-            "mail.reject.example",
-            "sel",
-            Canonicalization.RELAXED,
-            Canonicalization.RELAXED,
-            List.of("from", "to", "subject"),
-            java.util.OptionalLong.empty(),
-            "");
+    byte[] signed = signedByRejectExample(message);
     byte[] footer = "-- \r\nlist footer\r\n".getBytes(StandardCharsets.US_ASCII);
     byte[] changed = java.util.Arrays.copyOf(signed, signed.length + footer.length);
     System.arraycopy(footer, 0, changed, signed.length, footer.length);

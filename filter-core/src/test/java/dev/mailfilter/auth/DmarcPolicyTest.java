@@ -403,35 +403,22 @@ class DmarcPolicyTest {
         DmarcEvaluator.create(
             DmarcEvaluator.Mode.BIS, PublicSuffixList.guava(), List.of("lists.example.org"));
     Zone z = new Zone().dmarc("example.com", "v=DMARC1; p=reject");
-    assertThat(
-            e.evaluate(
-                    forwarded(
-                        "example.com",
-                        new ArcEvidence(true, List.of(hop(1, "other.example", "pass")))),
-                    z)
-                .disposition())
+    assertThat(disposition(e, z, new ArcEvidence(true, List.of(hop(1, "other.example", "pass")))))
         .isEqualTo(Policy.REJECT);
     assertThat(
-            e.evaluate(
-                    forwarded(
-                        "example.com",
-                        new ArcEvidence(false, List.of(hop(1, "lists.example.org", "pass")))),
-                    z)
-                .disposition())
+            disposition(e, z, new ArcEvidence(false, List.of(hop(1, "lists.example.org", "pass")))))
         .isEqualTo(Policy.REJECT);
     assertThat(
-            e.evaluate(
-                    forwarded(
-                        "example.com",
-                        new ArcEvidence(true, List.of(hop(1, "lists.example.org", "fail")))),
-                    z)
-                .disposition())
+            disposition(e, z, new ArcEvidence(true, List.of(hop(1, "lists.example.org", "fail")))))
         .isEqualTo(Policy.REJECT);
     // An untrusted newer hop could have changed the message after the trusted one sealed it.
     ArcEvidence resealed =
         new ArcEvidence(
             true, List.of(hop(1, "lists.example.org", "pass"), hop(2, "other.example", "fail")));
-    assertThat(e.evaluate(forwarded("example.com", resealed), z).disposition())
-        .isEqualTo(Policy.REJECT);
+    assertThat(disposition(e, z, resealed)).isEqualTo(Policy.REJECT);
+  }
+
+  private static Policy disposition(DmarcEvaluator e, Zone z, ArcEvidence arc) {
+    return e.evaluate(forwarded("example.com", arc), z).disposition();
   }
 }
