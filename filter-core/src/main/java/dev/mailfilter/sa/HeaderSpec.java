@@ -22,8 +22,8 @@ record HeaderSpec(
   /**
    * Parses {@code Name[:modifier...]} as written in a rule.
    *
-   * @throws Unsupported for the modifiers that need SpamAssassin's relay or host parsing, the
-   *     trust-path pseudo-headers, or a bad name
+   * @throws Unsupported for the modifiers that need SpamAssassin's host parsing, the pseudo-headers
+   *     of the headers each relay added ({@code ALL-TRUSTED}...), or a bad name
    */
   static HeaderSpec parse(String written) throws Unsupported {
     String[] parts = written.split(":", -1);
@@ -50,9 +50,9 @@ record HeaderSpec(
         throw new Unsupported("bad header name '" + n + "'");
       }
       String lower = n.toLowerCase(Locale.ROOT);
-      if (lower.startsWith("x-spam-relays-") || n.startsWith("ALL-")) {
-        throw new Unsupported(
-            "pseudo-header " + n + " needs SpamAssassin's trust path, which is not supported yet");
+      if ((lower.startsWith("x-spam-relays-") && !TrustPath.isPseudoHeader(n))
+          || n.startsWith("ALL-")) {
+        throw new Unsupported("pseudo-header " + n + " is not supported yet");
       }
     }
     return new HeaderSpec(names, raw, addr, name, first, last);

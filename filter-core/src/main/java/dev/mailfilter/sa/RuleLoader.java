@@ -114,6 +114,14 @@ final class RuleLoader {
   private final Map<String, Integer> skippedCounts = new TreeMap<>();
   private final List<Problem> errors = new ArrayList<>();
   private final List<Path> files = new ArrayList<>();
+  // The trust path's settings, as Conf.pm keeps them: entries in order, "configured" flags.
+  private final List<String> trustedNetworks = new ArrayList<>();
+  private final List<String> internalNetworks = new ArrayList<>();
+  private final List<String> msaNetworks = new ArrayList<>();
+  private boolean trustedConfigured;
+  private boolean internalConfigured;
+  private final List<String> originatingIpHeaders = new ArrayList<>();
+  private String networksWhere = "";
 
   /** Reads the paths and builds the rule set. Never throws for what the files contain. */
   static RuleSet load(List<Path> paths) {
@@ -295,6 +303,31 @@ final class RuleLoader {
       case "replace_inter" -> replaceInter.put(name, rest);
       case "replace_post" -> replacePost.put(name, rest);
       case "replace_rules" -> replaceRules.addAll(List.of(value.split("\\s+")));
+      case "trusted_networks" -> {
+        trustedNetworks.addAll(List.of(value.split("\\s+")));
+        trustedConfigured = true;
+        networksWhere = file + ":" + line;
+      }
+      case "internal_networks" -> {
+        internalNetworks.addAll(List.of(value.split("\\s+")));
+        internalConfigured = true;
+        networksWhere = file + ":" + line;
+      }
+      case "msa_networks" -> {
+        msaNetworks.addAll(List.of(value.split("\\s+")));
+        networksWhere = file + ":" + line;
+      }
+      case "clear_trusted_networks" -> {
+        trustedNetworks.clear();
+        trustedConfigured = false;
+      }
+      case "clear_internal_networks" -> {
+        internalNetworks.clear();
+        internalConfigured = false;
+      }
+      case "clear_msa_networks" -> msaNetworks.clear();
+      case "originating_ip_headers" -> originatingIpHeaders.addAll(List.of(value.split("\\s+")));
+      case "clear_originating_ip_headers" -> originatingIpHeaders.clear();
       case "replace_start", "replace_end" ->
           skip(file, line, key, "other tag delimiters than < > are not supported");
       default -> count(reasonFor(key));
@@ -490,7 +523,42 @@ final class RuleLoader {
       }
     }
     return new RuleSet(
-        rules, unsupportedList, skipped, skippedCounts, errors, files, Set.copyOf(plugins));
+        rules,
+        unsupportedList,
+        skipped,
+        skippedCounts,
+        errors,
+        files,
+        Set.copyOf(plugins),
+        networks());
+  }
+
+  /** The trust path's networks; one that does not parse is an error, never a silent default. */
+  private TrustPath.Networks networks() {
+    try {
+      return new TrustPath.Networks(
+          trustedConfigured
+              ? Optional.of(TrustPath.NetSet.parse(trustedNetworks, true))
+              : Optional.empty(),
+          internalConfigured
+              ? Optional.of(TrustPath.NetSet.parse(internalNetworks, true))
+              : Optional.empty(),
+          TrustPath.NetSet.parse(msaNetworks, false),
+          List.copyOf(originatingIpHeaders));
+    } catch (Unsupported e) {
+      int colon = networksWhere.lastIndexOf(':');
+      errors.add(
+          new Problem(
+              colon < 0 ? networksWhere : networksWhere.substring(0, colon),
+              colon < 0 ? 0 : Integer.parseInt(networksWhere.substring(colon + 1)),
+              "trusted_networks",
+              e.getMessage()));
+      return new TrustPath.Networks(
+          Optional.empty(),
+          Optional.empty(),
+          TrustPath.NetSet.EMPTY,
+          List.copyOf(originatingIpHeaders));
+    }
   }
 
   private double score(String name, Map<String, Double> scoreOf) {

@@ -31,6 +31,7 @@ public final class RuleSet {
   private final int nonMeta;
   private final Prefilter prefilter;
   private final int[] order;
+  private final TrustPath.Networks networks;
 
   RuleSet(
       List<Rule> rules,
@@ -39,7 +40,9 @@ public final class RuleSet {
       Map<String, Integer> skippedCounts,
       List<Problem> errors,
       List<Path> files,
-      Set<String> plugins) {
+      Set<String> plugins,
+      TrustPath.Networks networks) {
+    this.networks = networks;
     List<Rule> ordered = new ArrayList<>();
     for (Rule r : rules) {
       if (!(r.test() instanceof Rule.Meta)) {
@@ -168,6 +171,11 @@ public final class RuleSet {
     return rules;
   }
 
+  /** The trust path's networks of these rule files. */
+  TrustPath.Networks networks() {
+    return networks;
+  }
+
   /**
    * Runs every rule on a message: the rules over texts, then the metas over their hit counts.
    *
@@ -183,6 +191,7 @@ public final class RuleSet {
    * pattern runs with {@code find()} on every text, as the equivalence test compares).
    */
   Map<String, Integer> run(SaMessage m, Guard guard, Prefilter.Scan scan) {
+    m.networks(networks);
     Map<String, Integer> hits = new HashMap<>();
     for (int i : order) {
       int n = hits(i, m, scan, guard);

@@ -49,6 +49,8 @@ final class SaMessage {
   private final List<String> htmlUris;
   private List<String> uris;
   private final Map<HeaderSpec, Optional<String>> headers = new HashMap<>();
+  private TrustPath.Networks networks = TrustPath.Networks.INFERRED;
+  private TrustPath trustPath; // read when a rule first asks
   private List<String> body;
   private List<String> rawBody;
   private String full;
@@ -189,9 +191,49 @@ final class SaMessage {
     return Optional.of(String.join(values.getFirst().endsWith("\n") ? "" : "\n", values));
   }
 
+  /**
+   * Sets the networks the trust path is read with (the rule set's); the path and the headers read
+   * from it are computed again if they differ from the last ones.
+   */
+  void networks(TrustPath.Networks n) {
+    if (!n.equals(networks)) {
+      networks = n;
+      if (trustPath != null) {
+        trustPath = null;
+        headers
+            .keySet()
+            .removeIf(spec -> spec.names().stream().anyMatch(TrustPath::isPseudoHeader));
+      }
+    }
+  }
+
+  /** The message's relays, read once per message. */
+  TrustPath trustPath() {
+    if (trustPath == null) {
+      List<String> received = new ArrayList<>();
+      for (HeaderField f : message.headers().all("Received")) {
+        received.add(value(f, false));
+      }
+      List<String> originating = new ArrayList<>();
+      for (String h : networks.originatingIpHeaders()) {
+        List<HeaderField> all = message.headers().all(h);
+        if (!all.isEmpty()) {
+          originating.add(value(all.getLast(), false)); // get_header in scalar context: the last
+        }
+      }
+      trustPath = TrustPath.of(received, originating, networks);
+    }
+    return trustPath;
+  }
+
   /** The values of one name or pseudo-header, each ending with a newline. */
   private List<String> values(String name, boolean raw) {
     List<String> out = new ArrayList<>();
+    if (TrustPath.isPseudoHeader(name)) {
+      // One value, empty when there is no such relay, with no newline (PerMsgStatus::_get).
+      out.add(trustPath().pseudoHeader(name).orElseThrow());
+      return out;
+    }
     switch (name) {
       case "ALL" -> {
         for (HeaderField f : message.headers()) {
