@@ -51,6 +51,7 @@ final class SaMessage {
   private final Map<HeaderSpec, Optional<String>> headers = new HashMap<>();
   private TrustPath.Networks networks = TrustPath.Networks.INFERRED;
   private TrustPath trustPath; // read when a rule first asks
+  private Optional<String> currentHop = Optional.empty();
   private List<String> body;
   private List<String> rawBody;
   private String full;
@@ -207,10 +208,21 @@ final class SaMessage {
     }
   }
 
+  /**
+   * The handover to this server as a {@code Received} value: the servers filter before they add
+   * their own trace field, where SpamAssassin behind an MTA (spamd, spamass-milter) reads the
+   * MTA's. It goes on top of the message's fields for the trust path only.
+   */
+  void currentHop(String received) {
+    currentHop = Optional.of(received);
+    trustPath = null;
+  }
+
   /** The message's relays, read once per message. */
   TrustPath trustPath() {
     if (trustPath == null) {
       List<String> received = new ArrayList<>();
+      currentHop.ifPresent(received::add);
       for (HeaderField f : message.headers().all("Received")) {
         received.add(value(f, false));
       }

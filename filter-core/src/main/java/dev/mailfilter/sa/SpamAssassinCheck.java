@@ -1,5 +1,7 @@
 package dev.mailfilter.sa;
 
+import com.google.common.net.InetAddresses;
+import dev.mailfilter.api.Connection;
 import dev.mailfilter.api.Stage;
 import dev.mailfilter.message.MessageBodies;
 import dev.mailfilter.spi.Check;
@@ -168,7 +170,40 @@ public final class SpamAssassinCheck implements Check, FileBacked {
 
   /** The texts of the transaction's message, as the rules read them. */
   private static SaMessage message(CheckContext ctx) {
-    return SaMessage.of(ctx.message(), ctx.envelope().sender(), MessageBodies.of(ctx));
+    SaMessage m = SaMessage.of(ctx.message(), ctx.envelope().sender(), MessageBodies.of(ctx));
+    // Port 0: no live client (stored mail classified by an embedder or the CLI): the message's
+    // own trace fields are the whole path.
+    if (ctx.connection().clientPort() != 0) {
+      m.currentHop(currentHop(ctx.connection(), ctx.envelope().helo(), ctx.transactionId()));
+    }
+    return m;
+  }
+
+  /**
+   * The trace field an MTA would have written for this handover, in Postfix's form ({@code from
+   * HELO (RDNS [IP]) by ...}), which SpamAssassin's parser reads as a looked-up reverse name
+   * ({@code unknown} when there is none) and, with AUTH, as authenticated.
+   */
+  static String currentHop(Connection c, String helo, String id) {
+    String h = helo.isBlank() ? "unknown" : helo.strip().replaceAll("[\\s()]+", "_");
+    String ip =
+        c.clientAddress() instanceof java.net.Inet6Address
+            ? "IPv6:" + InetAddresses.toAddrString(c.clientAddress())
+            : c.clientAddress().getHostAddress();
+    String proto =
+        "ESMTP"
+            + (c.tlsInfo().isPresent() ? "S" : "")
+            + (c.authenticatedUser().isPresent() ? "A" : "");
+    return "from "
+        + h
+        + " ("
+        + c.reverseName().orElse("unknown")
+        + " ["
+        + ip
+        + "]) by mailfilter (mailfilter) with "
+        + proto
+        + " id "
+        + id;
   }
 
   /** Computes only: every pattern runs under the check's deadline (see {@link Guard}). */
