@@ -106,7 +106,13 @@ class OpsServerTest {
       // The JVM's own figures.
       assertThat(e.families()).containsKeys("jvm_memory_used_bytes", "jvm_threads_current");
       assertThat(e.families().keySet()).anyMatch(n -> n.startsWith("jvm_gc_collection_seconds"));
-      assertThat(e.families()).containsKey("jvm_classes_currently_loaded");
+      assertThat(e.families())
+          .containsKeys(
+              "jvm_classes_currently_loaded",
+              "jvm_buffer_pool_used_bytes",
+              "jvm_runtime_info",
+              "process_cpu_seconds_total",
+              "process_open_fds");
 
       assertThat(Promtool.checkMetrics(r.body())).isEqualTo("0\n");
     }
