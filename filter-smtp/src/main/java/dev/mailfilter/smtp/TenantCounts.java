@@ -24,6 +24,7 @@ final class TenantCounts {
 
   private final int max;
   private final Map<String, AtomicLongArray> counts = new ConcurrentHashMap<>();
+  private int named; // tenants with a count of their own; guarded by this
 
   TenantCounts(int max) {
     if (max < 0) {
@@ -52,9 +53,12 @@ final class TenantCounts {
       synchronized (this) {
         c = counts.get(key);
         if (c == null) {
-          long named = counts.keySet().stream().filter(k -> !k.startsWith("_")).count();
-          if (named >= max && !key.equals(NONE)) {
-            key = OTHER;
+          if (!key.equals(NONE)) {
+            if (named >= max) {
+              key = OTHER;
+            } else {
+              named++;
+            }
           }
           c = counts.computeIfAbsent(key, k -> new AtomicLongArray(Action.values().length));
         }
