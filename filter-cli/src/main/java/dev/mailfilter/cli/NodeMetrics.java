@@ -141,7 +141,7 @@ final class NodeMetrics {
       return MetricSnapshots.of(
           MetricFamilies.gauge(
               "mailfilter_cluster_store_version",
-              "The tenant store's change counter; absent from the figures when down (-1).",
+              "The tenant store's change counter; -1 when it does not answer.",
               version),
           MetricFamilies.gauge(
               "mailfilter_cluster_store_up",
