@@ -13,13 +13,18 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -70,6 +75,27 @@ public final class FilterReloader implements AutoCloseable {
   private Fingerprint rejected; // the last version that failed to load; guarded by reloadLock
   private boolean closed; // guarded by reloadLock
   private final Thread watcher;
+  private final AtomicLong reloads = new AtomicLong();
+  private final AtomicLong failures = new AtomicLong();
+  private volatile Instant loadedAt;
+  private volatile String configSha256;
+
+  /**
+   * What the reloader has done since it started, for an operator's figures (a Prometheus endpoint).
+   *
+   * @param reloads new filters swapped in after the first one, by {@link #reload()} or the watcher
+   * @param failures reloads that kept the running filter because the new files did not load (a bad
+   *     version that the watcher saw once counts once)
+   * @param loadedAt when the running filter was swapped in
+   * @param configSha256 the SHA-256 of the running filter's configuration file, in hex: equal on
+   *     nodes that run the same file
+   */
+  public record Status(long reloads, long failures, Instant loadedAt, String configSha256) {
+    public Status {
+      Objects.requireNonNull(loadedAt, "loadedAt");
+      Objects.requireNonNull(configSha256, "configSha256");
+    }
+  }
 
   /** What the files were when a reload looked at them: the configuration and the changes seen. */
   private record Fingerprint(ByteBuffer configText, List<Object> changedFiles) {}
@@ -89,6 +115,7 @@ public final class FilterReloader implements AutoCloseable {
     ByteBuffer text = read();
     current.set(buildAndLoad());
     configText = text;
+    loaded(text);
     watcher = Thread.ofVirtual().name("mailfilter-reload-watch").start(this::watch);
   }
 
@@ -242,8 +269,15 @@ public final class FilterReloader implements AutoCloseable {
     reloadLock.lock();
     try {
       ensureOpen();
-      ByteBuffer text = read();
-      MailFilter fresh = buildAndLoad();
+      ByteBuffer text;
+      MailFilter fresh;
+      try {
+        text = read();
+        fresh = buildAndLoad();
+      } catch (IOException | RuntimeException e) {
+        failures.incrementAndGet();
+        throw e;
+      }
       swap(fresh, text);
       return fresh;
     } finally {
@@ -274,6 +308,7 @@ public final class FilterReloader implements AutoCloseable {
           return false;
         }
         rejected = unreadable;
+        failures.incrementAndGet();
         throw e;
       }
       List<Object> changed = new ArrayList<>();
@@ -294,6 +329,7 @@ public final class FilterReloader implements AutoCloseable {
         fresh = buildAndLoad();
       } catch (IOException | RuntimeException e) {
         rejected = seen;
+        failures.incrementAndGet();
         throw e;
       }
       swap(fresh, text);
@@ -375,6 +411,8 @@ public final class FilterReloader implements AutoCloseable {
   private void swap(MailFilter fresh, ByteBuffer text) {
     MailFilter old = current.getAndSet(fresh);
     configText = text;
+    loaded(text);
+    reloads.incrementAndGet();
     rejected = null;
     retiring.removeIf(t -> !t.isAlive());
     retiring.add(Thread.ofVirtual().name("mailfilter-retire").start(old::close));
@@ -385,6 +423,22 @@ public final class FilterReloader implements AutoCloseable {
         LOG.warn("after the reload of {}: {}", configFile, e.toString());
       }
     }
+  }
+
+  /** The reloads so far and the running configuration's digest. */
+  public Status status() {
+    return new Status(reloads.get(), failures.get(), loadedAt, configSha256);
+  }
+
+  private void loaded(ByteBuffer text) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(text.duplicate());
+      configSha256 = HexFormat.of().formatHex(sha.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+    loadedAt = Instant.now();
   }
 
   private void watch() {

@@ -134,6 +134,35 @@ class FilterReloaderTest {
   }
 
   @Test
+  void statusCountsReloadsAndFailuresAndDigestsTheRunningFile() throws Exception {
+    Path yaml = writeConfig(6);
+    String first =
+        java.util.HexFormat.of()
+            .formatHex(
+                java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(yaml)));
+    try (FilterReloader r = start(yaml)) {
+      FilterReloader.Status s0 = r.status();
+      assertThat(s0.reloads()).isZero();
+      assertThat(s0.failures()).isZero();
+      assertThat(s0.configSha256()).isEqualTo(first);
+      Files.writeString(yaml, "actions:\n  add_headr: 5\n");
+      assertThatThrownBy(r::reload).isInstanceOf(ConfigException.class);
+      assertThatThrownBy(r::reloadIfChanged).isInstanceOf(ConfigException.class);
+      assertThat(r.reloadIfChanged()).isFalse(); // the same bad version: not counted again
+      assertThat(r.status().failures()).isEqualTo(2);
+      assertThat(r.status().configSha256()).isEqualTo(first); // the running one's
+      writeConfig(100);
+      r.reload();
+      FilterReloader.Status s1 = r.status();
+      assertThat(s1.reloads()).isEqualTo(1);
+      assertThat(s1.failures()).isEqualTo(2);
+      assertThat(s1.configSha256()).isNotEqualTo(first).hasSize(64);
+      assertThat(s1.loadedAt()).isAfterOrEqualTo(s0.loadedAt());
+    }
+  }
+
+  @Test
   void anUnchangedConfigurationIsNotReloaded() throws Exception {
     Path yaml = writeConfig(6);
     try (FilterReloader r = start(yaml)) {

@@ -11,6 +11,8 @@ import dev.mailfilter.cluster.admin.AdminSettings;
 import dev.mailfilter.cluster.admin.ApiKeys;
 import dev.mailfilter.cluster.admin.Role;
 import dev.mailfilter.config.ConfigException;
+import dev.mailfilter.ops.OpsServer;
+import dev.mailfilter.ops.OpsSettings;
 import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -51,6 +53,7 @@ final class AdminCommand {
     List<String> args = new ArrayList<>(argList);
     AdminSettings settings;
     ClusterSettings cluster;
+    OpsSettings opsSettings;
     boolean newOperatorKey;
     try {
       Optional<Path> configFile = ConfigOption.extract(args);
@@ -82,6 +85,7 @@ final class AdminCommand {
               ? FilterConfig.load(configFile.get(), ServerSections.ALL)
               : withSections(FilterConfig.builder()).build();
       settings = config.section(AdminSettings.SECTION);
+      opsSettings = config.section(OpsSettings.SECTION);
       cluster = config.section(ClusterSettings.SECTION);
       String listen = options.single("--listen", null);
       if (listen != null) {
@@ -157,6 +161,17 @@ final class AdminCommand {
     // and in seconds; an operator's own -D wins.
     setIfAbsent("sun.net.httpserver.maxReqTime", "30");
     setIfAbsent("sun.net.httpserver.maxRspTime", "60");
+    OpsEndpoint ops;
+    try {
+      ops =
+          OpsEndpoint.start(
+              "admin", LOG, OpsSettings.Node.ADMIN, opsSettings, OpsServer.registryWithJvm());
+    } catch (IOException e) {
+      store.close();
+      err.println("mailfilter admin: " + e.getMessage());
+      return 2;
+    }
+    ops.registry().register(NodeMetrics.store(store));
     AdminSettings running = settings;
     AdminServer[] server = {null};
     Daemon daemon =
@@ -178,7 +193,8 @@ final class AdminCommand {
           }
         },
         store,
-        err);
+        err,
+        ops);
   }
 
   private static FilterConfig.Builder withSections(FilterConfig.Builder b) {

@@ -108,12 +108,29 @@ final class Daemon {
       AutoCloseable server,
       AutoCloseable filters,
       PrintStream err) {
+    return run(start, afterStart, server, filters, err, OpsEndpoint.none(name, log));
+  }
+
+  /**
+   * As {@link #run(Start, Runnable, AutoCloseable, AutoCloseable, PrintStream)}, telling {@code
+   * ops} (the health a load balancer probes) when the server is ready, and that it drains before
+   * the server closes its listener; {@code ops} closes last, so that the drain is seen to the end.
+   */
+  int run(
+      Start start,
+      Runnable afterStart,
+      AutoCloseable server,
+      AutoCloseable filters,
+      PrintStream err,
+      OpsEndpoint ops) {
     Objects.requireNonNull(server, "server");
     try {
       start.start();
+      ops.ready(name + " is serving");
       afterStart.run();
       stop.await();
       log.info("{}: {}: shutting down, letting work in flight finish", name, stoppedBy);
+      ops.draining(stoppedBy + ": draining, letting work in flight finish");
       return 0;
     } catch (IOException e) {
       err.println("mailfilter " + name + ": " + e.getMessage());
@@ -124,6 +141,7 @@ final class Daemon {
     } finally {
       close(server);
       close(filters);
+      ops.close();
     }
   }
 

@@ -8,6 +8,8 @@ import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.milter.ListenAddress;
 import dev.mailfilter.milter.MilterServer;
 import dev.mailfilter.milter.MilterSettings;
+import dev.mailfilter.ops.OpsServer;
+import dev.mailfilter.ops.OpsSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
@@ -101,6 +103,22 @@ final class MilterCommand {
       builder.filter(filter);
     }
     MilterServer server = builder.build();
+    OpsSettings opsSettings =
+        reloader != null
+            ? reloader.current().config().section(OpsSettings.SECTION)
+            : OpsSettings.defaults();
+    OpsEndpoint ops;
+    try {
+      ops =
+          OpsEndpoint.start(
+              "milter", LOG, OpsSettings.Node.MILTER, opsSettings, OpsServer.registryWithJvm());
+    } catch (IOException e) {
+      ClusterNodes.closeQuietly(node != null ? node : reloader != null ? reloader : filter);
+      err.println("mailfilter milter: " + e.getMessage());
+      return 2;
+    }
+    ops.filters(reloader, filter, node);
+    ops.registry().register(NodeMetrics.milter(server));
     Optional<Runnable> reload = Optional.empty();
     if (reloader != null) {
       FilterReloader r = reloader;
@@ -115,7 +133,7 @@ final class MilterCommand {
             "milter", LOG, reload, "no --config file, nothing to reload", Optional.empty());
     // The node, when there is one, owns the filters and the store: closing it closes both.
     AutoCloseable owner = node != null ? node : reloader != null ? reloader : filter;
-    return daemon.run(server::start, () -> {}, server, owner, err);
+    return daemon.run(server::start, () -> {}, server, owner, err, ops);
   }
 
   /** SIGHUP: a new filter from the file, or the running one stays and the log says why. */

@@ -6,6 +6,7 @@ import dev.mailfilter.cluster.admin.AdminSettings;
 import dev.mailfilter.cluster.state.SharedStateChecks;
 import dev.mailfilter.config.ConfigSection;
 import dev.mailfilter.milter.MilterSettings;
+import dev.mailfilter.ops.OpsSettings;
 import dev.mailfilter.smtp.SmtpSettings;
 import dev.mailfilter.spi.CheckRegistry;
 import java.util.ArrayList;
@@ -36,7 +37,8 @@ final class ServerSections {
                 MilterSettings.SECTION,
                 SmtpSettings.SECTION,
                 AdminSettings.SECTION,
-                ClusterSettings.SECTION));
+                ClusterSettings.SECTION,
+                OpsSettings.SECTION));
     all.addAll(SharedStateChecks.SECTIONS);
     return List.copyOf(all);
   }

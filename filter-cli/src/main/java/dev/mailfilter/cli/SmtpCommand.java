@@ -6,6 +6,8 @@ import dev.mailfilter.MailFilter;
 import dev.mailfilter.cluster.ClusterNode;
 import dev.mailfilter.cluster.TenantStoreException;
 import dev.mailfilter.config.ConfigException;
+import dev.mailfilter.ops.OpsServer;
+import dev.mailfilter.ops.OpsSettings;
 import dev.mailfilter.smtp.SmtpServer;
 import dev.mailfilter.smtp.SmtpSettings;
 import java.io.IOException;
@@ -143,14 +145,32 @@ final class SmtpCommand {
     if (listen.isPresent()) {
       settings = settings.withListen(listen.get());
     }
+    OpsSettings opsSettings = current.get().config().section(OpsSettings.SECTION);
     SmtpServer server;
     try {
-      server = SmtpServer.builder().filters(current).settings(settings).build();
+      server =
+          SmtpServer.builder()
+              .filters(current)
+              .settings(settings)
+              .maxTenants(opsSettings.maxTenants())
+              .build();
     } catch (IllegalArgumentException e) {
       ClusterNodes.closeQuietly(owner);
       err.println("mailfilter smtp: " + e.getMessage());
       return 2;
     }
+    OpsEndpoint ops;
+    try {
+      ops =
+          OpsEndpoint.start(
+              "smtp", LOG, OpsSettings.Node.SMTP, opsSettings, OpsServer.registryWithJvm());
+    } catch (IOException e) {
+      ClusterNodes.closeQuietly(owner);
+      err.println("mailfilter smtp: " + e.getMessage());
+      return 2;
+    }
+    ops.filters(filters, fixed, node);
+    ops.registry().register(NodeMetrics.smtp(server));
     Optional<Runnable> reload = Optional.empty();
     if (filters != null) {
       // On every reload, SIGHUP's or the watcher's: the smtp section's keys that can change live
@@ -170,7 +190,7 @@ final class SmtpCommand {
                     + " give --domain NAME=HOST:PORT or domains: in --config");
           }
         };
-    return daemon.run(server::start, warnNoDomains, server, owner, err);
+    return daemon.run(server::start, warnNoDomains, server, owner, err, ops);
   }
 
   /** SIGHUP: a new filter from the file, or the running one stays and the log says why. */

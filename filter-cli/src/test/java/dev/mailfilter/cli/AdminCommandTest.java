@@ -3,6 +3,7 @@ package dev.mailfilter.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailfilter.testkit.Exposition;
 import dev.mailfilter.testkit.RedisServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -164,13 +165,19 @@ class AdminCommandTest {
   @Test
   void theAdminAndClusterSectionsSetTheListenAddressBodyLimitAndStore() throws Exception {
     int port = freePort();
+    int opsPort = freePort();
     Path config = dir.resolve("c.yaml");
+    Path token = Files.writeString(dir.resolve("metrics.token"), "metrics-token-0123456789\n");
     Files.writeString(
         config,
         "admin:\n  listen: 127.0.0.1:"
             + port
             + "\n  max_body: 2KiB\ncluster:\n  store: file:"
             + dir.resolve("cfgstore")
+            + "\nops:\n  token_file: "
+            + token
+            + "\n  listen:\n    admin: 127.0.0.1:"
+            + opsPort
             + "\n");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     CountDownLatch stop = new CountDownLatch(1);
@@ -201,6 +208,15 @@ class AdminCommandTest {
     HttpResponse<String> big = send(port, "POST", "/v1/resellers", key, "x".repeat(4096));
     assertThat(big.statusCode()).isEqualTo(413);
     assertThat(Files.exists(dir.resolve("cfgstore/admin-keys.json"))).isTrue();
+    // The operations endpoint: ready, and the store's figures behind the token of ops.token_file.
+    assertThat(get(opsPort, "/health/ready", null).statusCode()).isEqualTo(200);
+    assertThat(get(opsPort, "/metrics", null).statusCode()).isEqualTo(401);
+    HttpResponse<String> metrics = get(opsPort, "/metrics", "metrics-token-0123456789");
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    Exposition figures = Exposition.parseText(metrics.body());
+    assertThat(figures.value("mailfilter_cluster_store_up")).isEqualTo(1);
+    assertThat(figures.value("mailfilter_cluster_store_version")).isGreaterThanOrEqualTo(0);
+    assertThat(figures.families()).containsKey("jvm_memory_used_bytes");
     stop.countDown();
     t.join(Duration.ofSeconds(20));
     assertThat(status.get()).isZero();

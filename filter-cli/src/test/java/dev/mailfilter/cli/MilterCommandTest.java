@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailfilter.testkit.Exposition;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -12,6 +13,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,11 +110,17 @@ class MilterCommandTest {
   @Test
   void servesMilterReloadsOnSighupAndDrainsOnSigterm() throws Exception {
     int port = freePort();
+    int opsPort = freePort();
     Path config = dir.resolve("mailfilter.yaml");
     // The listen address comes from the file; the reload watcher is off so that only SIGHUP
     // reloads.
     Files.writeString(
-        config, "milter:\n  listen: inet:127.0.0.1:" + port + "\nreload:\n  watch_interval: 0\n");
+        config,
+        "milter:\n  listen: inet:127.0.0.1:"
+            + port
+            + "\nreload:\n  watch_interval: 0\nops:\n  listen:\n    milter: 127.0.0.1:"
+            + opsPort
+            + "\n");
     Path log = dir.resolve("stderr.log");
     Process p =
         new ProcessBuilder(
@@ -177,6 +188,14 @@ class MilterCommandTest {
         () -> read(log).matches("(?s).*queue=4XQ1 client=\\S+ .* action=reject .* time=\\S+ms.*"));
     // One line per message: the core's verdict line, which the milter does not repeat at INFO.
     assertThat(read(log).lines().filter(l -> l.contains("queue=4XQ1"))).hasSize(1);
+    // The operations endpoint: ready, and the message in the milter's and the filter's figures.
+    assertThat(ops(opsPort, "/health/ready")).startsWith("{\"status\":\"ready\"");
+    Exposition figures = Exposition.parseText(ops(opsPort, "/metrics"));
+    assertThat(figures.value("mailfilter_milter_messages_total")).isEqualTo(1);
+    // The probe of the listener and the conversation.
+    assertThat(figures.value("mailfilter_milter_connections_total")).isEqualTo(2);
+    assertThat(figures.value("mailfilter_milter_message_duration_seconds_count")).isEqualTo(1);
+    assertThat(figures.value("mailfilter_verdicts_total", "action", "reject")).isEqualTo(1);
 
     Files.writeString(
         config,
@@ -185,6 +204,10 @@ class MilterCommandTest {
             + "\n  read_timeout: 7m\nreload:\n  watch_interval: 0\nactions:\n  reject: 20\n");
     signal(p, "HUP");
     await("the reload logged", () -> read(log).contains("reloaded " + config + " on SIGHUP"));
+    // Counters outlive the reload's new filter; the reload is counted.
+    figures = Exposition.parseText(ops(opsPort, "/metrics"));
+    assertThat(figures.value("mailfilter_config_reloads_total", "result", "ok")).isEqualTo(1);
+    assertThat(figures.value("mailfilter_verdicts_total", "action", "reject")).isEqualTo(1);
     assertThat(p.isAlive()).isTrue();
     // The milter section needs a restart: one line naming the key that changed, and only it.
     assertThat(read(log).lines().filter(l -> l.contains("takes effect at the next start")))
@@ -224,6 +247,19 @@ class MilterCommandTest {
     p.destroy();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as("exit status; log: %s", read(log)).isZero();
+  }
+
+  /** The body of a GET of the operations endpoint, which must answer 200. */
+  private static String ops(int port, String path) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(30))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as("%s: %s", path, r.body()).isEqualTo(200);
+    return r.body();
   }
 
   private static void signal(Process p, String name) throws IOException, InterruptedException {

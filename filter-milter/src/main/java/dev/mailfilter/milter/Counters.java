@@ -1,6 +1,7 @@
 package dev.mailfilter.milter;
 
 import dev.mailfilter.api.Action;
+import dev.mailfilter.api.LatencyRecorder;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -28,6 +29,8 @@ final class Counters {
   private final AtomicLongArray refusals = new AtomicLongArray(Action.values().length);
   private final AtomicLongArray histogram = new AtomicLongArray(BUCKETS);
   private final AtomicLong maxNanos = new AtomicLong();
+  // The same times on the core's fixed buckets, which an exporter can hand on as they are.
+  final LatencyRecorder latency = new LatencyRecorder();
 
   /** A message reached its verdict after {@code nanos} of our time. */
   void message(Action action, long nanos) {
@@ -35,6 +38,7 @@ final class Counters {
     verdicts.incrementAndGet(action.ordinal());
     histogram.incrementAndGet(bucket(nanos));
     maxNanos.accumulateAndGet(nanos, Math::max);
+    latency.record(nanos);
   }
 
   /** A transaction was refused before the end of the message. */

@@ -2,6 +2,7 @@ package dev.mailfilter.milter;
 
 import dev.mailfilter.FilterReloader;
 import dev.mailfilter.MailFilter;
+import dev.mailfilter.api.FilterStats;
 import dev.mailfilter.server.ConnectionSet;
 import java.io.IOException;
 import java.net.BindException;
@@ -229,6 +230,14 @@ public final class MilterServer implements AutoCloseable {
   /** The counters now. */
   public MilterStats stats() {
     return counters.snapshot();
+  }
+
+  /**
+   * The time mailfilter spent on each message (as {@link MilterStats#p50()}), as a histogram on the
+   * core's fixed buckets, for an exporter: Prometheus wants buckets, not percentiles.
+   */
+  public FilterStats.Latency latency() {
+    return counters.latency.snapshot();
   }
 
   /** The settings the server runs with. */

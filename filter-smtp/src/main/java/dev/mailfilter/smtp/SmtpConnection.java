@@ -82,6 +82,7 @@ final class SmtpConnection implements ConnectionSet.Member {
   private final List<Relay.Recipient> recipients = new ArrayList<>();
   private Route route;
   private String tenant;
+  private String tenantLabel; // the tenant the transaction counts under (TenantCounts)
   private boolean bdat;
   private Reply bdatFailure;
   private final Buffer content = new Buffer();
@@ -560,6 +561,7 @@ final class SmtpConnection implements ConnectionSet.Member {
     route = recipientRoute;
     if (tenant == null) {
       tenant = known.map(Recipient::tenant).orElse("");
+      tenantLabel = known.map(TenantCounts::label).orElse("");
     }
     recipients.add(new Relay.Recipient(address, r.parameters()));
     return reply(Reply.of(250, "2.1.5", "Ok"));
@@ -635,6 +637,7 @@ final class SmtpConnection implements ConnectionSet.Member {
       LOG.info("smtp {}: refused by the codec: {}", txid, answer.toWire().strip());
     } else {
       Verdict v = session.endOfData(content.bytes, content.length);
+      server.tenants.count(tenantLabel, v.action());
       answer =
           switch (v.action()) {
             case ACCEPT, ADD_HEADER, REWRITE_SUBJECT -> relay(txid, v);
@@ -742,6 +745,7 @@ final class SmtpConnection implements ConnectionSet.Member {
     recipients.clear();
     route = null;
     tenant = null;
+    tenantLabel = null;
     bdat = false;
     bdatFailure = null;
     content.reset();

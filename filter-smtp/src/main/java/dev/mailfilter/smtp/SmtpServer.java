@@ -1,6 +1,7 @@
 package dev.mailfilter.smtp;
 
 import dev.mailfilter.MailFilter;
+import dev.mailfilter.api.Action;
 import dev.mailfilter.api.LatencyRecorder;
 import dev.mailfilter.server.ConnectionSet;
 import java.io.IOException;
@@ -85,6 +86,7 @@ public final class SmtpServer implements AutoCloseable {
   final LongAdder discarded = new LongAdder();
   final LongAdder quarantined = new LongAdder();
   final LatencyRecorder latency = new LatencyRecorder();
+  final TenantCounts tenants;
   private final AtomicInteger open = new AtomicInteger();
   private final Map<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
   private final ConnectionSet<SmtpConnection> connections = new ConnectionSet<>();
@@ -114,6 +116,7 @@ public final class SmtpServer implements AutoCloseable {
     this.quarantineSettings = s.quarantine();
     this.proxy = s.proxy();
     this.forbidUnauthPipelining = s.forbidUnauthPipelining();
+    this.tenants = new TenantCounts(b.maxTenants);
     this.verifier = new RecipientVerifier(new Callout(relay, b.calloutTimeouts), b.verifierTicker);
   }
 
@@ -202,6 +205,17 @@ public final class SmtpServer implements AutoCloseable {
 
   boolean closing() {
     return closing;
+  }
+
+  /**
+   * The filter's verdicts at the end of data per tenant, by action (every action present), since
+   * the server started: the recipients' tenant path down to the domain ({@code
+   * acme/bakery/bakery.example}); {@code _none} for a trusted network's relaying to domains not
+   * configured; {@code _other} for the tenants beyond {@link Builder#maxTenants} (the first ones
+   * seen keep their own count). Sorted by tenant.
+   */
+  public Map<String, Map<Action, Long>> tenantVerdicts() {
+    return tenants.snapshot();
   }
 
   /**
@@ -449,8 +463,24 @@ public final class SmtpServer implements AutoCloseable {
     private Callout.Timeouts calloutTimeouts = Callout.Timeouts.DEFAULT;
     private com.google.common.base.Ticker verifierTicker =
         com.google.common.base.Ticker.systemTicker();
+    private int maxTenants = 100;
 
     private Builder() {}
+
+    /**
+     * How many tenants get a count of their own in {@link SmtpServer#tenantVerdicts()}, the first
+     * ones seen; the rest count together as {@code _other}. Default 100; it bounds the memory of
+     * the counts and the series of a metrics endpoint.
+     *
+     * @throws IllegalArgumentException when negative
+     */
+    public Builder maxTenants(int max) {
+      if (max < 0) {
+        throw new IllegalArgumentException("maxTenants must be 0 or more, got " + max);
+      }
+      this.maxTenants = max;
+      return this;
+    }
 
     /**
      * Where each connection gets its filter, asked once per connection: {@code
