@@ -10,6 +10,7 @@ import dev.mailfilter.cluster.admin.ApiKeys;
 import dev.mailfilter.cluster.admin.Role;
 import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.web.WebPage;
+import dev.mailfilter.web.TenantsPage;
 import dev.mailfilter.web.WebServer;
 import dev.mailfilter.web.WebSettings;
 import io.lettuce.core.RedisURI;
@@ -191,6 +192,7 @@ final class WebCommand {
    */
   private static List<WebPage> pages() {
     List<WebPage> pages = new ArrayList<>();
+    pages.addAll(TenantsPage.panel()); // the reseller panel: tree, settings, brand
     return pages;
   }
 

@@ -136,6 +136,11 @@ public final class WebServer implements AutoCloseable {
     return layout;
   }
 
+  /** The store, read directly only for what the API cannot give a page (docs/design.md). */
+  TenantStore store() {
+    return store;
+  }
+
   /** Stops accepting, lets requests in flight finish for up to a second, then stops. */
   @Override
   public void close() {
