@@ -205,6 +205,9 @@ public final class WebServer implements AutoCloseable {
       return WebResponse.of(200, STATIC.get(name), bytes)
           .withHeader("Cache-Control", "public, max-age=3600");
     }
+    if (!method.equals("GET") && !method.equals("HEAD") && !method.equals("POST")) {
+      return plain(405, "GET, HEAD or POST").withHeader("Allow", "GET, HEAD, POST");
+    }
     Optional<Session> session = sessions.find(cookie(ex));
     Map<String, List<String>> query = parse(ex.getRequestURI().getRawQuery());
     Map<String, List<String>> form = method.equals("POST") ? parse(readForm(ex)) : Map.of();

@@ -296,6 +296,49 @@ class WebServerTest {
   }
 
   @Test
+  void withSecureCookiesTheCookieIsSecureAndHostOnlyAndHstsIsSent(@TempDir Path other)
+      throws Exception {
+    WebSettings d = WebSettings.defaults();
+    WebSettings secure =
+        new WebSettings(
+            d.listen(),
+            d.sessionIdle(),
+            d.sessionMax(),
+            true,
+            d.maxBody(),
+            d.loginAttempts(),
+            d.loginMaxLockout());
+    try (WebFixture tls = WebFixture.start(other, List.of(new Echo()), secure)) {
+      HttpResponse<String> r = new WebClient(tls).get("/login");
+      assertThat(r.headers().firstValue("Set-Cookie").orElseThrow())
+          .startsWith("__Host-mf_session=")
+          .contains("Secure", "HttpOnly", "SameSite=Strict", "Path=/");
+      assertThat(r.headers().firstValue("Strict-Transport-Security")).isPresent();
+    }
+  }
+
+  @Test
+  void onlyGetHeadAndPostAreServed() throws Exception {
+    HttpResponse<String> r =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(web.url("/echo")))
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("x"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(405);
+    assertThat(r.headers().firstValue("Allow")).contains("GET, HEAD, POST");
+    assertThat(r.headers().firstValue("Content-Security-Policy")).isPresent();
+  }
+
+  @Test
+  void aFormLargerThanTheLimitIsRefusedWith413() throws Exception {
+    client.login(web.customerKey);
+    HttpResponse<String> r = client.post("/echo", Map.of("say", "x".repeat(70 * 1024)));
+    assertThat(r.statusCode()).isEqualTo(413);
+  }
+
+  @Test
   void aPagePathThatCollidesWithTheFrontIsRefused() {
     WebPage login =
         new WebPage() {
