@@ -42,6 +42,7 @@ class WebSettingsTest {
               max_body: 128KiB
               login_attempts: 3
               login_max_lockout: 5m
+              trusted_proxies: [127.0.0.1, "::1"]
             """);
     assertThat(s.listen().getPort()).isEqualTo(9090);
     assertThat(s.sessionIdle()).isEqualTo(Duration.ofMinutes(10));
@@ -50,6 +51,9 @@ class WebSettingsTest {
     assertThat(s.maxBody()).isEqualTo(128 * 1024);
     assertThat(s.loginAttempts()).isEqualTo(3);
     assertThat(s.loginMaxLockout()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(s.trustedProxies())
+        .containsExactly(
+            java.net.InetAddress.getByName("127.0.0.1"), java.net.InetAddress.getByName("::1"));
   }
 
   @Test
@@ -60,6 +64,10 @@ class WebSettingsTest {
     assertThatThrownBy(() -> load("web:\n  session_idle: 2h\n  session_max: 1h\n"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("session_max");
+    assertThatThrownBy(() -> load("web:\n  trusted_proxies: [proxy.example]\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("trusted_proxies")
+        .hasMessageContaining("proxy.example");
     assertThatThrownBy(() -> load("web:\n  sesion_idle: 2h\n"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("sesion_idle");
