@@ -183,6 +183,20 @@ class PanelBrowserTest {
   }
 
   @Test
+  void aFormWithoutItsCsrfTokenIsRefused(Browser b) {
+    login(b, Role.CUSTOMER_ADMIN);
+    b.open(web.url(TreePaths.page(BAKERY)));
+    b.type(By.id("settings"), "{\"actions\": {\"add_header\": 3}}");
+    ((JavascriptExecutor) b.driver())
+        .executeScript(
+            "document.querySelectorAll('input[name=_csrf]').forEach(e => e.remove());");
+    b.click(By.cssSelector("form[action$='/settings'] button"));
+    assertThat(b.title()).startsWith("Not allowed");
+    assertThat(b.text()).contains("reload the page");
+    assertThat(web.store.get(BAKERY).orElseThrow().settings().values()).isEmpty();
+  }
+
+  @Test
   void thePanelFitsAPhone(Browser b) {
     login(b, Role.RESELLER_ADMIN);
     b.driver().manage().window().setSize(new Dimension(390, 844));
