@@ -188,8 +188,7 @@ class PanelBrowserTest {
     b.open(web.url(TreePaths.page(BAKERY)));
     b.type(By.id("settings"), "{\"actions\": {\"add_header\": 3}}");
     ((JavascriptExecutor) b.driver())
-        .executeScript(
-            "document.querySelectorAll('input[name=_csrf]').forEach(e => e.remove());");
+        .executeScript("document.querySelectorAll('input[name=_csrf]').forEach(e => e.remove());");
     b.click(By.cssSelector("form[action$='/settings'] button"));
     assertThat(b.title()).startsWith("Not allowed");
     assertThat(b.text()).contains("reload the page");
