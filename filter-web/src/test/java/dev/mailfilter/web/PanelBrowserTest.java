@@ -196,6 +196,25 @@ class PanelBrowserTest {
   }
 
   @Test
+  void noPanelPageBreaksTheContentSecurityPolicy(Browser b) {
+    login(b, Role.OPERATOR);
+    b.cspViolations();
+    for (String path :
+        java.util.List.of(
+            "/",
+            TenantsPage.PATH,
+            TreePaths.page(WebFixture.ACME),
+            TreePaths.page(WebFixture.ACME) + "/brand",
+            TreePaths.page(BAKERY),
+            TreePaths.page(BAKERY_DOMAIN),
+            TreePaths.page(BOSS),
+            TreePaths.page(RIVAL) + "/nothing-here")) {
+      b.open(web.url(path));
+      assertThat(b.cspViolations()).as(path).isEmpty();
+    }
+  }
+
+  @Test
   void thePanelFitsAPhone(Browser b) {
     login(b, Role.RESELLER_ADMIN);
     b.driver().manage().window().setSize(new Dimension(390, 844));
