@@ -113,13 +113,13 @@ class PanelBrowserTest {
     login(b, Role.RESELLER_ADMIN);
     b.click(By.linkText("Customers and domains"));
     b.type(By.id("new-customers"), "cafe");
-    b.click(By.cssSelector("form.inline-create button"));
+    b.click(By.cssSelector("form[action$='/create'] button"));
     assertThat(b.path()).isEqualTo("/tenants/resellers/acme/customers/cafe");
     b.type(By.id("settings"), "{\"actions\": {\"add_header\": 4.5}}");
     b.click(By.cssSelector("form[action$='/settings'] button"));
     assertThat(b.text()).contains("Saved: settings.");
     b.type(By.id("new-domains"), "cafe.example");
-    b.click(By.cssSelector("form.inline-create button"));
+    b.click(By.cssSelector("form[action$='/create'] button"));
     assertThat(b.text()).contains("actions.add_header", "4.5", "customer cafe");
     b.type(By.id("new-users"), "barista");
     // Keyboard only: Enter in the field submits its form.
@@ -212,6 +212,19 @@ class PanelBrowserTest {
       b.open(web.url(path));
       assertThat(b.cspViolations()).as(path).isEmpty();
     }
+  }
+
+  @Test
+  void aResellerAdminGivesItsCustomerALoginThatWorks(Browser b) {
+    login(b, Role.RESELLER_ADMIN);
+    b.open(web.url(TreePaths.page(BAKERY)));
+    b.type(By.id("login-name"), "carla@bakery.example");
+    b.click(By.cssSelector("form[action$='/logins'] button"));
+    assertThat(b.title()).startsWith("New login");
+    String key = b.driver().findElement(By.id("new-key")).getAttribute("value");
+    assertThat(key).startsWith("mfk_");
+    b.login(web.url(""), key);
+    assertThat(b.text()).contains("carla@bakery.example", "customer admin");
   }
 
   @Test
