@@ -50,6 +50,17 @@ public final class TenantsPage implements WebPage {
   }
 
   @Override
+  public String title(Role role) {
+    return switch (role) {
+      case OPERATOR -> "Resellers and customers";
+      case RESELLER_ADMIN -> "Customers";
+      case CUSTOMER_ADMIN -> "Domains";
+      case DOMAIN_ADMIN -> "Users";
+      case USER -> "My settings";
+    };
+  }
+
+  @Override
   public WebResponse handle(WebRequest q) {
     TreePaths.Parsed parsed = TreePaths.parse(q.rest()).orElseThrow(WebException::notFound);
     TenantPath node = parsed.node();

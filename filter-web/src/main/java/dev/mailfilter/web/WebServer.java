@@ -282,7 +282,7 @@ public final class WebServer implements AutoCloseable {
     Principal p = q.principal();
     List<Html.Safe> items = new ArrayList<>();
     for (WebPage page : layout.nav(p)) {
-      items.add(Html.fill("<li><a href=\"{}\">{}</a></li>", page.path(), page.title()));
+      items.add(Html.fill("<li><a href=\"{}\">{}</a></li>", page.path(), page.title(p.role())));
     }
     return q.render(
         "Overview",

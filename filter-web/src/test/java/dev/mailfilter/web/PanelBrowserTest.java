@@ -52,7 +52,7 @@ class PanelBrowserTest {
   @Test
   void theOperatorSeesEveryReseller(Browser b) {
     login(b, Role.OPERATOR);
-    b.click(By.linkText("Customers and domains"));
+    b.click(By.linkText("Resellers and customers"));
     assertThat(b.path()).isEqualTo("/tenants");
     assertThat(b.text()).contains("acme", "other");
     b.click(By.linkText("other"));
@@ -63,7 +63,7 @@ class PanelBrowserTest {
   void aResellerAdminSeesItsCustomersAndNotAnotherResellers(Browser b) {
     login(b, Role.RESELLER_ADMIN);
     assertThat(b.text()).contains("Acme Mail Shield"); // its brand's name in the header
-    b.click(By.linkText("Customers and domains"));
+    b.click(By.linkText("Customers"));
     assertThat(b.path()).isEqualTo("/tenants/resellers/acme");
     assertThat(b.text()).contains("bakery").doesNotContain("rival");
     b.open(web.url(TreePaths.page(OTHER)));
@@ -75,7 +75,7 @@ class PanelBrowserTest {
   @Test
   void aCustomerAdminSeesItsDomains(Browser b) {
     login(b, Role.CUSTOMER_ADMIN);
-    b.click(By.linkText("Customers and domains"));
+    b.click(By.linkText("Domains"));
     assertThat(b.path()).isEqualTo(TreePaths.page(BAKERY));
     assertThat(b.text()).contains("bakery.example");
     b.open(web.url(TreePaths.page(WebFixture.ACME)));
@@ -85,7 +85,7 @@ class PanelBrowserTest {
   @Test
   void aDomainAdminSeesItsUsersAndRoute(Browser b) {
     login(b, Role.DOMAIN_ADMIN);
-    b.click(By.linkText("Customers and domains"));
+    b.click(By.linkText("Users"));
     assertThat(b.path()).isEqualTo(TreePaths.page(BAKERY_DOMAIN));
     assertThat(b.text()).contains("boss", "clerk", "Route");
     b.type(By.id("host"), "mail.bakery.example");
@@ -100,7 +100,7 @@ class PanelBrowserTest {
   @Test
   void aUserSeesOnlyItselfAndCannotOpenAnotherUserByChangingTheName(Browser b) {
     login(b, Role.USER);
-    b.click(By.linkText("Customers and domains"));
+    b.click(By.linkText("My settings"));
     assertThat(b.path()).isEqualTo(TreePaths.page(BOSS));
     assertThat(b.text()).contains("Allow and block lists").doesNotContain("Own settings");
     b.open(web.url(TreePaths.page(CLERK)));
@@ -111,7 +111,7 @@ class PanelBrowserTest {
   @Test
   void aResellerAdminManagesACustomerFromTopToBottom(Browser b) {
     login(b, Role.RESELLER_ADMIN);
-    b.click(By.linkText("Customers and domains"));
+    b.click(By.linkText("Customers"));
     b.type(By.id("new-customers"), "cafe");
     b.click(By.cssSelector("form[action$='/create'] button"));
     assertThat(b.path()).isEqualTo("/tenants/resellers/acme/customers/cafe");
@@ -158,7 +158,7 @@ class PanelBrowserTest {
   @Test
   void anExpiredSessionGoesBackToTheLogin(Browser b) {
     login(b, Role.CUSTOMER_ADMIN);
-    b.click(By.linkText("Customers and domains"));
+    b.click(By.linkText("Domains"));
     web.clock.advance(Duration.ofMinutes(31));
     b.open(web.url(TreePaths.page(BAKERY)));
     assertThat(b.path()).isEqualTo("/login");
