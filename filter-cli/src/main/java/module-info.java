@@ -10,6 +10,8 @@ module dev.mailfilter.cli {
   requires dev.mailfilter.cluster;
   // The operations endpoint of smtp, milter and admin: metrics and health.
   requires dev.mailfilter.ops;
+  // mailfilter web: the pages.
+  requires dev.mailfilter.web;
   // RedisURI: --tenant-store redis://... names the shared store.
   requires lettuce.core;
 }

@@ -9,6 +9,7 @@ import dev.mailfilter.milter.MilterSettings;
 import dev.mailfilter.ops.OpsSettings;
 import dev.mailfilter.smtp.SmtpSettings;
 import dev.mailfilter.spi.CheckRegistry;
+import dev.mailfilter.web.WebSettings;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,6 +38,7 @@ final class ServerSections {
                 MilterSettings.SECTION,
                 SmtpSettings.SECTION,
                 AdminSettings.SECTION,
+                WebSettings.SECTION,
                 ClusterSettings.SECTION,
                 OpsSettings.SECTION));
     all.addAll(SharedStateChecks.SECTIONS);
