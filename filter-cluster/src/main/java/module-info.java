@@ -8,9 +8,14 @@ module dev.mailfilter.cluster {
   // The admin API: the JDK's own HTTP server (a handful of routes need no framework) and Jackson.
   requires jdk.httpserver;
   requires com.fasterxml.jackson.databind;
+  // The verdict events: MaxMind's reader of the GeoIP2/GeoLite2 databases.
+  requires com.maxmind.geoip2;
+  requires com.maxmind.db;
 
   exports dev.mailfilter.cluster;
   exports dev.mailfilter.cluster.admin;
   // The state nodes share: greylisting, rate limits, reputation, training events.
   exports dev.mailfilter.cluster.state;
+  // The verdict events: the spam-source map, statistics and message tracking read them.
+  exports dev.mailfilter.cluster.events;
 }
