@@ -88,9 +88,7 @@ final class EventCodec {
           }
           symbols.add(
               new Symbol(
-                  parts.get(0),
-                  Double.parseDouble(parts.get(1)),
-                  parts.subList(2, parts.size())));
+                  parts.get(0), Double.parseDouble(parts.get(1)), parts.subList(2, parts.size())));
         }
       }
       return new VerdictEvent(

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * Records verdicts off the mail path: a session hands its outcome to a bounded queue ({@link
  * #offer}, which never blocks and never fails), and one background thread looks up the client's
  * country and ASN, and writes the events to the store in batches. When the queue is full (the store
- * is slow or down) the outcome is dropped and counted ({@link #dropped()}): mail never waits for the
- * map.
+ * is slow or down) the outcome is dropped and counted ({@link #dropped()}): mail never waits for
+ * the map.
  */
 public final class EventRecorder implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
@@ -169,7 +169,8 @@ public final class EventRecorder implements AutoCloseable {
         try {
           ok = store.append(events);
         } catch (RuntimeException e) {
-          LOG.warn("verdict events: the store failed a batch of {}: {}", events.size(), e.toString());
+          LOG.warn(
+              "verdict events: the store failed a batch of {}: {}", events.size(), e.toString());
           ok = false;
         }
         (ok ? written : lost).addAndGet(events.size());

@@ -87,8 +87,7 @@ public record EventSettings(
     }
   }
 
-  private static void check(
-      ConfigNode g, String key, Optional<Path> country, Optional<Path> asn) {
+  private static void check(ConfigNode g, String key, Optional<Path> country, Optional<Path> asn) {
     try {
       GeoIp.open(country, asn).close(); // the recorder opens its own
     } catch (IOException e) {
@@ -104,8 +103,8 @@ public record EventSettings(
     String node = n.string("node", d.node);
     Duration refresh = n.duration("map_refresh", d.mapRefresh);
     if (refresh.compareTo(Duration.ofHours(1)) > 0) {
-      throw n.error("map_refresh", "at most 1h (the map is refreshed at least hourly), got "
-          + refresh);
+      throw n.error(
+          "map_refresh", "at most 1h (the map is refreshed at least hourly), got " + refresh);
     }
     ConfigNode g = n.section("geoip");
     Optional<Path> country = g.optionalString("country").map(Path::of);

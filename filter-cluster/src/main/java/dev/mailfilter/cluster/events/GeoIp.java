@@ -85,8 +85,7 @@ public final class GeoIp implements Closeable {
     }
   }
 
-  private static DatabaseReader reader(Path file, String what, String... types)
-      throws IOException {
+  private static DatabaseReader reader(Path file, String what, String... types) throws IOException {
     DatabaseReader r;
     try {
       r = new DatabaseReader.Builder(file.toFile()).withCache(new CHMCache()).build();
@@ -102,8 +101,14 @@ public final class GeoIp implements Closeable {
     }
     r.close();
     throw new IOException(
-        "GeoIP " + what + " database " + file + " is a " + r.getMetadata().getDatabaseType()
-            + " database, expected one of " + String.join(", ", types));
+        "GeoIP "
+            + what
+            + " database "
+            + file
+            + " is a "
+            + r.getMetadata().getDatabaseType()
+            + " database, expected one of "
+            + String.join(", ", types));
   }
 
   private static String type(DatabaseReader r) {
@@ -121,8 +126,8 @@ public final class GeoIp implements Closeable {
   }
 
   /**
-   * The place of an address; unknown parts stay empty. Never throws for an address a database
-   * does not know (a private network, say).
+   * The place of an address; unknown parts stay empty. Never throws for an address a database does
+   * not know (a private network, say).
    */
   public Place lookup(InetAddress address) {
     Objects.requireNonNull(address, "address");

@@ -8,8 +8,8 @@ import java.util.function.Predicate;
 /**
  * The events of one node in its memory: a ring of the last {@code capacity} events, each kept as
  * its encoded line in UTF-8 (typically 150 to 400 bytes, against about three times that as
- * objects), decoded when read. The ring's array of references is allocated at once (8 bytes a
- * slot with compressed pointers off, 4 with them on); the events fill it as they come.
+ * objects), decoded when read. The ring's array of references is allocated at once (8 bytes a slot
+ * with compressed pointers off, 4 with them on); the events fill it as they come.
  */
 public final class MemoryEventStore implements EventStore {
   private final byte[][] ring;

@@ -62,8 +62,7 @@ public final class RedisEventStore implements EventStore {
 
   /** A store on this connection keeping about {@code capacity} events. */
   public static RedisEventStore on(SharedRedis redis, int capacity) {
-    return new RedisEventStore(
-        redis, capacity, VerdictEvent::encoded, VerdictEvent::decode);
+    return new RedisEventStore(redis, capacity, VerdictEvent::encoded, VerdictEvent::decode);
   }
 
   @Override
