@@ -5,7 +5,6 @@ import dev.mailfilter.api.Symbol;
 import dev.mailfilter.cluster.Snapshot;
 import dev.mailfilter.cluster.Tenant;
 import dev.mailfilter.cluster.TenantPath;
-import dev.mailfilter.cluster.TenantStore;
 import dev.mailfilter.cluster.admin.Principal;
 import dev.mailfilter.cluster.admin.Role;
 import dev.mailfilter.cluster.events.Charts;
@@ -33,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The pages over the verdict events: the spam-source map ({@code /map}, and {@code /map/embed} for
@@ -42,7 +42,7 @@ import java.util.Set;
  * to a tenant inside its scope.
  *
  * <pre>{@code
- * WebServer.builder()...pages(EventPages.of(store, tenants, tokens, Duration.ofHours(1),
+ * WebServer.builder()...pages(EventPages.of(events, tenants::snapshot, tokens, Duration.ofHours(1),
  *     "https://mx.example.net", Clock.systemUTC()).pages())
  * }</pre>
  */
@@ -57,7 +57,7 @@ public final class EventPages {
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   private final EventStore store;
-  private final TenantStore tenants;
+  private final Supplier<Snapshot> tenants;
   private final EmbedTokens tokens;
   private final EventViews views;
   private final String publicUrl;
@@ -69,7 +69,7 @@ public final class EventPages {
 
   private EventPages(
       EventStore store,
-      TenantStore tenants,
+      Supplier<Snapshot> tenants,
       EmbedTokens tokens,
       Duration refresh,
       String publicUrl,
@@ -87,14 +87,15 @@ public final class EventPages {
    * The pages over these events.
    *
    * @param store the events (the shared Redis stream of the cluster, or a node's ring)
-   * @param tenants the tenant tree, for the viewers' domains
+   * @param tenants the tenant tree ({@code TenantStore::snapshot}), for the viewers' domains; read
+   *     at most every 30 seconds
    * @param tokens the embed tokens' key
    * @param refresh how long a map and its figures are reused (at most an hour)
    * @param publicUrl the address browsers reach this server at, for the iframe snippet
    */
   public static EventPages of(
       EventStore store,
-      TenantStore tenants,
+      Supplier<Snapshot> tenants,
       EmbedTokens tokens,
       Duration refresh,
       String publicUrl,
@@ -122,7 +123,7 @@ public final class EventPages {
     Domains d = domains;
     Instant now = clock.instant();
     if (d.read().plusSeconds(30).isBefore(now) || d.version() < 0) {
-      Snapshot s = tenants.snapshot();
+      Snapshot s = tenants.get();
       d = new Domains(s.version(), s.tenants(), now);
       domains = d;
     }
@@ -261,7 +262,7 @@ public final class EventPages {
       return q.render(
           "Spam map",
           Html.fill(
-              "<h1>Spam sources</h1>{}"
+              "{}"
                   + "<p class=\"hint\">{} spam of {} messages in the last {}; drawn {} UTC,"
                   + " redrawn at least hourly.</p>"
                   + "<figure class=\"map\">{}</figure>"
@@ -361,7 +362,7 @@ public final class EventPages {
       return q.render(
           "Statistics",
           Html.fill(
-              "<h1>Statistics</h1>{}<p>{} messages, {} spam, in the last {}.</p>"
+              "{}<p>{} messages, {} spam, in the last {}.</p>"
                   + "<h2>Messages per hour by action</h2><figure>{}</figure>"
                   + "{}{}{}{}{}",
               filterForm(q, s, "/statistics"),
@@ -469,7 +470,7 @@ public final class EventPages {
       return q.render(
           "Message tracking",
           Html.fill(
-              "<h1>Message tracking</h1>"
+              ""
                   + "<form class=\"stack\" method=\"get\" action=\"/tracking\">"
                   + "<label for=\"sender\">Sender</label>"
                   + "<input id=\"sender\" name=\"sender\" value=\"{}\">"
@@ -531,7 +532,7 @@ public final class EventPages {
       return q.render(
           "Message " + e.transactionId(),
           Html.fill(
-              "<h1>Message {}</h1><dl class=\"facts\">"
+              "<dl class=\"facts\">"
                   + "<dt>Time</dt><dd>{} UTC</dd><dt>Node</dt><dd>{}</dd>"
                   + "<dt>Queue id</dt><dd>{}</dd><dt>Client</dt><dd>{} ({} {})</dd>"
                   + "<dt>Sender</dt><dd>{}</dd><dt>Recipients</dt><dd>{}</dd>"
@@ -541,7 +542,6 @@ public final class EventPages {
                   + "<th scope=\"col\">Symbol</th><th scope=\"col\">Score</th>"
                   + "<th scope=\"col\">Details</th></tr></thead><tbody>{}</tbody></table>"
                   + "<p><a href=\"/tracking\">New search</a></p>",
-              e.transactionId(),
               TIME.format(e.time()),
               e.node(),
               e.queueId().isEmpty() ? "-" : e.queueId(),
