@@ -78,7 +78,7 @@ public final class RedisEventStore implements EventStore {
     try {
       // The writer may wait for the connection (opened in the background at the first use, or
       // after an outage): a session never waits here, and a batch is not lost to a start-up.
-      if (!redis.available() && !redis.awaitAvailable(Duration.ofSeconds(2))) {
+      if (!redis.available() && !redis.awaitAvailable(Duration.ofSeconds(10))) {
         return false;
       }
       // Longer than a session's budget: this is the background writer, and a batch of 500 XADDs

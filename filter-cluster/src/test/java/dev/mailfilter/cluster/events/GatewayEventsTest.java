@@ -6,6 +6,7 @@ import dev.mailfilter.BuiltIns;
 import dev.mailfilter.FilterConfig;
 import dev.mailfilter.MailFilter;
 import dev.mailfilter.api.Action;
+import dev.mailfilter.cluster.state.SharedRedis;
 import dev.mailfilter.cluster.state.SharedStateChecks;
 import dev.mailfilter.cluster.state.StateSettings;
 import dev.mailfilter.config.IpRange;
@@ -118,6 +119,12 @@ class GatewayEventsTest {
                   .drainTimeout(Duration.ofSeconds(5))
                   .build()
                   .start()) {
+        // The node's connection opens in the background; mail does not wait for it, the test
+        // does, so that both events go to Redis rather than being counted as lost.
+        assertThat(
+                SharedRedis.shared(config.section(StateSettings.SECTION))
+                    .awaitAvailable(Duration.ofSeconds(20)))
+            .isTrue();
         int port = gateway.localAddress().getPort();
         String accepted =
             session(
