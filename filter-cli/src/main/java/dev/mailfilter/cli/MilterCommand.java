@@ -71,7 +71,8 @@ final class MilterCommand {
         settings = reloader.current().config().section(MilterSettings.SECTION);
       } else if (configFile.isPresent()) {
         reloader =
-            FilterReloader.start(configFile.get(), ServerSections.CHECKS, ServerSections.ALL, "");
+            FilterReloader.start(
+                configFile.get(), ServerSections.SERVER_CHECKS, ServerSections.ALL, "");
         settings = reloader.current().config().section(MilterSettings.SECTION);
       } else {
         filter = MailFilter.withDefaults();

@@ -109,12 +109,12 @@ final class SmtpCommand {
         String overlay = domains.isEmpty() ? "" : "domains:\n" + domains;
         reloader =
             FilterReloader.start(
-                configFile.get(), ServerSections.CHECKS, ServerSections.ALL, overlay);
+                configFile.get(), ServerSections.SERVER_CHECKS, ServerSections.ALL, overlay);
         settings = reloader.current().config().section(SmtpSettings.SECTION);
       } else {
         FilterConfig.Builder b = FilterConfig.builder();
         ServerSections.ALL.forEach(b::section);
-        b.registry(ServerSections.CHECKS);
+        b.registry(ServerSections.SERVER_CHECKS);
         if (!domains.isEmpty()) {
           b.yaml("domains:\n" + domains);
         }

@@ -5,16 +5,22 @@ import dev.mailfilter.api.Symbol;
 import dev.mailfilter.cluster.Snapshot;
 import dev.mailfilter.cluster.Tenant;
 import dev.mailfilter.cluster.TenantPath;
+import dev.mailfilter.cluster.TenantStore;
 import dev.mailfilter.cluster.admin.Principal;
 import dev.mailfilter.cluster.admin.Role;
 import dev.mailfilter.cluster.events.Charts;
 import dev.mailfilter.cluster.events.EventQuery;
+import dev.mailfilter.cluster.events.EventRecorder;
 import dev.mailfilter.cluster.events.EventScope;
+import dev.mailfilter.cluster.events.EventSettings;
 import dev.mailfilter.cluster.events.EventStats;
 import dev.mailfilter.cluster.events.EventStore;
 import dev.mailfilter.cluster.events.EventViews;
 import dev.mailfilter.cluster.events.VerdictEvent;
+import dev.mailfilter.cluster.state.StateSettings;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -101,6 +107,31 @@ public final class EventPages {
       String publicUrl,
       Clock clock) {
     return new EventPages(store, tenants, tokens, refresh, publicUrl, clock);
+  }
+
+  /**
+   * The pages of a {@code mailfilter web} process: the events of the process's recorder for this
+   * configuration (the cluster's Redis stream with {@code shared_state.redis}; else this process's
+   * own ring, which only an embedder serving the pages from the mail node itself fills), and the
+   * embed key in {@code embedKey} (made when missing).
+   *
+   * @param listening the server's own address, when {@code events.public_url} is not set
+   */
+  public static EventPages forServer(
+      EventSettings events,
+      StateSettings state,
+      TenantStore tenants,
+      Path embedKey,
+      String listening)
+      throws IOException {
+    EventStore store = EventRecorder.shared(events, state).store();
+    return of(
+        store,
+        tenants::snapshot,
+        EmbedTokens.open(embedKey),
+        events.mapRefresh(),
+        events.publicUrl().isEmpty() ? listening : events.publicUrl(),
+        Clock.systemUTC());
   }
 
   /** The map, its embed, statistics and tracking. */

@@ -25,6 +25,8 @@ import java.util.Optional;
  * @param asnDb a GeoLite2 ASN or GeoIP2 ISP database; none: events have no ASN
  * @param node this node's name in the events; the host name by default
  * @param mapRefresh how long a rendered map or statistics page is reused (at most an hour)
+ * @param publicUrl the address browsers reach the web pages at ({@code https://mail.example.net}),
+ *     for the map's iframe snippet; empty: the web server's listening address
  */
 public record EventSettings(
     boolean enabled,
@@ -33,7 +35,8 @@ public record EventSettings(
     Optional<Path> countryDb,
     Optional<Path> asnDb,
     String node,
-    Duration mapRefresh) {
+    Duration mapRefresh,
+    String publicUrl) {
 
   /** The section {@code events}. */
   public static final ConfigSection<EventSettings> SECTION =
@@ -52,6 +55,7 @@ public record EventSettings(
     Objects.requireNonNull(countryDb, "countryDb");
     Objects.requireNonNull(asnDb, "asnDb");
     Objects.requireNonNull(node, "node");
+    Objects.requireNonNull(publicUrl, "publicUrl");
     if (mapRefresh.isNegative() || mapRefresh.compareTo(Duration.ofHours(1)) > 0) {
       throw new IllegalArgumentException("map refresh must be within an hour, got " + mapRefresh);
     }
@@ -66,17 +70,19 @@ public record EventSettings(
         Optional.empty(),
         Optional.empty(),
         hostName(),
-        Duration.ofHours(1));
+        Duration.ofHours(1),
+        "");
   }
 
   /** These settings with GeoIP databases. */
   public EventSettings withGeoIp(Optional<Path> country, Optional<Path> asn) {
-    return new EventSettings(enabled, capacity, queue, country, asn, node, mapRefresh);
+    return new EventSettings(enabled, capacity, queue, country, asn, node, mapRefresh, publicUrl);
   }
 
   /** These settings with another capacity and queue. */
   public EventSettings withCapacity(int events, int queueLength) {
-    return new EventSettings(enabled, events, queueLength, countryDb, asnDb, node, mapRefresh);
+    return new EventSettings(
+        enabled, events, queueLength, countryDb, asnDb, node, mapRefresh, publicUrl);
   }
 
   private static String hostName() {
@@ -102,6 +108,11 @@ public record EventSettings(
     int queue = (int) n.integer("queue", d.queue, 1, 1_000_000);
     String node = n.string("node", d.node);
     Duration refresh = n.duration("map_refresh", d.mapRefresh);
+    String publicUrl = n.string("public_url", "");
+    if (!publicUrl.isEmpty()
+        && !(publicUrl.startsWith("https://") || publicUrl.startsWith("http://"))) {
+      throw n.error("public_url", "expected an http:// or https:// URL, got " + publicUrl);
+    }
     if (refresh.compareTo(Duration.ofHours(1)) > 0) {
       throw n.error(
           "map_refresh", "at most 1h (the map is refreshed at least hourly), got " + refresh);
@@ -115,6 +126,6 @@ public record EventSettings(
     // path must not silently give a map without countries.
     check(g, "country", country, Optional.empty());
     check(g, "asn", Optional.empty(), asn);
-    return new EventSettings(enabled, capacity, queue, country, asn, node, refresh);
+    return new EventSettings(enabled, capacity, queue, country, asn, node, refresh, publicUrl);
   }
 }

@@ -36,14 +36,25 @@ public final class EventsCheck implements Check, VerdictObserver {
    * shared_state} for where the events go).
    */
   public static EventsCheck create(CheckSetup setup) {
-    EventSettings events = setup.section(EventSettings.SECTION);
     setup.options().rejectUnread(List.of());
+    EventSettings events;
+    StateSettings state;
+    try {
+      events = setup.section(EventSettings.SECTION);
+    } catch (IllegalArgumentException notRegistered) {
+      // A configuration loaded without the events section (an embedder's own) records nothing.
+      return new EventsCheck(Optional.empty());
+    }
+    try {
+      state = setup.section(StateSettings.SECTION);
+    } catch (IllegalArgumentException notRegistered) {
+      state = StateSettings.local();
+    }
     if (!events.enabled()) {
       return new EventsCheck(Optional.empty());
     }
     try {
-      return new EventsCheck(
-          Optional.of(EventRecorder.shared(events, setup.section(StateSettings.SECTION))));
+      return new EventsCheck(Optional.of(EventRecorder.shared(events, state)));
     } catch (UncheckedIOException e) {
       throw new ConfigException("events.geoip", e.getCause().getMessage());
     }
