@@ -129,6 +129,26 @@ class EventStoreTest {
   }
 
   @Test
+  void quarterMillionEventsStayWithinTheirBound() {
+    MemoryEventStore store = MemoryEventStore.create(EventSettings.DEFAULT_CAPACITY);
+    List<VerdictEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 300_000; i++) {
+      batch.add(Events.event(i, T0.plusMillis(i), i % 3 == 0 ? "GB" : "US", Action.REJECT,
+          "user" + (i % 1000) + "@bakery.example"));
+      if (batch.size() == 10_000) {
+        store.append(batch);
+        batch.clear();
+      }
+    }
+    assertThat(store.size()).isEqualTo(250_000);
+    // The ring's slots (a reference and a byte[] header of 16 bytes each) and the encodings.
+    long bytes = store.encodedBytes() + 250_000L * (8 + 16);
+    System.out.printf(
+        "250,000 events: %.1f MB (%d bytes an event)%n", bytes / 1e6, bytes / 250_000);
+    assertThat(bytes).isLessThan(100_000_000L);
+  }
+
+  @Test
   void undecodableEntryIsSkippedAndCounted() {
     assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> VerdictEvent.decode("junk")))
         .isInstanceOf(IllegalArgumentException.class)
