@@ -133,8 +133,13 @@ class EventStoreTest {
     MemoryEventStore store = MemoryEventStore.create(EventSettings.DEFAULT_CAPACITY);
     List<VerdictEvent> batch = new ArrayList<>();
     for (int i = 0; i < 300_000; i++) {
-      batch.add(Events.event(i, T0.plusMillis(i), i % 3 == 0 ? "GB" : "US", Action.REJECT,
-          "user" + (i % 1000) + "@bakery.example"));
+      batch.add(
+          Events.event(
+              i,
+              T0.plusMillis(i),
+              i % 3 == 0 ? "GB" : "US",
+              Action.REJECT,
+              "user" + (i % 1000) + "@bakery.example"));
       if (batch.size() == 10_000) {
         store.append(batch);
         batch.clear();
