@@ -151,6 +151,18 @@ class EventStoreTest {
     System.out.printf(
         "250,000 events: %.1f MB (%d bytes an event)%n", bytes / 1e6, bytes / 250_000);
     assertThat(bytes).isLessThan(100_000_000L);
+    // The hourly rebuild: figures and map over the whole ring (printed, not asserted: a timing).
+    long start = System.nanoTime();
+    EventViews.View v =
+        EventViews.of(
+                store,
+                java.time.Duration.ofHours(1),
+                java.time.Clock.fixed(T0.plusSeconds(400), java.time.ZoneOffset.UTC))
+            .view(EventScope.all(), java.time.Duration.ofDays(30));
+    System.out.printf(
+        "rebuild of the map and figures over 250,000 events: %d ms%n",
+        (System.nanoTime() - start) / 1_000_000);
+    assertThat(v.stats().total()).isEqualTo(250_000);
   }
 
   @Test
