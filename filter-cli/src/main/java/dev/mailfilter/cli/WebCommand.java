@@ -12,6 +12,7 @@ import dev.mailfilter.cluster.events.EventSettings;
 import dev.mailfilter.cluster.state.StateSettings;
 import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.web.EventPages;
+import dev.mailfilter.web.TenantsPage;
 import dev.mailfilter.web.WebPage;
 import dev.mailfilter.web.WebServer;
 import dev.mailfilter.web.WebSettings;
@@ -203,6 +204,7 @@ final class WebCommand {
       EventSettings events, StateSettings state, TenantStore store, Path embedKey, WebSettings web)
       throws IOException {
     List<WebPage> pages = new ArrayList<>();
+    pages.addAll(TenantsPage.panel()); // the reseller panel: tree, settings, brand
     // The spam-source map, statistics and message tracking over the verdict events.
     pages.addAll(
         EventPages.forServer(
