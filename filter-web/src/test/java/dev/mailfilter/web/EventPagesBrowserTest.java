@@ -69,6 +69,8 @@ class EventPagesBrowserTest {
                   .findElement(By.cssSelector("path[data-cc=GB]"))
                   .getAttribute("data-count"))
           .isEqualTo("1");
+      // Inline SVG with presentation attributes only: nothing the content security policy blocks.
+      assertThat(browser.cspViolations()).isEmpty();
       assertThat(Browser.screenshots()).anyMatch(n -> n.contains("EventPagesBrowserTest"));
     }
   }
