@@ -9,9 +9,14 @@ module dev.mailfilter.cluster {
   requires jdk.httpserver;
   // transitive: AdminClient (the API called in-process by the web pages) takes and gives JsonNode.
   requires transitive com.fasterxml.jackson.databind;
+  // The verdict events: MaxMind's reader of the GeoIP2/GeoLite2 databases.
+  requires com.maxmind.geoip2;
+  requires com.maxmind.db;
 
   exports dev.mailfilter.cluster;
   exports dev.mailfilter.cluster.admin;
   // The state nodes share: greylisting, rate limits, reputation, training events.
   exports dev.mailfilter.cluster.state;
+  // The verdict events: the spam-source map, statistics and message tracking read them.
+  exports dev.mailfilter.cluster.events;
 }

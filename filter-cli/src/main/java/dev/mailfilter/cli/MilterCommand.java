@@ -74,7 +74,7 @@ final class MilterCommand {
       } else if (configFile.isPresent()) {
         reloader =
             FilterReloader.builder(configFile.get())
-                .checks(ServerSections.CHECKS)
+                .checks(ServerSections.SERVER_CHECKS)
                 .sections(ServerSections.ALL)
                 .start();
         settings = reloader.current().config().section(MilterSettings.SECTION);

@@ -3,6 +3,8 @@ package dev.mailfilter.cli;
 import dev.mailfilter.BuiltIns;
 import dev.mailfilter.cluster.ClusterSettings;
 import dev.mailfilter.cluster.admin.AdminSettings;
+import dev.mailfilter.cluster.events.EventSettings;
+import dev.mailfilter.cluster.events.EventsCheck;
 import dev.mailfilter.cluster.state.SharedStateChecks;
 import dev.mailfilter.config.ConfigSection;
 import dev.mailfilter.milter.MilterSettings;
@@ -29,6 +31,13 @@ final class ServerSections {
    */
   static final CheckRegistry CHECKS = SharedStateChecks.registry(BuiltIns.checks());
 
+  /**
+   * The checks of the mail servers ({@code smtp}, {@code milter}): {@link #CHECKS} and the verdict
+   * events ({@code events:}), which record every verdict for the spam-source map and message
+   * tracking. Not for {@code scan} or {@code eval}, whose verdicts are no traffic to map.
+   */
+  static final CheckRegistry SERVER_CHECKS = EventsCheck.registry(CHECKS);
+
   private ServerSections() {}
 
   private static List<ConfigSection<?>> all() {
@@ -42,6 +51,7 @@ final class ServerSections {
                 ClusterSettings.SECTION,
                 OpsSettings.SECTION));
     all.addAll(SharedStateChecks.SECTIONS);
+    all.add(EventSettings.SECTION);
     return List.copyOf(all);
   }
 }

@@ -111,7 +111,7 @@ final class SmtpCommand {
         String overlay = domains.isEmpty() ? "" : "domains:\n" + domains;
         reloader =
             FilterReloader.builder(configFile.get())
-                .checks(ServerSections.CHECKS)
+                .checks(ServerSections.SERVER_CHECKS)
                 .sections(ServerSections.ALL)
                 .overlay(overlay)
                 .start();
@@ -119,7 +119,7 @@ final class SmtpCommand {
       } else {
         FilterConfig.Builder b = FilterConfig.builder();
         ServerSections.ALL.forEach(b::section);
-        b.registry(ServerSections.CHECKS);
+        b.registry(ServerSections.SERVER_CHECKS);
         if (!domains.isEmpty()) {
           b.yaml("domains:\n" + domains);
         }

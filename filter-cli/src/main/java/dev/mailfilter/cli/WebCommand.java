@@ -8,7 +8,10 @@ import dev.mailfilter.cluster.TenantStoreException;
 import dev.mailfilter.cluster.admin.AdminSettings;
 import dev.mailfilter.cluster.admin.ApiKeys;
 import dev.mailfilter.cluster.admin.Role;
+import dev.mailfilter.cluster.events.EventSettings;
+import dev.mailfilter.cluster.state.StateSettings;
 import dev.mailfilter.config.ConfigException;
+import dev.mailfilter.web.EventPages;
 import dev.mailfilter.web.TenantsPage;
 import dev.mailfilter.web.WebPage;
 import dev.mailfilter.web.WebServer;
@@ -56,6 +59,8 @@ final class WebCommand {
     WebSettings web;
     ClusterSettings cluster;
     boolean newOperatorKey;
+    EventSettings events;
+    StateSettings state;
     try {
       Optional<Path> configFile = ConfigOption.extract(args);
       if (args.contains("--help") || args.contains("-h")) {
@@ -88,6 +93,8 @@ final class WebCommand {
       settings = config.section(AdminSettings.SECTION);
       web = config.section(WebSettings.SECTION);
       cluster = config.section(ClusterSettings.SECTION);
+      events = config.section(EventSettings.SECTION);
+      state = config.section(StateSettings.SECTION);
       String listen = options.single("--listen", null);
       if (listen != null) {
         web = web.withListen(AdminSettings.parseListen(listen));
@@ -163,6 +170,14 @@ final class WebCommand {
     setIfAbsent("sun.net.httpserver.maxReqTime", "30");
     setIfAbsent("sun.net.httpserver.maxRspTime", "60");
     WebSettings running = web;
+    List<WebPage> pages;
+    try {
+      pages = pages(events, state, store, keyFile.resolveSibling("embed-key"), web);
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      err.println("mailfilter web: " + e.getMessage());
+      return 2;
+    }
     WebServer[] server = {null};
     Daemon daemon =
         Daemon.install(
@@ -170,12 +185,7 @@ final class WebCommand {
     return daemon.run(
         () ->
             server[0] =
-                WebServer.builder()
-                    .settings(running)
-                    .store(store)
-                    .keys(keys)
-                    .pages(pages())
-                    .start(),
+                WebServer.builder().settings(running).store(store).keys(keys).pages(pages).start(),
         () -> LOG.info("web listening on {}", server[0].address()),
         () -> {
           if (server[0] != null) {
@@ -190,9 +200,20 @@ final class WebCommand {
    * The pages served, in the navigation bar's order: each feature adds its own line (its pages and
    * what they need from the configuration).
    */
-  private static List<WebPage> pages() {
+  private static List<WebPage> pages(
+      EventSettings events, StateSettings state, TenantStore store, Path embedKey, WebSettings web)
+      throws IOException {
     List<WebPage> pages = new ArrayList<>();
     pages.addAll(TenantsPage.panel()); // the reseller panel: tree, settings, brand
+    // The spam-source map, statistics and message tracking over the verdict events.
+    pages.addAll(
+        EventPages.forServer(
+                events,
+                state,
+                store,
+                embedKey,
+                "http://" + web.listen().getHostString() + ":" + web.listen().getPort())
+            .pages());
     return pages;
   }
 

@@ -5,6 +5,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailfilter.testkit.Exposition;
+import dev.mailfilter.api.Action;
+import dev.mailfilter.cluster.events.EventQuery;
+import dev.mailfilter.cluster.events.EventScope;
+import dev.mailfilter.cluster.events.VerdictEvent;
+import dev.mailfilter.cluster.state.RedisEventStore;
+import dev.mailfilter.cluster.state.SharedRedis;
+import dev.mailfilter.cluster.state.StateSettings;
+import dev.mailfilter.testkit.RedisServer;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -260,6 +268,101 @@ class MilterCommandTest {
                 HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as("%s: %s", path, r.body()).isEqualTo(200);
     return r.body();
+  }
+
+  @Test
+  void milterVerdictsAreRecordedInTheSharedStreamWithTheirCountry() throws Exception {
+    Path geoip = geoipDir();
+    try (RedisServer redis = RedisServer.primary(dir.resolve("redis"))) {
+      int port = freePort();
+      Path config = dir.resolve("mailfilter.yaml");
+      Files.writeString(
+          config,
+          "milter:\n  listen: inet:127.0.0.1:"
+              + port
+              + "\nreload:\n  watch_interval: 0\n"
+              + "shared_state: {redis: \"redis://127.0.0.1:"
+              + redis.port()
+              + "\", timeout: 2s}\n"
+              + "events:\n  node: milter1\n  geoip:\n    country: "
+              + geoip.resolve("GeoIP2-Country-Test.mmdb").toAbsolutePath()
+              + "\n");
+      Path log = dir.resolve("stderr.log");
+      Process p =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  Main.class.getName(),
+                  "milter",
+                  "--config",
+                  config.toString())
+              .redirectError(log.toFile())
+              .redirectOutput(dir.resolve("stdout.log").toFile())
+              .start();
+      processes.add(p);
+      await("the milter to listen", () -> accepts(port) || !p.isAlive());
+      assertThat(p.isAlive()).as("still running; log: %s", read(log)).isTrue();
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        s.setSoTimeout(30_000);
+        OutputStream out = s.getOutputStream();
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        out.write(packet('O', ByteBuffer.allocate(12).putInt(6).putInt(0x1ff).putInt(0x1fffff)));
+        reply(in);
+        // The client is 81.2.69.142: GB in MaxMind's test database.
+        out.write(
+            packet(
+                'C',
+                strings("mx.example.org"),
+                "4".getBytes(ISO_8859_1),
+                new byte[] {(byte) 0x9c, 0x40},
+                strings("81.2.69.142")));
+        out.write(packet('H', strings("mx.example.org")));
+        reply(in);
+        out.write(packet('D', "M".getBytes(ISO_8859_1), strings("i", "4XQ7")));
+        out.write(packet('M', strings("<a@example.org>")));
+        reply(in);
+        out.write(packet('R', strings("<b@example.net>")));
+        reply(in);
+        out.write(packet('T'));
+        reply(in);
+        out.write(packet('L', strings("Subject", " test")));
+        out.write(packet('N'));
+        reply(in);
+        out.write(packet('B', ("hello\r\n" + GTUBE + "\r\n").getBytes(ISO_8859_1)));
+        out.write(packet('E'));
+        assertThat((char) reply(in)[0]).isEqualTo('y');
+        out.write(packet('Q'));
+      }
+      try (SharedRedis r =
+          SharedRedis.connect(
+              StateSettings.redis("redis://127.0.0.1:" + redis.port())
+                  .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(1)))) {
+        assertThat(r.awaitAvailable(Duration.ofSeconds(10))).isTrue();
+        RedisEventStore events = RedisEventStore.on(r, 1000);
+        await("the event in Redis", () -> events.size() >= 1);
+        List<VerdictEvent> got = EventQuery.all(EventScope.all(), 10).run(events);
+        assertThat(got).hasSize(1);
+        VerdictEvent e = got.get(0);
+        assertThat(e.queueId()).isEqualTo("4XQ7");
+        assertThat(e.client()).isEqualTo("81.2.69.142");
+        assertThat(e.country()).isEqualTo("GB");
+        assertThat(e.action()).isEqualTo(Action.REJECT);
+        assertThat(e.node()).isEqualTo("milter1");
+        assertThat(e.recipients()).containsExactly("b@example.net");
+      }
+      p.destroy();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  /** MaxMind's test databases under ../shared. */
+  private static Path geoipDir() {
+    Path shared = Path.of(System.getProperty("mailfilter.shared", "../shared"));
+    if (!shared.isAbsolute() && !Files.isDirectory(shared.resolve("corpora"))) {
+      shared = Path.of("..").resolve(shared);
+    }
+    return shared.resolve("corpora/geoip/maxmind-MaxMind-DB/test-data").normalize();
   }
 
   private static void signal(Process p, String name) throws IOException, InterruptedException {

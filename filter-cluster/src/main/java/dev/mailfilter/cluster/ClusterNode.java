@@ -4,6 +4,7 @@ import dev.mailfilter.BuiltIns;
 import dev.mailfilter.FilterConfig;
 import dev.mailfilter.FilterReloader;
 import dev.mailfilter.MailFilter;
+import dev.mailfilter.cluster.events.EventsCheck;
 import dev.mailfilter.cluster.state.SharedStateChecks;
 import dev.mailfilter.config.ConfigSection;
 import dev.mailfilter.spi.CheckRegistry;
@@ -46,7 +47,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterNode implements AutoCloseable {
   // A node's file may enable the shared-state checks (checks.greylist...), as every command's may.
-  private static final CheckRegistry CHECKS = SharedStateChecks.registry(BuiltIns.checks());
+  // With the verdict events: a node records every verdict for the map and message tracking.
+  private static final CheckRegistry CHECKS =
+      EventsCheck.registry(SharedStateChecks.registry(BuiltIns.checks()));
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 

@@ -12,10 +12,13 @@ import dev.mailfilter.api.Verdict;
 import dev.mailfilter.api.VerdictScope;
 import dev.mailfilter.spi.CheckSettings;
 import dev.mailfilter.spi.SymbolDef;
+import dev.mailfilter.spi.VerdictObserver;
+import dev.mailfilter.tenant.Recipient;
 import dev.mailfilter.tenant.TenantDirectory;
 import dev.mailfilter.tenant.TenantPolicy;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,6 +49,7 @@ public final class Engine implements AutoCloseable {
   private final StatsRecorder stats;
   private final InFlight inFlight = new InFlight();
   private final Clock clock;
+  private final List<VerdictObserver> observers;
 
   /**
    * An engine running these checks; a null resolver gives every recipient the default policy. Calls
@@ -87,6 +91,13 @@ public final class Engine implements AutoCloseable {
       }
     }
     this.groupOf = Map.copyOf(groups);
+    List<VerdictObserver> obs = new ArrayList<>();
+    for (CheckSettings c : this.checks) {
+      if (c.check() instanceof VerdictObserver o) {
+        obs.add(o);
+      }
+    }
+    this.observers = List.copyOf(obs);
     this.policyResolver = policyResolver != null ? policyResolver : rcpt -> defaultPolicy;
     this.executor =
         Executors.newThreadPerTaskExecutor(
@@ -249,6 +260,53 @@ public final class Engine implements AutoCloseable {
           demandForLog(demand),
           millis(classifyNanos));
     }
+    if (!observers.isEmpty()) {
+      notify(
+          new VerdictObserver.Outcome(
+              id,
+              queueId,
+              c,
+              helo,
+              sender,
+              rcpts,
+              tenantsOf(rcpts),
+              v.action(),
+              v.score(),
+              v.required(),
+              v.symbols(),
+              clock.instant(),
+              false));
+    }
+  }
+
+  /** The domain-level tenant of each recipient the directory knows, without repeats. */
+  private List<String> tenantsOf(List<String> rcpts) {
+    List<String> out = new ArrayList<>(1);
+    for (String r : rcpts) {
+      Optional<Recipient> known = tenants.resolve(r);
+      if (known.isEmpty()) {
+        continue;
+      }
+      // A user's tenant ends with its local part; the domain's is the one a tenant owns.
+      String t = known.get().tenant();
+      int at = t.lastIndexOf(known.get().domain());
+      String domainLevel = at < 0 ? t : t.substring(0, at + known.get().domain().length());
+      if (!out.contains(domainLevel)) {
+        out.add(domainLevel);
+      }
+    }
+    return out;
+  }
+
+  private void notify(VerdictObserver.Outcome o) {
+    for (VerdictObserver obs : observers) {
+      try {
+        obs.observed(o);
+      } catch (RuntimeException e) {
+        LoggerFactory.getLogger(Engine.class)
+            .warn("[{}] verdict observer {} failed: {}", o.transactionId(), obs, e.toString());
+      }
+    }
   }
 
   /**
@@ -283,6 +341,27 @@ public final class Engine implements AutoCloseable {
           r.reply().enhanced(),
           symbolsForLog(r.symbols()),
           demandForLog(demand));
+    }
+    if (!observers.isEmpty()) {
+      double score = 0;
+      for (Symbol x : r.symbols()) {
+        score += x.score();
+      }
+      notify(
+          new VerdictObserver.Outcome(
+              id,
+              queueId,
+              c,
+              helo,
+              sender == null ? "" : sender,
+              List.of(),
+              List.of(),
+              r.action(),
+              score,
+              settings.thresholds().required(),
+              r.symbols(),
+              clock.instant(),
+              true));
     }
   }
 
