@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailfilter.testkit.Exposition;
 import dev.mailfilter.api.Action;
 import dev.mailfilter.cluster.events.EventQuery;
 import dev.mailfilter.cluster.events.EventScope;
@@ -12,6 +11,7 @@ import dev.mailfilter.cluster.events.VerdictEvent;
 import dev.mailfilter.cluster.state.RedisEventStore;
 import dev.mailfilter.cluster.state.SharedRedis;
 import dev.mailfilter.cluster.state.StateSettings;
+import dev.mailfilter.testkit.Exposition;
 import dev.mailfilter.testkit.RedisServer;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
