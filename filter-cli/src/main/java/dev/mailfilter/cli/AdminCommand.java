@@ -2,6 +2,7 @@ package dev.mailfilter.cli;
 
 import dev.mailfilter.FilterConfig;
 import dev.mailfilter.cluster.ClusterSettings;
+import dev.mailfilter.cluster.RedisSettings;
 import dev.mailfilter.cluster.TenantPath;
 import dev.mailfilter.cluster.TenantStore;
 import dev.mailfilter.cluster.TenantStoreException;
@@ -11,7 +12,6 @@ import dev.mailfilter.cluster.admin.AdminSettings;
 import dev.mailfilter.cluster.admin.ApiKeys;
 import dev.mailfilter.cluster.admin.Role;
 import dev.mailfilter.config.ConfigException;
-import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -51,6 +51,7 @@ final class AdminCommand {
     List<String> args = new ArrayList<>(argList);
     AdminSettings settings;
     ClusterSettings cluster;
+    RedisSettings redisSettings;
     boolean newOperatorKey;
     try {
       Optional<Path> configFile = ConfigOption.extract(args);
@@ -83,6 +84,7 @@ final class AdminCommand {
               : withSections(FilterConfig.builder()).build();
       settings = config.section(AdminSettings.SECTION);
       cluster = config.section(ClusterSettings.SECTION);
+      redisSettings = config.section(RedisSettings.SECTION);
       String listen = options.single("--listen", null);
       if (listen != null) {
         settings = settings.withListen(AdminSettings.parseListen(listen));
@@ -92,8 +94,11 @@ final class AdminCommand {
       if (dir != null && redis != null) {
         throw new IllegalArgumentException("give --store DIR or --redis URI, not both");
       }
-      if (dir != null || redis != null) {
-        cluster = withStore(cluster, dir != null ? "file:" + dir : redis);
+      if (dir != null) {
+        cluster = withStore(cluster, "file:" + dir);
+      } else if (redis != null) {
+        redisSettings = RedisSettings.of(redis);
+        cluster = withStore(cluster, "redis");
       }
       String keys = options.single("--keys", null);
       if (keys != null) {
@@ -127,8 +132,8 @@ final class AdminCommand {
     }
     TenantStore store;
     try {
-      store = cluster.openStore();
-    } catch (TenantStoreException | IllegalArgumentException e) {
+      store = cluster.openStore(redisSettings);
+    } catch (TenantStoreException | IllegalArgumentException | ConfigException e) {
       err.println("mailfilter admin: " + e.getMessage());
       return 2;
     } catch (RuntimeException e) {
@@ -188,9 +193,6 @@ final class AdminCommand {
 
   /** The cluster settings with the store a flag names; a bad Redis address is a usage error. */
   private static ClusterSettings withStore(ClusterSettings c, String store) {
-    if (!store.startsWith("file:")) {
-      RedisURI.create(store); // IllegalArgumentException (or Lettuce's) names what is wrong
-    }
     return new ClusterSettings(
         Optional.of(store),
         c.stateDir(),

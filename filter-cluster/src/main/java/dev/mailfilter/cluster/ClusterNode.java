@@ -114,7 +114,12 @@ public final class ClusterNode implements AutoCloseable {
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(store, "store");
     return new ClusterNode(
-        configFile, stateDir, store, wait, false, List.of(ClusterSettings.SECTION));
+        configFile,
+        stateDir,
+        store,
+        wait,
+        false,
+        List.of(ClusterSettings.SECTION, RedisSettings.SECTION));
   }
 
   /**
@@ -126,7 +131,7 @@ public final class ClusterNode implements AutoCloseable {
    *     cluster.store}
    */
   public static ClusterNode start(Path configFile) throws IOException {
-    return start(configFile, List.of(ClusterSettings.SECTION));
+    return start(configFile, List.of(ClusterSettings.SECTION, RedisSettings.SECTION));
   }
 
   /**
@@ -134,7 +139,8 @@ public final class ClusterNode implements AutoCloseable {
    * milter:}): they are loaded with the file at every reload and read back from {@code
    * filters().current().config()}, as with {@link FilterReloader#start(Path, List)}.
    *
-   * @param extraSections the sections besides the core's; {@code cluster} is added when missing
+   * @param extraSections the sections besides the core's; {@code cluster} and {@code redis} are
+   *     added when missing
    * @throws dev.mailfilter.config.ConfigException when the file is not valid or has no {@code
    *     cluster.store}
    */
@@ -145,13 +151,16 @@ public final class ClusterNode implements AutoCloseable {
     if (!sections.contains(ClusterSettings.SECTION)) {
       sections.add(ClusterSettings.SECTION);
     }
-    ClusterSettings settings =
-        FilterConfig.load(configFile, CHECKS, sections).section(ClusterSettings.SECTION);
+    if (!sections.contains(RedisSettings.SECTION)) {
+      sections.add(RedisSettings.SECTION);
+    }
+    FilterConfig loaded = FilterConfig.load(configFile, CHECKS, sections);
+    ClusterSettings settings = loaded.section(ClusterSettings.SECTION);
     if (settings.store().isEmpty()) {
       throw new dev.mailfilter.config.ConfigException(
           "cluster.store", "a cluster node needs its tenant store");
     }
-    TenantStore store = settings.openStore();
+    TenantStore store = settings.openStore(loaded.section(RedisSettings.SECTION));
     try {
       return new ClusterNode(
           configFile,

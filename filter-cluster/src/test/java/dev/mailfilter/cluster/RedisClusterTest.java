@@ -297,7 +297,9 @@ class RedisClusterTest {
       }
       assertThat(((WriteResult.Written) w).storeVersion()).isEqualTo(2);
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (!resolves(node, "x@d42.example") && System.nanoTime() < deadline) {
+      // The filter is swapped before the node records its version (after the tree is on disk).
+      while ((!resolves(node, "x@d42.example") || node.version() != 2)
+          && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
       assertThat(resolves(node, "x@d42.example")).isTrue();
