@@ -3,6 +3,7 @@ package dev.mailfilter.cli;
 import dev.mailfilter.FilterConfig;
 import dev.mailfilter.cluster.ClusterSettings;
 import dev.mailfilter.cluster.RedisSettings;
+import dev.mailfilter.cluster.RedisTenantStore;
 import dev.mailfilter.cluster.TenantPath;
 import dev.mailfilter.cluster.TenantStore;
 import dev.mailfilter.cluster.TenantStoreException;
@@ -64,8 +65,9 @@ final class AdminCommand {
         out.println("  --redis URI            or the Redis store: redis://HOST:PORT,");
         out.println("                         redis-sentinel://HOST:PORT#NAME");
         out.println("                         (default for both: cluster.store)");
-        out.println("  --keys FILE            the API key file (admin.keys; default");
-        out.println("                         DIR/admin-keys.json with a file store)");
+        out.println("  --keys FILE            the API key file of a file store (admin.keys;");
+        out.println("                         default DIR/admin-keys.json); with Redis the");
+        out.println("                         keys are in the store, shared by every node");
         out.println("  --config FILE          the configuration: admin: and cluster: sections");
         out.println("  --new-operator-key     make another operator key and print it once");
         out.println("the first start makes an operator key and prints it once; keep it.");
@@ -126,8 +128,11 @@ final class AdminCommand {
                     spec.startsWith("file:")
                         ? Optional.of(Path.of(spec.substring(5)).resolve("admin-keys.json"))
                         : Optional.empty());
-    if (keysFile.isEmpty()) {
-      err.println("mailfilter admin: with Redis, give --keys FILE (admin.keys) for the API keys");
+    if (!spec.startsWith("file:") && keysFile.isPresent()) {
+      // Keys of one server only would be accepted by one node and revoked on one node.
+      err.println(
+          "mailfilter admin: with a Redis store the API keys are kept in the store, shared by"
+              + " every node's admin API: leave out --keys (admin.keys), which is for a file store");
       return 2;
     }
     TenantStore store;
@@ -141,21 +146,24 @@ final class AdminCommand {
       err.println("mailfilter admin: cannot open the Redis store: " + e.getMessage());
       return 2;
     }
-    Path keyFile = keysFile.get();
+    String keysAt = keysFile.map(Path::toString).orElse("the tenant store");
     ApiKeys keys;
     try {
-      keys = ApiKeys.open(keyFile);
+      keys =
+          store instanceof RedisTenantStore r
+              ? ApiKeys.inStore(r)
+              : ApiKeys.open(keysFile.orElseThrow());
+      if (newOperatorKey
+          || keys.list().stream().noneMatch(k -> k.principal().role() == Role.OPERATOR)) {
+        ApiKeys.Issued issued = keys.issue("operator", Role.OPERATOR, TenantPath.root());
+        out.println("operator key (shown once; only its SHA-256 is kept in " + keysAt + "):");
+        out.println(issued.key());
+        out.flush();
+      }
     } catch (IOException | RuntimeException e) {
       store.close();
-      err.println("mailfilter admin: " + keyFile + ": " + e.getMessage());
+      err.println("mailfilter admin: API keys in " + keysAt + ": " + e.getMessage());
       return 2;
-    }
-    if (newOperatorKey
-        || keys.list().stream().noneMatch(k -> k.principal().role() == Role.OPERATOR)) {
-      ApiKeys.Issued issued = keys.issue("operator", Role.OPERATOR, TenantPath.root());
-      out.println("operator key (shown once; only its SHA-256 is kept in " + keyFile + "):");
-      out.println(issued.key());
-      out.flush();
     }
     // The JDK's server waits forever for a request's headers and body unless told: a client
     // trickling bytes would hold a connection forever. Read once, when the server's class loads,

@@ -920,6 +920,94 @@ public final class RedisTenantStore implements TenantStore {
         });
   }
 
+  private static final String PUT_KEY =
+      IDENTITY_GUARD
+          + """
+      redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+      redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
+      return {'ok', 1}
+      """;
+
+  private static final String REMOVE_KEY =
+      IDENTITY_GUARD
+          + """
+      if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return {'ok', 0} end
+      redis.call('XADD', KEYS[2], '*', unpack(ARGV, 2))
+      return {'ok', 1}
+      """;
+
+  /**
+   * The admin API's key records kept in this store (hash {@code keys}: key id to the record, which
+   * holds the key's SHA-256, never its secret), so that every node's admin API accepts the same
+   * keys and a revocation reaches all of them at once.
+   */
+  public Map<String, String> keyRecords() {
+    return call("key records", () -> redis().hgetall(key("keys")));
+  }
+
+  /** One key record, read from the primary at each call (no cache to outlive a revocation). */
+  public Optional<String> keyRecord(String id) {
+    return call("key record", () -> Optional.ofNullable(redis().hget(key("keys"), id)));
+  }
+
+  /**
+   * Stores a key record and appends the event to the key audit stream ({@code keys:audit}), in one
+   * script; waits for {@code replicasToAck} replicas as a tenant change does.
+   *
+   * @param event the audit entry's fields (who, what, when), never the secret
+   */
+  public void putKey(String id, String record, Map<String, String> event) {
+    call(
+        "store key " + id,
+        () -> {
+          List<String> args = new ArrayList<>(List.of(id, record));
+          event.forEach(
+              (k, v) -> {
+                args.add(k);
+                args.add(v);
+              });
+          eval(PUT_KEY, new ArrayList<>(List.of(key("keys"), key("keys:audit"))), args);
+          acknowledge(0);
+          return null;
+        });
+  }
+
+  /**
+   * Removes a key record and appends the event to the key audit stream, in one script.
+   *
+   * @return false when there was no such key (nothing is appended then)
+   */
+  public boolean removeKey(String id, Map<String, String> event) {
+    return call(
+        "revoke key " + id,
+        () -> {
+          List<String> args = new ArrayList<>(List.of(id));
+          event.forEach(
+              (k, v) -> {
+                args.add(k);
+                args.add(v);
+              });
+          List<Object> r =
+              eval(REMOVE_KEY, new ArrayList<>(List.of(key("keys"), key("keys:audit"))), args);
+          acknowledge(0);
+          return ((Long) r.get(1)) == 1;
+        });
+  }
+
+  /** The key audit stream, oldest first, at most {@code limit} entries. */
+  public List<Map<String, String>> keyAudit(int limit) {
+    return call(
+        "key audit",
+        () -> {
+          List<Map<String, String>> out = new ArrayList<>();
+          for (StreamMessage<String, String> m :
+              redis().xrange(key("keys:audit"), Range.create("-", "+"), Limit.create(0, limit))) {
+            out.add(m.getBody());
+          }
+          return out;
+        });
+  }
+
   @Override
   public void close() {
     blockingLock.lock();

@@ -29,8 +29,13 @@ import java.util.Optional;
  * guessed at any speed, and a slow hash would cost every request tens of milliseconds. The stored
  * digests are compared in constant time ({@link MessageDigest#isEqual}).
  *
- * <p>Kept in one JSON file (written to a temporary file and moved into place), or only in memory
- * when no file is given.
+ * <p>Kept in the Redis tenant store ({@link #inStore}: every node's admin API accepts the same
+ * keys, and a revocation holds on all of them at the next request, as each request reads the key's
+ * record from the primary), in one JSON file (written to a temporary file and moved into place), or
+ * only in memory.
+ *
+ * <p>Making and revoking a key is audited with the principal who did it (never the secret): in
+ * Redis in the stream {@code keys:audit}, with a file in {@code <file>.audit.jsonl} beside it.
  */
 public final class ApiKeys {
   /** One key's record, without its secret. */
@@ -39,52 +44,129 @@ public final class ApiKeys {
   /** A key just made: the only time its secret is known. */
   public record Issued(String key, KeyRecord record) {}
 
+  /**
+   * One entry of the key audit log.
+   *
+   * @param at when
+   * @param op {@code issue} or {@code revoke}
+   * @param keyId the key's id (not its secret)
+   * @param role the key's role
+   * @param scope the key's scope
+   * @param by the principal who made or revoked it ({@link Principal#auditName()}, or the command
+   *     for a key made at the command line)
+   */
+  public record KeyEvent(
+      Instant at, String op, String keyId, String role, String scope, String by) {
+    Map<String, String> fields() {
+      Map<String, String> m = new LinkedHashMap<>();
+      m.put("at", at.toString());
+      m.put("op", op);
+      m.put("key_id", keyId);
+      m.put("role", role);
+      m.put("scope", scope);
+      m.put("by", by);
+      return m;
+    }
+
+    static KeyEvent of(Map<String, String> m) {
+      return new KeyEvent(
+          Instant.parse(m.get("at")),
+          m.get("op"),
+          m.get("key_id"),
+          m.get("role"),
+          m.get("scope"),
+          m.get("by"));
+    }
+  }
+
   private static final SecureRandom RANDOM = new SecureRandom();
   private final Optional<Path> file;
+  private final Optional<dev.mailfilter.cluster.RedisTenantStore> redis;
   private final Map<String, KeyRecord> byId = new LinkedHashMap<>();
+  private final List<KeyEvent> memoryAudit = new java.util.ArrayList<>();
 
-  private ApiKeys(Optional<Path> file) {
+  private ApiKeys(Optional<Path> file, Optional<dev.mailfilter.cluster.RedisTenantStore> redis) {
     this.file = file;
+    this.redis = redis;
+  }
+
+  /**
+   * Keys kept in the Redis tenant store: shared by the admin API of every node on that store. Redis
+   * unreachable makes {@link #authenticate} throw {@link
+   * dev.mailfilter.cluster.TenantStoreException} (the API answers 503), never accept a key.
+   */
+  public static ApiKeys inStore(dev.mailfilter.cluster.RedisTenantStore store) {
+    return new ApiKeys(Optional.empty(), Optional.of(store));
   }
 
   /** Keys held in memory only (tests, a throw-away server). */
   public static ApiKeys inMemory() {
-    return new ApiKeys(Optional.empty());
+    return new ApiKeys(Optional.empty(), Optional.empty());
   }
 
   /** Keys kept in {@code file}, loaded now if it exists. */
   public static ApiKeys open(Path file) throws IOException {
-    ApiKeys keys = new ApiKeys(Optional.of(file));
+    ApiKeys keys = new ApiKeys(Optional.of(file), Optional.empty());
     if (Files.exists(file)) {
       JsonNode root = Json.MAPPER.readTree(Files.readString(file, StandardCharsets.UTF_8));
       for (JsonNode k : root.path("keys")) {
-        Optional<Role> role = Role.ofWire(k.path("role").asText());
-        if (role.isEmpty()) {
-          throw new IOException(file + ": unknown role " + k.path("role"));
-        }
-        String id = k.path("id").asText();
-        Principal p;
-        try {
-          p =
-              new Principal(
-                  id,
-                  k.path("name").asText(),
-                  role.get(),
-                  TenantPath.parse(k.path("scope").asText()));
-        } catch (IllegalArgumentException e) {
-          throw new IOException(file + ": key " + id + ": " + e.getMessage(), e);
-        }
-        keys.byId.put(
-            id,
-            new KeyRecord(
-                id, p, k.path("sha256").asText(), Instant.parse(k.path("created").asText())));
+        KeyRecord r = record(k, file.toString());
+        keys.byId.put(r.id(), r);
       }
     }
     return keys;
   }
 
-  /** Makes a key for a principal of {@code role} at {@code scope}; its secret is returned once. */
-  public synchronized Issued issue(String name, Role role, TenantPath scope) {
+  private static KeyRecord record(JsonNode k, String where) throws IOException {
+    Optional<Role> role = Role.ofWire(k.path("role").asText());
+    if (role.isEmpty()) {
+      throw new IOException(where + ": unknown role " + k.path("role"));
+    }
+    String id = k.path("id").asText();
+    Principal p;
+    try {
+      p =
+          new Principal(
+              id, k.path("name").asText(), role.get(), TenantPath.parse(k.path("scope").asText()));
+      return new KeyRecord(
+          id, p, k.path("sha256").asText(), Instant.parse(k.path("created").asText()));
+    } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
+      throw new IOException(where + ": key " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static ObjectNode json(KeyRecord r) {
+    ObjectNode k = Json.MAPPER.createObjectNode();
+    k.put("id", r.id());
+    k.put("name", r.principal().name());
+    k.put("role", r.principal().role().wireName());
+    k.put("scope", r.principal().scope().toString());
+    k.put("sha256", r.sha256());
+    k.put("created", r.created().toString());
+    return k;
+  }
+
+  /** The record of a key held in Redis; a record that does not parse authenticates nobody. */
+  private static Optional<KeyRecord> parse(String id, String stored) {
+    try {
+      return Optional.of(record(Json.MAPPER.readTree(stored), "key store"));
+    } catch (IOException e) {
+      AdminApi.log().warn("admin: key {} in the store is not readable: {}", id, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** {@link #issue(String, Role, TenantPath, String)} made at the command line. */
+  public Issued issue(String name, Role role, TenantPath scope) {
+    return issue(name, role, scope, "mailfilter admin (command line)");
+  }
+
+  /**
+   * Makes a key for a principal of {@code role} at {@code scope}; its secret is returned once.
+   *
+   * @param by who makes it, for the audit log
+   */
+  public synchronized Issued issue(String name, Role role, TenantPath scope, String by) {
     byte[] idBytes = new byte[8];
     byte[] secret = new byte[32];
     RANDOM.nextBytes(idBytes);
@@ -93,8 +175,15 @@ public final class ApiKeys {
     String key = "mfk_" + id + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     KeyRecord rec =
         new KeyRecord(id, new Principal(id, name, role, scope), sha256(key), Instant.now());
-    byId.put(id, rec);
-    save();
+    KeyEvent event =
+        new KeyEvent(rec.created(), "issue", id, role.wireName(), scope.toString(), by);
+    if (redis.isPresent()) {
+      redis.get().putKey(id, json(rec).toString(), event.fields());
+    } else {
+      byId.put(id, rec);
+      save();
+      audit(event);
+    }
     return new Issued(key, rec);
   }
 
@@ -107,7 +196,11 @@ public final class ApiKeys {
     if (sep < 0) {
       return Optional.empty();
     }
-    KeyRecord rec = byId.get(key.substring(4, sep));
+    String id = key.substring(4, sep);
+    KeyRecord rec =
+        redis.isPresent()
+            ? redis.get().keyRecord(id).flatMap(json -> parse(id, json)).orElse(null)
+            : byId.get(id);
     if (rec == null) {
       return Optional.empty();
     }
@@ -120,21 +213,114 @@ public final class ApiKeys {
 
   /** Every key's record, oldest first. */
   public synchronized List<KeyRecord> list() {
+    if (redis.isPresent()) {
+      List<KeyRecord> out = new java.util.ArrayList<>();
+      redis.get().keyRecords().forEach((id, json) -> parse(id, json).ifPresent(out::add));
+      out.sort(java.util.Comparator.comparing(KeyRecord::created).thenComparing(KeyRecord::id));
+      return out;
+    }
     return List.copyOf(byId.values());
   }
 
   /** The record of one key id. */
   public synchronized Optional<KeyRecord> get(String id) {
+    if (redis.isPresent()) {
+      return redis.get().keyRecord(id).flatMap(json -> parse(id, json));
+    }
     return Optional.ofNullable(byId.get(id));
   }
 
-  /** Revokes a key; false when there was none. */
-  public synchronized boolean revoke(String id) {
-    boolean had = byId.remove(id) != null;
-    if (had) {
-      save();
+  /** {@link #revoke(String, String)} at the command line. */
+  public boolean revoke(String id) {
+    return revoke(id, "mailfilter admin (command line)");
+  }
+
+  /**
+   * Revokes a key; false when there was none.
+   *
+   * @param by who revokes it, for the audit log
+   */
+  public synchronized boolean revoke(String id, String by) {
+    Optional<KeyRecord> rec = get(id);
+    if (rec.isEmpty()) {
+      return false;
     }
-    return had;
+    KeyEvent event =
+        new KeyEvent(
+            Instant.now(),
+            "revoke",
+            id,
+            rec.get().principal().role().wireName(),
+            rec.get().principal().scope().toString(),
+            by);
+    if (redis.isPresent()) {
+      return redis.get().removeKey(id, event.fields());
+    }
+    byId.remove(id);
+    save();
+    audit(event);
+    return true;
+  }
+
+  /** The key audit log, oldest first, at most {@code limit} entries. */
+  public synchronized List<KeyEvent> audit(int limit) {
+    if (redis.isPresent()) {
+      return redis.get().keyAudit(limit).stream().map(KeyEvent::of).toList();
+    }
+    if (file.isEmpty()) {
+      return List.copyOf(memoryAudit.subList(0, Math.min(limit, memoryAudit.size())));
+    }
+    Path log = auditFile(file.get());
+    if (!Files.exists(log)) {
+      return List.of();
+    }
+    try {
+      List<KeyEvent> out = new java.util.ArrayList<>();
+      for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+        if (out.size() == limit) {
+          break;
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        Json.MAPPER
+            .readTree(line)
+            .properties()
+            .forEach(e -> m.put(e.getKey(), e.getValue().asText()));
+        out.add(KeyEvent.of(m));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the key audit log " + log, e);
+    }
+  }
+
+  private static Path auditFile(Path keys) {
+    return keys.resolveSibling(keys.getFileName() + ".audit.jsonl");
+  }
+
+  private void audit(KeyEvent event) {
+    if (file.isEmpty()) {
+      memoryAudit.add(event);
+      return;
+    }
+    Path log = auditFile(file.get());
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    event.fields().forEach(o::put);
+    try {
+      // Appended and forced: the audit of a key outlives a crash right after the answer.
+      try (java.nio.channels.FileChannel ch =
+          java.nio.channels.FileChannel.open(
+              log,
+              java.nio.file.StandardOpenOption.CREATE,
+              java.nio.file.StandardOpenOption.APPEND,
+              java.nio.file.StandardOpenOption.WRITE)) {
+        ch.write(
+            java.nio.ByteBuffer.wrap(
+                (Json.MAPPER.writeValueAsString(o) + "\n").getBytes(StandardCharsets.UTF_8)));
+        ch.force(true);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot write the key audit log " + log, e);
+    }
   }
 
   private void save() {
@@ -144,13 +330,7 @@ public final class ApiKeys {
     ObjectNode root = Json.MAPPER.createObjectNode();
     ArrayNode arr = root.putArray("keys");
     for (KeyRecord r : byId.values()) {
-      ObjectNode k = arr.addObject();
-      k.put("id", r.id());
-      k.put("name", r.principal().name());
-      k.put("role", r.principal().role().wireName());
-      k.put("scope", r.principal().scope().toString());
-      k.put("sha256", r.sha256());
-      k.put("created", r.created().toString());
+      arr.add(json(r));
     }
     Path target = file.get();
     try {
