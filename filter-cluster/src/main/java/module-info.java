@@ -8,6 +8,8 @@ module dev.mailfilter.cluster {
   // The admin API: the JDK's own HTTP server (a handful of routes need no framework) and Jackson.
   requires jdk.httpserver;
   requires com.fasterxml.jackson.databind;
+  // The admin API's HTTPS loads its certificate and key as the gateway's STARTTLS does (SmtpTls).
+  requires transitive dev.mailfilter.smtp; // AdminSettings.tls() and AdminServer.Builder.tls take it
 
   exports dev.mailfilter.cluster;
   exports dev.mailfilter.cluster.admin;

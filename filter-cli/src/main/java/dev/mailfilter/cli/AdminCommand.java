@@ -107,6 +107,7 @@ final class AdminCommand {
         settings = settings.withKeys(Path.of(keys));
       }
       newOperatorKey = options.has("--new-operator-key");
+      settings.requireSafeTransport();
     } catch (IllegalArgumentException | ConfigException e) {
       err.println("mailfilter admin: " + e.getMessage());
       return 2;
@@ -176,15 +177,22 @@ final class AdminCommand {
         Daemon.install(
             "admin", LOG, Optional.empty(), "nothing to reload", Optional.ofNullable(stop));
     return daemon.run(
+        () -> {
+          AdminServer.Builder b =
+              AdminServer.builder()
+                  .listen(running.listen())
+                  .allowPlainHttp(running.allowPlainHttp())
+                  .keys(keys)
+                  .api(AdminApi.over(store))
+                  .maxBody(running.maxBody());
+          running.tls().ifPresent(b::tls);
+          server[0] = b.start();
+        },
         () ->
-            server[0] =
-                AdminServer.builder()
-                    .listen(running.listen())
-                    .keys(keys)
-                    .api(AdminApi.over(store))
-                    .maxBody(running.maxBody())
-                    .start(),
-        () -> LOG.info("admin listening on {}", server[0].address()),
+            LOG.info(
+                "admin listening on {} ({})",
+                server[0].address(),
+                running.tls().isPresent() ? "https" : "http"),
         () -> {
           if (server[0] != null) {
             server[0].close();
