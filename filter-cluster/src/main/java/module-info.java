@@ -9,7 +9,8 @@ module dev.mailfilter.cluster {
   requires jdk.httpserver;
   requires com.fasterxml.jackson.databind;
   // The admin API's HTTPS loads its certificate and key as the gateway's STARTTLS does (SmtpTls).
-  requires transitive dev.mailfilter.smtp; // AdminSettings.tls() and AdminServer.Builder.tls take it
+  requires transitive dev.mailfilter
+      .smtp; // AdminSettings.tls() and AdminServer.Builder.tls take it
 
   exports dev.mailfilter.cluster;
   exports dev.mailfilter.cluster.admin;

@@ -142,7 +142,11 @@ final class SmtpCommand {
     }
     SmtpServer server;
     try {
-      server = SmtpServer.builder().filters(current).settings(settings).build();
+      SmtpServer.Builder b = SmtpServer.builder().filters(current).settings(settings);
+      if (node != null) {
+        b.replyBranding(node.replyBranding());
+      }
+      server = b.build();
     } catch (IllegalArgumentException e) {
       ClusterNodes.closeQuietly(owner);
       err.println("mailfilter smtp: " + e.getMessage());

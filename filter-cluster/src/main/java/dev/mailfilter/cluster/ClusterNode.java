@@ -57,6 +57,7 @@ public final class ClusterNode implements AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition applied = lock.newCondition();
   private volatile Snapshot target; // what the next build uses
+  private volatile BrandedReplies brands; // of the running tree
   private Snapshot running; // guarded by lock: the tree of the running filter
   private final FilterReloader filters;
   private final Thread follower;
@@ -86,6 +87,7 @@ public final class ClusterNode implements AutoCloseable {
     model.reset(local);
     target = local;
     running = local;
+    brands = BrandedReplies.of(local);
     // The shared-state checks (checks.greylist...) are known to a node's file, as to every command.
     filters = FilterReloader.start(configFile, CHECKS, sections, this::build);
     follower = Thread.ofVirtual().name("mailfilter-cluster-follow").start(this::follow);
@@ -187,6 +189,14 @@ public final class ClusterNode implements AutoCloseable {
   /** The filters: open sessions and classify through it. */
   public FilterReloader filters() {
     return filters;
+  }
+
+  /**
+   * The gateway's refusals in the brand of the recipient's reseller, following the running tree:
+   * give it to {@code SmtpServer.Builder.replyBranding}.
+   */
+  public dev.mailfilter.smtp.ReplyBranding replyBranding() {
+    return (domain, refusal) -> brands.brand(domain, refusal);
   }
 
   /** The store version of the tree the running filter uses. */
@@ -316,6 +326,7 @@ public final class ClusterNode implements AutoCloseable {
       LOG.warn(
           "cannot keep the tenant tree at version {} on disk: {}", next.version(), e.getMessage());
     }
+    brands = BrandedReplies.of(next);
     lock.lock();
     try {
       running = next;
