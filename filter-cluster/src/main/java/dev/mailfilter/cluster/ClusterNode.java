@@ -84,6 +84,8 @@ public final class ClusterNode implements AutoCloseable {
     Files.createDirectories(stateDir);
     storeId = "";
     Snapshot local = readLocal().orElse(new Snapshot(0, List.of()));
+    // A node restarted while its Redis is back empty keeps its tree instead of beginning a store.
+    store.expectIdentity(storeId);
     model.reset(local);
     target = local;
     running = local;

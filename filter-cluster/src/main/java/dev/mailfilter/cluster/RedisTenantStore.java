@@ -312,6 +312,13 @@ public final class RedisTenantStore implements TenantStore {
     return call("id", () -> identity(redis()));
   }
 
+  @Override
+  public void expectIdentity(String id) {
+    if (knownId == null && id != null && !id.isEmpty()) {
+      knownId = id;
+    }
+  }
+
   /**
    * The identity of the store, checked against the one this client has seen. The first contact of a
    * client with a Redis holding no store creates it; a Redis found without an identity after that

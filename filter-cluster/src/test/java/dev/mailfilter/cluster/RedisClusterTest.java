@@ -340,4 +340,40 @@ class RedisClusterTest {
       }
     }
   }
+
+  @Test
+  void aNodeRestartedWhileItsRedisIsBackEmptyKeepsItsTreeAndDoesNotBeginAStore() throws Exception {
+    RedisServer redis = RedisServer.primary(dir.resolve("redis"));
+    try (RedisTenantStore admin = store(local(redis))) {
+      admin.create(TenantPath.customer("c"), Settings.empty(), Optional.empty(), "op");
+      long v =
+          ((WriteResult.Written) admin.create(domain(1), Settings.empty(), Optional.empty(), "op"))
+              .storeVersion();
+      try (RedisTenantStore s = store(local(redis));
+          ClusterNode node = ClusterNode.start(ClusterNodeTest.config(dir), dir.resolve("n"), s)) {
+        assertThat(node.awaitVersion(v, Duration.ofSeconds(5))).isTrue();
+      }
+      redis.close();
+      redis = redis.restart(); // no persistence: back empty
+      try (RedisTenantStore s = store(local(redis));
+          ClusterNode node = ClusterNode.start(ClusterNodeTest.config(dir), dir.resolve("n"), s)) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!node.storeDown() && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+        assertThat(node.storeDown()).isTrue();
+        Thread.sleep(500);
+        assertThat(node.version()).isEqualTo(v);
+        assertThat(resolves(node, "x@d1.example")).isTrue();
+        RedisClient rc = RedisClient.create(local(redis));
+        try (io.lettuce.core.api.StatefulRedisConnection<String, String> c = rc.connect()) {
+          assertThat(c.sync().exists("mailfilter:id")).as("the node began a store").isZero();
+        } finally {
+          rc.shutdown();
+        }
+      }
+    } finally {
+      redis.close();
+    }
+  }
 }
