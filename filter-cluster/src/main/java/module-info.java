@@ -12,6 +12,9 @@ module dev.mailfilter.cluster {
   // The verdict events: MaxMind's reader of the GeoIP2/GeoLite2 databases.
   requires com.maxmind.geoip2;
   requires com.maxmind.db;
+  // The admin API's HTTPS loads its certificate and key as the gateway's STARTTLS does (SmtpTls);
+  // transitive: AdminSettings.tls() and AdminServer.Builder.tls take it.
+  requires transitive dev.mailfilter.smtp;
 
   exports dev.mailfilter.cluster;
   exports dev.mailfilter.cluster.admin;

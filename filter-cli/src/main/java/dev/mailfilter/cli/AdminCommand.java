@@ -2,6 +2,8 @@ package dev.mailfilter.cli;
 
 import dev.mailfilter.FilterConfig;
 import dev.mailfilter.cluster.ClusterSettings;
+import dev.mailfilter.cluster.RedisSettings;
+import dev.mailfilter.cluster.RedisTenantStore;
 import dev.mailfilter.cluster.TenantPath;
 import dev.mailfilter.cluster.TenantStore;
 import dev.mailfilter.cluster.TenantStoreException;
@@ -54,6 +56,7 @@ final class AdminCommand {
     AdminSettings settings;
     ClusterSettings cluster;
     OpsSettings opsSettings;
+    RedisSettings redisSettings;
     boolean newOperatorKey;
     try {
       Optional<Path> configFile = ConfigOption.extract(args);
@@ -66,8 +69,9 @@ final class AdminCommand {
         out.println("  --redis URI            or the Redis store: redis://HOST:PORT,");
         out.println("                         redis-sentinel://HOST:PORT#NAME");
         out.println("                         (default for both: cluster.store)");
-        out.println("  --keys FILE            the API key file (admin.keys; default");
-        out.println("                         DIR/admin-keys.json with a file store)");
+        out.println("  --keys FILE            the API key file of a file store (admin.keys;");
+        out.println("                         default DIR/admin-keys.json); with Redis the");
+        out.println("                         keys are in the store, shared by every node");
         out.println("  --config FILE          the configuration: admin: and cluster: sections");
         out.println("  --new-operator-key     make another operator key and print it once");
         out.println("the first start makes an operator key and prints it once; keep it.");
@@ -87,6 +91,7 @@ final class AdminCommand {
       settings = config.section(AdminSettings.SECTION);
       opsSettings = config.section(OpsSettings.SECTION);
       cluster = config.section(ClusterSettings.SECTION);
+      redisSettings = config.section(RedisSettings.SECTION);
       String listen = options.single("--listen", null);
       if (listen != null) {
         settings = settings.withListen(AdminSettings.parseListen(listen));
@@ -96,14 +101,18 @@ final class AdminCommand {
       if (dir != null && redis != null) {
         throw new IllegalArgumentException("give --store DIR or --redis URI, not both");
       }
-      if (dir != null || redis != null) {
-        cluster = withStore(cluster, dir != null ? "file:" + dir : redis);
+      if (dir != null) {
+        cluster = withStore(cluster, "file:" + dir);
+      } else if (redis != null) {
+        redisSettings = RedisSettings.of(redis);
+        cluster = withStore(cluster, "redis");
       }
       String keys = options.single("--keys", null);
       if (keys != null) {
         settings = settings.withKeys(Path.of(keys));
       }
       newOperatorKey = options.has("--new-operator-key");
+      settings.requireSafeTransport();
     } catch (IllegalArgumentException | ConfigException e) {
       err.println("mailfilter admin: " + e.getMessage());
       return 2;
@@ -125,14 +134,17 @@ final class AdminCommand {
                     spec.startsWith("file:")
                         ? Optional.of(Path.of(spec.substring(5)).resolve("admin-keys.json"))
                         : Optional.empty());
-    if (keysFile.isEmpty()) {
-      err.println("mailfilter admin: with Redis, give --keys FILE (admin.keys) for the API keys");
+    if (!spec.startsWith("file:") && keysFile.isPresent()) {
+      // Keys of one server only would be accepted by one node and revoked on one node.
+      err.println(
+          "mailfilter admin: with a Redis store the API keys are kept in the store, shared by"
+              + " every node's admin API: leave out --keys (admin.keys), which is for a file store");
       return 2;
     }
     TenantStore store;
     try {
-      store = cluster.openStore();
-    } catch (TenantStoreException | IllegalArgumentException e) {
+      store = cluster.openStore(redisSettings);
+    } catch (TenantStoreException | IllegalArgumentException | ConfigException e) {
       err.println("mailfilter admin: " + e.getMessage());
       return 2;
     } catch (RuntimeException e) {
@@ -140,21 +152,24 @@ final class AdminCommand {
       err.println("mailfilter admin: cannot open the Redis store: " + e.getMessage());
       return 2;
     }
-    Path keyFile = keysFile.get();
+    String keysAt = keysFile.map(Path::toString).orElse("the tenant store");
     ApiKeys keys;
     try {
-      keys = ApiKeys.open(keyFile);
+      keys =
+          store instanceof RedisTenantStore r
+              ? ApiKeys.inStore(r)
+              : ApiKeys.open(keysFile.orElseThrow());
+      if (newOperatorKey
+          || keys.list().stream().noneMatch(k -> k.principal().role() == Role.OPERATOR)) {
+        ApiKeys.Issued issued = keys.issue("operator", Role.OPERATOR, TenantPath.root());
+        out.println("operator key (shown once; only its SHA-256 is kept in " + keysAt + "):");
+        out.println(issued.key());
+        out.flush();
+      }
     } catch (IOException | RuntimeException e) {
       store.close();
-      err.println("mailfilter admin: " + keyFile + ": " + e.getMessage());
+      err.println("mailfilter admin: API keys in " + keysAt + ": " + e.getMessage());
       return 2;
-    }
-    if (newOperatorKey
-        || keys.list().stream().noneMatch(k -> k.principal().role() == Role.OPERATOR)) {
-      ApiKeys.Issued issued = keys.issue("operator", Role.OPERATOR, TenantPath.root());
-      out.println("operator key (shown once; only its SHA-256 is kept in " + keyFile + "):");
-      out.println(issued.key());
-      out.flush();
     }
     // The JDK's server waits forever for a request's headers and body unless told: a client
     // trickling bytes would hold a connection forever. Read once, when the server's class loads,
@@ -178,15 +193,22 @@ final class AdminCommand {
         Daemon.install(
             "admin", LOG, Optional.empty(), "nothing to reload", Optional.ofNullable(stop));
     return daemon.run(
+        () -> {
+          AdminServer.Builder b =
+              AdminServer.builder()
+                  .listen(running.listen())
+                  .allowPlainHttp(running.allowPlainHttp())
+                  .keys(keys)
+                  .api(AdminApi.over(store))
+                  .maxBody(running.maxBody());
+          running.tls().ifPresent(b::tls);
+          server[0] = b.start();
+        },
         () ->
-            server[0] =
-                AdminServer.builder()
-                    .listen(running.listen())
-                    .keys(keys)
-                    .api(AdminApi.over(store))
-                    .maxBody(running.maxBody())
-                    .start(),
-        () -> LOG.info("admin listening on {}", server[0].address()),
+            LOG.info(
+                "admin listening on {} ({})",
+                server[0].address(),
+                running.tls().isPresent() ? "https" : "http"),
         () -> {
           if (server[0] != null) {
             server[0].close();
@@ -204,9 +226,6 @@ final class AdminCommand {
 
   /** The cluster settings with the store a flag names; a bad Redis address is a usage error. */
   private static ClusterSettings withStore(ClusterSettings c, String store) {
-    if (!store.startsWith("file:")) {
-      RedisURI.create(store); // IllegalArgumentException (or Lettuce's) names what is wrong
-    }
     return new ClusterSettings(
         Optional.of(store),
         c.stateDir(),

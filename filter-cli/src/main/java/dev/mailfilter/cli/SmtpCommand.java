@@ -148,12 +148,15 @@ final class SmtpCommand {
     OpsSettings opsSettings = current.get().config().section(OpsSettings.SECTION);
     SmtpServer server;
     try {
-      server =
+      SmtpServer.Builder b =
           SmtpServer.builder()
               .filters(current)
               .settings(settings)
-              .maxTenants(opsSettings.maxTenants())
-              .build();
+              .maxTenants(opsSettings.maxTenants());
+      if (node != null) {
+        b.replyBranding(node.replyBranding());
+      }
+      server = b.build();
     } catch (IllegalArgumentException e) {
       ClusterNodes.closeQuietly(owner);
       err.println("mailfilter smtp: " + e.getMessage());

@@ -118,14 +118,7 @@ class AdminCommandTest {
   void servesTheTreeFromARealRedisStore() throws Exception {
     try (RedisServer redis = RedisServer.primary(dir.resolve("redis"))) {
       int port = freePort();
-      Running admin =
-          startWith(
-              port,
-              List.of(
-                  "--redis",
-                  "redis://127.0.0.1:" + redis.port(),
-                  "--keys",
-                  dir.resolve("keys.json").toString()));
+      Running admin = startWith(port, List.of("--redis", "redis://127.0.0.1:" + redis.port()));
       String key = admin.out().lines().filter(l -> l.startsWith("mfk_")).findFirst().orElseThrow();
       assertThat(send(port, "POST", "/v1/customers", key, "{\"name\":\"direct\"}").statusCode())
           .isEqualTo(201);
@@ -152,8 +145,16 @@ class AdminCommandTest {
     PrintStream o = new PrintStream(new ByteArrayOutputStream(), true, UTF_8);
     assertThat(AdminCommand.run(List.of(), o, e)).isEqualTo(2);
     assertThat(err.toString(UTF_8)).contains("--store");
+    // With Redis the keys are in the store: a key file of one server is refused.
+    assertThat(
+            AdminCommand.run(
+                List.of("--redis", "redis://127.0.0.1:1", "--keys", dir.resolve("k").toString()),
+                o,
+                e))
+        .isEqualTo(2);
+    assertThat(err.toString(UTF_8)).contains("leave out --keys");
     assertThat(AdminCommand.run(List.of("--redis", "redis://127.0.0.1:1"), o, e)).isEqualTo(2);
-    assertThat(err.toString(UTF_8)).contains("--keys");
+    assertThat(err.toString(UTF_8)).contains("cannot connect");
     assertThat(AdminCommand.run(List.of("--listen", "nowhere", "--store", "x"), o, e)).isEqualTo(2);
     assertThat(err.toString(UTF_8)).contains("HOST:PORT");
     Path config = dir.resolve("c.yaml");

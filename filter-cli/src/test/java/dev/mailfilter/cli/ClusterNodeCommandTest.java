@@ -109,7 +109,9 @@ class ClusterNodeCommandTest {
             new PrintStream(out, true, UTF_8),
             new PrintStream(err, true, UTF_8));
     assertThat(status).isEqualTo(2);
-    assertThat(err.toString(UTF_8)).contains("cluster.store").contains("redis://");
+    assertThat(err.toString(UTF_8))
+        .contains("cluster.store")
+        .contains("redis (the redis: section)");
   }
 
   @Test
@@ -123,9 +125,9 @@ class ClusterNodeCommandTest {
           config,
           "milter:\n  listen: inet:127.0.0.1:"
               + port
-              + "\ncluster:\n  store: redis://127.0.0.1:"
+              + "\nredis:\n  uri: redis://127.0.0.1:"
               + redis.port()
-              + "\n  state_dir: "
+              + "\ncluster:\n  store: redis\n  state_dir: "
               + dir.resolve("state")
               + "\n");
       Path log = dir.resolve("milter.log");
@@ -167,9 +169,9 @@ class ClusterNodeCommandTest {
   private String nodeConfig(int smtpPort, int redisPort) {
     return "smtp:\n  listen: 127.0.0.1:"
         + smtpPort
-        + "\n  host_name: gw.example\n  drain_timeout: 2s\ncluster:\n  store: redis://127.0.0.1:"
+        + "\n  host_name: gw.example\n  drain_timeout: 2s\nredis:\n  uri: redis://127.0.0.1:"
         + redisPort
-        + "\n  state_dir: "
+        + "\ncluster:\n  store: redis\n  state_dir: "
         + dir.resolve("state")
         + "\n";
   }

@@ -102,9 +102,10 @@ class ClusterProcessesIT {
             config,
             "smtp:\n  host_name: gw"
                 + i
-                + ".test\n  drain_timeout: 2s\ncluster:\n  store: redis-sentinel://127.0.0.1:"
+                + ".test\n  drain_timeout: 2s\nredis:\n  sentinel_master: mf\n  sentinels:"
+                + " [\"127.0.0.1:"
                 + sentinel.port()
-                + "#mf\n  state_dir: "
+                + "\"]\ncluster:\n  store: redis\n  state_dir: "
                 + dir.resolve("state" + i)
                 + "\n");
         configs.add(config);

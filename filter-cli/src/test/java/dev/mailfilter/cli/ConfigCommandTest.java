@@ -71,7 +71,7 @@ class ConfigCommandTest {
   void sharedStateChecksAreKnownAndOffUnlessEnabled() throws IOException {
     Path f =
         file(
-            "shared_state:\n  redis: redis://127.0.0.1:6379\n"
+            "redis:\n  uri: redis://127.0.0.1:6379\n"
                 + "checks:\n  greylist:\n    enabled: true\n    delay: 2m\n"
                 + "  ratelimit:\n    ip: {rate: 10, per: 1m, burst: 20}\n");
     CommandTestSupport.Result r = run("config", "check", f.toString());
@@ -81,6 +81,33 @@ class ConfigCommandTest {
     CommandTestSupport.Result b = run("config", "check", bad.toString());
     assertThat(b.code()).isEqualTo(2);
     assertThat(b.err()).contains("checks.greylist.delay");
+  }
+
+  /** One Redis configuration: the old per-section addresses are errors naming the replacement. */
+  @Test
+  void theOldRedisAddressesAreErrorsThatNameTheRedisSection() throws IOException {
+    CommandTestSupport.Result state =
+        run("config", "check", file("shared_state:\n  redis: redis://127.0.0.1:6379\n").toString());
+    assertThat(state.code()).isEqualTo(2);
+    assertThat(state.err()).contains("shared_state.redis").contains("redis.uri");
+    CommandTestSupport.Result store =
+        run("config", "check", file("cluster:\n  store: redis://127.0.0.1:6379\n").toString());
+    assertThat(store.code()).isEqualTo(2);
+    assertThat(store.err()).contains("cluster.store").contains("store: redis").contains("redis:");
+    CommandTestSupport.Result both =
+        run(
+            "config",
+            "check",
+            file("redis:\n  uri: redis://127.0.0.1:6379\ncluster:\n  store: redis\n").toString());
+    assertThat(both.err()).isEmpty();
+    assertThat(both.code()).isEqualTo(0);
+  }
+
+  @Test
+  void theClusterNodeExampleIsValid() {
+    CommandTestSupport.Result r = run("config", "check", "../examples/cluster-node.yaml");
+    assertThat(r.err()).isEmpty();
+    assertThat(r.code()).isEqualTo(0);
   }
 
   @Test

@@ -182,7 +182,7 @@ class SmtpCommandTest {
           config,
           "smtp:\n  listen: 127.0.0.1:"
               + port
-              + "\nshared_state:\n  redis: redis://127.0.0.1:"
+              + "\nredis:\n  uri: redis://127.0.0.1:"
               + redis.port()
               + "\nchecks:\n  greylist:\n    enabled: true\n    delay: 1h\n"
               + "domains:\n  \"ours.example\": {route: {host: \"127.0.0.1\", port: 1, tls: may}}\n");

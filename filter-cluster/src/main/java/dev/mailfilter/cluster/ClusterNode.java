@@ -60,6 +60,7 @@ public final class ClusterNode implements AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition applied = lock.newCondition();
   private volatile Snapshot target; // what the next build uses
+  private volatile BrandedReplies brands; // of the running tree
   private Snapshot running; // guarded by lock: the tree of the running filter
   private final FilterReloader filters;
   private final Thread follower;
@@ -86,9 +87,12 @@ public final class ClusterNode implements AutoCloseable {
     Files.createDirectories(stateDir);
     storeId = "";
     Snapshot local = readLocal().orElse(new Snapshot(0, List.of()));
+    // A node restarted while its Redis is back empty keeps its tree instead of beginning a store.
+    store.expectIdentity(storeId);
     model.reset(local);
     target = local;
     running = local;
+    brands = BrandedReplies.of(local);
     // The shared-state checks (checks.greylist...) are known to a node's file, as to every command.
     filters =
         FilterReloader.builder(configFile)
@@ -122,7 +126,12 @@ public final class ClusterNode implements AutoCloseable {
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(store, "store");
     return new ClusterNode(
-        configFile, stateDir, store, wait, false, List.of(ClusterSettings.SECTION));
+        configFile,
+        stateDir,
+        store,
+        wait,
+        false,
+        List.of(ClusterSettings.SECTION, RedisSettings.SECTION));
   }
 
   /**
@@ -134,7 +143,7 @@ public final class ClusterNode implements AutoCloseable {
    *     cluster.store}
    */
   public static ClusterNode start(Path configFile) throws IOException {
-    return start(configFile, List.of(ClusterSettings.SECTION));
+    return start(configFile, List.of(ClusterSettings.SECTION, RedisSettings.SECTION));
   }
 
   /**
@@ -142,7 +151,8 @@ public final class ClusterNode implements AutoCloseable {
    * milter:}): they are loaded with the file at every reload and read back from {@code
    * filters().current().config()}, as with {@link FilterReloader.Builder#sections}.
    *
-   * @param extraSections the sections besides the core's; {@code cluster} is added when missing
+   * @param extraSections the sections besides the core's; {@code cluster} and {@code redis} are
+   *     added when missing
    * @throws dev.mailfilter.config.ConfigException when the file is not valid or has no {@code
    *     cluster.store}
    */
@@ -153,13 +163,16 @@ public final class ClusterNode implements AutoCloseable {
     if (!sections.contains(ClusterSettings.SECTION)) {
       sections.add(ClusterSettings.SECTION);
     }
-    ClusterSettings settings =
-        FilterConfig.load(configFile, CHECKS, sections).section(ClusterSettings.SECTION);
+    if (!sections.contains(RedisSettings.SECTION)) {
+      sections.add(RedisSettings.SECTION);
+    }
+    FilterConfig loaded = FilterConfig.load(configFile, CHECKS, sections);
+    ClusterSettings settings = loaded.section(ClusterSettings.SECTION);
     if (settings.store().isEmpty()) {
       throw new dev.mailfilter.config.ConfigException(
           "cluster.store", "a cluster node needs its tenant store");
     }
-    TenantStore store = settings.openStore();
+    TenantStore store = settings.openStore(loaded.section(RedisSettings.SECTION));
     try {
       return new ClusterNode(
           configFile,
@@ -186,6 +199,14 @@ public final class ClusterNode implements AutoCloseable {
   /** The filters: open sessions and classify through it. */
   public FilterReloader filters() {
     return filters;
+  }
+
+  /**
+   * The gateway's refusals in the brand of the recipient's reseller, following the running tree:
+   * give it to {@code SmtpServer.Builder.replyBranding}.
+   */
+  public dev.mailfilter.smtp.ReplyBranding replyBranding() {
+    return (domain, refusal) -> brands.brand(domain, refusal);
   }
 
   /** The store version of the tree the running filter uses. */
@@ -315,6 +336,7 @@ public final class ClusterNode implements AutoCloseable {
       LOG.warn(
           "cannot keep the tenant tree at version {} on disk: {}", next.version(), e.getMessage());
     }
+    brands = BrandedReplies.of(next);
     lock.lock();
     try {
       running = next;

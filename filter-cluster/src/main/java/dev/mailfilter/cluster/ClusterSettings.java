@@ -11,8 +11,8 @@ import java.util.Optional;
  * The {@code cluster} section of a node's configuration file: where the tenant store is and where
  * the node keeps its last good tree. Keys and defaults in docs/configuration.md.
  *
- * @param store {@code file:<directory>} for the embedded store, or a {@code redis://} or {@code
- *     redis-sentinel://host:port[,host:port]#master} address; empty: no cluster
+ * @param store {@code file:<directory>} for the embedded store, or {@code redis} for the Redis of
+ *     the top-level {@code redis} section ({@link RedisSettings}); empty: no cluster
  * @param stateDir where the node keeps its last good tree
  * @param keyPrefix Redis key prefix
  * @param replicasToAck replicas that must have a change before it is acknowledged
@@ -45,18 +45,18 @@ public record ClusterSettings(
           } else if (s.startsWith("redis://")
               || s.startsWith("rediss://")
               || s.startsWith("redis-sentinel://")) {
-            try {
-              RedisURI.create(s);
-            } catch (IllegalArgumentException e) {
-              throw n.error("store", "not a Redis address: " + e.getMessage());
-            }
-          } else {
+            // One Redis configuration for the tree and the shared state: an address here would
+            // be a second one, which the shared state would not use.
             throw n.error(
                 "store",
-                "expected file:<directory>, redis://host:port or"
-                    + " redis-sentinel://host:port#master, got \""
+                "a Redis address is no longer given here: write \"store: redis\" and the address"
+                    + " in the top-level redis: section (uri: "
                     + s
-                    + "\"");
+                    + ", or sentinel_master and sentinels), which shared_state uses too");
+          } else if (!s.equals("redis")) {
+            throw n.error(
+                "store",
+                "expected file:<directory> or redis (the redis: section), got \"" + s + "\"");
           }
         });
     return new ClusterSettings(
@@ -72,21 +72,28 @@ public record ClusterSettings(
   /**
    * Opens the configured store.
    *
+   * @param redis the {@code redis} section of the same file, for {@code store: redis}
    * @throws IllegalStateException when no store is configured
+   * @throws dev.mailfilter.config.ConfigException for {@code store: redis} without a {@code redis}
+   *     section
    * @throws TenantStoreException when a file store cannot be opened
    */
-  public TenantStore openStore() {
+  public TenantStore openStore(RedisSettings redis) {
     String s = store.orElseThrow(() -> new IllegalStateException("cluster.store is not set"));
     if (s.startsWith("file:")) {
       return FileTenantStore.open(Path.of(s.substring(5)));
     }
+    RedisURI uri =
+        redis
+            .uri()
+            .orElseThrow(
+                () ->
+                    new dev.mailfilter.config.ConfigException(
+                        "cluster.store",
+                        "store: redis needs the top-level redis: section (uri, or"
+                            + " sentinel_master and sentinels)"));
     return RedisTenantStore.connect(
         new RedisTenantStore.Options(
-            RedisURI.create(s),
-            keyPrefix,
-            replicasToAck,
-            ackTimeout,
-            commandTimeout,
-            streamMaxLength));
+            uri, keyPrefix, replicasToAck, ackTimeout, commandTimeout, streamMaxLength));
   }
 }

@@ -123,8 +123,24 @@ public final class RedisTenantStore implements TenantStore {
     }
   }
 
-  private static final String CREATE =
+  /**
+   * Run before each write script, with the identity key and the identity the writer knows put first
+   * in KEYS and ARGV (and taken off, so that the script's own indexes stay as written): a Redis
+   * that lost its data (an old primary back empty, without persistence) answers {@code empty}
+   * instead of {@code notfound}, and one re-created meanwhile answers {@code foreign}.
+   */
+  private static final String IDENTITY_GUARD =
       """
+      local idKey = table.remove(KEYS, 1)
+      local want = table.remove(ARGV, 1)
+      local have = redis.call('GET', idKey)
+      if not have then return {'empty'} end
+      if have ~= want then return {'foreign', have} end
+      """;
+
+  private static final String CREATE =
+      IDENTITY_GUARD
+          + """
       if redis.call('EXISTS', KEYS[1]) == 1 then return {'conflict', 'exists already'} end
       if ARGV[1] == '1' and redis.call('EXISTS', KEYS[2]) == 0 then return {'notfound'} end
       for i = 8, #KEYS do
@@ -147,7 +163,8 @@ public final class RedisTenantStore implements TenantStore {
       """;
 
   private static final String UPDATE =
-      """
+      IDENTITY_GUARD
+          + """
       local cur = redis.call('HGET', KEYS[1], 'v')
       if not cur then return {'notfound'} end
       if cur ~= ARGV[1] then return {'stale', cur} end
@@ -165,7 +182,8 @@ public final class RedisTenantStore implements TenantStore {
       """;
 
   private static final String DELETE =
-      """
+      IDENTITY_GUARD
+          + """
       local cur = redis.call('HGET', KEYS[1], 'v')
       if not cur then return {'notfound'} end
       if cur ~= ARGV[1] then return {'stale', cur} end
@@ -200,6 +218,11 @@ public final class RedisTenantStore implements TenantStore {
   // XREAD BLOCK holds its connection: followers wait on their own, one at a time.
   private final ReentrantLock blockingLock = new ReentrantLock();
   private StatefulRedisConnection<String, String> blocking;
+  // Set when the connection reached a Redis that is not this store's primary: the follower's
+  // blocking connection is made again, as the shared one is, through Sentinel.
+  private volatile boolean blockingStale;
+  // The identity of the history this client has seen; null before its first contact.
+  private volatile String knownId;
 
   private RedisTenantStore(Options options, Clock clock) {
     this.options = options;
@@ -274,6 +297,11 @@ public final class RedisTenantStore implements TenantStore {
     try {
       return action.get();
     } catch (RedisException e) {
+      if (String.valueOf(e.getMessage()).startsWith("READONLY")) {
+        // Connected to a replica (an old primary that Sentinel demoted): connect again, which
+        // asks Sentinel for the primary, instead of being refused until the next disconnect.
+        dropConnections();
+      }
       throw new TenantStoreException(
           "tenant store " + options.uri() + ": " + what + " failed: " + e.getMessage(), e);
     }
@@ -281,12 +309,72 @@ public final class RedisTenantStore implements TenantStore {
 
   @Override
   public String id() {
-    return call(
-        "id",
-        () -> {
-          redis().set(key("id"), java.util.UUID.randomUUID().toString(), SetArgs.Builder.nx());
-          return redis().get(key("id"));
-        });
+    return call("id", () -> identity(redis()));
+  }
+
+  @Override
+  public void expectIdentity(String id) {
+    if (knownId == null && id != null && !id.isEmpty()) {
+      knownId = id;
+    }
+  }
+
+  /**
+   * The identity of the store, checked against the one this client has seen. The first contact of a
+   * client with a Redis holding no store creates it; a Redis found without an identity after that
+   * has lost its data (an old primary back empty on its port before Sentinel made it a replica, or
+   * a restart without persistence) and is refused: reading it would answer "not found" for the
+   * whole tree and writing to it would start a history that the real primary does not have. The
+   * connections are dropped, so that the next call asks Sentinel again.
+   *
+   * @throws TenantStoreException when the store lost its data
+   */
+  private String identity(RedisCommands<String, String> r) {
+    String id = r.get(key("id"));
+    String known = knownId;
+    if (id == null) {
+      if (known != null) {
+        throw lost(known);
+      }
+      r.set(key("id"), java.util.UUID.randomUUID().toString(), SetArgs.Builder.nx());
+      id = r.get(key("id"));
+    }
+    knownId = id;
+    return id;
+  }
+
+  private TenantStoreException lost(String known) {
+    dropConnections();
+    return new TenantStoreException(
+        "the Redis at "
+            + options.uri()
+            + " holds no tenant store (no key "
+            + key("id")
+            + "), but this client worked with store "
+            + known
+            + ": it lost its data (an old primary restarted without persistence, or flushed);"
+            + " nothing was read or written there. With Sentinel the next call connects to the"
+            + " current primary; a store started afresh on purpose is taken by a client started"
+            + " afresh (docs/cluster.md, Store identity)");
+  }
+
+  private void dropConnections() {
+    connectLock.lock();
+    try {
+      StatefulRedisConnection<String, String> c = connection;
+      connection = null;
+      if (c != null) {
+        c.closeAsync();
+      }
+    } finally {
+      connectLock.unlock();
+    }
+    blockingStale = true;
+  }
+
+  /** A store that looks empty or behind is first checked to be the store this client knows. */
+  private void confirmIdentity() {
+    identity(redis());
   }
 
   @Override
@@ -297,6 +385,7 @@ public final class RedisTenantStore implements TenantStore {
   private Optional<Tenant> read(TenantPath path) {
     Map<String, String> h = redis().hgetall(nodeKey(path));
     if (h.isEmpty()) {
+      confirmIdentity();
       return Optional.empty();
     }
     return Optional.of(Json.tenant(Json.read(h.get("body")), Long.parseLong(h.get("v"))));
@@ -327,6 +416,9 @@ public final class RedisTenantStore implements TenantStore {
         () -> {
           List<String> segs =
               redis().zrangebylex(childrenKey(parent), range, Limit.create(0, limit + 1));
+          if (segs.isEmpty()) {
+            confirmIdentity();
+          }
           boolean more = segs.size() > limit;
           List<String> page = more ? segs.subList(0, limit) : segs;
           List<TenantPath> paths = new ArrayList<>();
@@ -393,6 +485,7 @@ public final class RedisTenantStore implements TenantStore {
             retryBound(attempt, path);
             List<Tenant> anc = ancestors(path);
             if (anc.size() != path.segments().size() - 1) {
+              confirmIdentity();
               return new WriteResult.NotFound(path.parent());
             }
             Optional<WriteResult> bad = check(path, settings, brand, anc);
@@ -442,6 +535,7 @@ public final class RedisTenantStore implements TenantStore {
             retryBound(attempt, path);
             List<Tenant> anc = ancestors(path);
             if (anc.size() != path.segments().size() - 1) {
+              confirmIdentity();
               return new WriteResult.NotFound(path);
             }
             Optional<Tenant> cur = read(path);
@@ -561,12 +655,34 @@ public final class RedisTenantStore implements TenantStore {
   }
 
   private List<Object> eval(String script, List<String> keys, List<String> args) {
-    return redis()
-        .eval(
-            script,
-            ScriptOutputType.MULTI,
-            keys.toArray(String[]::new),
-            args.toArray(String[]::new));
+    String want = knownId != null ? knownId : identity(redis());
+    List<String> k = new ArrayList<>(keys.size() + 1);
+    k.add(key("id"));
+    k.addAll(keys);
+    List<String> a = new ArrayList<>(args.size() + 1);
+    a.add(want);
+    a.addAll(args);
+    List<Object> r =
+        redis()
+            .eval(
+                script, ScriptOutputType.MULTI, k.toArray(String[]::new), a.toArray(String[]::new));
+    switch ((String) r.get(0)) {
+      case "empty" -> throw lost(want);
+      case "foreign" -> {
+        knownId = (String) r.get(1);
+        throw new TenantStoreException(
+            "the tenant store at "
+                + options.uri()
+                + " was started afresh (its identity is now "
+                + r.get(1)
+                + ", this client worked with "
+                + want
+                + "): nothing was written; read the node again and retry");
+      }
+      default -> {
+        return r;
+      }
+    }
   }
 
   /** The script's refusal as a result, or empty for {@code ok} and {@code retry}. */
@@ -640,7 +756,9 @@ public final class RedisTenantStore implements TenantStore {
     String current = r.get(key("version"));
     long latest = current == null ? 0 : Long.parseLong(current);
     if (latest < version) {
-      // The store went back (restored, or restarted without persistence): start again.
+      // Lost its data since this client saw it: an error, not an empty tree for the nodes.
+      identity(r);
+      // Another history (restored, or started afresh): start again from its snapshot.
       return new ChangesSince.Trimmed(latest);
     }
     if (ms.isEmpty()) {
@@ -676,6 +794,11 @@ public final class RedisTenantStore implements TenantStore {
       return call(
           "wait for changes after " + version,
           () -> {
+            if (blockingStale && blocking != null) {
+              blocking.close();
+              blocking = null;
+            }
+            blockingStale = false;
             if (blocking == null || !blocking.isOpen()) {
               blocking = client.connect(StringCodec.UTF8);
             }
@@ -747,6 +870,7 @@ public final class RedisTenantStore implements TenantStore {
               at = c.latest();
             }
             if (!trimmed) {
+              confirmIdentity();
               return model.snapshot();
             }
             if (attempt == 5) {
@@ -767,6 +891,7 @@ public final class RedisTenantStore implements TenantStore {
     return call(
         "version",
         () -> {
+          confirmIdentity();
           String v = redis().get(key("version"));
           return v == null ? 0L : Long.parseLong(v);
         });
@@ -797,6 +922,94 @@ public final class RedisTenantStore implements TenantStore {
                 out.add(c);
               }
             }
+          }
+          return out;
+        });
+  }
+
+  private static final String PUT_KEY =
+      IDENTITY_GUARD
+          + """
+      redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+      redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
+      return {'ok', 1}
+      """;
+
+  private static final String REMOVE_KEY =
+      IDENTITY_GUARD
+          + """
+      if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return {'ok', 0} end
+      redis.call('XADD', KEYS[2], '*', unpack(ARGV, 2))
+      return {'ok', 1}
+      """;
+
+  /**
+   * The admin API's key records kept in this store (hash {@code keys}: key id to the record, which
+   * holds the key's SHA-256, never its secret), so that every node's admin API accepts the same
+   * keys and a revocation reaches all of them at once.
+   */
+  public Map<String, String> keyRecords() {
+    return call("key records", () -> redis().hgetall(key("keys")));
+  }
+
+  /** One key record, read from the primary at each call (no cache to outlive a revocation). */
+  public Optional<String> keyRecord(String id) {
+    return call("key record", () -> Optional.ofNullable(redis().hget(key("keys"), id)));
+  }
+
+  /**
+   * Stores a key record and appends the event to the key audit stream ({@code keys:audit}), in one
+   * script; waits for {@code replicasToAck} replicas as a tenant change does.
+   *
+   * @param event the audit entry's fields (who, what, when), never the secret
+   */
+  public void putKey(String id, String record, Map<String, String> event) {
+    call(
+        "store key " + id,
+        () -> {
+          List<String> args = new ArrayList<>(List.of(id, record));
+          event.forEach(
+              (k, v) -> {
+                args.add(k);
+                args.add(v);
+              });
+          eval(PUT_KEY, new ArrayList<>(List.of(key("keys"), key("keys:audit"))), args);
+          acknowledge(0);
+          return null;
+        });
+  }
+
+  /**
+   * Removes a key record and appends the event to the key audit stream, in one script.
+   *
+   * @return false when there was no such key (nothing is appended then)
+   */
+  public boolean removeKey(String id, Map<String, String> event) {
+    return call(
+        "revoke key " + id,
+        () -> {
+          List<String> args = new ArrayList<>(List.of(id));
+          event.forEach(
+              (k, v) -> {
+                args.add(k);
+                args.add(v);
+              });
+          List<Object> r =
+              eval(REMOVE_KEY, new ArrayList<>(List.of(key("keys"), key("keys:audit"))), args);
+          acknowledge(0);
+          return ((Long) r.get(1)) == 1;
+        });
+  }
+
+  /** The key audit stream, oldest first, at most {@code limit} entries. */
+  public List<Map<String, String>> keyAudit(int limit) {
+    return call(
+        "key audit",
+        () -> {
+          List<Map<String, String>> out = new ArrayList<>();
+          for (StreamMessage<String, String> m :
+              redis().xrange(key("keys:audit"), Range.create("-", "+"), Limit.create(0, limit))) {
+            out.add(m.getBody());
           }
           return out;
         });

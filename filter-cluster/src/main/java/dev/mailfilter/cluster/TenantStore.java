@@ -27,6 +27,14 @@ public interface TenantStore extends AutoCloseable {
    */
   String id();
 
+  /**
+   * Tells the store the identity of the history a caller already holds (a node's last good tree),
+   * before its first contact: a shared store found without any identity then counts as one that
+   * lost its data, an error, rather than as a new store to begin. No effect once the store knows an
+   * identity, and none for a store that cannot lose its data alone.
+   */
+  default void expectIdentity(String id) {}
+
   /** The node at the path, if any. */
   Optional<Tenant> get(TenantPath path);
 

@@ -1,6 +1,7 @@
 package dev.mailfilter.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mailfilter.testkit.RedisServer;
 import io.lettuce.core.RedisURI;
@@ -91,5 +92,52 @@ class RedisTenantStoreTest extends TenantStoreContract {
     assertThat(store.changesSince(c.version() - 1)).isInstanceOf(ChangesSince.Changes.class);
     assertThat(store.snapshot().version()).isEqualTo(401);
     assertThat(store.audit(TenantPath.root(), 0, 10_000)).hasSize(401);
+  }
+
+  @Test
+  void aWriterWhoseRedisCameBackEmptyIsRefusedWithContextInsteadOfNotFound() throws Exception {
+    // A Redis of its own: restarted without persistence, as an old primary back on its port.
+    RedisServer own = RedisServer.primary(dir.resolve("empty-" + prefix.replace(":", "")));
+    try (RedisTenantStore writer =
+        RedisTenantStore.connect(
+            RedisTenantStore.Options.of(RedisURI.create("127.0.0.1", own.port())))) {
+      written(writer.create(TenantPath.customer("c"), Settings.empty(), Optional.empty(), "op"));
+      String id = writer.id();
+      own.close();
+      own = own.restart();
+      TenantPath d = TenantPath.customer("c").child(TenantPath.Kind.DOMAIN, "d.example");
+      TenantStoreException e = null;
+      for (int i = 0; i < 100 && e == null; i++) {
+        try {
+          WriteResult w = writer.create(d, Settings.empty(), Optional.empty(), "op");
+          throw new AssertionError("a write to the emptied store answered " + w);
+        } catch (TenantStoreException x) {
+          if (x.getMessage().contains("holds no tenant store")) {
+            e = x;
+          } else {
+            Thread.sleep(100); // not reconnected yet
+          }
+        }
+      }
+      assertThat(e).isNotNull();
+      assertThat(e.getMessage()).contains("lost its data").contains(id);
+      assertThatThrownBy(() -> writer.get(TenantPath.customer("c")))
+          .isInstanceOf(TenantStoreException.class)
+          .hasMessageContaining("holds no tenant store");
+      assertThatThrownBy(() -> writer.changesSince(1))
+          .isInstanceOf(TenantStoreException.class)
+          .hasMessageContaining("holds no tenant store");
+      assertThatThrownBy(writer::snapshot)
+          .isInstanceOf(TenantStoreException.class)
+          .hasMessageContaining("holds no tenant store");
+      // A store started afresh on purpose (a new process) begins a new history.
+      try (RedisTenantStore fresh =
+          RedisTenantStore.connect(
+              RedisTenantStore.Options.of(RedisURI.create("127.0.0.1", own.port())))) {
+        written(fresh.create(TenantPath.customer("c"), Settings.empty(), Optional.empty(), "op"));
+      }
+    } finally {
+      own.close();
+    }
   }
 }

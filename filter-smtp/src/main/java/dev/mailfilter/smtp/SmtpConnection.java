@@ -26,6 +26,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
@@ -83,6 +84,7 @@ final class SmtpConnection implements ConnectionSet.Member {
   private Route route;
   private String tenant;
   private String tenantLabel; // the tenant the transaction counts under (TenantCounts)
+  private String brandDomain; // the first recipient's domain: whose brand the refusals carry
   private boolean bdat;
   private Reply bdatFailure;
   private final Buffer content = new Buffer();
@@ -556,12 +558,13 @@ final class SmtpConnection implements ConnectionSet.Member {
     }
     Decision d = session.rcptTo(address);
     if (d instanceof Decision.Refuse refuse) {
-      return reply(refuse.reply());
+      return reply(brand(known.map(Recipient::domain).orElse(null), refuse.reply()));
     }
     route = recipientRoute;
     if (tenant == null) {
       tenant = known.map(Recipient::tenant).orElse("");
       tenantLabel = known.map(TenantCounts::label).orElse("");
+      brandDomain = known.map(Recipient::domain).orElse(null);
     }
     recipients.add(new Relay.Recipient(address, r.parameters()));
     return reply(Reply.of(250, "2.1.5", "Ok"));
@@ -648,7 +651,7 @@ final class SmtpConnection implements ConnectionSet.Member {
             }
             case GREYLIST, SOFT_REJECT, REJECT, TEMPFAIL -> {
               server.rejected.increment();
-              yield v.reply();
+              yield brand(brandDomain, v.reply());
             }
           };
       LOG.info(
@@ -663,6 +666,20 @@ final class SmtpConnection implements ConnectionSet.Member {
     endTransaction(false);
     server.latency.record(System.nanoTime() - start);
     return reply(answer);
+  }
+
+  /** A refusal with the brand of the recipient's tenant; a failing branding changes nothing. */
+  private Reply brand(String domain, Reply refusal) {
+    if (domain == null || refusal.code() < 400) {
+      return refusal;
+    }
+    try {
+      return Objects.requireNonNull(server.branding.brand(domain, refusal), "branded reply");
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "smtp {}: reply branding for {} failed, sent unbranded: {}", id, domain, e.toString());
+      return refusal;
+    }
   }
 
   /** Holds the message durably before the 250; without a store it stays with the client. */
@@ -746,6 +763,7 @@ final class SmtpConnection implements ConnectionSet.Member {
     route = null;
     tenant = null;
     tenantLabel = null;
+    brandDomain = null;
     bdat = false;
     bdatFailure = null;
     content.reset();

@@ -72,6 +72,7 @@ public final class SmtpServer implements AutoCloseable {
   private final InetSocketAddress listen;
   private final java.util.Optional<Quarantine.Settings> quarantineSettings;
   volatile Quarantine quarantine; // given to the builder, or opened by start(); null: none
+  final ReplyBranding branding;
   private Thread expiry;
   private Thread statsLogger;
   volatile SmtpSettings.Proxy proxy;
@@ -113,6 +114,7 @@ public final class SmtpServer implements AutoCloseable {
     this.maxRecipients = s.maxRecipients();
     this.relay = new Relay(s.hostName(), b.relayTimeouts, s.relay(), Relay.dnsServers(b.filters));
     this.quarantine = b.quarantine;
+    this.branding = b.branding;
     this.quarantineSettings = s.quarantine();
     this.proxy = s.proxy();
     this.forbidUnauthPipelining = s.forbidUnauthPipelining();
@@ -460,6 +462,7 @@ public final class SmtpServer implements AutoCloseable {
     private SmtpSettings settings = SmtpSettings.defaults();
     private Relay.Timeouts relayTimeouts = Relay.Timeouts.DEFAULT;
     private Quarantine quarantine;
+    private ReplyBranding branding = ReplyBranding.none();
     private Callout.Timeouts calloutTimeouts = Callout.Timeouts.DEFAULT;
     private com.google.common.base.Ticker verifierTicker =
         com.google.common.base.Ticker.systemTicker();
@@ -572,6 +575,15 @@ public final class SmtpServer implements AutoCloseable {
      */
     public Builder quarantine(Quarantine quarantine) {
       this.quarantine = Objects.requireNonNull(quarantine, "quarantine");
+      return this;
+    }
+
+    /**
+     * How the filter's refusals read per recipient domain (a reseller's brand); default {@link
+     * ReplyBranding#none()}.
+     */
+    public Builder replyBranding(ReplyBranding branding) {
+      this.branding = Objects.requireNonNull(branding, "branding");
       return this;
     }
 

@@ -95,6 +95,19 @@ public final class SmtpTls {
   }
 
   /**
+   * The server context of this pair, for another server of the same node that serves TLS with it
+   * (the admin API's HTTPS); use TLS 1.2 or later ({@link #protocols()}).
+   */
+  public SSLContext serverContext() {
+    return context;
+  }
+
+  /** The protocols offered: TLS 1.3 and 1.2 (RFC 8996 deprecates the older ones). */
+  public static String[] protocols() {
+    return PROTOCOLS.clone();
+  }
+
+  /**
    * Layers a server-side TLS socket over {@code plain}, TLS 1.2 or later only. The caller has
    * discarded whatever plain text was read ahead, so nothing is passed on as already consumed.
    */

@@ -1,6 +1,10 @@
 package dev.mailfilter.cluster.admin;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import dev.mailfilter.smtp.SmtpTls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -8,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -59,6 +64,8 @@ public final class AdminServer implements AutoCloseable {
 
   /** Builds and starts an {@link AdminServer}. */
   public static final class Builder {
+    private Optional<SmtpTls> tls = Optional.empty();
+    private boolean allowPlainHttp;
     private InetSocketAddress listen =
         new InetSocketAddress(InetAddress.getLoopbackAddress(), 8025);
     private ApiKeys keys;
@@ -101,11 +108,53 @@ public final class AdminServer implements AutoCloseable {
       return this;
     }
 
-    /** Binds and starts the server. */
+    /** Serves HTTPS with this certificate and key (as the gateway's {@code smtp.tls}). */
+    public Builder tls(SmtpTls tls) {
+      this.tls = Optional.of(tls);
+      return this;
+    }
+
+    /**
+     * Allows plain HTTP on an address other than loopback (behind a TLS proxy on the same network,
+     * say); without it such a server refuses to start.
+     */
+    public Builder allowPlainHttp(boolean allow) {
+      this.allowPlainHttp = allow;
+      return this;
+    }
+
+    /**
+     * Binds and starts the server.
+     *
+     * @throws IllegalStateException for plain HTTP on an address other than loopback, unless
+     *     {@linkplain #allowPlainHttp allowed}: API keys would cross the network in clear
+     */
     public AdminServer start() throws IOException {
       Objects.requireNonNull(keys, "keys");
       Objects.requireNonNull(api, "api");
-      HttpServer server = HttpServer.create(listen, 64);
+      if (tls.isEmpty() && !allowPlainHttp && !AdminSettings.loopback(listen)) {
+        throw new IllegalStateException(
+            "the admin API on "
+                + listen
+                + " without TLS would send API keys in clear: configure admin.tls (certificate,"
+                + " key), listen on loopback, or set admin.allow_plain_http: true");
+      }
+      HttpServer server;
+      if (tls.isPresent()) {
+        HttpsServer https = HttpsServer.create(listen, 64);
+        https.setHttpsConfigurator(
+            new HttpsConfigurator(tls.get().serverContext()) {
+              @Override
+              public void configure(HttpsParameters params) {
+                javax.net.ssl.SSLParameters p = getSSLContext().getDefaultSSLParameters();
+                p.setProtocols(SmtpTls.protocols());
+                params.setSSLParameters(p);
+              }
+            });
+        server = https;
+      } else {
+        server = HttpServer.create(listen, 64);
+      }
       ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
       server.setExecutor(executor);
       server.createContext(

@@ -11,8 +11,8 @@ import java.util.Set;
 /**
  * {@code /v1/keys}: a principal makes and revokes keys for its own subtree (delegation: a customer
  * admin makes a domain admin's key). The secret is in the answer to the POST and nowhere else. Key
- * changes are not tenant changes, so they are logged (SLF4J, with the principal) rather than
- * written to the store's audit log.
+ * changes are not tenant changes: they go to the keys' own audit log ({@link ApiKeys#audit}, with
+ * the principal), and are logged.
  */
 final class KeysResource {
   private final ApiKeys keys;
@@ -76,7 +76,7 @@ final class KeysResource {
     if (!scope.isRoot() && store.get(scope).isEmpty()) {
       throw ApiException.notFound("tenant " + scope);
     }
-    ApiKeys.Issued issued = keys.issue(name, role.get(), scope);
+    ApiKeys.Issued issued = keys.issue(name, role.get(), scope, by.auditName());
     AdminApi.log()
         .info(
             "admin: {} made key {} ({} {})",
@@ -98,7 +98,7 @@ final class KeysResource {
     if (q.principal().role() == Role.USER) {
       throw ApiException.forbidden("a user cannot revoke keys");
     }
-    keys.revoke(k.id());
+    keys.revoke(k.id(), q.principal().auditName());
     AdminApi.log().info("admin: {} revoked key {}", q.principal().auditName(), k.id());
     return Router.Response.noContent();
   }

@@ -119,7 +119,7 @@ public final class GreylistCheck implements Check {
   /** The check {@code checks.greylist}, its options under that key. */
   public static GreylistCheck create(CheckSetup setup) {
     boolean on = setup.options().bool("enabled", false);
-    StateSettings state = on ? setup.section(StateSettings.SECTION) : StateSettings.local();
+    StateSettings state = on ? StateSettings.of(setup) : StateSettings.local();
     GreylistSettings s = GreylistSettings.parse(setup.options());
     GreylistCheck check =
         new GreylistCheck(

@@ -157,7 +157,7 @@ public final class RateLimitCheck implements Check {
    */
   public static RateLimitCheck create(CheckSetup setup) {
     boolean on = setup.options().bool("enabled", false);
-    StateSettings state = on ? setup.section(StateSettings.SECTION) : StateSettings.local();
+    StateSettings state = on ? StateSettings.of(setup) : StateSettings.local();
     ConfigNode n = setup.options();
     Map<Kind, TokenBucket> buckets = new EnumMap<>(Kind.class);
     for (Kind k : Kind.values()) {

@@ -126,7 +126,7 @@ public final class ReputationCheck implements Check, VerdictListener {
   /** The check {@code checks.reputation}. */
   public static ReputationCheck create(CheckSetup setup) {
     boolean on = setup.options().bool("enabled", false);
-    StateSettings state = on ? setup.section(StateSettings.SECTION) : StateSettings.local();
+    StateSettings state = on ? StateSettings.of(setup) : StateSettings.local();
     ConfigNode n = setup.options();
     Settings d = Settings.defaults();
     long min = n.integer("min_count", d.minCount(), 1, 1_000_000);

@@ -12,7 +12,6 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -103,17 +102,7 @@ public final class SharedRedis implements AutoCloseable {
   }
 
   private static RedisURI uri(StateSettings s) {
-    if (s.uri().isPresent()) {
-      return RedisURI.create(s.uri().get());
-    }
-    List<InetSocketAddress> sentinels = s.sentinels();
-    RedisURI.Builder b =
-        RedisURI.Builder.sentinel(
-            sentinels.get(0).getHostString(), sentinels.get(0).getPort(), s.sentinelMaster().get());
-    for (InetSocketAddress a : sentinels.subList(1, sentinels.size())) {
-      b.withSentinel(a.getHostString(), a.getPort());
-    }
-    return b.build();
+    return s.server().orElseThrow();
   }
 
   /**

@@ -1,13 +1,14 @@
 package dev.mailfilter.cluster.state;
 
+import dev.mailfilter.cluster.RedisSettings;
 import dev.mailfilter.config.ConfigSection;
 import dev.mailfilter.spi.CheckRegistry;
 import java.util.List;
 
 /**
  * Wires the shared-state checks into a node's configuration: {@code checks.greylist}, {@code
- * checks.ratelimit} and {@code checks.reputation} (all off unless enabled), and the {@code
- * shared_state} section that says where Redis is.
+ * checks.ratelimit} and {@code checks.reputation} (all off unless enabled), the {@code
+ * shared_state} section and the {@code redis} section that says where Redis is.
  *
  * <pre>{@code
  * FilterConfig config =
@@ -15,8 +16,9 @@ import java.util.List;
  * }</pre>
  */
 public final class SharedStateChecks {
-  /** The sections the checks read: {@code shared_state}. */
-  public static final List<ConfigSection<?>> SECTIONS = List.of(StateSettings.SECTION);
+  /** The sections the checks read: {@code shared_state} and {@code redis}. */
+  public static final List<ConfigSection<?>> SECTIONS =
+      List.of(StateSettings.SECTION, RedisSettings.SECTION);
 
   private SharedStateChecks() {}
 

@@ -28,6 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
  * checks.reputation}, {@code shared_state}), two filters built from it sharing one real Redis.
  */
 class SharedStateConfigTest {
+  /** The settings the checks run with: shared_state with the Redis of the redis: section. */
+  static StateSettings state(FilterConfig c) {
+    return c.section(StateSettings.SECTION)
+        .withServer(c.section(dev.mailfilter.cluster.RedisSettings.SECTION).uri());
+  }
+
   @TempDir Path dir;
   private RedisServer server;
 
@@ -47,9 +53,9 @@ class SharedStateConfigTest {
     SharedStateChecks.SECTIONS.forEach(b::section);
     // A key prefix of the test's own: the connection is shared by settings, process-wide.
     return b.yaml(
-            "shared_state:\n  redis: redis://127.0.0.1:"
+            "redis:\n  uri: redis://127.0.0.1:"
                 + server.port()
-                + "\n  timeout: 2s\n  prefix: '"
+                + "\nshared_state:\n  timeout: 2s\n  prefix: '"
                 + dir.getFileName()
                 + ":'\n"
                 + checks)
@@ -70,10 +76,7 @@ class SharedStateConfigTest {
         MailFilter b = MailFilter.builder().config(c).build()) {
       // The first calls may find the connection still opening: local state answers then, and
       // greylists just the same; wait for the shared state so that the test is about sharing.
-      assertThat(
-              SharedRedis.shared(c.section(StateSettings.SECTION))
-                  .awaitAvailable(Duration.ofSeconds(10)))
-          .isTrue();
+      assertThat(SharedRedis.shared(state(c)).awaitAvailable(Duration.ofSeconds(10))).isTrue();
       try (FilterSession s = session(a, "192.0.2.1")) {
         Decision d = s.rcptTo("u@rcpt.example");
         assertThat(d.refused()).isTrue();
@@ -129,10 +132,7 @@ class SharedStateConfigTest {
             .getBytes(StandardCharsets.US_ASCII);
     try (MailFilter a = MailFilter.builder().config(c).build();
         MailFilter b = MailFilter.builder().config(c).build()) {
-      assertThat(
-              SharedRedis.shared(c.section(StateSettings.SECTION))
-                  .awaitAvailable(Duration.ofSeconds(10)))
-          .isTrue();
+      assertThat(SharedRedis.shared(state(c)).awaitAvailable(Duration.ofSeconds(10))).isTrue();
       for (int i = 0; i < 3; i++) {
         try (FilterSession s = session(a, "203.0.113.9")) {
           s.rcptTo("u@rcpt.example");
