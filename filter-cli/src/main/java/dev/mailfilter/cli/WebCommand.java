@@ -2,6 +2,8 @@ package dev.mailfilter.cli;
 
 import dev.mailfilter.FilterConfig;
 import dev.mailfilter.cluster.ClusterSettings;
+import dev.mailfilter.cluster.RedisSettings;
+import dev.mailfilter.cluster.RedisTenantStore;
 import dev.mailfilter.cluster.TenantPath;
 import dev.mailfilter.cluster.TenantStore;
 import dev.mailfilter.cluster.TenantStoreException;
@@ -16,7 +18,6 @@ import dev.mailfilter.web.TenantsPage;
 import dev.mailfilter.web.WebPage;
 import dev.mailfilter.web.WebServer;
 import dev.mailfilter.web.WebSettings;
-import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -58,11 +59,14 @@ final class WebCommand {
     AdminSettings settings;
     WebSettings web;
     ClusterSettings cluster;
+    RedisSettings redisSettings;
+    Optional<Path> embedKeyDir;
     boolean newOperatorKey;
     EventSettings events;
     StateSettings state;
     try {
       Optional<Path> configFile = ConfigOption.extract(args);
+      embedKeyDir = configFile.map(f -> f.toAbsolutePath().getParent());
       if (args.contains("--help") || args.contains("-h")) {
         out.println(USAGE);
         out.println(
@@ -93,6 +97,7 @@ final class WebCommand {
       settings = config.section(AdminSettings.SECTION);
       web = config.section(WebSettings.SECTION);
       cluster = config.section(ClusterSettings.SECTION);
+      redisSettings = config.section(RedisSettings.SECTION);
       events = config.section(EventSettings.SECTION);
       state = config.section(StateSettings.SECTION);
       String listen = options.single("--listen", null);
@@ -104,8 +109,11 @@ final class WebCommand {
       if (dir != null && redis != null) {
         throw new IllegalArgumentException("give --store DIR or --redis URI, not both");
       }
-      if (dir != null || redis != null) {
-        cluster = withStore(cluster, dir != null ? "file:" + dir : redis);
+      if (dir != null) {
+        cluster = withStore(cluster, "file:" + dir);
+      } else if (redis != null) {
+        redisSettings = RedisSettings.of(redis);
+        cluster = withStore(cluster, "redis");
       }
       String keys = options.single("--keys", null);
       if (keys != null) {
@@ -133,14 +141,28 @@ final class WebCommand {
                     spec.startsWith("file:")
                         ? Optional.of(Path.of(spec.substring(5)).resolve("admin-keys.json"))
                         : Optional.empty());
-    if (keysFile.isEmpty()) {
-      err.println("mailfilter web: with Redis, give --keys FILE (admin.keys) for the API keys");
+    if (!spec.startsWith("file:") && keysFile.isPresent()) {
+      // The keys of a Redis store are in the store, shared with every node's admin API.
+      err.println(
+          "mailfilter web: with a Redis store the API keys are kept in the store: leave out --keys"
+              + " (admin.keys), which is for a file store");
+      return 2;
+    }
+    // The key that signs the map's embed links: beside the key file, or beside the configuration.
+    Optional<Path> embedKey =
+        keysFile
+            .map(f -> f.resolveSibling("embed-key"))
+            .or(() -> embedKeyDir.map(d -> d.resolve("embed-key")));
+    if (embedKey.isEmpty()) {
+      err.println(
+          "mailfilter web: with a Redis store give --config FILE: the key that signs embed links"
+              + " is kept beside it (copy it to every web node)");
       return 2;
     }
     TenantStore store;
     try {
-      store = cluster.openStore();
-    } catch (TenantStoreException | IllegalArgumentException e) {
+      store = cluster.openStore(redisSettings);
+    } catch (TenantStoreException | IllegalArgumentException | ConfigException e) {
       err.println("mailfilter web: " + e.getMessage());
       return 2;
     } catch (RuntimeException e) {
@@ -148,21 +170,24 @@ final class WebCommand {
       err.println("mailfilter web: cannot open the Redis store: " + e.getMessage());
       return 2;
     }
-    Path keyFile = keysFile.get();
+    String keysAt = keysFile.map(Path::toString).orElse("the tenant store");
     ApiKeys keys;
     try {
-      keys = ApiKeys.open(keyFile);
+      keys =
+          store instanceof RedisTenantStore r
+              ? ApiKeys.inStore(r)
+              : ApiKeys.open(keysFile.orElseThrow());
+      if (newOperatorKey
+          || keys.list().stream().noneMatch(k -> k.principal().role() == Role.OPERATOR)) {
+        ApiKeys.Issued issued = keys.issue("operator", Role.OPERATOR, TenantPath.root());
+        out.println("operator key (shown once; only its SHA-256 is kept in " + keysAt + "):");
+        out.println(issued.key());
+        out.flush();
+      }
     } catch (IOException | RuntimeException e) {
       store.close();
-      err.println("mailfilter web: " + keyFile + ": " + e.getMessage());
+      err.println("mailfilter web: API keys in " + keysAt + ": " + e.getMessage());
       return 2;
-    }
-    if (newOperatorKey
-        || keys.list().stream().noneMatch(k -> k.principal().role() == Role.OPERATOR)) {
-      ApiKeys.Issued issued = keys.issue("operator", Role.OPERATOR, TenantPath.root());
-      out.println("operator key (shown once; only its SHA-256 is kept in " + keyFile + "):");
-      out.println(issued.key());
-      out.flush();
     }
     // The JDK's server waits forever for a request's headers and body unless told: a client
     // trickling bytes would hold a connection forever. Read once, when the server's class loads,
@@ -172,7 +197,7 @@ final class WebCommand {
     WebSettings running = web;
     List<WebPage> pages;
     try {
-      pages = pages(events, state, store, keyFile.resolveSibling("embed-key"), web);
+      pages = pages(events, state, store, embedKey.get(), web);
     } catch (IOException | RuntimeException e) {
       store.close();
       err.println("mailfilter web: " + e.getMessage());
@@ -224,9 +249,6 @@ final class WebCommand {
 
   /** The cluster settings with the store a flag names; a bad Redis address is a usage error. */
   private static ClusterSettings withStore(ClusterSettings c, String store) {
-    if (!store.startsWith("file:")) {
-      RedisURI.create(store); // IllegalArgumentException (or Lettuce's) names what is wrong
-    }
     return new ClusterSettings(
         Optional.of(store),
         c.stateDir(),
