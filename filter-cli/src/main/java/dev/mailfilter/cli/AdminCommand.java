@@ -15,7 +15,6 @@ import dev.mailfilter.cluster.admin.Role;
 import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.ops.OpsServer;
 import dev.mailfilter.ops.OpsSettings;
-import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
