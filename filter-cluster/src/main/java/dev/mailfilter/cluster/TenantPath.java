@@ -28,8 +28,10 @@ public record TenantPath(List<Segment> segments) implements Comparable<TenantPat
     DOMAIN,
     USER;
 
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     String label() {
-      return name().toLowerCase(Locale.ROOT);
+      return label;
     }
   }
 
@@ -153,9 +155,58 @@ public record TenantPath(List<Segment> segments) implements Comparable<TenantPat
     return segments.stream().filter(s -> s.kind() == kind).map(Segment::name).findFirst();
   }
 
+  /**
+   * The order of the written forms ({@link #toString()}), compared character by character without
+   * building them: a snapshot of a large tree sorts its nodes with this at every change.
+   */
   @Override
   public int compareTo(TenantPath o) {
-    return toString().compareTo(o.toString());
+    int i = 0;
+    int j = 0;
+    int ci = 0; // position in the written form of segment i: label, ':', name, then '/'
+    int cj = 0;
+    while (true) {
+      int a = charAt(segments, i, ci);
+      int b = charAt(o.segments, j, cj);
+      if (a != b) {
+        return a - b; // -1 (the end) sorts first, as a shorter string does
+      }
+      if (a < 0) {
+        return 0;
+      }
+      if (++ci == width(segments.get(i)) + (i == segments.size() - 1 ? 0 : 1)) {
+        i++;
+        ci = 0;
+      }
+      if (++cj == width(o.segments.get(j)) + (j == o.segments.size() - 1 ? 0 : 1)) {
+        j++;
+        cj = 0;
+      }
+    }
+  }
+
+  private static int width(Segment s) {
+    return s.kind().label().length() + 1 + s.name().length();
+  }
+
+  /**
+   * The character at {@code c} of segment {@code i} in the written form, '/' after it, -1 past the
+   * end.
+   */
+  private static int charAt(List<Segment> segments, int i, int c) {
+    if (i >= segments.size()) {
+      return -1;
+    }
+    Segment s = segments.get(i);
+    String label = s.kind().label();
+    if (c < label.length()) {
+      return label.charAt(c);
+    }
+    if (c == label.length()) {
+      return ':';
+    }
+    int n = c - label.length() - 1;
+    return n < s.name().length() ? s.name().charAt(n) : '/';
   }
 
   @Override
