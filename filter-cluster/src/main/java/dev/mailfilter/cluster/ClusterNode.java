@@ -4,6 +4,7 @@ import dev.mailfilter.BuiltIns;
 import dev.mailfilter.FilterConfig;
 import dev.mailfilter.FilterReloader;
 import dev.mailfilter.MailFilter;
+import dev.mailfilter.cluster.state.ModelSync;
 import dev.mailfilter.cluster.state.SharedStateChecks;
 import dev.mailfilter.config.ConfigSection;
 import dev.mailfilter.spi.CheckRegistry;
@@ -60,6 +61,7 @@ public final class ClusterNode implements AutoCloseable {
   private Snapshot running; // guarded by lock: the tree of the running filter
   private final FilterReloader filters;
   private final Thread follower;
+  private final Optional<ModelSync> modelSync;
   private final boolean ownsStore;
   private final List<ConfigSection<?>> sections;
   private volatile boolean closed;
@@ -76,7 +78,7 @@ public final class ClusterNode implements AutoCloseable {
       List<ConfigSection<?>> sections)
       throws IOException {
     this.store = store;
-    this.sections = sections;
+    this.sections = withStateSections(sections);
     this.ownsStore = ownsStore;
     this.stateDir = stateDir;
     this.wait = wait;
@@ -87,8 +89,32 @@ public final class ClusterNode implements AutoCloseable {
     target = local;
     running = local;
     // The shared-state checks (checks.greylist...) are known to a node's file, as to every command.
-    filters = FilterReloader.start(configFile, CHECKS, sections, this::build);
+    filters = FilterReloader.start(configFile, CHECKS, this.sections, this::build);
+    try {
+      // With model_sync enabled the node follows the cluster's model too: each published version
+      // is swapped in through the same reloader as the tree.
+      modelSync = ModelSync.forNode(filters.current().config(), filters);
+    } catch (RuntimeException e) {
+      filters.close();
+      throw e;
+    }
     follower = Thread.ofVirtual().name("mailfilter-cluster-follow").start(this::follow);
+  }
+
+  /** The sections with the shared-state ones ({@code shared_state}, {@code model_sync}) added. */
+  private static List<ConfigSection<?>> withStateSections(List<ConfigSection<?>> sections) {
+    List<ConfigSection<?>> all = new ArrayList<>(sections);
+    for (ConfigSection<?> s : SharedStateChecks.SECTIONS) {
+      if (!all.contains(s)) {
+        all.add(s);
+      }
+    }
+    return List.copyOf(all);
+  }
+
+  /** The model version this node's filter uses, when it runs model sync ({@code model_sync}). */
+  public Optional<Long> modelVersion() {
+    return modelSync.map(ModelSync::installedVersion);
   }
 
   /**
@@ -146,7 +172,8 @@ public final class ClusterNode implements AutoCloseable {
       sections.add(ClusterSettings.SECTION);
     }
     ClusterSettings settings =
-        FilterConfig.load(configFile, CHECKS, sections).section(ClusterSettings.SECTION);
+        FilterConfig.load(configFile, CHECKS, withStateSections(sections))
+            .section(ClusterSettings.SECTION);
     if (settings.store().isEmpty()) {
       throw new dev.mailfilter.config.ConfigException(
           "cluster.store", "a cluster node needs its tenant store");
@@ -364,6 +391,7 @@ public final class ClusterNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    modelSync.ifPresent(ModelSync::close);
     filters.close();
     if (ownsStore) {
       store.close();

@@ -15,8 +15,12 @@ import java.util.List;
  * }</pre>
  */
 public final class SharedStateChecks {
-  /** The sections the checks read: {@code shared_state}. */
-  public static final List<ConfigSection<?>> SECTIONS = List.of(StateSettings.SECTION);
+  /**
+   * The sections the checks read: {@code shared_state}, and {@code model_sync} for a node's part in
+   * the cluster's model.
+   */
+  public static final List<ConfigSection<?>> SECTIONS =
+      List.of(StateSettings.SECTION, ModelSyncSettings.SECTION);
 
   private SharedStateChecks() {}
 
