@@ -24,7 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +63,10 @@ public final class ClusterNode implements AutoCloseable {
   private Snapshot running; // guarded by lock: the tree of the running filter
   private final FilterReloader filters;
   private final Thread follower;
+  // The tree to keep on disk next, written by the keeper thread after the swap: writing a large
+  // tree (tens of MB of JSON, forced) is not on the path from a change to the running filter.
+  private final AtomicReference<Kept> toKeep = new AtomicReference<>();
+  private final Thread keeper;
   private final Optional<ModelSync> modelSync;
   private final boolean ownsStore;
   private final List<ConfigSection<?>> sections;
@@ -98,7 +104,33 @@ public final class ClusterNode implements AutoCloseable {
       filters.close();
       throw e;
     }
+    keeper = Thread.ofVirtual().name("mailfilter-cluster-keep").start(this::keep);
     follower = Thread.ofVirtual().name("mailfilter-cluster-follow").start(this::follow);
+  }
+
+  /** A tree to keep, with the id of the store it came from. */
+  private record Kept(Snapshot snapshot, String storeId) {}
+
+  private void keep() {
+    while (!closed) {
+      Kept k = toKeep.getAndSet(null);
+      if (k == null) {
+        LockSupport.park(this);
+      } else {
+        keepOnDisk(k);
+      }
+    }
+  }
+
+  private void keepOnDisk(Kept k) {
+    try {
+      writeLocal(k.snapshot(), k.storeId());
+    } catch (IOException e) {
+      LOG.warn(
+          "cannot keep the tenant tree at version {} on disk: {}",
+          k.snapshot().version(),
+          e.getMessage());
+    }
   }
 
   /** The sections with the shared-state ones ({@code shared_state}, {@code model_sync}) added. */
@@ -328,12 +360,6 @@ public final class ClusterNode implements AutoCloseable {
           e.getMessage());
       return;
     }
-    try {
-      writeLocal(next);
-    } catch (IOException e) {
-      LOG.warn(
-          "cannot keep the tenant tree at version {} on disk: {}", next.version(), e.getMessage());
-    }
     lock.lock();
     try {
       running = next;
@@ -341,6 +367,10 @@ public final class ClusterNode implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+    // Only a tree that is running is kept: it is the last good one. The keeper writes the latest
+    // of those it was given; close() writes what is left.
+    toKeep.set(new Kept(next, storeId));
+    LockSupport.unpark(keeper);
   }
 
   private Optional<Snapshot> readLocal() {
@@ -358,7 +388,7 @@ public final class ClusterNode implements AutoCloseable {
     }
   }
 
-  private void writeLocal(Snapshot s) throws IOException {
+  private void writeLocal(Snapshot s, String storeId) throws IOException {
     Path tmp = stateDir.resolve("snapshot.json.tmp");
     try (FileChannel ch =
         FileChannel.open(
@@ -390,6 +420,18 @@ public final class ClusterNode implements AutoCloseable {
       follower.join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    // The keeper is not interrupted (an interrupt closes the file channel mid-write): woken, it
+    // ends after the write in hand, and the tree it had not got to is written here.
+    LockSupport.unpark(keeper);
+    try {
+      keeper.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Kept last = toKeep.getAndSet(null);
+    if (last != null) {
+      keepOnDisk(last);
     }
     modelSync.ifPresent(ModelSync::close);
     filters.close();
