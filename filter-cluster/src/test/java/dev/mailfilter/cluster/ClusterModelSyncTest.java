@@ -75,15 +75,18 @@ class ClusterModelSyncTest {
   @Test
   void feedbackOnNodeAIsUsedAsTheNextModelVersionOnNodesAAndB() throws Exception {
     try (RedisServer redis = RedisServer.primary(dir.resolve("redis"));
-        RedisTenantStore store =
+        RedisTenantStore storeA =
+            RedisTenantStore.connect(
+                RedisTenantStore.Options.of(RedisURI.create("127.0.0.1", redis.port())));
+        RedisTenantStore storeB =
             RedisTenantStore.connect(
                 RedisTenantStore.Options.of(RedisURI.create("127.0.0.1", redis.port())));
         SharedRedis shared =
             SharedRedis.connect(StateSettings.redis("redis://127.0.0.1:" + redis.port()));
         ClusterNode a =
-            ClusterNode.start(nodeConfig(dir, "a", redis.port()), dir.resolve("a/state"), store);
+            ClusterNode.start(nodeConfig(dir, "a", redis.port()), dir.resolve("a/state"), storeA);
         ClusterNode b =
-            ClusterNode.start(nodeConfig(dir, "b", redis.port()), dir.resolve("b/state"), store)) {
+            ClusterNode.start(nodeConfig(dir, "b", redis.port()), dir.resolve("b/state"), storeB)) {
       assertThat(a.modelVersion()).contains(0L);
       assertThat(bayes(a, SPAM)).isEmpty(); // no model yet: no BAYES_ symbol
       TrainingEvents onA = TrainingEvents.on(shared, "a", 1 << 20);
