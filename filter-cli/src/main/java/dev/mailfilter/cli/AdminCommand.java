@@ -10,6 +10,10 @@ import dev.mailfilter.cluster.admin.AdminServer;
 import dev.mailfilter.cluster.admin.AdminSettings;
 import dev.mailfilter.cluster.admin.ApiKeys;
 import dev.mailfilter.cluster.admin.Role;
+import dev.mailfilter.cluster.state.ModelSyncSettings;
+import dev.mailfilter.cluster.state.SharedRedis;
+import dev.mailfilter.cluster.state.StateSettings;
+import dev.mailfilter.cluster.state.TrainingEvents;
 import dev.mailfilter.config.ConfigException;
 import io.lettuce.core.RedisURI;
 import java.io.IOException;
@@ -51,6 +55,8 @@ final class AdminCommand {
     List<String> args = new ArrayList<>(argList);
     AdminSettings settings;
     ClusterSettings cluster;
+    StateSettings state;
+    String nodeName;
     boolean newOperatorKey;
     try {
       Optional<Path> configFile = ConfigOption.extract(args);
@@ -83,6 +89,9 @@ final class AdminCommand {
               : withSections(FilterConfig.builder()).build();
       settings = config.section(AdminSettings.SECTION);
       cluster = config.section(ClusterSettings.SECTION);
+      // With the cluster's shared state, users' feedback (POST /v1/feedback) reaches the trainer.
+      state = config.section(StateSettings.SECTION);
+      nodeName = config.section(ModelSyncSettings.SECTION).nodeName();
       String listen = options.single("--listen", null);
       if (listen != null) {
         settings = settings.withListen(AdminSettings.parseListen(listen));
@@ -158,6 +167,13 @@ final class AdminCommand {
     setIfAbsent("sun.net.httpserver.maxReqTime", "30");
     setIfAbsent("sun.net.httpserver.maxRspTime", "60");
     AdminSettings running = settings;
+    AdminApi api =
+        state.shared()
+            ? AdminApi.over(store)
+                .withFeedback(
+                    TrainingEvents.on(
+                        SharedRedis.shared(state), nodeName, AdminApi.MAX_FEEDBACK_BYTES))
+            : AdminApi.over(store);
     AdminServer[] server = {null};
     Daemon daemon =
         Daemon.install(
@@ -168,7 +184,7 @@ final class AdminCommand {
                 AdminServer.builder()
                     .listen(running.listen())
                     .keys(keys)
-                    .api(AdminApi.over(store))
+                    .api(api)
                     .maxBody(running.maxBody())
                     .start(),
         () -> LOG.info("admin listening on {}", server[0].address()),

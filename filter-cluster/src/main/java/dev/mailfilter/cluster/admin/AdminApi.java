@@ -51,7 +51,7 @@ public final class AdminApi {
   static final String DIRECT_CUSTOMERS = "/v1/customers";
 
   /** The largest message a user may report (the model reads no more of one). */
-  static final int MAX_FEEDBACK_BYTES = 4 << 20;
+  public static final int MAX_FEEDBACK_BYTES = TrainingEvents.MAX_MESSAGE_BYTES;
 
   private final TenantStore store;
   private final Optional<TrainingEvents> feedback;
