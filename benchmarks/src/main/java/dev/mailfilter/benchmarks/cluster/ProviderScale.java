@@ -3,6 +3,7 @@ package dev.mailfilter.benchmarks.cluster;
 import dev.mailfilter.cluster.ClusterNode;
 import dev.mailfilter.cluster.RedisTenantStore;
 import dev.mailfilter.cluster.Settings;
+import dev.mailfilter.cluster.Tenant;
 import dev.mailfilter.cluster.TenantPath;
 import dev.mailfilter.cluster.WriteResult;
 import dev.mailfilter.testkit.RedisServer;
@@ -37,7 +38,7 @@ import java.util.stream.Stream;
  *       whole tree (snapshot read from Redis, the configuration built, the filter swapped in, the
  *       tree kept on disk);
  *   <li>the heap after a full GC with the tree loaded, before the nodes and after each one;
- *   <li>{@code --changes} changes (a new domain each), written one at a time: the time from the
+ *   <li>{@code --changes} changes (default 10, a new domain each), written one at a time: the time from the
  *       write to the swap done on each of the three nodes, as a distribution.
  * </ul>
  *
@@ -108,12 +109,14 @@ public final class ProviderScale {
           usedMemory(redis));
 
       long t = System.nanoTime();
-      int size = admin.snapshot().tenants().size();
+      List<TenantPath> paths =
+          new ArrayList<>(admin.snapshot().tenants().stream().map(Tenant::path).toList());
       System.out.printf(
           Locale.ROOT,
           "store.snapshot(): %d nodes in %d ms%n",
-          size,
+          paths.size(),
           (System.nanoTime() - t) / 1_000_000);
+      sortCost(paths);
 
       Path config = dir.resolve("mailfilter.yaml");
       Files.writeString(config, "actions: {reject: 15}\n", StandardCharsets.UTF_8);
@@ -182,6 +185,7 @@ public final class ProviderScale {
           worst = Math.max(worst, ms);
         }
         last.add(worst);
+        System.out.printf(Locale.ROOT, "  change %d: on all nodes after %d ms%n", i, worst);
       }
       System.out.printf(
           Locale.ROOT,
@@ -205,6 +209,37 @@ public final class ProviderScale {
     }
   }
 
+  /**
+   * A node sorts the whole tree when it loads a snapshot: the paths in a shuffled order sorted by
+   * their written forms (how {@code TenantPath.compareTo} did it, building both strings per
+   * comparison) against {@code compareTo} now, in the same run, three rounds each.
+   */
+  private static void sortCost(List<TenantPath> paths) {
+    java.util.Collections.shuffle(paths, new java.util.Random(15));
+    long strings = Long.MAX_VALUE;
+    long segments = Long.MAX_VALUE;
+    for (int round = 0; round < 3; round++) {
+      List<TenantPath> a = new ArrayList<>(paths);
+      long t0 = System.nanoTime();
+      a.sort((x, y) -> x.toString().compareTo(y.toString()));
+      strings = Math.min(strings, System.nanoTime() - t0);
+      List<TenantPath> b = new ArrayList<>(paths);
+      t0 = System.nanoTime();
+      b.sort(null);
+      segments = Math.min(segments, System.nanoTime() - t0);
+      if (!a.equals(b)) {
+        throw new IllegalStateException("the two orders differ");
+      }
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "sort %d paths (best of 3): by written form %d ms, by compareTo %d ms (%.1fx)%n",
+        paths.size(),
+        strings / 1_000_000,
+        segments / 1_000_000,
+        (double) strings / segments);
+  }
+
   private static Map<String, Integer> options(String[] args) {
     Map<String, Integer> o =
         new java.util.HashMap<>(
@@ -213,7 +248,7 @@ public final class ProviderScale {
                 "--customers", 2000,
                 "--domains", 50_000,
                 "--users", 200_000,
-                "--changes", 30,
+                "--changes", 10,
                 "--threads", 8,
                 "--nodes", 3));
     for (int i = 0; i < args.length; i += 2) {
