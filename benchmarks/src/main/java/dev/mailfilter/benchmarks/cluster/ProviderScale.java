@@ -38,8 +38,8 @@ import java.util.stream.Stream;
  *       whole tree (snapshot read from Redis, the configuration built, the filter swapped in, the
  *       tree kept on disk);
  *   <li>the heap after a full GC with the tree loaded, before the nodes and after each one;
- *   <li>{@code --changes} changes (default 10, a new domain each), written one at a time: the time from the
- *       write to the swap done on each of the three nodes, as a distribution.
+ *   <li>{@code --changes} changes (default 10, a new domain each), written one at a time: the time
+ *       from the write to the swap done on each of the three nodes, as a distribution.
  * </ul>
  *
  * <p>Not JMH: each figure is one long operation, measured once per run with {@code
