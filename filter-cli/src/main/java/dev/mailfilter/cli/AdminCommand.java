@@ -12,6 +12,10 @@ import dev.mailfilter.cluster.admin.AdminServer;
 import dev.mailfilter.cluster.admin.AdminSettings;
 import dev.mailfilter.cluster.admin.ApiKeys;
 import dev.mailfilter.cluster.admin.Role;
+import dev.mailfilter.cluster.state.ModelSyncSettings;
+import dev.mailfilter.cluster.state.SharedRedis;
+import dev.mailfilter.cluster.state.StateSettings;
+import dev.mailfilter.cluster.state.TrainingEvents;
 import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.ops.OpsServer;
 import dev.mailfilter.ops.OpsSettings;
@@ -56,6 +60,8 @@ final class AdminCommand {
     ClusterSettings cluster;
     OpsSettings opsSettings;
     RedisSettings redisSettings;
+    StateSettings state;
+    String nodeName;
     boolean newOperatorKey;
     try {
       Optional<Path> configFile = ConfigOption.extract(args);
@@ -91,6 +97,9 @@ final class AdminCommand {
       opsSettings = config.section(OpsSettings.SECTION);
       cluster = config.section(ClusterSettings.SECTION);
       redisSettings = config.section(RedisSettings.SECTION);
+      // With the cluster's shared state, users' feedback (POST /v1/feedback) reaches the trainer.
+      state = config.section(StateSettings.SECTION);
+      nodeName = config.section(ModelSyncSettings.SECTION).nodeName();
       String listen = options.single("--listen", null);
       if (listen != null) {
         settings = settings.withListen(AdminSettings.parseListen(listen));
@@ -187,6 +196,13 @@ final class AdminCommand {
     }
     ops.registry().register(NodeMetrics.store(store));
     AdminSettings running = settings;
+    AdminApi api =
+        state.shared()
+            ? AdminApi.over(store)
+                .withFeedback(
+                    TrainingEvents.on(
+                        SharedRedis.shared(state), nodeName, AdminApi.MAX_FEEDBACK_BYTES))
+            : AdminApi.over(store);
     AdminServer[] server = {null};
     Daemon daemon =
         Daemon.install(
@@ -198,7 +214,7 @@ final class AdminCommand {
                   .listen(running.listen())
                   .allowPlainHttp(running.allowPlainHttp())
                   .keys(keys)
-                  .api(AdminApi.over(store))
+                  .api(api)
                   .maxBody(running.maxBody());
           running.tls().ifPresent(b::tls);
           server[0] = b.start();

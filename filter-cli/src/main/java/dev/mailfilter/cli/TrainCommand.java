@@ -1,6 +1,10 @@
 package dev.mailfilter.cli;
 
 import dev.mailfilter.FilterConfig;
+import dev.mailfilter.cluster.state.ModelSyncSettings;
+import dev.mailfilter.cluster.state.SharedRedis;
+import dev.mailfilter.cluster.state.StateSettings;
+import dev.mailfilter.cluster.state.TrainingEvents;
 import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.learn.Document;
 import dev.mailfilter.learn.Label;
@@ -12,6 +16,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -40,6 +45,82 @@ final class TrainCommand {
 
   private TrainCommand() {}
 
+  /**
+   * {@code --publish}: the messages are reports for the cluster's model, not for a local file: each
+   * becomes one training event in the shared Redis of {@code --config}'s {@code shared_state}; the
+   * elected trainer learns them into the next model version, which every node swaps in.
+   */
+  private static int publish(Options o, PrintStream out, PrintStream err) {
+    if (o.has("--unlearn") || o.has("--model") || o.has("--passes")) {
+      err.println(
+          "mailfilter train: --publish sends reports to the cluster's trainer;"
+              + " --unlearn, --model and --passes are for a local model file");
+      return 2;
+    }
+    String config = o.single("--config", null);
+    if (config == null) {
+      err.println("mailfilter train: --publish needs --config FILE with shared_state.redis");
+      return 2;
+    }
+    StateSettings state;
+    String node;
+    List<Corpus.Sample> samples;
+    try {
+      FilterConfig c =
+          FilterConfig.load(Path.of(config), ServerSections.CHECKS, ServerSections.ALL);
+      state = c.section(StateSettings.SECTION);
+      node = c.section(ModelSyncSettings.SECTION).nodeName();
+      if (!state.shared()) {
+        err.println(
+            "mailfilter train: "
+                + config
+                + ": --publish needs shared_state.redis (or sentinels): the cluster's Redis");
+        return 2;
+      }
+      samples = Corpus.read(o.paths("--spam"), o.paths("--ham"));
+    } catch (ConfigException e) {
+      err.println("mailfilter train: " + config + ": " + e.getMessage());
+      return 2;
+    } catch (IOException | UncheckedIOException e) {
+      err.println("mailfilter train: " + e.getMessage());
+      return 2;
+    }
+    int published = 0;
+    int refused = 0;
+    int tooLarge = 0;
+    try (SharedRedis redis = SharedRedis.connect(state)) {
+      if (!redis.awaitAvailable(Duration.ofSeconds(10))) {
+        err.println("mailfilter train: the shared Redis is unreachable; nothing published");
+        return 2;
+      }
+      TrainingEvents events = TrainingEvents.on(redis, node, TrainingEvents.MAX_MESSAGE_BYTES);
+      for (Corpus.Sample s : samples) {
+        if (s.bytes().length > TrainingEvents.MAX_MESSAGE_BYTES) {
+          err.println("mailfilter train: " + s.name() + ": over 4 MiB, not published");
+          tooLarge++;
+          continue;
+        }
+        if (events.publish(s.bytes(), s.label(), Duration.ofSeconds(5)).isPresent()) {
+          published++;
+        } else {
+          refused++;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("mailfilter train: interrupted after " + published + " events");
+      return 2;
+    }
+    out.printf(
+        Locale.ROOT,
+        "published %d training events to the cluster's trainer (shared_state), %d not taken by"
+            + " Redis, %d too large%n",
+        published,
+        refused,
+        tooLarge);
+    return refused == 0 && tooLarge == 0 ? 0 : 2;
+  }
+
   static int run(List<String> args, PrintStream out, PrintStream err) {
     Options o;
     try {
@@ -60,7 +141,7 @@ final class TrainCommand {
                   "--target-fpr",
                   "--folds",
                   "--threads"),
-              Set.of("--help"));
+              Set.of("--help", "--publish"));
     } catch (IllegalArgumentException | ConfigException e) {
       err.println("mailfilter train: " + e.getMessage());
       return 2;
@@ -76,6 +157,9 @@ final class TrainCommand {
     }
     if (o.has("--scores")) {
       return scores(o, out, err);
+    }
+    if (o.has("--publish")) {
+      return publish(o, out, err);
     }
     try {
       ModelSettings configured = o.modelSettings();
@@ -346,6 +430,11 @@ final class TrainCommand {
         "       mailfilter train --scores FILE --spam PATH... --ham PATH... [--time-split 0.7]");
     out.println(
         "                        [--target-fpr 0.001] [--folds 5] [--threads N] [--config FILE]");
+    out.println("       mailfilter train --publish --config FILE [--spam PATH...] [--ham PATH...]");
+    out.println(
+        "                        (reports for the cluster's model: each message a training event");
+    out.println(
+        "                        in shared_state's Redis; the elected trainer learns them)");
     out.println("PATH: a message file, a directory (Maildir too) or an mbox file.");
     out.println(
         "--model defaults to ./" + DEFAULT_MODEL + "; learning a message twice counts once.");

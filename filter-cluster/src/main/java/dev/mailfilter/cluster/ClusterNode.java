@@ -5,6 +5,7 @@ import dev.mailfilter.FilterConfig;
 import dev.mailfilter.FilterReloader;
 import dev.mailfilter.MailFilter;
 import dev.mailfilter.cluster.events.EventsCheck;
+import dev.mailfilter.cluster.state.ModelSync;
 import dev.mailfilter.cluster.state.SharedStateChecks;
 import dev.mailfilter.config.ConfigSection;
 import dev.mailfilter.spi.CheckRegistry;
@@ -24,7 +25,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +67,11 @@ public final class ClusterNode implements AutoCloseable {
   private Snapshot running; // guarded by lock: the tree of the running filter
   private final FilterReloader filters;
   private final Thread follower;
+  // The tree to keep on disk next, written by the keeper thread after the swap: writing a large
+  // tree (tens of MB of JSON, forced) is not on the path from a change to the running filter.
+  private final AtomicReference<Kept> toKeep = new AtomicReference<>();
+  private final Thread keeper;
+  private final Optional<ModelSync> modelSync;
   private final boolean ownsStore;
   private final List<ConfigSection<?>> sections;
   private volatile boolean closed;
@@ -80,7 +88,7 @@ public final class ClusterNode implements AutoCloseable {
       List<ConfigSection<?>> sections)
       throws IOException {
     this.store = store;
-    this.sections = sections;
+    this.sections = withStateSections(sections);
     this.ownsStore = ownsStore;
     this.stateDir = stateDir;
     this.wait = wait;
@@ -97,10 +105,60 @@ public final class ClusterNode implements AutoCloseable {
     filters =
         FilterReloader.builder(configFile)
             .checks(CHECKS)
-            .sections(sections)
+            .sections(this.sections)
             .filter(this::build)
             .start();
+    try {
+      // With model_sync enabled the node follows the cluster's model too: each published version
+      // is swapped in through the same reloader as the tree.
+      modelSync = ModelSync.forNode(filters.current().config(), filters);
+    } catch (RuntimeException e) {
+      filters.close();
+      throw e;
+    }
+    keeper = Thread.ofVirtual().name("mailfilter-cluster-keep").start(this::keep);
     follower = Thread.ofVirtual().name("mailfilter-cluster-follow").start(this::follow);
+  }
+
+  /** A tree to keep, with the id of the store it came from. */
+  private record Kept(Snapshot snapshot, String storeId) {}
+
+  private void keep() {
+    while (!closed) {
+      Kept k = toKeep.getAndSet(null);
+      if (k == null) {
+        LockSupport.park(this);
+      } else {
+        keepOnDisk(k);
+      }
+    }
+  }
+
+  private void keepOnDisk(Kept k) {
+    try {
+      writeLocal(k.snapshot(), k.storeId());
+    } catch (IOException e) {
+      LOG.warn(
+          "cannot keep the tenant tree at version {} on disk: {}",
+          k.snapshot().version(),
+          e.getMessage());
+    }
+  }
+
+  /** The sections with the shared-state ones ({@code shared_state}, {@code model_sync}) added. */
+  private static List<ConfigSection<?>> withStateSections(List<ConfigSection<?>> sections) {
+    List<ConfigSection<?>> all = new ArrayList<>(sections);
+    for (ConfigSection<?> s : SharedStateChecks.SECTIONS) {
+      if (!all.contains(s)) {
+        all.add(s);
+      }
+    }
+    return List.copyOf(all);
+  }
+
+  /** The model version this node's filter uses, when it runs model sync ({@code model_sync}). */
+  public Optional<Long> modelVersion() {
+    return modelSync.map(ModelSync::installedVersion);
   }
 
   /**
@@ -163,10 +221,7 @@ public final class ClusterNode implements AutoCloseable {
     if (!sections.contains(ClusterSettings.SECTION)) {
       sections.add(ClusterSettings.SECTION);
     }
-    if (!sections.contains(RedisSettings.SECTION)) {
-      sections.add(RedisSettings.SECTION);
-    }
-    FilterConfig loaded = FilterConfig.load(configFile, CHECKS, sections);
+    FilterConfig loaded = FilterConfig.load(configFile, CHECKS, withStateSections(sections));
     ClusterSettings settings = loaded.section(ClusterSettings.SECTION);
     if (settings.store().isEmpty()) {
       throw new dev.mailfilter.config.ConfigException(
@@ -330,12 +385,6 @@ public final class ClusterNode implements AutoCloseable {
           e.getMessage());
       return;
     }
-    try {
-      writeLocal(next);
-    } catch (IOException e) {
-      LOG.warn(
-          "cannot keep the tenant tree at version {} on disk: {}", next.version(), e.getMessage());
-    }
     brands = BrandedReplies.of(next);
     lock.lock();
     try {
@@ -344,6 +393,10 @@ public final class ClusterNode implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+    // Only a tree that is running is kept: it is the last good one. The keeper writes the latest
+    // of those it was given; close() writes what is left.
+    toKeep.set(new Kept(next, storeId));
+    LockSupport.unpark(keeper);
   }
 
   private Optional<Snapshot> readLocal() {
@@ -361,7 +414,7 @@ public final class ClusterNode implements AutoCloseable {
     }
   }
 
-  private void writeLocal(Snapshot s) throws IOException {
+  private void writeLocal(Snapshot s, String storeId) throws IOException {
     Path tmp = stateDir.resolve("snapshot.json.tmp");
     try (FileChannel ch =
         FileChannel.open(
@@ -394,6 +447,19 @@ public final class ClusterNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // The keeper is not interrupted (an interrupt closes the file channel mid-write): woken, it
+    // ends after the write in hand, and the tree it had not got to is written here.
+    LockSupport.unpark(keeper);
+    try {
+      keeper.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Kept last = toKeep.getAndSet(null);
+    if (last != null) {
+      keepOnDisk(last);
+    }
+    modelSync.ifPresent(ModelSync::close);
     filters.close();
     if (ownsStore) {
       store.close();

@@ -17,9 +17,16 @@ import java.util.Map;
  */
 public record Snapshot(long version, List<Tenant> tenants) {
 
-  /** Sorts the nodes by path. */
+  /** Sorts the nodes by path (a node's tree model gives them sorted: then only checks). */
   public Snapshot {
-    tenants = tenants.stream().sorted((a, b) -> a.path().compareTo(b.path())).toList();
+    boolean sorted = true;
+    for (int i = 1; i < tenants.size() && sorted; i++) {
+      sorted = tenants.get(i - 1).path().compareTo(tenants.get(i).path()) < 0;
+    }
+    tenants =
+        sorted
+            ? List.copyOf(tenants)
+            : tenants.stream().sorted((a, b) -> a.path().compareTo(b.path())).toList();
   }
 
   /**

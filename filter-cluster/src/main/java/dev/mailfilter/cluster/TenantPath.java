@@ -28,8 +28,10 @@ public record TenantPath(List<Segment> segments) implements Comparable<TenantPat
     DOMAIN,
     USER;
 
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     String label() {
-      return name().toLowerCase(Locale.ROOT);
+      return label;
     }
   }
 
@@ -153,9 +155,40 @@ public record TenantPath(List<Segment> segments) implements Comparable<TenantPat
     return segments.stream().filter(s -> s.kind() == kind).map(Segment::name).findFirst();
   }
 
+  /**
+   * The order of the written forms ({@link #toString()}), without building them: a node sorts
+   * hundreds of thousands of paths when it loads a large tree. Segments are compared one by one;
+   * names hold no {@code /}, so where one name is a prefix of the other, the separator (or the end
+   * of the path) decides as it does in the written form.
+   */
   @Override
   public int compareTo(TenantPath o) {
-    return toString().compareTo(o.toString());
+    int n = Math.min(segments.size(), o.segments.size());
+    for (int k = 0; k < n; k++) {
+      Segment a = segments.get(k);
+      Segment b = o.segments.get(k);
+      if (a.kind() != b.kind()) {
+        return a.kind().label().compareTo(b.kind().label()); // differ before the ':'
+      }
+      String na = a.name();
+      String nb = b.name();
+      int common = Math.min(na.length(), nb.length());
+      for (int c = 0; c < common; c++) {
+        char x = na.charAt(c);
+        char y = nb.charAt(c);
+        if (x != y) {
+          return x - y;
+        }
+      }
+      if (na.length() != nb.length()) {
+        // One name is a prefix of the other: its path goes on with '/' or ends there.
+        int afterA = na.length() > common ? na.charAt(common) : k + 1 < segments.size() ? '/' : -1;
+        int afterB =
+            nb.length() > common ? nb.charAt(common) : k + 1 < o.segments.size() ? '/' : -1;
+        return afterA - afterB;
+      }
+    }
+    return segments.size() - o.segments.size();
   }
 
   @Override

@@ -8,8 +8,10 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -18,7 +20,8 @@ import java.util.TreeSet;
  * node following the log). Not thread-safe: the owner serialises access.
  */
 final class TreeModel {
-  private final Map<TenantPath, Tenant> nodes = new HashMap<>();
+  // Sorted by path, so that a snapshot of a large tree at every change needs no sort.
+  private final NavigableMap<TenantPath, Tenant> nodes = new TreeMap<>();
   private final Map<TenantPath, NavigableSet<String>> children = new HashMap<>();
   private final Map<String, TenantPath> domains = new HashMap<>();
   private final Deque<Change> recent = new ArrayDeque<>();

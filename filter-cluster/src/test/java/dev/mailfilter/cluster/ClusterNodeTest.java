@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mailfilter.api.Action;
+import dev.mailfilter.testkit.Processes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +56,46 @@ class ClusterNodeTest {
       // The node's own file still counts where the tree says nothing.
       assertThat(node.filters().current().config().thresholds().threshold(Action.REJECT))
           .hasValue(15.0);
+    }
+  }
+
+  @Test
+  void theKeptTreeFollowsTheRunningOneAndHoldsTheLastVersionOnceTheNodeIsClosed() throws Exception {
+    Path kept = dir.resolve("node").resolve("snapshot.json");
+    long last;
+    try (FileTenantStore store = FileTenantStore.open(dir.resolve("store"));
+        ClusterNode node = ClusterNode.start(config(dir), dir.resolve("node"), store)) {
+      long v = bakery(store, "op");
+      assertThat(node.awaitVersion(v, Duration.ofSeconds(10))).isTrue();
+      // Written after the swap, off the path of the next change: it gets there.
+      assertThat(Processes.await(Duration.ofSeconds(10), () -> keptVersion(kept) == v)).isTrue();
+      TenantPath customer = TenantPath.reseller("acme").child(TenantPath.Kind.CUSTOMER, "bakery");
+      for (int i = 0; i < 20; i++) {
+        store.create(
+            customer.child(TenantPath.Kind.DOMAIN, "d" + i + ".example"),
+            Settings.empty(),
+            Optional.empty(),
+            "op");
+      }
+      last = store.version();
+      assertThat(node.awaitVersion(last, Duration.ofSeconds(10))).isTrue();
+    }
+    // Closing writes what the running filter used last, so a restart starts from it.
+    Snapshot s = Snapshot.fromJson(read(kept));
+    assertThat(s.version()).isEqualTo(last);
+    assertThat(s.tenants()).hasSize(23);
+  }
+
+  private static String read(Path f) throws java.io.IOException {
+    return Files.readString(f, StandardCharsets.UTF_8);
+  }
+
+  /** The version of the kept tree, -1 while there is none (or it is being replaced). */
+  private static long keptVersion(Path f) {
+    try {
+      return Snapshot.fromJson(read(f)).version();
+    } catch (java.io.IOException | RuntimeException e) {
+      return -1;
     }
   }
 

@@ -13,7 +13,11 @@ import dev.mailfilter.cluster.TenantPath;
 import dev.mailfilter.cluster.TenantPath.Kind;
 import dev.mailfilter.cluster.TenantStore;
 import dev.mailfilter.cluster.WriteResult;
+import dev.mailfilter.cluster.state.TrainingEvents;
+import dev.mailfilter.learn.Label;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,15 +50,28 @@ public final class AdminApi {
   static final String RESELLER = RESELLERS + "/{reseller}";
   static final String DIRECT_CUSTOMERS = "/v1/customers";
 
-  private final TenantStore store;
+  /** The largest message a user may report (the model reads no more of one). */
+  public static final int MAX_FEEDBACK_BYTES = TrainingEvents.MAX_MESSAGE_BYTES;
 
-  private AdminApi(TenantStore store) {
+  private final TenantStore store;
+  private final Optional<TrainingEvents> feedback;
+
+  private AdminApi(TenantStore store, Optional<TrainingEvents> feedback) {
     this.store = store;
+    this.feedback = feedback;
   }
 
   /** The API over a store. */
   public static AdminApi over(TenantStore store) {
-    return new AdminApi(Objects.requireNonNull(store, "store"));
+    return new AdminApi(Objects.requireNonNull(store, "store"), Optional.empty());
+  }
+
+  /**
+   * This API with users' "this is spam / not spam" ({@code POST /v1/feedback}) published to the
+   * cluster's training events; without it that route answers 503.
+   */
+  public AdminApi withFeedback(TrainingEvents events) {
+    return new AdminApi(store, Optional.of(events));
   }
 
   /** What a principal does to a node. */
@@ -85,6 +102,7 @@ public final class AdminApi {
     customers(r, DIRECT_CUSTOMERS, q -> TenantPath.root());
     customers(r, RESELLER + "/customers", AdminApi::pathOf);
     r.add("GET", "/v1/audit", this::audit);
+    r.add("POST", "/v1/feedback", this::feedback);
     KeysResource k = new KeysResource(keys, store);
     r.add("GET", "/v1/keys", k::list);
     r.add("POST", "/v1/keys", k::create);
@@ -271,6 +289,78 @@ public final class AdminApi {
                 path, expected, current.settings(), Optional.of(brand), q.principal().auditName()),
             "");
     return Router.Response.ok(json(t.brand().orElseThrow()), t.version());
+  }
+
+  // --- users' feedback for the model ---
+
+  /**
+   * A user's (or an admin's) "this is spam / not spam" on a message of a domain or user in their
+   * subtree: the raw message (base64) is published as one training event; the cluster's trainer
+   * learns it into the next model version (docs/cluster.md).
+   */
+  private Router.Response feedback(Router.Request q) {
+    JsonNode body = object(q.body().json(), "");
+    allowOnly(body, "", Set.of("tenant", "label", "message"));
+    TenantPath path;
+    try {
+      path = TenantPath.parse(text(body, "tenant"));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid("tenant", e.getMessage());
+    }
+    if (path.isRoot()
+        || (path.kind().orElseThrow() != Kind.DOMAIN && path.kind().orElseThrow() != Kind.USER)) {
+      throw ApiException.invalid("tenant", "the domain or user the message was addressed to");
+    }
+    authorise(q.principal(), path, Action.READ);
+    existing(path);
+    Label label =
+        switch (text(body, "label")) {
+          case "spam" -> Label.SPAM;
+          case "ham" -> Label.HAM;
+          default -> throw ApiException.invalid("label", "\"spam\" or \"ham\"");
+        };
+    byte[] message;
+    try {
+      message = Base64.getMimeDecoder().decode(text(body, "message"));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid("message", "not base64: " + e.getMessage());
+    }
+    if (message.length == 0 || message.length > MAX_FEEDBACK_BYTES) {
+      throw ApiException.invalid(
+          "message", "the raw message, 1 to " + MAX_FEEDBACK_BYTES + " bytes: " + message.length);
+    }
+    if (feedback.isEmpty()) {
+      throw new ApiException(
+          503,
+          "unavailable",
+          "feedback needs the cluster's shared state (shared_state.redis) on the admin server",
+          List.of());
+    }
+    Optional<String> id;
+    try {
+      id = feedback.get().publish(message, label, Duration.ofSeconds(2));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      id = Optional.empty();
+    }
+    if (id.isEmpty()) {
+      throw new ApiException(
+          503, "unavailable", "the shared state (Redis) did not take the event; retry", List.of());
+    }
+    LOG.info("feedback {} on {} by {}: event {}", label, path, q.principal().auditName(), id.get());
+    ObjectNode out = Json.MAPPER.createObjectNode();
+    out.put("event", id.get());
+    out.put("tenant", path.toString());
+    out.put("label", label == Label.SPAM ? "spam" : "ham");
+    return new Router.Response(201, out, Optional.empty());
+  }
+
+  private static String text(JsonNode body, String field) {
+    JsonNode n = body.get(field);
+    if (n == null || !n.isTextual()) {
+      throw ApiException.invalid(field, "required, a string");
+    }
+    return n.asText();
   }
 
   // --- the audit log ---

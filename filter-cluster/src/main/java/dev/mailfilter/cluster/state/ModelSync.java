@@ -1,5 +1,8 @@
 package dev.mailfilter.cluster.state;
 
+import dev.mailfilter.FilterConfig;
+import dev.mailfilter.FilterReloader;
+import dev.mailfilter.config.ConfigException;
 import dev.mailfilter.learn.Document;
 import dev.mailfilter.learn.Label;
 import dev.mailfilter.learn.ModelSettings;
@@ -19,6 +22,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,12 +102,19 @@ public final class ModelSync implements AutoCloseable {
   private final Duration poll;
   private final Duration leaseTtl;
   private final Thread thread;
+  private final LongConsumer onInstalled;
   private final AtomicLong installed = new AtomicLong();
   private volatile boolean closed;
   private long workVersion = -1;
 
   private ModelSync(
-      SharedRedis redis, ModelSettings settings, String node, Duration poll, Duration leaseTtl) {
+      SharedRedis redis,
+      ModelSettings settings,
+      String node,
+      Duration poll,
+      Duration leaseTtl,
+      LongConsumer onInstalled) {
+    this.onInstalled = Objects.requireNonNull(onInstalled, "onInstalled");
     this.redis = Objects.requireNonNull(redis, "redis");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.modelFile =
@@ -136,12 +147,75 @@ public final class ModelSync implements AutoCloseable {
   @SuppressWarnings("exports")
   public static ModelSync start(
       SharedRedis redis, ModelSettings settings, String node, Duration poll, Duration leaseTtl) {
-    ModelSync s = new ModelSync(redis, settings, node, poll, leaseTtl);
+    return start(redis, settings, node, poll, leaseTtl, v -> {});
+  }
+
+  /**
+   * As {@link #start(SharedRedis, ModelSettings, String, Duration, Duration)}, calling {@code
+   * onInstalled} with each version once its file is in place (a node swaps in its filter there).
+   */
+  @SuppressWarnings("exports")
+  public static ModelSync start(
+      SharedRedis redis,
+      ModelSettings settings,
+      String node,
+      Duration poll,
+      Duration leaseTtl,
+      LongConsumer onInstalled) {
+    ModelSync s = new ModelSync(redis, settings, node, poll, leaseTtl, onInstalled);
     s.thread.start();
     return s;
   }
 
-  /** The model version this node installed last (0: none yet). */
+  /**
+   * Model sync for a node whose configuration enables it ({@code model_sync.enabled} with a {@code
+   * shared_state} Redis): every installed version is swapped in through {@code filters.reload()},
+   * so the node's filter uses version N+1 from the message after the install on. Empty when the
+   * configuration does not enable it.
+   *
+   * @throws dev.mailfilter.config.ConfigException when it is enabled without a Redis or without a
+   *     {@code model.path}
+   */
+  public static Optional<ModelSync> forNode(FilterConfig config, FilterReloader filters) {
+    ModelSyncSettings sync = config.section(ModelSyncSettings.SECTION);
+    if (!sync.enabled()) {
+      return Optional.empty();
+    }
+    StateSettings state = config.section(StateSettings.SECTION);
+    if (!state.shared()) {
+      throw new ConfigException(
+          "model_sync.enabled", "model sync needs shared_state.redis or shared_state.sentinels");
+    }
+    ModelSettings model = config.section(ModelSettings.SECTION);
+    if (model.path().isEmpty()) {
+      throw new ConfigException("model_sync.enabled", "model sync needs a model.path to install");
+    }
+    String node = sync.nodeName();
+    return Optional.of(
+        start(
+            SharedRedis.shared(state),
+            model,
+            node,
+            sync.poll(),
+            sync.lease(),
+            v -> {
+              try {
+                filters.reload();
+              } catch (IOException | RuntimeException e) {
+                // The file is in place: the next reload (or the watcher) reads it.
+                LOG.warn(
+                    "model version {} installed on {} but the filter was not rebuilt: {}",
+                    v,
+                    node,
+                    e.toString());
+              }
+            }));
+  }
+
+  /**
+   * The model version this node installed last (0: none yet); with a listener, set once the
+   * listener returned (the filter swapped in).
+   */
   public long installedVersion() {
     return installed.get();
   }
@@ -275,6 +349,7 @@ public final class ModelSync implements AutoCloseable {
     }
     long version = number(both.get().get(0));
     write(modelFile, both.get().get(1).getValue());
+    onInstalled.accept(version);
     installed.set(version);
     LOG.info("node {} installed model version {}", node, version);
   }

@@ -16,9 +16,12 @@ import java.util.List;
  * }</pre>
  */
 public final class SharedStateChecks {
-  /** The sections the checks read: {@code shared_state} and {@code redis}. */
+  /**
+   * The sections the checks read: {@code shared_state} and {@code redis}, and {@code model_sync}
+   * for a node's part in the cluster's model.
+   */
   public static final List<ConfigSection<?>> SECTIONS =
-      List.of(StateSettings.SECTION, RedisSettings.SECTION);
+      List.of(StateSettings.SECTION, RedisSettings.SECTION, ModelSyncSettings.SECTION);
 
   private SharedStateChecks() {}
 

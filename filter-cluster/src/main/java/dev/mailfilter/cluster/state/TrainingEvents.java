@@ -19,6 +19,9 @@ import java.util.Optional;
  * each new model version for all nodes.
  */
 public final class TrainingEvents {
+  /** The largest reported message the commands and the admin API take (4 MiB). */
+  public static final int MAX_MESSAGE_BYTES = 4 << 20;
+
   /** The stream's approximate cap. */
   public static final long MAX_EVENTS = 100_000;
 

@@ -80,13 +80,20 @@ final class AdminFixture implements AutoCloseable {
 
   /** Over any store; {@code tree}: create the two branches now. */
   AdminFixture(TenantStore store, long maxBody, boolean tree) throws IOException {
+    this(store, maxBody, tree, api -> api);
+  }
+
+  /** As above, with the API as {@code api} makes it (e.g. with feedback). */
+  AdminFixture(
+      TenantStore store, long maxBody, boolean tree, java.util.function.UnaryOperator<AdminApi> api)
+      throws IOException {
     this.store = store;
     operatorKey = keys.issue("root", Role.OPERATOR, TenantPath.root()).key();
     server =
         AdminServer.builder()
             .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
             .keys(keys)
-            .api(AdminApi.over(store))
+            .api(api.apply(AdminApi.over(store)))
             .maxBody(maxBody)
             .observer(
                 (method, template, status) ->
