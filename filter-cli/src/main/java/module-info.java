@@ -8,6 +8,8 @@ module dev.mailfilter.cli {
   requires dev.mailfilter.smtp;
   // admin, backup and restore (the tenant store) and the shared-state checks a node can enable.
   requires dev.mailfilter.cluster;
+  // mailfilter web: the pages.
+  requires dev.mailfilter.web;
   // RedisURI: --tenant-store redis://... names the shared store.
   requires lettuce.core;
 }

@@ -7,7 +7,8 @@ module dev.mailfilter.cluster {
   requires transitive lettuce.core; // RedisTenantStore.Options takes a RedisURI
   // The admin API: the JDK's own HTTP server (a handful of routes need no framework) and Jackson.
   requires jdk.httpserver;
-  requires com.fasterxml.jackson.databind;
+  // transitive: AdminClient (the API called in-process by the web pages) takes and gives JsonNode.
+  requires transitive com.fasterxml.jackson.databind;
 
   exports dev.mailfilter.cluster;
   exports dev.mailfilter.cluster.admin;

@@ -72,6 +72,7 @@ public final class Main {
       to.println("  smtp               the filtering SMTP gateway (smtp --help)");
       to.println("  quarantine         list, show, release, delete held mail (quarantine --help)");
       to.println("  admin              the admin API of the tenant tree (admin --help)");
+      to.println("  web                the web pages: reseller panel and more (web --help)");
       to.println("  backup             the node's state to a tar: backup --config FILE -o B.tar");
       to.println("  restore            a backup onto this node: restore B.tar --config FILE");
       to.println(
@@ -98,6 +99,7 @@ public final class Main {
         case "smtp" -> SmtpCommand.run(rest, out, err);
         case "quarantine" -> QuarantineCommand.run(rest, out, err);
         case "admin" -> AdminCommand.run(rest, out, err);
+        case "web" -> WebCommand.run(rest, out, err);
         case "backup" -> BackupCommand.run(rest, out, err);
         case "restore" -> RestoreCommand.run(rest, out, err);
         default -> {

@@ -8,6 +8,7 @@ import dev.mailfilter.config.ConfigSection;
 import dev.mailfilter.milter.MilterSettings;
 import dev.mailfilter.smtp.SmtpSettings;
 import dev.mailfilter.spi.CheckRegistry;
+import dev.mailfilter.web.WebSettings;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,6 +37,7 @@ final class ServerSections {
                 MilterSettings.SECTION,
                 SmtpSettings.SECTION,
                 AdminSettings.SECTION,
+                WebSettings.SECTION,
                 ClusterSettings.SECTION));
     all.addAll(SharedStateChecks.SECTIONS);
     return List.copyOf(all);

@@ -58,11 +58,18 @@ public final class AdminApi {
   }
 
   /** What a principal does to a node. */
-  enum Action {
+  public enum Action {
+    /** Reads the node or lists its children. */
     READ,
+    /** Creates a child of the node. */
     CREATE_CHILD,
+    /** Changes the node's settings or brand. */
     UPDATE,
+    /**
+     * Changes the node's allow/block lists or quarantine settings (a user may, on its own node).
+     */
     UPDATE_OWN_LISTS,
+    /** Deletes the node. */
     DELETE
   }
 
@@ -311,9 +318,13 @@ public final class AdminApi {
 
   /**
    * Allows or refuses an action on a node: outside the subtree a 404 (as for a node that does not
-   * exist); inside, a 403 for what the role may not do.
+   * exist); inside, a 403 for what the role may not do. Public so that other front ends (the web
+   * pages) apply the very same rules.
+   *
+   * @throws ApiException 404 outside the principal's subtree, 403 for an action its role may not
+   *     take
    */
-  static void authorise(Principal p, TenantPath target, Action action) {
+  public static void authorise(Principal p, TenantPath target, Action action) {
     if (!p.covers(target)) {
       throw ApiException.notFound("tenant " + target);
     }

@@ -7,11 +7,11 @@ import java.util.List;
  * {@code
  * {"status":400,"error":"invalid","message":"...","fields":[{"path":"...","reason":"..."}]}}.
  */
-final class ApiException extends RuntimeException {
+public final class ApiException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   /** One invalid field: its JSON path in the request body (e.g. {@code actions.reject}). */
-  record FieldError(String path, String reason) {}
+  public record FieldError(String path, String reason) {}
 
   private final int status;
   private final String error;
@@ -51,15 +51,18 @@ final class ApiException extends RuntimeException {
     throw this;
   }
 
-  int status() {
+  /** The HTTP status: 400, 403, 404, 409, 428... */
+  public int status() {
     return status;
   }
 
-  String error() {
+  /** The short error code ({@code not_found}, {@code invalid}...). */
+  public String error() {
     return error;
   }
 
-  List<FieldError> fields() {
+  /** The invalid fields of a 400, each with its path and reason. */
+  public List<FieldError> fields() {
     return fields;
   }
 }

@@ -29,7 +29,7 @@ public record Principal(String keyId, String name, Role role, TenantPath scope) 
   }
 
   /** Whether the node at {@code path} is this principal's own node or below it. */
-  boolean covers(TenantPath path) {
+  public boolean covers(TenantPath path) {
     return scope.contains(path);
   }
 
