@@ -10,6 +10,8 @@ module dev.mailfilter.web {
   // The JDK's HTTP server, as the admin API: server-rendered pages need no framework.
   requires transitive jdk.httpserver;
 
+  // The admin API's JSON (AdminClient): the quarantine pages change allow/block lists through it.
+  requires com.fasterxml.jackson.databind;
   // The quarantine preview's HTML sanitiser.
   requires org.jsoup;
 

@@ -20,7 +20,7 @@ import java.util.List;
  * A real SMTP gateway that holds GTUBE mail for its domains in a quarantine directory: the tests'
  * way to fill a store, as production fills it (through a socket, the verdict's headers applied).
  */
-final class HoldingGateway implements AutoCloseable {
+public final class HoldingGateway implements AutoCloseable {
   static final String GTUBE =
       "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
 
@@ -40,12 +40,9 @@ final class HoldingGateway implements AutoCloseable {
    *
    * @param domains {@code domain -> downstream port}
    */
-  static HoldingGateway start(Path quarantineDir, java.util.Map<String, Integer> domains)
+  public static HoldingGateway start(Path quarantineDir, java.util.Map<String, Integer> domains)
       throws IOException {
-    StringBuilder yaml =
-        new StringBuilder(
-            "smtp:\n  host_name: gw.example\n  quarantine:\n    dir: \"" + quarantineDir + "\"\n");
-    yaml.append("domains:\n");
+    StringBuilder yaml = new StringBuilder("domains:\n");
     domains.forEach(
         (d, port) ->
             yaml.append("  ")
@@ -54,8 +51,23 @@ final class HoldingGateway implements AutoCloseable {
                 .append("    route: {host: 127.0.0.1, port: ")
                 .append(port)
                 .append(", tls: none}\n"));
+    return start(quarantineDir, yaml.toString());
+  }
+
+  /**
+   * Starts a gateway with this configuration after its {@code smtp:} section (a {@code tenants:}
+   * tree or {@code domains:}).
+   */
+  public static HoldingGateway start(Path quarantineDir, String yaml) throws IOException {
     FilterConfig c =
-        FilterConfig.builder().section(SmtpSettings.SECTION).yaml(yaml.toString()).build();
+        FilterConfig.builder()
+            .section(SmtpSettings.SECTION)
+            .yaml(
+                "smtp:\n  host_name: gw.example\n  quarantine:\n    dir: \""
+                    + quarantineDir
+                    + "\"\n"
+                    + yaml)
+            .build();
     SmtpSettings settings =
         c.section(SmtpSettings.SECTION)
             .withListen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -66,7 +78,8 @@ final class HoldingGateway implements AutoCloseable {
   }
 
   /** Sends a GTUBE message with this header and body text; it is held. */
-  void hold(String from, List<String> rcpts, String header, String body) throws IOException {
+  public String hold(String from, List<String> rcpts, String header, String body)
+      throws IOException {
     try (SmtpClient c =
         SmtpClient.connect(server.localAddress().getPort(), Duration.ofSeconds(30))) {
       assertThat(c.greeting().code()).isEqualTo(220);
@@ -80,10 +93,12 @@ final class HoldingGateway implements AutoCloseable {
       assertThat(r.code()).as(r.toString()).isEqualTo(250);
       c.send("QUIT");
     }
+    // Ids sort by the time held: the newest is this one.
+    return open().list(e -> true, java.util.Optional.empty(), 10_000).entries().getLast().id();
   }
 
   /** Another process's view of the store, as the web server and the digest command open it. */
-  Quarantine open() throws IOException {
+  public Quarantine open() throws IOException {
     return Quarantine.open(quarantineDir, Duration.ofDays(7), "web.example");
   }
 
