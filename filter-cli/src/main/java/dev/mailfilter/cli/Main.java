@@ -73,6 +73,8 @@ public final class Main {
       to.println("  quarantine         list, show, release, delete held mail (quarantine --help)");
       to.println("  admin              the admin API of the tenant tree (admin --help)");
       to.println("  web                the web pages: reseller panel and more (web --help)");
+      to.println(
+          "  digest             mail each recipient its newly held messages (digest --help)");
       to.println("  backup             the node's state to a tar: backup --config FILE -o B.tar");
       to.println("  restore            a backup onto this node: restore B.tar --config FILE");
       to.println(
@@ -100,6 +102,7 @@ public final class Main {
         case "quarantine" -> QuarantineCommand.run(rest, out, err);
         case "admin" -> AdminCommand.run(rest, out, err);
         case "web" -> WebCommand.run(rest, out, err);
+        case "digest" -> DigestCommand.run(rest, out, err);
         case "backup" -> BackupCommand.run(rest, out, err);
         case "restore" -> RestoreCommand.run(rest, out, err);
         default -> {

@@ -38,6 +38,7 @@ final class ServerSections {
                 SmtpSettings.SECTION,
                 AdminSettings.SECTION,
                 WebSettings.SECTION,
+                dev.mailfilter.web.quarantine.DigestSettings.SECTION,
                 ClusterSettings.SECTION));
     all.addAll(SharedStateChecks.SECTIONS);
     return List.copyOf(all);

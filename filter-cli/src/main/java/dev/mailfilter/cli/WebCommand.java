@@ -55,6 +55,7 @@ final class WebCommand {
     WebSettings web;
     ClusterSettings cluster;
     boolean newOperatorKey;
+    FilterConfig config;
     try {
       Optional<Path> configFile = ConfigOption.extract(args);
       if (args.contains("--help") || args.contains("-h")) {
@@ -80,7 +81,7 @@ final class WebCommand {
               args,
               Set.of("--listen", "--store", "--redis", "--keys"),
               Set.of("--new-operator-key"));
-      FilterConfig config =
+      config =
           configFile.isPresent()
               ? FilterConfig.load(configFile.get(), ServerSections.ALL)
               : withSections(FilterConfig.builder()).build();
@@ -162,6 +163,7 @@ final class WebCommand {
     setIfAbsent("sun.net.httpserver.maxReqTime", "30");
     setIfAbsent("sun.net.httpserver.maxRspTime", "60");
     WebSettings running = web;
+    FilterConfig loaded = config;
     WebServer[] server = {null};
     Daemon daemon =
         Daemon.install(
@@ -173,7 +175,7 @@ final class WebCommand {
                     .settings(running)
                     .store(store)
                     .keys(keys)
-                    .pages(pages())
+                    .pages(pages(loaded, store))
                     .start(),
         () -> LOG.info("web listening on {}", server[0].address()),
         () -> {
@@ -189,8 +191,13 @@ final class WebCommand {
    * The pages served, in the navigation bar's order: each feature adds its own line (its pages and
    * what they need from the configuration).
    */
-  private static List<WebPage> pages() {
+  private static List<WebPage> pages(FilterConfig config, TenantStore store) throws IOException {
     List<WebPage> pages = new ArrayList<>();
+    try {
+      pages.addAll(QuarantineWeb.pages(config, store));
+    } catch (IllegalArgumentException e) {
+      throw new IOException("the quarantine pages: " + e.getMessage(), e);
+    }
     return pages;
   }
 

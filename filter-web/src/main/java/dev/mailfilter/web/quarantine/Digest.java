@@ -138,6 +138,28 @@ public final class Digest {
         Objects.requireNonNull(clock, "clock"));
   }
 
+  /**
+   * The brand an entry's recipients see: their reseller's from the tenant tree, else {@code
+   * fallback} (the provider's own customers, domains outside the tree).
+   */
+  public static Function<QuarantineEntry, Brand> brands(
+      dev.mailfilter.cluster.TenantStore store, Brand fallback) {
+    QuarantineScope scope = new QuarantineScope(store);
+    return e ->
+        scope
+            .node(e)
+            .filter(
+                p ->
+                    p.segments().getFirst().kind()
+                        == dev.mailfilter.cluster.TenantPath.Kind.RESELLER)
+            .flatMap(
+                p ->
+                    store.get(
+                        dev.mailfilter.cluster.TenantPath.reseller(p.segments().getFirst().name())))
+            .flatMap(dev.mailfilter.cluster.Tenant::brand)
+            .orElse(fallback);
+  }
+
   /** One recipient's digest being gathered. */
   private static final class Pending {
     final List<HeldMessage> listed = new ArrayList<>();
