@@ -9,6 +9,7 @@ import dev.mailfilter.cluster.admin.AdminSettings;
 import dev.mailfilter.cluster.admin.ApiKeys;
 import dev.mailfilter.cluster.admin.Role;
 import dev.mailfilter.config.ConfigException;
+import dev.mailfilter.web.TenantsPage;
 import dev.mailfilter.web.WebPage;
 import dev.mailfilter.web.WebServer;
 import dev.mailfilter.web.WebSettings;
@@ -193,8 +194,9 @@ final class WebCommand {
    */
   private static List<WebPage> pages(FilterConfig config, TenantStore store) throws IOException {
     List<WebPage> pages = new ArrayList<>();
+    pages.addAll(TenantsPage.panel()); // the reseller panel: tree, settings, brand
     try {
-      pages.addAll(QuarantineWeb.pages(config, store));
+      pages.addAll(QuarantineWeb.pages(config, store)); // the quarantine, when there is one
     } catch (IllegalArgumentException e) {
       throw new IOException("the quarantine pages: " + e.getMessage(), e);
     }

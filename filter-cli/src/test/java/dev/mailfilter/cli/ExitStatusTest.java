@@ -26,7 +26,7 @@ class ExitStatusTest {
   static final List<String> COMMANDS =
       List.of(
           "scan", "inspect", "config", "train", "eval", "lookup", "auth", "backup", "restore",
-          "admin");
+          "admin", "web");
 
   @TempDir static Path dir;
 

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -80,6 +81,7 @@ public final class WebServer implements AutoCloseable {
   private final WebSettings settings;
   private final boolean secure;
   private final Map<String, byte[]> statics = new LinkedHashMap<>();
+  private final HostBrands hostBrands;
 
   private WebServer(Builder b, HttpServer http, ExecutorService executor, boolean secure) {
     this.http = http;
@@ -98,6 +100,7 @@ public final class WebServer implements AutoCloseable {
         new LoginLimiter(
             b.clock, b.settings.loginAttempts(), b.settings.loginMaxLockout(), 100_000);
     this.secure = secure || b.settings.secureCookies();
+    this.hostBrands = new HostBrands(b.store, b.clock);
     for (String name : STATIC.keySet()) {
       try (InputStream in = WebServer.class.getResourceAsStream("static/" + name)) {
         if (in == null) {
@@ -134,6 +137,11 @@ public final class WebServer implements AutoCloseable {
 
   Layout layout() {
     return layout;
+  }
+
+  /** The store, read directly only for what the API cannot give a page (docs/design.md). */
+  TenantStore store() {
+    return store;
   }
 
   /** Stops accepting, lets requests in flight finish for up to a second, then stops. */
@@ -200,10 +208,13 @@ public final class WebServer implements AutoCloseable {
       return WebResponse.of(200, STATIC.get(name), bytes)
           .withHeader("Cache-Control", "public, max-age=3600");
     }
+    if (!method.equals("GET") && !method.equals("HEAD") && !method.equals("POST")) {
+      return plain(405, "GET, HEAD or POST").withHeader("Allow", "GET, HEAD, POST");
+    }
     Optional<Session> session = sessions.find(cookie(ex));
     Map<String, List<String>> query = parse(ex.getRequestURI().getRawQuery());
     Map<String, List<String>> form = method.equals("POST") ? parse(readForm(ex)) : Map.of();
-    Optional<Brand> brand = session.flatMap(Session::principal).flatMap(this::brandOf);
+    Optional<Brand> brand = brand(ex, session);
     switch (path) {
       case "/login" -> {
         return login(ex, method, session, query, form);
@@ -259,16 +270,7 @@ public final class WebServer implements AutoCloseable {
       rest = path.substring(page.path().length() + 1);
     }
     WebRequest q =
-        new WebRequest(
-            method,
-            path,
-            rest,
-            query,
-            form,
-            ex.getRemoteAddress().getAddress(),
-            session,
-            brand,
-            this);
+        new WebRequest(method, path, rest, query, form, client(ex), session, brand, this);
     if (page == null) {
       return home(q);
     }
@@ -315,7 +317,7 @@ public final class WebServer implements AutoCloseable {
     checkCsrf(session, form);
     Session pre = session.orElseThrow();
     String key = Optional.ofNullable(last(form, "key")).orElse("").trim();
-    String ip = "ip:" + ex.getRemoteAddress().getAddress().getHostAddress();
+    String ip = "ip:" + client(ex).getHostAddress();
     String account = "account:" + accountOf(key);
     Optional<Duration> locked = limiter.locked(ip, account);
     if (locked.isPresent()) {
@@ -347,9 +349,9 @@ public final class WebServer implements AutoCloseable {
             "",
             Map.of(),
             Map.of(),
-            ex.getRemoteAddress().getAddress(),
+            client(ex),
             Optional.of(s),
-            Optional.empty(),
+            hostBrands.find(ex.getRequestHeaders().getFirst("Host")),
             this);
     return q.render(
         status,
@@ -406,6 +408,36 @@ public final class WebServer implements AutoCloseable {
   }
 
   // --- brand ---
+
+  /**
+   * The brand a request's pages wear: the logged-in principal's reseller's, or before the login the
+   * brand that lists the request's host name.
+   */
+  private Optional<Brand> brand(HttpExchange ex, Optional<Session> session) {
+    Optional<Principal> p = session.flatMap(Session::principal);
+    if (p.isPresent()) {
+      return brandOf(p.get());
+    }
+    return hostBrands.find(ex.getRequestHeaders().getFirst("Host"));
+  }
+
+  /**
+   * The client's address: the peer, or when the peer is a trusted proxy the last address of its
+   * {@code X-Forwarded-For} (the one it added; earlier ones the client may have forged).
+   */
+  private InetAddress client(HttpExchange ex) {
+    InetAddress peer = ex.getRemoteAddress().getAddress();
+    if (!settings.trustedProxies().contains(peer)) {
+      return peer;
+    }
+    List<String> forwarded = ex.getRequestHeaders().get("X-Forwarded-For");
+    if (forwarded == null || forwarded.isEmpty()) {
+      return peer;
+    }
+    String all = forwarded.get(forwarded.size() - 1);
+    String last = all.substring(all.lastIndexOf(',') + 1).trim();
+    return WebSettings.literal(last).orElse(peer);
+  }
 
   private Optional<Brand> brandOf(Principal p) {
     Optional<String> reseller = p.scope().name(TenantPath.Kind.RESELLER);
@@ -472,9 +504,9 @@ public final class WebServer implements AutoCloseable {
             "",
             Map.of(),
             Map.of(),
-            ex.getRemoteAddress().getAddress(),
+            client(ex),
             s.filter(x -> x.principal().isPresent()),
-            s.flatMap(Session::principal).flatMap(this::brandOf),
+            brand(ex, s),
             this);
     return q.render(
         status,

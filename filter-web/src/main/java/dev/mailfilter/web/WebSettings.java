@@ -6,7 +6,10 @@ import dev.mailfilter.config.ConfigSection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The {@code web:} section: where {@code mailfilter web} listens and how long sessions and login
@@ -21,6 +24,8 @@ import java.util.Objects;
  * @param maxBody the largest form body; a larger one is a 413
  * @param loginAttempts failed logins (per IP, per account) before the lockout starts
  * @param loginMaxLockout the longest lockout (it doubles with each further failure)
+ * @param trustedProxies the addresses of reverse proxies whose {@code X-Forwarded-For} names the
+ *     client (its last entry); from anyone else the header is ignored
  */
 public record WebSettings(
     InetSocketAddress listen,
@@ -29,7 +34,8 @@ public record WebSettings(
     boolean secureCookies,
     long maxBody,
     int loginAttempts,
-    Duration loginMaxLockout) {
+    Duration loginMaxLockout,
+    List<InetAddress> trustedProxies) {
   /** The {@code web:} section; register it when loading the file. */
   public static final ConfigSection<WebSettings> SECTION =
       ConfigSection.of("web", WebSettings::parse);
@@ -56,6 +62,7 @@ public record WebSettings(
     if (loginMaxLockout.isNegative() || loginMaxLockout.isZero()) {
       throw new IllegalArgumentException("login_max_lockout must be positive");
     }
+    trustedProxies = List.copyOf(trustedProxies);
   }
 
   /**
@@ -70,25 +77,66 @@ public record WebSettings(
         false,
         64 * 1024,
         5,
-        Duration.ofMinutes(15));
+        Duration.ofMinutes(15),
+        List.of());
   }
 
   /** These settings listening elsewhere. */
   public WebSettings withListen(InetSocketAddress listen) {
     return new WebSettings(
-        listen, sessionIdle, sessionMax, secureCookies, maxBody, loginAttempts, loginMaxLockout);
+        listen,
+        sessionIdle,
+        sessionMax,
+        secureCookies,
+        maxBody,
+        loginAttempts,
+        loginMaxLockout,
+        trustedProxies);
   }
 
   /** These settings with other session lifetimes. */
   public WebSettings withSessions(Duration idle, Duration max) {
     return new WebSettings(
-        listen, idle, max, secureCookies, maxBody, loginAttempts, loginMaxLockout);
+        listen, idle, max, secureCookies, maxBody, loginAttempts, loginMaxLockout, trustedProxies);
   }
 
   /** These settings with another login limit. */
   public WebSettings withLoginLimit(int attempts, Duration maxLockout) {
     return new WebSettings(
-        listen, sessionIdle, sessionMax, secureCookies, maxBody, attempts, maxLockout);
+        listen,
+        sessionIdle,
+        sessionMax,
+        secureCookies,
+        maxBody,
+        attempts,
+        maxLockout,
+        trustedProxies);
+  }
+
+  /** These settings with {@code Secure} cookies or without. */
+  public WebSettings withSecureCookies(boolean secure) {
+    return new WebSettings(
+        listen,
+        sessionIdle,
+        sessionMax,
+        secure,
+        maxBody,
+        loginAttempts,
+        loginMaxLockout,
+        trustedProxies);
+  }
+
+  /** These settings trusting these proxies' {@code X-Forwarded-For}. */
+  public WebSettings withTrustedProxies(List<InetAddress> proxies) {
+    return new WebSettings(
+        listen,
+        sessionIdle,
+        sessionMax,
+        secureCookies,
+        maxBody,
+        loginAttempts,
+        loginMaxLockout,
+        proxies);
   }
 
   private static WebSettings parse(ConfigNode node) {
@@ -102,6 +150,13 @@ public record WebSettings(
         throw node.error("listen", e.getMessage());
       }
     }
+    List<InetAddress> proxies = new ArrayList<>();
+    for (String p : node.strings("trusted_proxies")) {
+      proxies.add(
+          literal(p)
+              .orElseThrow(
+                  () -> node.error("trusted_proxies", "not an IP address: \"" + p + "\"")));
+    }
     try {
       return new WebSettings(
           listen,
@@ -110,9 +165,28 @@ public record WebSettings(
           node.bool("secure_cookies", d.secureCookies()),
           node.bytes("max_body", d.maxBody()),
           (int) node.integer("login_attempts", d.loginAttempts(), 1, 1000),
-          node.duration("login_max_lockout", d.loginMaxLockout()));
+          node.duration("login_max_lockout", d.loginMaxLockout()),
+          proxies);
     } catch (IllegalArgumentException e) {
       throw node.error("", e.getMessage());
+    }
+  }
+
+  /** An IP literal (never a name to resolve), or empty. */
+  static Optional<InetAddress> literal(String text) {
+    String t = text.trim();
+    if (t.startsWith("[") && t.endsWith("]")) {
+      t = t.substring(1, t.length() - 1);
+    }
+    if (t.isEmpty()
+        || !t.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')
+        || (t.indexOf(':') < 0 && !t.matches("[0-9.]+"))) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(InetAddress.getByName(t)); // a literal: no lookup
+    } catch (java.net.UnknownHostException e) {
+      return Optional.empty();
     }
   }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -35,7 +36,7 @@ import org.openqa.selenium.remote.RemoteWebDriver;
  * Selenium: {@code @ExtendWith(Browser.Extension.class)} and a {@code Browser} parameter. One
  * chromedriver per test class, on a free loopback port, stopped by its PID; every page the browser
  * loads through {@link #open} or {@link #click} is saved as a screenshot to {@code
- * target/screenshots/<TestClass>-<n>-<path>.png} (a build artefact).
+ * target/screenshots/<TestClass>-<method>-<n>-<path>.png} (a build artefact).
  *
  * <p>Chromium missing: a failed test when running as root (the test command installs {@code
  * .ci/packages} then, so it must be there), a skip naming the packages otherwise.
@@ -46,7 +47,7 @@ final class Browser {
   static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
   private final WebDriver driver;
-  private final String prefix;
+  private volatile String prefix;
   private final AtomicInteger shots = new AtomicInteger();
 
   private Browser(WebDriver driver, String prefix) {
@@ -68,6 +69,13 @@ final class Browser {
   /** Clicks an element (a link, a submit button), then saves a screenshot of the page it loads. */
   void click(By by) {
     driver.findElement(by).click();
+    shoot();
+  }
+
+  /** Clicks an element that asks for confirmation first, accepts it, then saves a screenshot. */
+  void clickAndConfirm(By by) {
+    driver.findElement(by).click();
+    driver.switchTo().alert().accept();
     shoot();
   }
 
@@ -126,7 +134,8 @@ final class Browser {
   }
 
   /** Starts chromedriver and the browser per test class, and passes the {@link Browser}. */
-  static final class Extension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+  static final class Extension
+      implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback, ParameterResolver {
     private static final ExtensionContext.Namespace NS =
         ExtensionContext.Namespace.create(Browser.class);
 
@@ -163,6 +172,19 @@ final class Browser {
       Browser browser = new Browser(raw, context.getRequiredTestClass().getSimpleName());
       context.getStore(NS).put("browser", browser);
       context.getStore(NS).put("webdriver", (AutoCloseable) raw::quit);
+    }
+
+    /** Names the screenshots after the test ({@code Class-method-01-path.png}). */
+    @Override
+    public void beforeEach(ExtensionContext context) {
+      Browser b = context.getStore(NS).get("browser", Browser.class);
+      if (b != null) {
+        b.prefix =
+            context.getRequiredTestClass().getSimpleName()
+                + "-"
+                + context.getRequiredTestMethod().getName();
+        b.shots.set(0);
+      }
     }
 
     @Override

@@ -26,6 +26,7 @@ final class WebClient {
   private final WebFixture web;
   private String cookie;
   private String csrf;
+  private String forwardedFor;
 
   WebClient(WebFixture web) {
     this.web = web;
@@ -83,10 +84,18 @@ final class WebClient {
     csrf = null;
   }
 
+  /** Sends {@code X-Forwarded-For} with this address from now on (a proxy's header). */
+  void forwardedFor(String address) {
+    forwardedFor = address;
+  }
+
   private HttpResponse<String> send(HttpRequest.Builder b)
       throws IOException, InterruptedException {
     if (cookie != null) {
       b.header("Cookie", WebServer.COOKIE + "=" + cookie);
+    }
+    if (forwardedFor != null) {
+      b.header("X-Forwarded-For", "198.51.100.9, " + forwardedFor);
     }
     HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     r.headers()

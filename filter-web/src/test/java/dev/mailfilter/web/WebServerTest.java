@@ -296,6 +296,91 @@ class WebServerTest {
   }
 
   @Test
+  void withSecureCookiesTheCookieIsSecureAndHostOnlyAndHstsIsSent(@TempDir Path other)
+      throws Exception {
+    WebSettings secure = WebSettings.defaults().withSecureCookies(true);
+    try (WebFixture tls = WebFixture.start(other, List.of(new Echo()), secure)) {
+      HttpResponse<String> r = new WebClient(tls).get("/login");
+      assertThat(r.headers().firstValue("Set-Cookie").orElseThrow())
+          .startsWith("__Host-mf_session=")
+          .contains("Secure", "HttpOnly", "SameSite=Strict", "Path=/");
+      assertThat(r.headers().firstValue("Strict-Transport-Security")).isPresent();
+    }
+  }
+
+  @Test
+  void onlyGetHeadAndPostAreServed() throws Exception {
+    HttpResponse<String> r =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(web.url("/echo")))
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("x"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(405);
+    assertThat(r.headers().firstValue("Allow")).contains("GET, HEAD, POST");
+    assertThat(r.headers().firstValue("Content-Security-Policy")).isPresent();
+  }
+
+  @Test
+  void aFormLargerThanTheLimitIsRefusedWith413() throws Exception {
+    client.login(web.customerKey);
+    HttpResponse<String> r = client.post("/echo", Map.of("say", "x".repeat(70 * 1024)));
+    assertThat(r.statusCode()).isEqualTo(413);
+  }
+
+  @Test
+  void behindATrustedProxyTheLockoutCountsTheForwardedClient(@TempDir Path other) throws Exception {
+    WebSettings proxied =
+        WebSettings.defaults()
+            .withLoginLimit(2, Duration.ofMinutes(10))
+            .withTrustedProxies(List.of(java.net.InetAddress.getLoopbackAddress()));
+    try (WebFixture behind = WebFixture.start(other, List.of(new Echo()), proxied)) {
+      // Two clients behind the proxy, each failing with a different unknown account: neither
+      // address reaches the limit of 2, so the right key still logs in.
+      WebClient c = new WebClient(behind);
+      c.get("/login");
+      c.forwardedFor("192.0.2.1");
+      assertThat(c.post("/login", Map.of("key", "mfk_00000000000000a1_x")).statusCode())
+          .isEqualTo(401);
+      c.forwardedFor("192.0.2.2");
+      assertThat(c.post("/login", Map.of("key", "mfk_00000000000000a2_x")).statusCode())
+          .isEqualTo(401);
+      assertThat(c.post("/login", Map.of("key", behind.operatorKey)).statusCode()).isEqualTo(303);
+    }
+    // Not trusted: the header is ignored, both failures count against the peer (loopback).
+    client.get("/login");
+    client.forwardedFor("192.0.2.1");
+    client.post("/login", Map.of("key", "mfk_00000000000000a1_x"));
+    client.forwardedFor("192.0.2.2");
+    client.post("/login", Map.of("key", "mfk_00000000000000a2_x"));
+    client.forwardedFor("192.0.2.3");
+    client.post("/login", Map.of("key", "mfk_00000000000000a3_x"));
+    assertThat(client.post("/login", Map.of("key", web.operatorKey)).statusCode()).isEqualTo(429);
+  }
+
+  @Test
+  void theLoginPageWearsTheBrandOfItsHostName() throws Exception {
+    assertThat(rawGet("/login", "mail.acme.example:8026"))
+        .contains("Acme Mail Shield")
+        .contains("support@acme.example");
+    assertThat(rawGet("/login", "mail.other.example")).doesNotContain("Acme Mail Shield");
+  }
+
+  /** A GET with a Host header of one's choice (the JDK's client will not set one). */
+  private String rawGet(String path, String host) throws Exception {
+    try (java.net.Socket s =
+        new java.net.Socket(
+            java.net.InetAddress.getLoopbackAddress(), web.server.address().getPort())) {
+      s.getOutputStream()
+          .write(
+              ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
   void aPagePathThatCollidesWithTheFrontIsRefused() {
     WebPage login =
         new WebPage() {

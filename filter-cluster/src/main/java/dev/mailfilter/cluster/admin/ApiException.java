@@ -24,7 +24,8 @@ public final class ApiException extends RuntimeException {
     this.fields = List.copyOf(fields);
   }
 
-  static ApiException invalid(String path, String reason) {
+  /** A 400 naming one invalid field: its path and why. */
+  public static ApiException invalid(String path, String reason) {
     return new ApiException(
         400, "invalid", path + ": " + reason, List.of(new FieldError(path, reason)));
   }
