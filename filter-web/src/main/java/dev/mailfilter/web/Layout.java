@@ -52,7 +52,7 @@ final class Layout {
               b.append("<nav aria-label=\"Main\"><ul>");
               List<Map.Entry<String, String>> entries = new ArrayList<>();
               entries.add(Map.entry("/", "Overview"));
-              nav(p).forEach(page -> entries.add(Map.entry(page.path(), page.title())));
+              nav(p).forEach(page -> entries.add(Map.entry(page.path(), page.title(p.role()))));
               for (Map.Entry<String, String> e : entries) {
                 boolean current =
                     e.getKey().equals("/")

@@ -50,6 +50,17 @@ public final class TenantsPage implements WebPage {
   }
 
   @Override
+  public String title(Role role) {
+    return switch (role) {
+      case OPERATOR -> "Resellers and customers";
+      case RESELLER_ADMIN -> "Customers";
+      case CUSTOMER_ADMIN -> "Domains";
+      case DOMAIN_ADMIN -> "Users";
+      case USER -> "My settings";
+    };
+  }
+
+  @Override
   public WebResponse handle(WebRequest q) {
     TreePaths.Parsed parsed = TreePaths.parse(q.rest()).orElseThrow(WebException::notFound);
     TenantPath node = parsed.node();
@@ -65,6 +76,8 @@ public final class TenantsPage implements WebPage {
       case "route" -> post ? saveRoute(q, node) : refuse();
       case "create" -> post ? create(q, node) : refuse();
       case "delete" -> post ? delete(q, node) : refuse();
+      case "logins" -> post && !node.isRoot() ? Logins.create(q, node) : refuse();
+      case "revoke" -> post && !node.isRoot() ? Logins.revoke(q, node) : refuse();
       case "brand" -> BrandForm.handle(q, node);
       default -> throw WebException.notFound();
     };
@@ -107,7 +120,7 @@ public final class TenantsPage implements WebPage {
               "<dl class=\"facts\"><dt>Version</dt><dd>{}</dd><dt>Last changed</dt><dd>{} by {}"
                   + "</dd></dl>",
               version,
-              t.path("changed_at").asText(),
+              when(t.path("changed_at").asText()),
               t.path("changed_by").asText()));
       if (node.kind().orElseThrow() == Kind.RESELLER) {
         parts.add(
@@ -118,6 +131,9 @@ public final class TenantsPage implements WebPage {
       }
       parts.add(effective(q, node, t));
       parts.add(settingsForms(q, node, t, version, drafts));
+    }
+    if (!node.isRoot() && p.role() != Role.USER) {
+      parts.add(Logins.section(q, node));
     }
     for (Kind kind : TreePaths.childKinds(node)) {
       parts.add(children(q, node, kind, drafts));
@@ -323,7 +339,7 @@ public final class TenantsPage implements WebPage {
               TreePaths.page(child),
               child.name(),
               item.path("settings").size() == 0 ? "inherited" : "own settings",
-              item.path("changed_at").asText()));
+              when(item.path("changed_at").asText())));
     }
     String plural = TreePaths.label(kind) + "s";
     Html.Safe table =
@@ -556,6 +572,18 @@ public final class TenantsPage implements WebPage {
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n);
     } catch (JsonProcessingException e) {
       return n.toString();
+    }
+  }
+
+  /** An instant as people read it: {@code 2026-12-08 03:08:47 UTC}. */
+  static String when(String instant) {
+    try {
+      return java.time.format.DateTimeFormatter.ofPattern(
+              "yyyy-MM-dd HH:mm:ss 'UTC'", java.util.Locale.ROOT)
+          .withZone(java.time.ZoneOffset.UTC)
+          .format(java.time.Instant.parse(instant));
+    } catch (java.time.format.DateTimeParseException e) {
+      return instant;
     }
   }
 

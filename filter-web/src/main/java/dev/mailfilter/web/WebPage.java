@@ -35,6 +35,11 @@ public interface WebPage {
   /** The label in the navigation bar and the default page title. */
   String title();
 
+  /** The label a role sees ({@code Customers} for a reseller admin); default {@link #title()}. */
+  default String title(Role role) {
+    return title();
+  }
+
   /** The roles that may open the page; default all. Anyone else gets a 404. */
   default Set<Role> roles() {
     return EnumSet.allOf(Role.class);

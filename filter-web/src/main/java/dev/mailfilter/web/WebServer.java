@@ -211,7 +211,7 @@ public final class WebServer implements AutoCloseable {
     if (!method.equals("GET") && !method.equals("HEAD") && !method.equals("POST")) {
       return plain(405, "GET, HEAD or POST").withHeader("Allow", "GET, HEAD, POST");
     }
-    Optional<Session> session = sessions.find(cookie(ex));
+    Optional<Session> session = sessions.find(cookie(ex)).filter(this::keyStillValid);
     Map<String, List<String>> query = parse(ex.getRequestURI().getRawQuery());
     Map<String, List<String>> form = method.equals("POST") ? parse(readForm(ex)) : Map.of();
     Optional<Brand> brand = brand(ex, session);
@@ -282,7 +282,7 @@ public final class WebServer implements AutoCloseable {
     Principal p = q.principal();
     List<Html.Safe> items = new ArrayList<>();
     for (WebPage page : layout.nav(p)) {
-      items.add(Html.fill("<li><a href=\"{}\">{}</a></li>", page.path(), page.title()));
+      items.add(Html.fill("<li><a href=\"{}\">{}</a></li>", page.path(), page.title(p.role())));
     }
     return q.render(
         "Overview",
@@ -394,6 +394,16 @@ public final class WebServer implements AutoCloseable {
       return "/";
     }
     return next;
+  }
+
+  /** A session ends with its key: revoking a key logs its holder out at the next request. */
+  private boolean keyStillValid(Session s) {
+    Optional<Principal> p = s.principal();
+    if (p.isEmpty() || admin.keys().get(p.get().keyId()).isPresent()) {
+      return true;
+    }
+    sessions.remove(s);
+    return false;
   }
 
   private void checkCsrf(Optional<Session> session, Map<String, List<String>> form) {

@@ -109,6 +109,17 @@ final class Browser {
     return URI.create(driver.getCurrentUrl()).getPath();
   }
 
+  /**
+   * The console messages since the last call that report a content security policy violation (an
+   * inline script or style, a resource from elsewhere).
+   */
+  List<String> cspViolations() {
+    return driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+        .map(org.openqa.selenium.logging.LogEntry::getMessage)
+        .filter(m -> m.contains("Content Security Policy"))
+        .toList();
+  }
+
   /** The session cookie, if the browser has one. */
   Cookie sessionCookie() {
     return driver.manage().getCookieNamed(WebServer.COOKIE);
@@ -166,6 +177,8 @@ final class Browser {
           "--disable-gpu",
           "--window-size=1280,900",
           "--lang=en-GB");
+      // The browser's console, to find content security policy violations.
+      options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
       RemoteWebDriver raw =
           new RemoteWebDriver(URI.create("http://127.0.0.1:" + port).toURL(), options);
       raw.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));

@@ -31,4 +31,37 @@ class BrowserSmokeTest {
       assertThat(Browser.screenshots()).anyMatch(n -> n.startsWith("BrowserSmokeTest-"));
     }
   }
+
+  /** A page that breaks the policy: an inline script and an inline style. */
+  record Inline() implements WebPage {
+    @Override
+    public String path() {
+      return "/inline";
+    }
+
+    @Override
+    public String title() {
+      return "Inline";
+    }
+
+    @Override
+    public WebResponse handle(WebRequest q) {
+      return q.render(
+          "Inline",
+          new Html.Safe(
+              "<p id=\"p\" style=\"color: red\">x</p>"
+                  + "<script>document.getElementById('p').textContent = 'ran';</script>"));
+    }
+  }
+
+  @Test
+  void thePolicyBlocksInlineScriptAndTheBrowserReportsIt(Browser browser) throws Exception {
+    try (WebFixture web = WebFixture.start(dir, List.of(new Inline()))) {
+      browser.login(web.url(""), web.operatorKey);
+      browser.cspViolations(); // forget the earlier pages' messages
+      browser.open(web.url("/inline"));
+      assertThat(browser.driver().findElement(By.id("p")).getText()).isEqualTo("x");
+      assertThat(browser.cspViolations()).isNotEmpty();
+    }
+  }
 }

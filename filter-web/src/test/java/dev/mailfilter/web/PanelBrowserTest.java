@@ -52,7 +52,7 @@ class PanelBrowserTest {
   @Test
   void theOperatorSeesEveryReseller(Browser b) {
     login(b, Role.OPERATOR);
-    b.click(By.linkText("Customers and domains"));
+    b.click(By.linkText("Resellers and customers"));
     assertThat(b.path()).isEqualTo("/tenants");
     assertThat(b.text()).contains("acme", "other");
     b.click(By.linkText("other"));
@@ -63,7 +63,7 @@ class PanelBrowserTest {
   void aResellerAdminSeesItsCustomersAndNotAnotherResellers(Browser b) {
     login(b, Role.RESELLER_ADMIN);
     assertThat(b.text()).contains("Acme Mail Shield"); // its brand's name in the header
-    b.click(By.linkText("Customers and domains"));
+    b.click(By.linkText("Customers"));
     assertThat(b.path()).isEqualTo("/tenants/resellers/acme");
     assertThat(b.text()).contains("bakery").doesNotContain("rival");
     b.open(web.url(TreePaths.page(OTHER)));
@@ -75,7 +75,7 @@ class PanelBrowserTest {
   @Test
   void aCustomerAdminSeesItsDomains(Browser b) {
     login(b, Role.CUSTOMER_ADMIN);
-    b.click(By.linkText("Customers and domains"));
+    b.click(By.linkText("Domains"));
     assertThat(b.path()).isEqualTo(TreePaths.page(BAKERY));
     assertThat(b.text()).contains("bakery.example");
     b.open(web.url(TreePaths.page(WebFixture.ACME)));
@@ -85,7 +85,7 @@ class PanelBrowserTest {
   @Test
   void aDomainAdminSeesItsUsersAndRoute(Browser b) {
     login(b, Role.DOMAIN_ADMIN);
-    b.click(By.linkText("Customers and domains"));
+    b.click(By.linkText("Users"));
     assertThat(b.path()).isEqualTo(TreePaths.page(BAKERY_DOMAIN));
     assertThat(b.text()).contains("boss", "clerk", "Route");
     b.type(By.id("host"), "mail.bakery.example");
@@ -100,7 +100,7 @@ class PanelBrowserTest {
   @Test
   void aUserSeesOnlyItselfAndCannotOpenAnotherUserByChangingTheName(Browser b) {
     login(b, Role.USER);
-    b.click(By.linkText("Customers and domains"));
+    b.click(By.linkText("My settings"));
     assertThat(b.path()).isEqualTo(TreePaths.page(BOSS));
     assertThat(b.text()).contains("Allow and block lists").doesNotContain("Own settings");
     b.open(web.url(TreePaths.page(CLERK)));
@@ -111,15 +111,15 @@ class PanelBrowserTest {
   @Test
   void aResellerAdminManagesACustomerFromTopToBottom(Browser b) {
     login(b, Role.RESELLER_ADMIN);
-    b.click(By.linkText("Customers and domains"));
+    b.click(By.linkText("Customers"));
     b.type(By.id("new-customers"), "cafe");
-    b.click(By.cssSelector("form.inline-create button"));
+    b.click(By.cssSelector("form[action$='/create'] button"));
     assertThat(b.path()).isEqualTo("/tenants/resellers/acme/customers/cafe");
     b.type(By.id("settings"), "{\"actions\": {\"add_header\": 4.5}}");
     b.click(By.cssSelector("form[action$='/settings'] button"));
     assertThat(b.text()).contains("Saved: settings.");
     b.type(By.id("new-domains"), "cafe.example");
-    b.click(By.cssSelector("form.inline-create button"));
+    b.click(By.cssSelector("form[action$='/create'] button"));
     assertThat(b.text()).contains("actions.add_header", "4.5", "customer cafe");
     b.type(By.id("new-users"), "barista");
     // Keyboard only: Enter in the field submits its form.
@@ -158,7 +158,7 @@ class PanelBrowserTest {
   @Test
   void anExpiredSessionGoesBackToTheLogin(Browser b) {
     login(b, Role.CUSTOMER_ADMIN);
-    b.click(By.linkText("Customers and domains"));
+    b.click(By.linkText("Domains"));
     web.clock.advance(Duration.ofMinutes(31));
     b.open(web.url(TreePaths.page(BAKERY)));
     assertThat(b.path()).isEqualTo("/login");
@@ -180,6 +180,51 @@ class PanelBrowserTest {
     b.click(By.cssSelector("form.login button"));
     assertThat(b.text()).contains("Too many failed logins");
     assertThat(b.path()).isEqualTo("/login");
+  }
+
+  @Test
+  void aFormWithoutItsCsrfTokenIsRefused(Browser b) {
+    login(b, Role.CUSTOMER_ADMIN);
+    b.open(web.url(TreePaths.page(BAKERY)));
+    b.type(By.id("settings"), "{\"actions\": {\"add_header\": 3}}");
+    ((JavascriptExecutor) b.driver())
+        .executeScript("document.querySelectorAll('input[name=_csrf]').forEach(e => e.remove());");
+    b.click(By.cssSelector("form[action$='/settings'] button"));
+    assertThat(b.title()).startsWith("Not allowed");
+    assertThat(b.text()).contains("reload the page");
+    assertThat(web.store.get(BAKERY).orElseThrow().settings().values()).isEmpty();
+  }
+
+  @Test
+  void noPanelPageBreaksTheContentSecurityPolicy(Browser b) {
+    login(b, Role.OPERATOR);
+    b.cspViolations();
+    for (String path :
+        java.util.List.of(
+            "/",
+            TenantsPage.PATH,
+            TreePaths.page(WebFixture.ACME),
+            TreePaths.page(WebFixture.ACME) + "/brand",
+            TreePaths.page(BAKERY),
+            TreePaths.page(BAKERY_DOMAIN),
+            TreePaths.page(BOSS),
+            TreePaths.page(RIVAL) + "/nothing-here")) {
+      b.open(web.url(path));
+      assertThat(b.cspViolations()).as(path).isEmpty();
+    }
+  }
+
+  @Test
+  void aResellerAdminGivesItsCustomerALoginThatWorks(Browser b) {
+    login(b, Role.RESELLER_ADMIN);
+    b.open(web.url(TreePaths.page(BAKERY)));
+    b.type(By.id("login-name"), "carla@bakery.example");
+    b.click(By.cssSelector("form[action$='/logins'] button"));
+    assertThat(b.title()).startsWith("New login");
+    String key = b.driver().findElement(By.id("new-key")).getAttribute("value");
+    assertThat(key).startsWith("mfk_");
+    b.login(web.url(""), key);
+    assertThat(b.text()).contains("carla@bakery.example", "customer admin");
   }
 
   @Test

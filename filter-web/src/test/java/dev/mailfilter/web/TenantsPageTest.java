@@ -312,6 +312,49 @@ class TenantsPageTest {
     assertThat(bad.body()).contains("support_address");
   }
 
+  @Test
+  void anAdminGivesALoginBelowItAndRevokesIt() throws Exception {
+    WebClient customer = as(Role.CUSTOMER_ADMIN);
+    customer.get(TreePaths.page(BAKERY_DOMAIN));
+    HttpResponse<String> made =
+        customer.post(
+            TreePaths.page(BAKERY_DOMAIN) + "/logins", Map.of("name", "dan@bakery.example"));
+    assertThat(made.statusCode()).isEqualTo(201);
+    Matcher key = Pattern.compile("value=\"(mfk_[^\"]+)\"").matcher(made.body());
+    assertThat(key.find()).isTrue();
+    WebClient dan = new WebClient(web);
+    assertThat(dan.login(key.group(1)).statusCode()).isEqualTo(303);
+    assertThat(dan.get(TenantsPage.PATH).headers().firstValue("Location"))
+        .contains(TreePaths.page(BAKERY_DOMAIN));
+    String page = customer.get(TreePaths.page(BAKERY_DOMAIN)).body();
+    assertThat(page).contains("dan@bakery.example").doesNotContain(key.group(1));
+    String id = key.group(1).substring(4, key.group(1).indexOf('_', 4));
+    assertThat(
+            customer
+                .post(TreePaths.page(BAKERY_DOMAIN) + "/revoke", Map.of("key", id))
+                .statusCode())
+        .isEqualTo(303);
+    assertThat(new WebClient(web).login(key.group(1)).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void loginsCannotBeMadeOutsideTheSubtreeNorByAUser() throws Exception {
+    WebClient reseller = as(Role.RESELLER_ADMIN);
+    reseller.get(TreePaths.page(ACME));
+    assertThat(reseller.post(TreePaths.page(RIVAL) + "/logins", Map.of("name", "x")).statusCode())
+        .isEqualTo(404);
+    String otherKeyId = web.keys.issue("o", Role.RESELLER_ADMIN, OTHER).record().id();
+    assertThat(
+            reseller.post(TreePaths.page(ACME) + "/revoke", Map.of("key", otherKeyId)).statusCode())
+        .isEqualTo(404);
+    assertThat(web.keys.get(otherKeyId)).isPresent();
+    WebClient user = as(Role.USER);
+    String page = user.get(TreePaths.page(BOSS)).body();
+    assertThat(page).doesNotContain("Logins");
+    assertThat(user.post(TreePaths.page(BOSS) + "/logins", Map.of("name", "x")).statusCode())
+        .isEqualTo(403);
+  }
+
   private static String version(String page) {
     Matcher m = VERSION.matcher(page);
     assertThat(m.find()).as("a form with a version").isTrue();

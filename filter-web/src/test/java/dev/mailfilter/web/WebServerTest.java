@@ -278,6 +278,17 @@ class WebServerTest {
   }
 
   @Test
+  void revokingTheKeyEndsItsSessions() throws Exception {
+    client.login(web.customerKey);
+    assertThat(client.get("/echo").statusCode()).isEqualTo(200);
+    String id = web.customerKey.substring(4, web.customerKey.indexOf('_', 4));
+    assertThat(web.keys.revoke(id)).isTrue();
+    HttpResponse<String> r = client.get("/echo");
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(r.headers().firstValue("Location").orElseThrow()).startsWith("/login");
+  }
+
+  @Test
   void logoutEndsTheSession() throws Exception {
     client.login(web.customerKey);
     HttpResponse<String> out = client.post("/logout", Map.of());

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -30,7 +31,9 @@ import java.util.Optional;
  * digests are compared in constant time ({@link MessageDigest#isEqual}).
  *
  * <p>Kept in one JSON file (written to a temporary file and moved into place), or only in memory
- * when no file is given.
+ * when no file is given. Several processes may share the file (the admin API and the web pages):
+ * each reads it again when it changed. A key made in two processes at the same instant may lose one
+ * of the two writes (the file is replaced whole); make keys in one place at a time.
  */
 public final class ApiKeys {
   /** One key's record, without its secret. */
@@ -42,6 +45,7 @@ public final class ApiKeys {
   private static final SecureRandom RANDOM = new SecureRandom();
   private final Optional<Path> file;
   private final Map<String, KeyRecord> byId = new LinkedHashMap<>();
+  private String loaded; // the file's time, size and identity when last read or written here
 
   private ApiKeys(Optional<Path> file) {
     this.file = file;
@@ -52,39 +56,84 @@ public final class ApiKeys {
     return new ApiKeys(Optional.empty());
   }
 
-  /** Keys kept in {@code file}, loaded now if it exists. */
+  /**
+   * Keys kept in {@code file}, loaded now if it exists. The file is read again whenever it changes
+   * (another process, such as {@code mailfilter admin} beside {@code mailfilter web}, made or
+   * revoked a key), checked before each use.
+   */
   public static ApiKeys open(Path file) throws IOException {
     ApiKeys keys = new ApiKeys(Optional.of(file));
-    if (Files.exists(file)) {
-      JsonNode root = Json.MAPPER.readTree(Files.readString(file, StandardCharsets.UTF_8));
-      for (JsonNode k : root.path("keys")) {
-        Optional<Role> role = Role.ofWire(k.path("role").asText());
-        if (role.isEmpty()) {
-          throw new IOException(file + ": unknown role " + k.path("role"));
-        }
-        String id = k.path("id").asText();
-        Principal p;
-        try {
-          p =
-              new Principal(
-                  id,
-                  k.path("name").asText(),
-                  role.get(),
-                  TenantPath.parse(k.path("scope").asText()));
-        } catch (IllegalArgumentException e) {
-          throw new IOException(file + ": key " + id + ": " + e.getMessage(), e);
-        }
-        keys.byId.put(
-            id,
-            new KeyRecord(
-                id, p, k.path("sha256").asText(), Instant.parse(k.path("created").asText())));
-      }
+    synchronized (keys) {
+      keys.read();
     }
     return keys;
   }
 
+  /** Reads the file into the map (empty when there is no file), noting its size and time. */
+  private void read() throws IOException {
+    Path f = file.orElseThrow();
+    if (!Files.exists(f)) {
+      byId.clear();
+      loaded = null;
+      return;
+    }
+    BasicFileAttributes attrs = Files.readAttributes(f, BasicFileAttributes.class);
+    Map<String, KeyRecord> read = new LinkedHashMap<>();
+    JsonNode root = Json.MAPPER.readTree(Files.readString(f, StandardCharsets.UTF_8));
+    for (JsonNode k : root.path("keys")) {
+      Optional<Role> role = Role.ofWire(k.path("role").asText());
+      if (role.isEmpty()) {
+        throw new IOException(f + ": unknown role " + k.path("role"));
+      }
+      String id = k.path("id").asText();
+      Principal p;
+      try {
+        p =
+            new Principal(
+                id,
+                k.path("name").asText(),
+                role.get(),
+                TenantPath.parse(k.path("scope").asText()));
+      } catch (IllegalArgumentException e) {
+        throw new IOException(f + ": key " + id + ": " + e.getMessage(), e);
+      }
+      read.put(
+          id,
+          new KeyRecord(
+              id, p, k.path("sha256").asText(), Instant.parse(k.path("created").asText())));
+    }
+    byId.clear();
+    byId.putAll(read);
+    loaded = stamp(attrs);
+  }
+
+  /** Reads the file again if it changed since it was last read or written here. */
+  private void refresh() {
+    if (file.isEmpty()) {
+      return;
+    }
+    try {
+      String now =
+          Files.exists(file.get())
+              ? stamp(Files.readAttributes(file.get(), BasicFileAttributes.class))
+              : null;
+      if (!java.util.Objects.equals(now, loaded)) {
+        read();
+      }
+    } catch (IOException | RuntimeException e) {
+      // A file being replaced or damaged: keep the keys in memory, try again next time.
+      org.slf4j.LoggerFactory.getLogger(ApiKeys.class)
+          .warn("cannot re-read the key file {}: {}", file.get(), e.toString());
+    }
+  }
+
+  private static String stamp(BasicFileAttributes a) {
+    return a.lastModifiedTime().toInstant() + "/" + a.size() + "/" + a.fileKey();
+  }
+
   /** Makes a key for a principal of {@code role} at {@code scope}; its secret is returned once. */
   public synchronized Issued issue(String name, Role role, TenantPath scope) {
+    refresh();
     byte[] idBytes = new byte[8];
     byte[] secret = new byte[32];
     RANDOM.nextBytes(idBytes);
@@ -100,6 +149,7 @@ public final class ApiKeys {
 
   /** The principal of a presented key, or empty when the key is unknown, revoked or malformed. */
   public synchronized Optional<Principal> authenticate(String key) {
+    refresh();
     if (key == null || !key.startsWith("mfk_") || key.length() > 200) {
       return Optional.empty();
     }
@@ -120,16 +170,19 @@ public final class ApiKeys {
 
   /** Every key's record, oldest first. */
   public synchronized List<KeyRecord> list() {
+    refresh();
     return List.copyOf(byId.values());
   }
 
   /** The record of one key id. */
   public synchronized Optional<KeyRecord> get(String id) {
+    refresh();
     return Optional.ofNullable(byId.get(id));
   }
 
   /** Revokes a key; false when there was none. */
   public synchronized boolean revoke(String id) {
+    refresh();
     boolean had = byId.remove(id) != null;
     if (had) {
       save();
@@ -159,6 +212,7 @@ public final class ApiKeys {
       Path tmp = Files.createTempFile(parent, ".keys", ".tmp");
       Files.writeString(tmp, Json.MAPPER.writeValueAsString(root), StandardCharsets.UTF_8);
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      loaded = stamp(Files.readAttributes(target, BasicFileAttributes.class));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("cannot write the key file " + target, e);
     }

@@ -36,6 +36,21 @@ class ApiKeysTest {
   }
 
   @Test
+  void twoProcessesSharingTheFileSeeEachOthersKeysAndRevocations() throws Exception {
+    Path file = dir.resolve("keys.json");
+    ApiKeys admin = ApiKeys.open(file);
+    ApiKeys web = ApiKeys.open(file);
+    ApiKeys.Issued made = admin.issue("carl", Role.CUSTOMER_ADMIN, TenantPath.customer("bakery"));
+    assertThat(web.authenticate(made.key())).isPresent();
+    ApiKeys.Issued second = web.issue("dora", Role.OPERATOR, TenantPath.root());
+    assertThat(admin.list()).hasSize(2);
+    assertThat(admin.revoke(made.record().id())).isTrue();
+    assertThat(web.authenticate(made.key())).isEmpty();
+    assertThat(web.get(made.record().id())).isEmpty();
+    assertThat(web.authenticate(second.key())).isPresent();
+  }
+
+  @Test
   void aRoleIsScopedToANodeOfItsLevel() {
     ApiKeys keys = ApiKeys.inMemory();
     org.assertj.core.api.Assertions.assertThatThrownBy(
