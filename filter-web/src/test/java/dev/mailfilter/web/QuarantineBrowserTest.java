@@ -58,6 +58,8 @@ class QuarantineBrowserTest {
           .isNull();
       assertThat(browser.title()).doesNotContain("pwned");
       assertThat(s.imageFetches.get()).isZero();
+      // The sanitiser took the script and the image out: the policies had nothing to block.
+      assertThat(browser.cspViolations()).isEmpty();
 
       // Images on an explicit click only.
       browser.click(By.id("show-images"));
@@ -115,6 +117,7 @@ class QuarantineBrowserTest {
       browser.click(By.cssSelector("form.search button[type=submit]"));
       assertThat(browser.text()).contains("Clerk one").doesNotContain("Boss one");
 
+      assertThat(browser.cspViolations()).isEmpty(); // the list and search pages
       // Both selected, senders blocked for the domain: the tree's lists, for every node.
       browser.open(web.url("/quarantine"));
       for (WebElement box : browser.driver().findElements(By.name("id"))) {
