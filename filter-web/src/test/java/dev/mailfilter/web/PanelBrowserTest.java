@@ -228,6 +228,32 @@ class PanelBrowserTest {
   }
 
   @Test
+  void everyFieldHasALabelAndEveryPageOneHeading(Browser b) {
+    login(b, Role.OPERATOR);
+    String unlabelled =
+        "return Array.from(document.querySelectorAll('input, select, textarea'))"
+            + ".filter(e => e.type !== 'hidden')"
+            + ".filter(e => !(e.id && document.querySelector('label[for=\"' + e.id + '\"]'))"
+            + " && !e.getAttribute('aria-label'))"
+            + ".map(e => e.outerHTML);";
+    for (String path :
+        java.util.List.of(
+            "/login",
+            TenantsPage.PATH,
+            TreePaths.page(WebFixture.ACME),
+            TreePaths.page(WebFixture.ACME) + "/brand",
+            TreePaths.page(BAKERY),
+            TreePaths.page(BAKERY_DOMAIN),
+            TreePaths.page(BOSS))) {
+      b.open(web.url(path));
+      assertThat((java.util.List<?>) ((JavascriptExecutor) b.driver()).executeScript(unlabelled))
+          .as(path)
+          .isEmpty();
+      assertThat(b.driver().findElements(By.tagName("h1"))).as(path).hasSize(1);
+    }
+  }
+
+  @Test
   void thePanelFitsAPhone(Browser b) {
     login(b, Role.RESELLER_ADMIN);
     b.driver().manage().window().setSize(new Dimension(390, 844));
