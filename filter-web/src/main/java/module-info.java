@@ -10,5 +10,12 @@ module dev.mailfilter.web {
   // The JDK's HTTP server, as the admin API: server-rendered pages need no framework.
   requires transitive jdk.httpserver;
 
+  // The admin API's JSON (AdminClient): the quarantine pages change allow/block lists through it.
+  requires com.fasterxml.jackson.databind;
+  // The quarantine preview's HTML sanitiser.
+  requires org.jsoup;
+
   exports dev.mailfilter.web;
+  // The quarantine pages and the digest; the command runs the digest.
+  exports dev.mailfilter.web.quarantine;
 }

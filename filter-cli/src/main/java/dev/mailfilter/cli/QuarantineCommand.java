@@ -106,13 +106,24 @@ final class QuarantineCommand {
       // Not created here: a typo in the path should not look like an empty quarantine.
       throw new IllegalArgumentException("no quarantine directory " + q.dir());
     }
-    // A release goes where the gateway would send it: its trust bundle, its name servers.
+    // A release goes where the gateway would send it: its trust bundle, its name servers; and
+    // without the result fields the file names, so the mailbox does not file it as spam.
     return Quarantine.open(
-        q.dir(),
-        q.lifetime(),
-        s.hostName(),
-        s.relay(),
-        config.section(dev.mailfilter.dns.DnsSettings.SECTION).servers());
+            q.dir(),
+            q.lifetime(),
+            s.hostName(),
+            s.relay(),
+            config.section(dev.mailfilter.dns.DnsSettings.SECTION).servers())
+        .withResultFields(resultFields(config.headers()));
+  }
+
+  /** The names of the filter's result fields ({@code headers.*}; an empty name is off). */
+  static List<String> resultFields(dev.mailfilter.config.HeaderSettings h) {
+    List<String> names = new ArrayList<>();
+    for (Optional<String> n : List.of(h.flag(), h.score(), h.status(), h.symbols())) {
+      n.ifPresent(names::add);
+    }
+    return names;
   }
 
   private static String id(List<String> args) {

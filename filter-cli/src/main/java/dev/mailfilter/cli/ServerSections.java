@@ -48,6 +48,7 @@ final class ServerSections {
                 SmtpSettings.SECTION,
                 AdminSettings.SECTION,
                 WebSettings.SECTION,
+                dev.mailfilter.web.quarantine.DigestSettings.SECTION,
                 ClusterSettings.SECTION,
                 OpsSettings.SECTION));
     all.addAll(SharedStateChecks.SECTIONS);

@@ -64,6 +64,7 @@ final class WebCommand {
     boolean newOperatorKey;
     EventSettings events;
     StateSettings state;
+    FilterConfig config;
     try {
       Optional<Path> configFile = ConfigOption.extract(args);
       embedKeyDir = configFile.map(f -> f.toAbsolutePath().getParent());
@@ -90,7 +91,7 @@ final class WebCommand {
               args,
               Set.of("--listen", "--store", "--redis", "--keys"),
               Set.of("--new-operator-key"));
-      FilterConfig config =
+      config =
           configFile.isPresent()
               ? FilterConfig.load(configFile.get(), ServerSections.ALL)
               : withSections(FilterConfig.builder()).build();
@@ -197,7 +198,7 @@ final class WebCommand {
     WebSettings running = web;
     List<WebPage> pages;
     try {
-      pages = pages(events, state, store, embedKey.get(), web);
+      pages = pages(config, events, state, store, embedKey.get(), web);
     } catch (IOException | RuntimeException e) {
       store.close();
       err.println("mailfilter web: " + e.getMessage());
@@ -226,10 +227,20 @@ final class WebCommand {
    * what they need from the configuration).
    */
   private static List<WebPage> pages(
-      EventSettings events, StateSettings state, TenantStore store, Path embedKey, WebSettings web)
+      FilterConfig config,
+      EventSettings events,
+      StateSettings state,
+      TenantStore store,
+      Path embedKey,
+      WebSettings web)
       throws IOException {
     List<WebPage> pages = new ArrayList<>();
     pages.addAll(TenantsPage.panel()); // the reseller panel: tree, settings, brand
+    try {
+      pages.addAll(QuarantineWeb.pages(config, store)); // the quarantine, when there is one
+    } catch (IllegalArgumentException e) {
+      throw new IOException("the quarantine pages: " + e.getMessage(), e);
+    }
     // The spam-source map, statistics and message tracking over the verdict events.
     pages.addAll(
         EventPages.forServer(

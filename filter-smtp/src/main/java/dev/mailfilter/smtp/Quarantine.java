@@ -2,6 +2,7 @@ package dev.mailfilter.smtp;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.mailfilter.api.HeaderEdit;
 import dev.mailfilter.api.Reply;
 import dev.mailfilter.tenant.Route;
 import dev.mailfilter.tenant.TlsPolicy;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -93,10 +95,21 @@ public final class Quarantine {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /**
+   * The field a release puts on top of the message, so that the mailbox's server (or a Sieve rule)
+   * can tell a released message from mail that came past the filter: {@code ID; TIME}.
+   */
+  public static final String RELEASED_FIELD = "X-Mailfilter-Released";
+
+  /** The result fields a release removes when none are configured: {@code headers.*}'s defaults. */
+  public static final List<String> DEFAULT_RESULT_FIELDS =
+      List.of("X-Spam-Flag", "X-Spam-Score", "X-Spam-Status", "X-Spam-Symbols");
+
   private final Path dir;
   private final Duration lifetime;
   private final Clock clock;
   private final Relay relay;
+  private final List<String> resultFields;
 
   /**
    * Where the gateway keeps its quarantine: the {@code quarantine:} mapping of the {@code smtp:}
@@ -139,11 +152,29 @@ public final class Quarantine {
       Route route,
       byte[] message) {}
 
-  private Quarantine(Path dir, Duration lifetime, Clock clock, Relay relay) {
+  private Quarantine(
+      Path dir, Duration lifetime, Clock clock, Relay relay, List<String> resultFields) {
     this.dir = dir;
     this.lifetime = lifetime;
     this.clock = clock;
     this.relay = relay;
+    this.resultFields = List.copyOf(resultFields);
+  }
+
+  /**
+   * This store, releasing messages without these result fields: the filter's own {@code X-Spam-*}
+   * fields as {@code headers.*} names them, so that a released message is not filed as spam by the
+   * mailbox's server. By default {@link #DEFAULT_RESULT_FIELDS}.
+   *
+   * @param names the field names to remove from a released message
+   */
+  public Quarantine withResultFields(List<String> names) {
+    for (String n : names) {
+      if (n.isEmpty() || n.chars().anyMatch(c -> c <= ' ' || c == ':' || c > '~')) {
+        throw new IllegalArgumentException("not a header field name: \"" + n + "\"");
+      }
+    }
+    return new Quarantine(dir, lifetime, clock, relay, names);
   }
 
   /**
@@ -193,7 +224,7 @@ public final class Quarantine {
     if (!Files.isDirectory(dir)) {
       throw new IOException(dir + ": not a directory");
     }
-    Quarantine q = new Quarantine(dir, lifetime, clock, relay);
+    Quarantine q = new Quarantine(dir, lifetime, clock, relay, DEFAULT_RESULT_FIELDS);
     q.recover();
     q.buildIndex();
     return q;
@@ -396,7 +427,8 @@ public final class Quarantine {
             h.symbols(),
             h.route(),
             h.message().length,
-            Optional.empty());
+            Optional.empty(),
+            List.of());
     writeDurably(dir.resolve(id + MESSAGE), h.message());
     mark(h.tenant(), id);
     writeDurably(dir.resolve(id + META), meta(e, h.parameters(), h.recipients()));
@@ -586,14 +618,34 @@ public final class Quarantine {
   }
 
   /**
-   * Relays the message to its route and, when the route's server accepted it, marks the entry
-   * released. A failure leaves it held, to be released again later.
+   * Relays the message to its route, to every recipient it was not released to yet, and, when the
+   * route's server accepted it, marks the entry released. A failure leaves it held, to be released
+   * again later.
    *
    * @return the route's answer: {@code 250} when relayed, else why not (the entry stays held)
    * @throws NoSuchFileException when there is no such entry
    * @throws IllegalStateException when it was released already, or a release is under way
    */
   public Reply release(String id) throws IOException {
+    return release(id, List.of());
+  }
+
+  /**
+   * Relays the message to some of its recipients: a user releases a message to their own mailbox
+   * only, not to the other recipients of the same transaction. The message goes out without the
+   * result fields ({@link #withResultFields}) and with {@link #RELEASED_FIELD} on top, so the
+   * mailbox's server files it in the inbox. Once the route's server accepted it, those recipients
+   * are marked released (the {@code .meta} file rewritten durably), and the entry as a whole once
+   * every recipient is.
+   *
+   * @param to recipients of the entry (compared ignoring case); empty: every one not released yet
+   * @return the route's answer: {@code 250} when relayed, else why not (the entry stays held)
+   * @throws NoSuchFileException when there is no such entry
+   * @throws IllegalArgumentException when an address is not a recipient of the entry
+   * @throws IllegalStateException when it was released to all of them already, or a release is
+   *     under way
+   */
+  public Reply release(String id, Collection<String> to) throws IOException {
     requireEntry(id);
     Path lock = dir.resolve(id + LOCK);
     try {
@@ -610,17 +662,46 @@ public final class Quarantine {
       // Read again under the lock: another process may have released it just before.
       Properties p = properties(id).orElseThrow(() -> new NoSuchFileException(id));
       QuarantineEntry e = entry(id, p);
-      if (e.isReleased()) {
-        throw new IllegalStateException("quarantine entry " + id + " was released already");
+      List<Relay.Recipient> all = recipients(p);
+      List<Integer> chosen = new ArrayList<>();
+      for (String address : to) {
+        int i = indexOf(all, address);
+        if (i < 0) {
+          throw new IllegalArgumentException(
+              address + " is not a recipient of quarantine entry " + id);
+        }
+        if (!chosen.contains(i)) {
+          chosen.add(i);
+        }
       }
-      byte[] message = Files.readAllBytes(dir.resolve(id + MESSAGE));
+      if (to.isEmpty()) {
+        for (int i = 0; i < all.size(); i++) {
+          chosen.add(i);
+        }
+      }
+      chosen.removeIf(i -> e.isReleasedTo(all.get(i).address()));
+      if (e.isReleased() || chosen.isEmpty()) {
+        throw new IllegalStateException(
+            "quarantine entry "
+                + id
+                + " was released already"
+                + (to.isEmpty() ? "" : " to " + String.join(", ", to)));
+      }
+      Instant now = clock.instant();
+      byte[] message = released(id, now, Files.readAllBytes(dir.resolve(id + MESSAGE)));
       Reply r =
           relay.deliver(
               e.route(),
-              new Relay.Transaction(e.from(), mailParameters(p), recipients(p), message));
+              new Relay.Transaction(
+                  e.from(), mailParameters(p), chosen.stream().map(all::get).toList(), message));
       // Not rewritten when deleted meanwhile: that would bring back an entry without its message.
       if (r.code() == 250 && Files.exists(dir.resolve(id + META))) {
-        p.setProperty("released", clock.instant().toString());
+        for (int i : chosen) {
+          p.setProperty("rcpt." + i + ".released", now.toString());
+        }
+        if (entry(id, p).releasedTo().size() == all.size()) {
+          p.setProperty("released", now.toString());
+        }
         writeDurably(dir.resolve(id + META), store(p));
         forceDirectory(dir);
       }
@@ -628,6 +709,25 @@ public final class Quarantine {
     } finally {
       Files.deleteIfExists(lock);
     }
+  }
+
+  private static int indexOf(List<Relay.Recipient> all, String address) {
+    for (int i = 0; i < all.size(); i++) {
+      if (all.get(i).address().equalsIgnoreCase(address)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The message as released: without the result fields, with {@link #RELEASED_FIELD} on top. */
+  private byte[] released(String id, Instant now, byte[] message) {
+    List<HeaderEdit> edits = new ArrayList<>();
+    for (String name : resultFields) {
+      edits.add(new HeaderEdit.Remove(name));
+    }
+    edits.add(new HeaderEdit.Prepend(RELEASED_FIELD, id + "; " + now));
+    return HeaderEditor.apply(message, message.length, edits);
   }
 
   /**
@@ -782,6 +882,13 @@ public final class Quarantine {
       }
       String symbols = p.getProperty("symbols", "");
       String released = p.getProperty("released");
+      List<String> releasedTo = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        // A store from before per-recipient releases marked the entry only: all of them.
+        if (p.getProperty("rcpt." + i + ".released") != null || released != null) {
+          releasedTo.add(rcpts.get(i));
+        }
+      }
       return new QuarantineEntry(
           id,
           Instant.parse(required(p, "time")),
@@ -796,7 +903,8 @@ public final class Quarantine {
               Integer.parseInt(required(p, "route.port")),
               TlsPolicy.valueOf(required(p, "route.tls"))),
           Long.parseLong(p.getProperty("size", "0")),
-          released == null ? Optional.empty() : Optional.of(Instant.parse(released)));
+          released == null ? Optional.empty() : Optional.of(Instant.parse(released)),
+          releasedTo);
     } catch (RuntimeException e) {
       throw new IOException(dir.resolve(id + META) + ": damaged: " + e.getMessage(), e);
     }

@@ -19,7 +19,10 @@ import java.util.Optional;
  * @param symbols the names of the symbols the verdict found
  * @param route where a release relays the message
  * @param size the stored message's size in bytes
- * @param released when it was released, if it was: a released entry is never released again
+ * @param released when it was released to all its recipients, if it was: a released entry is never
+ *     released again
+ * @param releasedTo the recipients it was released to so far (a user may release a message to their
+ *     own address only); each is never released to again
  */
 public record QuarantineEntry(
     String id,
@@ -31,7 +34,8 @@ public record QuarantineEntry(
     List<String> symbols,
     Route route,
     long size,
-    Optional<Instant> released) {
+    Optional<Instant> released,
+    List<String> releasedTo) {
   public QuarantineEntry {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(time, "time");
@@ -41,10 +45,21 @@ public record QuarantineEntry(
     symbols = List.copyOf(symbols);
     Objects.requireNonNull(route, "route");
     Objects.requireNonNull(released, "released");
+    releasedTo = List.copyOf(releasedTo);
   }
 
-  /** Whether it was released. */
+  /** Whether it was released to all its recipients. */
   public boolean isReleased() {
     return released.isPresent();
+  }
+
+  /** Whether it was released to this recipient (compared ignoring case). */
+  public boolean isReleasedTo(String address) {
+    return releasedTo.stream().anyMatch(a -> a.equalsIgnoreCase(address));
+  }
+
+  /** Whether this address is one of its recipients (compared ignoring case). */
+  public boolean hasRecipient(String address) {
+    return recipients.stream().anyMatch(a -> a.equalsIgnoreCase(address));
   }
 }

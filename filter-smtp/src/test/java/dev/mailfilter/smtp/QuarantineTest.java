@@ -227,13 +227,93 @@ class QuarantineTest {
     assertThat(m.from()).isEqualTo("alice@sender.example");
     assertThat(m.mailParameters()).isEqualTo("BODY SMTPUTF8");
     assertThat(m.recipients()).containsExactly("bob@ours.example", "carol@ours.example");
-    assertThat(new String(m.content(), UTF_8)).isEqualTo("Subject: release me\r\n\r\nbody é\r\n");
+    assertThat(new String(m.content(), UTF_8))
+        .isEqualTo(
+            "X-Mailfilter-Released: "
+                + e.id()
+                + "; "
+                + clock.instant()
+                + "\r\nSubject: release me\r\n\r\nbody é\r\n");
     assertThat(downstream.commands).anyMatch(c -> c.contains("NOTIFY"));
     assertThat(open().show(e.id()).orElseThrow().released()).contains(clock.instant());
     assertThatThrownBy(() -> q.release(e.id()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("released already");
     assertThat(downstream.messages).hasSize(1);
+  }
+
+  @Test
+  void releaseRemovesTheResultFieldsSoTheMailboxDoesNotFileItAsSpam() throws IOException {
+    Quarantine q = open();
+    Quarantine.Held h = held("spam?", "t");
+    byte[] flagged =
+        ("X-Spam-Flag: YES\r\nSubject: spam?\r\nX-Spam-Score: 12.50\r\n"
+                + "X-Spam-Status: Yes, score=12.5 required=6.0\r\n tests=GTUBE\r\n"
+                + "X-Spam-Symbols: GTUBE\r\nX-Spam-Other: kept\r\n\r\nbody\r\n")
+            .getBytes(UTF_8);
+    QuarantineEntry e =
+        q.hold(
+            new Quarantine.Held(
+                h.from(),
+                h.parameters(),
+                h.recipients(),
+                h.tenant(),
+                h.score(),
+                h.symbols(),
+                h.route(),
+                flagged));
+    assertThat(q.release(e.id()).code()).isEqualTo(250);
+    String relayed = new String(downstream.messages.getFirst().content(), UTF_8);
+    assertThat(relayed)
+        .startsWith("X-Mailfilter-Released: " + e.id() + "; ")
+        .endsWith("\r\nSubject: spam?\r\nX-Spam-Other: kept\r\n\r\nbody\r\n")
+        .doesNotContain("X-Spam-Flag", "X-Spam-Score", "X-Spam-Status", "X-Spam-Symbols");
+    // Renamed result fields (headers.flag: X-Junk) are removed by their configured names.
+    QuarantineEntry renamed =
+        q.hold(
+            new Quarantine.Held(
+                h.from(),
+                h.parameters(),
+                h.recipients(),
+                h.tenant(),
+                h.score(),
+                h.symbols(),
+                h.route(),
+                "X-Junk: YES\r\nX-Spam-Flag: YES\r\n\r\nb\r\n".getBytes(UTF_8)));
+    assertThat(q.withResultFields(List.of("X-Junk")).release(renamed.id()).code()).isEqualTo(250);
+    assertThat(new String(downstream.messages.get(1).content(), UTF_8))
+        .doesNotContain("X-Junk")
+        .contains("X-Spam-Flag: YES");
+    assertThatThrownBy(() -> q.withResultFields(List.of("X-Bad: field")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("X-Bad: field");
+  }
+
+  @Test
+  void aUserReleasesToTheirOwnMailboxOnceAndTheOthersStayHeld() throws IOException {
+    Quarantine q = open();
+    QuarantineEntry e = q.hold(held("two of us", "t"));
+    assertThat(q.release(e.id(), List.of("Carol@Ours.Example")).code()).isEqualTo(250);
+    assertThat(downstream.messages).hasSize(1);
+    assertThat(downstream.messages.getFirst().recipients()).containsExactly("carol@ours.example");
+    QuarantineEntry after = open().show(e.id()).orElseThrow();
+    assertThat(after.isReleased()).isFalse();
+    assertThat(after.isReleasedTo("carol@ours.example")).isTrue();
+    assertThat(after.isReleasedTo("bob@ours.example")).isFalse();
+    assertThatThrownBy(() -> q.release(e.id(), List.of("carol@ours.example")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("released already");
+    assertThatThrownBy(() -> q.release(e.id(), List.of("mallory@ours.example")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a recipient");
+    assertThat(downstream.messages).hasSize(1);
+    // The rest: only bob is left, and then the entry as a whole is released.
+    assertThat(q.release(e.id()).code()).isEqualTo(250);
+    assertThat(downstream.messages.get(1).recipients()).containsExactly("bob@ours.example");
+    QuarantineEntry done = open().show(e.id()).orElseThrow();
+    assertThat(done.isReleased()).isTrue();
+    assertThat(done.releasedTo()).containsExactly("bob@ours.example", "carol@ours.example");
+    assertThatThrownBy(() -> q.release(e.id())).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
