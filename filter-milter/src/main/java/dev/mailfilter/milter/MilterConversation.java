@@ -420,6 +420,21 @@ final class MilterConversation implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether {@code command} gets a reply: the option negotiation and every stage the MTA waits for.
+   * Macros, abort and quit never do, nor the stages negotiated without a reply.
+   */
+  boolean answers(Command command) {
+    return switch (command) {
+      case Command.OptNeg o -> true;
+      case Command.Macro m -> false;
+      case Command.Abort a -> false;
+      case Command.Quit q -> false;
+      case Command.QuitNc q -> false;
+      default -> negotiation == null || !noReply(command);
+    };
+  }
+
   /** Whether the negotiation told the MTA not to wait for a reply to this command. */
   private boolean noReply(Command command) {
     return switch (command) {
