@@ -9,7 +9,7 @@
 #
 # Usage: benchmarks/peers/milter.sh [--repeat N] [--messages-1 N] [--messages-32 N] [--warmup N]
 #                                   [--sessions LIST] [--message FILE] [--no-rspamd]
-#                                   [--capture DIR]
+#                                   [--no-sa-rules] [--baseline JAR] [--capture DIR]
 # Env:   MAILFILTER_CORPORA  corpora folder (default: ../shared/corpora beside the checkout)
 #        MAILFILTER_PEERS_KEEP  if set, keep the temp folder (configs, logs) for a look
 #        MAILFILTER_JAR      the jar whose `milter` command runs (default: filter-cli/target/mailfilter.jar)
@@ -26,7 +26,7 @@ trap 'echo "milter.sh: line $LINENO: \"$BASH_COMMAND\" failed (exit $?); stoppin
 usage() {
   cat <<'EOF'
 usage: milter.sh [--repeat N] [--messages-1 N] [--messages-32 N] [--warmup N] [--sessions LIST]
-                 [--message FILE] [--no-rspamd] [--capture DIR]
+                 [--message FILE] [--no-rspamd] [--no-sa-rules] [--baseline JAR] [--capture DIR]
   --repeat N        timed runs per cell; the table shows the median (default 3)
   --messages-1 N    messages per run with one session (default 300)
   --messages-32 N   messages per run with more sessions (default 1000)
@@ -36,6 +36,11 @@ usage: milter.sh [--repeat N] [--messages-1 N] [--messages-32 N] [--warmup N] [-
   --sessions LIST   concurrent SMTP sessions, comma-separated (default 1,32)
   --message FILE    the message smtp-source sends (default: the median-size easy_ham message)
   --no-rspamd       leave Rspamd out (a quicker run of the other rows)
+  --no-sa-rules     mailfilter's milters load no SpamAssassin rules even where Debian's
+                    spamassassin package is installed (by default they load its rule set, as a
+                    user's would: the rows then time the rules, issue 13's own speed goal)
+  --baseline JAR    also run that jar's milter (TCP and Unix socket rows, "baseline"), in the
+                    same rounds: a before/after comparison within one run
   --capture DIR     after the timed runs, capture 20 messages of one session on each TCP milter
                     port (tcpdump -i lo) into DIR, and list the stalls found in them
 env: MAILFILTER_CORPORA, MAILFILTER_JAR, MAILFILTER_JAVA_OPTS, JAVA_HOME, MAILFILTER_MILTER
@@ -53,11 +58,13 @@ warm_cpu=0
 sessions_list=1,32
 message=""
 with_rspamd=1
+sa_rules=1
+baseline=""
 capture=""
 bad() { echo "milter.sh: $*" >&2; usage >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --repeat | --messages-1 | --messages-32 | --warmup | --sessions | --message | --capture)
+    --repeat | --messages-1 | --messages-32 | --warmup | --sessions | --message | --capture | --baseline)
       [ $# -ge 2 ] || bad "$1 needs a value"
       case "$1" in
         --repeat) repeat=$2 ;;
@@ -67,10 +74,12 @@ while [ $# -gt 0 ]; do
         --sessions) sessions_list=$2 ;;
         --message) message=$2 ;;
         --capture) capture=$2 ;;
+        --baseline) baseline=$2 ;;
       esac
       shift
       ;;
     --no-rspamd) with_rspamd=0 ;;
+    --no-sa-rules) sa_rules=0 ;;
     -h | --help) usage; exit 0 ;;
     *) bad "unknown argument '$1'" ;;
   esac
@@ -84,6 +93,8 @@ IFS=, read -r -a sessions <<<"$sessions_list"
 mapfile -t sessions < <(printf '%s\n' "${sessions[@]}" | sort -nu)
 for s in "${sessions[@]}"; do [ "$s" -le 500 ] || bad "--sessions: $s is more than the 500 this Postfix allows"; done
 [ -z "$message" ] || [ -f "$message" ] || bad "--message: no such file '$message'"
+[ -z "$baseline" ] || [ -f "$baseline" ] || bad "--baseline: no such jar '$baseline'"
+[ -z "$baseline" ] || baseline=$(cd "$(dirname "$baseline")" && pwd)/$(basename "$baseline")
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -146,13 +157,13 @@ if [ "$with_rspamd" = 1 ]; then
 fi
 
 skipped_note=""
-# start_mailfilter NAME LISTEN: `bin/mailfilter milter --listen LISTEN` from this checkout, as a
-# user runs it (embedded default configuration), or MAILFILTER_MILTER; waits until it accepts
-# connections.
+# start_mailfilter NAME LISTEN [JAR]: `bin/mailfilter milter --listen LISTEN` from this checkout
+# (on JAR if given), as a user runs it (embedded default configuration), or MAILFILTER_MILTER;
+# waits until it accepts connections.
 start_mailfilter() {
-  local listen=$2 m="$work/$1"
+  local listen=$2 m="$work/$1" jar=${3:-${MAILFILTER_JAR:-}}
   mkdir -p "$m"
-  env MAILFILTER_CLASS_CACHE="$m/classes" "${mf_cmd[@]}" --listen "$listen" >"$m/out.log" 2>&1 &
+  env MAILFILTER_CLASS_CACHE="$m/classes" MAILFILTER_JAR="$jar" "${mf_cmd[@]}" --listen "$listen" >"$m/out.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
   case $listen in
@@ -192,6 +203,17 @@ else
   fi
 fi
 if [ -z "$skipped_note" ]; then
+  # Which checks the rows run: the embedded defaults, plus Debian's SpamAssassin rule set where it
+  # is installed, unless --no-sa-rules.
+  if [ "$sa_rules" = 0 ]; then
+    export MAILFILTER_JAVA_OPTS="${MAILFILTER_JAVA_OPTS:+$MAILFILTER_JAVA_OPTS }-Dmailfilter.spamassassin.default_paths=none"
+    log "mailfilter: the embedded default checks, no SpamAssassin rules (--no-sa-rules)"
+  elif [ -d /usr/share/spamassassin ] || [ -d /etc/spamassassin ]; then
+    log "mailfilter: the embedded default checks and the SpamAssassin rules under /usr/share/spamassassin" \
+      "and /etc/spamassassin (--no-sa-rules leaves them out)"
+  else
+    log "mailfilter: the embedded default checks (no SpamAssassin rules installed)"
+  fi
   read -r p_mf < <(free_ports tcp)
   log "starting mailfilter milter (JDK ${mf_jdk:-?}) on inet:127.0.0.1:$p_mf and unix:$work/mf-unix/milter.sock"
   start_mailfilter mf-inet "inet:127.0.0.1:$p_mf"
@@ -205,6 +227,21 @@ if [ -z "$skipped_note" ]; then
   label[mf-unix]="mailfilter milter, Unix socket"
   milter_of[mf-unix]="unix:$work/mf-unix/milter.sock"
   cpu_pids[mf-unix]=$mf_pid
+  if [ -n "$baseline" ]; then
+    read -r p_base < <(free_ports tcp)
+    log "starting the baseline milter ($baseline) on inet:127.0.0.1:$p_base and unix:$work/base-unix/milter.sock"
+    start_mailfilter mf-base-inet "inet:127.0.0.1:$p_base" "$baseline"
+    configs+=(mf-base-inet)
+    label[mf-base-inet]="baseline milter, TCP"
+    milter_of[mf-base-inet]="inet:127.0.0.1:$p_base"
+    cpu_pids[mf-base-inet]=$mf_pid
+    mkdir -p "$work/base-unix"
+    start_mailfilter mf-base-unix "unix:$work/base-unix/milter.sock" "$baseline"
+    configs+=(mf-base-unix)
+    label[mf-base-unix]="baseline milter, Unix socket"
+    milter_of[mf-base-unix]="unix:$work/base-unix/milter.sock"
+    cpu_pids[mf-base-unix]=$mf_pid
+  fi
 fi
 [ -z "$skipped_note" ] || log "$skipped_note"
 
@@ -321,23 +358,36 @@ drain() {
 # accepted CONFIG FROM-LINE: messages the CONFIG smtpd queued, in maillog lines after FROM-LINE.
 accepted() { tail -n "+$2" "$P/maillog" | grep -c "postfix-$1/smtpd\[[0-9]*\]: [0-9A-F]*: client=" || true; }
 
-declare -A secs_of cpu_of
+declare -A secs_of cpu_of pf_cpu_of
 loads=()
+# postfix_cpu: CPU seconds of Postfix's master, of its children that ended (the master reaps
+# them: cutime, cstime) and of its live children (smtpd, cleanup, qmgr, smtp), so that a run's
+# delta is Postfix's CPU for it whatever process ended in between.
+postfix_cpu() {
+  local m
+  m=$(tr -d ' ' <"$P/queue/pid/master.pid" 2>/dev/null) || true
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v m="${m:-none}" -v hz="$(getconf CLK_TCK)" '
+    { pid = $1; sub(/^.*\) /, ""); split($0, f, " ")  # f[2] ppid, f[12] utime, f[13] stime, f[14] cutime, f[15] cstime
+      if (pid == m) t += f[12] + f[13] + f[14] + f[15]; else if (f[2] == m) t += f[12] + f[13] }
+    END { printf "%.2f", t / hz }'
+}
 # run CONFIG SESSIONS COUNT [warm]: one smtp-source run; records wall and milter CPU seconds
 # unless warm.
 run() {
-  local c=$1 s=$2 n=$3 warm=${4:-} from t0 t1 c0 c1 rc=0 got
+  local c=$1 s=$2 n=$3 warm=${4:-} from t0 t1 c0 c1 p0 p1 rc=0 got
   drain
   from=$(($(wc -l <"$P/maillog") + 1))
   [ -n "$warm" ] || loads+=("$(cut -d' ' -f1 /proc/loadavg)")
   # shellcheck disable=SC2086 # a list of PIDs
   c0=$(server_cpu ${cpu_pids[$c]})
+  p0=$(postfix_cpu)
   t0=$(now)
   fg_job -t 900 smtp-source -s "$s" -m "$n" -F "$message" -f bench@example.com -t sink@example.net \
     "127.0.0.1:${port_of[$c]}" >"$work/source.out" 2>&1 || rc=$?
   t1=$(now)
   # shellcheck disable=SC2086 # a list of PIDs
   c1=$(server_cpu ${cpu_pids[$c]})
+  p1=$(postfix_cpu)
   if [ "$rc" != 0 ]; then
     cat "$work/source.out" >&2
     tail -n 20 "$P/maillog" >&2
@@ -355,8 +405,9 @@ run() {
   [ -z "$warm" ] || return 0
   secs_of[$c/$s]+="$(elapsed "$t0" "$t1") "
   cpu_of[$c/$s]+="$(cpu_delta "$c0" "$c1" 0 0) "
-  log "$(printf '%-52s %3d sessions: %5d messages in %6s s (milter CPU %s s)' "${label[$c]}" "$s" "$n" \
-    "$(elapsed "$t0" "$t1")" "$(cpu_delta "$c0" "$c1" 0 0)")"
+  pf_cpu_of[$c/$s]+="$(cpu_delta "$p0" "$p1" 0 0) "
+  log "$(printf '%-52s %3d sessions: %5d messages in %6s s (milter CPU %s s, Postfix CPU %s s)' "${label[$c]}" "$s" "$n" \
+    "$(elapsed "$t0" "$t1")" "$(cpu_delta "$c0" "$c1" 0 0)" "$(cpu_delta "$p0" "$p1" 0 0)")"
 }
 count_for() { if [ "$1" = 1 ]; then echo "$messages_1"; else echo "$messages_n"; fi; }
 
@@ -425,8 +476,8 @@ echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, 1-minute load average $l
   "start of the runs; median of $repeat runs per cell; smtp-source -F $(basename "$message")" \
   "($(wc -c <"$message") bytes), one message per SMTP session"
 echo
-echo "| milter | sessions | messages per run | messages/s | ms per message in a session | added ms per message over no milter | milter CPU ms per message |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| milter | sessions | messages per run | messages/s | ms per message in a session | added ms per message over no milter | milter CPU ms per message | Postfix CPU ms per message |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 declare -A rate_of ms_of
 for s in "${sessions[@]}"; do
   n=$(count_for "$s")
@@ -439,11 +490,13 @@ for s in "${sessions[@]}"; do
     ms_of[$c/$s]=$(awk -v n="$n" -v t="$sec" -v s="$s" 'BEGIN { printf "%.2f", t * 1000 * s / n }')
     added=$(awk -v a="${ms_of[$c/$s]}" -v b="${ms_of[none/$s]}" -v c="$c" 'BEGIN { if (c == "none") print "-"; else printf "%+.2f", a - b }')
     cpums=$(awk -v n="$n" -v t="$cpu" -v c="$c" 'BEGIN { if (c == "none") print "-"; else printf "%.2f", t * 1000 / n }')
-    echo "| ${label[$c]} | $s | $n | ${rate_of[$c/$s]} | ${ms_of[$c/$s]} | $added | $cpums |"
+    pfms=$(awk -v n="$n" -v t="$(median "${pf_cpu_of[$c/$s]}")" 'BEGIN { printf "%.2f", t * 1000 / n }')
+    echo "| ${label[$c]} | $s | $n | ${rate_of[$c/$s]} | ${ms_of[$c/$s]} | $added | $cpums | $pfms |"
   done
 done
 echo
 echo "Milter CPU: the milter's processes (Rspamd: main, proxy and normal workers, Redis; mailfilter: its JVM)."
+echo "Postfix CPU: its master and every child (smtpd, cleanup, qmgr, smtp), the ended ones included."
 [ -z "$skipped_note" ] || echo "$skipped_note"
 
 # The goals of issue 11, for the rows this run has; exit 1 if one is missed.

@@ -42,7 +42,7 @@ final class MilterConnection implements ConnectionSet.Member {
   private final MilterConversation conversation;
   private final Counters counters;
   private final Host host;
-  private final Runnable afterRead;
+  private final Runnable ackNow;
   private final int maxPacketLength;
   private final java.time.Duration progressInterval;
 
@@ -72,9 +72,18 @@ final class MilterConnection implements ConnectionSet.Member {
   private long messageNanos;
 
   /**
+   * Whether bytes were read since our last write: the MTA's kernel waits for their ACK, and Nagle's
+   * algorithm holds the MTA's next packet until it comes. A reply carries the ACK; data that gets
+   * none needs {@link #ackNow} before we wait for the MTA again.
+   */
+  private boolean unacked;
+
+  /**
    * @param channel the connected channel, blocking; closed when the connection ends
    * @param name how log lines name the connection, e.g. {@code 127.0.0.1:45678}
-   * @param afterRead run after every read from the channel: re-arms {@code TCP_QUICKACK}
+   * @param ackNow sends the ACK of the bytes read so far at once ({@code TCP_QUICKACK}), instead of
+   *     the kernel's delayed ACK; run only for data that gets no reply (macros, commands negotiated
+   *     without one, a packet read in part), before the connection waits for the MTA
    */
   MilterConnection(
       ByteChannel channel,
@@ -82,7 +91,7 @@ final class MilterConnection implements ConnectionSet.Member {
       MilterConversation conversation,
       Counters counters,
       Host host,
-      Runnable afterRead,
+      Runnable ackNow,
       int maxPacketLength,
       java.time.Duration progressInterval) {
     this.channel = channel;
@@ -90,7 +99,7 @@ final class MilterConnection implements ConnectionSet.Member {
     this.conversation = conversation;
     this.counters = counters;
     this.host = host;
-    this.afterRead = afterRead;
+    this.ackNow = ackNow;
     this.maxPacketLength = maxPacketLength;
     this.progressInterval = progressInterval;
   }
@@ -107,19 +116,20 @@ final class MilterConnection implements ConnectionSet.Member {
             new ChannelInput.ReadListener() {
               @Override
               public void waiting() {
+                ackUnanswered();
                 waitingSince = System.nanoTime() | 1; // never 0 while waiting
               }
 
               @Override
               public void returned() {
                 waitingSince = 0;
-                afterRead.run();
+                unacked = true;
               }
             },
             READ_BUFFER);
     PacketReader reader = PacketReader.of(in, maxPacketLength);
     try {
-      serve(reader);
+      serve(in, reader);
     } catch (MilterProtocolException e) {
       if (timedOut || closedByServer) {
         ended(null);
@@ -139,7 +149,7 @@ final class MilterConnection implements ConnectionSet.Member {
     }
   }
 
-  private void serve(PacketReader reader) throws IOException {
+  private void serve(ChannelInput in, PacketReader reader) throws IOException {
     while (true) {
       Optional<Packet> packet = reader.next();
       if (packet.isEmpty()) {
@@ -148,6 +158,12 @@ final class MilterConnection implements ConnectionSet.Member {
       }
       long start = System.nanoTime();
       Command command = Command.decode(packet.get());
+      if (in.available() == 0 && !conversation.answers(command)) {
+        // Nothing more is buffered and no reply will carry the ACK: send it before the work (the
+        // header checks at the end of the header), so the MTA's next packet is on its way
+        // meanwhile.
+        ackUnanswered();
+      }
       boolean before = conversation.inTransaction();
       List<Response> replies =
           command instanceof Command.BodyEob && conversation.mayProgress()
@@ -271,6 +287,7 @@ final class MilterConnection implements ConnectionSet.Member {
     if (replies.isEmpty()) {
       return;
     }
+    unacked = false; // the reply carries the ACK
     if (replies.size() == 1) {
       // Nearly every command: no copy into a second buffer.
       writeLocked(ByteBuffer.wrap(replies.getFirst().encode()));
@@ -303,6 +320,14 @@ final class MilterConnection implements ConnectionSet.Member {
     ByteBuffer out = buffer.duplicate();
     while (out.hasRemaining()) {
       channel.write(out);
+    }
+  }
+
+  /** Sends the ACK of the bytes read since our last reply, if any, at once. */
+  private void ackUnanswered() {
+    if (unacked) {
+      unacked = false;
+      ackNow.run();
     }
   }
 

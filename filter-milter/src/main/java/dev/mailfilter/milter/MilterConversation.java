@@ -7,6 +7,7 @@ import dev.mailfilter.api.Decision;
 import dev.mailfilter.api.FilterSession;
 import dev.mailfilter.api.HeaderEdit;
 import dev.mailfilter.api.Reply;
+import dev.mailfilter.api.Stage;
 import dev.mailfilter.api.TlsInfo;
 import dev.mailfilter.api.Verdict;
 import dev.mailfilter.spi.CheckSettings;
@@ -67,7 +68,13 @@ final class MilterConversation implements AutoCloseable {
    *       SMFIP_SKIP} is not asked for, since a chunk without a reply cannot be answered with
    *       {@code SMFIR_SKIP};
    *   <li>{@code SMFIP_SKIP}, only from an MTA without {@code SMFIP_NR_BODY}: we may tell the MTA
-   *       to stop sending the body once the message is over the size limit.
+   *       to stop sending the body once the message is over the size limit;
+   *   <li>{@code SMFIP_NR_HELO}, {@code SMFIP_NR_MAIL}, {@code SMFIP_NR_EOH}: three round trips
+   *       less per message. A refusal there is not lost, because the session keeps it: a refusal at
+   *       HELO or MAIL is the answer to every recipient of the transaction (as Postfix's own {@code
+   *       smtpd_delay_reject} does), one at the end of the header is the verdict at the end of the
+   *       message. The SMTP client sees a refusal at the end of the header only after its final dot
+   *       either way; what changes is that the MTA sends the body to us.
    * </ul>
    *
    * <p>The trade of {@code SMFIR_SKIP} for no body replies is right: past {@code
@@ -75,10 +82,11 @@ final class MilterConversation implements AutoCloseable {
    * oversized body costs only its transfer, while a reply per chunk costs a round trip on every
    * message.
    *
-   * <p>No-reply for connect and HELO is added per connection when the filter cannot refuse there
-   * ({@link #earlyNoReply}). Never asked: no-reply for MAIL, RCPT and the end of the header, which
-   * may be refused; and for DATA, whose reply carries the ACK that keeps Nagle's algorithm from
-   * holding back the MTA's next packet ({@code docs/milter.md}, "Latency").
+   * <p>No-reply for connect is added per connection when the filter cannot refuse there ({@link
+   * #earlyNoReply}): a refusal at connect is what gives a listed client the MTA's 554 greeting.
+   * Never asked: no-reply for RCPT, which carries every refusal of the envelope; and for DATA,
+   * whose reply carries the ACK that keeps Nagle's algorithm from holding back the MTA's next
+   * packet ({@code docs/milter.md}, "Latency").
    */
   static final int PROTOCOL =
       Milter.SMFIP_NR_HDR
@@ -86,7 +94,10 @@ final class MilterConversation implements AutoCloseable {
           | Milter.SMFIP_NR_UNKN
           | Milter.SMFIP_HDR_LEADSPC
           | Milter.SMFIP_NR_BODY
-          | Milter.SMFIP_SKIP;
+          | Milter.SMFIP_SKIP
+          | Milter.SMFIP_NR_HELO
+          | Milter.SMFIP_NR_MAIL
+          | Milter.SMFIP_NR_EOH;
 
   /**
    * The macros we ask for per stage when the MTA lets us ({@code SMFIF_SETSYMLIST}): only those the
@@ -103,30 +114,25 @@ final class MilterConversation implements AutoCloseable {
           Milter.SMFIM_EOM, "i");
 
   /**
-   * The no-reply steps for connect and HELO that {@code filter} allows: none when a check runs at
-   * connect or the block list names client addresses (a refusal at connect is what gives a listed
-   * client Postfix's 554 greeting), {@code SMFIP_NR_CONN} alone when a check runs at HELO, both
-   * otherwise. The session still sees both stages ({@code SMFIP_NOCONNECT} and {@code SMFIP_NOHELO}
-   * are never asked): later stages need the client's address and HELO name.
+   * The no-reply step for connect that {@code filter} allows: none when a check runs at connect or
+   * the block list names client addresses (a refusal at connect is what gives a listed client
+   * Postfix's 554 greeting), {@code SMFIP_NR_CONN} otherwise. The session still sees the connect
+   * ({@code SMFIP_NOCONNECT} is never asked): later stages need the client's address.
    *
    * <p>A refusal where no reply was asked (a reload that added a connect check between the
    * negotiation and {@code SMFIC_CONNECT}) is not lost: the session repeats a connection's refusal
-   * at every later stage, so MAIL gets it.
+   * at every later stage, so the first recipient gets it.
    */
   static int earlyNoReply(MailFilter filter) {
     if (!filter.config().blockList().networks().isEmpty()) {
       return 0;
     }
-    int noReply = Milter.SMFIP_NR_CONN | Milter.SMFIP_NR_HELO;
     for (CheckSettings c : filter.checks()) {
-      switch (c.check().stage()) {
-        // A connection's refusal is repeated at HELO, so a connect check needs both replies.
-        case CONNECT -> noReply = 0;
-        case HELO -> noReply &= ~Milter.SMFIP_NR_HELO;
-        case MAIL_FROM, RCPT, HEADERS, DATA -> {}
+      if (c.check().stage() == Stage.CONNECT) {
+        return 0;
       }
     }
-    return noReply;
+    return Milter.SMFIP_NR_CONN;
   }
 
   /**
@@ -178,6 +184,12 @@ final class MilterConversation implements AutoCloseable {
 
   /** The last refusal at any stage, until {@link #takeRefusal()}. */
   private Decision.Refuse refusal;
+
+  /**
+   * The refusal last counted in this transaction: the session gives a HELO or MAIL refusal to every
+   * recipient, and a refused transaction counts once.
+   */
+  private Decision.Refuse counted;
 
   /** A conversation on {@code filter}; the session opens at {@code SMFIC_CONNECT}. */
   MilterConversation(MailFilter filter) {
@@ -256,9 +268,17 @@ final class MilterConversation implements AutoCloseable {
     try {
       List<Response> replies = dispatch(command);
       if (noReply(command)) {
-        // Not told to the MTA, so not counted: a connection's refusal comes again at MAIL.
+        // Not told to the MTA, so not counted: the session keeps it, and the next stage that is
+        // answered (a recipient, the end of the message) tells it.
         refusal = null;
         return List.of();
+      }
+      if (refusal != null) {
+        if (refusal == counted) {
+          refusal = null; // told already to an earlier recipient of this transaction
+        } else {
+          counted = refusal;
+        }
       }
       return replies;
     } catch (IllegalStateException | IllegalArgumentException e) {
@@ -301,6 +321,7 @@ final class MilterConversation implements AutoCloseable {
         headerCounts.clear();
         queueId = null;
         logQueueId = null;
+        counted = null;
         messageBytes = 0;
         skipped = false;
         Decision d = session().mailFrom(m.args().getFirst(), esmtp(m.args()));
@@ -399,11 +420,30 @@ final class MilterConversation implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether {@code command} gets a reply: the option negotiation and every stage the MTA waits for.
+   * Macros, abort and quit never do, nor the stages negotiated without a reply.
+   */
+  boolean answers(Command command) {
+    return switch (command) {
+      case Command.OptNeg o -> true;
+      case Command.Macro m -> false;
+      case Command.Abort a -> false;
+      case Command.Quit q -> false;
+      case Command.QuitNc q -> false;
+      default -> negotiation == null || !noReply(command);
+    };
+  }
+
   /** Whether the negotiation told the MTA not to wait for a reply to this command. */
   private boolean noReply(Command command) {
     return switch (command) {
       case Command.Connect c -> negotiation.has(Milter.SMFIP_NR_CONN);
       case Command.Helo h -> negotiation.has(Milter.SMFIP_NR_HELO);
+      case Command.Mail m -> negotiation.has(Milter.SMFIP_NR_MAIL);
+      case Command.Rcpt r -> negotiation.has(Milter.SMFIP_NR_RCPT);
+      case Command.Data d -> negotiation.has(Milter.SMFIP_NR_DATA);
+      case Command.Eoh e -> negotiation.has(Milter.SMFIP_NR_EOH);
       case Command.Header h -> negotiation.has(Milter.SMFIP_NR_HDR);
       case Command.Body b -> negotiation.has(Milter.SMFIP_NR_BODY);
       case Command.Unknown u -> negotiation.has(Milter.SMFIP_NR_UNKN);

@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * from the MTA has a time limit; a connection that breaks the protocol or sends garbage is closed
  * with one log line and disturbs no other. Over TCP the server removes the two Nagle and
  * delayed-ACK stalls a milter can cause ({@code docs/milter.md}, "Latency"): {@code TCP_NODELAY},
- * {@code TCP_QUICKACK} re-armed after every read (Linux), the replies to one command in one write,
- * and no reply to macro and abort packets.
+ * {@code TCP_QUICKACK} set again before each wait that follows data without a reply (Linux), the
+ * replies to one command in one write, and no reply to macro and abort packets.
  *
  * <p>{@link #close()} is graceful: it stops accepting, closes the connections that are between
  * messages and lets messages in flight finish, up to the drain timeout. The server does not close
@@ -290,13 +290,13 @@ public final class MilterServer implements AutoCloseable {
       return;
     }
     counters.connections.increment();
-    Runnable afterRead = () -> {};
+    Runnable ackNow = () -> {};
     try {
       client.configureBlocking(true);
       if (client.getRemoteAddress() instanceof InetSocketAddress) {
         client.setOption(StandardSocketOptions.TCP_NODELAY, true);
         if (quickAck(client)) {
-          afterRead = () -> rearmQuickAck(client);
+          ackNow = () -> rearmQuickAck(client);
           rearmQuickAck(client);
         }
       }
@@ -313,7 +313,7 @@ public final class MilterServer implements AutoCloseable {
             new MilterConversation(filters),
             counters,
             host,
-            afterRead,
+            ackNow,
             maxPacketLength,
             settings.progressInterval());
     connections.start(c, "milter-" + name);
@@ -338,8 +338,10 @@ public final class MilterServer implements AutoCloseable {
     return client.supportedOptions().contains(ExtendedSocketOptions.TCP_QUICKACK);
   }
 
-  // Linux clears TCP_QUICKACK by itself after a while; set again after each read, the ACK of the
-  // MTA's next packet leaves at once instead of up to 40 ms later (stall A in SERVERS.md).
+  // Setting TCP_QUICKACK sends an ACK the kernel holds back at once, and Linux clears the option by
+  // itself after a while; set before each wait that follows data without a reply, the ACK leaves at
+  // once instead of up to 40 ms later (stall A in SERVERS.md). Data that gets a reply needs none:
+  // the reply carries the ACK.
   private static void rearmQuickAck(SocketChannel client) {
     try {
       setOption(client, ExtendedSocketOptions.TCP_QUICKACK, true);

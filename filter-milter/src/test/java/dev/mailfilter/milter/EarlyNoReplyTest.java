@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * No reply to connect and HELO ({@code SMFIP_NR_CONN}, {@code SMFIP_NR_HELO}) is asked for only
- * when the running filter cannot refuse there, follows a reload, and loses no refusal when a reload
- * lands between the negotiation and the connect.
+ * No reply to connect ({@code SMFIP_NR_CONN}) is asked for only when the running filter cannot
+ * refuse there, follows a reload, and loses no refusal when a reload lands between the negotiation
+ * and the connect. HELO gets no reply whatever the checks ({@code SMFIP_NR_HELO}): a HELO refusal
+ * sticks for the session and is told at the first recipient.
  */
 class EarlyNoReplyTest {
   private static final Command.OptNeg POSTFIX = MilterClient.POSTFIX;
@@ -62,32 +63,33 @@ class EarlyNoReplyTest {
     assertThat(agreedEarly(c, POSTFIX)).isEqualTo(EARLY);
     assertThat(c.handle(from("203.0.113.25"))).isEmpty();
     assertThat(c.handle(new Command.Helo("mx.example.org"))).isEmpty();
-    // The session saw both: MAIL and the rest go on as ever.
-    assertThat(c.handle(new Command.Mail(List.of("<a@example.org>"))))
+    // The session saw both: MAIL (no reply either) and the rest go on as ever.
+    assertThat(c.handle(new Command.Mail(List.of("<a@example.org>")))).isEmpty();
+    assertThat(c.handle(new Command.Rcpt(List.of("<b@example.net>"))))
         .containsExactly(Response.CONTINUE);
     assertThat(c.takeRefusal()).isNull();
   }
 
   @Test
-  void aHeloCheckKeepsTheHeloReplyOnly() throws Exception {
+  void aHeloCheckKeepsNoReplyForBoth() throws Exception {
     MilterConversation c = conversation(""); // the built-in checks: the HELO check is on
-    assertThat(agreedEarly(c, POSTFIX)).isEqualTo(Milter.SMFIP_NR_CONN);
+    assertThat(agreedEarly(c, POSTFIX)).isEqualTo(EARLY);
     assertThat(c.handle(from("203.0.113.25"))).isEmpty();
-    assertThat(c.handle(new Command.Helo("mx.example.org"))).containsExactly(Response.CONTINUE);
+    assertThat(c.handle(new Command.Helo("mx.example.org"))).isEmpty();
   }
 
   @Test
-  void aConnectCheckKeepsBothReplies() throws Exception {
+  void aConnectCheckKeepsTheConnectReply() throws Exception {
     MilterConversation c = conversation(NO_HELO_CHECK + "  dnsbl_connect:\n    enabled: true\n");
-    assertThat(agreedEarly(c, POSTFIX)).isZero();
+    assertThat(agreedEarly(c, POSTFIX)).isEqualTo(Milter.SMFIP_NR_HELO);
     assertThat(c.handle(from("203.0.113.25"))).containsExactly(Response.CONTINUE);
-    assertThat(c.handle(new Command.Helo("mx.example.org"))).containsExactly(Response.CONTINUE);
+    assertThat(c.handle(new Command.Helo("mx.example.org"))).isEmpty();
   }
 
   @Test
-  void anAddressOnTheBlockListKeepsBothRepliesAndIsRefusedAtConnect() throws Exception {
+  void anAddressOnTheBlockListKeepsTheConnectReplyAndIsRefusedThere() throws Exception {
     MilterConversation c = conversation(BLOCKED);
-    assertThat(agreedEarly(c, POSTFIX)).isZero();
+    assertThat(agreedEarly(c, POSTFIX)).isEqualTo(Milter.SMFIP_NR_HELO);
     assertThat(c.handle(from("192.0.2.5")))
         .containsExactly(Response.ReplyCode.of(554, "5.7.1", "Access denied by policy"));
   }
@@ -113,17 +115,19 @@ class EarlyNoReplyTest {
     Files.writeString(file, BLOCKED);
     reloader.reload();
     MilterConversation after = track(new MilterConversation(reloader::current));
-    assertThat(agreedEarly(after, POSTFIX)).isZero();
+    assertThat(agreedEarly(after, POSTFIX)).isEqualTo(Milter.SMFIP_NR_HELO);
     assertThat(after.handle(from("192.0.2.5")))
         .containsExactly(Response.ReplyCode.of(554, "5.7.1", "Access denied by policy"));
 
     // Negotiated before the reload, connected after it: the connection's refusal cannot be the
-    // answer to connect or HELO, which get none, so it is the answer to MAIL.
+    // answer to connect, HELO or MAIL, which get none, so it is the answer to the recipient.
     assertThat(before.handle(from("192.0.2.5"))).isEmpty();
     assertThat(before.takeRefusal()).isNull();
     assertThat(before.handle(new Command.Helo("mx.example.org"))).isEmpty();
     assertThat(before.takeRefusal()).isNull();
-    assertThat(before.handle(new Command.Mail(List.of("<a@example.org>"))))
+    assertThat(before.handle(new Command.Mail(List.of("<a@example.org>")))).isEmpty();
+    assertThat(before.takeRefusal()).isNull();
+    assertThat(before.handle(new Command.Rcpt(List.of("<b@example.net>"))))
         .containsExactly(Response.ReplyCode.of(554, "5.7.1", "Access denied by policy"));
     assertThat(before.takeRefusal()).isNotNull();
   }

@@ -90,6 +90,10 @@ final class MilterClient implements AutoCloseable {
         || command instanceof Command.QuitNc
         || (command instanceof Command.Connect && (protocol & Milter.SMFIP_NR_CONN) != 0)
         || (command instanceof Command.Helo && (protocol & Milter.SMFIP_NR_HELO) != 0)
+        || (command instanceof Command.Mail && (protocol & Milter.SMFIP_NR_MAIL) != 0)
+        || (command instanceof Command.Rcpt && (protocol & Milter.SMFIP_NR_RCPT) != 0)
+        || (command instanceof Command.Data && (protocol & Milter.SMFIP_NR_DATA) != 0)
+        || (command instanceof Command.Eoh && (protocol & Milter.SMFIP_NR_EOH) != 0)
         || (command instanceof Command.Header && (protocol & Milter.SMFIP_NR_HDR) != 0)
         || (command instanceof Command.Body && (protocol & Milter.SMFIP_NR_BODY) != 0)
         || (command instanceof Command.Unknown && (protocol & Milter.SMFIP_NR_UNKN) != 0);
@@ -177,8 +181,7 @@ final class MilterClient implements AutoCloseable {
   /** MAIL, RCPT, DATA and the header, leaving the body to the caller. */
   void beginMessage(String queueId, String subject) throws IOException {
     send(new Command.Macro(Milter.SMFIC_MAIL, Map.of("i", queueId)));
-    assertThat(call(new Command.Mail(List.of("<a@example.org>"))))
-        .containsExactly(Response.CONTINUE);
+    proceeds(new Command.Mail(List.of("<a@example.org>")));
     assertThat(call(new Command.Rcpt(List.of("<b@example.net>"))))
         .containsExactly(Response.CONTINUE);
     assertThat(call(new Command.Data())).containsExactly(Response.CONTINUE);
@@ -190,10 +193,14 @@ final class MilterClient implements AutoCloseable {
           {"Message-ID", "<" + queueId + "@example.org>"},
           {"Date", "Mon, 7 Dec 2026 14:00:00 +0000"}
         }) {
-      Command.Header header = new Command.Header(h[0], " " + h[1]);
-      assertThat(call(header)).isEqualTo(noReply(header) ? List.of() : List.of(Response.CONTINUE));
+      proceeds(new Command.Header(h[0], " " + h[1]));
     }
-    assertThat(call(new Command.Eoh())).containsExactly(Response.CONTINUE);
+    proceeds(new Command.Eoh());
+  }
+
+  /** Sends a command answered with CONTINUE, or with nothing when no reply was agreed for it. */
+  void proceeds(Command command) throws IOException {
+    assertThat(call(command)).isEqualTo(noReply(command) ? List.of() : List.of(Response.CONTINUE));
   }
 
   /** A whole message; returns the end-of-message replies. */
@@ -205,8 +212,7 @@ final class MilterClient implements AutoCloseable {
 
   /** Sends a body chunk: answered with CONTINUE, or with nothing once SMFIP_NR_BODY was agreed. */
   void body(byte[] chunk) throws IOException {
-    Command.Body b = new Command.Body(chunk);
-    assertThat(call(b)).isEqualTo(noReply(b) ? List.of() : List.of(Response.CONTINUE));
+    proceeds(new Command.Body(chunk));
   }
 
   @Override

@@ -54,12 +54,15 @@ class NegotiatedConversationTest {
 
   /**
    * Negotiates {@code offer} and opens a transaction: every stage answered with continue, but
-   * connect and HELO when no reply was agreed for them.
+   * connect, HELO and MAIL when no reply was agreed for them.
    */
   private static void open(MilterConversation c, Command.OptNeg offer)
       throws MilterProtocolException {
     Response.OptNegReply agreed = (Response.OptNegReply) c.handle(offer).getFirst();
-    int quiet = Integer.bitCount(agreed.protocol() & (Milter.SMFIP_NR_CONN | Milter.SMFIP_NR_HELO));
+    int quiet =
+        Integer.bitCount(
+            agreed.protocol()
+                & (Milter.SMFIP_NR_CONN | Milter.SMFIP_NR_HELO | Milter.SMFIP_NR_MAIL));
     assertThat(
             run(
                 c,
@@ -81,7 +84,7 @@ class NegotiatedConversationTest {
             new Response.OptNegReply(
                 6,
                 MilterConversation.ACTIONS,
-                // The default checks include the HELO check, so HELO keeps its reply.
+                // The default checks run none at connect, so connect gets no reply either.
                 MilterConversation.PROTOCOL & ~Milter.SMFIP_SKIP | Milter.SMFIP_NR_CONN,
                 MilterConversation.MACROS));
     assertThat(c.mayProgress()).isTrue();
@@ -103,8 +106,8 @@ class NegotiatedConversationTest {
                 new Command.Header("X-Tight", "no-space"),
                 new Command.Header("X-Latin", " caf\u00e9")))
         .isEmpty();
-    assertThat(run(c, new Command.Eoh(), new Command.Body("hi\r\n".getBytes(US_ASCII))))
-        .containsExactly(Response.CONTINUE); // the body chunk gets none (SMFIP_NR_BODY)
+    // Neither the end of the header (SMFIP_NR_EOH) nor the body chunk (SMFIP_NR_BODY) is answered.
+    assertThat(run(c, new Command.Eoh(), new Command.Body("hi\r\n".getBytes(US_ASCII)))).isEmpty();
     List<Response> eom = c.handle(new Command.BodyEob());
     assertThat(new String(rawSeen.getFirst(), ISO_8859_1))
         .isEqualTo(

@@ -50,8 +50,7 @@ class NoStallTest {
   /** One transaction with Postfix's macro packets before MAIL, RCPT, DATA and the end. */
   private static void message(MilterClient c, String queueId) throws Exception {
     c.send(new Command.Macro(Milter.SMFIC_MAIL, Map.of("i", queueId, "{auth_authen}", "")));
-    assertThat(c.call(new Command.Mail(List.of("<a@example.org>"))))
-        .containsExactly(Response.CONTINUE);
+    assertThat(c.call(new Command.Mail(List.of("<a@example.org>")))).isEmpty(); // SMFIP_NR_MAIL
     c.send(new Command.Macro(Milter.SMFIC_RCPT, Map.of("i", queueId)));
     assertThat(c.call(new Command.Rcpt(List.of("<b@example.net>"))))
         .containsExactly(Response.CONTINUE);
@@ -67,7 +66,7 @@ class NoStallTest {
         }) {
       c.call(new Command.Header(h[0], h[1])); // no reply (SMFIP_NR_HDR)
     }
-    assertThat(c.call(new Command.Eoh())).containsExactly(Response.CONTINUE);
+    assertThat(c.call(new Command.Eoh())).isEmpty(); // SMFIP_NR_EOH
     c.body("see you at noon\r\n".getBytes(US_ASCII));
     c.send(new Command.Macro(Milter.SMFIC_BODYEOB, Map.of("i", queueId)));
     assertThat(c.call(new Command.BodyEob()).getLast()).isEqualTo(Response.CONTINUE);

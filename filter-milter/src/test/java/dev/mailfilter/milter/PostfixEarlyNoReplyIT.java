@@ -18,10 +18,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * No reply to connect and HELO through a real Postfix: with no check or list that can refuse there,
- * Postfix sends both without waiting (its verbose log says so) and mail flows; after a live reload
- * that adds a block list of client addresses, the next SMTP session negotiates the replies again
- * and a listed client gets Postfix's 554 greeting, while mail from others still flows.
+ * No reply to connect, HELO, MAIL and the end of the header through a real Postfix: Postfix sends
+ * them without waiting (its verbose log says so for smtpd's events) and mail flows; after a live
+ * reload that adds a block list of client addresses, the next SMTP session negotiates the connect
+ * reply again and a listed client gets Postfix's 554 greeting, while mail from others still flows.
+ * Refusals at the stages without a reply reach the SMTP client at the next answered one: a blocked
+ * sender at RCPT, a refusal at the end of the header at the end of data.
  */
 @Timeout(120)
 class PostfixEarlyNoReplyIT {
@@ -36,7 +38,10 @@ class PostfixEarlyNoReplyIT {
       PostfixInstance postfix = rig.postfix();
       assertThat(send(postfix, null, "first@example.test").code()).isEqualTo(250);
       String log = postfix.log();
-      assertThat(skipped(log)).as(log).contains("SMFIC_CONNECT", "SMFIC_HELO");
+      assertThat(skipped(log))
+          .as(log)
+          .contains("SMFIC_CONNECT", "SMFIC_HELO", "SMFIC_MAIL")
+          .doesNotContain("SMFIC_RCPT", "SMFIC_DATA");
       assertThat(postfix.awaitDelivered(1, WAIT)).hasSize(1);
 
       Files.writeString(
@@ -56,11 +61,49 @@ class PostfixEarlyNoReplyIT {
     }
   }
 
+  @Test
+  void refusalsWithoutAReplyOfTheirOwnReachTheClientAtTheNextAnsweredStage(@TempDir Path dir)
+      throws Exception {
+    try (Rig rig = Rig.start(dir)) {
+      PostfixInstance postfix = rig.postfix();
+      Files.writeString(
+          rig.config(),
+          NO_HELO_CHECK
+              + "lists:\n  block:\n    senders: [spam@example.org]\n"
+              + "limits:\n  max_message_size: 1KiB\n");
+      rig.filters().reload();
+      try (SmtpClient smtp = SmtpClient.connect(postfix.smtpPort(), WAIT)) {
+        assertThat(smtp.send("EHLO client.test").code()).isEqualTo(250);
+        // MAIL gets no milter reply, so Postfix says 250; the refusal is the recipient's answer.
+        assertThat(smtp.send("MAIL FROM:<spam@example.org>").code()).isEqualTo(250);
+        SmtpClient.Reply rcpt = smtp.send("RCPT TO:<blocked@example.test>");
+        assertThat(rcpt.code()).as(rcpt.toString()).isEqualTo(554);
+        assertThat(smtp.send("RSET").code()).isEqualTo(250);
+        // A header over limits.max_message_size: refused at the end of the header, told at the
+        // end of data.
+        assertThat(smtp.send("MAIL FROM:<a@example.org>").code()).isEqualTo(250);
+        assertThat(smtp.send("RCPT TO:<big@example.test>").code()).isEqualTo(250);
+        String message =
+            "From: a@example.org\r\nX-Big: "
+                + "x".repeat(1500)
+                + "\r\nSubject: big header\r\n\r\nhello\r\n";
+        SmtpClient.Reply data = smtp.data(message.getBytes(StandardCharsets.US_ASCII));
+        assertThat(data.code()).as(data.toString()).isEqualTo(552);
+      }
+      assertThat(send(postfix, null, "fine@example.test").code()).isEqualTo(250);
+      assertThat(postfix.awaitDelivered(1, WAIT)).hasSize(1);
+      assertThat(postfix.log())
+          .contains("milter-reject: RCPT from", "milter-reject: END-OF-MESSAGE from")
+          .doesNotContain("warning: milter");
+    }
+  }
+
   /**
-   * With no reply to connect and HELO, Postfix's next write after each (HELO's, MAIL's) follows
-   * data the milter has not answered, which Nagle's algorithm holds until the milter's ACK: the
-   * milter's immediate ACK ({@code TCP_QUICKACK}) must keep that from becoming a delayed-ACK stall
-   * of about 40 ms per SMTP session. One message per session, as a sending MTA does.
+   * With no reply to connect, HELO, MAIL and the end of the header, Postfix's next write after each
+   * (HELO's, MAIL's) follows data the milter has not answered, which Nagle's algorithm holds until
+   * the milter's ACK: the milter's immediate ACK ({@code TCP_QUICKACK}) must keep that from
+   * becoming a delayed-ACK stall of about 40 ms per SMTP session. One message per session, as a
+   * sending MTA does.
    */
   @Test
   void aSessionWithoutEarlyRepliesPaysNoNagleStall(@TempDir Path dir) throws Exception {
