@@ -75,6 +75,7 @@ public final class Main {
       to.println("  web                the web pages: reseller panel and more (web --help)");
       to.println(
           "  model-sync         this host's part in the cluster's model (model-sync --help)");
+      to.println(
           "  digest             mail each recipient its newly held messages (digest --help)");
       to.println("  backup             the node's state to a tar: backup --config FILE -o B.tar");
       to.println("  restore            a backup onto this node: restore B.tar --config FILE");
