@@ -84,7 +84,7 @@ final class DigestCommand {
               Map.of(),
               List.of());
       if (cluster.store().isPresent()) {
-        store = cluster.openStore();
+        store = cluster.openStore(config.section(dev.mailfilter.cluster.RedisSettings.SECTION));
       }
       TenantStore brands = store;
       Path state = d.stateDirFor(q.directory());
