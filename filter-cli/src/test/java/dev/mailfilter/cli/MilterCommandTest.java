@@ -282,9 +282,9 @@ class MilterCommandTest {
           "milter:\n  listen: inet:127.0.0.1:"
               + port
               + "\nreload:\n  watch_interval: 0\n"
-              + "shared_state: {redis: \"redis://127.0.0.1:"
+              + "redis: {uri: \"redis://127.0.0.1:"
               + redis.port()
-              + "\", timeout: 2s}\n"
+              + "\"}\nshared_state: {timeout: 2s}\n"
               + "events:\n  node: milter1\n  geoip:\n    country: "
               + geoip.resolve("GeoIP2-Country-Test.mmdb").toAbsolutePath()
               + "\n");

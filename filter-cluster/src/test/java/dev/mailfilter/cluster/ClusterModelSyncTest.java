@@ -51,7 +51,7 @@ class ClusterModelSyncTest {
         """
         reload: {watch_interval: 0}
         model: {path: %s, required: false, min_ham: 1, min_spam: 1}
-        shared_state: {redis: "redis://127.0.0.1:%d"}
+        redis: {uri: "redis://127.0.0.1:%d"}
         model_sync: {enabled: true, node: %s, poll: 50ms, lease: 600ms}
         """
             .formatted(dir.resolve(node).resolve("model.bin"), redisPort, node),

@@ -83,7 +83,8 @@ class GatewayEventsTest {
           domains:
             bakery.example: {route: {host: 127.0.0.1, port: %d, tls: none}}
           lists: {block: {senders: [bad@spam.example]}}
-          shared_state: {redis: "redis://127.0.0.1:%d", timeout: 2s}
+          redis: {uri: "redis://127.0.0.1:%d"}
+          shared_state: {timeout: 2s}
           events:
             capacity: 1000
             node: gw1
