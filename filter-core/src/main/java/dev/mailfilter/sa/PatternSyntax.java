@@ -2,10 +2,10 @@ package dev.mailfilter.sa;
 
 /**
  * Walking the Java patterns that {@link PerlRegex} writes, for the analyses that read them ({@link
- * FirstChars}, {@link StartLiterals}): where a group, class or quantifier ends, what a class or
- * escape matches among the octets. Conservative: a construct not known throws {@link GiveUp}, and
- * sets of octets hold ASCII letters in both cases whatever the flags say (a superset of what the
- * pattern matches is always safe for these analyses).
+ * FirstChars}, {@link StartLiterals}, {@link Superset}): where a group, class or quantifier ends,
+ * what a class or escape matches among the octets. Conservative: a construct not known throws
+ * {@link GiveUp}, and sets of octets hold ASCII letters in both cases whatever the flags say (a
+ * superset of what the pattern matches is always safe for these analyses).
  */
 class PatternSyntax {
   /** Thrown where an analysis does not know a construct. */

@@ -146,12 +146,14 @@ public final class RuleCosts {
               + "  literals="
               + x.literals()
               + (x.firstChars() == null ? "" : "  " + x.firstChars())
-              + (x.starts() == null ? "" : "  " + x.starts());
+              + (x.starts() == null ? "" : "  " + x.starts())
+              + (x.superset() == null ? "" : "  " + x.superset());
       case Rule.Header h ->
           h.spec().names()
               + (h.negated() ? " !~ " : " =~ ")
               + h.pattern().pattern()
-              + (h.firstChars() == null ? "" : "  " + h.firstChars());
+              + (h.firstChars() == null ? "" : "  " + h.firstChars())
+              + (h.superset() == null ? "" : "  " + h.superset());
       default -> r.test().toString();
     };
   }
