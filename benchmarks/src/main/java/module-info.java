@@ -6,6 +6,8 @@ open module dev.mailfilter.benchmarks {
   requires dev.mailfilter.core;
   requires dev.mailfilter.cluster;
   requires com.google.common;
+  // Thread CPU time for SpamAssassinRulesCpu (the core no longer reads the management beans).
+  requires java.management;
   requires jmh.core;
   requires dev.mailfilter.testkit;
   requires apache.mime4j.core;
