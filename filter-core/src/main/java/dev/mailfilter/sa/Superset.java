@@ -47,7 +47,7 @@ final class Superset {
    * The most steps building one automaton may take: a pattern whose automaton would be large gives
    * up early rather than make loading the rules slow.
    */
-  static final int MAX_WORK = 500_000;
+  static final int MAX_WORK = 1_000_000;
 
   /** The most automata tried for one pattern, each smaller than the one before. */
   static final int MAX_TRIES = 4;
