@@ -28,10 +28,9 @@ import java.util.regex.Pattern;
  * the pattern runs as before. The automaton reads octets: a text holding a char above 255 is always
  * searched.
  *
- * <p>Why not a library: dk.brics.automaton builds such automata but has no bound on the subset
- * construction (a site's rule could make loading take forever) and no module name; RE2/J has no DFA
- * (its NFA simulation costs more per character than {@link java.util.regex} on these patterns).
- * Immutable and thread-safe.
+ * <p>Why not a library: dk.brics.automaton builds such automata but its subset construction has no
+ * bound (a site's rule could make loading take forever) and its jar no module name; RE2/J has no
+ * DFA (it simulates the NFA, several steps per character). Immutable and thread-safe.
  */
 final class Superset {
   /** Larger repetition bounds are widened (a lower bound lowered, an upper one dropped). */
