@@ -6,6 +6,10 @@ open module dev.mailfilter.benchmarks {
   requires dev.mailfilter.core;
   requires dev.mailfilter.cluster;
   requires com.google.common;
+  // Thread and process CPU time for SpamAssassinRulesCpu and SpamAssassinClassifyCpu (the core
+  // does not read the management beans).
+  requires java.management;
+  requires jdk.management;
   requires jmh.core;
   requires dev.mailfilter.testkit;
   requires dev.mailfilter.testfixtures;

@@ -10,7 +10,6 @@
 module dev.mailfilter.core {
   requires transitive org.slf4j;
   requires com.google.common;
-  requires java.management;
   requires org.dnsjava;
   requires org.snakeyaml.engine.v2;
 

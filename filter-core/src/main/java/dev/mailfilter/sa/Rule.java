@@ -55,6 +55,7 @@ record Rule(
       List<String> literals,
       FirstChars firstChars,
       StartLiterals starts,
+      Superset superset,
       Pattern written)
       implements Test {
     Regex(Pattern written) {
@@ -63,6 +64,7 @@ record Rule(
           Literals.required(written.pattern()),
           FirstChars.of(written),
           StartLiterals.of(written),
+          Superset.of(written),
           written);
     }
   }
@@ -78,10 +80,18 @@ record Rule(
       boolean negated,
       Optional<String> ifUnset,
       FirstChars firstChars,
+      Superset superset,
       Pattern written)
       implements Test {
     Header(HeaderSpec spec, Pattern written, boolean negated, Optional<String> ifUnset) {
-      this(spec, Possessive.of(written), negated, ifUnset, FirstChars.of(written), written);
+      this(
+          spec,
+          Possessive.of(written),
+          negated,
+          ifUnset,
+          FirstChars.of(written),
+          Superset.of(written),
+          written);
     }
   }
 
@@ -140,6 +150,9 @@ record Rule(
             i = next(only, i + 1 + shift) - shift) {
           int before = hits;
           String text = texts.get(i);
+          if (fast && r.superset() != null && !r.superset().mayMatch(text)) {
+            continue; // no match of a superset of the pattern's matches in this text
+          }
           if (fast && limit == 1 && r.starts() != null) {
             hits += r.starts().find(r.pattern(), text, guard) ? 1 : 0;
           } else {
@@ -162,10 +175,11 @@ record Rule(
         // Perl matches an undefined value as the empty string.
         String text = v.orElse("");
         FirstChars first = fast ? h.firstChars() : null;
+        boolean none = fast && h.superset() != null && !h.superset().mayMatch(text);
         if (h.negated()) {
-          yield count(h.pattern(), first, text, 1, guard) == 0 ? 1 : 0;
+          yield none || count(h.pattern(), first, text, 1, guard) == 0 ? 1 : 0;
         }
-        yield count(h.pattern(), first, text, limit, guard);
+        yield none ? 0 : count(h.pattern(), first, text, limit, guard);
       }
       case Exists e -> m.header(e.spec()).isPresent() ? 1 : 0;
       case Eval e -> e.eval().test(m) ? 1 : 0;

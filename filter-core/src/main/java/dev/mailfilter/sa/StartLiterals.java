@@ -1,5 +1,6 @@
 package dev.mailfilter.sa;
 
+import dev.mailfilter.sa.PatternSyntax.GiveUp;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -223,20 +224,9 @@ final class StartLiterals {
     }
   }
 
-  /** Thrown where the analysis does not know a construct. */
-  private static final class GiveUp extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    GiveUp() {
-      super(null, null, false, false);
-    }
-  }
-
-  private static final class Parser {
-    private final String p;
-
+  private static final class Parser extends PatternSyntax {
     Parser(String p) {
-      this.p = p;
+      super(p);
     }
 
     /** Alternatives in [from, to); {@code drop}: leading optional parts may be left out. */
@@ -304,7 +294,7 @@ final class StartLiterals {
           }
           case '[' -> {
             next = classEnd(i);
-            element = charClass(i + 1, next - 1);
+            element = classStrings(i + 1, next - 1);
           }
           case '\\' -> {
             if (i + 1 >= to) {
@@ -427,105 +417,11 @@ final class StartLiterals {
           || c == '{' && (quant.startsWith("{0,") || quant.startsWith("{0}"));
     }
 
-    /** The index after a quantifier starting at {@code i} (lazy or possessive), or {@code i}. */
-    private int quantifierEnd(int i) throws GiveUp {
-      if (i >= p.length()) {
-        return i;
-      }
-      char c = p.charAt(i);
-      int j;
-      if (c == '?' || c == '*' || c == '+') {
-        j = i + 1;
-      } else if (c == '{') {
-        int close = p.indexOf('}', i);
-        if (close < 0) {
-          throw new GiveUp();
-        }
-        j = close + 1;
-      } else {
-        return i;
-      }
-      if (j < p.length() && (p.charAt(j) == '?' || p.charAt(j) == '+')) {
-        j++;
-      }
-      return j;
-    }
-
-    /** Where a group's alternatives begin, or -1 for a flag setting {@code (?i)}. */
-    private int groupInner(int open, int end) throws GiveUp {
-      if (p.charAt(open + 1) != '?') {
-        return open + 1;
-      }
-      char k = p.charAt(open + 2);
-      if (k == ':') {
-        return open + 3;
-      }
-      if (k == '<') {
-        int close = p.indexOf('>', open);
-        if (close < 0 || close > end) {
-          throw new GiveUp();
-        }
-        return close + 1; // a named group
-      }
-      for (int j = open + 2; j < end; j++) {
-        char c = p.charAt(j);
-        if (c == ')') {
-          return -1;
-        }
-        if (c == ':') {
-          return j + 1;
-        }
-        if (!Character.isLetter(c) && c != '-') {
-          throw new GiveUp();
-        }
-      }
-      throw new GiveUp();
-    }
-
-    private int groupEnd(int open) throws GiveUp {
-      int depth = 0;
-      for (int j = open; j < p.length(); j++) {
-        char c = p.charAt(j);
-        if (c == '\\') {
-          j++;
-        } else if (c == '[') {
-          j = classEnd(j) - 1;
-        } else if (c == '(') {
-          depth++;
-        } else if (c == ')' && --depth == 0) {
-          return j + 1;
-        }
-      }
-      throw new GiveUp();
-    }
-
-    /** The index after the class opening at {@code open}; a nested class gives up. */
-    private int classEnd(int open) throws GiveUp {
-      int j = open + 1;
-      if (j < p.length() && p.charAt(j) == '^') {
-        j++;
-      }
-      if (j < p.length() && p.charAt(j) == ']') {
-        j++; // a leading ] is literal in Java too
-      }
-      for (; j < p.length(); j++) {
-        char c = p.charAt(j);
-        if (c == '\\') {
-          j++;
-        } else if (c == '[') {
-          throw new GiveUp();
-        } else if (c == ']') {
-          return j + 1;
-        }
-      }
-      throw new GiveUp();
-    }
-
     /**
      * A class of at most {@link #MAX_CLASS} plain ASCII characters as their strings, anything else
      * unknown.
      */
-    private Result charClass(int from, int to) throws GiveUp {
+    private Result classStrings(int from, int to) throws GiveUp {
       Set<String> out = new LinkedHashSet<>();
       for (int i = from; i < to; i++) {
         char c = p.charAt(i);
@@ -546,31 +442,6 @@ final class StartLiterals {
         return Result.unknown();
       }
       return new Result(out, true);
-    }
-
-    /** The value of {@code \xHH} or {@code \x{H...}} at {@code i} and the index after it. */
-    private int[] hex(int i) throws GiveUp {
-      try {
-        if (i < p.length() && p.charAt(i) == '{') {
-          int close = p.indexOf('}', i);
-          return new int[] {Integer.parseInt(p.substring(i + 1, close), 16), close + 1};
-        }
-        return new int[] {Integer.parseInt(p.substring(i, i + 2), 16), i + 2};
-      } catch (RuntimeException e) {
-        throw new GiveUp();
-      }
-    }
-
-    private static int control(char e) {
-      return switch (e) {
-        case 't' -> '\t';
-        case 'n' -> '\n';
-        case 'r' -> '\r';
-        case 'f' -> '\f';
-        case 'a' -> 7;
-        case 'e' -> 27;
-        default -> -1;
-      };
     }
   }
 }

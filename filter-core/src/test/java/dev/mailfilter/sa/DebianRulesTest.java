@@ -293,6 +293,81 @@ class DebianRulesTest {
     assertThat(matched).isGreaterThan(100); // the comparison saw matches, not only misses
   }
 
+  /**
+   * Every text of the corpus sample in which a rule's pattern finds a match is one its {@link
+   * Superset} may match: the automaton never rules out a text that holds a match (and it rules out
+   * most of the others, which is what it is for).
+   */
+  @Test
+  void supersetsRuleOutNoTextWithAMatchOnTheCorpus() throws Exception {
+    assumeTrue(
+        Files.isRegularFile(SHIPPED.resolve("72_active.cf")),
+        "Debian's spamassassin package is not installed");
+    Path corpus =
+        Path.of(System.getProperty("mailfilter.shared", "../shared"), "corpora")
+            .resolve("spamassassin-public-corpus");
+    assumeTrue(Files.isDirectory(corpus), "no shared corpus");
+    RuleSet rules = RuleSet.load(List.of(SHIPPED, SpamAssassinSettings.SITE_RULES));
+    List<Rule> with = new java.util.ArrayList<>();
+    for (Rule r : rules.rules()) {
+      if (r.test() instanceof Rule.Regex x && x.superset() != null
+          || r.test() instanceof Rule.Header h && h.superset() != null) {
+        with.add(r);
+      }
+    }
+    assertThat(with).hasSizeGreaterThan(700);
+    long compared = 0;
+    long matched = 0;
+    long ruledOut = 0;
+    for (String folder : List.of("spam", "hard_ham", "easy_ham")) {
+      List<Path> files;
+      try (var s = Files.list(corpus.resolve(folder))) {
+        files = s.filter(f -> !f.getFileName().toString().startsWith(".")).sorted().toList();
+      }
+      for (int k = 0; k < files.size(); k += 8) {
+        Path f = files.get(k);
+        SaMessage m =
+            SaMessage.of(
+                dev.mailfilter.mime.MessageParser.create().parse(Files.readAllBytes(f)), "");
+        for (Rule r : with) {
+          java.util.regex.Pattern written;
+          Superset superset;
+          List<String> texts;
+          if (r.test() instanceof Rule.Header h) {
+            written = h.written();
+            superset = h.superset();
+            texts = List.of(m.header(h.spec()).orElse(""));
+          } else {
+            Rule.Regex x = (Rule.Regex) r.test();
+            written = x.written();
+            superset = x.superset();
+            texts =
+                switch (r.kind()) {
+                  case BODY -> m.body();
+                  case RAWBODY -> m.rawBody();
+                  case URI -> m.uris();
+                  default -> List.of(m.full());
+                };
+          }
+          for (String text : texts) {
+            boolean may = superset.mayMatch(text);
+            if (written.matcher(text).find()) {
+              assertThat(may).as(r.name() + " in " + f).isTrue();
+              matched++;
+            }
+            ruledOut += may ? 0 : 1;
+            compared++;
+          }
+        }
+      }
+    }
+    System.out.printf(
+        "supersets: %d rules, %d texts compared, %d matching, %d ruled out%n",
+        with.size(), compared, matched, ruledOut);
+    assertThat(matched).isGreaterThan(1000); // the comparison saw matches, not only misses
+    assertThat(ruledOut).isGreaterThan(compared / 2);
+  }
+
   static String summary(RuleSet rules) {
     Map<String, Long> byReason =
         rules.unsupported().stream()

@@ -4,6 +4,8 @@ import dev.mailfilter.benchmarks.Corpus;
 import dev.mailfilter.sa.RuleCosts;
 import dev.mailfilter.sa.RuleSet;
 import dev.mailfilter.sa.SpamAssassinSettings;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,7 +45,13 @@ public final class SpamAssassinRulesCpu {
     }
     List<byte[]> messages = new ArrayList<>(spread(Corpus.load("spamassassin-spam"), perFolder));
     messages.addAll(spread(Corpus.load("spamassassin-ham"), perFolder));
-    RuleCosts.Passes p = RuleCosts.cpuPasses(rules, messages, passes);
+    ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+    if (!bean.isCurrentThreadCpuTimeSupported()) {
+      System.err.println("this JVM does not measure thread CPU time");
+      System.exit(2);
+    }
+    RuleCosts.Passes p =
+        RuleCosts.cpuPasses(rules, messages, passes, bean::getCurrentThreadCpuTime);
     System.out.printf(
         Locale.ROOT,
         "%s on %d messages, %d rule hits; thread CPU ms per message over passes 2-%d:"
