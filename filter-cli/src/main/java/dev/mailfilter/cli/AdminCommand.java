@@ -3,15 +3,11 @@ package dev.mailfilter.cli;
 import dev.mailfilter.FilterConfig;
 import dev.mailfilter.cluster.ClusterSettings;
 import dev.mailfilter.cluster.RedisSettings;
-import dev.mailfilter.cluster.RedisTenantStore;
-import dev.mailfilter.cluster.TenantPath;
 import dev.mailfilter.cluster.TenantStore;
-import dev.mailfilter.cluster.TenantStoreException;
 import dev.mailfilter.cluster.admin.AdminApi;
 import dev.mailfilter.cluster.admin.AdminServer;
 import dev.mailfilter.cluster.admin.AdminSettings;
 import dev.mailfilter.cluster.admin.ApiKeys;
-import dev.mailfilter.cluster.admin.Role;
 import dev.mailfilter.cluster.state.ModelSyncSettings;
 import dev.mailfilter.cluster.state.SharedRedis;
 import dev.mailfilter.cluster.state.StateSettings;
@@ -128,57 +124,14 @@ final class AdminCommand {
       err.println("mailfilter admin: " + e.getMessage());
       return 2;
     }
-    if (cluster.store().isEmpty()) {
-      err.println(
-          "mailfilter admin: no tenant store: give --store DIR, --redis URI or cluster.store");
+    Optional<StoreAndKeys> opened =
+        StoreAndKeys.open(
+            "mailfilter admin", cluster, redisSettings, settings, newOperatorKey, out, err);
+    if (opened.isEmpty()) {
       return 2;
     }
-    String spec = cluster.store().get();
-    Optional<Path> keysFile =
-        settings
-            .keys()
-            .or(
-                () ->
-                    spec.startsWith("file:")
-                        ? Optional.of(Path.of(spec.substring(5)).resolve("admin-keys.json"))
-                        : Optional.empty());
-    if (!spec.startsWith("file:") && keysFile.isPresent()) {
-      // Keys of one server only would be accepted by one node and revoked on one node.
-      err.println(
-          "mailfilter admin: with a Redis store the API keys are kept in the store, shared by"
-              + " every node's admin API: leave out --keys (admin.keys), which is for a file store");
-      return 2;
-    }
-    TenantStore store;
-    try {
-      store = cluster.openStore(redisSettings);
-    } catch (TenantStoreException | IllegalArgumentException | ConfigException e) {
-      err.println("mailfilter admin: " + e.getMessage());
-      return 2;
-    } catch (RuntimeException e) {
-      // Lettuce's own exceptions (a bad URI, Redis unreachable) are unchecked and its own types.
-      err.println("mailfilter admin: cannot open the Redis store: " + e.getMessage());
-      return 2;
-    }
-    String keysAt = keysFile.map(Path::toString).orElse("the tenant store");
-    ApiKeys keys;
-    try {
-      keys =
-          store instanceof RedisTenantStore r
-              ? ApiKeys.inStore(r)
-              : ApiKeys.open(keysFile.orElseThrow());
-      if (newOperatorKey
-          || keys.list().stream().noneMatch(k -> k.principal().role() == Role.OPERATOR)) {
-        ApiKeys.Issued issued = keys.issue("operator", Role.OPERATOR, TenantPath.root());
-        out.println("operator key (shown once; only its SHA-256 is kept in " + keysAt + "):");
-        out.println(issued.key());
-        out.flush();
-      }
-    } catch (IOException | RuntimeException e) {
-      store.close();
-      err.println("mailfilter admin: API keys in " + keysAt + ": " + e.getMessage());
-      return 2;
-    }
+    TenantStore store = opened.get().store();
+    ApiKeys keys = opened.get().keys();
     // The JDK's server waits forever for a request's headers and body unless told: a client
     // trickling bytes would hold a connection forever. Read once, when the server's class loads,
     // and in seconds; an operator's own -D wins.

@@ -3,13 +3,9 @@ package dev.mailfilter.cli;
 import dev.mailfilter.FilterConfig;
 import dev.mailfilter.cluster.ClusterSettings;
 import dev.mailfilter.cluster.RedisSettings;
-import dev.mailfilter.cluster.RedisTenantStore;
-import dev.mailfilter.cluster.TenantPath;
 import dev.mailfilter.cluster.TenantStore;
-import dev.mailfilter.cluster.TenantStoreException;
 import dev.mailfilter.cluster.admin.AdminSettings;
 import dev.mailfilter.cluster.admin.ApiKeys;
-import dev.mailfilter.cluster.admin.Role;
 import dev.mailfilter.cluster.events.EventSettings;
 import dev.mailfilter.cluster.state.StateSettings;
 import dev.mailfilter.config.ConfigException;
@@ -128,66 +124,26 @@ final class WebCommand {
       err.println("mailfilter web: " + e.getMessage());
       return 2;
     }
-    if (cluster.store().isEmpty()) {
-      err.println(
-          "mailfilter web: no tenant store: give --store DIR, --redis URI or cluster.store");
+    Optional<StoreAndKeys> opened =
+        StoreAndKeys.open(
+            "mailfilter web", cluster, redisSettings, settings, newOperatorKey, out, err);
+    if (opened.isEmpty()) {
       return 2;
     }
-    String spec = cluster.store().get();
-    Optional<Path> keysFile =
-        settings
-            .keys()
-            .or(
-                () ->
-                    spec.startsWith("file:")
-                        ? Optional.of(Path.of(spec.substring(5)).resolve("admin-keys.json"))
-                        : Optional.empty());
-    if (!spec.startsWith("file:") && keysFile.isPresent()) {
-      // The keys of a Redis store are in the store, shared with every node's admin API.
-      err.println(
-          "mailfilter web: with a Redis store the API keys are kept in the store: leave out --keys"
-              + " (admin.keys), which is for a file store");
-      return 2;
-    }
+    TenantStore store = opened.get().store();
+    ApiKeys keys = opened.get().keys();
     // The key that signs the map's embed links: beside the key file, or beside the configuration.
     Optional<Path> embedKey =
-        keysFile
+        opened
+            .get()
+            .keysFile()
             .map(f -> f.resolveSibling("embed-key"))
             .or(() -> embedKeyDir.map(d -> d.resolve("embed-key")));
     if (embedKey.isEmpty()) {
+      store.close();
       err.println(
           "mailfilter web: with a Redis store give --config FILE: the key that signs embed links"
               + " is kept beside it (copy it to every web node)");
-      return 2;
-    }
-    TenantStore store;
-    try {
-      store = cluster.openStore(redisSettings);
-    } catch (TenantStoreException | IllegalArgumentException | ConfigException e) {
-      err.println("mailfilter web: " + e.getMessage());
-      return 2;
-    } catch (RuntimeException e) {
-      // Lettuce's own exceptions (a bad URI, Redis unreachable) are unchecked and its own types.
-      err.println("mailfilter web: cannot open the Redis store: " + e.getMessage());
-      return 2;
-    }
-    String keysAt = keysFile.map(Path::toString).orElse("the tenant store");
-    ApiKeys keys;
-    try {
-      keys =
-          store instanceof RedisTenantStore r
-              ? ApiKeys.inStore(r)
-              : ApiKeys.open(keysFile.orElseThrow());
-      if (newOperatorKey
-          || keys.list().stream().noneMatch(k -> k.principal().role() == Role.OPERATOR)) {
-        ApiKeys.Issued issued = keys.issue("operator", Role.OPERATOR, TenantPath.root());
-        out.println("operator key (shown once; only its SHA-256 is kept in " + keysAt + "):");
-        out.println(issued.key());
-        out.flush();
-      }
-    } catch (IOException | RuntimeException e) {
-      store.close();
-      err.println("mailfilter web: API keys in " + keysAt + ": " + e.getMessage());
       return 2;
     }
     // The JDK's server waits forever for a request's headers and body unless told: a client
