@@ -198,30 +198,7 @@ final class FirstChars {
       boolean[] first = new boolean[256];
       boolean nullable = false;
       int start = from;
-      int depth = 0;
-      for (int i = from; i <= to; i++) {
-        if (i < to) {
-          char c = p.charAt(i);
-          if (c == '\\') {
-            i++;
-            continue;
-          }
-          if (c == '[') {
-            i = classEnd(i) - 1;
-            continue;
-          }
-          if (c == '(') {
-            depth++;
-            continue;
-          }
-          if (c == ')') {
-            depth--;
-            continue;
-          }
-          if (c != '|' || depth != 0) {
-            continue;
-          }
-        }
+      for (int i : alternativeEnds(from, to)) {
         Result r = sequence(start, i, top);
         or(first, r.first);
         nullable |= r.nullable;

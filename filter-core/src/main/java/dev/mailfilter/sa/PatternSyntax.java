@@ -24,6 +24,31 @@ class PatternSyntax {
     this.p = p;
   }
 
+  /**
+   * Where the top-level alternatives of [from, to) end: the index of each top-level {@code |}, then
+   * {@code to}. An alternative runs from the previous end plus one.
+   */
+  java.util.List<Integer> alternativeEnds(int from, int to) throws GiveUp {
+    java.util.List<Integer> ends = new java.util.ArrayList<>();
+    int depth = 0;
+    for (int i = from; i < to; i++) {
+      char c = p.charAt(i);
+      if (c == '\\') {
+        i++;
+      } else if (c == '[') {
+        i = classEnd(i) - 1;
+      } else if (c == '(') {
+        depth++;
+      } else if (c == ')') {
+        depth--;
+      } else if (c == '|' && depth == 0) {
+        ends.add(i);
+      }
+    }
+    ends.add(to);
+    return ends;
+  }
+
   /** The index after a quantifier starting at {@code i} (lazy or possessive), or {@code i}. */
   int quantifierEnd(int i) throws GiveUp {
     if (i >= p.length()) {

@@ -234,30 +234,7 @@ final class StartLiterals {
       Set<String> out = new LinkedHashSet<>();
       boolean exact = true;
       int start = from;
-      int depth = 0;
-      for (int i = from; i <= to; i++) {
-        if (i < to) {
-          char c = p.charAt(i);
-          if (c == '\\') {
-            i++;
-            continue;
-          }
-          if (c == '[') {
-            i = classEnd(i) - 1;
-            continue;
-          }
-          if (c == '(') {
-            depth++;
-            continue;
-          }
-          if (c == ')') {
-            depth--;
-            continue;
-          }
-          if (c != '|' || depth != 0) {
-            continue;
-          }
-        }
+      for (int i : alternativeEnds(from, to)) {
         Result r = sequence(start, i, drop);
         out.addAll(r.strings);
         exact &= r.exact;

@@ -167,30 +167,7 @@ final class Superset {
     Node alternation(int from, int to) throws GiveUp {
       List<Node> out = new ArrayList<>();
       int start = from;
-      int depth = 0;
-      for (int i = from; i <= to; i++) {
-        if (i < to) {
-          char c = p.charAt(i);
-          if (c == '\\') {
-            i++;
-            continue;
-          }
-          if (c == '[') {
-            i = classEnd(i) - 1;
-            continue;
-          }
-          if (c == '(') {
-            depth++;
-            continue;
-          }
-          if (c == ')') {
-            depth--;
-            continue;
-          }
-          if (c != '|' || depth != 0) {
-            continue;
-          }
-        }
+      for (int i : alternativeEnds(from, to)) {
         out.add(sequence(start, i));
         start = i + 1;
       }
