@@ -94,7 +94,7 @@ final class AdminCommand {
       cluster = config.section(ClusterSettings.SECTION);
       redisSettings = config.section(RedisSettings.SECTION);
       // With the cluster's shared state, users' feedback (POST /v1/feedback) reaches the trainer.
-      state = config.section(StateSettings.SECTION);
+      state = StateSettings.of(config);
       nodeName = config.section(ModelSyncSettings.SECTION).nodeName();
       String listen = options.single("--listen", null);
       if (listen != null) {

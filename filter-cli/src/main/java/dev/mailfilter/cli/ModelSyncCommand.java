@@ -66,11 +66,11 @@ final class ModelSyncCommand {
     ModelSyncSettings sync;
     try {
       FilterConfig c = FilterConfig.load(configFile, ServerSections.CHECKS, ServerSections.ALL);
-      state = c.section(StateSettings.SECTION);
+      state = StateSettings.of(c);
       model = c.section(ModelSettings.SECTION);
       sync = c.section(ModelSyncSettings.SECTION);
       if (!state.shared()) {
-        throw new ConfigException("shared_state.redis", "model sync needs the cluster's Redis");
+        throw new ConfigException("redis.uri", "model sync needs the cluster's Redis");
       }
       if (model.path().isEmpty()) {
         throw new ConfigException("model.path", "model sync needs the file to install into");

@@ -59,7 +59,7 @@ final class TrainCommand {
     }
     String config = o.single("--config", null);
     if (config == null) {
-      err.println("mailfilter train: --publish needs --config FILE with shared_state.redis");
+      err.println("mailfilter train: --publish needs --config FILE with the redis: section");
       return 2;
     }
     StateSettings state;
@@ -68,13 +68,13 @@ final class TrainCommand {
     try {
       FilterConfig c =
           FilterConfig.load(Path.of(config), ServerSections.CHECKS, ServerSections.ALL);
-      state = c.section(StateSettings.SECTION);
+      state = StateSettings.of(c);
       node = c.section(ModelSyncSettings.SECTION).nodeName();
       if (!state.shared()) {
         err.println(
             "mailfilter train: "
                 + config
-                + ": --publish needs shared_state.redis (or sentinels): the cluster's Redis");
+                + ": --publish needs redis.uri (or redis.sentinels): the cluster's Redis");
         return 2;
       }
       samples = Corpus.read(o.paths("--spam"), o.paths("--ham"));

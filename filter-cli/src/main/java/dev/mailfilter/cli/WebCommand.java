@@ -96,7 +96,7 @@ final class WebCommand {
       cluster = config.section(ClusterSettings.SECTION);
       redisSettings = config.section(RedisSettings.SECTION);
       events = config.section(EventSettings.SECTION);
-      state = config.section(StateSettings.SECTION);
+      state = StateSettings.of(config);
       String listen = options.single("--listen", null);
       if (listen != null) {
         web = web.withListen(AdminSettings.parseListen(listen));

@@ -42,7 +42,7 @@ class ModelSyncCommandTest {
         f,
         """
         model: {path: %s, required: false}
-        shared_state: {redis: "redis://127.0.0.1:%d"}
+        redis: {uri: "redis://127.0.0.1:%d"}
         model_sync: {node: trainer, poll: 50ms, lease: 600ms}
         """
             .formatted(dir.resolve("model.bin"), port),
@@ -125,7 +125,7 @@ class ModelSyncCommandTest {
         CommandTestSupport.run(
             "train", "--publish", "--config", f.toString(), "--spam", spam.toString());
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("shared_state.redis");
+    assertThat(r.err()).contains("redis.uri");
     assertThat(CommandTestSupport.run("train", "--publish", "--spam", spam.toString()).code())
         .isEqualTo(2);
   }
@@ -136,7 +136,7 @@ class ModelSyncCommandTest {
     Files.writeString(f, "model: {path: " + dir.resolve("m.bin") + ", required: false}\n", UTF_8);
     CommandTestSupport.Result r = CommandTestSupport.run("model-sync", "--config", f.toString());
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("shared_state.redis");
+    assertThat(r.err()).contains("redis.uri");
     assertThat(CommandTestSupport.run("model-sync").code()).isEqualTo(2);
     assertThat(CommandTestSupport.run("model-sync", "--help").out()).contains("model-sync");
   }

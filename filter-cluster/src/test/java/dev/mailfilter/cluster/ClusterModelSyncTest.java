@@ -140,7 +140,7 @@ class ClusterModelSyncTest {
       assertThatThrownBy(() -> ClusterNode.start(f, dir.resolve("state"), store))
           .isInstanceOf(ConfigException.class)
           .hasMessageContaining("model_sync.enabled")
-          .hasMessageContaining("shared_state");
+          .hasMessageContaining("redis.uri");
     }
   }
 }

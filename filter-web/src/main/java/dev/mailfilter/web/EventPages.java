@@ -111,7 +111,7 @@ public final class EventPages {
 
   /**
    * The pages of a {@code mailfilter web} process: the events of the process's recorder for this
-   * configuration (the cluster's Redis stream with {@code shared_state.redis}; else this process's
+   * configuration (the cluster's Redis stream with the {@code redis} section; else this process's
    * own ring, which only an embedder serving the pages from the mail node itself fills), and the
    * embed key in {@code embedKey} (made when missing).
    *

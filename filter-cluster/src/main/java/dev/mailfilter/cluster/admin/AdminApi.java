@@ -333,7 +333,7 @@ public final class AdminApi {
       throw new ApiException(
           503,
           "unavailable",
-          "feedback needs the cluster's shared state (shared_state.redis) on the admin server",
+          "feedback needs the cluster's shared state (redis.uri) on the admin server",
           List.of());
     }
     Optional<String> id;

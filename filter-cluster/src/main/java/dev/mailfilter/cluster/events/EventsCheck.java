@@ -46,7 +46,7 @@ public final class EventsCheck implements Check, VerdictObserver {
       return new EventsCheck(Optional.empty());
     }
     try {
-      state = setup.section(StateSettings.SECTION);
+      state = StateSettings.of(setup);
     } catch (IllegalArgumentException notRegistered) {
       state = StateSettings.local();
     }

@@ -181,10 +181,11 @@ public final class ModelSync implements AutoCloseable {
     if (!sync.enabled()) {
       return Optional.empty();
     }
-    StateSettings state = config.section(StateSettings.SECTION);
+    StateSettings state = StateSettings.of(config);
     if (!state.shared()) {
       throw new ConfigException(
-          "model_sync.enabled", "model sync needs shared_state.redis or shared_state.sentinels");
+          "model_sync.enabled",
+          "model sync needs the cluster's Redis (redis.uri or redis.sentinels)");
     }
     ModelSettings model = config.section(ModelSettings.SECTION);
     if (model.path().isEmpty()) {

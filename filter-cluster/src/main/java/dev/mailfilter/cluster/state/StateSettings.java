@@ -67,6 +67,14 @@ public record StateSettings(
   }
 
   /**
+   * The shared state of a loaded configuration: its {@code shared_state} section with the Redis of
+   * its {@code redis} section (both must be sections of {@code config}).
+   */
+  public static StateSettings of(dev.mailfilter.FilterConfig config) {
+    return config.section(SECTION).withServer(config.section(RedisSettings.SECTION).uri());
+  }
+
+  /**
    * The settings a shared-state check runs with: the {@code shared_state} section with the Redis of
    * the {@code redis} section.
    */

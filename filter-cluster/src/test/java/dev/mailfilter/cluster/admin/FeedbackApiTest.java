@@ -234,7 +234,7 @@ class FeedbackApiTest {
       AdminFixture.Answer a =
           f.send("POST", "/v1/feedback", boss, body(AdminFixture.BOSS, "spam", SPAM), null);
       assertThat(a.status()).isEqualTo(503);
-      assertThat(a.json().path("message").asText()).contains("shared_state.redis");
+      assertThat(a.json().path("message").asText()).contains("redis.uri");
     }
   }
 }

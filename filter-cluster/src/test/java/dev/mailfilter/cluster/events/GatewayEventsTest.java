@@ -102,11 +102,11 @@ class GatewayEventsTest {
               .registry(EventsCheck.registry(SharedStateChecks.registry(BuiltIns.checks())))
               .section(EventSettings.SECTION)
               .section(StateSettings.SECTION)
+              .section(dev.mailfilter.cluster.RedisSettings.SECTION)
               .yaml(yaml)
               .build();
       EventRecorder recorder =
-          EventRecorder.shared(
-              config.section(EventSettings.SECTION), config.section(StateSettings.SECTION));
+          EventRecorder.shared(config.section(EventSettings.SECTION), StateSettings.of(config));
       try (recorder;
           MailFilter filter = MailFilter.builder().config(config).build();
           SmtpServer gateway =
@@ -123,8 +123,7 @@ class GatewayEventsTest {
         // The node's connection opens in the background; mail does not wait for it, the test
         // does, so that both events go to Redis rather than being counted as lost.
         assertThat(
-                SharedRedis.shared(config.section(StateSettings.SECTION))
-                    .awaitAvailable(Duration.ofSeconds(20)))
+                SharedRedis.shared(StateSettings.of(config)).awaitAvailable(Duration.ofSeconds(20)))
             .isTrue();
         int port = gateway.localAddress().getPort();
         String accepted =
