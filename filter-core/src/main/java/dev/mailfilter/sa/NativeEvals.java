@@ -153,7 +153,14 @@ final class NativeEvals {
           return topIsHtml(msg) || (c[0] > 0 && c[1] == 0);
         };
       }
-      default -> throw new Unsupported("eval:" + fn + " is not implemented");
+      default -> {
+        EvalTest relay = RelayEvals.resolve(fn);
+        if (relay == null) {
+          throw new Unsupported("eval:" + fn + " is not implemented");
+        }
+        arity(fn, args, 0);
+        yield relay;
+      }
     };
   }
 

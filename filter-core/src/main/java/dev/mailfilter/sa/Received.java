@@ -1115,6 +1115,11 @@ final class Received {
         PRIVATE.matcher(ip).find());
   }
 
+  /** Whether an address is in SpamAssassin's private ranges (IP_PRIVATE). */
+  static boolean isPrivate(String ip) {
+    return PRIVATE.matcher(ip).find();
+  }
+
   /** Lower-case, as SpamAssassin's lc_* copies. */
   static String lc(String s) {
     return s.toLowerCase(Locale.ROOT);

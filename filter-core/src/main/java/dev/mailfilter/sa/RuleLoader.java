@@ -50,6 +50,7 @@ final class RuleLoader {
           "Mail::SpamAssassin::Plugin::BodyEval",
           "Mail::SpamAssassin::Plugin::MIMEEval",
           "Mail::SpamAssassin::Plugin::HTMLEval",
+          "Mail::SpamAssassin::Plugin::RelayEval",
           "Mail::SpamAssassin::Plugin::ReplaceTags");
 
   /**

@@ -23,9 +23,14 @@ import java.util.regex.Pattern;
  * @param untrusted the others
  * @param internal relays inside the site's network
  * @param external the others
+ * @param unparseable how many fields named a handover in no format the parser knows
  */
 record TrustPath(
-    List<Relay> trusted, List<Relay> untrusted, List<Relay> internal, List<Relay> external) {
+    List<Relay> trusted,
+    List<Relay> untrusted,
+    List<Relay> internal,
+    List<Relay> external,
+    int unparseable) {
 
   /** A relay with the trust marks SpamAssassin writes into its string. */
   record Relay(Received.Relay relay, boolean internal, boolean msa) {
@@ -80,6 +85,7 @@ record TrustPath(
     boolean foundMsa = false;
     boolean allowFetchMarkers = true;
     String qmailScannerEnvfrom = null;
+    int unparseable = 0;
     for (String line : lines) {
       String carried = qmailScannerEnvfrom;
       qmailScannerEnvfrom = null;
@@ -97,6 +103,7 @@ record TrustPath(
         continue;
       }
       if (!(parse instanceof Received.Relay relay)) {
+        unparseable++;
         continue;
       }
       if (carried != null) {
@@ -133,7 +140,11 @@ record TrustPath(
       (inInternal ? internal : external).add(r);
     }
     return new TrustPath(
-        List.copyOf(trusted), List.copyOf(untrusted), List.copyOf(internal), List.copyOf(external));
+        List.copyOf(trusted),
+        List.copyOf(untrusted),
+        List.copyOf(internal),
+        List.copyOf(external),
+        unparseable);
   }
 
   /** The pseudo-header {@code X-Spam-Relays-<which>}, or empty for another name. */
