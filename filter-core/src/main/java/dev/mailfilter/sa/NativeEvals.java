@@ -39,7 +39,12 @@ final class NativeEvals {
           "check_for_missing_to_header",
           "check_for_mime",
           "check_for_mime_html",
-          "check_for_mime_html_only");
+          "check_for_mime_html_only",
+          "html_test",
+          "html_range",
+          "html_eval",
+          "html_image_only",
+          "html_tag_balance");
 
   private static final Pattern CALL = Pattern.compile("eval:\\s*(\\w+)\\s*\\((.*)\\)\\s*");
   private static final Pattern REPLY_PREFIX =
@@ -153,6 +158,8 @@ final class NativeEvals {
           return topIsHtml(msg) || (c[0] > 0 && c[1] == 0);
         };
       }
+      case "html_test", "html_range", "html_eval", "html_image_only", "html_tag_balance" ->
+          HtmlEvals.resolve(fn, args);
       default -> throw new Unsupported("eval:" + fn + " is not implemented");
     };
   }
