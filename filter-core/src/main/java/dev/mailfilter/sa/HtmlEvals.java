@@ -20,7 +20,13 @@ import java.util.regex.Pattern;
 final class HtmlEvals {
   /** The HTMLEval functions resolved here, with some of their arguments. */
   static final List<String> FUNCTIONS =
-      List.of("html_test", "html_range", "html_eval", "html_image_only", "html_tag_balance");
+      List.of(
+          "html_test",
+          "html_range",
+          "html_eval",
+          "html_image_only",
+          "html_tag_balance",
+          "html_text_match");
 
   // HTMLEval's untainting pattern for an expression, then the forms the rule sets write.
   private static final Pattern EXPRESSION = Pattern.compile("[<>=!\\-+ 0-9]+");
@@ -102,6 +108,25 @@ final class HtmlEvals {
           return false;
         };
       }
+      case "html_text_match" -> {
+        arity(fn, args, 2);
+        if (!args.get(0).equals("comment")) {
+          throw new Unsupported(
+              "html_text_match('" + args.get(0) + "') needs HTML.pm's rendered texts");
+        }
+        // compile_regexp($regexp, 0): the pattern as written, no delimiters, no flags.
+        Pattern re = PerlRegex.compile(args.get(1), "");
+        yield msg -> {
+          for (MimePart p : htmlParts(msg)) {
+            for (String c : comments(p.text())) {
+              if (re.matcher(c).find()) {
+                return true;
+              }
+            }
+          }
+          return false;
+        };
+      }
       default -> throw new Unsupported("eval:" + fn + " is not implemented");
     };
   }
@@ -140,6 +165,111 @@ final class HtmlEvals {
   // The tag as HTML::Parser reports it; end tags too (html_tag_exists agrees with SpamAssassin so).
   private static Pattern tag(String name) {
     return Pattern.compile("</?" + Pattern.quote(name) + "[\\s>/]", Pattern.CASE_INSENSITIVE);
+  }
+
+  /**
+   * HTML.pm's {@code comment}: the comments HTML::Parser reports, each as written from {@code <!}
+   * to {@code >}, after HTML.pm's changes to the text ({@code &nbsp;} to a space, {@code <x/>} to
+   * {@code <x>}, curly double quotes to straight ones). A comment ends at the first {@code -->};
+   * the content of {@code script} and {@code style} is not markup; {@code <!} followed by anything
+   * but a letter, a {@code [} or a well-formed declaration is a bogus comment up to the next {@code
+   * >} (an unterminated {@code <!--} too). Checked on the differential's 357 messages against
+   * HTML::Parser's own lists.
+   */
+  static List<String> comments(String html) {
+    String s = NBSP.matcher(html).replaceAll(" ");
+    s = EMPTY_ELEMENT.matcher(s).replaceAll("<$1>");
+    s = s.replace('\u201c', '"').replace('\u201d', '"');
+    List<String> out = new ArrayList<>();
+    // Each search below that fails once fails from every later position too: remembered, so a
+    // text of many unterminated openings stays linear.
+    boolean noCommentEnd = false;
+    boolean noScriptEnd = false;
+    boolean noStyleEnd = false;
+    int i = 0;
+    while ((i = s.indexOf('<', i)) >= 0) {
+      if (s.startsWith("<!--", i) && !noCommentEnd) {
+        int end = s.indexOf("-->", i + 4);
+        if (end >= 0) {
+          out.add(s.substring(i, end + 3));
+          i = end + 3;
+          continue;
+        }
+        noCommentEnd = true;
+      }
+      String raw = rawElement(s, i);
+      if (raw != null && !(raw.equals("script") ? noScriptEnd : noStyleEnd)) {
+        int open = s.indexOf('>', i);
+        if (open >= 0) {
+          Matcher close = (raw.equals("script") ? SCRIPT_END : STYLE_END).matcher(s);
+          if (close.region(open + 1, s.length()).find()) {
+            i = close.end();
+            continue;
+          }
+        }
+        if (raw.equals("script")) {
+          noScriptEnd = true;
+        } else {
+          noStyleEnd = true;
+        }
+      }
+      if (s.startsWith("<!", i) && i + 2 < s.length()) {
+        char c = s.charAt(i + 2);
+        if (c == '>') {
+          out.add("<!>");
+          i += 3;
+          continue;
+        }
+        if (isAsciiLetter(c)) {
+          Matcher decl = DECLARATION.matcher(s).region(i, (int) Math.min(s.length(), i + 65_536L));
+          if (decl.lookingAt()) {
+            i = decl.end();
+            continue;
+          }
+        }
+        int end = c == '[' ? -1 : s.indexOf('>', i + 3);
+        if (end >= 0) {
+          out.add(s.substring(i, end + 1));
+          i = end + 1;
+          continue;
+        }
+      }
+      i++;
+    }
+    return out;
+  }
+
+  private static final Pattern NBSP = Pattern.compile("&nbsp;");
+  private static final Pattern EMPTY_ELEMENT =
+      Pattern.compile("<(\\w+)\\s*/>", Pattern.UNICODE_CHARACTER_CLASS);
+  private static final Pattern SCRIPT_END =
+      Pattern.compile("</script\\s*>", Pattern.CASE_INSENSITIVE);
+  private static final Pattern STYLE_END =
+      Pattern.compile("</style\\s*>", Pattern.CASE_INSENSITIVE);
+  // A declaration HTML::Parser accepts: a name, then names, quoted strings and -- comments --.
+  private static final Pattern DECLARATION =
+      Pattern.compile(
+          "<![a-zA-Z][-.\\w:]*(?:\\s+(?:[a-zA-Z_:][-.\\w:]*|\"[^\"]*\"|'[^']*'|--.*?--))*\\s*>",
+          Pattern.DOTALL);
+
+  /** "script" or "style" when a start tag of one begins at {@code i}, else null. */
+  private static String rawElement(String s, int i) {
+    for (String name : List.of("script", "style")) {
+      int after = i + 1 + name.length();
+      if (s.regionMatches(true, i + 1, name, 0, name.length())
+          && (after >= s.length() || !isWordChar(s.charAt(after)))) {
+        return name;
+      }
+    }
+    return null;
+  }
+
+  private static boolean isWordChar(char c) {
+    return Character.isLetterOrDigit(c) || c == '_';
+  }
+
+  private static boolean isAsciiLetter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
   }
 
   /** A test of HTML.pm's {@code length} of any HTML part. */

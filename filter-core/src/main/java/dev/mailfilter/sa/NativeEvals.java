@@ -44,7 +44,8 @@ final class NativeEvals {
           "html_range",
           "html_eval",
           "html_image_only",
-          "html_tag_balance");
+          "html_tag_balance",
+          "html_text_match");
 
   private static final Pattern CALL = Pattern.compile("eval:\\s*(\\w+)\\s*\\((.*)\\)\\s*");
   private static final Pattern REPLY_PREFIX =
@@ -158,7 +159,12 @@ final class NativeEvals {
           return topIsHtml(msg) || (c[0] > 0 && c[1] == 0);
         };
       }
-      case "html_test", "html_range", "html_eval", "html_image_only", "html_tag_balance" ->
+      case "html_test",
+          "html_range",
+          "html_eval",
+          "html_image_only",
+          "html_tag_balance",
+          "html_text_match" ->
           HtmlEvals.resolve(fn, args);
       default -> throw new Unsupported("eval:" + fn + " is not implemented");
     };

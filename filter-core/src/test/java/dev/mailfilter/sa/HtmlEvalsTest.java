@@ -102,13 +102,50 @@ class HtmlEvalsTest {
   }
 
   @Test
+  void commentsAreWhatHtmlParserReports() {
+    assertThat(
+            HtmlEvals.comments(
+                "<p>a<!-- one --> b <!--two <br/> &nbsp;--> -->"
+                    + "<script><!-- in a script --></script><STYLE x><!-- css --></style >"
+                    + "<!DOCTYPE html PUBLIC \"-//W3C//DTD HTML 4.01//EN\">"
+                    + "<!DOCTYPE -//w3c//dtd><!5122qHWL1><!><![CDATA[x]]>"))
+        .containsExactly(
+            "<!-- one -->", "<!--two <br>  -->", "<!DOCTYPE -//w3c//dtd>", "<!5122qHWL1>", "<!>");
+    // A comment that is never closed is a bogus one up to the next '>'.
+    assertThat(HtmlEvals.comments("<!-- open <b>x</b>")).containsExactly("<!-- open <b>");
+    // A script that is never closed hides nothing.
+    assertThat(HtmlEvals.comments("<script>x<!--c-->")).containsExactly("<!--c-->");
+  }
+
+  @Test
+  void textMatchOnCommentsUsesThePatternAsWritten() {
+    RuleSet r =
+        rules(
+            dir,
+            "body SAVED eval:html_text_match('comment', '<!-- saved from url=\\(\\d{4}\\)')\n"
+                + "body SHORT eval:html_text_match('comment', '<!(?!-).{0,6}>')\n"
+                + "body ANY eval:html_text_match('comment', '<!.*?>')\n");
+    assertThat(hits(r, html("<!-- saved from url=(0022)http://x.example/ -->\n")).keySet())
+        .containsExactlyInAnyOrder("SAVED", "ANY");
+    // <!abc> is a declaration, <!5abc> a bogus comment.
+    assertThat(hits(r, html("<p>x</p><!abc>\n"))).isEmpty();
+    assertThat(hits(r, html("<p>x</p><!abc><!5abc>\n")).keySet())
+        .containsExactlyInAnyOrder("SHORT", "ANY");
+    // '.' stops at a line end: a comment whose '>' is on a later line does not match '<!.*?>'.
+    assertThat(hits(r, html("<!--\nx\n-->\n"))).isEmpty();
+    assertThat(hits(r, html("<script><!-- x --></script>\n"))).isEmpty();
+    assertThat(hits(r, "Subject: s\n\n<!-- plain text -->\n")).isEmpty();
+  }
+
+  @Test
   void statisticsTheScannerDoesNotKeepStayUnsupported() {
     for (String eval :
         List.of(
             "html_range('max_size', '6', 'inf')",
             "html_test('font_face_bad')",
             "html_eval('title', '< 3')",
-            "html_tag_balance('body', '+ 1')")) {
+            "html_tag_balance('body', '+ 1')",
+            "html_text_match('title', '.{120}')")) {
       assertThatThrownBy(() -> NativeEvals.resolve("eval:" + eval))
           .as(eval)
           .isInstanceOf(Unsupported.class);
