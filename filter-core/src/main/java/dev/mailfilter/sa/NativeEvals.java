@@ -39,7 +39,13 @@ final class NativeEvals {
           "check_for_missing_to_header",
           "check_for_mime",
           "check_for_mime_html",
-          "check_for_mime_html_only");
+          "check_for_mime_html_only",
+          "html_test",
+          "html_range",
+          "html_eval",
+          "html_image_only",
+          "html_tag_balance",
+          "html_text_match");
 
   private static final Pattern CALL = Pattern.compile("eval:\\s*(\\w+)\\s*\\((.*)\\)\\s*");
   private static final Pattern REPLY_PREFIX =
@@ -153,6 +159,13 @@ final class NativeEvals {
           return topIsHtml(msg) || (c[0] > 0 && c[1] == 0);
         };
       }
+      case "html_test",
+          "html_range",
+          "html_eval",
+          "html_image_only",
+          "html_tag_balance",
+          "html_text_match" ->
+          HtmlEvals.resolve(fn, args);
       default -> {
         EvalTest relay = RelayEvals.resolve(fn);
         if (relay == null) {
