@@ -25,7 +25,10 @@ final class NativeEvals {
     boolean test(SaMessage m);
   }
 
-  /** The functions implemented, for documentation and {@code rules check}. */
+  /**
+   * The functions implemented here, for documentation; HTMLEval's are {@link HtmlEvals#FUNCTIONS},
+   * RelayEval's {@link RelayEvals#IMPLEMENTED}.
+   */
   static final Set<String> IMPLEMENTED =
       Set.of(
           "check_for_shifted_date",
@@ -39,13 +42,7 @@ final class NativeEvals {
           "check_for_missing_to_header",
           "check_for_mime",
           "check_for_mime_html",
-          "check_for_mime_html_only",
-          "html_test",
-          "html_range",
-          "html_eval",
-          "html_image_only",
-          "html_tag_balance",
-          "html_text_match");
+          "check_for_mime_html_only");
 
   private static final Pattern CALL = Pattern.compile("eval:\\s*(\\w+)\\s*\\((.*)\\)\\s*");
   private static final Pattern REPLY_PREFIX =
